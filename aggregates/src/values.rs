@@ -1,0 +1,484 @@
+//! Value types: parsed once at the edge, impossible to hold in an invalid state.
+//!
+//! Every type here deserialises through its parser (`serde(try_from)`), so an event or command
+//! read from JSON can never smuggle in a value the parser would refuse.
+
+use std::fmt;
+use std::sync::LazyLock;
+
+use chrono::NaiveDate;
+use regex::Regex;
+use schemars::gen::SchemaGenerator;
+use schemars::schema::{InstanceType, Schema, SchemaObject, StringValidation};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Why a value was refused. Every parser in this module answers with one of these.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    #[error("must not be empty")]
+    Empty,
+    #[error("must be at most {max} characters long (got {got})")]
+    TooLong { max: usize, got: usize },
+    #[error("must not contain control characters")]
+    ControlCharacter,
+    #[error("a tax code has 16 characters (codice fiscale) or 11 digits (partita IVA / codice fiscale numerico); got {0} characters")]
+    TaxCodeLength(usize),
+    #[error("the tax code is not well formed: {0}")]
+    TaxCodeShape(&'static str),
+    #[error("the tax code's check character is wrong: expected {expected}, found {found}")]
+    TaxCodeCheck { expected: char, found: char },
+    #[error("a SHA-256 document hash is 64 hexadecimal characters")]
+    DocumentHash,
+    #[error("not a valid e-mail address")]
+    Email,
+    #[error("not a valid https link")]
+    Link,
+    #[error("the end date {end} must be after the start date {start}")]
+    EndNotAfterStart { start: NaiveDate, end: NaiveDate },
+    #[error("free text must not contain personal data: it looks like it contains {0}")]
+    PersonalData(PersonalDataKind),
+    #[error("unknown value {0:?}")]
+    UnknownVariant(String),
+}
+
+/// What the free-text screening found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersonalDataKind {
+    TaxCode,
+    Email,
+    Phone,
+}
+
+impl fmt::Display for PersonalDataKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::TaxCode => "an Italian tax code (codice fiscale)",
+            Self::Email => "an e-mail address",
+            Self::Phone => "a phone number",
+        })
+    }
+}
+
+fn string_schema(
+    gen: &mut SchemaGenerator,
+    min: u32,
+    max: Option<u32>,
+    pattern: Option<&str>,
+    description: &str,
+) -> Schema {
+    let _ = gen;
+    let mut obj = SchemaObject {
+        instance_type: Some(InstanceType::String.into()),
+        string: Some(Box::new(StringValidation {
+            min_length: Some(min),
+            max_length: max,
+            pattern: pattern.map(str::to_owned),
+        })),
+        ..Default::default()
+    };
+    obj.metadata().description = Some(description.to_owned());
+    Schema::Object(obj)
+}
+
+/// Declares a string newtype that serialises as a string and deserialises through `parse`.
+macro_rules! string_value {
+    ($(#[$m:meta])* $name:ident, min = $min:expr, max = $max:expr, pattern = $pat:expr, $desc:expr) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+        impl TryFrom<String> for $name {
+            type Error = ValueError;
+            fn try_from(value: String) -> Result<Self, ValueError> {
+                Self::parse(&value)
+            }
+        }
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        impl JsonSchema for $name {
+            fn schema_name() -> String {
+                stringify!($name).to_owned()
+            }
+            fn json_schema(gen: &mut SchemaGenerator) -> Schema {
+                string_schema(gen, $min, $max, $pat, $desc)
+            }
+        }
+    };
+}
+
+fn trimmed_bounded(input: &str, max: usize) -> Result<String, ValueError> {
+    let trimmed = input.trim();
+    if trimmed.is_empty() {
+        return Err(ValueError::Empty);
+    }
+    let got = trimmed.chars().count();
+    if got > max {
+        return Err(ValueError::TooLong { max, got });
+    }
+    Ok(trimmed.to_owned())
+}
+
+pub const NAME_MAX: usize = 200;
+pub const FREE_TEXT_MAX: usize = 10_000;
+
+string_value!(
+    /// A name or title: trimmed, not empty, at most 200 characters, one line.
+    Name, min = 1, max = Some(NAME_MAX as u32), pattern = None,
+    "A trimmed, non-empty name of at most 200 characters on one line"
+);
+
+impl Name {
+    pub fn parse(input: &str) -> Result<Self, ValueError> {
+        let value = trimmed_bounded(input, NAME_MAX)?;
+        if value.chars().any(char::is_control) {
+            return Err(ValueError::ControlCharacter);
+        }
+        Ok(Self(value))
+    }
+}
+
+string_value!(
+    /// Free text (agendas, decisions, notes, evidence, reasons), screened for personal data.
+    FreeText, min = 1, max = Some(FREE_TEXT_MAX as u32), pattern = None,
+    "Trimmed, non-empty free text of at most 10,000 characters, with no tax code, e-mail address or phone number in it"
+);
+
+impl FreeText {
+    pub fn parse(input: &str) -> Result<Self, ValueError> {
+        let value = trimmed_bounded(input, FREE_TEXT_MAX)?;
+        if value
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+        {
+            return Err(ValueError::ControlCharacter);
+        }
+        if let Some(kind) = screen_personal_data(&value) {
+            return Err(ValueError::PersonalData(kind));
+        }
+        Ok(Self(value))
+    }
+}
+
+static TAX_CODE_SHAPE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]\b")
+        .expect("static regex")
+});
+static EMAIL_SHAPE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}").expect("static regex")
+});
+static PHONE_SHAPE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\+|\b00)?\d[\d .\-/]{7,}\d").expect("static regex"));
+
+/// Looks for something shaped like personal data in free text: an Italian personal tax code,
+/// an e-mail address or a phone number (nine or more digits, optionally with `+`/`00` and
+/// separators). Dates (at most eight digits) and years do not match.
+pub fn screen_personal_data(text: &str) -> Option<PersonalDataKind> {
+    if TAX_CODE_SHAPE.is_match(text) {
+        return Some(PersonalDataKind::TaxCode);
+    }
+    if EMAIL_SHAPE.is_match(text) {
+        return Some(PersonalDataKind::Email);
+    }
+    for candidate in PHONE_SHAPE.find_iter(text) {
+        let digits = candidate
+            .as_str()
+            .chars()
+            .filter(char::is_ascii_digit)
+            .count();
+        if digits >= 9 {
+            return Some(PersonalDataKind::Phone);
+        }
+    }
+    None
+}
+
+string_value!(
+    /// An Italian tax code: a 16-character codice fiscale (persons) or an 11-digit partita IVA /
+    /// codice fiscale numerico (organizations), check character verified. Stored upper case.
+    TaxCode, min = 11, max = Some(16), pattern = Some(r"^([0-9]{11}|[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z])$"),
+    "An Italian tax code with a verified check character: 11 digits or 16 characters"
+);
+
+const CF_ODD: [u32; 26] = [
+    1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23,
+];
+const OMOCODIA: &str = "LMNPQRSTUV";
+const MONTHS: &str = "ABCDEHLMPRST";
+
+impl TaxCode {
+    pub fn parse(input: &str) -> Result<Self, ValueError> {
+        let code: String = input.trim().to_ascii_uppercase();
+        if code.is_empty() {
+            return Err(ValueError::Empty);
+        }
+        if !code.is_ascii() {
+            return Err(ValueError::TaxCodeShape("only letters and digits are allowed"));
+        }
+        match code.len() {
+            11 => Self::parse_numeric(code),
+            16 => Self::parse_personal(code),
+            other => Err(ValueError::TaxCodeLength(other)),
+        }
+    }
+
+    /// True for the 11-digit form used by organizations.
+    pub fn is_numeric(&self) -> bool {
+        self.0.len() == 11
+    }
+
+    fn parse_numeric(code: String) -> Result<Self, ValueError> {
+        let digits: Vec<u32> = code
+            .chars()
+            .map(|c| c.to_digit(10))
+            .collect::<Option<_>>()
+            .ok_or(ValueError::TaxCodeShape("an 11-character tax code has digits only"))?;
+        let mut sum = 0;
+        for (i, d) in digits[..10].iter().enumerate() {
+            if i % 2 == 0 {
+                sum += d;
+            } else {
+                let doubled = d * 2;
+                sum += if doubled > 9 { doubled - 9 } else { doubled };
+            }
+        }
+        let expected = (10 - sum % 10) % 10;
+        if expected != digits[10] {
+            return Err(ValueError::TaxCodeCheck {
+                expected: char::from_digit(expected, 10).unwrap_or('?'),
+                found: char::from_digit(digits[10], 10).unwrap_or('?'),
+            });
+        }
+        Ok(Self(code))
+    }
+
+    fn parse_personal(code: String) -> Result<Self, ValueError> {
+        let chars: Vec<char> = code.chars().collect();
+        let letter = |i: usize| chars[i].is_ascii_uppercase();
+        let numeric = |i: usize| chars[i].is_ascii_digit() || OMOCODIA.contains(chars[i]);
+        if !(0..6).all(letter) {
+            return Err(ValueError::TaxCodeShape("the first six characters must be letters"));
+        }
+        if !(numeric(6) && numeric(7)) {
+            return Err(ValueError::TaxCodeShape("characters 7-8 must be the year"));
+        }
+        if !MONTHS.contains(chars[8]) {
+            return Err(ValueError::TaxCodeShape("character 9 must be a month letter"));
+        }
+        if !(numeric(9) && numeric(10)) {
+            return Err(ValueError::TaxCodeShape("characters 10-11 must be the day"));
+        }
+        if !(letter(11) && (12..15).all(numeric)) {
+            return Err(ValueError::TaxCodeShape(
+                "characters 12-15 must be a place code (a letter and three digits)",
+            ));
+        }
+        if !letter(15) {
+            return Err(ValueError::TaxCodeShape("the last character must be a letter"));
+        }
+        let value = |c: char| -> u32 {
+            if c.is_ascii_digit() {
+                c as u32 - '0' as u32
+            } else {
+                c as u32 - 'A' as u32
+            }
+        };
+        let mut sum = 0;
+        for (i, &c) in chars[..15].iter().enumerate() {
+            let v = value(c);
+            // Positions are counted from 1: odd positions use the conversion table.
+            sum += if i % 2 == 0 { CF_ODD[v as usize] } else { v };
+        }
+        let expected = char::from(b'A' + (sum % 26) as u8);
+        if expected != chars[15] {
+            return Err(ValueError::TaxCodeCheck {
+                expected,
+                found: chars[15],
+            });
+        }
+        Ok(Self(code))
+    }
+}
+
+string_value!(
+    /// The SHA-256 of a document, as 64 lower-case hexadecimal characters.
+    DocumentHash, min = 64, max = Some(64), pattern = Some("^[0-9a-f]{64}$"),
+    "SHA-256 of a document: 64 lower-case hexadecimal characters"
+);
+
+impl DocumentHash {
+    pub fn parse(input: &str) -> Result<Self, ValueError> {
+        let value = input.trim().to_ascii_lowercase();
+        if value.len() != 64 || !value.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(ValueError::DocumentHash);
+        }
+        Ok(Self(value))
+    }
+}
+
+string_value!(
+    /// An e-mail address (kept for contact details, which never go into events in clear).
+    Email, min = 3, max = Some(254), pattern = None,
+    "An e-mail address"
+);
+
+static EMAIL_FULL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+        .expect("static regex")
+});
+
+impl Email {
+    pub fn parse(input: &str) -> Result<Self, ValueError> {
+        let value = input.trim();
+        if value.is_empty() {
+            return Err(ValueError::Empty);
+        }
+        if value.len() > 254 {
+            return Err(ValueError::TooLong {
+                max: 254,
+                got: value.len(),
+            });
+        }
+        let (local, _) = value.split_once('@').ok_or(ValueError::Email)?;
+        if local.len() > 64 || !EMAIL_FULL.is_match(value) {
+            return Err(ValueError::Email);
+        }
+        Ok(Self(value.to_owned()))
+    }
+}
+
+string_value!(
+    /// An https link (online meetings).
+    Link, min = 9, max = Some(2000), pattern = Some("^https://"),
+    "An https link"
+);
+
+impl Link {
+    pub fn parse(input: &str) -> Result<Self, ValueError> {
+        let value = input.trim();
+        let rest = value.strip_prefix("https://").ok_or(ValueError::Link)?;
+        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+        if host.is_empty()
+            || !host.contains('.')
+            || value.len() > 2000
+            || value.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Err(ValueError::Link);
+        }
+        Ok(Self(value.to_owned()))
+    }
+}
+
+/// A period of validity: from a start date, optionally to an end date strictly after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(try_from = "RawDateRange")]
+pub struct DateRange {
+    from: NaiveDate,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    to: Option<NaiveDate>,
+}
+
+#[derive(Deserialize)]
+struct RawDateRange {
+    from: NaiveDate,
+    to: Option<NaiveDate>,
+}
+
+impl TryFrom<RawDateRange> for DateRange {
+    type Error = ValueError;
+    fn try_from(raw: RawDateRange) -> Result<Self, ValueError> {
+        Self::new(raw.from, raw.to)
+    }
+}
+
+impl DateRange {
+    pub fn new(from: NaiveDate, to: Option<NaiveDate>) -> Result<Self, ValueError> {
+        if let Some(end) = to {
+            if end <= from {
+                return Err(ValueError::EndNotAfterStart { start: from, end });
+            }
+        }
+        Ok(Self { from, to })
+    }
+    pub fn from(&self) -> NaiveDate {
+        self.from
+    }
+    pub fn to(&self) -> Option<NaiveDate> {
+        self.to
+    }
+    /// True when `day` falls inside the range (the end date included).
+    pub fn contains(&self, day: NaiveDate) -> bool {
+        day >= self.from && self.to.is_none_or(|end| day <= end)
+    }
+    /// The same start with another end.
+    pub fn with_end(&self, to: NaiveDate) -> Result<Self, ValueError> {
+        Self::new(self.from, Some(to))
+    }
+}
+
+/// Declares a SCREAMING_CASE enum that parses from its wire name.
+macro_rules! wire_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        pub enum $name { $($(#[$vm])* $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// Parses the wire name (SCREAMING_SNAKE_CASE, case-insensitive).
+            pub fn parse(input: &str) -> Result<Self, $crate::values::ValueError> {
+                serde_json::from_value(serde_json::Value::String(input.trim().to_ascii_uppercase()))
+                    .map_err(|_| $crate::values::ValueError::UnknownVariant(input.to_owned()))
+            }
+        }
+    };
+}
+pub(crate) use wire_enum;
+
+wire_enum!(
+    /// The kinds of organization seen in the sources.
+    OrganizationCategory {
+        Comune,
+        CittaMetropolitana,
+        Provincia,
+        Regione,
+        Prefettura,
+        Questura,
+        Carabinieri,
+        PoliziaLocale,
+        Procura,
+        Tribunale,
+        AziendaSanitaria,
+        EnteGestoreServiziSociali,
+        CentroAntiviolenza,
+        CasaRifugio,
+        CentroUominiAutoriViolenza,
+        Consultorio,
+        Uepe,
+        GaranteDetenuti,
+        GaranteInfanzia,
+        OrdineProfessionale,
+        OrganismoDiParita,
+        Universita,
+        UfficioScolastico,
+        Scuola,
+        AssociazioneEts,
+        CentroAccoglienza,
+        Altro,
+    }
+);
