@@ -89,7 +89,9 @@ pub enum CommitmentError {
     NotObligor,
     #[error("the commitment is already {0}")]
     AlreadyClosed(CommitmentStatus),
-    #[error("the commitment is still open: only a fulfilled, waived or cancelled one can be reopened")]
+    #[error(
+        "the commitment is still open: only a fulfilled, waived or cancelled one can be reopened"
+    )]
     NotClosed,
     #[error(transparent)]
     Directory(#[from] DirectoryUnavailable),

@@ -88,14 +88,18 @@ impl InMemoryDirectory {
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut DirectoryState) -> R) -> R {
-        let mut guard = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut guard = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         f(&mut guard)
     }
 
     pub fn observe_organization(&self, id: OrganizationId, event: &OrganizationEvent) {
         self.with(|s| match event {
             OrganizationEvent::OrganizationRegistered(e) => {
-                s.organizations.insert(id, OrganizationFacts { active: true });
+                s.organizations
+                    .insert(id, OrganizationFacts { active: true });
                 if let Some(code) = &e.tax_code {
                     s.tax_codes.insert(code.clone(), id);
                 }
@@ -108,7 +112,8 @@ impl InMemoryDirectory {
             }
             OrganizationEvent::OrganizationSucceededBy(_)
             | OrganizationEvent::OrganizationDeactivated(_) => {
-                s.organizations.insert(id, OrganizationFacts { active: false });
+                s.organizations
+                    .insert(id, OrganizationFacts { active: false });
             }
             OrganizationEvent::OrganizationRenamed(_)
             | OrganizationEvent::OrganizationSucceeded(_) => {}

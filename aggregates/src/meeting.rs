@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use cqrs_es::persist::{EventUpcaster, SemanticVersionEventUpcaster};
 use cqrs_es::event_sink::EventSink;
+use cqrs_es::persist::{EventUpcaster, SemanticVersionEventUpcaster};
 use cqrs_es::Aggregate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -255,7 +255,10 @@ pub struct Meeting {
     pub minutes_approved: Option<u32>,
 }
 
-async fn open_network(network: NetworkId, services: &Services) -> Result<NetworkFacts, MeetingError> {
+async fn open_network(
+    network: NetworkId,
+    services: &Services,
+) -> Result<NetworkFacts, MeetingError> {
     let facts = services
         .directory
         .network(network)
@@ -267,7 +270,10 @@ async fn open_network(network: NetworkId, services: &Services) -> Result<Network
     Ok(facts)
 }
 
-fn check_times(starts_at: DateTime<Utc>, ends_at: Option<DateTime<Utc>>) -> Result<(), MeetingError> {
+fn check_times(
+    starts_at: DateTime<Utc>,
+    ends_at: Option<DateTime<Utc>>,
+) -> Result<(), MeetingError> {
     if ends_at.is_some_and(|end| end <= starts_at) {
         return Err(MeetingError::EndsBeforeStart);
     }

@@ -626,7 +626,10 @@ impl Network {
                     return Err(NetworkError::ReferentAlreadyDesignated);
                 }
                 if self.referents.values().any(|r| {
-                    r.active && r.organization == organization && r.person == person && r.role == role
+                    r.active
+                        && r.organization == organization
+                        && r.person == person
+                        && r.role == role
                 }) {
                     return Err(NetworkError::DuplicateReferent);
                 }

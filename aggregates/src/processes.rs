@@ -125,9 +125,7 @@ pub fn on_protocol_event(
     event: &ProtocolEvent,
     pending: &[PendingCommitment],
 ) -> Vec<ProcessCommand> {
-    let from_this_protocol = |c: &&PendingCommitment| {
-        matches!(c.source, CommitmentSource::ProtocolClause { protocol, .. } if protocol == protocol_id)
-    };
+    let from_this_protocol = |c: &&PendingCommitment| matches!(c.source, CommitmentSource::ProtocolClause { protocol, .. } if protocol == protocol_id);
     match event {
         ProtocolEvent::ProtocolSigned(e) => {
             let Some(network) = protocol.network else {
@@ -151,7 +149,8 @@ pub fn on_protocol_event(
                 let due_on = terms
                     .due_within_days
                     .and_then(|days| e.signed_on.checked_add_days(Days::new(days.into())));
-                let id = clause_commitment_id(protocol_id, e.version, clause.number, e.organization);
+                let id =
+                    clause_commitment_id(protocol_id, e.version, clause.number, e.organization);
                 commands.push(ProcessCommand::Commitment(
                     id,
                     CommitmentCommand::Create {

@@ -85,12 +85,16 @@ pub enum ProtocolCommand {
         parties: Vec<OrganizationId>,
     },
     /// Replace the text of the version being drafted.
-    Amend { content: ProtocolContent },
+    Amend {
+        content: ProtocolContent,
+    },
     PublishVersion {
         document_hash: DocumentHash,
         published_on: NaiveDate,
     },
-    OpenForSignature { opened_on: NaiveDate },
+    OpenForSignature {
+        opened_on: NaiveDate,
+    },
     RecordSignature {
         organization: OrganizationId,
         signing_office: Name,
@@ -119,12 +123,16 @@ pub enum ProtocolCommand {
         effective_on: NaiveDate,
     },
     /// Start a new version, which needs new signatures; old signatures stay in history.
-    Revise { content: ProtocolContent },
+    Revise {
+        content: ProtocolContent,
+    },
     Renew {
         valid_until: NaiveDate,
         decided_on: NaiveDate,
     },
-    Expire { on: NaiveDate },
+    Expire {
+        on: NaiveDate,
+    },
     Supersede {
         by_protocol: ProtocolId,
         on: NaiveDate,
@@ -791,7 +799,11 @@ impl Aggregate for Protocol {
             }
             ProtocolEvent::ProtocolRenewed(e) => {
                 let in_force = self.in_force_version;
-                if let Some(current) = self.versions.iter_mut().find(|v| Some(v.number) == in_force) {
+                if let Some(current) = self
+                    .versions
+                    .iter_mut()
+                    .find(|v| Some(v.number) == in_force)
+                {
                     if let Ok(validity) = current.content.validity.with_end(e.valid_until) {
                         current.content.validity = validity;
                     }

@@ -179,7 +179,8 @@ static TAX_CODE_SHAPE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 static EMAIL_SHAPE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}").expect("static regex")
+    Regex::new(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+        .expect("static regex")
 });
 static PHONE_SHAPE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(\+|\b00)?\d[\d .\-/]{7,}\d").expect("static regex"));
@@ -227,7 +228,9 @@ impl TaxCode {
             return Err(ValueError::Empty);
         }
         if !code.is_ascii() {
-            return Err(ValueError::TaxCodeShape("only letters and digits are allowed"));
+            return Err(ValueError::TaxCodeShape(
+                "only letters and digits are allowed",
+            ));
         }
         match code.len() {
             11 => Self::parse_numeric(code),
@@ -246,7 +249,9 @@ impl TaxCode {
             .chars()
             .map(|c| c.to_digit(10))
             .collect::<Option<_>>()
-            .ok_or(ValueError::TaxCodeShape("an 11-character tax code has digits only"))?;
+            .ok_or(ValueError::TaxCodeShape(
+                "an 11-character tax code has digits only",
+            ))?;
         let mut sum = 0;
         for (i, d) in digits[..10].iter().enumerate() {
             if i % 2 == 0 {
@@ -271,13 +276,17 @@ impl TaxCode {
         let letter = |i: usize| chars[i].is_ascii_uppercase();
         let numeric = |i: usize| chars[i].is_ascii_digit() || OMOCODIA.contains(chars[i]);
         if !(0..6).all(letter) {
-            return Err(ValueError::TaxCodeShape("the first six characters must be letters"));
+            return Err(ValueError::TaxCodeShape(
+                "the first six characters must be letters",
+            ));
         }
         if !(numeric(6) && numeric(7)) {
             return Err(ValueError::TaxCodeShape("characters 7-8 must be the year"));
         }
         if !MONTHS.contains(chars[8]) {
-            return Err(ValueError::TaxCodeShape("character 9 must be a month letter"));
+            return Err(ValueError::TaxCodeShape(
+                "character 9 must be a month letter",
+            ));
         }
         if !(numeric(9) && numeric(10)) {
             return Err(ValueError::TaxCodeShape("characters 10-11 must be the day"));
@@ -288,7 +297,9 @@ impl TaxCode {
             ));
         }
         if !letter(15) {
-            return Err(ValueError::TaxCodeShape("the last character must be a letter"));
+            return Err(ValueError::TaxCodeShape(
+                "the last character must be a letter",
+            ));
         }
         let value = |c: char| -> u32 {
             if c.is_ascii_digit() {
