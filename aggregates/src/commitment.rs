@@ -200,6 +200,7 @@ pub struct Commitment {
     pub source: Option<CommitmentSource>,
     pub obligor: Option<OrganizationId>,
     pub due_on: Option<NaiveDate>,
+    pub created_on: Option<NaiveDate>,
     pub status: CommitmentStatus,
 }
 
@@ -418,6 +419,7 @@ impl Aggregate for Commitment {
                 self.source = Some(e.source);
                 self.obligor = Some(e.obligor);
                 self.due_on = e.due_on;
+                self.created_on = Some(e.created_on);
                 self.status = S::Open;
             }
             CommitmentEvent::CommitmentProgressReported(_) => self.status = S::InProgress,

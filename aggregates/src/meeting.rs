@@ -172,6 +172,23 @@ pub struct MeetingScheduled {
     pub public: bool,
 }
 
+/// `MeetingScheduled` as it was at version 1 (kept to document and validate old events; new
+/// code never writes it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MeetingScheduledV1 {
+    pub meeting_id: MeetingId,
+    pub network: NetworkId,
+    pub working_group: Option<WorkingGroupId>,
+    pub kind: MeetingKind,
+    pub title: Name,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub place: Option<String>,
+    pub online_link: Option<String>,
+    pub agenda: Vec<FreeText>,
+    pub public: bool,
+}
+
 /// The meeting moved.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct MeetingRescheduled {
@@ -537,6 +554,15 @@ pub fn meeting_scheduled_v1_to_v2(mut payload: Value) -> Value {
     };
     body.insert("venue".to_owned(), venue);
     payload
+}
+
+/// The schemas of superseded event versions, which stored events may still have.
+pub fn legacy_schemas() -> Vec<(&'static str, &'static str, schemars::schema::RootSchema)> {
+    vec![(
+        "MeetingScheduled",
+        "1",
+        schemars::schema_for!(MeetingScheduledV1),
+    )]
 }
 
 /// Every upcaster of the event log, oldest first; the store applies them when it loads.

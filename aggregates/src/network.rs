@@ -1,7 +1,7 @@
 //! Network (rete territoriale, tavolo interistituzionale): its coordinator, its memberships and
 //! the referents members designate. Only the coordinator decides on memberships.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use cqrs_es::event_sink::EventSink;
@@ -340,6 +340,8 @@ pub struct Network {
     pub closed: bool,
     pub memberships: BTreeMap<OrganizationId, MembershipStatus>,
     pub referents: BTreeMap<ReferentId, Referent>,
+    /// Signatures that already admitted their signatory: the process is a no-op on a replay.
+    pub admitted_by_signature: BTreeSet<(ProtocolId, OrganizationId)>,
 }
 
 impl Network {
@@ -518,8 +520,11 @@ impl Network {
                 effective_on,
             } => {
                 self.require_open()?;
-                if self.status_of(organization).is_some_and(S::is_member) {
-                    // Already a member (or the process ran twice): nothing to record.
+                if self.status_of(organization).is_some_and(S::is_member)
+                    || self.admitted_by_signature.contains(&(protocol, organization))
+                {
+                    // Already a member, or this signature already admitted it once (the
+                    // process ran again): nothing to record.
                     return Ok(None);
                 }
                 Self::require_active_organization(organization, services).await?;
@@ -703,6 +708,10 @@ impl Aggregate for Network {
                 self.coordinator = Some(e.coordinator);
             }
             NetworkEvent::CoordinatorChanged(e) => self.coordinator = Some(e.new_coordinator),
+            NetworkEvent::MemberAdmittedBySignature(e) => {
+                self.admitted_by_signature
+                    .insert((e.protocol, e.organization));
+            }
             NetworkEvent::NetworkClosed(_) => self.closed = true,
             NetworkEvent::ReferentDesignated(e) => {
                 self.referents.insert(

@@ -28,6 +28,9 @@ pub struct PendingCommitment {
     pub network: NetworkId,
     pub obligor: OrganizationId,
     pub source: CommitmentSource,
+    /// When it was taken on: an ending only cancels what existed when it took effect, so a
+    /// replay never touches commitments created later.
+    pub created_on: NaiveDate,
 }
 
 /// The commitment a party takes on by signing one clause of one version.
@@ -59,6 +62,7 @@ fn cancel_all<'a>(
     on: NaiveDate,
 ) -> Vec<ProcessCommand> {
     pending
+        .filter(|c| c.created_on <= on)
         .map(|c| {
             ProcessCommand::Commitment(
                 c.id,

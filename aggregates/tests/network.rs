@@ -247,6 +247,14 @@ fn admit_signatory() {
     );
     // Already a member (or the process ran twice): nothing recorded.
     accept(base(), cmd(2), vec![]);
+    // A replay after the signatory left does not re-admit it.
+    let admitted: NetworkEvent = MemberAdmittedBySignature {
+        organization: org(5),
+        protocol: protocol_id(1),
+        effective_on: day(2019, 6, 1),
+    }
+    .into();
+    accept(with(vec![admitted, withdrawn(5)]), cmd(5), vec![]);
     reject(closed(), cmd(5), NetworkError::Closed);
     reject(base(), cmd(99), NetworkError::OrganizationNotFound);
 }
