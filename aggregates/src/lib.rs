@@ -7,6 +7,7 @@ pub mod directory;
 mod events;
 pub mod ids;
 pub mod meeting;
+pub mod metadata;
 pub mod network;
 pub mod organization;
 pub mod processes;
@@ -37,11 +38,97 @@ pub fn event_types() -> Vec<(&'static str, &'static str, &'static str)> {
     let mut add = |aggregate: &'static str, types: &[(&'static str, &'static str)]| {
         all.extend(types.iter().map(|(t, v)| (aggregate, *t, *v)));
     };
-    add(organization::Organization::TYPE, organization::OrganizationEvent::TYPES);
+    add(
+        organization::Organization::TYPE,
+        organization::OrganizationEvent::TYPES,
+    );
     add(network::Network::TYPE, network::NetworkEvent::TYPES);
     add(protocol::Protocol::TYPE, protocol::ProtocolEvent::TYPES);
-    add(commitment::Commitment::TYPE, commitment::CommitmentEvent::TYPES);
-    add(working_group::WorkingGroup::TYPE, working_group::WorkingGroupEvent::TYPES);
+    add(
+        commitment::Commitment::TYPE,
+        commitment::CommitmentEvent::TYPES,
+    );
+    add(
+        working_group::WorkingGroup::TYPE,
+        working_group::WorkingGroupEvent::TYPES,
+    );
     add(meeting::Meeting::TYPE, meeting::MeetingEvent::TYPES);
     all
+}
+
+/// Any event of any aggregate, as read back from the global log.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnyEvent {
+    Organization(organization::OrganizationEvent),
+    Network(network::NetworkEvent),
+    Protocol(protocol::ProtocolEvent),
+    Commitment(commitment::CommitmentEvent),
+    WorkingGroup(working_group::WorkingGroupEvent),
+    Meeting(meeting::MeetingEvent),
+}
+
+/// Why a stored event could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    #[error("unknown aggregate type {0:?}")]
+    UnknownAggregate(String),
+    #[error("the payload of a {aggregate} event does not decode: {message}")]
+    Payload { aggregate: String, message: String },
+}
+
+impl AnyEvent {
+    /// Decodes an (already upcast) payload of the given aggregate type.
+    pub fn decode(aggregate_type: &str, payload: serde_json::Value) -> Result<Self, DecodeError> {
+        use cqrs_es::Aggregate;
+        fn go<T: serde::de::DeserializeOwned>(
+            aggregate: &str,
+            payload: serde_json::Value,
+        ) -> Result<T, DecodeError> {
+            serde_json::from_value(payload).map_err(|e| DecodeError::Payload {
+                aggregate: aggregate.to_owned(),
+                message: e.to_string(),
+            })
+        }
+        Ok(match aggregate_type {
+            organization::Organization::TYPE => Self::Organization(go(aggregate_type, payload)?),
+            network::Network::TYPE => Self::Network(go(aggregate_type, payload)?),
+            protocol::Protocol::TYPE => Self::Protocol(go(aggregate_type, payload)?),
+            commitment::Commitment::TYPE => Self::Commitment(go(aggregate_type, payload)?),
+            working_group::WorkingGroup::TYPE => Self::WorkingGroup(go(aggregate_type, payload)?),
+            meeting::Meeting::TYPE => Self::Meeting(go(aggregate_type, payload)?),
+            other => return Err(DecodeError::UnknownAggregate(other.to_owned())),
+        })
+    }
+}
+
+/// Every upcaster of the event log (applied by the store when loading an aggregate and by the
+/// global-log reader).
+pub fn upcasters() -> Vec<Box<dyn cqrs_es::persist::EventUpcaster>> {
+    meeting::upcasters()
+}
+
+/// Brings a stored payload to the current version of its event type.
+pub fn upcast(
+    aggregate_type: &str,
+    aggregate_id: &str,
+    sequence: usize,
+    event_type: &str,
+    event_version: &str,
+    payload: serde_json::Value,
+) -> (String, serde_json::Value) {
+    let mut event = cqrs_es::persist::SerializedEvent::new(
+        aggregate_id.to_owned(),
+        sequence,
+        aggregate_type.to_owned(),
+        event_type.to_owned(),
+        event_version.to_owned(),
+        payload,
+        serde_json::Value::Null,
+    );
+    for upcaster in upcasters() {
+        if upcaster.can_upcast(&event.event_type, &event.event_version) {
+            event = upcaster.upcast(event);
+        }
+    }
+    (event.event_version, event.payload)
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use cqrs_es::event_sink::EventSink;
-use cqrs_es::persist::{EventUpcaster, SemanticVersionEventUpcaster};
+use cqrs_es::persist::{EventUpcaster, SerializedEvent};
 use cqrs_es::Aggregate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -565,11 +565,32 @@ pub fn legacy_schemas() -> Vec<(&'static str, &'static str, schemars::schema::Ro
     )]
 }
 
-/// Every upcaster of the event log, oldest first; the store applies them when it loads.
+/// Upcasts one event type from one version to the next, with a pure function on the payload.
+pub struct Upcaster {
+    pub event_type: &'static str,
+    pub from_version: &'static str,
+    pub to_version: &'static str,
+    pub function: fn(Value) -> Value,
+}
+
+impl EventUpcaster for Upcaster {
+    fn can_upcast(&self, event_type: &str, event_version: &str) -> bool {
+        event_type == self.event_type && event_version == self.from_version
+    }
+
+    fn upcast(&self, mut event: SerializedEvent) -> SerializedEvent {
+        event.payload = (self.function)(event.payload);
+        event.event_version = self.to_version.to_owned();
+        event
+    }
+}
+
+/// Every upcaster of meeting events, oldest first; the store applies them when it loads.
 pub fn upcasters() -> Vec<Box<dyn EventUpcaster>> {
-    vec![Box::new(SemanticVersionEventUpcaster::new(
-        "MeetingScheduled",
-        "2",
-        Box::new(meeting_scheduled_v1_to_v2),
-    ))]
+    vec![Box::new(Upcaster {
+        event_type: "MeetingScheduled",
+        from_version: "1",
+        to_version: "2",
+        function: meeting_scheduled_v1_to_v2,
+    })]
 }

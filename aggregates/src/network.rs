@@ -521,7 +521,9 @@ impl Network {
             } => {
                 self.require_open()?;
                 if self.status_of(organization).is_some_and(S::is_member)
-                    || self.admitted_by_signature.contains(&(protocol, organization))
+                    || self
+                        .admitted_by_signature
+                        .contains(&(protocol, organization))
                 {
                     // Already a member, or this signature already admitted it once (the
                     // process ran again): nothing to record.

@@ -34,7 +34,10 @@ fn pretty(value: &impl serde::Serialize) -> String {
 
 /// One example of every event type, as the aggregate would record it.
 fn samples() -> Vec<(&'static str, Value)> {
-    fn s<E: DomainEvent>(aggregate: &'static str, e: impl Into<E>) -> (&'static str, String, Value) {
+    fn s<E: DomainEvent>(
+        aggregate: &'static str,
+        e: impl Into<E>,
+    ) -> (&'static str, String, Value) {
         let e: E = e.into();
         (aggregate, e.event_type(), serde_json::to_value(&e).unwrap())
     }
@@ -59,57 +62,434 @@ fn samples() -> Vec<(&'static str, Value)> {
     let w = "WorkingGroup";
     let m = "Meeting";
     let list: Vec<(&'static str, String, Value)> = vec![
-        s::<OrganizationEvent>(o, OrganizationRegistered { organization_id: org(1), name: name("Città Metropolitana di Torino"), category: OrganizationCategory::CittaMetropolitana, tax_code: Some(TaxCode::parse("01907990012").unwrap()), territory: name("Torino") }),
-        s::<OrganizationEvent>(o, OrganizationRenamed { previous_name: name("Provincia di Torino"), name: name("Città Metropolitana di Torino"), effective_on: day(2015, 1, 1) }),
-        s::<OrganizationEvent>(o, OrganizationDetailsUpdated { category: Some(OrganizationCategory::CittaMetropolitana), tax_code: None, territory: Some(name("Torino")) }),
-        s::<OrganizationEvent>(o, OrganizationSucceeded { predecessor: org(2), effective_on: day(2015, 1, 1) }),
-        s::<OrganizationEvent>(o, OrganizationSucceededBy { successor: org(1), effective_on: day(2015, 1, 1) }),
-        s::<OrganizationEvent>(o, OrganizationDeactivated { reason: text("Ente soppresso"), effective_on: day(2015, 1, 1) }),
-        s::<NetworkEvent>(n, NetworkEstablished { network_id: net(1), name: name("Tavolo Maltrattanti"), kind: NetworkKind::InterinstitutionalTable, territory: name("Torino"), coordinator: org(1), established_on: day(2011, 1, 1), public: true }),
-        s::<NetworkEvent>(n, CoordinatorChanged { previous_coordinator: org(2), new_coordinator: org(1), effective_on: day(2015, 1, 1) }),
-        s::<NetworkEvent>(n, NetworkClosed { reason: text("Obiettivi raggiunti"), effective_on: day(2024, 12, 31) }),
-        s::<NetworkEvent>(n, MembershipApplied { organization: org(3), applied_on: day(2012, 1, 10), motivation: Some(text("Centro antiviolenza del territorio")) }),
-        s::<NetworkEvent>(n, MembershipApproved { organization: org(3), effective_on: day(2012, 2, 1) }),
-        s::<NetworkEvent>(n, MembershipRejected { organization: org(4), reason: text("Requisiti mancanti") }),
-        s::<NetworkEvent>(n, MemberAdmittedBySignature { organization: org(5), protocol: protocol_id(1), effective_on: day(2019, 3, 1) }),
-        s::<NetworkEvent>(n, MembershipSuspended { organization: org(3), reason: text("Assenze ripetute"), effective_on: day(2013, 1, 1) }),
-        s::<NetworkEvent>(n, MembershipReinstated { organization: org(3), effective_on: day(2013, 6, 1) }),
-        s::<NetworkEvent>(n, MembershipWithdrawn { organization: org(3), reason: None, effective_on: day(2016, 1, 1) }),
-        s::<NetworkEvent>(n, MemberExpelled { organization: org(6), reason: text("Violazione del protocollo"), effective_on: day(2017, 1, 1) }),
-        s::<NetworkEvent>(n, ReferentDesignated { referent: referent(1), organization: org(3), person: person(1), role: ReferentRole::Technical, effective_on: day(2012, 3, 1) }),
-        s::<NetworkEvent>(n, ReferentRevoked { referent: referent(1), organization: org(3), effective_on: day(2014, 1, 1) }),
-        s::<ProtocolEvent>(p, ProtocolDrafted { protocol_id: protocol_id(1), network: net(1), kind: ProtocolKind::Framework, version: 1, content: content.clone(), parties: vec![org(1), org(3)] }),
-        s::<ProtocolEvent>(p, ProtocolAmended { version: 1, content: content.clone() }),
-        s::<ProtocolEvent>(p, ProtocolVersionPublished { version: 1, document_hash: hash('a'), published_on: day(2019, 1, 15) }),
-        s::<ProtocolEvent>(p, ProtocolOpenedForSignature { version: 1, opened_on: day(2019, 2, 1) }),
-        s::<ProtocolEvent>(p, ProtocolSigned { version: 1, organization: org(3), signing_office: name("Presidente"), method: SignatureMethod::QualifiedElectronic, document_hash: hash('a'), signed_on: day(2019, 3, 1) }),
-        s::<ProtocolEvent>(p, ProtocolDeclined { version: 1, organization: org(4), reason: Some(text("Non di competenza")), declined_on: day(2019, 3, 2) }),
-        s::<ProtocolEvent>(p, ProtocolEnteredIntoForce { version: 1, effective_on: day(2019, 4, 1), explicit_act: Some(text("Decreto n. 12")) }),
-        s::<ProtocolEvent>(p, ProtocolPartyAdded { organization: org(5), added_on: day(2020, 1, 1) }),
-        s::<ProtocolEvent>(p, ProtocolPartyWithdrawn { organization: org(3), reason: None, effective_on: day(2020, 6, 1) }),
-        s::<ProtocolEvent>(p, ProtocolRevised { version: 2, content }),
-        s::<ProtocolEvent>(p, ProtocolRenewed { previous_valid_until: Some(day(2021, 12, 31)), valid_until: day(2024, 12, 31), decided_on: day(2021, 11, 1) }),
-        s::<ProtocolEvent>(p, ProtocolExpired { on: day(2025, 1, 1) }),
-        s::<ProtocolEvent>(p, ProtocolSuperseded { by_protocol: protocol_id(2), on: day(2025, 1, 1) }),
-        s::<CommitmentEvent>(c, CommitmentCreated { commitment_id: commitment_id(1), network: net(1), source: CommitmentSource::ProtocolClause { protocol: protocol_id(1), version: 1, clause: 1 }, obligor: org(3), title: name("Individuare un referente"), description: None, due_on: Some(day(2019, 3, 31)), created_on: day(2019, 3, 1) }),
-        s::<CommitmentEvent>(c, CommitmentProgressReported { by: org(3), note: text("Determina in preparazione"), reported_on: day(2019, 3, 15) }),
-        s::<CommitmentEvent>(c, CommitmentFulfilled { by: org(3), note: text("Referente designato"), evidence: Some(hash('b')), fulfilled_on: day(2019, 3, 30) }),
-        s::<CommitmentEvent>(c, CommitmentWaived { by: org(1), reason: text("Non più pertinente"), waived_on: day(2019, 5, 1) }),
-        s::<CommitmentEvent>(c, CommitmentCancelled { reason: text("the organization withdrew from the network"), cancelled_on: day(2020, 6, 1) }),
-        s::<CommitmentEvent>(c, CommitmentReopened { by: org(1), reason: text("Atto annullato"), reopened_on: day(2019, 7, 1) }),
-        s::<WorkingGroupEvent>(w, WorkingGroupFormed { working_group_id: group(1), network: net(1), name: name("Accoglienza"), mandate: text("Promuovere percorsi di confronto"), lead: org(3), formed_on: day(2015, 5, 1) }),
-        s::<WorkingGroupEvent>(w, WorkingGroupMemberAdded { organization: org(5), effective_on: day(2015, 6, 1) }),
-        s::<WorkingGroupEvent>(w, WorkingGroupMemberRemoved { organization: org(5), effective_on: day(2016, 1, 1) }),
-        s::<WorkingGroupEvent>(w, WorkingGroupDissolved { reason: text("Mandato concluso"), dissolved_on: day(2020, 1, 1) }),
-        s::<MeetingEvent>(m, MeetingScheduled { meeting_id: meeting_id(1), network: net(1), working_group: Some(group(1)), kind: MeetingKind::WorkingGroupSession, title: name("Gruppo Accoglienza"), starts_at: at(2020, 6, 22, 9), ends_at: Some(at(2020, 6, 22, 12)), venue: Venue::Hybrid { address: name("Corso Inghilterra 7, Torino"), link: Link::parse("https://meet.example.org/tavolo").unwrap() }, agenda: vec![text("Piano formativo")], public: false }),
-        s::<MeetingEvent>(m, MeetingRescheduled { starts_at: at(2020, 6, 29, 9), ends_at: None, venue: Venue::Online { link: Link::parse("https://meet.example.org/tavolo").unwrap() } }),
-        s::<MeetingEvent>(m, MeetingCancelled { reason: text("Sciopero dei trasporti") }),
-        s::<MeetingEvent>(m, AttendanceRecorded { organization: org(3), attendance: Attendance::Present, represented_by: Some(person(2)) }),
-        s::<MeetingEvent>(m, MeetingOpened { opened_at: at(2020, 6, 22, 9) }),
-        s::<MeetingEvent>(m, DecisionRecorded { decision: 1, text: text("Si approva il piano formativo"), action_items: vec![ActionItem { obligor: org(3), title: name("Predisporre il piano"), due_on: Some(day(2020, 9, 30)) }], decided_on: day(2020, 6, 22) }),
-        s::<MeetingEvent>(m, MeetingClosed { closed_at: at(2020, 6, 22, 12) }),
-        s::<MeetingEvent>(m, MinutesDrafted { version: 1, document_hash: hash('d') }),
-        s::<MeetingEvent>(m, MinutesApproved { version: 1, document_hash: hash('d'), approved_on: day(2020, 7, 20) }),
+        s::<OrganizationEvent>(
+            o,
+            OrganizationRegistered {
+                organization_id: org(1),
+                name: name("Città Metropolitana di Torino"),
+                category: OrganizationCategory::CittaMetropolitana,
+                tax_code: Some(TaxCode::parse("01907990012").unwrap()),
+                territory: name("Torino"),
+            },
+        ),
+        s::<OrganizationEvent>(
+            o,
+            OrganizationRenamed {
+                previous_name: name("Provincia di Torino"),
+                name: name("Città Metropolitana di Torino"),
+                effective_on: day(2015, 1, 1),
+            },
+        ),
+        s::<OrganizationEvent>(
+            o,
+            OrganizationDetailsUpdated {
+                category: Some(OrganizationCategory::CittaMetropolitana),
+                tax_code: None,
+                territory: Some(name("Torino")),
+            },
+        ),
+        s::<OrganizationEvent>(
+            o,
+            OrganizationSucceeded {
+                predecessor: org(2),
+                effective_on: day(2015, 1, 1),
+            },
+        ),
+        s::<OrganizationEvent>(
+            o,
+            OrganizationSucceededBy {
+                successor: org(1),
+                effective_on: day(2015, 1, 1),
+            },
+        ),
+        s::<OrganizationEvent>(
+            o,
+            OrganizationDeactivated {
+                reason: text("Ente soppresso"),
+                effective_on: day(2015, 1, 1),
+            },
+        ),
+        s::<NetworkEvent>(
+            n,
+            NetworkEstablished {
+                network_id: net(1),
+                name: name("Tavolo Maltrattanti"),
+                kind: NetworkKind::InterinstitutionalTable,
+                territory: name("Torino"),
+                coordinator: org(1),
+                established_on: day(2011, 1, 1),
+                public: true,
+            },
+        ),
+        s::<NetworkEvent>(
+            n,
+            CoordinatorChanged {
+                previous_coordinator: org(2),
+                new_coordinator: org(1),
+                effective_on: day(2015, 1, 1),
+            },
+        ),
+        s::<NetworkEvent>(
+            n,
+            NetworkClosed {
+                reason: text("Obiettivi raggiunti"),
+                effective_on: day(2024, 12, 31),
+            },
+        ),
+        s::<NetworkEvent>(
+            n,
+            MembershipApplied {
+                organization: org(3),
+                applied_on: day(2012, 1, 10),
+                motivation: Some(text("Centro antiviolenza del territorio")),
+            },
+        ),
+        s::<NetworkEvent>(
+            n,
+            MembershipApproved {
+                organization: org(3),
+                effective_on: day(2012, 2, 1),
+            },
+        ),
+        s::<NetworkEvent>(
+            n,
+            MembershipRejected {
+                organization: org(4),
+                reason: text("Requisiti mancanti"),
+            },
+        ),
+        s::<NetworkEvent>(
+            n,
+            MemberAdmittedBySignature {
+                organization: org(5),
+                protocol: protocol_id(1),
+                effective_on: day(2019, 3, 1),
+            },
+        ),
+        s::<NetworkEvent>(
+            n,
+            MembershipSuspended {
+                organization: org(3),
+                reason: text("Assenze ripetute"),
+                effective_on: day(2013, 1, 1),
+            },
+        ),
+        s::<NetworkEvent>(
+            n,
+            MembershipReinstated {
+                organization: org(3),
+                effective_on: day(2013, 6, 1),
+            },
+        ),
+        s::<NetworkEvent>(
+            n,
+            MembershipWithdrawn {
+                organization: org(3),
+                reason: None,
+                effective_on: day(2016, 1, 1),
+            },
+        ),
+        s::<NetworkEvent>(
+            n,
+            MemberExpelled {
+                organization: org(6),
+                reason: text("Violazione del protocollo"),
+                effective_on: day(2017, 1, 1),
+            },
+        ),
+        s::<NetworkEvent>(
+            n,
+            ReferentDesignated {
+                referent: referent(1),
+                organization: org(3),
+                person: person(1),
+                role: ReferentRole::Technical,
+                effective_on: day(2012, 3, 1),
+            },
+        ),
+        s::<NetworkEvent>(
+            n,
+            ReferentRevoked {
+                referent: referent(1),
+                organization: org(3),
+                effective_on: day(2014, 1, 1),
+            },
+        ),
+        s::<ProtocolEvent>(
+            p,
+            ProtocolDrafted {
+                protocol_id: protocol_id(1),
+                network: net(1),
+                kind: ProtocolKind::Framework,
+                version: 1,
+                content: content.clone(),
+                parties: vec![org(1), org(3)],
+            },
+        ),
+        s::<ProtocolEvent>(
+            p,
+            ProtocolAmended {
+                version: 1,
+                content: content.clone(),
+            },
+        ),
+        s::<ProtocolEvent>(
+            p,
+            ProtocolVersionPublished {
+                version: 1,
+                document_hash: hash('a'),
+                published_on: day(2019, 1, 15),
+            },
+        ),
+        s::<ProtocolEvent>(
+            p,
+            ProtocolOpenedForSignature {
+                version: 1,
+                opened_on: day(2019, 2, 1),
+            },
+        ),
+        s::<ProtocolEvent>(
+            p,
+            ProtocolSigned {
+                version: 1,
+                organization: org(3),
+                signing_office: name("Presidente"),
+                method: SignatureMethod::QualifiedElectronic,
+                document_hash: hash('a'),
+                signed_on: day(2019, 3, 1),
+            },
+        ),
+        s::<ProtocolEvent>(
+            p,
+            ProtocolDeclined {
+                version: 1,
+                organization: org(4),
+                reason: Some(text("Non di competenza")),
+                declined_on: day(2019, 3, 2),
+            },
+        ),
+        s::<ProtocolEvent>(
+            p,
+            ProtocolEnteredIntoForce {
+                version: 1,
+                effective_on: day(2019, 4, 1),
+                explicit_act: Some(text("Decreto n. 12")),
+            },
+        ),
+        s::<ProtocolEvent>(
+            p,
+            ProtocolPartyAdded {
+                organization: org(5),
+                added_on: day(2020, 1, 1),
+            },
+        ),
+        s::<ProtocolEvent>(
+            p,
+            ProtocolPartyWithdrawn {
+                organization: org(3),
+                reason: None,
+                effective_on: day(2020, 6, 1),
+            },
+        ),
+        s::<ProtocolEvent>(
+            p,
+            ProtocolRevised {
+                version: 2,
+                content,
+            },
+        ),
+        s::<ProtocolEvent>(
+            p,
+            ProtocolRenewed {
+                previous_valid_until: Some(day(2021, 12, 31)),
+                valid_until: day(2024, 12, 31),
+                decided_on: day(2021, 11, 1),
+            },
+        ),
+        s::<ProtocolEvent>(
+            p,
+            ProtocolExpired {
+                on: day(2025, 1, 1),
+            },
+        ),
+        s::<ProtocolEvent>(
+            p,
+            ProtocolSuperseded {
+                by_protocol: protocol_id(2),
+                on: day(2025, 1, 1),
+            },
+        ),
+        s::<CommitmentEvent>(
+            c,
+            CommitmentCreated {
+                commitment_id: commitment_id(1),
+                network: net(1),
+                source: CommitmentSource::ProtocolClause {
+                    protocol: protocol_id(1),
+                    version: 1,
+                    clause: 1,
+                },
+                obligor: org(3),
+                title: name("Individuare un referente"),
+                description: None,
+                due_on: Some(day(2019, 3, 31)),
+                created_on: day(2019, 3, 1),
+            },
+        ),
+        s::<CommitmentEvent>(
+            c,
+            CommitmentProgressReported {
+                by: org(3),
+                note: text("Determina in preparazione"),
+                reported_on: day(2019, 3, 15),
+            },
+        ),
+        s::<CommitmentEvent>(
+            c,
+            CommitmentFulfilled {
+                by: org(3),
+                note: text("Referente designato"),
+                evidence: Some(hash('b')),
+                fulfilled_on: day(2019, 3, 30),
+            },
+        ),
+        s::<CommitmentEvent>(
+            c,
+            CommitmentWaived {
+                by: org(1),
+                reason: text("Non più pertinente"),
+                waived_on: day(2019, 5, 1),
+            },
+        ),
+        s::<CommitmentEvent>(
+            c,
+            CommitmentCancelled {
+                reason: text("the organization withdrew from the network"),
+                cancelled_on: day(2020, 6, 1),
+            },
+        ),
+        s::<CommitmentEvent>(
+            c,
+            CommitmentReopened {
+                by: org(1),
+                reason: text("Atto annullato"),
+                reopened_on: day(2019, 7, 1),
+            },
+        ),
+        s::<WorkingGroupEvent>(
+            w,
+            WorkingGroupFormed {
+                working_group_id: group(1),
+                network: net(1),
+                name: name("Accoglienza"),
+                mandate: text("Promuovere percorsi di confronto"),
+                lead: org(3),
+                formed_on: day(2015, 5, 1),
+            },
+        ),
+        s::<WorkingGroupEvent>(
+            w,
+            WorkingGroupMemberAdded {
+                organization: org(5),
+                effective_on: day(2015, 6, 1),
+            },
+        ),
+        s::<WorkingGroupEvent>(
+            w,
+            WorkingGroupMemberRemoved {
+                organization: org(5),
+                effective_on: day(2016, 1, 1),
+            },
+        ),
+        s::<WorkingGroupEvent>(
+            w,
+            WorkingGroupDissolved {
+                reason: text("Mandato concluso"),
+                dissolved_on: day(2020, 1, 1),
+            },
+        ),
+        s::<MeetingEvent>(
+            m,
+            MeetingScheduled {
+                meeting_id: meeting_id(1),
+                network: net(1),
+                working_group: Some(group(1)),
+                kind: MeetingKind::WorkingGroupSession,
+                title: name("Gruppo Accoglienza"),
+                starts_at: at(2020, 6, 22, 9),
+                ends_at: Some(at(2020, 6, 22, 12)),
+                venue: Venue::Hybrid {
+                    address: name("Corso Inghilterra 7, Torino"),
+                    link: Link::parse("https://meet.example.org/tavolo").unwrap(),
+                },
+                agenda: vec![text("Piano formativo")],
+                public: false,
+            },
+        ),
+        s::<MeetingEvent>(
+            m,
+            MeetingRescheduled {
+                starts_at: at(2020, 6, 29, 9),
+                ends_at: None,
+                venue: Venue::Online {
+                    link: Link::parse("https://meet.example.org/tavolo").unwrap(),
+                },
+            },
+        ),
+        s::<MeetingEvent>(
+            m,
+            MeetingCancelled {
+                reason: text("Sciopero dei trasporti"),
+            },
+        ),
+        s::<MeetingEvent>(
+            m,
+            AttendanceRecorded {
+                organization: org(3),
+                attendance: Attendance::Present,
+                represented_by: Some(person(2)),
+            },
+        ),
+        s::<MeetingEvent>(
+            m,
+            MeetingOpened {
+                opened_at: at(2020, 6, 22, 9),
+            },
+        ),
+        s::<MeetingEvent>(
+            m,
+            DecisionRecorded {
+                decision: 1,
+                text: text("Si approva il piano formativo"),
+                action_items: vec![ActionItem {
+                    obligor: org(3),
+                    title: name("Predisporre il piano"),
+                    due_on: Some(day(2020, 9, 30)),
+                }],
+                decided_on: day(2020, 6, 22),
+            },
+        ),
+        s::<MeetingEvent>(
+            m,
+            MeetingClosed {
+                closed_at: at(2020, 6, 22, 12),
+            },
+        ),
+        s::<MeetingEvent>(
+            m,
+            MinutesDrafted {
+                version: 1,
+                document_hash: hash('d'),
+            },
+        ),
+        s::<MeetingEvent>(
+            m,
+            MinutesApproved {
+                version: 1,
+                document_hash: hash('d'),
+                approved_on: day(2020, 7, 20),
+            },
+        ),
     ];
     list.into_iter().map(|(a, _, v)| (a, v)).collect()
 }
@@ -132,7 +512,9 @@ fn round_trip(aggregate: &str, payload: &Value) -> Result<Value, String> {
 }
 
 fn schema_file(event_type: &str, version: &str) -> PathBuf {
-    root().join("events").join(format!("{event_type}.v{version}.json"))
+    root()
+        .join("events")
+        .join(format!("{event_type}.v{version}.json"))
 }
 
 #[test]
@@ -160,7 +542,10 @@ fn schemas_match_the_code() {
         .map(|e| e.unwrap().file_name())
         .filter(|name| !expected_files.contains(name))
         .collect();
-    assert!(extra.is_empty(), "schema files with no event type or version in the code: {extra:?}");
+    assert!(
+        extra.is_empty(),
+        "schema files with no event type or version in the code: {extra:?}"
+    );
 }
 
 #[test]
@@ -170,22 +555,31 @@ fn every_event_type_has_one_sample() {
         let key = value.as_object().unwrap().keys().next().unwrap().clone();
         *seen.entry(key).or_default() += 1;
     }
-    let types: Vec<String> = aggregates::event_types().iter().map(|(_, t, _)| t.to_string()).collect();
+    let types: Vec<String> = aggregates::event_types()
+        .iter()
+        .map(|(_, t, _)| t.to_string())
+        .collect();
     assert_eq!(seen.keys().cloned().collect::<Vec<_>>(), {
         let mut t = types.clone();
         t.sort();
         t
     });
     assert!(seen.values().all(|n| *n == 1));
-    assert_eq!(types.len(), 51, "the number of event types changed: update this test");
+    assert_eq!(
+        types.len(),
+        51,
+        "the number of event types changed: update this test"
+    );
 }
 
 #[test]
 fn golden_fixtures_load_keep_their_shape_and_validate() {
     let dir = root().join("fixtures/events");
     std::fs::create_dir_all(&dir).unwrap();
-    let versions: BTreeMap<&str, (&str, &str)> =
-        aggregates::event_types().into_iter().map(|(a, t, v)| (t, (a, v))).collect();
+    let versions: BTreeMap<&str, (&str, &str)> = aggregates::event_types()
+        .into_iter()
+        .map(|(a, t, v)| (t, (a, v)))
+        .collect();
     if updating() {
         for (aggregate, value) in samples() {
             let event_type = value.as_object().unwrap().keys().next().unwrap().clone();
@@ -212,9 +606,10 @@ fn golden_fixtures_load_keep_their_shape_and_validate() {
         let stored: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
 
         // It validates against the schema of its own version.
-        let schema: Value =
-            serde_json::from_str(&std::fs::read_to_string(schema_file(event_type, version)).unwrap())
-                .unwrap();
+        let schema: Value = serde_json::from_str(
+            &std::fs::read_to_string(schema_file(event_type, version)).unwrap(),
+        )
+        .unwrap();
         let validator = jsonschema::JSONSchema::compile(&schema).expect("schema compiles");
         let payload = &stored[event_type];
         if let Err(errors) = validator.validate(payload) {
@@ -232,7 +627,10 @@ fn golden_fixtures_load_keep_their_shape_and_validate() {
         let back = round_trip(aggregate, &upcast)
             .unwrap_or_else(|e| panic!("fixture {file} no longer deserialises: {e}"));
         if version == current {
-            assert_eq!(back, stored, "fixture {file} changed shape at its current version");
+            assert_eq!(
+                back, stored,
+                "fixture {file} changed shape at its current version"
+            );
             current_seen.push(event_type.to_owned());
         } else {
             assert!(version < current, "fixture {file} is newer than the code");
@@ -242,6 +640,12 @@ fn golden_fixtures_load_keep_their_shape_and_validate() {
     current_seen.sort();
     let mut all: Vec<String> = versions.keys().map(|t| t.to_string()).collect();
     all.sort();
-    assert_eq!(current_seen, all, "every event type needs a fixture at its current version");
-    assert!(checked > all.len(), "the MeetingScheduled v1 fixture is kept");
+    assert_eq!(
+        current_seen, all,
+        "every event type needs a fixture at its current version"
+    );
+    assert!(
+        checked > all.len(),
+        "the MeetingScheduled v1 fixture is kept"
+    );
 }

@@ -33,13 +33,28 @@ fn register(engine: &mut Engine, id: OrganizationId, label: &str, category: Orga
 
 /// Seed 001: the seven commitments every signatory of a Stelle e Luci protocol takes on.
 const STELLE_E_LUCI: [(&str, u32); 7] = [
-    ("Realizzare Tavoli Tecnici e di coordinamento della rete", 180),
+    (
+        "Realizzare Tavoli Tecnici e di coordinamento della rete",
+        180,
+    ),
     ("Individuare un proprio referente per i Tavoli tecnici", 30),
     ("Garantire l'impiego in rete delle proprie competenze", 90),
-    ("Costruire e raccordare reti tra i soggetti che operano contro la violenza di genere", 365),
-    ("Sviluppare procedure operative integrate tra i servizi competenti", 270),
-    ("Sensibilizzare gli operatori degli enti dei Tavoli Tecnici", 365),
-    ("Costruire un sistema condiviso di rilevazione dei dati sui casi, in forma aggregata", 365),
+    (
+        "Costruire e raccordare reti tra i soggetti che operano contro la violenza di genere",
+        365,
+    ),
+    (
+        "Sviluppare procedure operative integrate tra i servizi competenti",
+        270,
+    ),
+    (
+        "Sensibilizzare gli operatori degli enti dei Tavoli Tecnici",
+        365,
+    ),
+    (
+        "Costruire un sistema condiviso di rilevazione dei dati sui casi, in forma aggregata",
+        365,
+    ),
 ];
 
 fn sign(engine: &mut Engine, protocol: ProtocolId, o: OrganizationId, on: NaiveDate) {
@@ -62,10 +77,30 @@ fn stelle_e_luci_three_signatories_on_three_dates_yield_21_commitments_once() {
     let mut engine = Engine::new();
     let lead = org(100);
     let (cav, comune, asl) = (org(101), org(102), org(103));
-    register(&mut engine, lead, "Associazione capofila Stelle e Luci", OrganizationCategory::AssociazioneEts);
-    register(&mut engine, cav, "Centro antiviolenza del territorio", OrganizationCategory::CentroAntiviolenza);
-    register(&mut engine, comune, "Comune aderente", OrganizationCategory::Comune);
-    register(&mut engine, asl, "Azienda sanitaria locale", OrganizationCategory::AziendaSanitaria);
+    register(
+        &mut engine,
+        lead,
+        "Associazione capofila Stelle e Luci",
+        OrganizationCategory::AssociazioneEts,
+    );
+    register(
+        &mut engine,
+        cav,
+        "Centro antiviolenza del territorio",
+        OrganizationCategory::CentroAntiviolenza,
+    );
+    register(
+        &mut engine,
+        comune,
+        "Comune aderente",
+        OrganizationCategory::Comune,
+    );
+    register(
+        &mut engine,
+        asl,
+        "Azienda sanitaria locale",
+        OrganizationCategory::AziendaSanitaria,
+    );
     let table = net(100);
     engine
         .network(
@@ -88,7 +123,9 @@ fn stelle_e_luci_three_signatories_on_three_dates_yield_21_commitments_once() {
         .enumerate()
         .map(|(i, (title, days))| Clause {
             number: i as u16 + 1,
-            text: text(&format!("I soggetti sottoscrittori si impegnano a: {title}")),
+            text: text(&format!(
+                "I soggetti sottoscrittori si impegnano a: {title}"
+            )),
             commitment: Some(CommitmentTerms {
                 title: name(title),
                 due_within_days: Some(*days),
@@ -123,7 +160,12 @@ fn stelle_e_luci_three_signatories_on_three_dates_yield_21_commitments_once() {
         )
         .unwrap();
     engine
-        .protocol(protocol, ProtocolCommand::OpenForSignature { opened_on: day(2019, 2, 1) })
+        .protocol(
+            protocol,
+            ProtocolCommand::OpenForSignature {
+                opened_on: day(2019, 2, 1),
+            },
+        )
         .unwrap();
     sign(&mut engine, protocol, cav, day(2019, 3, 1));
     engine
@@ -141,7 +183,13 @@ fn stelle_e_luci_three_signatories_on_three_dates_yield_21_commitments_once() {
         (asl, day(2019, 9, 1), day(2019, 10, 10)),
     ] {
         engine
-            .protocol(protocol, ProtocolCommand::AddParty { organization: party, added_on: added })
+            .protocol(
+                protocol,
+                ProtocolCommand::AddParty {
+                    organization: party,
+                    added_on: added,
+                },
+            )
             .unwrap();
         sign(&mut engine, protocol, party, signed);
     }
@@ -160,10 +208,17 @@ fn stelle_e_luci_three_signatories_on_three_dates_yield_21_commitments_once() {
                 let c = &engine.commitments[&id];
                 assert_eq!(c.obligor, Some(party));
                 assert_eq!(c.network, Some(table));
-                assert_eq!(c.due_on, signed.checked_add_days(chrono::Days::new((*days).into())));
+                assert_eq!(
+                    c.due_on,
+                    signed.checked_add_days(chrono::Days::new((*days).into()))
+                );
                 assert_eq!(
                     c.source,
-                    Some(CommitmentSource::ProtocolClause { protocol, version: 1, clause: i as u16 + 1 })
+                    Some(CommitmentSource::ProtocolClause {
+                        protocol,
+                        version: 1,
+                        clause: i as u16 + 1
+                    })
                 );
             }
         }
@@ -183,7 +238,13 @@ fn stelle_e_luci_three_signatories_on_three_dates_yield_21_commitments_once() {
     check(&engine);
 
     // Overdue is a question of the moment: on 2019-04-01 only the CAV's referent (30 days) is.
-    let overdue = |on: NaiveDate| engine.commitments.values().filter(|c| c.is_overdue(on)).count();
+    let overdue = |on: NaiveDate| {
+        engine
+            .commitments
+            .values()
+            .filter(|c| c.is_overdue(on))
+            .count()
+    };
     assert_eq!(overdue(day(2019, 3, 31)), 0);
     assert_eq!(overdue(day(2019, 4, 1)), 1);
     assert_eq!(overdue(day(2023, 1, 1)), 21);
@@ -211,12 +272,34 @@ fn stelle_e_luci_three_signatories_on_three_dates_yield_21_commitments_once() {
             },
         )
         .unwrap();
-    let statuses: Vec<CommitmentStatus> =
-        engine.commitments_of(asl).iter().map(|c| c.status).collect();
-    assert_eq!(statuses.iter().filter(|s| **s == CommitmentStatus::Cancelled).count(), 6);
-    assert_eq!(statuses.iter().filter(|s| **s == CommitmentStatus::Fulfilled).count(), 1);
-    assert_eq!(engine.replay_processes(), 0, "replay after the withdrawal writes nothing");
-    assert!(engine.commitments_of(cav).iter().all(|c| c.status == CommitmentStatus::Open));
+    let statuses: Vec<CommitmentStatus> = engine
+        .commitments_of(asl)
+        .iter()
+        .map(|c| c.status)
+        .collect();
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == CommitmentStatus::Cancelled)
+            .count(),
+        6
+    );
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == CommitmentStatus::Fulfilled)
+            .count(),
+        1
+    );
+    assert_eq!(
+        engine.replay_processes(),
+        0,
+        "replay after the withdrawal writes nothing"
+    );
+    assert!(engine
+        .commitments_of(cav)
+        .iter()
+        .all(|c| c.status == CommitmentStatus::Open));
 }
 
 #[test]
@@ -246,14 +329,30 @@ fn torino_tavolo_maltrattanti() {
     let members = [
         (210, "Comune di Torino", C::Comune),
         (211, "Centro antiviolenza aderente", C::CentroAntiviolenza),
-        (212, "Ente gestore dei servizi socio-assistenziali", C::EnteGestoreServiziSociali),
-        (213, "Ordine degli Psicologi del Piemonte", C::OrdineProfessionale),
-        (214, "Consigliera di parità metropolitana", C::OrganismoDiParita),
+        (
+            212,
+            "Ente gestore dei servizi socio-assistenziali",
+            C::EnteGestoreServiziSociali,
+        ),
+        (
+            213,
+            "Ordine degli Psicologi del Piemonte",
+            C::OrdineProfessionale,
+        ),
+        (
+            214,
+            "Consigliera di parità metropolitana",
+            C::OrganismoDiParita,
+        ),
         (215, "Questura di Torino", C::Questura),
         (216, "UEPE di Torino", C::Uepe),
         (217, "Garante dei detenuti", C::GaranteDetenuti),
         (218, "Università degli Studi di Torino", C::Universita),
-        (219, "Associazione per il cambiamento degli uomini", C::CentroUominiAutoriViolenza),
+        (
+            219,
+            "Associazione per il cambiamento degli uomini",
+            C::CentroUominiAutoriViolenza,
+        ),
     ];
     for (n, label, category) in members {
         register(&mut engine, org(n), label, category);
@@ -318,12 +417,31 @@ fn torino_tavolo_maltrattanti() {
     assert_eq!(err, NetworkError::NotCoordinator);
 
     // 2015: the Città Metropolitana replaces the Provincia and keeps its history.
-    register(&mut engine, cmto, "Città Metropolitana di Torino", C::CittaMetropolitana);
+    register(
+        &mut engine,
+        cmto,
+        "Città Metropolitana di Torino",
+        C::CittaMetropolitana,
+    );
     engine
-        .network(tavolo, NetworkCommand::Apply { organization: cmto, applied_on: day(2015, 1, 1), motivation: None })
+        .network(
+            tavolo,
+            NetworkCommand::Apply {
+                organization: cmto,
+                applied_on: day(2015, 1, 1),
+                motivation: None,
+            },
+        )
         .unwrap();
     engine
-        .network(tavolo, NetworkCommand::Approve { by: provincia, organization: cmto, effective_on: day(2015, 1, 1) })
+        .network(
+            tavolo,
+            NetworkCommand::Approve {
+                by: provincia,
+                organization: cmto,
+                effective_on: day(2015, 1, 1),
+            },
+        )
         .unwrap();
     engine
         .network(
@@ -336,15 +454,29 @@ fn torino_tavolo_maltrattanti() {
         )
         .unwrap();
     engine
-        .organization(cmto, OrganizationCommand::Succeed { predecessor: provincia, effective_on: day(2015, 1, 1) })
+        .organization(
+            cmto,
+            OrganizationCommand::Succeed {
+                predecessor: provincia,
+                effective_on: day(2015, 1, 1),
+            },
+        )
         .unwrap();
-    assert_eq!(engine.organizations[&provincia].status, OrganizationStatus::Succeeded);
+    assert_eq!(
+        engine.organizations[&provincia].status,
+        OrganizationStatus::Succeeded
+    );
     assert_eq!(engine.organizations[&provincia].successor, Some(cmto));
     assert_eq!(engine.organizations[&cmto].predecessors, vec![provincia]);
 
     // Three working groups with members.
     let groups = [
-        (group(200), "Accoglienza", org(211), vec![org(210), org(216)]),
+        (
+            group(200),
+            "Accoglienza",
+            org(211),
+            vec![org(210), org(216)],
+        ),
         (group(201), "Comunicazione", org(214), vec![org(218)]),
         (group(202), "Formazione", org(213), vec![org(218), org(219)]),
     ];
@@ -367,7 +499,11 @@ fn torino_tavolo_maltrattanti() {
             engine
                 .working_group(
                     *id,
-                    WorkingGroupCommand::AddMember { by: cmto, organization: *other, effective_on: day(2016, 2, 1) },
+                    WorkingGroupCommand::AddMember {
+                        by: cmto,
+                        organization: *other,
+                        effective_on: day(2016, 2, 1),
+                    },
                 )
                 .unwrap();
         }
@@ -387,18 +523,35 @@ fn torino_tavolo_maltrattanti() {
                 title: name("Un giorno perfetto"),
                 starts_at: at(2020, 6, 22, 9),
                 ends_at: Some(at(2020, 6, 22, 13)),
-                venue: Venue::Online { link: Link::parse("https://eventi.example.org/un-giorno-perfetto").unwrap() },
+                venue: Venue::Online {
+                    link: Link::parse("https://eventi.example.org/un-giorno-perfetto").unwrap(),
+                },
                 agenda: vec![text("Presentazione pubblica del lavoro della Rete")],
                 public: true,
             },
         )
         .unwrap();
-    engine.meeting(convegno, MeetingCommand::Open { opened_at: at(2020, 6, 22, 9) }).unwrap();
-    for (o, attendance) in [(210, Attendance::Present), (211, Attendance::Present), (217, Attendance::Excused)] {
+    engine
+        .meeting(
+            convegno,
+            MeetingCommand::Open {
+                opened_at: at(2020, 6, 22, 9),
+            },
+        )
+        .unwrap();
+    for (o, attendance) in [
+        (210, Attendance::Present),
+        (211, Attendance::Present),
+        (217, Attendance::Excused),
+    ] {
         engine
             .meeting(
                 convegno,
-                MeetingCommand::RecordAttendance { organization: org(o), attendance, represented_by: None },
+                MeetingCommand::RecordAttendance {
+                    organization: org(o),
+                    attendance,
+                    represented_by: None,
+                },
             )
             .unwrap();
     }
@@ -406,32 +559,64 @@ fn torino_tavolo_maltrattanti() {
         .meeting(
             convegno,
             MeetingCommand::RecordDecision {
-                text: text("Realizzare una serie di webinar con l'Università e la Camera di Commercio"),
+                text: text(
+                    "Realizzare una serie di webinar con l'Università e la Camera di Commercio",
+                ),
                 action_items: vec![
-                    ActionItem { obligor: org(218), title: name("Organizzare i webinar"), due_on: Some(day(2020, 12, 31)) },
-                    ActionItem { obligor: org(217), title: name("Diffondere i video alle strutture"), due_on: Some(day(2020, 9, 30)) },
+                    ActionItem {
+                        obligor: org(218),
+                        title: name("Organizzare i webinar"),
+                        due_on: Some(day(2020, 12, 31)),
+                    },
+                    ActionItem {
+                        obligor: org(217),
+                        title: name("Diffondere i video alle strutture"),
+                        due_on: Some(day(2020, 9, 30)),
+                    },
                 ],
             },
         )
         .unwrap();
-    assert_eq!(engine.commitments.len(), 2, "the decision created two commitments");
+    assert_eq!(
+        engine.commitments.len(),
+        2,
+        "the decision created two commitments"
+    );
 
     // One member withdraws: only its own commitment is cancelled.
     engine
         .network(
             tavolo,
-            NetworkCommand::Withdraw { by: org(217), organization: org(217), reason: None, effective_on: day(2020, 7, 1) },
+            NetworkCommand::Withdraw {
+                by: org(217),
+                organization: org(217),
+                reason: None,
+                effective_on: day(2020, 7, 1),
+            },
         )
         .unwrap();
-    assert_eq!(engine.commitments_of(org(217))[0].status, CommitmentStatus::Cancelled);
-    assert_eq!(engine.commitments_of(org(218))[0].status, CommitmentStatus::Open);
-    assert_eq!(engine.networks[&tavolo].memberships[&org(217)], MembershipStatus::Withdrawn);
+    assert_eq!(
+        engine.commitments_of(org(217))[0].status,
+        CommitmentStatus::Cancelled
+    );
+    assert_eq!(
+        engine.commitments_of(org(218))[0].status,
+        CommitmentStatus::Open
+    );
+    assert_eq!(
+        engine.networks[&tavolo].memberships[&org(217)],
+        MembershipStatus::Withdrawn
+    );
     let active = engine.networks[&tavolo]
         .memberships
         .values()
         .filter(|s| **s == MembershipStatus::Active)
         .count();
-    assert_eq!(active, 1 + 10 + 1 - 1, "provincia, ten members and CMTo, less the one that left");
+    assert_eq!(
+        active,
+        1 + 10 + 1 - 1,
+        "provincia, ten members and CMTo, less the one that left"
+    );
     assert_eq!(engine.replay_processes(), 0);
     assert_eq!(engine.commitments.len(), 2);
 }

@@ -25,17 +25,35 @@ fn a_personal_tax_code_with_the_right_check_letter_passes() {
 fn tax_code_errors_are_specific() {
     assert_eq!(
         TaxCode::parse("01907990013"),
-        Err(ValueError::TaxCodeCheck { expected: '2', found: '3' })
+        Err(ValueError::TaxCodeCheck {
+            expected: '2',
+            found: '3'
+        })
     );
     assert_eq!(
         TaxCode::parse("RSSMRA85T10A562A"),
-        Err(ValueError::TaxCodeCheck { expected: 'S', found: 'A' })
+        Err(ValueError::TaxCodeCheck {
+            expected: 'S',
+            found: 'A'
+        })
     );
-    assert_eq!(TaxCode::parse("0190799001"), Err(ValueError::TaxCodeLength(10)));
+    assert_eq!(
+        TaxCode::parse("0190799001"),
+        Err(ValueError::TaxCodeLength(10))
+    );
     assert_eq!(TaxCode::parse(""), Err(ValueError::Empty));
-    assert!(matches!(TaxCode::parse("0190799001X"), Err(ValueError::TaxCodeShape(_))));
-    assert!(matches!(TaxCode::parse("RSSMRA85Z10A562S"), Err(ValueError::TaxCodeShape(_))));
-    assert!(matches!(TaxCode::parse("RSSMR185T10A562S"), Err(ValueError::TaxCodeShape(_))));
+    assert!(matches!(
+        TaxCode::parse("0190799001X"),
+        Err(ValueError::TaxCodeShape(_))
+    ));
+    assert!(matches!(
+        TaxCode::parse("RSSMRA85Z10A562S"),
+        Err(ValueError::TaxCodeShape(_))
+    ));
+    assert!(matches!(
+        TaxCode::parse("RSSMR185T10A562S"),
+        Err(ValueError::TaxCodeShape(_))
+    ));
 }
 
 #[test]
@@ -85,24 +103,38 @@ fn hashes_emails_links_and_ranges() {
     let h = "A".repeat(64);
     assert_eq!(DocumentHash::parse(&h).unwrap().as_str(), "a".repeat(64));
     assert_eq!(DocumentHash::parse("abc"), Err(ValueError::DocumentHash));
-    assert_eq!(DocumentHash::parse(&"g".repeat(64)), Err(ValueError::DocumentHash));
+    assert_eq!(
+        DocumentHash::parse(&"g".repeat(64)),
+        Err(ValueError::DocumentHash)
+    );
     assert!(Email::parse("paritadiritti@cittametropolitana.torino.it").is_ok());
     for bad in ["", "no-at", "a@b", "a b@c.it", "@c.it"] {
         assert!(Email::parse(bad).is_err(), "{bad}");
     }
     assert!(Link::parse("https://meet.example.org/x").is_ok());
-    for bad in ["http://x.org", "https://", "https://nohost", "https://a.org/ x"] {
+    for bad in [
+        "http://x.org",
+        "https://",
+        "https://nohost",
+        "https://a.org/ x",
+    ] {
         assert_eq!(Link::parse(bad), Err(ValueError::Link), "{bad}");
     }
     let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
     assert!(DateRange::new(d(2019, 1, 1), Some(d(2021, 12, 31))).is_ok());
     assert_eq!(
         DateRange::new(d(2019, 1, 1), Some(d(2019, 1, 1))),
-        Err(ValueError::EndNotAfterStart { start: d(2019, 1, 1), end: d(2019, 1, 1) })
+        Err(ValueError::EndNotAfterStart {
+            start: d(2019, 1, 1),
+            end: d(2019, 1, 1)
+        })
     );
     let err: Result<DateRange, _> =
         serde_json::from_str(r#"{"from":"2020-01-01","to":"2019-01-01"}"#);
-    assert!(err.is_err(), "a reversed range cannot be deserialised either");
+    assert!(
+        err.is_err(),
+        "a reversed range cannot be deserialised either"
+    );
     let err: Result<Name, _> = serde_json::from_str(r#""   ""#);
     assert!(err.is_err(), "an empty name cannot be deserialised");
 }
@@ -113,7 +145,10 @@ fn category_parses_wire_names() {
         OrganizationCategory::parse("centro_antiviolenza"),
         Ok(OrganizationCategory::CentroAntiviolenza)
     );
-    assert!(matches!(OrganizationCategory::parse("Bar"), Err(ValueError::UnknownVariant(_))));
+    assert!(matches!(
+        OrganizationCategory::parse("Bar"),
+        Err(ValueError::UnknownVariant(_))
+    ));
 }
 
 /// Computes the check character of an 11-digit code, for generating valid ones.
@@ -126,7 +161,11 @@ fn numeric_check(digits: &[u32]) -> u32 {
                 *d
             } else {
                 let x = d * 2;
-                if x > 9 { x - 9 } else { x }
+                if x > 9 {
+                    x - 9
+                } else {
+                    x
+                }
             }
         })
         .sum();

@@ -1,1 +1,6 @@
-//! projections
+//! The read side and the event store it reads.
+//!
+//! - [`store`]: the event store adapter (postgres-es / sqlite-es behind one [`store::Store`]),
+//!   the command service every caller uses, and the gap-safe global-log reader.
+
+pub mod store;

@@ -73,7 +73,9 @@ impl Engine {
         Self {
             services: Services::new(directory.clone()),
             directory,
-            runtime: tokio::runtime::Builder::new_current_thread().build().unwrap(),
+            runtime: tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap(),
             organizations: HashMap::new(),
             networks: HashMap::new(),
             protocols: HashMap::new(),
@@ -84,18 +86,54 @@ impl Engine {
         }
     }
 
-    command_fn!(organization, organizations, Organization, OrganizationId, Organization,
-        |d: &InMemoryDirectory, id, e| d.observe_organization(id, e));
-    command_fn!(network, networks, Network, NetworkId, Network,
-        |d: &InMemoryDirectory, id, e| d.observe_network(id, e));
-    command_fn!(protocol, protocols, Protocol, ProtocolId, Protocol,
-        |_: &InMemoryDirectory, _, _| ());
-    command_fn!(commitment, commitments, Commitment, CommitmentId, Commitment,
-        |_: &InMemoryDirectory, _, _| ());
-    command_fn!(working_group, working_groups, WorkingGroup, WorkingGroupId, WorkingGroup,
-        |d: &InMemoryDirectory, id, e| d.observe_working_group(id, e));
-    command_fn!(meeting, meetings, Meeting, MeetingId, Meeting,
-        |_: &InMemoryDirectory, _, _| ());
+    command_fn!(
+        organization,
+        organizations,
+        Organization,
+        OrganizationId,
+        Organization,
+        |d: &InMemoryDirectory, id, e| d.observe_organization(id, e)
+    );
+    command_fn!(
+        network,
+        networks,
+        Network,
+        NetworkId,
+        Network,
+        |d: &InMemoryDirectory, id, e| d.observe_network(id, e)
+    );
+    command_fn!(
+        protocol,
+        protocols,
+        Protocol,
+        ProtocolId,
+        Protocol,
+        |_: &InMemoryDirectory, _, _| ()
+    );
+    command_fn!(
+        commitment,
+        commitments,
+        Commitment,
+        CommitmentId,
+        Commitment,
+        |_: &InMemoryDirectory, _, _| ()
+    );
+    command_fn!(
+        working_group,
+        working_groups,
+        WorkingGroup,
+        WorkingGroupId,
+        WorkingGroup,
+        |d: &InMemoryDirectory, id, e| d.observe_working_group(id, e)
+    );
+    command_fn!(
+        meeting,
+        meetings,
+        Meeting,
+        MeetingId,
+        Meeting,
+        |_: &InMemoryDirectory, _, _| ()
+    );
 
     /// What the read side would answer: every commitment still owed.
     pub fn pending_commitments(&self) -> Vec<PendingCommitment> {
@@ -135,9 +173,17 @@ impl Engine {
     fn run_processes(&mut self, logged: &Logged) {
         for command in self.process_commands(logged) {
             let outcome = match command {
-                ProcessCommand::Organization(id, c) => self.organization(id, c).map(|_| ()).map_err(|e| e.to_string()),
-                ProcessCommand::Network(id, c) => self.network(id, c).map(|_| ()).map_err(|e| e.to_string()),
-                ProcessCommand::Commitment(id, c) => self.commitment(id, c).map(|_| ()).map_err(|e| e.to_string()),
+                ProcessCommand::Organization(id, c) => self
+                    .organization(id, c)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string()),
+                ProcessCommand::Network(id, c) => {
+                    self.network(id, c).map(|_| ()).map_err(|e| e.to_string())
+                }
+                ProcessCommand::Commitment(id, c) => self
+                    .commitment(id, c)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string()),
             };
             outcome.expect("a process command derived from an accepted event succeeds");
         }

@@ -1,0 +1,289 @@
+//! The command service: the one way every caller changes anything. It loads the aggregate,
+//! lets it decide, appends the events with their metadata, retries on a concurrent write,
+//! honours idempotency keys, and answers with the global positions it wrote.
+
+use std::fmt::Debug;
+use std::time::Duration;
+
+use aggregates::metadata::{keys, EventMetadata};
+use aggregates::Services;
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::persist::{EventStoreAggregateContext, PersistedEventStore};
+use cqrs_es::{Aggregate, AggregateError, EventStore};
+use postgres_es::PostgresEventRepository;
+use sha2::{Digest, Sha256};
+use sqlite_es::SqliteEventRepository;
+use sqlx::Row;
+
+use super::{Backend, Store, StoreError};
+
+/// How the command service behaves.
+#[derive(Debug, Clone, Copy)]
+pub struct CommandOptions {
+    /// Attempts on a concurrent write to the same aggregate, each on a fresh load.
+    pub max_attempts: u32,
+}
+
+impl Default for CommandOptions {
+    fn default() -> Self {
+        Self { max_attempts: 10 }
+    }
+}
+
+/// What a command did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandOutcome {
+    /// The global positions of the events written, in order (empty for a no-op).
+    pub positions: Vec<i64>,
+    /// True when an idempotency key matched an earlier execution: nothing was written now.
+    pub replayed: bool,
+}
+
+/// Why a command was not carried out.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError<E: std::error::Error> {
+    /// The domain refused it; nothing was written.
+    #[error(transparent)]
+    Domain(E),
+    /// Other writers kept changing the aggregate; nothing was written.
+    #[error("the record was changed by someone else {attempts} times in a row; please try again")]
+    Conflict { attempts: u32 },
+    /// The idempotency key was used before with a different command.
+    #[error("this idempotency key was already used for a different command")]
+    IdempotencyKeyReused,
+    /// The store failed; nothing was written.
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+fn fingerprint<A: Aggregate>(id: &str, command: &A::Command) -> String
+where
+    A::Command: Debug,
+{
+    let mut hasher = Sha256::new();
+    hasher.update(A::TYPE.as_bytes());
+    hasher.update([0]);
+    hasher.update(id.as_bytes());
+    hasher.update([0]);
+    hasher.update(format!("{command:?}").as_bytes());
+    hex::encode(hasher.finalize())
+}
+
+impl Store {
+    /// Executes `command` on the aggregate `id` of type `A`, recording `metadata` on every
+    /// event it causes.
+    pub async fn execute<A>(
+        &self,
+        id: &str,
+        command: A::Command,
+        metadata: &EventMetadata,
+    ) -> Result<CommandOutcome, CommandError<A::Error>>
+    where
+        A: Aggregate<Services = Services>,
+        A::Command: Clone + Debug,
+    {
+        let outcome = match &self.backend {
+            Backend::Postgres(pool) => {
+                let es = PersistedEventStore::<_, A>::new_event_store(
+                    PostgresEventRepository::new(pool.clone()),
+                )
+                .with_upcasters(aggregates::upcasters());
+                self.execute_with(&es, id, command, metadata).await
+            }
+            Backend::Sqlite(pool) => {
+                let es = PersistedEventStore::<_, A>::new_event_store(SqliteEventRepository::new(
+                    pool.clone(),
+                ))
+                .with_upcasters(aggregates::upcasters());
+                self.execute_with(&es, id, command, metadata).await
+            }
+        }?;
+        if !outcome.positions.is_empty() && !outcome.replayed {
+            self.signal_change();
+        }
+        Ok(outcome)
+    }
+
+    async fn execute_with<A, ES>(
+        &self,
+        es: &ES,
+        id: &str,
+        command: A::Command,
+        metadata: &EventMetadata,
+    ) -> Result<CommandOutcome, CommandError<A::Error>>
+    where
+        A: Aggregate<Services = Services>,
+        A::Command: Clone + Debug,
+        ES: EventStore<A, AC = EventStoreAggregateContext<A>>,
+    {
+        let hash = fingerprint::<A>(id, &command);
+        let attempts = self.options.max_attempts.max(1);
+        for attempt in 1..=attempts {
+            if let Some(outcome) = self.previous_outcome::<A>(metadata, &hash).await? {
+                return Ok(outcome);
+            }
+            let mut context = es
+                .load_aggregate(id)
+                .await
+                .map_err(|e| CommandError::Store(e.into()))?;
+            let sink = EventSink::<A>::default();
+            if let Err(refusal) = context
+                .aggregate
+                .handle(command.clone(), &self.services, &sink)
+                .await
+            {
+                // A concurrent duplicate of this keyed command may have committed since the
+                // check above: then its outcome is the answer, not the refusal it causes.
+                if let Some(outcome) = self.previous_outcome::<A>(metadata, &hash).await? {
+                    return Ok(outcome);
+                }
+                return Err(CommandError::Domain(refusal));
+            }
+            let events = sink.collect().await;
+            if events.is_empty() {
+                return Ok(CommandOutcome {
+                    positions: vec![],
+                    replayed: false,
+                });
+            }
+            let first_sequence = context.current_sequence + 1;
+            let last_sequence = context.current_sequence + events.len();
+            let mut map = metadata.to_map();
+            if metadata.idempotency_key.is_some() {
+                map.insert(keys::COMMAND_HASH.to_owned(), hash.clone());
+                map.insert(keys::FIRST_SEQUENCE.to_owned(), first_sequence.to_string());
+            }
+            match es.commit(events, context, map).await {
+                Ok(_) => {
+                    let positions = self
+                        .positions_of(A::TYPE, id, first_sequence as i64, last_sequence as i64)
+                        .await
+                        .map_err(CommandError::Store)?;
+                    return Ok(CommandOutcome {
+                        positions,
+                        replayed: false,
+                    });
+                }
+                Err(AggregateError::AggregateConflict) => {
+                    // Someone else appended first. A short, growing, jittered pause, then a
+                    // fresh load decides again.
+                    let jitter = (uuid::Uuid::new_v4().as_u128() % 5) as u64;
+                    tokio::time::sleep(Duration::from_millis(attempt as u64 * 2 + jitter)).await;
+                    continue;
+                }
+                Err(other) => {
+                    // A concurrent command with the same idempotency key may have won the
+                    // unique index (SQLite reports it as a plain constraint error).
+                    if let Some(outcome) = self.previous_outcome::<A>(metadata, &hash).await? {
+                        return Ok(outcome);
+                    }
+                    return Err(CommandError::Store(other.into()));
+                }
+            }
+        }
+        Err(CommandError::Conflict { attempts })
+    }
+
+    /// The earlier outcome of the same (actor, idempotency key), if any.
+    async fn previous_outcome<A: Aggregate>(
+        &self,
+        metadata: &EventMetadata,
+        hash: &str,
+    ) -> Result<Option<CommandOutcome>, CommandError<A::Error>> {
+        let Some(key) = &metadata.idempotency_key else {
+            return Ok(None);
+        };
+        let rows = match &self.backend {
+            Backend::Postgres(pool) => sqlx::query(
+                "SELECT position, metadata ->> 'command_hash' AS command_hash FROM events
+                      WHERE metadata ? 'idempotency_key'
+                        AND metadata ->> 'actor_id' = $1 AND metadata ->> 'idempotency_key' = $2
+                      ORDER BY position",
+            )
+            .bind(&metadata.actor.id)
+            .bind(key)
+            .fetch_all(pool)
+            .await
+            .map(|rows| {
+                rows.iter()
+                    .map(|r| {
+                        (
+                            r.get::<i64, _>("position"),
+                            r.get::<Option<String>, _>("command_hash"),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            }),
+            Backend::Sqlite(pool) => sqlx::query(
+                "SELECT position, json_extract(metadata, '$.command_hash') AS command_hash
+                       FROM events
+                      WHERE json_extract(metadata, '$.idempotency_key') IS NOT NULL
+                        AND json_extract(metadata, '$.actor_id') = ?1
+                        AND json_extract(metadata, '$.idempotency_key') = ?2
+                      ORDER BY position",
+            )
+            .bind(&metadata.actor.id)
+            .bind(key)
+            .fetch_all(pool)
+            .await
+            .map(|rows| {
+                rows.iter()
+                    .map(|r| {
+                        (
+                            r.get::<i64, _>("position"),
+                            r.get::<Option<String>, _>("command_hash"),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            }),
+        }
+        .map_err(|e| CommandError::Store(e.into()))?;
+        let Some((_, first_hash)) = rows.first() else {
+            return Ok(None);
+        };
+        if first_hash.as_deref() != Some(hash) {
+            return Err(CommandError::IdempotencyKeyReused);
+        }
+        Ok(Some(CommandOutcome {
+            positions: rows.into_iter().map(|(p, _)| p).collect(),
+            replayed: true,
+        }))
+    }
+
+    async fn positions_of(
+        &self,
+        aggregate_type: &str,
+        id: &str,
+        first_sequence: i64,
+        last_sequence: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        Ok(match &self.backend {
+            Backend::Postgres(pool) => {
+                sqlx::query_scalar(
+                    "SELECT position FROM events
+                  WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence BETWEEN $3 AND $4
+                  ORDER BY sequence",
+                )
+                .bind(aggregate_type)
+                .bind(id)
+                .bind(first_sequence)
+                .bind(last_sequence)
+                .fetch_all(pool)
+                .await?
+            }
+            Backend::Sqlite(pool) => {
+                sqlx::query_scalar(
+                    "SELECT position FROM events
+                  WHERE aggregate_type = ?1 AND aggregate_id = ?2 AND sequence BETWEEN ?3 AND ?4
+                  ORDER BY sequence",
+                )
+                .bind(aggregate_type)
+                .bind(id)
+                .bind(first_sequence)
+                .bind(last_sequence)
+                .fetch_all(pool)
+                .await?
+            }
+        })
+    }
+}

@@ -1,0 +1,223 @@
+//! The event store: one [`Store`] over PostgreSQL (postgres-es) or a SQLite file (sqlite-es),
+//! chosen from the database URL. Everything above it behaves identically on both.
+
+mod command;
+mod directory;
+mod log;
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use cqrs_es::persist::PersistedEventStore;
+use cqrs_es::{Aggregate, AggregateError, EventStore};
+use postgres_es::PostgresEventRepository;
+use sqlite_es::SqliteEventRepository;
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use tokio::sync::watch;
+
+pub use command::{CommandError, CommandOptions, CommandOutcome};
+pub use directory::StoreDirectory;
+pub use log::StoredEvent;
+
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator =
+    sqlx::migrate!("../schemas/migrations/postgres");
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../schemas/migrations/sqlite");
+
+/// The channel PostgreSQL notifies when events commit.
+const NOTIFY_CHANNEL: &str = "governance_events";
+
+/// What can go wrong in the store. The text is for operators and logs, never for clients.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL: use postgres://… or sqlite://…")]
+    UnsupportedUrl,
+    #[error("invalid database URL: {0}")]
+    InvalidUrl(String),
+    #[error("cannot connect to the database: {0}")]
+    Connect(#[source] sqlx::Error),
+    #[error("migrating the database failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("event store error: {0}")]
+    EventStore(String),
+    #[error("a stored event cannot be read: {0}")]
+    Corrupt(String),
+}
+
+impl<E: std::error::Error> From<AggregateError<E>> for StoreError {
+    fn from(error: AggregateError<E>) -> Self {
+        StoreError::EventStore(error.to_string())
+    }
+}
+
+/// The database behind the store.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    Postgres(PgPool),
+    Sqlite(SqlitePool),
+}
+
+impl Backend {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Backend::Postgres(_) => "postgres",
+            Backend::Sqlite(_) => "sqlite",
+        }
+    }
+
+    /// Loads an aggregate's current state (upcasting old events on the way).
+    pub async fn load<A: Aggregate>(&self, id: &str) -> Result<(A, usize), StoreError> {
+        macro_rules! load_with {
+            ($repo:expr) => {{
+                let store = PersistedEventStore::<_, A>::new_event_store($repo)
+                    .with_upcasters(aggregates::upcasters());
+                let context = store.load_aggregate(id).await?;
+                Ok((context.aggregate, context.current_sequence))
+            }};
+        }
+        match self {
+            Backend::Postgres(pool) => load_with!(PostgresEventRepository::new(pool.clone())),
+            Backend::Sqlite(pool) => load_with!(SqliteEventRepository::new(pool.clone())),
+        }
+    }
+}
+
+/// The event store and the services aggregates need, shared by every caller.
+#[derive(Clone)]
+pub struct Store {
+    backend: Backend,
+    services: aggregates::Services,
+    changes: Arc<watch::Sender<u64>>,
+    options: CommandOptions,
+}
+
+impl Store {
+    /// Connects to `postgres://…` or `sqlite://…` (the file is created if missing) and applies
+    /// the migrations.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let store = Self::connect(url).await?;
+        store.migrate().await?;
+        store.start_listening();
+        Ok(store)
+    }
+
+    /// Connects without migrating.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url)
+                .map_err(|e| StoreError::InvalidUrl(e.to_string()))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .map_err(StoreError::Connect)?;
+            Backend::Postgres(pool)
+        } else if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(|e| StoreError::InvalidUrl(e.to_string()))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(30))
+                .foreign_keys(true);
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options)
+                .await
+                .map_err(StoreError::Connect)?;
+            Backend::Sqlite(pool)
+        } else {
+            return Err(StoreError::UnsupportedUrl);
+        };
+        let directory = Arc::new(StoreDirectory::new(backend.clone()));
+        let (changes, _) = watch::channel(0);
+        Ok(Self {
+            backend,
+            services: aggregates::Services::new(directory),
+            changes: Arc::new(changes),
+            options: CommandOptions::default(),
+        })
+    }
+
+    /// Applies the migrations of this backend; safe to run any number of times. On PostgreSQL
+    /// it then raises the position offset if existing positions would not stay below new ones
+    /// (after a restore into a cluster whose transaction ids are lower).
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Postgres(pool) => {
+                POSTGRES_MIGRATIONS.run(pool).await?;
+                sqlx::query(
+                    r#"UPDATE event_position_base SET "offset" = greatest("offset",
+                         (SELECT coalesce(max(position), 0) + 1 FROM events)
+                         - ((pg_current_xact_id()::text::bigint + 1) << 20))"#,
+                )
+                .execute(pool)
+                .await?;
+            }
+            Backend::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Replaces the command options (attempts on conflict).
+    pub fn with_options(mut self, options: CommandOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    pub fn services(&self) -> &aggregates::Services {
+        &self.services
+    }
+
+    /// A receiver that changes whenever new events may have been committed.
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
+    fn signal_change(&self) {
+        self.changes.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// On PostgreSQL, follows NOTIFY so that commits by other processes wake readers too.
+    fn start_listening(&self) {
+        let Backend::Postgres(pool) = &self.backend else {
+            return;
+        };
+        let pool = pool.clone();
+        let changes = Arc::downgrade(&self.changes);
+        tokio::spawn(async move {
+            loop {
+                let listener = async {
+                    let mut listener = PgListener::connect_with(&pool).await?;
+                    listener.listen(NOTIFY_CHANNEL).await?;
+                    loop {
+                        listener.recv().await?;
+                        match changes.upgrade() {
+                            Some(changes) => changes.send_modify(|n| *n = n.wrapping_add(1)),
+                            None => return Ok::<(), sqlx::Error>(()),
+                        }
+                    }
+                };
+                match listener.await {
+                    Ok(()) => return,
+                    Err(error) => {
+                        if changes.strong_count() == 0 || pool.is_closed() {
+                            return;
+                        }
+                        tracing::warn!(%error, "event notifications interrupted; reconnecting");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
+    }
+}

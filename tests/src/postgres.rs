@@ -1,0 +1,228 @@
+//! A throw-away PostgreSQL cluster for the tests of one process.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use sqlx::Connection;
+
+const INSTALL_HINT: &str = "PostgreSQL server binaries were not found under \
+/usr/lib/postgresql/*/bin. Install them (Debian/Ubuntu: `apt-get install -y postgresql`) or set \
+DATABASE_URL to a server where the tests may create databases.";
+
+struct Cluster {
+    /// A URL without database name; the socket directory is in `host`.
+    base_url: String,
+}
+
+static CLUSTER: OnceLock<Cluster> = OnceLock::new();
+
+fn server_bin_dir() -> PathBuf {
+    let mut candidates: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|dirs| {
+            dirs.filter_map(|d| d.ok())
+                .map(|d| d.path().join("bin"))
+                .filter(|bin| bin.join("initdb").exists() && bin.join("postgres").exists())
+                .collect()
+        })
+        .unwrap_or_default();
+    candidates.sort_by_key(|p| {
+        p.parent()
+            .and_then(|v| v.file_name())
+            .and_then(|v| v.to_str())
+            .and_then(|v| v.parse::<u32>().ok())
+            .unwrap_or(0)
+    });
+    candidates.pop().unwrap_or_else(|| panic!("{INSTALL_HINT}"))
+}
+
+fn running_as_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with("Uid:"))
+                .and_then(|l| l.split_whitespace().nth(2).map(|euid| euid == "0"))
+        })
+        .unwrap_or(false)
+}
+
+/// Runs `program` as the `postgres` user when we are root (PostgreSQL refuses root), asking
+/// the kernel to stop it when the thread that started it ends.
+fn server_command(program: &Path, die_with_parent: bool) -> Command {
+    let mut command = Command::new("setpriv");
+    if running_as_root() {
+        command.args(["--reuid=postgres", "--regid=postgres", "--init-groups"]);
+    }
+    if die_with_parent {
+        command.arg("--pdeathsig=INT");
+    }
+    command.arg("--").arg(program);
+    command
+}
+
+fn remove_stale_clusters(root: &Path) {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
+    for entry in entries.filter_map(|e| e.ok()) {
+        let alive = entry
+            .file_name()
+            .to_str()
+            .and_then(|pid| pid.parse::<u32>().ok())
+            .is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+        if !alive {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+fn start_cluster() -> Cluster {
+    let bin = server_bin_dir();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/test-postgres");
+    std::fs::create_dir_all(&root).expect("create target/test-postgres");
+    remove_stale_clusters(&root);
+    let dir = root.join(std::process::id().to_string());
+    let _ = std::fs::remove_dir_all(&dir);
+    let data = dir.join("data");
+    let socket = dir.join("socket");
+    std::fs::create_dir_all(&socket).expect("create the cluster directory");
+    let dir = dir.canonicalize().expect("cluster directory");
+    let socket = socket.canonicalize().expect("socket directory");
+    if running_as_root() {
+        let status = Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(&dir)
+            .status()
+            .expect("chown the cluster directory");
+        assert!(status.success(), "chown of {} failed", dir.display());
+    }
+    let output = server_command(&bin.join("initdb"), false)
+        .args([
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--no-instructions",
+        ])
+        .arg("-D")
+        .arg(&data)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run initdb ({e}). {INSTALL_HINT}"));
+    assert!(
+        output.status.success(),
+        "initdb failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    // The server is started from a thread that lives as long as the process, so that the
+    // parent-death signal stops it when the test process ends, not when one test does.
+    let mut server = server_command(&bin.join("postgres"), true);
+    server
+        .arg("-D")
+        .arg(&data)
+        .arg("-k")
+        .arg(&socket)
+        .args([
+            "-p",
+            "5432",
+            "-c",
+            "listen_addresses=",
+            "-c",
+            "max_connections=300",
+            "-c",
+            "fsync=off",
+            "-c",
+            "synchronous_commit=off",
+            "-c",
+            "full_page_writes=off",
+            "-c",
+            "shared_buffers=64MB",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(
+            std::fs::File::create(dir.join("server.log")).expect("server log"),
+        ));
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("test-postgres".to_owned())
+        .spawn(move || match server.spawn() {
+            Ok(mut child) => {
+                let _ = sender.send(Ok(()));
+                let _ = child.wait();
+            }
+            Err(e) => {
+                let _ = sender.send(Err(e.to_string()));
+            }
+        })
+        .expect("spawn the server thread");
+    receiver
+        .recv()
+        .expect("server thread")
+        .unwrap_or_else(|e| panic!("cannot start postgres: {e}. {INSTALL_HINT}"));
+
+    let base_url = format!(
+        "postgres://postgres@localhost:5432?host={}",
+        socket.display()
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let ready = Command::new(bin.join("pg_isready"))
+            .arg("-h")
+            .arg(&socket)
+            .args(["-p", "5432", "-q"])
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        if ready {
+            break;
+        }
+        if Instant::now() > deadline {
+            let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
+            panic!("the test PostgreSQL did not become ready in 60 s:\n{log}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Cluster { base_url }
+}
+
+fn with_database(base_url: &str, database: &str) -> String {
+    match base_url.split_once('?') {
+        Some((head, query)) => format!("{}/{database}?{query}", head.trim_end_matches('/')),
+        None => format!("{}/{database}", base_url.trim_end_matches('/')),
+    }
+}
+
+/// The URL of a new, empty database for one test.
+pub async fn fresh_database() -> String {
+    let admin_url = match std::env::var("DATABASE_URL") {
+        Ok(url) if !url.is_empty() => url,
+        _ => {
+            let cluster = CLUSTER.get_or_init(start_cluster);
+            with_database(&cluster.base_url, "postgres")
+        }
+    };
+    let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(&admin_url)
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect to the test PostgreSQL: {e}"));
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("create the test database");
+    let _ = admin.close().await;
+    let base = match admin_url.split_once('?') {
+        Some((head, query)) => {
+            let head = head.rsplit_once('/').map_or(head, |(h, _)| h);
+            format!("{head}?{query}")
+        }
+        None => admin_url
+            .rsplit_once('/')
+            .map_or(admin_url.clone(), |(h, _)| h.to_owned()),
+    };
+    with_database(&base, &name)
+}

@@ -1,0 +1,810 @@
+//! One behaviour suite for the event store, run against PostgreSQL and SQLite alike.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use aggregates::commitment::*;
+use aggregates::ids::*;
+use aggregates::meeting::*;
+use aggregates::metadata::{Actor, EventMetadata, Role};
+use aggregates::network::*;
+use aggregates::organization::*;
+use aggregates::protocol::*;
+use aggregates::values::*;
+use aggregates::working_group::*;
+use aggregates::AnyEvent;
+use chrono::{NaiveDate, TimeZone, Utc};
+use projections::store::{Backend, CommandError, CommandOptions, Store};
+use uuid::Uuid;
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+fn name(s: &str) -> Name {
+    Name::parse(s).unwrap()
+}
+fn text(s: &str) -> FreeText {
+    FreeText::parse(s).unwrap()
+}
+fn hash(c: char) -> DocumentHash {
+    DocumentHash::parse(&c.to_string().repeat(64)).unwrap()
+}
+
+fn coordinator_actor(org: OrganizationId) -> EventMetadata {
+    EventMetadata::new(Actor {
+        id: "user-coordinator".to_owned(),
+        role: Role::Coordinator,
+        organization: Some(org),
+    })
+    .with_correlation(Uuid::new_v4())
+}
+
+async fn register(store: &Store, label: &str) -> OrganizationId {
+    let id = OrganizationId::new_random();
+    store
+        .execute::<Organization>(
+            &id.to_string(),
+            OrganizationCommand::Register {
+                id,
+                name: name(label),
+                category: OrganizationCategory::Comune,
+                tax_code: None,
+                territory: name("Torino"),
+            },
+            &EventMetadata::new(Actor::system()).with_correlation(Uuid::new_v4()),
+        )
+        .await
+        .expect("register");
+    id
+}
+
+async fn establish(store: &Store, coordinator: OrganizationId) -> NetworkId {
+    let id = NetworkId::new_random();
+    store
+        .execute::<Network>(
+            &id.to_string(),
+            NetworkCommand::Establish {
+                id,
+                name: name("Tavolo"),
+                kind: NetworkKind::InterinstitutionalTable,
+                territory: name("Torino"),
+                coordinator,
+                established_on: day(2011, 1, 1),
+                public: true,
+            },
+            &coordinator_actor(coordinator),
+        )
+        .await
+        .expect("establish");
+    id
+}
+
+async fn join(
+    store: &Store,
+    network: NetworkId,
+    coordinator: OrganizationId,
+    member: OrganizationId,
+) {
+    let meta = coordinator_actor(coordinator);
+    store
+        .execute::<Network>(
+            &network.to_string(),
+            NetworkCommand::Apply {
+                organization: member,
+                applied_on: day(2012, 1, 1),
+                motivation: None,
+            },
+            &meta,
+        )
+        .await
+        .expect("apply");
+    store
+        .execute::<Network>(
+            &network.to_string(),
+            NetworkCommand::Approve {
+                by: coordinator,
+                organization: member,
+                effective_on: day(2012, 2, 1),
+            },
+            &meta,
+        )
+        .await
+        .expect("approve");
+}
+
+/// Reads the whole log in small batches, until it holds every stored event. On PostgreSQL the
+/// reader may lag (never skip) while other transactions in the cluster are still running.
+async fn read_all(store: &Store) -> Vec<projections::store::StoredEvent> {
+    let stored = store.count_events().await.unwrap() as usize;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut all: Vec<projections::store::StoredEvent> = Vec::new();
+    loop {
+        let after = all.last().map_or(0, |e| e.position);
+        let batch = store.read_after(after, 7).await.expect("read the log");
+        if batch.is_empty() {
+            if all.len() >= stored {
+                return all;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the reader caught up: {} of {stored}",
+                all.len()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        all.extend(batch);
+    }
+}
+
+/// The log is complete, strictly ordered, decodable, and every aggregate's sequences are
+/// contiguous from 1.
+async fn check_log(store: &Store) -> Vec<projections::store::StoredEvent> {
+    let log = read_all(store).await;
+    assert_eq!(
+        log.len() as i64,
+        store.count_events().await.unwrap(),
+        "the reader saw every event"
+    );
+    let mut sequences: BTreeMap<(String, String), Vec<i64>> = BTreeMap::new();
+    for pair in log.windows(2) {
+        assert!(
+            pair[0].position < pair[1].position,
+            "positions strictly increase"
+        );
+    }
+    for event in &log {
+        event
+            .decode()
+            .unwrap_or_else(|e| panic!("event {} decodes: {e}", event.position));
+        sequences
+            .entry((event.aggregate_type.clone(), event.aggregate_id.clone()))
+            .or_default()
+            .push(event.sequence);
+    }
+    for (key, seqs) in sequences {
+        let expected: Vec<i64> = (1..=seqs.len() as i64).collect();
+        assert_eq!(seqs, expected, "contiguous sequences for {key:?}");
+    }
+    log
+}
+
+pub async fn append_and_load_every_aggregate(store: Store) {
+    let coordinator = register(&store, "Città Metropolitana di Torino").await;
+    let member = register(&store, "Comune di Torino").await;
+    let network = establish(&store, coordinator).await;
+    join(&store, network, coordinator, member).await;
+    let meta = coordinator_actor(coordinator);
+
+    let protocol = ProtocolId::new_random();
+    let content = ProtocolContent {
+        title: name("Protocollo d'intesa"),
+        purpose: text("Confronto e scambio di buone prassi"),
+        clauses: vec![Clause {
+            number: 1,
+            text: text("Individuare un referente"),
+            commitment: Some(CommitmentTerms {
+                title: name("Individuare un referente"),
+                due_within_days: Some(30),
+            }),
+        }],
+        validity: DateRange::new(day(2019, 1, 1), Some(day(2021, 12, 31))).unwrap(),
+        renewal: RenewalRule::Explicit,
+    };
+    let pid = protocol.to_string();
+    for command in [
+        ProtocolCommand::Draft {
+            id: protocol,
+            network,
+            kind: ProtocolKind::Framework,
+            content,
+            parties: vec![member],
+        },
+        ProtocolCommand::PublishVersion {
+            document_hash: hash('a'),
+            published_on: day(2019, 1, 15),
+        },
+        ProtocolCommand::OpenForSignature {
+            opened_on: day(2019, 2, 1),
+        },
+        ProtocolCommand::RecordSignature {
+            organization: member,
+            signing_office: name("Sindaco"),
+            method: SignatureMethod::QualifiedElectronic,
+            document_hash: hash('a'),
+            signed_on: day(2019, 3, 1),
+        },
+    ] {
+        store
+            .execute::<Protocol>(&pid, command, &meta)
+            .await
+            .expect("protocol command");
+    }
+
+    let commitment = CommitmentId::new_random();
+    store
+        .execute::<Commitment>(
+            &commitment.to_string(),
+            CommitmentCommand::Create {
+                id: commitment,
+                network,
+                source: CommitmentSource::Coordinator { by: coordinator },
+                obligor: member,
+                title: name("Relazione annuale"),
+                description: None,
+                due_on: Some(day(2020, 1, 31)),
+                created_on: day(2019, 3, 1),
+            },
+            &meta,
+        )
+        .await
+        .expect("commitment");
+
+    let group = WorkingGroupId::new_random();
+    store
+        .execute::<WorkingGroup>(
+            &group.to_string(),
+            WorkingGroupCommand::Form {
+                id: group,
+                network,
+                by: coordinator,
+                name: name("Formazione"),
+                mandate: text("Moduli formativi rivolti agli enti"),
+                lead: member,
+                formed_on: day(2019, 4, 1),
+            },
+            &meta,
+        )
+        .await
+        .expect("working group");
+
+    let meeting = MeetingId::new_random();
+    store
+        .execute::<Meeting>(
+            &meeting.to_string(),
+            MeetingCommand::Schedule {
+                id: meeting,
+                network,
+                working_group: Some(group),
+                kind: MeetingKind::WorkingGroupSession,
+                title: name("Gruppo Formazione"),
+                starts_at: Utc.with_ymd_and_hms(2019, 5, 1, 9, 0, 0).unwrap(),
+                ends_at: None,
+                venue: Venue::InPerson {
+                    address: name("Corso Inghilterra 7, Torino"),
+                },
+                agenda: vec![text("Piano formativo")],
+                public: false,
+            },
+            &meta,
+        )
+        .await
+        .expect("meeting");
+
+    // Every aggregate loads back with the state its events describe.
+    let backend = store.backend();
+    let (n, seq) = backend.load::<Network>(&network.to_string()).await.unwrap();
+    assert_eq!(seq, 3);
+    assert_eq!(n.memberships.get(&member), Some(&MembershipStatus::Active));
+    let (p, _) = backend.load::<Protocol>(&pid).await.unwrap();
+    assert_eq!(
+        p.current().unwrap().signed_by.get(&member),
+        Some(&day(2019, 3, 1))
+    );
+    let (c, _) = backend
+        .load::<Commitment>(&commitment.to_string())
+        .await
+        .unwrap();
+    assert_eq!(c.status, CommitmentStatus::Open);
+    let (g, _) = backend
+        .load::<WorkingGroup>(&group.to_string())
+        .await
+        .unwrap();
+    assert!(g.members.contains(&member));
+    let (m, _) = backend.load::<Meeting>(&meeting.to_string()).await.unwrap();
+    assert_eq!(m.status, MeetingStatus::Scheduled);
+    let (o, _) = backend
+        .load::<Organization>(&member.to_string())
+        .await
+        .unwrap();
+    assert_eq!(o.status, OrganizationStatus::Active);
+
+    let log = check_log(&store).await;
+    assert_eq!(log.len(), 2 + 3 + 4 + 1 + 1 + 1);
+    // The log is in commit order: the order the commands were executed in.
+    let types: Vec<&str> = log.iter().map(|e| e.event_type.as_str()).collect();
+    assert_eq!(
+        types,
+        [
+            "OrganizationRegistered",
+            "OrganizationRegistered",
+            "NetworkEstablished",
+            "MembershipApplied",
+            "MembershipApproved",
+            "ProtocolDrafted",
+            "ProtocolVersionPublished",
+            "ProtocolOpenedForSignature",
+            "ProtocolSigned",
+            "CommitmentCreated",
+            "WorkingGroupFormed",
+            "MeetingScheduled",
+        ]
+    );
+    assert!(matches!(
+        log[8].decode().unwrap(),
+        AnyEvent::Protocol(ProtocolEvent::ProtocolSigned(_))
+    ));
+}
+
+pub async fn metadata_round_trips(store: Store) {
+    let coordinator = register(&store, "Prefettura di Pavia").await;
+    let correlation = Uuid::new_v4();
+    let causation = Uuid::new_v4();
+    let meta = EventMetadata {
+        actor: Actor {
+            id: "sub-123".to_owned(),
+            role: Role::Coordinator,
+            organization: Some(coordinator),
+        },
+        correlation_id: correlation,
+        causation_id: Some(causation),
+        idempotency_key: Some("establish-pavia".to_owned()),
+        business_date: Some(day(2024, 12, 13)),
+    };
+    let network = NetworkId::new_random();
+    let outcome = store
+        .execute::<Network>(
+            &network.to_string(),
+            NetworkCommand::Establish {
+                id: network,
+                name: name("Rete Interistituzionale Antiviolenza di Pavia"),
+                kind: NetworkKind::TerritorialNetwork,
+                territory: name("Provincia di Pavia"),
+                coordinator,
+                established_on: day(2015, 1, 1),
+                public: true,
+            },
+            &meta,
+        )
+        .await
+        .unwrap();
+    assert_eq!(outcome.positions.len(), 1);
+    let log = read_all(&store).await;
+    let event = log
+        .iter()
+        .find(|e| e.position == outcome.positions[0])
+        .expect("the written position is in the log");
+    assert_eq!(event.metadata, meta);
+    assert_eq!(event.event_type, "NetworkEstablished");
+    let age = Utc::now() - event.recorded_at;
+    assert!(
+        age.num_seconds().abs() < 300,
+        "recorded_at is the recording time: {}",
+        event.recorded_at
+    );
+}
+
+pub async fn a_rejected_command_writes_nothing(store: Store) {
+    let coordinator = register(&store, "Comune").await;
+    let network = establish(&store, coordinator).await;
+    let before = store.count_events().await.unwrap();
+    let result = store
+        .execute::<Network>(
+            &network.to_string(),
+            NetworkCommand::Approve {
+                by: coordinator,
+                organization: OrganizationId::new_random(),
+                effective_on: day(2020, 1, 1),
+            },
+            &coordinator_actor(coordinator),
+        )
+        .await;
+    assert!(
+        matches!(
+            result,
+            Err(CommandError::Domain(NetworkError::NoPendingApplication))
+        ),
+        "{result:?}"
+    );
+    // A refusal that needs the directory (an unknown organization) writes nothing either.
+    let result = store
+        .execute::<Network>(
+            &network.to_string(),
+            NetworkCommand::Apply {
+                organization: OrganizationId::new_random(),
+                applied_on: day(2020, 1, 1),
+                motivation: None,
+            },
+            &coordinator_actor(coordinator),
+        )
+        .await;
+    assert!(
+        matches!(
+            result,
+            Err(CommandError::Domain(NetworkError::OrganizationNotFound))
+        ),
+        "{result:?}"
+    );
+    assert_eq!(store.count_events().await.unwrap(), before);
+}
+
+pub async fn tax_codes_are_unique_through_the_store(store: Store) {
+    let code = TaxCode::parse("01907990012").unwrap();
+    let first = OrganizationId::new_random();
+    let meta = EventMetadata::new(Actor::system()).with_correlation(Uuid::new_v4());
+    let register_with = |id: OrganizationId| OrganizationCommand::Register {
+        id,
+        name: name("Città Metropolitana di Torino"),
+        category: OrganizationCategory::CittaMetropolitana,
+        tax_code: Some(code.clone()),
+        territory: name("Torino"),
+    };
+    store
+        .execute::<Organization>(&first.to_string(), register_with(first), &meta)
+        .await
+        .unwrap();
+    let second = OrganizationId::new_random();
+    let result = store
+        .execute::<Organization>(&second.to_string(), register_with(second), &meta)
+        .await;
+    assert!(
+        matches!(result, Err(CommandError::Domain(OrganizationError::TaxCodeInUse(id))) if id == first),
+        "{result:?}"
+    );
+}
+
+pub async fn idempotency_keys(store: Store) {
+    let coordinator = register(&store, "Comune").await;
+    let member = register(&store, "Centro antiviolenza").await;
+    let network = establish(&store, coordinator).await;
+    let apply = NetworkCommand::Apply {
+        organization: member,
+        applied_on: day(2020, 1, 1),
+        motivation: None,
+    };
+    let meta = coordinator_actor(coordinator).with_idempotency_key("apply-1");
+    let first = store
+        .execute::<Network>(&network.to_string(), apply.clone(), &meta)
+        .await
+        .unwrap();
+    assert!(!first.replayed);
+    assert_eq!(first.positions.len(), 1);
+    let count = store.count_events().await.unwrap();
+
+    // The same key and command: the first outcome, nothing written.
+    let again = store
+        .execute::<Network>(&network.to_string(), apply.clone(), &meta)
+        .await
+        .unwrap();
+    assert!(again.replayed);
+    assert_eq!(again.positions, first.positions);
+    assert_eq!(store.count_events().await.unwrap(), count);
+
+    // The same key with another command: a clear error, nothing written.
+    let other = NetworkCommand::Apply {
+        organization: coordinator,
+        applied_on: day(2020, 1, 1),
+        motivation: None,
+    };
+    let reused = store
+        .execute::<Network>(&network.to_string(), other, &meta)
+        .await;
+    assert!(
+        matches!(reused, Err(CommandError::IdempotencyKeyReused)),
+        "{reused:?}"
+    );
+    assert_eq!(store.count_events().await.unwrap(), count);
+
+    // Keys belong to an actor: another actor's identical key is another command.
+    let mut someone_else = coordinator_actor(coordinator).with_idempotency_key("apply-1");
+    someone_else.actor.id = "another-user".to_owned();
+    let approve = NetworkCommand::Approve {
+        by: coordinator,
+        organization: member,
+        effective_on: day(2020, 2, 1),
+    };
+    let theirs = store
+        .execute::<Network>(&network.to_string(), approve, &someone_else)
+        .await
+        .unwrap();
+    assert!(!theirs.replayed);
+    assert_eq!(store.count_events().await.unwrap(), count + 1);
+
+    // Concurrent duplicates of one keyed command: exactly one executes.
+    let fresh = register(&store, "Questura").await;
+    let keyed = coordinator_actor(coordinator).with_idempotency_key("apply-fresh");
+    let apply_fresh = NetworkCommand::Apply {
+        organization: fresh,
+        applied_on: day(2020, 3, 1),
+        motivation: None,
+    };
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (store, keyed, apply_fresh) = (store.clone(), keyed.clone(), apply_fresh.clone());
+        tasks.push(tokio::spawn(async move {
+            store
+                .execute::<Network>(&network.to_string(), apply_fresh, &keyed)
+                .await
+        }));
+    }
+    let mut positions = BTreeSet::new();
+    for task in tasks {
+        let outcome = task
+            .await
+            .unwrap()
+            .expect("a duplicate is answered with the first outcome");
+        positions.insert(outcome.positions);
+    }
+    assert_eq!(positions.len(), 1, "every duplicate got the same positions");
+    let applied = read_all(&store)
+        .await
+        .iter()
+        .filter(|e| {
+            e.event_type == "MembershipApplied"
+                && e.payload.to_string().contains(&fresh.to_string())
+        })
+        .count();
+    assert_eq!(applied, 1);
+}
+
+/// A version-1 `MeetingScheduled` stored as a raw row loads as version 2, in the aggregate and
+/// in the global log, and the meeting takes new commands.
+pub async fn version_one_events_are_upcast(store: Store) {
+    let coordinator = register(&store, "Prefettura").await;
+    let network = establish(&store, coordinator).await;
+    let meeting = MeetingId::new_random();
+    let fixture = include_str!("../../schemas/fixtures/events/MeetingScheduled.v1.json")
+        .replace("00000000-0000-0000-0000-000000006001", &meeting.to_string())
+        .replace("00000000-0000-0000-0000-000000002001", &network.to_string());
+    let metadata = serde_json::to_string(&coordinator_actor(coordinator).to_map()).unwrap();
+    match store.backend() {
+        Backend::Postgres(pool) => {
+            sqlx::query(
+                "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
+                 VALUES ('Meeting', $1, 1, 'MeetingScheduled', '1', $2::jsonb, $3::jsonb)",
+            )
+            .bind(meeting.to_string())
+            .bind(&fixture)
+            .bind(&metadata)
+            .execute(pool)
+            .await
+            .unwrap();
+        }
+        Backend::Sqlite(pool) => {
+            sqlx::query(
+                "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
+                 VALUES ('Meeting', ?1, 1, 'MeetingScheduled', '1', ?2, ?3)",
+            )
+            .bind(meeting.to_string())
+            .bind(&fixture)
+            .bind(&metadata)
+            .execute(pool)
+            .await
+            .unwrap();
+        }
+    }
+    let (loaded, _) = store
+        .backend()
+        .load::<Meeting>(&meeting.to_string())
+        .await
+        .unwrap();
+    assert_eq!(loaded.status, MeetingStatus::Scheduled);
+    assert_eq!(
+        loaded.venue,
+        Some(Venue::InPerson {
+            address: name("Corso Inghilterra 7, Torino")
+        })
+    );
+    let logged = read_all(&store)
+        .await
+        .into_iter()
+        .find(|e| e.event_type == "MeetingScheduled")
+        .unwrap();
+    assert_eq!(logged.event_version, "2");
+    assert!(matches!(
+        logged.decode().unwrap(),
+        AnyEvent::Meeting(MeetingEvent::MeetingScheduled(_))
+    ));
+    store
+        .execute::<Meeting>(
+            &meeting.to_string(),
+            MeetingCommand::Open {
+                opened_at: Utc.with_ymd_and_hms(2020, 6, 22, 9, 0, 0).unwrap(),
+            },
+            &coordinator_actor(coordinator),
+        )
+        .await
+        .expect("the upcast meeting takes new commands");
+}
+
+/// Many commands at once on one aggregate: each one persisted or answered with a clear conflict
+/// error; the aggregate's invariants hold afterwards.
+pub async fn sixty_four_concurrent_commands_on_one_aggregate(store: Store) {
+    let coordinator = register(&store, "Prefettura").await;
+    let network = establish(&store, coordinator).await;
+    let mut organizations = Vec::new();
+    for i in 0..64 {
+        organizations.push(register(&store, &format!("Ente {i}")).await);
+    }
+    // 64 different applications at once, with enough attempts for all to get through.
+    let patient = store
+        .clone()
+        .with_options(CommandOptions { max_attempts: 64 });
+    let mut tasks = Vec::new();
+    for org in organizations.clone() {
+        let store = patient.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .execute::<Network>(
+                    &network.to_string(),
+                    NetworkCommand::Apply {
+                        organization: org,
+                        applied_on: day(2020, 1, 1),
+                        motivation: None,
+                    },
+                    &coordinator_actor(coordinator),
+                )
+                .await
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap().expect("every application persists");
+    }
+    // 64 identical approvals at once with the default attempts: exactly one is recorded; the
+    // others see it (already a member) or report a conflict.
+    let target = organizations[0];
+    let mut tasks = Vec::new();
+    for _ in 0..64 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .execute::<Network>(
+                    &network.to_string(),
+                    NetworkCommand::Approve {
+                        by: coordinator,
+                        organization: target,
+                        effective_on: day(2020, 2, 1),
+                    },
+                    &coordinator_actor(coordinator),
+                )
+                .await
+        }));
+    }
+    let (mut persisted, mut refused, mut conflicts) = (0, 0, 0);
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(outcome) => {
+                assert_eq!(outcome.positions.len(), 1);
+                persisted += 1;
+            }
+            Err(CommandError::Domain(NetworkError::AlreadyMember)) => refused += 1,
+            Err(CommandError::Conflict { .. }) => conflicts += 1,
+            Err(other) => panic!("unexpected answer: {other}"),
+        }
+    }
+    assert_eq!(persisted, 1, "refused {refused}, conflicts {conflicts}");
+    assert_eq!(persisted + refused + conflicts, 64);
+    let (state, sequence) = store
+        .backend()
+        .load::<Network>(&network.to_string())
+        .await
+        .unwrap();
+    assert_eq!(sequence, 1 + 64 + 1);
+    assert_eq!(state.memberships[&target], MembershipStatus::Active);
+    let pending = state
+        .memberships
+        .values()
+        .filter(|s| **s == MembershipStatus::Pending)
+        .count();
+    assert_eq!(pending, 63);
+    let log = check_log(&store).await;
+    let approvals = log
+        .iter()
+        .filter(|e| e.event_type == "MembershipApproved")
+        .count();
+    assert_eq!(approvals, 1, "one organization never holds two memberships");
+}
+
+pub async fn readers_are_woken_by_new_events(store: Store) {
+    let mut changes = store.subscribe();
+    let writer = store.clone();
+    let started = Instant::now();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        register(&writer, "Comune").await;
+    });
+    store
+        .wait_for_events(&mut changes, Duration::from_secs(20))
+        .await;
+    let waited = started.elapsed();
+    assert!(
+        waited < Duration::from_secs(10),
+        "woken by the commit, not the timeout: {waited:?}"
+    );
+    // The event is readable once woken (PostgreSQL may need the notifying commit to settle).
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while store.read_after(0, 10).await.unwrap().is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the woken reader finds the event"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+pub async fn history_is_append_only_and_migrations_idempotent(store: Store) {
+    register(&store, "Comune").await;
+    store.migrate().await.expect("migrations run again");
+    store.migrate().await.expect("and again");
+    let (update, delete) = match store.backend() {
+        Backend::Postgres(pool) => (
+            sqlx::query("UPDATE events SET event_type = 'X'")
+                .execute(pool)
+                .await
+                .is_err(),
+            sqlx::query("DELETE FROM events")
+                .execute(pool)
+                .await
+                .is_err(),
+        ),
+        Backend::Sqlite(pool) => (
+            sqlx::query("UPDATE events SET event_type = 'X'")
+                .execute(pool)
+                .await
+                .is_err(),
+            sqlx::query("DELETE FROM events")
+                .execute(pool)
+                .await
+                .is_err(),
+        ),
+    };
+    assert!(update, "UPDATE of an event is refused");
+    assert!(delete, "DELETE of an event is refused");
+    assert_eq!(store.count_events().await.unwrap(), 1);
+    assert_eq!(
+        read_all(&store).await[0].event_type,
+        "OrganizationRegistered"
+    );
+}
+
+macro_rules! suite {
+    ($($test:ident),+ $(,)?) => {
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $test() {
+                    super::$test(tests::postgres_store().await).await;
+                }
+            )+
+        }
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $test() {
+                    let (_dir, store) = tests::sqlite_store().await;
+                    super::$test(store).await;
+                }
+            )+
+        }
+    };
+}
+
+suite!(
+    append_and_load_every_aggregate,
+    metadata_round_trips,
+    a_rejected_command_writes_nothing,
+    tax_codes_are_unique_through_the_store,
+    idempotency_keys,
+    version_one_events_are_upcast,
+    sixty_four_concurrent_commands_on_one_aggregate,
+    readers_are_woken_by_new_events,
+    history_is_append_only_and_migrations_idempotent,
+);
+
+#[tokio::test]
+async fn an_unsupported_database_url_is_a_clear_error() {
+    let error = Store::open("mysql://localhost/x")
+        .await
+        .err()
+        .expect("refused");
+    assert!(error.to_string().contains("postgres://"), "{error}");
+}
