@@ -11,7 +11,6 @@ use aggregates::metadata::EventMetadata;
 use aggregates::{AnyEvent, DecodeError};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use sqlx::Row;
 
 use super::{Backend, Store, StoreError};
 
@@ -53,7 +52,9 @@ SELECT position, aggregate_type, aggregate_id, sequence, event_type, event_versi
  ORDER BY position
  LIMIT ?2";
 
-fn to_event(
+/// A row of the event table as the database returns it.
+#[derive(sqlx::FromRow)]
+struct RawEvent {
     position: i64,
     aggregate_type: String,
     aggregate_id: String,
@@ -63,30 +64,37 @@ fn to_event(
     payload: Value,
     metadata: Value,
     recorded_at: DateTime<Utc>,
-) -> Result<StoredEvent, StoreError> {
-    let map = serde_json::from_value(metadata)
-        .map_err(|e| StoreError::Corrupt(format!("metadata at position {position}: {e}")))?;
-    let metadata = EventMetadata::from_map(&map)
-        .map_err(|e| StoreError::Corrupt(format!("metadata at position {position}: {e}")))?;
-    let (event_version, payload) = aggregates::upcast(
-        &aggregate_type,
-        &aggregate_id,
-        sequence as usize,
-        &event_type,
-        &event_version,
-        payload,
-    );
-    Ok(StoredEvent {
-        position,
-        aggregate_type,
-        aggregate_id,
-        sequence,
-        event_type,
-        event_version,
-        payload,
-        metadata,
-        recorded_at,
-    })
+}
+
+impl TryFrom<RawEvent> for StoredEvent {
+    type Error = StoreError;
+
+    fn try_from(raw: RawEvent) -> Result<Self, StoreError> {
+        let position = raw.position;
+        let corrupt =
+            |e: String| StoreError::Corrupt(format!("metadata at position {position}: {e}"));
+        let map = serde_json::from_value(raw.metadata).map_err(|e| corrupt(e.to_string()))?;
+        let metadata = EventMetadata::from_map(&map).map_err(|e| corrupt(e.to_string()))?;
+        let (event_version, payload) = aggregates::upcast(
+            &raw.aggregate_type,
+            &raw.aggregate_id,
+            raw.sequence as usize,
+            &raw.event_type,
+            &raw.event_version,
+            raw.payload,
+        );
+        Ok(StoredEvent {
+            position,
+            aggregate_type: raw.aggregate_type,
+            aggregate_id: raw.aggregate_id,
+            sequence: raw.sequence,
+            event_type: raw.event_type,
+            event_version,
+            payload,
+            metadata,
+            recorded_at: raw.recorded_at,
+        })
+    }
 }
 
 impl Store {
@@ -98,52 +106,23 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<StoredEvent>, StoreError> {
         let limit = limit.clamp(1, 10_000);
-        match &self.backend {
+        let rows: Vec<RawEvent> = match &self.backend {
             Backend::Postgres(pool) => {
-                let rows = sqlx::query(SELECT_POSTGRES)
+                sqlx::query_as(SELECT_POSTGRES)
                     .bind(position)
                     .bind(limit)
                     .fetch_all(pool)
-                    .await?;
-                rows.iter()
-                    .map(|r| {
-                        to_event(
-                            r.try_get("position")?,
-                            r.try_get("aggregate_type")?,
-                            r.try_get("aggregate_id")?,
-                            r.try_get("sequence")?,
-                            r.try_get("event_type")?,
-                            r.try_get("event_version")?,
-                            r.try_get("payload")?,
-                            r.try_get("metadata")?,
-                            r.try_get("recorded_at")?,
-                        )
-                    })
-                    .collect()
+                    .await?
             }
             Backend::Sqlite(pool) => {
-                let rows = sqlx::query(SELECT_SQLITE)
+                sqlx::query_as(SELECT_SQLITE)
                     .bind(position)
                     .bind(limit)
                     .fetch_all(pool)
-                    .await?;
-                rows.iter()
-                    .map(|r| {
-                        to_event(
-                            r.try_get("position")?,
-                            r.try_get("aggregate_type")?,
-                            r.try_get("aggregate_id")?,
-                            r.try_get("sequence")?,
-                            r.try_get("event_type")?,
-                            r.try_get("event_version")?,
-                            r.try_get("payload")?,
-                            r.try_get("metadata")?,
-                            r.try_get("recorded_at")?,
-                        )
-                    })
-                    .collect()
+                    .await?
             }
-        }
+        };
+        rows.into_iter().map(StoredEvent::try_from).collect()
     }
 
     /// Waits until new events may have committed (a commit through this store, a PostgreSQL
