@@ -11,7 +11,11 @@ use projections::store::Store;
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/governance.db";
 
 #[derive(Parser)]
-#[command(name = "governance", version, about = "Governance backend of territorial anti-violence networks")]
+#[command(
+    name = "governance",
+    version,
+    about = "Governance backend of territorial anti-violence networks"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -29,11 +33,17 @@ enum Command {
 
 /// Makes sure the directory of a SQLite file exists.
 fn prepare_sqlite_directory(url: &str) -> anyhow::Result<()> {
-    let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else {
+    let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    else {
         return Ok(());
     };
     let path = path.split('?').next().unwrap_or(path);
-    if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+    if let Some(parent) = Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("failed to create the data directory {}", parent.display()))?;
     }

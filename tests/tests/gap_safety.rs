@@ -75,7 +75,10 @@ async fn round(store: &Store, pool: &PgPool, round: usize, last_seen: &mut i64) 
     let mut seen = Vec::with_capacity(expected);
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        let batch = store.read_after(*last_seen, 500).await.expect("read the log");
+        let batch = store
+            .read_after(*last_seen, 500)
+            .await
+            .expect("read the log");
         for event in &batch {
             assert!(event.position > *last_seen, "positions strictly increase");
             *last_seen = event.position;
@@ -85,7 +88,11 @@ async fn round(store: &Store, pool: &PgPool, round: usize, last_seen: &mut i64) 
             if seen.len() >= expected && writers.iter().all(|w| w.is_finished()) {
                 break;
             }
-            assert!(Instant::now() < deadline, "round {round}: reader saw {} of {expected}", seen.len());
+            assert!(
+                Instant::now() < deadline,
+                "round {round}: reader saw {} of {expected}",
+                seen.len()
+            );
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
     }
@@ -100,9 +107,20 @@ async fn round(store: &Store, pool: &PgPool, round: usize, last_seen: &mut i64) 
             .await
             .unwrap();
     let unique: BTreeSet<i64> = seen.iter().copied().collect();
-    assert_eq!(unique.len(), seen.len(), "round {round}: no event seen twice");
-    assert_eq!(stored.len(), expected, "round {round}: every write is stored");
-    assert_eq!(seen, stored, "round {round}: the reader saw exactly the stored events, in order");
+    assert_eq!(
+        unique.len(),
+        seen.len(),
+        "round {round}: no event seen twice"
+    );
+    assert_eq!(
+        stored.len(),
+        expected,
+        "round {round}: every write is stored"
+    );
+    assert_eq!(
+        seen, stored,
+        "round {round}: the reader saw exactly the stored events, in order"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
