@@ -384,3 +384,13 @@ fn meeting_scheduled_v1_upcasts_to_v2() {
         }
     );
 }
+
+#[test]
+fn schedule_when_the_directory_is_down_is_rejected() {
+    F::with(broken_services())
+        .given_no_previous_events()
+        .when(schedule(1, None, 12))
+        .then_expect_error(MeetingError::Directory(
+            aggregates::directory::DirectoryUnavailable,
+        ));
+}

@@ -611,3 +611,13 @@ fn supersede() {
     reject(superseded(), cmd(3), ProtocolError::Superseded);
     reject(vec![], cmd(2), ProtocolError::NotFound);
 }
+
+#[test]
+fn draft_when_the_directory_is_down_is_rejected() {
+    F::with(broken_services())
+        .given_no_previous_events()
+        .when(draft_cmd(content(), 1, &[1]))
+        .then_expect_error(ProtocolError::Directory(
+            aggregates::directory::DirectoryUnavailable,
+        ));
+}

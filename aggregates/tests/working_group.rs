@@ -144,3 +144,13 @@ fn dissolve() {
         WorkingGroupError::NetworkClosed,
     );
 }
+
+#[test]
+fn form_when_the_directory_is_down_is_rejected() {
+    F::with(broken_services())
+        .given_no_previous_events()
+        .when(form(1, 1, 2))
+        .then_expect_error(WorkingGroupError::Directory(
+            aggregates::directory::DirectoryUnavailable,
+        ));
+}

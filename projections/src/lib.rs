@@ -4,3 +4,4 @@
 //!   the command service every caller uses, and the gap-safe global-log reader.
 
 pub mod store;
+pub mod views;
