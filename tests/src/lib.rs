@@ -6,6 +6,7 @@
 //! only on a private Unix socket, and stopped when the process ends. Every test gets a
 //! database of its own. SQLite: a file in a temporary directory of the test's own.
 
+pub mod dataset;
 pub mod postgres;
 
 use projections::store::Store;

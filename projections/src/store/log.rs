@@ -52,9 +52,13 @@ SELECT position, aggregate_type, aggregate_id, sequence, event_type, event_versi
  ORDER BY position
  LIMIT ?2";
 
+/// The columns of [`RawEvent`], for queries over the event table (`e` is its alias).
+pub(crate) const EVENT_COLUMNS: &str = "e.position, e.aggregate_type, e.aggregate_id, e.sequence, \
+    e.event_type, e.event_version, e.payload, e.metadata, e.recorded_at";
+
 /// A row of the event table as the database returns it.
 #[derive(sqlx::FromRow)]
-struct RawEvent {
+pub(crate) struct RawEvent {
     position: i64,
     aggregate_type: String,
     aggregate_id: String,

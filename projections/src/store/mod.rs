@@ -21,6 +21,7 @@ use tokio::sync::watch;
 pub use command::{CommandError, CommandOptions, CommandOutcome};
 pub use directory::StoreDirectory;
 pub use log::StoredEvent;
+pub(crate) use log::{RawEvent, EVENT_COLUMNS};
 
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator =
     sqlx::migrate!("../schemas/migrations/postgres");

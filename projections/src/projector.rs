@@ -1,0 +1,459 @@
+//! The projector: follows the global log from a stored checkpoint and writes the read-model
+//! versions, the entity index and the new checkpoint in one transaction per batch. Restarted at
+//! any point (a crash, a dropped task), it continues exactly where the last committed batch
+//! ended: nothing skipped, nothing applied twice. The checkpoint is advanced with a
+//! compare-and-set, so even two projectors racing on one generation cannot both apply a batch.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use sqlx::QueryBuilder;
+use tokio::sync::watch;
+
+use crate::store::{Backend, Store, StoreError};
+use crate::views::{keys_for, project, DocKey, Docs, Filters, Kind, ProjectionError, Version};
+
+/// Rewrites `$1`-style placeholders for SQLite (`?1`): the whole dialect layer of the read side.
+pub(crate) fn dialect(backend: &Backend, sql: &str) -> String {
+    match backend {
+        Backend::Postgres(_) => sql.to_owned(),
+        Backend::Sqlite(_) => sql.replace('$', "?"),
+    }
+}
+
+/// Runs the same code on either pool type.
+macro_rules! on_pool {
+    ($backend:expr, $pool:ident => $body:expr) => {
+        match $backend {
+            $crate::store::Backend::Postgres($pool) => $body,
+            $crate::store::Backend::Sqlite($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectorError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Projection(#[from] ProjectionError),
+    #[error("another projector advanced generation {0} first; this batch was not applied")]
+    LostRace(i64),
+    #[error("generation {0} has no checkpoint")]
+    NoSuchGeneration(i64),
+}
+
+impl From<sqlx::Error> for ProjectorError {
+    fn from(error: sqlx::Error) -> Self {
+        ProjectorError::Store(StoreError::Database(error))
+    }
+}
+
+/// What one batch did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Batch {
+    pub events: usize,
+    /// The checkpoint after the batch.
+    pub position: i64,
+}
+
+/// Projects the global log into one generation of the read models.
+#[derive(Clone)]
+pub struct Projector {
+    store: Store,
+    batch_size: i64,
+}
+
+const LOAD_CHUNK: usize = 500;
+
+/// (id, network_id, organization_id, parent_id, doc) of a current document version.
+type CurrentRow = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Value,
+);
+
+impl Projector {
+    pub fn new(store: Store) -> Self {
+        Self {
+            store,
+            batch_size: 500,
+        }
+    }
+
+    pub fn with_batch_size(mut self, batch_size: i64) -> Self {
+        self.batch_size = batch_size.clamp(1, 10_000);
+        self
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The generation that serves reads.
+    pub async fn active_generation(&self) -> Result<i64, ProjectorError> {
+        let backend = self.store.backend();
+        let sql = "SELECT active_generation FROM projection_state";
+        Ok(on_pool!(backend, pool => sqlx::query_scalar(sql).fetch_one(pool).await?))
+    }
+
+    /// The position a generation has projected up to.
+    pub async fn checkpoint(&self, generation: i64) -> Result<i64, ProjectorError> {
+        let backend = self.store.backend();
+        let sql = dialect(
+            backend,
+            "SELECT position FROM projection_checkpoints WHERE generation = $1",
+        );
+        let position: Option<i64> = on_pool!(backend, pool => sqlx::query_scalar(&sql)
+            .bind(generation)
+            .fetch_optional(pool)
+            .await?);
+        position.ok_or(ProjectorError::NoSuchGeneration(generation))
+    }
+
+    /// Projects the next batch of the log into `generation`; `events == 0` means caught up.
+    pub async fn run_batch(&self, generation: i64) -> Result<Batch, ProjectorError> {
+        let from = self.checkpoint(generation).await?;
+        let events = self.store.read_after(from, self.batch_size).await?;
+        let Some(last) = events.last().map(|e| e.position) else {
+            return Ok(Batch {
+                events: 0,
+                position: from,
+            });
+        };
+        let mut keys = BTreeSet::new();
+        for event in &events {
+            keys.extend(keys_for(event)?);
+        }
+        let mut docs = Docs::default();
+        self.load(generation, &keys, &mut docs).await?;
+        for event in &events {
+            project(&mut docs, event)?;
+        }
+        self.write(generation, from, last, &docs).await?;
+        Ok(Batch {
+            events: events.len(),
+            position: last,
+        })
+    }
+
+    /// Loads the current version of every key into `docs` (absent keys are loaded as None).
+    async fn load(
+        &self,
+        generation: i64,
+        keys: &BTreeSet<DocKey>,
+        docs: &mut Docs,
+    ) -> Result<(), ProjectorError> {
+        let backend = self.store.backend();
+        let mut by_kind: BTreeMap<Kind, Vec<&str>> = BTreeMap::new();
+        for key in keys {
+            by_kind.entry(key.kind).or_default().push(&key.id);
+        }
+        for (kind, ids) in by_kind {
+            for chunk in ids.chunks(LOAD_CHUNK) {
+                let placeholders: Vec<String> =
+                    (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+                let sql = dialect(
+                    backend,
+                    &format!(
+                        "SELECT id, network_id, organization_id, parent_id, doc FROM read_models
+                          WHERE generation = $1 AND kind = $2 AND valid_to IS NULL AND id IN ({})",
+                        placeholders.join(", ")
+                    ),
+                );
+                let rows: Vec<CurrentRow> = on_pool!(backend, pool => {
+                    let mut query = sqlx::query_as(&sql).bind(generation).bind(kind.as_str());
+                    for id in chunk {
+                        query = query.bind(*id);
+                    }
+                    query.fetch_all(pool).await?
+                });
+                let mut found: BTreeMap<String, (Filters, Value)> = BTreeMap::new();
+                for (id, network_id, organization_id, parent_id, doc) in rows {
+                    let filters = Filters {
+                        network_id,
+                        organization_id,
+                        parent_id,
+                    };
+                    found.insert(id, (filters, doc));
+                }
+                for id in chunk {
+                    docs.preload(DocKey::new(kind, id), found.remove(*id));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the batch's versions, entity index and checkpoint in one transaction.
+    async fn write(
+        &self,
+        generation: i64,
+        from: i64,
+        to: i64,
+        docs: &Docs,
+    ) -> Result<(), ProjectorError> {
+        // Each version is valid until the next version of the same document in this batch.
+        let mut by_key: BTreeMap<&DocKey, Vec<&Version>> = BTreeMap::new();
+        for version in &docs.versions {
+            by_key.entry(&version.key).or_default().push(version);
+        }
+        let mut rows: Vec<(&Version, Option<i64>)> = Vec::with_capacity(docs.versions.len());
+        for versions in by_key.values() {
+            for (i, version) in versions.iter().enumerate() {
+                rows.push((version, versions.get(i + 1).map(|next| next.position)));
+            }
+        }
+        let closes: Vec<(&DocKey, i64)> = by_key
+            .iter()
+            .map(|(key, versions)| (*key, versions[0].position))
+            .collect();
+        let backend = self.store.backend();
+        let close_sql = dialect(
+            backend,
+            "UPDATE read_models SET valid_to = $1
+              WHERE generation = $2 AND kind = $3 AND id = $4 AND valid_to IS NULL",
+        );
+        let checkpoint_sql = dialect(
+            backend,
+            "UPDATE projection_checkpoints SET position = $1 WHERE generation = $2 AND position = $3",
+        );
+        on_pool!(backend, pool => {
+            let mut tx = pool.begin().await?;
+            // Claim the batch first: a concurrent projector that got here first wins.
+            let claimed = sqlx::query(&checkpoint_sql)
+                .bind(to)
+                .bind(generation)
+                .bind(from)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if claimed != 1 {
+                return Err(ProjectorError::LostRace(generation));
+            }
+            for (key, position) in &closes {
+                sqlx::query(&close_sql)
+                    .bind(*position)
+                    .bind(generation)
+                    .bind(key.kind.as_str())
+                    .bind(&key.id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for chunk in rows.chunks(1000) {
+                let mut insert = QueryBuilder::new(
+                    "INSERT INTO read_models (generation, kind, id, valid_from, valid_to, \
+                     network_id, organization_id, parent_id, doc) ",
+                );
+                insert.push_values(chunk, |mut row, (version, valid_to)| {
+                    row.push_bind(generation)
+                        .push_bind(version.key.kind.as_str())
+                        .push_bind(version.key.id.clone())
+                        .push_bind(version.position)
+                        .push_bind(*valid_to)
+                        .push_bind(version.filters.network_id.clone())
+                        .push_bind(version.filters.organization_id.clone())
+                        .push_bind(version.filters.parent_id.clone())
+                        .push_bind(version.doc.clone());
+                });
+                insert.build().execute(&mut *tx).await?;
+            }
+            for chunk in docs.concerns.chunks(2000) {
+                let mut insert = QueryBuilder::new(
+                    "INSERT INTO entity_events (generation, kind, id, position) ",
+                );
+                insert.push_values(chunk, |mut row, (kind, id, position)| {
+                    row.push_bind(generation)
+                        .push_bind(kind.as_str())
+                        .push_bind(id.clone())
+                        .push_bind(*position);
+                });
+                insert.build().execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Projects until `generation` has caught up with the log; `progress` hears every batch.
+    pub async fn catch_up(
+        &self,
+        generation: i64,
+        mut progress: impl FnMut(Batch),
+    ) -> Result<i64, ProjectorError> {
+        loop {
+            let batch = self.run_batch(generation).await?;
+            if batch.events == 0 {
+                return Ok(batch.position);
+            }
+            progress(batch);
+        }
+    }
+
+    /// Builds a fresh generation from position zero while the active one keeps serving, then
+    /// switches reads to it in one transaction and drops the old generations.
+    pub async fn rebuild(&self, mut progress: impl FnMut(Batch)) -> Result<i64, ProjectorError> {
+        let backend = self.store.backend();
+        let generation: i64 = on_pool!(backend, pool => {
+            let mut tx = pool.begin().await?;
+            let next: i64 = sqlx::query_scalar(
+                "SELECT coalesce(max(generation), 0) + 1 FROM projection_checkpoints",
+            )
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query(&dialect(
+                backend,
+                "INSERT INTO projection_checkpoints (generation, position) VALUES ($1, 0)",
+            ))
+            .bind(next)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            next
+        });
+        self.catch_up(generation, &mut progress).await?;
+        self.switch_to(generation).await?;
+        // The active projector continues on the new generation; anything committed between
+        // the catch-up and the switch is picked up from its checkpoint.
+        Ok(generation)
+    }
+
+    /// Makes `generation` the one that serves reads and deletes the others.
+    pub async fn switch_to(&self, generation: i64) -> Result<(), ProjectorError> {
+        let backend = self.store.backend();
+        on_pool!(backend, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(&dialect(backend, "UPDATE projection_state SET active_generation = $1"))
+                .bind(generation)
+                .execute(&mut *tx)
+                .await?;
+            for table in ["read_models", "entity_events", "projection_checkpoints"] {
+                sqlx::query(&dialect(backend, &format!("DELETE FROM {table} WHERE generation <> $1")))
+                    .bind(generation)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}
+
+/// The projector running in the background, and what the read side can wait on.
+pub struct ProjectorHandle {
+    task: tokio::task::JoinHandle<()>,
+    position: watch::Receiver<i64>,
+    applied: Arc<AtomicU64>,
+}
+
+impl ProjectorHandle {
+    /// Stops the projector (a batch in flight is rolled back).
+    pub fn stop(self) {
+        self.task.abort();
+    }
+
+    pub fn positions(&self) -> watch::Receiver<i64> {
+        self.position.clone()
+    }
+
+    /// How many events this projector has applied (in committed batches).
+    pub fn events_applied(&self) -> u64 {
+        self.applied.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for ProjectorHandle {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// An arbitrary, fixed key for the PostgreSQL advisory lock that elects the projector leader.
+const LEADER_LOCK: i64 = 0x676f_7665_726e_0001;
+
+impl Projector {
+    /// Runs the projector until the handle is dropped. On PostgreSQL only the process holding
+    /// the advisory lock projects; the others check every `takeover` and take over when the
+    /// leader's session ends. All processes may serve reads.
+    pub fn spawn(self, takeover: Duration) -> ProjectorHandle {
+        let (sender, receiver) = watch::channel(0);
+        let applied = Arc::new(AtomicU64::new(0));
+        let counter = applied.clone();
+        let task = tokio::spawn(async move {
+            let mut changes = self.store.subscribe();
+            let mut leader: Option<sqlx::PgConnection> = None;
+            loop {
+                if let Backend::Postgres(pool) = self.store.backend() {
+                    if let Some(connection) = leader.as_mut() {
+                        // A leader whose session died has lost the lock: stand down.
+                        if sqlx::query("SELECT 1")
+                            .execute(&mut *connection)
+                            .await
+                            .is_err()
+                        {
+                            leader = None;
+                        }
+                    }
+                    if leader.is_none() {
+                        leader = try_lead(pool).await;
+                    }
+                    if leader.is_none() {
+                        if let Ok(generation) = self.active_generation().await {
+                            if let Ok(position) = self.checkpoint(generation).await {
+                                sender.send_replace(position);
+                            }
+                        }
+                        tokio::time::sleep(takeover).await;
+                        continue;
+                    }
+                }
+                let outcome = async {
+                    let generation = self.active_generation().await?;
+                    self.run_batch(generation).await
+                }
+                .await;
+                match outcome {
+                    Ok(batch) => {
+                        counter.fetch_add(batch.events as u64, Ordering::SeqCst);
+                        sender.send_replace(batch.position);
+                        if batch.events == 0 {
+                            self.store
+                                .wait_for_events(&mut changes, Duration::from_millis(500))
+                                .await;
+                        }
+                    }
+                    Err(ProjectorError::LostRace(_)) => {}
+                    Err(error) => {
+                        tracing::error!(%error, "projector batch failed; retrying");
+                        // The leadership connection may be the broken thing: re-elect.
+                        leader = None;
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
+        ProjectorHandle {
+            task,
+            position: receiver,
+            applied,
+        }
+    }
+}
+
+/// Tries to take the leader lock on a connection of its own (detached from the pool, so that
+/// the lock is released exactly when this connection closes).
+async fn try_lead(pool: &sqlx::PgPool) -> Option<sqlx::PgConnection> {
+    let mut connection = pool.acquire().await.ok()?.detach();
+    let acquired: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+        .bind(LEADER_LOCK)
+        .fetch_one(&mut connection)
+        .await
+        .ok()?;
+    acquired.then_some(connection)
+}

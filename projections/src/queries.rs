@@ -1,0 +1,713 @@
+//! The questions users ask, answered from the read models: current state, state "as known at"
+//! a past position or recorded instant, state "as effective on" a business date, timelines and
+//! the audit log.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use aggregates::ids::{NetworkId, OrganizationId};
+use aggregates::meeting::Attendance;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::projector::{dialect, on_pool, Projector, ProjectorError};
+use crate::store::{Backend, RawEvent, Store, StoreError, StoredEvent, EVENT_COLUMNS};
+use crate::views::*;
+
+/// Which state to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AsOf {
+    /// As known now.
+    Now,
+    /// As known once the log had reached this position ("as known then").
+    Position(i64),
+}
+
+/// A column documents can be filtered on.
+#[derive(Debug, Clone, Copy)]
+enum Column {
+    Network,
+    Organization,
+    Parent,
+}
+
+impl Column {
+    fn name(self) -> &'static str {
+        match self {
+            Column::Network => "network_id",
+            Column::Organization => "organization_id",
+            Column::Parent => "parent_id",
+        }
+    }
+}
+
+/// Filters of the audit log; every field narrows it.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub network: Option<NetworkId>,
+    pub organization: Option<OrganizationId>,
+    pub aggregate_type: Option<String>,
+    pub event_type: Option<String>,
+    pub actor: Option<String>,
+    pub recorded_from: Option<DateTime<Utc>>,
+    pub recorded_until: Option<DateTime<Utc>>,
+}
+
+/// Open and overdue commitments of one member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitmentSummary {
+    pub organization: OrganizationId,
+    pub open: usize,
+    pub overdue: usize,
+}
+
+/// How often a member attended the network's meetings in a period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttendanceRate {
+    pub organization: OrganizationId,
+    pub meetings: usize,
+    pub present: usize,
+    pub excused: usize,
+    pub absent: usize,
+    /// present / meetings (0 when there were no meetings).
+    pub rate: f64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Projector(#[from] ProjectorError),
+    #[error("a stored {kind} document cannot be read: {message}")]
+    Corrupt { kind: &'static str, message: String },
+}
+
+impl From<sqlx::Error> for QueryError {
+    fn from(error: sqlx::Error) -> Self {
+        QueryError::Store(StoreError::Database(error))
+    }
+}
+
+/// The read side.
+#[derive(Clone)]
+pub struct ReadModels {
+    store: Store,
+    projector: Projector,
+}
+
+const ACTIVE: &str = "(SELECT active_generation FROM projection_state)";
+
+impl ReadModels {
+    pub fn new(store: Store) -> Self {
+        Self {
+            projector: Projector::new(store.clone()),
+            store,
+        }
+    }
+
+    fn backend(&self) -> &Backend {
+        self.store.backend()
+    }
+
+    /// The log position reached by the events recorded up to `instant`: reading "as of" it
+    /// answers "as known at that moment".
+    pub async fn position_at(&self, instant: DateTime<Utc>) -> Result<i64, QueryError> {
+        let backend = self.backend();
+        Ok(match backend {
+            Backend::Postgres(pool) => {
+                sqlx::query_scalar(
+                    "SELECT coalesce(max(position), 0) FROM events WHERE recorded_at <= $1",
+                )
+                .bind(instant)
+                .fetch_one(pool)
+                .await?
+            }
+            Backend::Sqlite(pool) => {
+                sqlx::query_scalar(
+                    "SELECT coalesce(max(position), 0) FROM events WHERE recorded_at <= ?1",
+                )
+                .bind(instant.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+                .fetch_one(pool)
+                .await?
+            }
+        })
+    }
+
+    /// The position the read side has projected up to.
+    pub async fn position(&self) -> Result<i64, QueryError> {
+        let generation = self.projector.active_generation().await?;
+        Ok(self.projector.checkpoint(generation).await?)
+    }
+
+    /// Read-your-writes: waits (at most `timeout`) until the read side has projected
+    /// `position`; answers whether it did.
+    pub async fn wait_for(&self, position: i64, timeout: Duration) -> Result<bool, QueryError> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if self.position().await? >= position {
+                return Ok(true);
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Ok(false);
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    async fn docs<T: DeserializeOwned>(
+        &self,
+        kind: Kind,
+        id: Option<&str>,
+        filter: Option<(Column, &str)>,
+        as_of: AsOf,
+    ) -> Result<Vec<T>, QueryError> {
+        let mut sql =
+            format!("SELECT doc FROM read_models WHERE generation = {ACTIVE} AND kind = $1");
+        let mut next = 2;
+        let mut texts: Vec<&str> = vec![kind.as_str()];
+        if let Some(id) = id {
+            sql.push_str(&format!(" AND id = ${next}"));
+            texts.push(id);
+            next += 1;
+        }
+        if let Some((column, value)) = filter {
+            sql.push_str(&format!(" AND {} = ${next}", column.name()));
+            texts.push(value);
+            next += 1;
+        }
+        let position = match as_of {
+            AsOf::Now => {
+                sql.push_str(" AND valid_to IS NULL");
+                None
+            }
+            AsOf::Position(p) => {
+                sql.push_str(&format!(
+                    " AND valid_from <= ${next} AND (valid_to IS NULL OR valid_to > ${next})"
+                ));
+                Some(p)
+            }
+        };
+        sql.push_str(" ORDER BY id");
+        let sql = dialect(self.backend(), &sql);
+        let values: Vec<Value> = on_pool!(self.backend(), pool => {
+            let mut query = sqlx::query_scalar(&sql);
+            for text in &texts {
+                query = query.bind(*text);
+            }
+            if let Some(p) = position {
+                query = query.bind(p);
+            }
+            query.fetch_all(pool).await?
+        });
+        values
+            .into_iter()
+            .map(|v| {
+                serde_json::from_value(v).map_err(|e| QueryError::Corrupt {
+                    kind: kind.as_str(),
+                    message: e.to_string(),
+                })
+            })
+            .collect()
+    }
+
+    async fn one<T: DeserializeOwned>(
+        &self,
+        kind: Kind,
+        id: &str,
+        as_of: AsOf,
+    ) -> Result<Option<T>, QueryError> {
+        Ok(self
+            .docs(kind, Some(id), None, as_of)
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    pub async fn organization(
+        &self,
+        id: OrganizationId,
+        as_of: AsOf,
+    ) -> Result<Option<OrganizationView>, QueryError> {
+        self.one(Kind::Organization, &id.to_string(), as_of).await
+    }
+
+    pub async fn organizations(&self, as_of: AsOf) -> Result<Vec<OrganizationView>, QueryError> {
+        self.docs(Kind::Organization, None, None, as_of).await
+    }
+
+    pub async fn network(
+        &self,
+        id: NetworkId,
+        as_of: AsOf,
+    ) -> Result<Option<NetworkView>, QueryError> {
+        self.one(Kind::Network, &id.to_string(), as_of).await
+    }
+
+    pub async fn networks(&self, as_of: AsOf) -> Result<Vec<NetworkView>, QueryError> {
+        self.docs(Kind::Network, None, None, as_of).await
+    }
+
+    /// Every membership record of a network (any status), with periods and referents.
+    pub async fn memberships(
+        &self,
+        network: NetworkId,
+        as_of: AsOf,
+    ) -> Result<Vec<MembershipView>, QueryError> {
+        self.docs(
+            Kind::Membership,
+            None,
+            Some((Column::Network, &network.to_string())),
+            as_of,
+        )
+        .await
+    }
+
+    /// The active members.
+    pub async fn members(
+        &self,
+        network: NetworkId,
+        as_of: AsOf,
+    ) -> Result<Vec<MembershipView>, QueryError> {
+        let mut all = self.memberships(network, as_of).await?;
+        all.retain(|m| m.status == "ACTIVE");
+        Ok(all)
+    }
+
+    /// Who was an active member on a business date, as known at `as_of`.
+    pub async fn members_on(
+        &self,
+        network: NetworkId,
+        day: NaiveDate,
+        as_of: AsOf,
+    ) -> Result<Vec<OrganizationId>, QueryError> {
+        let all = self.memberships(network, as_of).await?;
+        Ok(all
+            .into_iter()
+            .filter(|m| m.member_on(day))
+            .map(|m| m.organization)
+            .collect())
+    }
+
+    /// The memberships of one organization in every network.
+    pub async fn memberships_of(
+        &self,
+        organization: OrganizationId,
+        as_of: AsOf,
+    ) -> Result<Vec<MembershipView>, QueryError> {
+        self.docs(
+            Kind::Membership,
+            None,
+            Some((Column::Organization, &organization.to_string())),
+            as_of,
+        )
+        .await
+    }
+
+    pub async fn protocol(
+        &self,
+        id: &str,
+        as_of: AsOf,
+    ) -> Result<Option<ProtocolView>, QueryError> {
+        self.one(Kind::Protocol, id, as_of).await
+    }
+
+    pub async fn protocols(
+        &self,
+        network: NetworkId,
+        as_of: AsOf,
+    ) -> Result<Vec<ProtocolView>, QueryError> {
+        self.docs(
+            Kind::Protocol,
+            None,
+            Some((Column::Network, &network.to_string())),
+            as_of,
+        )
+        .await
+    }
+
+    /// Every signature of a protocol, all versions, in log order.
+    pub async fn signatures(
+        &self,
+        protocol: &str,
+        as_of: AsOf,
+    ) -> Result<Vec<SignatureView>, QueryError> {
+        let mut all: Vec<SignatureView> = self
+            .docs(
+                Kind::Signature,
+                None,
+                Some((Column::Parent, protocol)),
+                as_of,
+            )
+            .await?;
+        all.sort_by_key(|s| s.position);
+        Ok(all)
+    }
+
+    /// Which organizations signed the protocol: any version, or only the current one.
+    pub async fn signatories(
+        &self,
+        protocol: &str,
+        current_version_only: bool,
+        as_of: AsOf,
+    ) -> Result<Vec<OrganizationId>, QueryError> {
+        let signatures = self.signatures(protocol, as_of).await?;
+        let current = match current_version_only {
+            true => self
+                .protocol(protocol, as_of)
+                .await?
+                .map(|p| p.current_version),
+            false => None,
+        };
+        let set: BTreeSet<OrganizationId> = signatures
+            .into_iter()
+            .filter(|s| current.is_none_or(|v| s.version == v))
+            .map(|s| s.organization)
+            .collect();
+        Ok(set.into_iter().collect())
+    }
+
+    /// Which protocols an organization has signed (one entry per version signed).
+    pub async fn signatures_by(
+        &self,
+        organization: OrganizationId,
+        as_of: AsOf,
+    ) -> Result<Vec<SignatureView>, QueryError> {
+        let mut all: Vec<SignatureView> = self
+            .docs(
+                Kind::Signature,
+                None,
+                Some((Column::Organization, &organization.to_string())),
+                as_of,
+            )
+            .await?;
+        all.sort_by_key(|s| s.position);
+        Ok(all)
+    }
+
+    /// Active members of the protocol's network that have not signed its current version.
+    pub async fn members_without_signature(
+        &self,
+        protocol: &str,
+        as_of: AsOf,
+    ) -> Result<Vec<OrganizationId>, QueryError> {
+        let Some(view) = self.protocol(protocol, as_of).await? else {
+            return Ok(vec![]);
+        };
+        let signed: BTreeSet<OrganizationId> = self
+            .signatories(protocol, true, as_of)
+            .await?
+            .into_iter()
+            .collect();
+        let members = self.members(view.network, as_of).await?;
+        Ok(members
+            .into_iter()
+            .map(|m| m.organization)
+            .filter(|o| !signed.contains(o))
+            .collect())
+    }
+
+    pub async fn commitment(
+        &self,
+        id: &str,
+        as_of: AsOf,
+    ) -> Result<Option<CommitmentView>, QueryError> {
+        self.one(Kind::Commitment, id, as_of).await
+    }
+
+    pub async fn commitments(
+        &self,
+        network: NetworkId,
+        as_of: AsOf,
+    ) -> Result<Vec<CommitmentView>, QueryError> {
+        self.docs(
+            Kind::Commitment,
+            None,
+            Some((Column::Network, &network.to_string())),
+            as_of,
+        )
+        .await
+    }
+
+    pub async fn commitments_of(
+        &self,
+        organization: OrganizationId,
+        as_of: AsOf,
+    ) -> Result<Vec<CommitmentView>, QueryError> {
+        self.docs(
+            Kind::Commitment,
+            None,
+            Some((Column::Organization, &organization.to_string())),
+            as_of,
+        )
+        .await
+    }
+
+    /// Open and overdue commitments per member of a network, overdue judged on `on`.
+    pub async fn commitment_summary(
+        &self,
+        network: NetworkId,
+        on: NaiveDate,
+        as_of: AsOf,
+    ) -> Result<Vec<CommitmentSummary>, QueryError> {
+        let mut per: BTreeMap<OrganizationId, CommitmentSummary> = BTreeMap::new();
+        for member in self.members(network, as_of).await? {
+            per.insert(
+                member.organization,
+                CommitmentSummary {
+                    organization: member.organization,
+                    open: 0,
+                    overdue: 0,
+                },
+            );
+        }
+        for c in self.commitments(network, as_of).await? {
+            if !c.is_pending() {
+                continue;
+            }
+            let entry = per.entry(c.obligor).or_insert(CommitmentSummary {
+                organization: c.obligor,
+                open: 0,
+                overdue: 0,
+            });
+            entry.open += 1;
+            if c.is_overdue(on) {
+                entry.overdue += 1;
+            }
+        }
+        Ok(per.into_values().collect())
+    }
+
+    pub async fn working_group(
+        &self,
+        id: &str,
+        as_of: AsOf,
+    ) -> Result<Option<WorkingGroupView>, QueryError> {
+        self.one(Kind::WorkingGroup, id, as_of).await
+    }
+
+    pub async fn working_groups(
+        &self,
+        network: NetworkId,
+        as_of: AsOf,
+    ) -> Result<Vec<WorkingGroupView>, QueryError> {
+        self.docs(
+            Kind::WorkingGroup,
+            None,
+            Some((Column::Network, &network.to_string())),
+            as_of,
+        )
+        .await
+    }
+
+    pub async fn meeting(&self, id: &str, as_of: AsOf) -> Result<Option<MeetingView>, QueryError> {
+        self.one(Kind::Meeting, id, as_of).await
+    }
+
+    pub async fn meetings(
+        &self,
+        network: NetworkId,
+        as_of: AsOf,
+    ) -> Result<Vec<MeetingView>, QueryError> {
+        self.docs(
+            Kind::Meeting,
+            None,
+            Some((Column::Network, &network.to_string())),
+            as_of,
+        )
+        .await
+    }
+
+    pub async fn attendance(
+        &self,
+        meeting: &str,
+        as_of: AsOf,
+    ) -> Result<Vec<AttendanceView>, QueryError> {
+        self.docs(
+            Kind::Attendance,
+            None,
+            Some((Column::Parent, meeting)),
+            as_of,
+        )
+        .await
+    }
+
+    /// Attendance per active member over the network's meetings that started in
+    /// `[from, until)` and were not cancelled.
+    pub async fn attendance_rates(
+        &self,
+        network: NetworkId,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+        as_of: AsOf,
+    ) -> Result<Vec<AttendanceRate>, QueryError> {
+        let meetings: Vec<MeetingView> = self
+            .meetings(network, as_of)
+            .await?
+            .into_iter()
+            .filter(|m| m.status != "CANCELLED" && m.starts_at >= from && m.starts_at < until)
+            .collect();
+        let mut rates: BTreeMap<OrganizationId, AttendanceRate> = BTreeMap::new();
+        let blank = |organization| AttendanceRate {
+            organization,
+            meetings: meetings.len(),
+            present: 0,
+            excused: 0,
+            absent: 0,
+            rate: 0.0,
+        };
+        for member in self.members(network, as_of).await? {
+            rates.insert(member.organization, blank(member.organization));
+        }
+        let network_id = network.to_string();
+        let attendance: Vec<AttendanceView> = self
+            .docs(
+                Kind::Attendance,
+                None,
+                Some((Column::Network, &network_id)),
+                as_of,
+            )
+            .await?;
+        let held: BTreeSet<&str> = meetings.iter().map(|m| m.id.as_str()).collect();
+        for a in attendance
+            .iter()
+            .filter(|a| held.contains(a.meeting.as_str()))
+        {
+            let entry = rates
+                .entry(a.organization)
+                .or_insert_with(|| blank(a.organization));
+            match a.attendance {
+                Attendance::Present => entry.present += 1,
+                Attendance::Excused => entry.excused += 1,
+                Attendance::Absent => entry.absent += 1,
+            }
+        }
+        for rate in rates.values_mut() {
+            rate.rate = if rate.meetings == 0 {
+                0.0
+            } else {
+                rate.present as f64 / rate.meetings as f64
+            };
+        }
+        Ok(rates.into_values().collect())
+    }
+
+    /// Every event that concerns an entity (its own aggregate's, and other aggregates' events
+    /// about it), after a position, in log order.
+    pub async fn timeline(
+        &self,
+        kind: Kind,
+        id: &str,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>, QueryError> {
+        let sql = dialect(
+            self.backend(),
+            &format!(
+                "SELECT {EVENT_COLUMNS} FROM entity_events x JOIN events e ON e.position = x.position
+                  WHERE x.generation = {ACTIVE} AND x.kind = $1 AND x.id = $2 AND x.position > $3
+                  ORDER BY x.position LIMIT $4"
+            ),
+        );
+        let limit = limit.clamp(1, 1000);
+        let rows: Vec<RawEvent> = on_pool!(self.backend(), pool => sqlx::query_as(&sql)
+            .bind(kind.as_str())
+            .bind(id)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?);
+        Ok(rows
+            .into_iter()
+            .map(StoredEvent::try_from)
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// The audit log: every event, filtered, after a position, in log order.
+    pub async fn audit_log(
+        &self,
+        filter: &AuditFilter,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>, QueryError> {
+        let postgres = matches!(self.backend(), Backend::Postgres(_));
+        let mut sql = format!("SELECT {EVENT_COLUMNS} FROM events e WHERE e.position > $1");
+        let mut texts: Vec<String> = vec![];
+        let mut next = 2;
+        let mut push = |sql: &mut String, clause: &str, value: String| {
+            sql.push_str(&clause.replace("$?", &format!("${next}")));
+            texts.push(value);
+            next += 1;
+        };
+        for (kind, id) in [
+            (Kind::Network, filter.network.map(|n| n.to_string())),
+            (
+                Kind::Organization,
+                filter.organization.map(|o| o.to_string()),
+            ),
+        ] {
+            if let Some(id) = id {
+                push(
+                    &mut sql,
+                    &format!(
+                        " AND EXISTS (SELECT 1 FROM entity_events x WHERE x.generation = {ACTIVE}
+                           AND x.kind = '{}' AND x.id = $? AND x.position = e.position)",
+                        kind.as_str()
+                    ),
+                    id,
+                );
+            }
+        }
+        if let Some(t) = &filter.aggregate_type {
+            push(&mut sql, " AND e.aggregate_type = $?", t.clone());
+        }
+        if let Some(t) = &filter.event_type {
+            push(&mut sql, " AND e.event_type = $?", t.clone());
+        }
+        if let Some(actor) = &filter.actor {
+            let clause = if postgres {
+                " AND e.metadata ->> 'actor_id' = $?"
+            } else {
+                " AND json_extract(e.metadata, '$.actor_id') = $?"
+            };
+            push(&mut sql, clause, actor.clone());
+        }
+        // SQLite compares its millisecond ISO-8601 text; PostgreSQL casts to timestamptz.
+        let time = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+        if let Some(from) = filter.recorded_from {
+            let clause = if postgres {
+                " AND e.recorded_at >= $?::timestamptz"
+            } else {
+                " AND e.recorded_at >= $?"
+            };
+            push(&mut sql, clause, time(from));
+        }
+        if let Some(until) = filter.recorded_until {
+            let clause = if postgres {
+                " AND e.recorded_at < $?::timestamptz"
+            } else {
+                " AND e.recorded_at < $?"
+            };
+            push(&mut sql, clause, time(until));
+        }
+        if postgres {
+            // The same gap safety as the global log: never page past an uncommitted event.
+            sql.push_str(" AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())");
+        }
+        sql.push_str(&format!(" ORDER BY e.position LIMIT ${next}"));
+        let sql = dialect(self.backend(), &sql);
+        let limit = limit.clamp(1, 1000);
+        let rows: Vec<RawEvent> = on_pool!(self.backend(), pool => {
+            let mut query = sqlx::query_as(&sql).bind(after);
+            for text in &texts {
+                query = query.bind(text.as_str());
+            }
+            query.bind(limit).fetch_all(pool).await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(StoredEvent::try_from)
+            .collect::<Result<_, _>>()?)
+    }
+}

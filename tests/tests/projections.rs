@@ -1,0 +1,221 @@
+//! The read side: incremental projection equals a rebuild, crashes lose nothing and apply
+//! nothing twice, one projector leads on a shared PostgreSQL database.
+
+use std::time::{Duration, Instant};
+
+use projections::projector::Projector;
+use projections::queries::{AsOf, ReadModels};
+use projections::store::{Backend, Store};
+use serde_json::Value;
+use tests::dataset;
+
+type Row = (
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Value,
+);
+
+/// Every row of the active generation: documents with their validity, and the entity index.
+async fn dump(store: &Store) -> (Vec<Row>, Vec<(String, String, i64)>) {
+    let docs = "SELECT kind, id, valid_from, valid_to, network_id, organization_id, parent_id, doc
+                  FROM read_models WHERE generation = (SELECT active_generation FROM projection_state)
+                 ORDER BY kind, id, valid_from";
+    let index = "SELECT kind, id, position FROM entity_events
+                  WHERE generation = (SELECT active_generation FROM projection_state)
+                  ORDER BY kind, id, position";
+    match store.backend() {
+        Backend::Postgres(pool) => (
+            sqlx::query_as(docs).fetch_all(pool).await.unwrap(),
+            sqlx::query_as(index).fetch_all(pool).await.unwrap(),
+        ),
+        Backend::Sqlite(pool) => (
+            sqlx::query_as(docs).fetch_all(pool).await.unwrap(),
+            sqlx::query_as(index).fetch_all(pool).await.unwrap(),
+        ),
+    }
+}
+
+async fn head(store: &Store) -> i64 {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let stored = store.count_events().await.unwrap();
+    let mut last = 0;
+    let mut seen = 0;
+    loop {
+        let batch = store.read_after(last, 10_000).await.unwrap();
+        seen += batch.len() as i64;
+        if let Some(e) = batch.last() {
+            last = e.position;
+        } else if seen >= stored {
+            return last;
+        } else {
+            assert!(Instant::now() < deadline, "the log becomes readable");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+async fn assert_equals_rebuild(store: &Store) {
+    let before = dump(store).await;
+    assert!(!before.0.is_empty());
+    let projector = Projector::new(store.clone());
+    let mut batches = 0;
+    let generation = projector.rebuild(|_| batches += 1).await.expect("rebuild");
+    assert!(generation > 1 && batches > 0);
+    let after = dump(store).await;
+    assert_eq!(
+        before.0.len(),
+        after.0.len(),
+        "same number of document versions"
+    );
+    assert_eq!(before.1.len(), after.1.len(), "same entity index");
+    assert!(
+        before == after,
+        "the incrementally built read models equal the rebuild, row for row"
+    );
+}
+
+async fn incremental_equals_rebuild(store: Store) {
+    const CHUNKS: u128 = 5;
+    const PER_CHUNK: u128 = 96;
+    let projector = Projector::new(store.clone()).with_batch_size(700);
+    let mut written = 0;
+    for chunk in 0..CHUNKS {
+        written +=
+            dataset::insert_networks(&store, chunk * PER_CHUNK, (chunk + 1) * PER_CHUNK).await;
+        let generation = projector.active_generation().await.unwrap();
+        // Catch up until everything written so far is projected (PostgreSQL readers may lag).
+        let target = head(&store).await;
+        while projector.catch_up(generation, |_| {}).await.unwrap() < target {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    assert!(
+        written >= 50_000,
+        "a dataset of at least 50,000 events: {written}"
+    );
+    assert_eq!(written as i64, store.count_events().await.unwrap());
+
+    // A question answered by the read side: network 0 has its coordinator and ten members.
+    let read = ReadModels::new(store.clone());
+    let network = aggregates::ids::NetworkId(uuid::Uuid::from_u128(1));
+    assert_eq!(read.members(network, AsOf::Now).await.unwrap().len(), 11);
+
+    assert_equals_rebuild(&store).await;
+}
+
+async fn killing_the_projector_mid_batch_loses_nothing(store: Store) {
+    dataset::insert_networks(&store, 0, 60).await;
+    let target = head(&store).await;
+    let read = ReadModels::new(store.clone());
+    let mut kills = 0;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while read.position().await.unwrap() < target {
+        let handle = Projector::new(store.clone())
+            .with_batch_size(37)
+            .spawn(Duration::from_millis(50));
+        // Let it run for a few milliseconds, then drop it wherever it is.
+        tokio::time::sleep(Duration::from_millis(3 + (kills % 7) * 4)).await;
+        handle.stop();
+        kills += 1;
+        assert!(
+            Instant::now() < deadline,
+            "the projector makes progress between kills"
+        );
+    }
+    assert!(
+        kills > 3,
+        "the projector was killed several times ({kills})"
+    );
+    assert_equals_rebuild(&store).await;
+}
+
+macro_rules! both_backends {
+    ($($test:ident),+ $(,)?) => {
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $test() {
+                    super::$test(tests::postgres_store().await).await;
+                }
+            )+
+        }
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $test() {
+                    let (_dir, store) = tests::sqlite_store().await;
+                    super::$test(store).await;
+                }
+            )+
+        }
+    };
+}
+
+both_backends!(
+    incremental_equals_rebuild,
+    killing_the_projector_mid_batch_loses_nothing
+);
+
+/// Two server processes on one PostgreSQL database (two stores, two pools): one projector
+/// leads and applies every event exactly once; when it stops, the other takes over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_projector_leads_and_the_other_takes_over() {
+    let url = tests::postgres::fresh_database().await;
+    let first = Store::open(&url).await.unwrap();
+    let second = Store::open(&url).await.unwrap();
+    let a = Projector::new(first.clone())
+        .with_batch_size(100)
+        .spawn(Duration::from_millis(200));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let b = Projector::new(second.clone())
+        .with_batch_size(100)
+        .spawn(Duration::from_millis(200));
+    let read = ReadModels::new(first.clone());
+
+    let mut total = dataset::insert_networks(&first, 0, 20).await as u64;
+    let target = head(&first).await;
+    assert!(
+        read.wait_for(target, Duration::from_secs(60))
+            .await
+            .unwrap(),
+        "projected"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (applied_a, applied_b) = (a.events_applied(), b.events_applied());
+    assert_eq!(
+        applied_a + applied_b,
+        total,
+        "every event applied exactly once"
+    );
+    assert_eq!(applied_b, 0, "only the leader projects");
+
+    // The leader stops (its session, and with it the lock, ends); the other takes over.
+    a.stop();
+    total += dataset::insert_networks(&second, 20, 30).await as u64;
+    let target = head(&second).await;
+    let started = Instant::now();
+    assert!(
+        read.wait_for(target, Duration::from_secs(30))
+            .await
+            .unwrap(),
+        "the survivor took over"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "within seconds: {:?}",
+        started.elapsed()
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        applied_a + b.events_applied(),
+        total,
+        "exactly once across the takeover"
+    );
+    b.stop();
+    assert_equals_rebuild(&first).await;
+}
