@@ -17,10 +17,22 @@ use crate::store::{Backend, Store, StoreError};
 use crate::views::{keys_for, project, DocKey, Docs, Filters, Kind, ProjectionError, Version};
 
 /// Rewrites `$1`-style placeholders for SQLite (`?1`): the whole dialect layer of the read side.
+/// Only a `$` followed by a digit is a placeholder (a JSON path such as `'$.actor_id'` is not).
 pub(crate) fn dialect(backend: &Backend, sql: &str) -> String {
     match backend {
         Backend::Postgres(_) => sql.to_owned(),
-        Backend::Sqlite(_) => sql.replace('$', "?"),
+        Backend::Sqlite(_) => {
+            let mut out = String::with_capacity(sql.len());
+            let mut chars = sql.chars().peekable();
+            while let Some(c) = chars.next() {
+                if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+                    out.push('?');
+                } else {
+                    out.push(c);
+                }
+            }
+            out
+        }
     }
 }
 

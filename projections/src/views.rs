@@ -244,8 +244,11 @@ pub struct ProtocolView {
     pub id: String,
     pub network: NetworkId,
     pub kind: ProtocolKind,
-    /// DRAFT, PUBLISHED, OPEN_FOR_SIGNATURE, IN_FORCE, EXPIRED, SUPERSEDED.
+    /// The protocol's standing: DRAFT, PUBLISHED, OPEN_FOR_SIGNATURE, IN_FORCE (a version is in
+    /// force, even while a revision is being signed), EXPIRED, SUPERSEDED.
     pub status: String,
+    /// Where the latest version is: DRAFT, PUBLISHED, OPEN_FOR_SIGNATURE, IN_FORCE.
+    pub current_version_status: String,
     pub current_version: u32,
     pub in_force_version: Option<u32>,
     pub versions: Vec<ProtocolVersionView>,
@@ -255,6 +258,16 @@ pub struct ProtocolView {
 }
 
 impl ProtocolView {
+    /// The latest version moved on; the protocol's standing follows it until a version is in
+    /// force.
+    fn set_version_status(&mut self, status: &str) {
+        self.current_version_status = status.to_owned();
+        self.status = match self.in_force_version {
+            Some(_) => "IN_FORCE".to_owned(),
+            None => status.to_owned(),
+        };
+    }
+
     pub fn current(&self) -> Option<&ProtocolVersionView> {
         self.versions.last()
     }
@@ -818,6 +831,7 @@ fn project_protocol(
             network: d.network,
             kind: d.kind,
             status: "DRAFT".to_owned(),
+            current_version_status: "DRAFT".to_owned(),
             current_version: d.version,
             in_force_version: None,
             versions: vec![],
@@ -870,13 +884,13 @@ fn project_protocol(
                 v.document_hash = Some(pv.document_hash);
                 v.published_on = Some(pv.published_on);
             }
-            view.status = "PUBLISHED".to_owned();
+            view.set_version_status("PUBLISHED");
         }
         ProtocolEvent::ProtocolOpenedForSignature(o) => {
             if let Some(v) = view.version_mut(o.version) {
                 v.opened_on = Some(o.opened_on);
             }
-            view.status = "OPEN_FOR_SIGNATURE".to_owned();
+            view.set_version_status("OPEN_FOR_SIGNATURE");
         }
         ProtocolEvent::ProtocolSigned(s) => {
             if let Some(v) = view.version_mut(s.version) {
@@ -917,7 +931,7 @@ fn project_protocol(
                 v.in_force_on = Some(f.effective_on);
             }
             view.in_force_version = Some(f.version);
-            view.status = "IN_FORCE".to_owned();
+            view.set_version_status("IN_FORCE");
         }
         ProtocolEvent::ProtocolPartyAdded(a) => {
             let party = view.party_mut(a.organization);
@@ -932,7 +946,7 @@ fn project_protocol(
         ProtocolEvent::ProtocolRevised(r) => {
             view.versions.push(new_version(r.version, r.content));
             view.current_version = r.version;
-            view.status = "DRAFT".to_owned();
+            view.set_version_status("DRAFT");
             for party in view.parties.iter_mut().filter(|p| p.status == "DECLINED") {
                 party.status = "INVITED".to_owned();
             }

@@ -140,6 +140,15 @@ impl Store {
         let _ = tokio::time::timeout(timeout, seen.changed()).await;
     }
 
+    /// The highest position committed so far (0 for an empty log).
+    pub async fn head_position(&self) -> Result<i64, StoreError> {
+        let sql = "SELECT coalesce(max(position), 0) FROM events";
+        Ok(match &self.backend {
+            Backend::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+            Backend::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await?,
+        })
+    }
+
     /// The number of events stored (committed and visible).
     pub async fn count_events(&self) -> Result<i64, StoreError> {
         Ok(match &self.backend {

@@ -1,0 +1,225 @@
+//! Runs the cross-aggregate processes (`aggregates::processes`) durably: follows the global log
+//! from its own checkpoint and executes the commands each event causes through the command
+//! service, as the system actor. The commands are idempotent (ids derived from their source,
+//! repeats are no-ops), so a crash between a command and the checkpoint only repeats work that
+//! changes nothing.
+
+use std::time::Duration;
+
+use aggregates::commitment::Commitment;
+use aggregates::ids::{NetworkId, DERIVED_ID_NAMESPACE};
+use aggregates::meeting::Meeting;
+use aggregates::metadata::{Actor, EventMetadata};
+use aggregates::network::{Network, NetworkEvent};
+use aggregates::organization::Organization;
+use aggregates::processes::{self, PendingCommitment, ProcessCommand};
+use aggregates::protocol::{Protocol, ProtocolEvent};
+use aggregates::AnyEvent;
+use uuid::Uuid;
+
+use crate::projector::{dialect, on_pool};
+use crate::queries::{AsOf, QueryError, ReadModels};
+use crate::store::{CommandError, Store, StoreError, StoredEvent};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProcessError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    #[error("event at position {0} does not decode")]
+    Decode(i64),
+    #[error("the read side did not reach position {0} in time")]
+    ReadSideBehind(i64),
+}
+
+impl From<sqlx::Error> for ProcessError {
+    fn from(error: sqlx::Error) -> Self {
+        ProcessError::Store(StoreError::Database(error))
+    }
+}
+
+#[derive(Clone)]
+pub struct ProcessManager {
+    store: Store,
+    read: ReadModels,
+}
+
+const NAME: &str = "processes";
+
+fn parse<T: std::str::FromStr>(id: &str, position: i64) -> Result<T, ProcessError> {
+    id.parse().map_err(|_| ProcessError::Decode(position))
+}
+
+impl ProcessManager {
+    pub fn new(store: Store) -> Self {
+        Self {
+            read: ReadModels::new(store.clone()),
+            store,
+        }
+    }
+
+    pub async fn checkpoint(&self) -> Result<i64, ProcessError> {
+        let backend = self.store.backend();
+        let sql = dialect(
+            backend,
+            "SELECT position FROM process_checkpoints WHERE name = $1",
+        );
+        Ok(on_pool!(backend, pool => sqlx::query_scalar(&sql).bind(NAME).fetch_one(pool).await?))
+    }
+
+    async fn advance(&self, from: i64, to: i64) -> Result<(), ProcessError> {
+        let backend = self.store.backend();
+        let sql = dialect(
+            backend,
+            "UPDATE process_checkpoints SET position = $1 WHERE name = $2 AND position = $3",
+        );
+        on_pool!(backend, pool => {
+            sqlx::query(&sql).bind(to).bind(NAME).bind(from).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// Follows the next events of the log; answers how many it handled (0: caught up).
+    pub async fn run_batch(&self) -> Result<usize, ProcessError> {
+        let mut position = self.checkpoint().await?;
+        let events = self.store.read_after(position, 100).await?;
+        for event in &events {
+            self.handle(event).await?;
+            self.advance(position, event.position).await?;
+            position = event.position;
+        }
+        Ok(events.len())
+    }
+
+    /// The commitments still owed, as the read side knows them once it has projected
+    /// everything committed so far: that includes the commitments this manager created for
+    /// earlier events, which may have been recorded after `event`.
+    async fn pending(
+        &self,
+        event: &StoredEvent,
+        network: NetworkId,
+    ) -> Result<Vec<PendingCommitment>, ProcessError> {
+        let head = self.store.head_position().await?.max(event.position);
+        if !self.read.wait_for(head, Duration::from_secs(30)).await? {
+            return Err(ProcessError::ReadSideBehind(head));
+        }
+        Ok(self
+            .read
+            .commitments(network, AsOf::Now)
+            .await?
+            .into_iter()
+            .filter(|c| c.is_pending())
+            .filter_map(|c| {
+                Some(PendingCommitment {
+                    id: c.id.parse().ok()?,
+                    network: c.network,
+                    obligor: c.obligor,
+                    source: c.source,
+                    created_on: c.created_on,
+                })
+            })
+            .collect())
+    }
+
+    async fn handle(&self, event: &StoredEvent) -> Result<(), ProcessError> {
+        let p = event.position;
+        let id = event.aggregate_id.as_str();
+        let decoded = event.decode().map_err(|_| ProcessError::Decode(p))?;
+        let commands = match decoded {
+            AnyEvent::Organization(e) => processes::on_organization_event(parse(id, p)?, &e),
+            AnyEvent::Network(e) => match e {
+                NetworkEvent::MembershipWithdrawn(_) | NetworkEvent::MemberExpelled(_) => {
+                    let network: NetworkId = parse(id, p)?;
+                    let pending = self.pending(event, network).await?;
+                    processes::on_network_event(network, &e, &pending)
+                }
+                _ => vec![],
+            },
+            AnyEvent::Protocol(e) => {
+                let (protocol, _) = self.store.backend().load::<Protocol>(id).await?;
+                let pending = match (&e, protocol.network) {
+                    (
+                        ProtocolEvent::ProtocolPartyWithdrawn(_)
+                        | ProtocolEvent::ProtocolExpired(_)
+                        | ProtocolEvent::ProtocolSuperseded(_),
+                        Some(network),
+                    ) => self.pending(event, network).await?,
+                    _ => vec![],
+                };
+                processes::on_protocol_event(parse(id, p)?, &protocol, &e, &pending)
+            }
+            AnyEvent::Meeting(e) => {
+                let (meeting, _) = self.store.backend().load::<Meeting>(id).await?;
+                match meeting.network {
+                    Some(network) => processes::on_meeting_event(parse(id, p)?, network, &e),
+                    None => vec![],
+                }
+            }
+            AnyEvent::Commitment(_) | AnyEvent::WorkingGroup(_) => vec![],
+        };
+        let metadata = EventMetadata::new(Actor::system())
+            .with_correlation(event.metadata.correlation_id)
+            .with_causation(Uuid::new_v5(
+                &DERIVED_ID_NAMESPACE,
+                format!("event/{}/{}/{}", event.aggregate_type, id, event.sequence).as_bytes(),
+            ));
+        for command in commands {
+            let refused = match command {
+                ProcessCommand::Organization(target, c) => refusal(
+                    self.store
+                        .execute::<Organization>(&target.to_string(), c, &metadata)
+                        .await,
+                )?,
+                ProcessCommand::Network(target, c) => refusal(
+                    self.store
+                        .execute::<Network>(&target.to_string(), c, &metadata)
+                        .await,
+                )?,
+                ProcessCommand::Commitment(target, c) => refusal(
+                    self.store
+                        .execute::<Commitment>(&target.to_string(), c, &metadata)
+                        .await,
+                )?,
+            };
+            if let Some(reason) = refused {
+                // The domain refused a consequence (e.g. an inactive organization cannot be
+                // admitted): it is recorded in the log of the server, and the process goes on.
+                tracing::warn!(position = p, %reason, "a process command was refused");
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs the processes in the background until the handle is dropped.
+    pub fn spawn(self) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            let mut changes = self.store.subscribe();
+            loop {
+                match self.run_batch().await {
+                    Ok(0) => {
+                        self.store
+                            .wait_for_events(&mut changes, Duration::from_millis(500))
+                            .await
+                    }
+                    Ok(_) => {}
+                    Err(error) => {
+                        tracing::error!(%error, "process batch failed; retrying");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        })
+    }
+}
+
+/// A domain refusal becomes a reason to log; a store failure stops the batch.
+fn refusal<E: std::error::Error>(
+    outcome: Result<crate::store::CommandOutcome, CommandError<E>>,
+) -> Result<Option<String>, ProcessError> {
+    match outcome {
+        Ok(_) => Ok(None),
+        Err(CommandError::Store(error)) => Err(ProcessError::Store(error)),
+        Err(other) => Ok(Some(other.to_string())),
+    }
+}
