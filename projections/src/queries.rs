@@ -212,6 +212,18 @@ impl ReadModels {
             .collect()
     }
 
+    /// The documents of a kind whose filter column equals `value`.
+    async fn by<T: DeserializeOwned>(
+        &self,
+        kind: Kind,
+        column: Column,
+        value: impl ToString,
+        as_of: AsOf,
+    ) -> Result<Vec<T>, QueryError> {
+        self.docs(kind, None, Some((column, &value.to_string())), as_of)
+            .await
+    }
+
     async fn one<T: DeserializeOwned>(
         &self,
         kind: Kind,
@@ -255,13 +267,8 @@ impl ReadModels {
         network: NetworkId,
         as_of: AsOf,
     ) -> Result<Vec<MembershipView>, QueryError> {
-        self.docs(
-            Kind::Membership,
-            None,
-            Some((Column::Network, &network.to_string())),
-            as_of,
-        )
-        .await
+        self.by(Kind::Membership, Column::Network, network, as_of)
+            .await
     }
 
     /// The active members.
@@ -296,13 +303,8 @@ impl ReadModels {
         organization: OrganizationId,
         as_of: AsOf,
     ) -> Result<Vec<MembershipView>, QueryError> {
-        self.docs(
-            Kind::Membership,
-            None,
-            Some((Column::Organization, &organization.to_string())),
-            as_of,
-        )
-        .await
+        self.by(Kind::Membership, Column::Organization, organization, as_of)
+            .await
     }
 
     pub async fn protocol(
@@ -318,13 +320,8 @@ impl ReadModels {
         network: NetworkId,
         as_of: AsOf,
     ) -> Result<Vec<ProtocolView>, QueryError> {
-        self.docs(
-            Kind::Protocol,
-            None,
-            Some((Column::Network, &network.to_string())),
-            as_of,
-        )
-        .await
+        self.by(Kind::Protocol, Column::Network, network, as_of)
+            .await
     }
 
     /// Every signature of a protocol, all versions, in log order.
@@ -421,13 +418,8 @@ impl ReadModels {
         network: NetworkId,
         as_of: AsOf,
     ) -> Result<Vec<CommitmentView>, QueryError> {
-        self.docs(
-            Kind::Commitment,
-            None,
-            Some((Column::Network, &network.to_string())),
-            as_of,
-        )
-        .await
+        self.by(Kind::Commitment, Column::Network, network, as_of)
+            .await
     }
 
     pub async fn commitments_of(
@@ -435,13 +427,8 @@ impl ReadModels {
         organization: OrganizationId,
         as_of: AsOf,
     ) -> Result<Vec<CommitmentView>, QueryError> {
-        self.docs(
-            Kind::Commitment,
-            None,
-            Some((Column::Organization, &organization.to_string())),
-            as_of,
-        )
-        .await
+        self.by(Kind::Commitment, Column::Organization, organization, as_of)
+            .await
     }
 
     /// Open and overdue commitments per member of a network, overdue judged on `on`.
@@ -492,13 +479,8 @@ impl ReadModels {
         network: NetworkId,
         as_of: AsOf,
     ) -> Result<Vec<WorkingGroupView>, QueryError> {
-        self.docs(
-            Kind::WorkingGroup,
-            None,
-            Some((Column::Network, &network.to_string())),
-            as_of,
-        )
-        .await
+        self.by(Kind::WorkingGroup, Column::Network, network, as_of)
+            .await
     }
 
     pub async fn meeting(&self, id: &str, as_of: AsOf) -> Result<Option<MeetingView>, QueryError> {
@@ -510,13 +492,8 @@ impl ReadModels {
         network: NetworkId,
         as_of: AsOf,
     ) -> Result<Vec<MeetingView>, QueryError> {
-        self.docs(
-            Kind::Meeting,
-            None,
-            Some((Column::Network, &network.to_string())),
-            as_of,
-        )
-        .await
+        self.by(Kind::Meeting, Column::Network, network, as_of)
+            .await
     }
 
     pub async fn attendance(
@@ -524,13 +501,8 @@ impl ReadModels {
         meeting: &str,
         as_of: AsOf,
     ) -> Result<Vec<AttendanceView>, QueryError> {
-        self.docs(
-            Kind::Attendance,
-            None,
-            Some((Column::Parent, meeting)),
-            as_of,
-        )
-        .await
+        self.by(Kind::Attendance, Column::Parent, meeting, as_of)
+            .await
     }
 
     /// Attendance per active member over the network's meetings that started in
@@ -560,14 +532,8 @@ impl ReadModels {
         for member in self.members(network, as_of).await? {
             rates.insert(member.organization, blank(member.organization));
         }
-        let network_id = network.to_string();
         let attendance: Vec<AttendanceView> = self
-            .docs(
-                Kind::Attendance,
-                None,
-                Some((Column::Network, &network_id)),
-                as_of,
-            )
+            .by(Kind::Attendance, Column::Network, network, as_of)
             .await?;
         let held: BTreeSet<&str> = meetings.iter().map(|m| m.id.as_str()).collect();
         for a in attendance

@@ -13,7 +13,6 @@ use cqrs_es::{Aggregate, AggregateError, EventStore};
 use postgres_es::PostgresEventRepository;
 use sha2::{Digest, Sha256};
 use sqlite_es::SqliteEventRepository;
-use sqlx::Row;
 
 use super::{Backend, Store, StoreError};
 
@@ -193,51 +192,26 @@ impl Store {
         let Some(key) = &metadata.idempotency_key else {
             return Ok(None);
         };
-        let rows = match &self.backend {
-            Backend::Postgres(pool) => sqlx::query(
-                "SELECT position, metadata ->> 'command_hash' AS command_hash FROM events
-                      WHERE metadata ? 'idempotency_key'
-                        AND metadata ->> 'actor_id' = $1 AND metadata ->> 'idempotency_key' = $2
-                      ORDER BY position",
-            )
-            .bind(&metadata.actor.id)
-            .bind(key)
-            .fetch_all(pool)
-            .await
-            .map(|rows| {
-                rows.iter()
-                    .map(|r| {
-                        (
-                            r.get::<i64, _>("position"),
-                            r.get::<Option<String>, _>("command_hash"),
-                        )
-                    })
-                    .collect::<Vec<_>>()
-            }),
-            Backend::Sqlite(pool) => sqlx::query(
-                "SELECT position, json_extract(metadata, '$.command_hash') AS command_hash
-                       FROM events
-                      WHERE json_extract(metadata, '$.idempotency_key') IS NOT NULL
-                        AND json_extract(metadata, '$.actor_id') = ?1
-                        AND json_extract(metadata, '$.idempotency_key') = ?2
-                      ORDER BY position",
-            )
-            .bind(&metadata.actor.id)
-            .bind(key)
-            .fetch_all(pool)
-            .await
-            .map(|rows| {
-                rows.iter()
-                    .map(|r| {
-                        (
-                            r.get::<i64, _>("position"),
-                            r.get::<Option<String>, _>("command_hash"),
-                        )
-                    })
-                    .collect::<Vec<_>>()
-            }),
-        }
-        .map_err(|e| CommandError::Store(e.into()))?;
+        let sql = match &self.backend {
+            Backend::Postgres(_) => {
+                "SELECT position, metadata ->> 'command_hash' FROM events
+                  WHERE metadata ? 'idempotency_key'
+                    AND metadata ->> 'actor_id' = $1 AND metadata ->> 'idempotency_key' = $2
+                  ORDER BY position"
+            }
+            Backend::Sqlite(_) => {
+                "SELECT position, json_extract(metadata, '$.command_hash') FROM events
+                  WHERE json_extract(metadata, '$.idempotency_key') IS NOT NULL
+                    AND json_extract(metadata, '$.actor_id') = ?1
+                    AND json_extract(metadata, '$.idempotency_key') = ?2
+                  ORDER BY position"
+            }
+        };
+        let rows: Result<Vec<(i64, Option<String>)>, sqlx::Error> = crate::projector::on_pool!(
+            &self.backend,
+            pool => sqlx::query_as(sql).bind(&metadata.actor.id).bind(key).fetch_all(pool).await
+        );
+        let rows = rows.map_err(|e| CommandError::Store(e.into()))?;
         let Some((_, first_hash)) = rows.first() else {
             return Ok(None);
         };
@@ -257,33 +231,20 @@ impl Store {
         first_sequence: i64,
         last_sequence: i64,
     ) -> Result<Vec<i64>, StoreError> {
-        Ok(match &self.backend {
-            Backend::Postgres(pool) => {
-                sqlx::query_scalar(
-                    "SELECT position FROM events
-                  WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence BETWEEN $3 AND $4
-                  ORDER BY sequence",
-                )
-                .bind(aggregate_type)
-                .bind(id)
-                .bind(first_sequence)
-                .bind(last_sequence)
-                .fetch_all(pool)
-                .await?
-            }
-            Backend::Sqlite(pool) => {
-                sqlx::query_scalar(
-                    "SELECT position FROM events
-                  WHERE aggregate_type = ?1 AND aggregate_id = ?2 AND sequence BETWEEN ?3 AND ?4
-                  ORDER BY sequence",
-                )
-                .bind(aggregate_type)
-                .bind(id)
-                .bind(first_sequence)
-                .bind(last_sequence)
-                .fetch_all(pool)
-                .await?
-            }
-        })
+        let sql = crate::projector::dialect(
+            &self.backend,
+            "SELECT position FROM events
+              WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence BETWEEN $3 AND $4
+              ORDER BY sequence",
+        );
+        Ok(
+            crate::projector::on_pool!(&self.backend, pool => sqlx::query_scalar(&sql)
+            .bind(aggregate_type)
+            .bind(id)
+            .bind(first_sequence)
+            .bind(last_sequence)
+            .fetch_all(pool)
+            .await?),
+        )
     }
 }
