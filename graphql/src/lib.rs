@@ -1,1 +1,241 @@
-//! graphql
+//! The API boundary: the GraphQL schema over the read side and the command service, its
+//! limits, error masking, and the axum router (`POST /graphql`; GraphiQL on `GET /graphql`).
+
+pub mod model;
+pub mod mutation;
+pub mod query;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aggregates::ids::OrganizationId;
+use aggregates::metadata::{Actor, Role};
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
+use async_graphql::http::GraphiQLSource;
+use async_graphql::{Context, EmptySubscription, Response, Schema, ServerError};
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse};
+use axum::routing::get;
+use axum::Router;
+use projections::queries::ReadModels;
+use projections::store::Store;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+pub use mutation::Mutation;
+pub use query::Query;
+
+/// The result type of resolvers.
+pub type ApiResult<T> = async_graphql::Result<T>;
+
+/// The schema served.
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// What resolvers reach through the context.
+#[derive(Clone)]
+pub struct ApiState {
+    pub store: Store,
+    pub read: ReadModels,
+    /// How long a mutation waits for the read side to show its own events.
+    pub read_your_writes: Duration,
+}
+
+impl ApiState {
+    pub fn new(store: Store) -> Self {
+        Self {
+            read: ReadModels::new(store.clone()),
+            store,
+            read_your_writes: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The read side, from a resolver's context.
+pub fn read<'a>(ctx: &'a Context<'_>) -> &'a ReadModels {
+    &ctx.data_unchecked::<ApiState>().read
+}
+
+/// The limits and switches of one deployment.
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    pub graphiql: bool,
+    pub introspection: bool,
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub max_body_bytes: usize,
+    pub request_timeout: Duration,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        Self {
+            graphiql: true,
+            introspection: true,
+            max_depth: 12,
+            max_complexity: 2_000,
+            max_body_bytes: 256 * 1024,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Who is calling. Until authentication lands (tokens, issue 7) the principal is read from
+/// development headers: `x-actor-id`, `x-actor-role` and `x-acting-for` (an organization's
+/// UUID). This is the only place that decides who the actor is.
+#[derive(Debug, Clone)]
+pub struct Principal(pub Actor);
+
+impl Principal {
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        let text = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+        };
+        let organization: Option<OrganizationId> =
+            text("x-acting-for").and_then(|o| o.parse().ok());
+        let role = text("x-actor-role")
+            .and_then(|r| Role::parse(r).ok())
+            .filter(|r| *r != Role::System)
+            .unwrap_or(if organization.is_some() {
+                Role::Coordinator
+            } else {
+                Role::Anonymous
+            });
+        let id = text("x-actor-id")
+            .filter(|id| !id.is_empty() && id.len() <= 200)
+            .unwrap_or("anonymous")
+            .to_owned();
+        Principal(Actor {
+            id,
+            role,
+            organization,
+        })
+    }
+}
+
+/// Masks every error that is not a deliberate, typed one: the client gets an id to quote, the
+/// log gets the details. Deliberate errors carry an `extensions.code`.
+struct MaskInternalErrors;
+
+impl ExtensionFactory for MaskInternalErrors {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(MaskInternalErrorsExtension)
+    }
+}
+
+struct MaskInternalErrorsExtension;
+
+#[async_trait::async_trait]
+impl Extension for MaskInternalErrorsExtension {
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let mut response = next.run(ctx, operation_name).await;
+        for error in response.errors.iter_mut() {
+            mask(error);
+        }
+        response
+    }
+}
+
+fn mask(error: &mut ServerError) {
+    let deliberate = error
+        .extensions
+        .as_ref()
+        .is_some_and(|e| e.get("code").is_some());
+    if deliberate {
+        return;
+    }
+    let id = uuid::Uuid::new_v4();
+    tracing::error!(error_id = %id, message = %error.message, path = ?error.path, "internal error");
+    error.message = format!("internal error; quote {id} to the operator");
+    let mut extensions = async_graphql::ErrorExtensionValues::default();
+    extensions.set("code", "INTERNAL");
+    extensions.set("errorId", id.to_string());
+    error.extensions = Some(extensions);
+    error.source = None;
+}
+
+/// A deliberate client error with a code (not masked).
+pub fn client_error(code: &str, message: impl Into<String>) -> async_graphql::Error {
+    use async_graphql::ErrorExtensions;
+    async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code))
+}
+
+/// Builds the schema with the deployment's limits.
+pub fn build_schema(state: ApiState, config: &ApiConfig) -> AppSchema {
+    let mut builder = Schema::build(Query, Mutation, EmptySubscription)
+        .data(state)
+        .limit_depth(config.max_depth)
+        .limit_complexity(config.max_complexity)
+        .extension(MaskInternalErrors);
+    if !config.introspection {
+        builder = builder.disable_introspection().disable_suggestions();
+    }
+    builder.finish()
+}
+
+/// The SDL, sorted, as checked in under `schemas/graphql/`.
+pub fn sdl() -> String {
+    Schema::build(Query, Mutation, EmptySubscription)
+        .finish()
+        .sdl_with_options(
+            async_graphql::SDLExportOptions::new()
+                .sorted_fields()
+                .sorted_enum_items(),
+        )
+}
+
+#[derive(Clone)]
+struct RouterState {
+    schema: AppSchema,
+    graphiql: bool,
+}
+
+async fn graphql_post(
+    State(state): State<RouterState>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> GraphQLResponse {
+    let request = request.into_inner().data(Principal::from_headers(&headers));
+    state.schema.execute(request).await.into()
+}
+
+async fn graphql_get(State(state): State<RouterState>, uri: axum::http::Uri) -> impl IntoResponse {
+    if uri.query().is_some_and(|q| q.contains("query=")) {
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            "GraphQL operations are executed by POST only",
+        )
+            .into_response();
+    }
+    if !state.graphiql {
+        return (StatusCode::METHOD_NOT_ALLOWED, "GraphQL is served by POST").into_response();
+    }
+    Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response()
+}
+
+/// The HTTP router: `POST /graphql` executes one operation (batches are refused), `GET
+/// /graphql` serves GraphiQL when enabled and never executes a query; `GET /healthz`.
+pub fn router(state: ApiState, config: &ApiConfig) -> Router {
+    let schema = build_schema(state, config);
+    Router::new()
+        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/healthz", get(|| async { "ok" }))
+        .with_state(RouterState {
+            schema,
+            graphiql: config.graphiql,
+        })
+        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            config.request_timeout,
+        ))
+}

@@ -1,0 +1,1176 @@
+//! The wire types: GraphQL mirrors of the domain's enums, opaque global ids, and the object
+//! types over the read models. Domain types derive no GraphQL traits; this module maps them.
+
+// GraphQL resolvers take one argument per field argument (first, after, …): that is the API.
+#![allow(clippy::too_many_arguments)]
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{ComplexObject, Context, Enum, Interface, Object, SimpleObject, ID};
+use base64::Engine;
+use chrono::{DateTime, NaiveDate, Utc};
+use projections::queries::AsOf;
+use projections::store::StoredEvent;
+use projections::views;
+
+use crate::{read, ApiResult};
+
+/// Mirrors a domain enum as a GraphQL enum (SCREAMING_CASE on the wire) with conversions.
+macro_rules! mirror_enum {
+    ($(#[$m:meta])* $name:ident => $domain:path { $($variant:ident),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+        pub enum $name { $(#[allow(missing_docs)] $variant),+ }
+        impl From<$name> for $domain {
+            fn from(value: $name) -> Self {
+                match value { $($name::$variant => <$domain>::$variant),+ }
+            }
+        }
+        impl From<$domain> for $name {
+            fn from(value: $domain) -> Self {
+                match value { $(<$domain>::$variant => $name::$variant),+ }
+            }
+        }
+    };
+}
+
+mirror_enum!(
+    /// The kind of organization.
+    OrganizationCategory => aggregates::values::OrganizationCategory {
+        Comune, CittaMetropolitana, Provincia, Regione, Prefettura, Questura, Carabinieri,
+        PoliziaLocale, Procura, Tribunale, AziendaSanitaria, EnteGestoreServiziSociali,
+        CentroAntiviolenza, CasaRifugio, CentroUominiAutoriViolenza, Consultorio, Uepe,
+        GaranteDetenuti, GaranteInfanzia, OrdineProfessionale, OrganismoDiParita, Universita,
+        UfficioScolastico, Scuola, AssociazioneEts, CentroAccoglienza, Altro,
+    }
+);
+mirror_enum!(
+    /// The kind of standing body a network is.
+    NetworkKind => aggregates::network::NetworkKind {
+        TerritorialNetwork, InterinstitutionalTable, TechnicalTable, ThematicTable,
+    }
+);
+mirror_enum!(
+    /// The role a referent plays for their organization.
+    ReferentRole => aggregates::network::ReferentRole { Institutional, Technical, Deputy }
+);
+mirror_enum!(
+    /// Framework, operational, addendum or bilateral protocol.
+    ProtocolKind => aggregates::protocol::ProtocolKind { Framework, Operational, Addendum, Bilateral }
+);
+mirror_enum!(
+    /// How a signature was given.
+    SignatureMethod => aggregates::protocol::SignatureMethod {
+        Handwritten, QualifiedElectronic, AdvancedElectronic, DigitalPlatform,
+    }
+);
+mirror_enum!(
+    /// The kind of meeting.
+    MeetingKind => aggregates::meeting::MeetingKind {
+        Plenary, WorkingGroupSession, Workshop, DistrictLab, Conference,
+    }
+);
+mirror_enum!(
+    /// Whether an organization attended a meeting.
+    Attendance => aggregates::meeting::Attendance { Present, Absent, Excused }
+);
+mirror_enum!(
+    /// The role an actor acted in.
+    Role => aggregates::metadata::Role {
+        PlatformAdministrator, Coordinator, Referent, Auditor, System, Anonymous,
+    }
+);
+
+/// The kinds of object reachable by a global id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    Organization,
+    Network,
+    Protocol,
+    Commitment,
+    WorkingGroup,
+    Meeting,
+}
+
+impl NodeKind {
+    fn tag(self) -> &'static str {
+        match self {
+            NodeKind::Organization => "Organization",
+            NodeKind::Network => "Network",
+            NodeKind::Protocol => "Protocol",
+            NodeKind::Commitment => "Commitment",
+            NodeKind::WorkingGroup => "WorkingGroup",
+            NodeKind::Meeting => "Meeting",
+        }
+    }
+    fn from_tag(tag: &str) -> Option<Self> {
+        Some(match tag {
+            "Organization" => NodeKind::Organization,
+            "Network" => NodeKind::Network,
+            "Protocol" => NodeKind::Protocol,
+            "Commitment" => NodeKind::Commitment,
+            "WorkingGroup" => NodeKind::WorkingGroup,
+            "Meeting" => NodeKind::Meeting,
+            _ => return None,
+        })
+    }
+}
+
+/// The opaque global id of an object: base64 of `Kind:uuid`.
+pub fn global_id(kind: NodeKind, id: impl ToString) -> ID {
+    ID(
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
+            "{}:{}",
+            kind.tag(),
+            id.to_string()
+        )),
+    )
+}
+
+/// Decodes a global id; None for anything that is not one of ours.
+pub fn decode_id(id: &ID) -> Option<(NodeKind, uuid::Uuid)> {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(id.as_bytes())
+        .ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let (tag, uuid) = text.split_once(':')?;
+    Some((NodeKind::from_tag(tag)?, uuid.parse().ok()?))
+}
+
+/// Decodes a global id of one kind.
+pub fn decode_kind(id: &ID, kind: NodeKind) -> Option<uuid::Uuid> {
+    decode_id(id)
+        .filter(|(k, _)| *k == kind)
+        .map(|(_, uuid)| uuid)
+}
+
+/// Anything with a global id.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "The opaque global id."))]
+pub enum Node {
+    /// An organization.
+    Organization(Organization),
+    /// A network.
+    Network(Network),
+    /// A protocol.
+    Protocol(Protocol),
+    /// A commitment.
+    Commitment(Commitment),
+    /// A working group.
+    WorkingGroup(WorkingGroup),
+    /// A meeting.
+    Meeting(Meeting),
+}
+
+/// Fields every connection has besides its edges.
+#[derive(SimpleObject)]
+pub struct Counted {
+    /// How many items the whole list holds.
+    pub total_count: usize,
+}
+
+/// A Relay connection over an in-memory list, with index cursors.
+pub type ListConnection<T> = Connection<usize, T, Counted>;
+
+/// The largest page a client may ask for.
+pub const MAX_PAGE: usize = 100;
+
+/// Pages a list (first/after, last/before), at most `MAX_PAGE` items.
+pub async fn paginate<T: async_graphql::OutputType>(
+    items: Vec<T>,
+    after: Option<String>,
+    before: Option<String>,
+    first: Option<i32>,
+    last: Option<i32>,
+) -> ApiResult<ListConnection<T>> {
+    for (name, value) in [("first", first), ("last", last)] {
+        if let Some(n) = value {
+            if n < 0 || n as usize > MAX_PAGE {
+                return Err(async_graphql::Error::new(format!(
+                    "`{name}` must be between 0 and {MAX_PAGE}"
+                )));
+            }
+        }
+    }
+    let total = items.len();
+    async_graphql::connection::query(
+        after,
+        before,
+        first,
+        last,
+        |after: Option<usize>, before: Option<usize>, first, last| async move {
+            let mut start = after.map_or(0, |a| a + 1).min(total);
+            let mut end = before.unwrap_or(total).min(total).max(start);
+            if let Some(first) = first {
+                end = (start + first).min(end);
+            }
+            if let Some(last) = last {
+                start = end.saturating_sub(last).max(start);
+            }
+            if first.is_none() && last.is_none() {
+                end = (start + MAX_PAGE).min(end);
+            }
+            let mut connection = Connection::with_additional_fields(
+                start > 0,
+                end < total,
+                Counted { total_count: total },
+            );
+            connection.edges.extend(
+                items
+                    .into_iter()
+                    .enumerate()
+                    .skip(start)
+                    .take(end - start)
+                    .map(|(i, item)| Edge::new(i, item)),
+            );
+            Ok::<_, async_graphql::Error>(connection)
+        },
+    )
+    .await
+}
+
+/// An organization.
+pub struct Organization {
+    pub view: views::OrganizationView,
+    pub at: AsOf,
+}
+
+#[Object]
+impl Organization {
+    /// The opaque global id.
+    async fn id(&self) -> ID {
+        global_id(NodeKind::Organization, self.view.id)
+    }
+    /// The current name.
+    async fn name(&self) -> &str {
+        self.view.name.as_str()
+    }
+    /// Earlier names, oldest first.
+    async fn former_names(&self) -> Vec<String> {
+        self.view
+            .former_names
+            .iter()
+            .map(|n| n.to_string())
+            .collect()
+    }
+    /// The kind of organization.
+    async fn category(&self) -> OrganizationCategory {
+        self.view.category.into()
+    }
+    /// The Italian tax code, when known.
+    async fn tax_code(&self) -> Option<String> {
+        self.view.tax_code.as_ref().map(|t| t.to_string())
+    }
+    /// The territory it serves.
+    async fn territory(&self) -> &str {
+        self.view.territory.as_str()
+    }
+    /// ACTIVE, SUCCEEDED or DEACTIVATED.
+    async fn status(&self) -> &str {
+        &self.view.status
+    }
+    /// The organization that succeeded this one.
+    async fn successor(&self, ctx: &Context<'_>) -> ApiResult<Option<Organization>> {
+        match self.view.successor {
+            Some(id) => read(ctx)
+                .organization(id, self.at)
+                .await
+                .map(|v| v.map(|view| Organization { view, at: self.at }))
+                .map_err(Into::into),
+            None => Ok(None),
+        }
+    }
+    /// Every membership in a network (any status).
+    async fn memberships(&self, ctx: &Context<'_>) -> ApiResult<Vec<Membership>> {
+        let all = read(ctx).memberships_of(self.view.id, self.at).await?;
+        Ok(all
+            .into_iter()
+            .map(|view| Membership { view, at: self.at })
+            .collect())
+    }
+    /// The protocol versions this organization signed.
+    async fn signatures(&self, ctx: &Context<'_>) -> ApiResult<Vec<Signature>> {
+        let all = read(ctx).signatures_by(self.view.id, self.at).await?;
+        Ok(all
+            .into_iter()
+            .map(|view| Signature { view, at: self.at })
+            .collect())
+    }
+    /// The commitments this organization owes.
+    async fn commitments(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> ApiResult<ListConnection<Commitment>> {
+        let all = read(ctx).commitments_of(self.view.id, self.at).await?;
+        paginate(
+            all.into_iter()
+                .map(|view| Commitment { view, at: self.at })
+                .collect(),
+            after,
+            before,
+            first,
+            last,
+        )
+        .await
+    }
+    /// Every event that concerns this organization.
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        first: Option<i32>,
+    ) -> ApiResult<HistoryConnection> {
+        timeline(
+            ctx,
+            views::Kind::Organization,
+            &self.view.id.to_string(),
+            after,
+            first,
+        )
+        .await
+    }
+}
+
+/// A network (rete territoriale, tavolo).
+pub struct Network {
+    pub view: views::NetworkView,
+    pub at: AsOf,
+}
+
+#[Object]
+impl Network {
+    /// The opaque global id.
+    async fn id(&self) -> ID {
+        global_id(NodeKind::Network, self.view.id)
+    }
+    /// Its name.
+    async fn name(&self) -> &str {
+        self.view.name.as_str()
+    }
+    /// The kind of body.
+    async fn kind(&self) -> NetworkKind {
+        self.view.kind.into()
+    }
+    /// The territory it covers.
+    async fn territory(&self) -> &str {
+        self.view.territory.as_str()
+    }
+    /// Whether it publishes its members and public meetings.
+    async fn public(&self) -> bool {
+        self.view.public
+    }
+    /// The business date it was established on.
+    async fn established_on(&self) -> NaiveDate {
+        self.view.established_on
+    }
+    /// The business date it was closed on.
+    async fn closed_on(&self) -> Option<NaiveDate> {
+        self.view.closed_on
+    }
+    /// The lead organization.
+    async fn coordinator(&self, ctx: &Context<'_>) -> ApiResult<Option<Organization>> {
+        Ok(read(ctx)
+            .organization(self.view.coordinator, self.at)
+            .await?
+            .map(|view| Organization { view, at: self.at }))
+    }
+    /// Memberships; by default the active ones. With `effectiveOn`, the organizations that were
+    /// active members on that business date.
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        effective_on: Option<NaiveDate>,
+        include_former: Option<bool>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> ApiResult<ListConnection<Membership>> {
+        let mut all = read(ctx).memberships(self.view.id, self.at).await?;
+        match effective_on {
+            Some(day) => all.retain(|m| m.member_on(day)),
+            None if include_former == Some(true) => {}
+            None => all.retain(|m| m.status == "ACTIVE"),
+        }
+        paginate(
+            all.into_iter()
+                .map(|view| Membership { view, at: self.at })
+                .collect(),
+            after,
+            before,
+            first,
+            last,
+        )
+        .await
+    }
+    /// The network's protocols.
+    async fn protocols(&self, ctx: &Context<'_>) -> ApiResult<Vec<Protocol>> {
+        Ok(read(ctx)
+            .protocols(self.view.id, self.at)
+            .await?
+            .into_iter()
+            .map(|view| Protocol { view, at: self.at })
+            .collect())
+    }
+    /// The network's commitments.
+    async fn commitments(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> ApiResult<ListConnection<Commitment>> {
+        let all = read(ctx).commitments(self.view.id, self.at).await?;
+        paginate(
+            all.into_iter()
+                .map(|view| Commitment { view, at: self.at })
+                .collect(),
+            after,
+            before,
+            first,
+            last,
+        )
+        .await
+    }
+    /// Open and overdue commitments per member, overdue judged on `on`.
+    async fn commitment_summary(
+        &self,
+        ctx: &Context<'_>,
+        on: NaiveDate,
+    ) -> ApiResult<Vec<CommitmentSummary>> {
+        let all = read(ctx)
+            .commitment_summary(self.view.id, on, self.at)
+            .await?;
+        Ok(all
+            .into_iter()
+            .map(|s| CommitmentSummary {
+                organization: global_id(NodeKind::Organization, s.organization),
+                open: s.open,
+                overdue: s.overdue,
+            })
+            .collect())
+    }
+    /// Attendance per member over the meetings that started in `[from, until)`.
+    async fn attendance_rates(
+        &self,
+        ctx: &Context<'_>,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> ApiResult<Vec<AttendanceRate>> {
+        let all = read(ctx)
+            .attendance_rates(self.view.id, from, until, self.at)
+            .await?;
+        Ok(all
+            .into_iter()
+            .map(|r| AttendanceRate {
+                organization: global_id(NodeKind::Organization, r.organization),
+                meetings: r.meetings,
+                present: r.present,
+                excused: r.excused,
+                absent: r.absent,
+                rate: r.rate,
+            })
+            .collect())
+    }
+    /// The working groups.
+    async fn working_groups(&self, ctx: &Context<'_>) -> ApiResult<Vec<WorkingGroup>> {
+        Ok(read(ctx)
+            .working_groups(self.view.id, self.at)
+            .await?
+            .into_iter()
+            .map(|view| WorkingGroup { view, at: self.at })
+            .collect())
+    }
+    /// The meetings.
+    async fn meetings(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> ApiResult<ListConnection<Meeting>> {
+        let all = read(ctx).meetings(self.view.id, self.at).await?;
+        paginate(
+            all.into_iter()
+                .map(|view| Meeting { view, at: self.at })
+                .collect(),
+            after,
+            before,
+            first,
+            last,
+        )
+        .await
+    }
+    /// Every event that concerns this network.
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        first: Option<i32>,
+    ) -> ApiResult<HistoryConnection> {
+        timeline(
+            ctx,
+            views::Kind::Network,
+            &self.view.id.to_string(),
+            after,
+            first,
+        )
+        .await
+    }
+}
+
+/// Open and overdue commitments of one member.
+#[derive(SimpleObject)]
+pub struct CommitmentSummary {
+    /// The member's global id.
+    pub organization: ID,
+    /// Commitments still owed.
+    pub open: usize,
+    /// Of those, the ones past their due date.
+    pub overdue: usize,
+}
+
+/// How often a member attended in a period.
+#[derive(SimpleObject)]
+pub struct AttendanceRate {
+    /// The member's global id.
+    pub organization: ID,
+    /// Meetings held in the period.
+    pub meetings: usize,
+    /// Meetings attended.
+    pub present: usize,
+    /// Meetings excused.
+    pub excused: usize,
+    /// Meetings recorded absent.
+    pub absent: usize,
+    /// present / meetings.
+    pub rate: f64,
+}
+
+/// A stretch of business dates during which an organization was an active member.
+#[derive(SimpleObject)]
+pub struct MembershipPeriod {
+    /// First day.
+    pub from: NaiveDate,
+    /// The first day it was no longer an active member.
+    pub until: Option<NaiveDate>,
+    /// FOUNDING, APPLICATION or SIGNATURE.
+    pub via: String,
+}
+
+/// A referent designation (the person is referenced by id; their data is kept apart).
+#[derive(SimpleObject)]
+pub struct Referent {
+    /// The designation's id.
+    pub id: String,
+    /// The person's id in the personal-data store.
+    pub person: String,
+    /// Institutional, technical or deputy.
+    pub role: ReferentRole,
+    /// Since when.
+    pub since: NaiveDate,
+    /// Until when.
+    pub until: Option<NaiveDate>,
+}
+
+/// An organization's membership of a network.
+pub struct Membership {
+    pub view: views::MembershipView,
+    pub at: AsOf,
+}
+
+#[Object]
+impl Membership {
+    /// The member.
+    async fn organization(&self, ctx: &Context<'_>) -> ApiResult<Option<Organization>> {
+        Ok(read(ctx)
+            .organization(self.view.organization, self.at)
+            .await?
+            .map(|view| Organization { view, at: self.at }))
+    }
+    /// The network's global id.
+    async fn network(&self) -> ID {
+        global_id(NodeKind::Network, self.view.network)
+    }
+    /// PENDING, ACTIVE, SUSPENDED, REJECTED, WITHDRAWN or EXPELLED.
+    async fn status(&self) -> &str {
+        &self.view.status
+    }
+    /// When it applied.
+    async fn applied_on(&self) -> Option<NaiveDate> {
+        self.view.applied_on
+    }
+    /// Start of the current active period.
+    async fn since(&self) -> Option<NaiveDate> {
+        self.view.since
+    }
+    /// How it joined: FOUNDING, APPLICATION or SIGNATURE.
+    async fn joined_via(&self) -> Option<String> {
+        self.view.via.map(|v| {
+            serde_json::to_value(v)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        })
+    }
+    /// Every active period.
+    async fn periods(&self) -> Vec<MembershipPeriod> {
+        self.view
+            .periods
+            .iter()
+            .map(|p| MembershipPeriod {
+                from: p.from,
+                until: p.until,
+                via: serde_json::to_value(p.via)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+            })
+            .collect()
+    }
+    /// Referents designated for this membership.
+    async fn referents(&self) -> Vec<Referent> {
+        self.view
+            .referents
+            .iter()
+            .map(|r| Referent {
+                id: r.referent.clone(),
+                person: r.person.clone(),
+                role: r.role.into(),
+                since: r.since,
+                until: r.until,
+            })
+            .collect()
+    }
+}
+
+/// A protocol of understanding.
+pub struct Protocol {
+    pub view: views::ProtocolView,
+    pub at: AsOf,
+}
+
+/// One version of a protocol.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct ProtocolVersion {
+    /// Version number, from 1.
+    pub number: u32,
+    /// Title.
+    pub title: String,
+    /// Purpose.
+    pub purpose: String,
+    /// The SHA-256 of the published document.
+    pub document_hash: Option<String>,
+    /// Published on.
+    pub published_on: Option<NaiveDate>,
+    /// Opened for signature on.
+    pub opened_on: Option<NaiveDate>,
+    /// Entered into force on.
+    pub in_force_on: Option<NaiveDate>,
+    /// Validity start.
+    pub valid_from: NaiveDate,
+    /// Validity end.
+    pub valid_until: Option<NaiveDate>,
+    #[graphql(skip)]
+    pub clauses: Vec<aggregates::protocol::Clause>,
+}
+
+#[ComplexObject]
+impl ProtocolVersion {
+    /// The numbered clauses.
+    async fn clauses(&self) -> Vec<ClauseView> {
+        self.clauses
+            .iter()
+            .map(|c| ClauseView {
+                number: c.number,
+                text: c.text.to_string(),
+                commitment: c.commitment.as_ref().map(|t| t.title.to_string()),
+                due_within_days: c.commitment.as_ref().and_then(|t| t.due_within_days),
+            })
+            .collect()
+    }
+}
+
+/// A clause of a protocol.
+#[derive(SimpleObject)]
+pub struct ClauseView {
+    /// Number.
+    pub number: u16,
+    /// Text.
+    pub text: String,
+    /// The commitment each signatory takes on, if any.
+    pub commitment: Option<String>,
+    /// Due this many days after signing.
+    pub due_within_days: Option<u32>,
+}
+
+/// A party to a protocol.
+#[derive(SimpleObject)]
+pub struct Party {
+    /// The organization's global id.
+    pub organization: ID,
+    /// INVITED, DECLINED or WITHDRAWN.
+    pub status: String,
+    /// Whether its signature is required for entry into force.
+    pub required: bool,
+    /// When it was added later ("in itinere").
+    pub added_on: Option<NaiveDate>,
+}
+
+#[Object]
+impl Protocol {
+    /// The opaque global id.
+    async fn id(&self) -> ID {
+        global_id(NodeKind::Protocol, &self.view.id)
+    }
+    /// The network's global id.
+    async fn network(&self) -> ID {
+        global_id(NodeKind::Network, self.view.network)
+    }
+    /// The kind of protocol.
+    async fn kind(&self) -> ProtocolKind {
+        self.view.kind.into()
+    }
+    /// DRAFT, PUBLISHED, OPEN_FOR_SIGNATURE, IN_FORCE, EXPIRED or SUPERSEDED.
+    async fn status(&self) -> &str {
+        &self.view.status
+    }
+    /// Where the latest version is: DRAFT, PUBLISHED, OPEN_FOR_SIGNATURE or IN_FORCE.
+    async fn current_version_status(&self) -> &str {
+        &self.view.current_version_status
+    }
+    /// The latest version's number.
+    async fn current_version(&self) -> u32 {
+        self.view.current_version
+    }
+    /// The version in force.
+    async fn in_force_version(&self) -> Option<u32> {
+        self.view.in_force_version
+    }
+    /// Every version.
+    async fn versions(&self) -> Vec<ProtocolVersion> {
+        self.view
+            .versions
+            .iter()
+            .map(|v| ProtocolVersion {
+                number: v.number,
+                title: v.title.to_string(),
+                purpose: v.purpose.to_string(),
+                document_hash: v.document_hash.as_ref().map(|h| h.to_string()),
+                published_on: v.published_on,
+                opened_on: v.opened_on,
+                in_force_on: v.in_force_on,
+                valid_from: v.validity.from(),
+                valid_until: v.validity.to(),
+                clauses: v.clauses.clone(),
+            })
+            .collect()
+    }
+    /// The parties.
+    async fn parties(&self) -> Vec<Party> {
+        self.view
+            .parties
+            .iter()
+            .map(|p| Party {
+                organization: global_id(NodeKind::Organization, p.organization),
+                status: p.status.clone(),
+                required: p.required,
+                added_on: p.added_on,
+            })
+            .collect()
+    }
+    /// Every signature, all versions, in the order recorded.
+    async fn signatures(&self, ctx: &Context<'_>) -> ApiResult<Vec<Signature>> {
+        Ok(read(ctx)
+            .signatures(&self.view.id, self.at)
+            .await?
+            .into_iter()
+            .map(|view| Signature { view, at: self.at })
+            .collect())
+    }
+    /// The organizations that signed: any version, or only the current one.
+    async fn signatories(
+        &self,
+        ctx: &Context<'_>,
+        current_version_only: Option<bool>,
+    ) -> ApiResult<Vec<Organization>> {
+        let ids = read(ctx)
+            .signatories(
+                &self.view.id,
+                current_version_only.unwrap_or(false),
+                self.at,
+            )
+            .await?;
+        organizations(ctx, ids, self.at).await
+    }
+    /// Active members of the network that have not signed the current version.
+    async fn members_without_signature(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organization>> {
+        let ids = read(ctx)
+            .members_without_signature(&self.view.id, self.at)
+            .await?;
+        organizations(ctx, ids, self.at).await
+    }
+    /// Every event that concerns this protocol.
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        first: Option<i32>,
+    ) -> ApiResult<HistoryConnection> {
+        timeline(ctx, views::Kind::Protocol, &self.view.id, after, first).await
+    }
+}
+
+async fn organizations(
+    ctx: &Context<'_>,
+    ids: Vec<aggregates::ids::OrganizationId>,
+    at: AsOf,
+) -> ApiResult<Vec<Organization>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(view) = read(ctx).organization(id, at).await? {
+            out.push(Organization { view, at });
+        }
+    }
+    Ok(out)
+}
+
+/// A signature of one version of a protocol.
+pub struct Signature {
+    pub view: views::SignatureView,
+    pub at: AsOf,
+}
+
+#[Object]
+impl Signature {
+    /// The protocol's global id.
+    async fn protocol(&self) -> ID {
+        global_id(NodeKind::Protocol, &self.view.protocol)
+    }
+    /// The version signed.
+    async fn version(&self) -> u32 {
+        self.view.version
+    }
+    /// The signatory.
+    async fn organization(&self, ctx: &Context<'_>) -> ApiResult<Option<Organization>> {
+        Ok(read(ctx)
+            .organization(self.view.organization, self.at)
+            .await?
+            .map(|view| Organization { view, at: self.at }))
+    }
+    /// The office that signed ("Sindaco", "Prefetto").
+    async fn signing_office(&self) -> &str {
+        self.view.signing_office.as_str()
+    }
+    /// How it was signed.
+    async fn method(&self) -> SignatureMethod {
+        self.view.method.into()
+    }
+    /// The SHA-256 of the document signed.
+    async fn document_hash(&self) -> &str {
+        self.view.document_hash.as_str()
+    }
+    /// The business date of the signature.
+    async fn signed_on(&self) -> NaiveDate {
+        self.view.signed_on
+    }
+    /// When it was recorded.
+    async fn recorded_at(&self) -> DateTime<Utc> {
+        self.view.recorded_at
+    }
+}
+
+/// A commitment (impegno).
+pub struct Commitment {
+    pub view: views::CommitmentView,
+    pub at: AsOf,
+}
+
+#[Object]
+impl Commitment {
+    /// The opaque global id.
+    async fn id(&self) -> ID {
+        global_id(NodeKind::Commitment, &self.view.id)
+    }
+    /// What is owed.
+    async fn title(&self) -> &str {
+        self.view.title.as_str()
+    }
+    /// The obligor.
+    async fn obligor(&self, ctx: &Context<'_>) -> ApiResult<Option<Organization>> {
+        Ok(read(ctx)
+            .organization(self.view.obligor, self.at)
+            .await?
+            .map(|view| Organization { view, at: self.at }))
+    }
+    /// The network's global id.
+    async fn network(&self) -> ID {
+        global_id(NodeKind::Network, self.view.network)
+    }
+    /// PROTOCOL_CLAUSE, MEETING_DECISION or COORDINATOR.
+    async fn source(&self) -> String {
+        serde_json::to_value(&self.view.source)
+            .ok()
+            .and_then(|v| v.get("source").and_then(|s| s.as_str().map(str::to_owned)))
+            .unwrap_or_default()
+    }
+    /// The due date.
+    async fn due_on(&self) -> Option<NaiveDate> {
+        self.view.due_on
+    }
+    /// When it was taken on.
+    async fn created_on(&self) -> NaiveDate {
+        self.view.created_on
+    }
+    /// OPEN, IN_PROGRESS, FULFILLED, WAIVED or CANCELLED.
+    async fn status(&self) -> &str {
+        &self.view.status
+    }
+    /// Whether it is overdue on a date (default: today).
+    async fn overdue(&self, on: Option<NaiveDate>) -> bool {
+        self.view
+            .is_overdue(on.unwrap_or_else(|| Utc::now().date_naive()))
+    }
+    /// The evidence of fulfilment.
+    async fn evidence_note(&self) -> Option<String> {
+        self.view.evidence.as_ref().map(|e| e.note.to_string())
+    }
+    /// The SHA-256 of the evidence document.
+    async fn evidence_hash(&self) -> Option<String> {
+        self.view
+            .evidence
+            .as_ref()
+            .and_then(|e| e.document_hash.as_ref().map(|h| h.to_string()))
+    }
+    /// Every event of this commitment.
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        first: Option<i32>,
+    ) -> ApiResult<HistoryConnection> {
+        timeline(ctx, views::Kind::Commitment, &self.view.id, after, first).await
+    }
+}
+
+/// A working group.
+pub struct WorkingGroup {
+    pub view: views::WorkingGroupView,
+    pub at: AsOf,
+}
+
+#[Object]
+impl WorkingGroup {
+    /// The opaque global id.
+    async fn id(&self) -> ID {
+        global_id(NodeKind::WorkingGroup, &self.view.id)
+    }
+    /// Its name.
+    async fn name(&self) -> &str {
+        self.view.name.as_str()
+    }
+    /// Its mandate.
+    async fn mandate(&self) -> &str {
+        self.view.mandate.as_str()
+    }
+    /// The members.
+    async fn members(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organization>> {
+        organizations(ctx, self.view.members.clone(), self.at).await
+    }
+    /// When it was dissolved.
+    async fn dissolved_on(&self) -> Option<NaiveDate> {
+        self.view.dissolved_on
+    }
+}
+
+/// A decision of a meeting.
+#[derive(SimpleObject)]
+pub struct Decision {
+    /// Its number within the meeting.
+    pub number: u32,
+    /// What was decided.
+    pub text: String,
+    /// The business date.
+    pub decided_on: NaiveDate,
+    /// How many action items it has.
+    pub action_items: usize,
+}
+
+/// An organization's attendance at a meeting.
+#[derive(SimpleObject)]
+pub struct AttendanceRecord {
+    /// The organization's global id.
+    pub organization: ID,
+    /// Present, absent or excused.
+    pub attendance: Attendance,
+}
+
+/// A meeting.
+pub struct Meeting {
+    pub view: views::MeetingView,
+    pub at: AsOf,
+}
+
+#[Object]
+impl Meeting {
+    /// The opaque global id.
+    async fn id(&self) -> ID {
+        global_id(NodeKind::Meeting, &self.view.id)
+    }
+    /// Its title.
+    async fn title(&self) -> &str {
+        self.view.title.as_str()
+    }
+    /// The kind of meeting.
+    async fn kind(&self) -> MeetingKind {
+        self.view.kind.into()
+    }
+    /// When it starts.
+    async fn starts_at(&self) -> DateTime<Utc> {
+        self.view.starts_at
+    }
+    /// SCHEDULED, OPEN, CLOSED or CANCELLED.
+    async fn status(&self) -> &str {
+        &self.view.status
+    }
+    /// The agenda.
+    async fn agenda(&self) -> Vec<String> {
+        self.view.agenda.iter().map(|a| a.to_string()).collect()
+    }
+    /// The decisions.
+    async fn decisions(&self) -> Vec<Decision> {
+        self.view
+            .decisions
+            .iter()
+            .map(|d| Decision {
+                number: d.number,
+                text: d.text.to_string(),
+                decided_on: d.decided_on,
+                action_items: d.action_items.len(),
+            })
+            .collect()
+    }
+    /// NONE, DRAFTED or APPROVED.
+    async fn minutes_status(&self) -> &str {
+        self.view.minutes_status()
+    }
+    /// Attendance.
+    async fn attendance(&self, ctx: &Context<'_>) -> ApiResult<Vec<AttendanceRecord>> {
+        Ok(read(ctx)
+            .attendance(&self.view.id, self.at)
+            .await?
+            .into_iter()
+            .map(|a| AttendanceRecord {
+                organization: global_id(NodeKind::Organization, a.organization),
+                attendance: a.attendance.into(),
+            })
+            .collect())
+    }
+}
+
+/// One entry of a history: an event, who caused it, when.
+#[derive(SimpleObject)]
+pub struct HistoryEntry {
+    /// The event's global position (also its cursor).
+    pub position: i64,
+    /// The event type, e.g. ProtocolSigned.
+    pub event_type: String,
+    /// The event's version.
+    pub event_version: String,
+    /// The aggregate type.
+    pub aggregate_type: String,
+    /// The aggregate's id.
+    pub aggregate_id: String,
+    /// The actor's id.
+    pub actor: String,
+    /// The role the actor acted in.
+    pub role: Role,
+    /// The global id of the organization the actor acted for.
+    pub acting_for: Option<ID>,
+    /// When it was recorded.
+    pub recorded_at: DateTime<Utc>,
+    /// The business date it took effect on, where one applies.
+    pub effective_on: Option<NaiveDate>,
+    /// Shared by every event one request caused.
+    pub correlation_id: String,
+    /// The event's payload as stored (JSON).
+    pub payload: async_graphql::Json<serde_json::Value>,
+}
+
+impl From<StoredEvent> for HistoryEntry {
+    fn from(e: StoredEvent) -> Self {
+        HistoryEntry {
+            position: e.position,
+            event_type: e.event_type,
+            event_version: e.event_version,
+            aggregate_type: e.aggregate_type,
+            aggregate_id: e.aggregate_id,
+            actor: e.metadata.actor.id,
+            role: e.metadata.actor.role.into(),
+            acting_for: e
+                .metadata
+                .actor
+                .organization
+                .map(|o| global_id(NodeKind::Organization, o)),
+            recorded_at: e.recorded_at,
+            effective_on: e.metadata.business_date,
+            correlation_id: e.metadata.correlation_id.to_string(),
+            payload: async_graphql::Json(e.payload),
+        }
+    }
+}
+
+/// A page of history; cursors are global positions.
+pub type HistoryConnection = Connection<i64, HistoryEntry>;
+
+/// Builds a forward page of history from events read after a cursor (one more than the page
+/// is read, to know whether there is a next page).
+pub fn history_page(events: Vec<StoredEvent>, page: usize, had_cursor: bool) -> HistoryConnection {
+    let has_next = events.len() > page;
+    let mut connection = Connection::new(had_cursor, has_next);
+    connection.edges.extend(
+        events
+            .into_iter()
+            .take(page)
+            .map(|e| Edge::new(e.position, HistoryEntry::from(e))),
+    );
+    connection
+}
+
+/// Parses a forward page request over the log.
+pub fn page_request(after: Option<String>, first: Option<i32>) -> ApiResult<(i64, usize)> {
+    let after = match after {
+        Some(cursor) => cursor
+            .parse::<i64>()
+            .map_err(|_| async_graphql::Error::new("`after` is not a cursor of this list"))?,
+        None => 0,
+    };
+    let first = first.unwrap_or(MAX_PAGE as i32);
+    if first < 0 || first as usize > MAX_PAGE {
+        return Err(async_graphql::Error::new(format!(
+            "`first` must be between 0 and {MAX_PAGE}"
+        )));
+    }
+    Ok((after, first as usize))
+}
+
+async fn timeline(
+    ctx: &Context<'_>,
+    kind: views::Kind,
+    id: &str,
+    after: Option<String>,
+    first: Option<i32>,
+) -> ApiResult<HistoryConnection> {
+    let had_cursor = after.is_some();
+    let (after, first) = page_request(after, first)?;
+    let events = read(ctx)
+        .timeline(kind, id, after, first as i64 + 1)
+        .await?;
+    Ok(history_page(events, first, had_cursor))
+}

@@ -1,0 +1,2304 @@
+//! The root mutation: one mutation per command of the domain (the process-driven ones
+//! excepted), each taking `input: XInput!` and returning `XPayload` with the affected object,
+//! typed `userErrors` for every refusal, and the global positions written. A mutation answers
+//! after the read side shows its own events (read-your-writes), within a bounded wait.
+
+use aggregates::commitment::{
+    Commitment as CommitmentAggregate, CommitmentCommand, CommitmentSource,
+};
+use aggregates::ids::*;
+use aggregates::meeting::{ActionItem, Meeting as MeetingAggregate, MeetingCommand, Venue};
+use aggregates::metadata::{Actor, EventMetadata, Role};
+use aggregates::network::{Network as NetworkAggregate, NetworkCommand};
+use aggregates::organization::{Organization as OrganizationAggregate, OrganizationCommand};
+use aggregates::protocol::{
+    Clause, CommitmentTerms, Protocol as ProtocolAggregate, ProtocolCommand, ProtocolContent,
+    RenewalRule,
+};
+use aggregates::values::{DateRange, DocumentHash, FreeText, Link, Name, TaxCode, ValueError};
+use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
+use chrono::{DateTime, NaiveDate, Utc};
+use cqrs_es::Aggregate;
+use projections::queries::AsOf;
+use projections::store::CommandError;
+
+use crate::model::*;
+use crate::{read, ApiResult, ApiState, Principal};
+
+/// Why a mutation was refused.
+#[derive(SimpleObject, Debug, Clone, PartialEq)]
+pub struct UserError {
+    /// The input field at fault, as a path (e.g. ["input", "taxCode"]), when one is.
+    pub field: Option<Vec<String>>,
+    /// What is wrong, in words.
+    pub message: String,
+    /// A stable code (e.g. ALREADY_MEMBER, INVALID_VALUE).
+    pub code: String,
+}
+
+/// `AlreadyMember` → `ALREADY_MEMBER`.
+fn screaming(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_uppercase());
+    }
+    out
+}
+
+/// The code of a domain error: its variant name (from Debug), in SCREAMING_CASE.
+fn code_of(error: &impl std::fmt::Debug) -> String {
+    let debug = format!("{error:?}");
+    let variant: String = debug.chars().take_while(|c| c.is_alphanumeric()).collect();
+    // `Directory(DirectoryUnavailable)` and similar wrap a service failure.
+    screaming(&variant)
+}
+
+/// Collects the parse errors of one input.
+#[derive(Default)]
+struct Parse {
+    errors: Vec<UserError>,
+}
+
+impl Parse {
+    fn fail(&mut self, field: &str, message: String, code: &str) {
+        self.errors.push(UserError {
+            field: Some(vec!["input".to_owned(), field.to_owned()]),
+            message,
+            code: code.to_owned(),
+        });
+    }
+    fn value<T>(&mut self, field: &str, result: Result<T, ValueError>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let code = match e {
+                    ValueError::PersonalData(_) => "PERSONAL_DATA",
+                    _ => "INVALID_VALUE",
+                };
+                self.fail(field, format!("{field}: {e}"), code);
+                None
+            }
+        }
+    }
+    fn name(&mut self, field: &str, value: &str) -> Option<Name> {
+        self.value(field, Name::parse(value))
+    }
+    fn text(&mut self, field: &str, value: &str) -> Option<FreeText> {
+        self.value(field, FreeText::parse(value))
+    }
+    /// None: absent; Some(None): present but invalid (already reported).
+    fn opt_text(&mut self, field: &str, value: &Option<String>) -> Option<Option<FreeText>> {
+        match value {
+            None => Some(None),
+            Some(v) => self.text(field, v).map(Some),
+        }
+    }
+    fn hash(&mut self, field: &str, value: &str) -> Option<DocumentHash> {
+        self.value(field, DocumentHash::parse(value))
+    }
+    fn id(&mut self, field: &str, value: &ID, kind: NodeKind) -> Option<uuid::Uuid> {
+        let decoded = decode_kind(value, kind);
+        if decoded.is_none() {
+            self.fail(
+                field,
+                format!("{field} is not the id of a {kind:?}"),
+                "INVALID_ID",
+            );
+        }
+        decoded
+    }
+    fn org(&mut self, field: &str, value: &ID) -> Option<OrganizationId> {
+        self.id(field, value, NodeKind::Organization)
+            .map(OrganizationId)
+    }
+    fn done<T>(self, value: Option<T>) -> Result<T, Vec<UserError>> {
+        match value {
+            Some(v) if self.errors.is_empty() => Ok(v),
+            _ => Err(self.errors),
+        }
+    }
+}
+
+fn error(code: &str, message: &str) -> Vec<UserError> {
+    vec![UserError {
+        field: None,
+        message: message.to_owned(),
+        code: code.to_owned(),
+    }]
+}
+
+/// The organization the caller acts for (decisions are taken by organizations).
+fn acting_for(ctx: &Context<'_>) -> Result<OrganizationId, Vec<UserError>> {
+    ctx.data_opt::<Principal>()
+        .and_then(|p| p.0.organization)
+        .ok_or_else(|| {
+            error(
+                "ACTING_FOR_REQUIRED",
+                "this change is made on behalf of an organization: say which one",
+            )
+        })
+}
+
+/// Executes a command and waits for the read side to show it.
+async fn perform<A>(
+    ctx: &Context<'_>,
+    id: &str,
+    command: A::Command,
+) -> ApiResult<Result<Vec<i64>, Vec<UserError>>>
+where
+    A: Aggregate<Services = aggregates::Services>,
+    A::Command: Clone + std::fmt::Debug,
+    A::Error: std::fmt::Debug,
+{
+    let state = ctx.data_unchecked::<ApiState>();
+    let actor = ctx
+        .data_opt::<Principal>()
+        .map(|p| p.0.clone())
+        .unwrap_or(Actor {
+            id: "anonymous".to_owned(),
+            role: Role::Anonymous,
+            organization: None,
+        });
+    let metadata = EventMetadata::new(actor).with_correlation(uuid::Uuid::new_v4());
+    match state.store.execute::<A>(id, command, &metadata).await {
+        Ok(outcome) => {
+            if let Some(last) = outcome.positions.last() {
+                state.read.wait_for(*last, state.read_your_writes).await?;
+            }
+            Ok(Ok(outcome.positions))
+        }
+        Err(CommandError::Domain(e)) => Ok(Err(vec![UserError {
+            field: None,
+            message: e.to_string(),
+            code: code_of(&e),
+        }])),
+        Err(CommandError::Conflict { .. }) => Ok(Err(error(
+            "CONFLICT",
+            "the record was changed by someone else at the same time; please try again",
+        ))),
+        Err(CommandError::IdempotencyKeyReused) => Ok(Err(error(
+            "IDEMPOTENCY_KEY_REUSED",
+            "this idempotency key was already used for a different change",
+        ))),
+        Err(CommandError::Store(e)) => Err(async_graphql::Error::new(e.to_string())),
+    }
+}
+
+/// Declares the payload of a mutation: the affected object, user errors, positions.
+macro_rules! payload {
+    ($name:ident, $field:ident: $ty:ty) => {
+        /// The outcome of the mutation of the same name.
+        #[derive(SimpleObject)]
+        pub struct $name {
+            /// The affected object as the read side shows it after the change.
+            pub $field: Option<$ty>,
+            /// Why the change was refused; empty when it was carried out.
+            pub user_errors: Vec<UserError>,
+            /// The global positions of the events written (empty if nothing changed).
+            pub positions: Vec<i64>,
+        }
+
+        impl $name {
+            fn refused(user_errors: Vec<UserError>) -> Self {
+                Self {
+                    $field: None,
+                    user_errors,
+                    positions: vec![],
+                }
+            }
+        }
+    };
+}
+
+/// Runs the command of a parsed input and builds the payload, loading the object after.
+macro_rules! run {
+    ($ctx:expr, $payload:ident, $agg:ty, $id:expr, $parsed:expr, |$loaded:ident| $load:expr) => {{
+        let command = match $parsed {
+            Ok(command) => command,
+            Err(errors) => return Ok($payload::refused(errors)),
+        };
+        let id: String = $id.to_string();
+        match perform::<$agg>($ctx, &id, command).await? {
+            Err(errors) => Ok($payload::refused(errors)),
+            Ok(positions) => {
+                let $loaded = id;
+                let object = $load;
+                Ok($payload {
+                    positions,
+                    user_errors: vec![],
+                    ..$payload::refused(vec![])
+                }
+                .with(object))
+            }
+        }
+    }};
+}
+
+macro_rules! with_field {
+    ($name:ident, $field:ident: $ty:ty) => {
+        payload!($name, $field: $ty);
+        impl $name {
+            fn with(mut self, object: Option<$ty>) -> Self {
+                self.$field = object;
+                self
+            }
+        }
+    };
+}
+
+async fn load_organization(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Organization>> {
+    let Ok(uuid) = id.parse() else {
+        return Ok(None);
+    };
+    Ok(read(ctx)
+        .organization(OrganizationId(uuid), AsOf::Now)
+        .await?
+        .map(|view| Organization {
+            view,
+            at: AsOf::Now,
+        }))
+}
+async fn load_network(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Network>> {
+    let Ok(uuid) = id.parse() else {
+        return Ok(None);
+    };
+    Ok(read(ctx)
+        .network(NetworkId(uuid), AsOf::Now)
+        .await?
+        .map(|view| Network {
+            view,
+            at: AsOf::Now,
+        }))
+}
+async fn load_protocol(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Protocol>> {
+    Ok(read(ctx)
+        .protocol(id, AsOf::Now)
+        .await?
+        .map(|view| Protocol {
+            view,
+            at: AsOf::Now,
+        }))
+}
+async fn load_commitment(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Commitment>> {
+    Ok(read(ctx)
+        .commitment(id, AsOf::Now)
+        .await?
+        .map(|view| Commitment {
+            view,
+            at: AsOf::Now,
+        }))
+}
+async fn load_group(ctx: &Context<'_>, id: &str) -> ApiResult<Option<WorkingGroup>> {
+    Ok(read(ctx)
+        .working_group(id, AsOf::Now)
+        .await?
+        .map(|view| WorkingGroup {
+            view,
+            at: AsOf::Now,
+        }))
+}
+async fn load_meeting(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Meeting>> {
+    Ok(read(ctx).meeting(id, AsOf::Now).await?.map(|view| Meeting {
+        view,
+        at: AsOf::Now,
+    }))
+}
+
+// --- Organization ---------------------------------------------------------------------------
+
+/// Register an organization.
+#[derive(InputObject)]
+pub struct RegisterOrganizationInput {
+    /// Its name.
+    pub name: String,
+    /// Its kind.
+    pub category: OrganizationCategory,
+    /// The Italian tax code (11 digits, or 16 characters), check character verified.
+    pub tax_code: Option<String>,
+    /// The territory it serves.
+    pub territory: String,
+}
+with_field!(RegisterOrganizationPayload, organization: Organization);
+
+/// Rename an organization (its history keeps the old name).
+#[derive(InputObject)]
+pub struct RenameOrganizationInput {
+    /// The organization.
+    pub organization: ID,
+    /// The new name.
+    pub name: String,
+    /// Effective from.
+    pub effective_on: NaiveDate,
+}
+with_field!(RenameOrganizationPayload, organization: Organization);
+
+/// Update an organization's details; absent fields are left as they are.
+#[derive(InputObject)]
+pub struct UpdateOrganizationDetailsInput {
+    /// The organization.
+    pub organization: ID,
+    /// A new category.
+    pub category: Option<OrganizationCategory>,
+    /// A new tax code.
+    pub tax_code: Option<String>,
+    /// A new territory.
+    pub territory: Option<String>,
+}
+with_field!(UpdateOrganizationDetailsPayload, organization: Organization);
+
+/// An organization succeeds another and takes over its history.
+#[derive(InputObject)]
+pub struct SucceedOrganizationInput {
+    /// The successor.
+    pub organization: ID,
+    /// The predecessor.
+    pub predecessor: ID,
+    /// Effective from.
+    pub effective_on: NaiveDate,
+}
+with_field!(SucceedOrganizationPayload, organization: Organization);
+
+/// Deactivate an organization.
+#[derive(InputObject)]
+pub struct DeactivateOrganizationInput {
+    /// The organization.
+    pub organization: ID,
+    /// Why.
+    pub reason: String,
+    /// Effective from.
+    pub effective_on: NaiveDate,
+}
+with_field!(DeactivateOrganizationPayload, organization: Organization);
+
+// --- Network ---------------------------------------------------------------------------------
+
+/// Establish a network.
+#[derive(InputObject)]
+pub struct EstablishNetworkInput {
+    /// Its name.
+    pub name: String,
+    /// The kind of body.
+    pub kind: NetworkKind,
+    /// The territory it covers.
+    pub territory: String,
+    /// The lead organization (capofila).
+    pub coordinator: ID,
+    /// Established on.
+    pub established_on: NaiveDate,
+    /// Whether it publishes its members and public meetings.
+    pub public: bool,
+}
+with_field!(EstablishNetworkPayload, network: Network);
+
+/// Change the coordinator (decided by the current coordinator).
+#[derive(InputObject)]
+pub struct ChangeCoordinatorInput {
+    /// The network.
+    pub network: ID,
+    /// The new coordinator, an active member.
+    pub new_coordinator: ID,
+    /// Effective from.
+    pub effective_on: NaiveDate,
+}
+with_field!(ChangeCoordinatorPayload, network: Network);
+
+/// Close a network.
+#[derive(InputObject)]
+pub struct CloseNetworkInput {
+    /// The network.
+    pub network: ID,
+    /// Why.
+    pub reason: String,
+    /// Effective from.
+    pub effective_on: NaiveDate,
+}
+with_field!(CloseNetworkPayload, network: Network);
+
+/// A membership decision or change about one organization.
+#[derive(InputObject)]
+pub struct MembershipInput {
+    /// The network.
+    pub network: ID,
+    /// The organization.
+    pub organization: ID,
+    /// The business date.
+    pub effective_on: NaiveDate,
+    /// A reason or motivation (required to reject, suspend or expel).
+    pub reason: Option<String>,
+}
+with_field!(ApplyForMembershipPayload, network: Network);
+with_field!(ApproveMembershipPayload, network: Network);
+with_field!(RejectMembershipPayload, network: Network);
+with_field!(SuspendMembershipPayload, network: Network);
+with_field!(ReinstateMembershipPayload, network: Network);
+with_field!(WithdrawMembershipPayload, network: Network);
+with_field!(ExpelMemberPayload, network: Network);
+
+/// Designate a referent for a member (the person is referenced by id).
+#[derive(InputObject)]
+pub struct DesignateReferentInput {
+    /// The network.
+    pub network: ID,
+    /// The member.
+    pub organization: ID,
+    /// The person's id in the personal-data store.
+    pub person: ID,
+    /// The referent's role.
+    pub role: ReferentRole,
+    /// Effective from.
+    pub effective_on: NaiveDate,
+}
+with_field!(DesignateReferentPayload, network: Network);
+
+/// Revoke a referent designation.
+#[derive(InputObject)]
+pub struct RevokeReferentInput {
+    /// The network.
+    pub network: ID,
+    /// The designation's id.
+    pub referent: ID,
+    /// Effective from.
+    pub effective_on: NaiveDate,
+}
+with_field!(RevokeReferentPayload, network: Network);
+
+// --- Protocol --------------------------------------------------------------------------------
+
+/// A clause of a protocol.
+#[derive(InputObject)]
+pub struct ClauseInput {
+    /// Its number, from 1.
+    pub number: u16,
+    /// Its text.
+    pub text: String,
+    /// The commitment every signatory takes on by signing, if any.
+    pub commitment: Option<String>,
+    /// Due this many days after signing.
+    pub due_within_days: Option<u32>,
+}
+
+/// The text of a protocol version.
+#[derive(InputObject)]
+pub struct ProtocolContentInput {
+    /// Title.
+    pub title: String,
+    /// Purpose.
+    pub purpose: String,
+    /// Clauses.
+    pub clauses: Vec<ClauseInput>,
+    /// Valid from.
+    pub valid_from: NaiveDate,
+    /// Valid until.
+    pub valid_until: Option<NaiveDate>,
+    /// Months of tacit renewal; absent: renewed only by an explicit act.
+    pub tacit_renewal_months: Option<u16>,
+}
+
+impl Parse {
+    fn content(&mut self, input: &ProtocolContentInput) -> Option<ProtocolContent> {
+        let title = self.name("title", &input.title);
+        let purpose = self.text("purpose", &input.purpose);
+        let mut clauses = Vec::new();
+        for clause in &input.clauses {
+            let text = self.text("clauses", &clause.text);
+            let commitment = match &clause.commitment {
+                Some(c) => self.name("clauses", c).map(|title| {
+                    Some(CommitmentTerms {
+                        title,
+                        due_within_days: clause.due_within_days,
+                    })
+                }),
+                None => Some(None),
+            };
+            if let (Some(text), Some(commitment)) = (text, commitment) {
+                clauses.push(Clause {
+                    number: clause.number,
+                    text,
+                    commitment,
+                });
+            }
+        }
+        let validity = self.value(
+            "validUntil",
+            DateRange::new(input.valid_from, input.valid_until),
+        );
+        let renewal = match input.tacit_renewal_months {
+            Some(months) => RenewalRule::Tacit { months },
+            None => RenewalRule::Explicit,
+        };
+        Some(ProtocolContent {
+            title: title?,
+            purpose: purpose?,
+            clauses,
+            validity: validity?,
+            renewal,
+        })
+    }
+}
+
+/// Draft a protocol.
+#[derive(InputObject)]
+pub struct DraftProtocolInput {
+    /// The network it governs.
+    pub network: ID,
+    /// Its kind.
+    pub kind: ProtocolKind,
+    /// Its text.
+    pub content: ProtocolContentInput,
+    /// The organizations whose signatures are required.
+    pub parties: Vec<ID>,
+}
+with_field!(DraftProtocolPayload, protocol: Protocol);
+
+/// Replace the text of the version being drafted, or start a revision.
+#[derive(InputObject)]
+pub struct ProtocolTextInput {
+    /// The protocol.
+    pub protocol: ID,
+    /// The new text.
+    pub content: ProtocolContentInput,
+}
+with_field!(AmendProtocolPayload, protocol: Protocol);
+with_field!(ReviseProtocolPayload, protocol: Protocol);
+
+/// Publish the drafted version: its text is frozen under the document's hash.
+#[derive(InputObject)]
+pub struct PublishProtocolVersionInput {
+    /// The protocol.
+    pub protocol: ID,
+    /// The SHA-256 of the document.
+    pub document_hash: String,
+    /// Published on.
+    pub published_on: NaiveDate,
+}
+with_field!(PublishProtocolVersionPayload, protocol: Protocol);
+
+/// A dated act on a protocol (open for signature, expire, enter into force).
+#[derive(InputObject)]
+pub struct ProtocolActInput {
+    /// The protocol.
+    pub protocol: ID,
+    /// The business date.
+    pub on: NaiveDate,
+    /// For entry into force without every required signature: the act that decides it.
+    pub explicit_act: Option<String>,
+}
+with_field!(OpenProtocolForSignaturePayload, protocol: Protocol);
+with_field!(EnterProtocolIntoForcePayload, protocol: Protocol);
+with_field!(ExpireProtocolPayload, protocol: Protocol);
+
+/// Record a signature of the current version.
+#[derive(InputObject)]
+pub struct RecordSignatureInput {
+    /// The protocol.
+    pub protocol: ID,
+    /// The signatory.
+    pub organization: ID,
+    /// The office that signed (e.g. "Sindaco"): never a person's name.
+    pub signing_office: String,
+    /// How it was signed.
+    pub method: SignatureMethod,
+    /// The SHA-256 of the document signed.
+    pub document_hash: String,
+    /// The date it was signed (may be earlier than today: a paper signature).
+    pub signed_on: NaiveDate,
+}
+with_field!(RecordSignaturePayload, protocol: Protocol);
+
+/// A party's act (decline, be added, withdraw).
+#[derive(InputObject)]
+pub struct ProtocolPartyInput {
+    /// The protocol.
+    pub protocol: ID,
+    /// The party.
+    pub organization: ID,
+    /// The business date.
+    pub on: NaiveDate,
+    /// A reason, where one applies.
+    pub reason: Option<String>,
+}
+with_field!(DeclineProtocolPayload, protocol: Protocol);
+with_field!(AddProtocolPartyPayload, protocol: Protocol);
+with_field!(RecordProtocolWithdrawalPayload, protocol: Protocol);
+
+/// Renew a protocol in force.
+#[derive(InputObject)]
+pub struct RenewProtocolInput {
+    /// The protocol.
+    pub protocol: ID,
+    /// The new end of validity.
+    pub valid_until: NaiveDate,
+    /// Decided on.
+    pub decided_on: NaiveDate,
+}
+with_field!(RenewProtocolPayload, protocol: Protocol);
+
+/// Supersede a protocol by another.
+#[derive(InputObject)]
+pub struct SupersedeProtocolInput {
+    /// The protocol superseded.
+    pub protocol: ID,
+    /// The protocol that replaces it.
+    pub by_protocol: ID,
+    /// On.
+    pub on: NaiveDate,
+}
+with_field!(SupersedeProtocolPayload, protocol: Protocol);
+
+// --- Commitment ------------------------------------------------------------------------------
+
+/// A commitment set directly by the coordinator.
+#[derive(InputObject)]
+pub struct CreateCommitmentInput {
+    /// The network.
+    pub network: ID,
+    /// Who owes it.
+    pub obligor: ID,
+    /// What is owed.
+    pub title: String,
+    /// Details.
+    pub description: Option<String>,
+    /// Due date.
+    pub due_on: Option<NaiveDate>,
+    /// Created on.
+    pub created_on: NaiveDate,
+}
+with_field!(CreateCommitmentPayload, commitment: Commitment);
+
+/// An act on a commitment (report progress, fulfil, waive, reopen).
+#[derive(InputObject)]
+pub struct CommitmentActInput {
+    /// The commitment.
+    pub commitment: ID,
+    /// A note, evidence or reason.
+    pub note: String,
+    /// The SHA-256 of an evidence document (fulfil only).
+    pub evidence_hash: Option<String>,
+    /// The business date.
+    pub on: NaiveDate,
+}
+with_field!(ReportCommitmentProgressPayload, commitment: Commitment);
+with_field!(FulfilCommitmentPayload, commitment: Commitment);
+with_field!(WaiveCommitmentPayload, commitment: Commitment);
+with_field!(ReopenCommitmentPayload, commitment: Commitment);
+
+// --- Working group ---------------------------------------------------------------------------
+
+/// Form a working group.
+#[derive(InputObject)]
+pub struct FormWorkingGroupInput {
+    /// The network.
+    pub network: ID,
+    /// Its name.
+    pub name: String,
+    /// Its mandate.
+    pub mandate: String,
+    /// The lead organization.
+    pub lead: ID,
+    /// Formed on.
+    pub formed_on: NaiveDate,
+}
+with_field!(FormWorkingGroupPayload, working_group: WorkingGroup);
+
+/// Add or remove a member of a working group.
+#[derive(InputObject)]
+pub struct WorkingGroupMemberInput {
+    /// The working group.
+    pub working_group: ID,
+    /// The organization.
+    pub organization: ID,
+    /// Effective from.
+    pub effective_on: NaiveDate,
+}
+with_field!(AddWorkingGroupMemberPayload, working_group: WorkingGroup);
+with_field!(RemoveWorkingGroupMemberPayload, working_group: WorkingGroup);
+
+/// Dissolve a working group.
+#[derive(InputObject)]
+pub struct DissolveWorkingGroupInput {
+    /// The working group.
+    pub working_group: ID,
+    /// Why.
+    pub reason: String,
+    /// Dissolved on.
+    pub dissolved_on: NaiveDate,
+}
+with_field!(DissolveWorkingGroupPayload, working_group: WorkingGroup);
+
+// --- Meeting ---------------------------------------------------------------------------------
+
+/// Schedule a meeting: give an address, a link, or both.
+#[derive(InputObject)]
+pub struct ScheduleMeetingInput {
+    /// The network.
+    pub network: ID,
+    /// The working group, for a group session.
+    pub working_group: Option<ID>,
+    /// The kind of meeting.
+    pub kind: MeetingKind,
+    /// Title.
+    pub title: String,
+    /// Starts at.
+    pub starts_at: DateTime<Utc>,
+    /// Ends at.
+    pub ends_at: Option<DateTime<Utc>>,
+    /// Where (an address).
+    pub address: Option<String>,
+    /// Where (an https link).
+    pub link: Option<String>,
+    /// The agenda items.
+    pub agenda: Vec<String>,
+    /// Whether the public may see it.
+    pub public: bool,
+}
+with_field!(ScheduleMeetingPayload, meeting: Meeting);
+
+/// Move a meeting.
+#[derive(InputObject)]
+pub struct RescheduleMeetingInput {
+    /// The meeting.
+    pub meeting: ID,
+    /// Starts at.
+    pub starts_at: DateTime<Utc>,
+    /// Ends at.
+    pub ends_at: Option<DateTime<Utc>>,
+    /// A new address.
+    pub address: Option<String>,
+    /// A new link.
+    pub link: Option<String>,
+}
+with_field!(RescheduleMeetingPayload, meeting: Meeting);
+
+/// An act on a meeting at a moment (open, close) or with a reason (cancel).
+#[derive(InputObject)]
+pub struct MeetingActInput {
+    /// The meeting.
+    pub meeting: ID,
+    /// When (open, close).
+    pub at: Option<DateTime<Utc>>,
+    /// Why (cancel).
+    pub reason: Option<String>,
+}
+with_field!(OpenMeetingPayload, meeting: Meeting);
+with_field!(CloseMeetingPayload, meeting: Meeting);
+with_field!(CancelMeetingPayload, meeting: Meeting);
+
+/// Record an organization's attendance.
+#[derive(InputObject)]
+pub struct RecordAttendanceInput {
+    /// The meeting.
+    pub meeting: ID,
+    /// The organization.
+    pub organization: ID,
+    /// Present, absent or excused.
+    pub attendance: Attendance,
+    /// The person who represented it (id in the personal-data store).
+    pub represented_by: Option<ID>,
+}
+with_field!(RecordAttendancePayload, meeting: Meeting);
+
+/// One action item of a decision.
+#[derive(InputObject)]
+pub struct ActionItemInput {
+    /// Who does it.
+    pub obligor: ID,
+    /// What.
+    pub title: String,
+    /// By when.
+    pub due_on: Option<NaiveDate>,
+}
+
+/// Record a decision; its action items become commitments.
+#[derive(InputObject)]
+pub struct RecordDecisionInput {
+    /// The meeting (open).
+    pub meeting: ID,
+    /// What was decided.
+    pub text: String,
+    /// Action items.
+    pub action_items: Vec<ActionItemInput>,
+}
+with_field!(RecordDecisionPayload, meeting: Meeting);
+
+/// Minutes by version hash.
+#[derive(InputObject)]
+pub struct MinutesInput {
+    /// The meeting.
+    pub meeting: ID,
+    /// The SHA-256 of the minutes document.
+    pub document_hash: String,
+    /// The version to approve (approve only).
+    pub version: Option<u32>,
+    /// Approved on (approve only).
+    pub approved_on: Option<NaiveDate>,
+}
+with_field!(DraftMinutesPayload, meeting: Meeting);
+with_field!(ApproveMinutesPayload, meeting: Meeting);
+
+fn venue(p: &mut Parse, address: &Option<String>, link: &Option<String>) -> Option<Option<Venue>> {
+    let address = match address {
+        Some(a) => Some(p.name("address", a)?),
+        None => None,
+    };
+    let link = match link {
+        Some(l) => Some(p.value("link", Link::parse(l))?),
+        None => None,
+    };
+    Some(match (address, link) {
+        (Some(address), Some(link)) => Some(Venue::Hybrid { address, link }),
+        (Some(address), None) => Some(Venue::InPerson { address }),
+        (None, Some(link)) => Some(Venue::Online { link }),
+        (None, None) => None,
+    })
+}
+
+/// The root mutation.
+pub struct Mutation;
+
+#[Object]
+impl Mutation {
+    /// Register an organization.
+    async fn register_organization(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterOrganizationInput,
+    ) -> ApiResult<RegisterOrganizationPayload> {
+        let id = OrganizationId::new_random();
+        let mut p = Parse::default();
+        let name = p.name("name", &input.name);
+        let territory = p.name("territory", &input.territory);
+        let tax_code = match &input.tax_code {
+            Some(t) => p.value("taxCode", TaxCode::parse(t)).map(Some),
+            None => Some(None),
+        };
+        let command = (|| {
+            Some(OrganizationCommand::Register {
+                id,
+                name: name?,
+                category: input.category.into(),
+                tax_code: tax_code?,
+                territory: territory?,
+            })
+        })();
+        run!(
+            ctx,
+            RegisterOrganizationPayload,
+            OrganizationAggregate,
+            id,
+            p.done(command),
+            |id| load_organization(ctx, &id).await?
+        )
+    }
+
+    /// Rename an organization.
+    async fn rename_organization(
+        &self,
+        ctx: &Context<'_>,
+        input: RenameOrganizationInput,
+    ) -> ApiResult<RenameOrganizationPayload> {
+        let mut p = Parse::default();
+        let id = p.org("organization", &input.organization);
+        let name = p.name("name", &input.name);
+        let command = (|| {
+            Some(OrganizationCommand::Rename {
+                name: name?,
+                effective_on: input.effective_on,
+            })
+        })();
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            RenameOrganizationPayload,
+            OrganizationAggregate,
+            id,
+            p.done(command),
+            |id| load_organization(ctx, &id).await?
+        )
+    }
+
+    /// Update an organization's details.
+    async fn update_organization_details(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateOrganizationDetailsInput,
+    ) -> ApiResult<UpdateOrganizationDetailsPayload> {
+        let mut p = Parse::default();
+        let id = p.org("organization", &input.organization);
+        let tax_code = match &input.tax_code {
+            Some(t) => p.value("taxCode", TaxCode::parse(t)).map(Some),
+            None => Some(None),
+        };
+        let territory = match &input.territory {
+            Some(t) => p.name("territory", t).map(Some),
+            None => Some(None),
+        };
+        let command = (|| {
+            Some(OrganizationCommand::UpdateDetails {
+                category: input.category.map(Into::into),
+                tax_code: tax_code?,
+                territory: territory?,
+            })
+        })();
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            UpdateOrganizationDetailsPayload,
+            OrganizationAggregate,
+            id,
+            p.done(command),
+            |id| load_organization(ctx, &id).await?
+        )
+    }
+
+    /// An organization succeeds another.
+    async fn succeed_organization(
+        &self,
+        ctx: &Context<'_>,
+        input: SucceedOrganizationInput,
+    ) -> ApiResult<SucceedOrganizationPayload> {
+        let mut p = Parse::default();
+        let id = p.org("organization", &input.organization);
+        let predecessor = p.org("predecessor", &input.predecessor);
+        let command = predecessor.map(|predecessor| OrganizationCommand::Succeed {
+            predecessor,
+            effective_on: input.effective_on,
+        });
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            SucceedOrganizationPayload,
+            OrganizationAggregate,
+            id,
+            p.done(command),
+            |id| load_organization(ctx, &id).await?
+        )
+    }
+
+    /// Deactivate an organization.
+    async fn deactivate_organization(
+        &self,
+        ctx: &Context<'_>,
+        input: DeactivateOrganizationInput,
+    ) -> ApiResult<DeactivateOrganizationPayload> {
+        let mut p = Parse::default();
+        let id = p.org("organization", &input.organization);
+        let reason = p.text("reason", &input.reason);
+        let command = reason.map(|reason| OrganizationCommand::Deactivate {
+            reason,
+            effective_on: input.effective_on,
+        });
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            DeactivateOrganizationPayload,
+            OrganizationAggregate,
+            id,
+            p.done(command),
+            |id| load_organization(ctx, &id).await?
+        )
+    }
+
+    /// Establish a network.
+    async fn establish_network(
+        &self,
+        ctx: &Context<'_>,
+        input: EstablishNetworkInput,
+    ) -> ApiResult<EstablishNetworkPayload> {
+        let id = NetworkId::new_random();
+        let mut p = Parse::default();
+        let name = p.name("name", &input.name);
+        let territory = p.name("territory", &input.territory);
+        let coordinator = p.org("coordinator", &input.coordinator);
+        let command = (|| {
+            Some(NetworkCommand::Establish {
+                id,
+                name: name?,
+                kind: input.kind.into(),
+                territory: territory?,
+                coordinator: coordinator?,
+                established_on: input.established_on,
+                public: input.public,
+            })
+        })();
+        run!(
+            ctx,
+            EstablishNetworkPayload,
+            NetworkAggregate,
+            id,
+            p.done(command),
+            |id| load_network(ctx, &id).await?
+        )
+    }
+
+    /// Change the coordinator.
+    async fn change_coordinator(
+        &self,
+        ctx: &Context<'_>,
+        input: ChangeCoordinatorInput,
+    ) -> ApiResult<ChangeCoordinatorPayload> {
+        let by = match acting_for(ctx) {
+            Ok(by) => by,
+            Err(e) => return Ok(ChangeCoordinatorPayload::refused(e)),
+        };
+        let mut p = Parse::default();
+        let id = p.id("network", &input.network, NodeKind::Network);
+        let new_coordinator = p.org("newCoordinator", &input.new_coordinator);
+        let command = new_coordinator.map(|new_coordinator| NetworkCommand::ChangeCoordinator {
+            by,
+            new_coordinator,
+            effective_on: input.effective_on,
+        });
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            ChangeCoordinatorPayload,
+            NetworkAggregate,
+            id,
+            p.done(command),
+            |id| load_network(ctx, &id).await?
+        )
+    }
+
+    /// Close a network.
+    async fn close_network(
+        &self,
+        ctx: &Context<'_>,
+        input: CloseNetworkInput,
+    ) -> ApiResult<CloseNetworkPayload> {
+        let by = match acting_for(ctx) {
+            Ok(by) => by,
+            Err(e) => return Ok(CloseNetworkPayload::refused(e)),
+        };
+        let mut p = Parse::default();
+        let id = p.id("network", &input.network, NodeKind::Network);
+        let reason = p.text("reason", &input.reason);
+        let command = reason.map(|reason| NetworkCommand::Close {
+            by,
+            reason,
+            effective_on: input.effective_on,
+        });
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            CloseNetworkPayload,
+            NetworkAggregate,
+            id,
+            p.done(command),
+            |id| load_network(ctx, &id).await?
+        )
+    }
+
+    /// An organization applies to join a network.
+    async fn apply_for_membership(
+        &self,
+        ctx: &Context<'_>,
+        input: MembershipInput,
+    ) -> ApiResult<ApplyForMembershipPayload> {
+        let mut p = Parse::default();
+        let (id, organization) = membership_ids(&mut p, &input);
+        let motivation = p.opt_text("reason", &input.reason);
+        let command = (|| {
+            Some(NetworkCommand::Apply {
+                organization: organization?,
+                applied_on: input.effective_on,
+                motivation: motivation?,
+            })
+        })();
+        run!(
+            ctx,
+            ApplyForMembershipPayload,
+            NetworkAggregate,
+            id,
+            p.done(command),
+            |id| load_network(ctx, &id).await?
+        )
+    }
+
+    /// The coordinator approves an application.
+    async fn approve_membership(
+        &self,
+        ctx: &Context<'_>,
+        input: MembershipInput,
+    ) -> ApiResult<ApproveMembershipPayload> {
+        let by = match acting_for(ctx) {
+            Ok(by) => by,
+            Err(e) => return Ok(ApproveMembershipPayload::refused(e)),
+        };
+        let mut p = Parse::default();
+        let (id, organization) = membership_ids(&mut p, &input);
+        let command = organization.map(|organization| NetworkCommand::Approve {
+            by,
+            organization,
+            effective_on: input.effective_on,
+        });
+        run!(
+            ctx,
+            ApproveMembershipPayload,
+            NetworkAggregate,
+            id,
+            p.done(command),
+            |id| load_network(ctx, &id).await?
+        )
+    }
+
+    /// The coordinator rejects an application.
+    async fn reject_membership(
+        &self,
+        ctx: &Context<'_>,
+        input: MembershipInput,
+    ) -> ApiResult<RejectMembershipPayload> {
+        let by = match acting_for(ctx) {
+            Ok(by) => by,
+            Err(e) => return Ok(RejectMembershipPayload::refused(e)),
+        };
+        let mut p = Parse::default();
+        let (id, organization) = membership_ids(&mut p, &input);
+        let reason = required_reason(&mut p, &input.reason);
+        let command = (|| {
+            Some(NetworkCommand::Reject {
+                by,
+                organization: organization?,
+                reason: reason?,
+            })
+        })();
+        run!(
+            ctx,
+            RejectMembershipPayload,
+            NetworkAggregate,
+            id,
+            p.done(command),
+            |id| load_network(ctx, &id).await?
+        )
+    }
+
+    /// The coordinator suspends a member.
+    async fn suspend_membership(
+        &self,
+        ctx: &Context<'_>,
+        input: MembershipInput,
+    ) -> ApiResult<SuspendMembershipPayload> {
+        let by = match acting_for(ctx) {
+            Ok(by) => by,
+            Err(e) => return Ok(SuspendMembershipPayload::refused(e)),
+        };
+        let mut p = Parse::default();
+        let (id, organization) = membership_ids(&mut p, &input);
+        let reason = required_reason(&mut p, &input.reason);
+        let command = (|| {
+            Some(NetworkCommand::Suspend {
+                by,
+                organization: organization?,
+                reason: reason?,
+                effective_on: input.effective_on,
+            })
+        })();
+        run!(
+            ctx,
+            SuspendMembershipPayload,
+            NetworkAggregate,
+            id,
+            p.done(command),
+            |id| load_network(ctx, &id).await?
+        )
+    }
+
+    /// The coordinator reinstates a suspended member.
+    async fn reinstate_membership(
+        &self,
+        ctx: &Context<'_>,
+        input: MembershipInput,
+    ) -> ApiResult<ReinstateMembershipPayload> {
+        let by = match acting_for(ctx) {
+            Ok(by) => by,
+            Err(e) => return Ok(ReinstateMembershipPayload::refused(e)),
+        };
+        let mut p = Parse::default();
+        let (id, organization) = membership_ids(&mut p, &input);
+        let command = organization.map(|organization| NetworkCommand::Reinstate {
+            by,
+            organization,
+            effective_on: input.effective_on,
+        });
+        run!(
+            ctx,
+            ReinstateMembershipPayload,
+            NetworkAggregate,
+            id,
+            p.done(command),
+            |id| load_network(ctx, &id).await?
+        )
+    }
+
+    /// A member leaves (only the member itself may say so).
+    async fn withdraw_membership(
+        &self,
+        ctx: &Context<'_>,
+        input: MembershipInput,
+    ) -> ApiResult<WithdrawMembershipPayload> {
+        let by = match acting_for(ctx) {
+            Ok(by) => by,
+            Err(e) => return Ok(WithdrawMembershipPayload::refused(e)),
+        };
+        let mut p = Parse::default();
+        let (id, organization) = membership_ids(&mut p, &input);
+        let reason = p.opt_text("reason", &input.reason);
+        let command = (|| {
+            Some(NetworkCommand::Withdraw {
+                by,
+                organization: organization?,
+                reason: reason?,
+                effective_on: input.effective_on,
+            })
+        })();
+        run!(
+            ctx,
+            WithdrawMembershipPayload,
+            NetworkAggregate,
+            id,
+            p.done(command),
+            |id| load_network(ctx, &id).await?
+        )
+    }
+
+    /// The coordinator expels a member.
+    async fn expel_member(
+        &self,
+        ctx: &Context<'_>,
+        input: MembershipInput,
+    ) -> ApiResult<ExpelMemberPayload> {
+        let by = match acting_for(ctx) {
+            Ok(by) => by,
+            Err(e) => return Ok(ExpelMemberPayload::refused(e)),
+        };
+        let mut p = Parse::default();
+        let (id, organization) = membership_ids(&mut p, &input);
+        let reason = required_reason(&mut p, &input.reason);
+        let command = (|| {
+            Some(NetworkCommand::Expel {
+                by,
+                organization: organization?,
+                reason: reason?,
+                effective_on: input.effective_on,
+            })
+        })();
+        run!(
+            ctx,
+            ExpelMemberPayload,
+            NetworkAggregate,
+            id,
+            p.done(command),
+            |id| load_network(ctx, &id).await?
+        )
+    }
+
+    /// A member (or the coordinator) designates a referent.
+    async fn designate_referent(
+        &self,
+        ctx: &Context<'_>,
+        input: DesignateReferentInput,
+    ) -> ApiResult<DesignateReferentPayload> {
+        let by = match acting_for(ctx) {
+            Ok(by) => by,
+            Err(e) => return Ok(DesignateReferentPayload::refused(e)),
+        };
+        let mut p = Parse::default();
+        let id = p.id("network", &input.network, NodeKind::Network);
+        let organization = p.org("organization", &input.organization);
+        let person = input.person.parse::<uuid::Uuid>().ok().map(PersonId);
+        if person.is_none() {
+            p.fail(
+                "person",
+                "person is not a person id".to_owned(),
+                "INVALID_ID",
+            );
+        }
+        let command = (|| {
+            Some(NetworkCommand::DesignateReferent {
+                by,
+                organization: organization?,
+                referent: ReferentId::new_random(),
+                person: person?,
+                role: input.role.into(),
+                effective_on: input.effective_on,
+            })
+        })();
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            DesignateReferentPayload,
+            NetworkAggregate,
+            id,
+            p.done(command),
+            |id| load_network(ctx, &id).await?
+        )
+    }
+
+    /// Revoke a referent designation.
+    async fn revoke_referent(
+        &self,
+        ctx: &Context<'_>,
+        input: RevokeReferentInput,
+    ) -> ApiResult<RevokeReferentPayload> {
+        let by = match acting_for(ctx) {
+            Ok(by) => by,
+            Err(e) => return Ok(RevokeReferentPayload::refused(e)),
+        };
+        let mut p = Parse::default();
+        let id = p.id("network", &input.network, NodeKind::Network);
+        let referent = input.referent.parse::<uuid::Uuid>().ok().map(ReferentId);
+        if referent.is_none() {
+            p.fail(
+                "referent",
+                "referent is not a designation id".to_owned(),
+                "INVALID_ID",
+            );
+        }
+        let command = referent.map(|referent| NetworkCommand::RevokeReferent {
+            by,
+            referent,
+            effective_on: input.effective_on,
+        });
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            RevokeReferentPayload,
+            NetworkAggregate,
+            id,
+            p.done(command),
+            |id| load_network(ctx, &id).await?
+        )
+    }
+
+    /// Draft a protocol.
+    async fn draft_protocol(
+        &self,
+        ctx: &Context<'_>,
+        input: DraftProtocolInput,
+    ) -> ApiResult<DraftProtocolPayload> {
+        let id = ProtocolId::new_random();
+        let mut p = Parse::default();
+        let network = p
+            .id("network", &input.network, NodeKind::Network)
+            .map(NetworkId);
+        let content = p.content(&input.content);
+        let parties: Vec<Option<OrganizationId>> =
+            input.parties.iter().map(|o| p.org("parties", o)).collect();
+        let parties: Option<Vec<OrganizationId>> = parties.into_iter().collect();
+        let command = (|| {
+            Some(ProtocolCommand::Draft {
+                id,
+                network: network?,
+                kind: input.kind.into(),
+                content: content?,
+                parties: parties?,
+            })
+        })();
+        run!(
+            ctx,
+            DraftProtocolPayload,
+            ProtocolAggregate,
+            id,
+            p.done(command),
+            |id| load_protocol(ctx, &id).await?
+        )
+    }
+
+    /// Replace the text of the version being drafted.
+    async fn amend_protocol(
+        &self,
+        ctx: &Context<'_>,
+        input: ProtocolTextInput,
+    ) -> ApiResult<AmendProtocolPayload> {
+        let mut p = Parse::default();
+        let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
+        let command = p
+            .content(&input.content)
+            .map(|content| ProtocolCommand::Amend { content });
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            AmendProtocolPayload,
+            ProtocolAggregate,
+            id,
+            p.done(command),
+            |id| load_protocol(ctx, &id).await?
+        )
+    }
+
+    /// Start a new version, which needs new signatures.
+    async fn revise_protocol(
+        &self,
+        ctx: &Context<'_>,
+        input: ProtocolTextInput,
+    ) -> ApiResult<ReviseProtocolPayload> {
+        let mut p = Parse::default();
+        let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
+        let command = p
+            .content(&input.content)
+            .map(|content| ProtocolCommand::Revise { content });
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            ReviseProtocolPayload,
+            ProtocolAggregate,
+            id,
+            p.done(command),
+            |id| load_protocol(ctx, &id).await?
+        )
+    }
+
+    /// Publish the drafted version under its document's hash.
+    async fn publish_protocol_version(
+        &self,
+        ctx: &Context<'_>,
+        input: PublishProtocolVersionInput,
+    ) -> ApiResult<PublishProtocolVersionPayload> {
+        let mut p = Parse::default();
+        let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
+        let hash = p.hash("documentHash", &input.document_hash);
+        let command = hash.map(|document_hash| ProtocolCommand::PublishVersion {
+            document_hash,
+            published_on: input.published_on,
+        });
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            PublishProtocolVersionPayload,
+            ProtocolAggregate,
+            id,
+            p.done(command),
+            |id| load_protocol(ctx, &id).await?
+        )
+    }
+
+    /// Open the published version for signature.
+    async fn open_protocol_for_signature(
+        &self,
+        ctx: &Context<'_>,
+        input: ProtocolActInput,
+    ) -> ApiResult<OpenProtocolForSignaturePayload> {
+        let mut p = Parse::default();
+        let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
+        let command = Some(ProtocolCommand::OpenForSignature {
+            opened_on: input.on,
+        });
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            OpenProtocolForSignaturePayload,
+            ProtocolAggregate,
+            id,
+            p.done(command),
+            |id| load_protocol(ctx, &id).await?
+        )
+    }
+
+    /// Record a signature of the current version.
+    async fn record_signature(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordSignatureInput,
+    ) -> ApiResult<RecordSignaturePayload> {
+        let mut p = Parse::default();
+        let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
+        let organization = p.org("organization", &input.organization);
+        let office = p.name("signingOffice", &input.signing_office);
+        let hash = p.hash("documentHash", &input.document_hash);
+        let command = (|| {
+            Some(ProtocolCommand::RecordSignature {
+                organization: organization?,
+                signing_office: office?,
+                method: input.method.into(),
+                document_hash: hash?,
+                signed_on: input.signed_on,
+            })
+        })();
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            RecordSignaturePayload,
+            ProtocolAggregate,
+            id,
+            p.done(command),
+            |id| load_protocol(ctx, &id).await?
+        )
+    }
+
+    /// A party declines to sign.
+    async fn decline_protocol(
+        &self,
+        ctx: &Context<'_>,
+        input: ProtocolPartyInput,
+    ) -> ApiResult<DeclineProtocolPayload> {
+        let mut p = Parse::default();
+        let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
+        let organization = p.org("organization", &input.organization);
+        let reason = p.opt_text("reason", &input.reason);
+        let command = (|| {
+            Some(ProtocolCommand::Decline {
+                organization: organization?,
+                reason: reason?,
+                declined_on: input.on,
+            })
+        })();
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            DeclineProtocolPayload,
+            ProtocolAggregate,
+            id,
+            p.done(command),
+            |id| load_protocol(ctx, &id).await?
+        )
+    }
+
+    /// The protocol enters into force.
+    async fn enter_protocol_into_force(
+        &self,
+        ctx: &Context<'_>,
+        input: ProtocolActInput,
+    ) -> ApiResult<EnterProtocolIntoForcePayload> {
+        let mut p = Parse::default();
+        let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
+        let act = p.opt_text("explicitAct", &input.explicit_act);
+        let command = act.map(|explicit_act| ProtocolCommand::EnterIntoForce {
+            effective_on: input.on,
+            explicit_act,
+        });
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            EnterProtocolIntoForcePayload,
+            ProtocolAggregate,
+            id,
+            p.done(command),
+            |id| load_protocol(ctx, &id).await?
+        )
+    }
+
+    /// Add a party later ("in itinere").
+    async fn add_protocol_party(
+        &self,
+        ctx: &Context<'_>,
+        input: ProtocolPartyInput,
+    ) -> ApiResult<AddProtocolPartyPayload> {
+        let mut p = Parse::default();
+        let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
+        let command = p
+            .org("organization", &input.organization)
+            .map(|organization| ProtocolCommand::AddParty {
+                organization,
+                added_on: input.on,
+            });
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            AddProtocolPartyPayload,
+            ProtocolAggregate,
+            id,
+            p.done(command),
+            |id| load_protocol(ctx, &id).await?
+        )
+    }
+
+    /// Record a party's withdrawal.
+    async fn record_protocol_withdrawal(
+        &self,
+        ctx: &Context<'_>,
+        input: ProtocolPartyInput,
+    ) -> ApiResult<RecordProtocolWithdrawalPayload> {
+        let mut p = Parse::default();
+        let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
+        let organization = p.org("organization", &input.organization);
+        let reason = p.opt_text("reason", &input.reason);
+        let command = (|| {
+            Some(ProtocolCommand::RecordWithdrawal {
+                organization: organization?,
+                reason: reason?,
+                effective_on: input.on,
+            })
+        })();
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            RecordProtocolWithdrawalPayload,
+            ProtocolAggregate,
+            id,
+            p.done(command),
+            |id| load_protocol(ctx, &id).await?
+        )
+    }
+
+    /// Renew a protocol in force.
+    async fn renew_protocol(
+        &self,
+        ctx: &Context<'_>,
+        input: RenewProtocolInput,
+    ) -> ApiResult<RenewProtocolPayload> {
+        let mut p = Parse::default();
+        let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
+        let command = Some(ProtocolCommand::Renew {
+            valid_until: input.valid_until,
+            decided_on: input.decided_on,
+        });
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            RenewProtocolPayload,
+            ProtocolAggregate,
+            id,
+            p.done(command),
+            |id| load_protocol(ctx, &id).await?
+        )
+    }
+
+    /// The protocol's validity ended.
+    async fn expire_protocol(
+        &self,
+        ctx: &Context<'_>,
+        input: ProtocolActInput,
+    ) -> ApiResult<ExpireProtocolPayload> {
+        let mut p = Parse::default();
+        let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
+        let command = Some(ProtocolCommand::Expire { on: input.on });
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            ExpireProtocolPayload,
+            ProtocolAggregate,
+            id,
+            p.done(command),
+            |id| load_protocol(ctx, &id).await?
+        )
+    }
+
+    /// Another protocol replaces this one.
+    async fn supersede_protocol(
+        &self,
+        ctx: &Context<'_>,
+        input: SupersedeProtocolInput,
+    ) -> ApiResult<SupersedeProtocolPayload> {
+        let mut p = Parse::default();
+        let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
+        let by = p
+            .id("byProtocol", &input.by_protocol, NodeKind::Protocol)
+            .map(ProtocolId);
+        let command = by.map(|by_protocol| ProtocolCommand::Supersede {
+            by_protocol,
+            on: input.on,
+        });
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            SupersedeProtocolPayload,
+            ProtocolAggregate,
+            id,
+            p.done(command),
+            |id| load_protocol(ctx, &id).await?
+        )
+    }
+
+    /// The coordinator sets a commitment directly.
+    async fn create_commitment(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateCommitmentInput,
+    ) -> ApiResult<CreateCommitmentPayload> {
+        let by = match acting_for(ctx) {
+            Ok(by) => by,
+            Err(e) => return Ok(CreateCommitmentPayload::refused(e)),
+        };
+        let id = CommitmentId::new_random();
+        let mut p = Parse::default();
+        let network = p
+            .id("network", &input.network, NodeKind::Network)
+            .map(NetworkId);
+        let obligor = p.org("obligor", &input.obligor);
+        let title = p.name("title", &input.title);
+        let description = p.opt_text("description", &input.description);
+        let command = (|| {
+            Some(CommitmentCommand::Create {
+                id,
+                network: network?,
+                source: CommitmentSource::Coordinator { by },
+                obligor: obligor?,
+                title: title?,
+                description: description?,
+                due_on: input.due_on,
+                created_on: input.created_on,
+            })
+        })();
+        run!(
+            ctx,
+            CreateCommitmentPayload,
+            CommitmentAggregate,
+            id,
+            p.done(command),
+            |id| load_commitment(ctx, &id).await?
+        )
+    }
+
+    /// The obligor reports progress.
+    async fn report_commitment_progress(
+        &self,
+        ctx: &Context<'_>,
+        input: CommitmentActInput,
+    ) -> ApiResult<ReportCommitmentProgressPayload> {
+        let by = match acting_for(ctx) {
+            Ok(by) => by,
+            Err(e) => return Ok(ReportCommitmentProgressPayload::refused(e)),
+        };
+        let mut p = Parse::default();
+        let id = p.id("commitment", &input.commitment, NodeKind::Commitment);
+        let command = p
+            .text("note", &input.note)
+            .map(|note| CommitmentCommand::ReportProgress {
+                by,
+                note,
+                reported_on: input.on,
+            });
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            ReportCommitmentProgressPayload,
+            CommitmentAggregate,
+            id,
+            p.done(command),
+            |id| load_commitment(ctx, &id).await?
+        )
+    }
+
+    /// The commitment is fulfilled, with evidence.
+    async fn fulfil_commitment(
+        &self,
+        ctx: &Context<'_>,
+        input: CommitmentActInput,
+    ) -> ApiResult<FulfilCommitmentPayload> {
+        let by = match acting_for(ctx) {
+            Ok(by) => by,
+            Err(e) => return Ok(FulfilCommitmentPayload::refused(e)),
+        };
+        let mut p = Parse::default();
+        let id = p.id("commitment", &input.commitment, NodeKind::Commitment);
+        let note = p.text("note", &input.note);
+        let evidence = match &input.evidence_hash {
+            Some(h) => p.hash("evidenceHash", h).map(Some),
+            None => Some(None),
+        };
+        let command = (|| {
+            Some(CommitmentCommand::Fulfil {
+                by,
+                note: note?,
+                evidence: evidence?,
+                fulfilled_on: input.on,
+            })
+        })();
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            FulfilCommitmentPayload,
+            CommitmentAggregate,
+            id,
+            p.done(command),
+            |id| load_commitment(ctx, &id).await?
+        )
+    }
+
+    /// The coordinator waives a commitment.
+    async fn waive_commitment(
+        &self,
+        ctx: &Context<'_>,
+        input: CommitmentActInput,
+    ) -> ApiResult<WaiveCommitmentPayload> {
+        let by = match acting_for(ctx) {
+            Ok(by) => by,
+            Err(e) => return Ok(WaiveCommitmentPayload::refused(e)),
+        };
+        let mut p = Parse::default();
+        let id = p.id("commitment", &input.commitment, NodeKind::Commitment);
+        let command = p
+            .text("note", &input.note)
+            .map(|reason| CommitmentCommand::Waive {
+                by,
+                reason,
+                waived_on: input.on,
+            });
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            WaiveCommitmentPayload,
+            CommitmentAggregate,
+            id,
+            p.done(command),
+            |id| load_commitment(ctx, &id).await?
+        )
+    }
+
+    /// The coordinator reopens a closed commitment.
+    async fn reopen_commitment(
+        &self,
+        ctx: &Context<'_>,
+        input: CommitmentActInput,
+    ) -> ApiResult<ReopenCommitmentPayload> {
+        let by = match acting_for(ctx) {
+            Ok(by) => by,
+            Err(e) => return Ok(ReopenCommitmentPayload::refused(e)),
+        };
+        let mut p = Parse::default();
+        let id = p.id("commitment", &input.commitment, NodeKind::Commitment);
+        let command = p
+            .text("note", &input.note)
+            .map(|reason| CommitmentCommand::Reopen {
+                by,
+                reason,
+                reopened_on: input.on,
+            });
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            ReopenCommitmentPayload,
+            CommitmentAggregate,
+            id,
+            p.done(command),
+            |id| load_commitment(ctx, &id).await?
+        )
+    }
+
+    /// Form a working group.
+    async fn form_working_group(
+        &self,
+        ctx: &Context<'_>,
+        input: FormWorkingGroupInput,
+    ) -> ApiResult<FormWorkingGroupPayload> {
+        let by = match acting_for(ctx) {
+            Ok(by) => by,
+            Err(e) => return Ok(FormWorkingGroupPayload::refused(e)),
+        };
+        let id = WorkingGroupId::new_random();
+        let mut p = Parse::default();
+        let network = p
+            .id("network", &input.network, NodeKind::Network)
+            .map(NetworkId);
+        let name = p.name("name", &input.name);
+        let mandate = p.text("mandate", &input.mandate);
+        let lead = p.org("lead", &input.lead);
+        let command = (|| {
+            Some(aggregates::working_group::WorkingGroupCommand::Form {
+                id,
+                network: network?,
+                by,
+                name: name?,
+                mandate: mandate?,
+                lead: lead?,
+                formed_on: input.formed_on,
+            })
+        })();
+        run!(
+            ctx,
+            FormWorkingGroupPayload,
+            aggregates::working_group::WorkingGroup,
+            id,
+            p.done(command),
+            |id| load_group(ctx, &id).await?
+        )
+    }
+
+    /// Add a member to a working group.
+    async fn add_working_group_member(
+        &self,
+        ctx: &Context<'_>,
+        input: WorkingGroupMemberInput,
+    ) -> ApiResult<AddWorkingGroupMemberPayload> {
+        let by = match acting_for(ctx) {
+            Ok(by) => by,
+            Err(e) => return Ok(AddWorkingGroupMemberPayload::refused(e)),
+        };
+        let mut p = Parse::default();
+        let id = p.id("workingGroup", &input.working_group, NodeKind::WorkingGroup);
+        let command = p
+            .org("organization", &input.organization)
+            .map(
+                |organization| aggregates::working_group::WorkingGroupCommand::AddMember {
+                    by,
+                    organization,
+                    effective_on: input.effective_on,
+                },
+            );
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            AddWorkingGroupMemberPayload,
+            aggregates::working_group::WorkingGroup,
+            id,
+            p.done(command),
+            |id| load_group(ctx, &id).await?
+        )
+    }
+
+    /// Remove a member from a working group.
+    async fn remove_working_group_member(
+        &self,
+        ctx: &Context<'_>,
+        input: WorkingGroupMemberInput,
+    ) -> ApiResult<RemoveWorkingGroupMemberPayload> {
+        let by = match acting_for(ctx) {
+            Ok(by) => by,
+            Err(e) => return Ok(RemoveWorkingGroupMemberPayload::refused(e)),
+        };
+        let mut p = Parse::default();
+        let id = p.id("workingGroup", &input.working_group, NodeKind::WorkingGroup);
+        let command = p
+            .org("organization", &input.organization)
+            .map(
+                |organization| aggregates::working_group::WorkingGroupCommand::RemoveMember {
+                    by,
+                    organization,
+                    effective_on: input.effective_on,
+                },
+            );
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            RemoveWorkingGroupMemberPayload,
+            aggregates::working_group::WorkingGroup,
+            id,
+            p.done(command),
+            |id| load_group(ctx, &id).await?
+        )
+    }
+
+    /// Dissolve a working group.
+    async fn dissolve_working_group(
+        &self,
+        ctx: &Context<'_>,
+        input: DissolveWorkingGroupInput,
+    ) -> ApiResult<DissolveWorkingGroupPayload> {
+        let by = match acting_for(ctx) {
+            Ok(by) => by,
+            Err(e) => return Ok(DissolveWorkingGroupPayload::refused(e)),
+        };
+        let mut p = Parse::default();
+        let id = p.id("workingGroup", &input.working_group, NodeKind::WorkingGroup);
+        let command = p.text("reason", &input.reason).map(|reason| {
+            aggregates::working_group::WorkingGroupCommand::Dissolve {
+                by,
+                reason,
+                dissolved_on: input.dissolved_on,
+            }
+        });
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            DissolveWorkingGroupPayload,
+            aggregates::working_group::WorkingGroup,
+            id,
+            p.done(command),
+            |id| load_group(ctx, &id).await?
+        )
+    }
+
+    /// Schedule a meeting.
+    async fn schedule_meeting(
+        &self,
+        ctx: &Context<'_>,
+        input: ScheduleMeetingInput,
+    ) -> ApiResult<ScheduleMeetingPayload> {
+        let id = MeetingId::new_random();
+        let mut p = Parse::default();
+        let network = p
+            .id("network", &input.network, NodeKind::Network)
+            .map(NetworkId);
+        let working_group = match &input.working_group {
+            Some(g) => p
+                .id("workingGroup", g, NodeKind::WorkingGroup)
+                .map(|u| Some(WorkingGroupId(u))),
+            None => Some(None),
+        };
+        let title = p.name("title", &input.title);
+        let venue = match venue(&mut p, &input.address, &input.link) {
+            Some(None) => {
+                p.fail(
+                    "address",
+                    "give an address, a link or both".to_owned(),
+                    "INVALID_VALUE",
+                );
+                None
+            }
+            other => other.flatten(),
+        };
+        let agenda: Option<Vec<FreeText>> = input
+            .agenda
+            .iter()
+            .map(|a| p.text("agenda", a))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect();
+        let command = (|| {
+            Some(MeetingCommand::Schedule {
+                id,
+                network: network?,
+                working_group: working_group?,
+                kind: input.kind.into(),
+                title: title?,
+                starts_at: input.starts_at,
+                ends_at: input.ends_at,
+                venue: venue?,
+                agenda: agenda?,
+                public: input.public,
+            })
+        })();
+        run!(
+            ctx,
+            ScheduleMeetingPayload,
+            MeetingAggregate,
+            id,
+            p.done(command),
+            |id| load_meeting(ctx, &id).await?
+        )
+    }
+
+    /// Move a meeting.
+    async fn reschedule_meeting(
+        &self,
+        ctx: &Context<'_>,
+        input: RescheduleMeetingInput,
+    ) -> ApiResult<RescheduleMeetingPayload> {
+        let mut p = Parse::default();
+        let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
+        let venue = venue(&mut p, &input.address, &input.link);
+        let command = venue.map(|venue| MeetingCommand::Reschedule {
+            starts_at: input.starts_at,
+            ends_at: input.ends_at,
+            venue,
+        });
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            RescheduleMeetingPayload,
+            MeetingAggregate,
+            id,
+            p.done(command),
+            |id| load_meeting(ctx, &id).await?
+        )
+    }
+
+    /// Cancel a meeting.
+    async fn cancel_meeting(
+        &self,
+        ctx: &Context<'_>,
+        input: MeetingActInput,
+    ) -> ApiResult<CancelMeetingPayload> {
+        let mut p = Parse::default();
+        let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
+        let reason = required_reason(&mut p, &input.reason);
+        let command = reason.map(|reason| MeetingCommand::Cancel { reason });
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            CancelMeetingPayload,
+            MeetingAggregate,
+            id,
+            p.done(command),
+            |id| load_meeting(ctx, &id).await?
+        )
+    }
+
+    /// Open a meeting.
+    async fn open_meeting(
+        &self,
+        ctx: &Context<'_>,
+        input: MeetingActInput,
+    ) -> ApiResult<OpenMeetingPayload> {
+        let mut p = Parse::default();
+        let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
+        let command = Some(MeetingCommand::Open {
+            opened_at: input.at.unwrap_or_else(Utc::now),
+        });
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            OpenMeetingPayload,
+            MeetingAggregate,
+            id,
+            p.done(command),
+            |id| load_meeting(ctx, &id).await?
+        )
+    }
+
+    /// Close a meeting.
+    async fn close_meeting(
+        &self,
+        ctx: &Context<'_>,
+        input: MeetingActInput,
+    ) -> ApiResult<CloseMeetingPayload> {
+        let mut p = Parse::default();
+        let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
+        let command = Some(MeetingCommand::Close {
+            closed_at: input.at.unwrap_or_else(Utc::now),
+        });
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            CloseMeetingPayload,
+            MeetingAggregate,
+            id,
+            p.done(command),
+            |id| load_meeting(ctx, &id).await?
+        )
+    }
+
+    /// Record attendance.
+    async fn record_attendance(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordAttendanceInput,
+    ) -> ApiResult<RecordAttendancePayload> {
+        let mut p = Parse::default();
+        let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
+        let organization = p.org("organization", &input.organization);
+        let represented_by = match &input.represented_by {
+            Some(person) => match person.parse::<uuid::Uuid>() {
+                Ok(u) => Some(Some(PersonId(u))),
+                Err(_) => {
+                    p.fail(
+                        "representedBy",
+                        "representedBy is not a person id".to_owned(),
+                        "INVALID_ID",
+                    );
+                    None
+                }
+            },
+            None => Some(None),
+        };
+        let command = (|| {
+            Some(MeetingCommand::RecordAttendance {
+                organization: organization?,
+                attendance: input.attendance.into(),
+                represented_by: represented_by?,
+            })
+        })();
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            RecordAttendancePayload,
+            MeetingAggregate,
+            id,
+            p.done(command),
+            |id| load_meeting(ctx, &id).await?
+        )
+    }
+
+    /// Record a decision; its action items become commitments.
+    async fn record_decision(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordDecisionInput,
+    ) -> ApiResult<RecordDecisionPayload> {
+        let mut p = Parse::default();
+        let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
+        let text = p.text("text", &input.text);
+        let mut items = Vec::new();
+        for item in &input.action_items {
+            if let (Some(obligor), Some(title)) = (
+                p.org("actionItems", &item.obligor),
+                p.name("actionItems", &item.title),
+            ) {
+                items.push(ActionItem {
+                    obligor,
+                    title,
+                    due_on: item.due_on,
+                });
+            }
+        }
+        let command = text.map(|text| MeetingCommand::RecordDecision {
+            text,
+            action_items: items,
+        });
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            RecordDecisionPayload,
+            MeetingAggregate,
+            id,
+            p.done(command),
+            |id| load_meeting(ctx, &id).await?
+        )
+    }
+
+    /// Draft a version of the minutes.
+    async fn draft_minutes(
+        &self,
+        ctx: &Context<'_>,
+        input: MinutesInput,
+    ) -> ApiResult<DraftMinutesPayload> {
+        let mut p = Parse::default();
+        let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
+        let command = p
+            .hash("documentHash", &input.document_hash)
+            .map(|document_hash| MeetingCommand::DraftMinutes { document_hash });
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            DraftMinutesPayload,
+            MeetingAggregate,
+            id,
+            p.done(command),
+            |id| load_meeting(ctx, &id).await?
+        )
+    }
+
+    /// Approve one version of the minutes, once.
+    async fn approve_minutes(
+        &self,
+        ctx: &Context<'_>,
+        input: MinutesInput,
+    ) -> ApiResult<ApproveMinutesPayload> {
+        let mut p = Parse::default();
+        let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
+        let hash = p.hash("documentHash", &input.document_hash);
+        if input.version.is_none() {
+            p.fail(
+                "version",
+                "the version to approve is required".to_owned(),
+                "INVALID_VALUE",
+            );
+        }
+        let command = (|| {
+            Some(MeetingCommand::ApproveMinutes {
+                version: input.version?,
+                document_hash: hash?,
+                approved_on: input.approved_on.unwrap_or_else(|| Utc::now().date_naive()),
+            })
+        })();
+        let id = id.map(|i| i.to_string()).unwrap_or_default();
+        run!(
+            ctx,
+            ApproveMinutesPayload,
+            MeetingAggregate,
+            id,
+            p.done(command),
+            |id| load_meeting(ctx, &id).await?
+        )
+    }
+}
+
+fn membership_ids(p: &mut Parse, input: &MembershipInput) -> (String, Option<OrganizationId>) {
+    let id = p
+        .id("network", &input.network, NodeKind::Network)
+        .map(|i| i.to_string())
+        .unwrap_or_default();
+    (id, p.org("organization", &input.organization))
+}
+
+fn required_reason(p: &mut Parse, reason: &Option<String>) -> Option<FreeText> {
+    match reason {
+        Some(r) => p.text("reason", r),
+        None => {
+            p.fail("reason", "a reason is required".to_owned(), "INVALID_VALUE");
+            None
+        }
+    }
+}

@@ -1,0 +1,246 @@
+//! The root query. `asOf` (a recorded instant) on the root entry points selects the state as
+//! known then, for everything below them.
+
+use async_graphql::{Context, InputObject, Object, ID};
+use chrono::{DateTime, Utc};
+use projections::queries::{AsOf, AuditFilter};
+
+use crate::model::*;
+use crate::{client_error, read, ApiResult};
+
+pub struct Query;
+
+async fn as_of(ctx: &Context<'_>, as_of: Option<DateTime<Utc>>) -> ApiResult<AsOf> {
+    Ok(match as_of {
+        None => AsOf::Now,
+        Some(instant) => AsOf::Position(read(ctx).position_at(instant).await?),
+    })
+}
+
+fn uuid_of(id: &ID, kind: NodeKind) -> ApiResult<uuid::Uuid> {
+    decode_kind(id, kind).ok_or_else(|| client_error("INVALID_ID", "not an id of this kind"))
+}
+
+/// Filters of the audit log; every field narrows it.
+#[derive(InputObject, Default)]
+pub struct AuditLogFilter {
+    /// Only events that concern this network.
+    pub network: Option<ID>,
+    /// Only events that concern this organization.
+    pub organization: Option<ID>,
+    /// Only events of this aggregate type (Organization, Network, Protocol, Commitment,
+    /// WorkingGroup, Meeting).
+    pub aggregate_type: Option<String>,
+    /// Only events of this type (e.g. ProtocolSigned).
+    pub event_type: Option<String>,
+    /// Only events caused by this actor.
+    pub actor: Option<String>,
+    /// Recorded at or after.
+    pub recorded_from: Option<DateTime<Utc>>,
+    /// Recorded before.
+    pub recorded_until: Option<DateTime<Utc>>,
+}
+
+async fn node_of(ctx: &Context<'_>, id: &ID, at: AsOf) -> ApiResult<Option<Node>> {
+    let Some((kind, uuid)) = decode_id(id) else {
+        return Ok(None);
+    };
+    let r = read(ctx);
+    let text = uuid.to_string();
+    Ok(match kind {
+        NodeKind::Organization => r
+            .organization(aggregates::ids::OrganizationId(uuid), at)
+            .await?
+            .map(|view| Node::Organization(Organization { view, at })),
+        NodeKind::Network => r
+            .network(aggregates::ids::NetworkId(uuid), at)
+            .await?
+            .map(|view| Node::Network(Network { view, at })),
+        NodeKind::Protocol => r
+            .protocol(&text, at)
+            .await?
+            .map(|view| Node::Protocol(Protocol { view, at })),
+        NodeKind::Commitment => r
+            .commitment(&text, at)
+            .await?
+            .map(|view| Node::Commitment(Commitment { view, at })),
+        NodeKind::WorkingGroup => r
+            .working_group(&text, at)
+            .await?
+            .map(|view| Node::WorkingGroup(WorkingGroup { view, at })),
+        NodeKind::Meeting => r
+            .meeting(&text, at)
+            .await?
+            .map(|view| Node::Meeting(Meeting { view, at })),
+    })
+}
+
+#[Object]
+impl Query {
+    /// Any object by its global id.
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        as_of: Option<DateTime<Utc>>,
+    ) -> ApiResult<Option<Node>> {
+        let at = as_of_at(ctx, as_of).await?;
+        node_of(ctx, &id, at).await
+    }
+
+    /// Objects by their global ids, in the same order (null where none).
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        ids: Vec<ID>,
+        as_of: Option<DateTime<Utc>>,
+    ) -> ApiResult<Vec<Option<Node>>> {
+        if ids.len() > MAX_PAGE {
+            return Err(client_error(
+                "PAGE_TOO_LARGE",
+                format!("at most {MAX_PAGE} ids"),
+            ));
+        }
+        let at = as_of_at(ctx, as_of).await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in &ids {
+            out.push(node_of(ctx, id, at).await?);
+        }
+        Ok(out)
+    }
+
+    /// Every organization.
+    #[graphql(
+        complexity = "first.or(last).unwrap_or(MAX_PAGE as i32).max(0) as usize * child_complexity"
+    )]
+    async fn organizations(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<DateTime<Utc>>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> ApiResult<ListConnection<Organization>> {
+        let at = as_of_at(ctx, as_of).await?;
+        let all = read(ctx).organizations(at).await?;
+        paginate(
+            all.into_iter()
+                .map(|view| Organization { view, at })
+                .collect(),
+            after,
+            before,
+            first,
+            last,
+        )
+        .await
+    }
+
+    /// One organization.
+    async fn organization(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        as_of: Option<DateTime<Utc>>,
+    ) -> ApiResult<Option<Organization>> {
+        let at = as_of_at(ctx, as_of).await?;
+        let uuid = uuid_of(&id, NodeKind::Organization)?;
+        Ok(read(ctx)
+            .organization(aggregates::ids::OrganizationId(uuid), at)
+            .await?
+            .map(|view| Organization { view, at }))
+    }
+
+    /// Every network.
+    #[graphql(
+        complexity = "first.or(last).unwrap_or(MAX_PAGE as i32).max(0) as usize * child_complexity"
+    )]
+    async fn networks(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<DateTime<Utc>>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> ApiResult<ListConnection<Network>> {
+        let at = as_of_at(ctx, as_of).await?;
+        let all = read(ctx).networks(at).await?;
+        paginate(
+            all.into_iter().map(|view| Network { view, at }).collect(),
+            after,
+            before,
+            first,
+            last,
+        )
+        .await
+    }
+
+    /// One network.
+    async fn network(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        as_of: Option<DateTime<Utc>>,
+    ) -> ApiResult<Option<Network>> {
+        let at = as_of_at(ctx, as_of).await?;
+        let uuid = uuid_of(&id, NodeKind::Network)?;
+        Ok(read(ctx)
+            .network(aggregates::ids::NetworkId(uuid), at)
+            .await?
+            .map(|view| Network { view, at }))
+    }
+
+    /// One protocol.
+    async fn protocol(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        as_of: Option<DateTime<Utc>>,
+    ) -> ApiResult<Option<Protocol>> {
+        let at = as_of_at(ctx, as_of).await?;
+        let uuid = uuid_of(&id, NodeKind::Protocol)?;
+        Ok(read(ctx)
+            .protocol(&uuid.to_string(), at)
+            .await?
+            .map(|view| Protocol { view, at }))
+    }
+
+    /// The audit log: every event, filtered, oldest first; cursors are global positions.
+    #[graphql(complexity = "first.unwrap_or(MAX_PAGE as i32).max(0) as usize * child_complexity")]
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AuditLogFilter>,
+        after: Option<String>,
+        first: Option<i32>,
+    ) -> ApiResult<HistoryConnection> {
+        let filter = filter.unwrap_or_default();
+        let decode = |id: &Option<ID>, kind| -> ApiResult<Option<uuid::Uuid>> {
+            id.as_ref().map(|i| uuid_of(i, kind)).transpose()
+        };
+        let audit = AuditFilter {
+            network: decode(&filter.network, NodeKind::Network)?.map(aggregates::ids::NetworkId),
+            organization: decode(&filter.organization, NodeKind::Organization)?
+                .map(aggregates::ids::OrganizationId),
+            aggregate_type: filter.aggregate_type,
+            event_type: filter.event_type,
+            actor: filter.actor,
+            recorded_from: filter.recorded_from,
+            recorded_until: filter.recorded_until,
+        };
+        let had_cursor = after.is_some();
+        let (after, first) = page_request(after, first)?;
+        let events = read(ctx).audit_log(&audit, after, first as i64 + 1).await?;
+        Ok(history_page(events, first, had_cursor))
+    }
+
+    /// How far the read side has projected the log.
+    async fn read_position(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        Ok(read(ctx).position().await?)
+    }
+}
+
+async fn as_of_at(ctx: &Context<'_>, instant: Option<DateTime<Utc>>) -> ApiResult<AsOf> {
+    as_of(ctx, instant).await
+}
