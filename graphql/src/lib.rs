@@ -182,6 +182,11 @@ pub fn build_schema(state: ApiState, config: &ApiConfig) -> AppSchema {
     builder.finish()
 }
 
+/// The schema without data, for introspection and contract tests.
+pub fn build_schema_without_state() -> AppSchema {
+    Schema::build(Query, Mutation, EmptySubscription).finish()
+}
+
 /// The SDL, sorted, as checked in under `schemas/graphql/`.
 pub fn sdl() -> String {
     Schema::build(Query, Mutation, EmptySubscription)

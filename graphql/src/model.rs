@@ -16,10 +16,10 @@ use crate::{read, ApiResult};
 
 /// Mirrors a domain enum as a GraphQL enum (SCREAMING_CASE on the wire) with conversions.
 macro_rules! mirror_enum {
-    ($(#[$m:meta])* $name:ident => $domain:path { $($variant:ident),+ $(,)? }) => {
+    ($(#[$m:meta])* $name:ident => $domain:path { $($variant:ident = $desc:literal),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-        pub enum $name { $(#[allow(missing_docs)] $variant),+ }
+        pub enum $name { $(#[doc = $desc] $variant),+ }
         impl From<$name> for $domain {
             fn from(value: $name) -> Self {
                 match value { $($name::$variant => <$domain>::$variant),+ }
@@ -36,47 +36,97 @@ macro_rules! mirror_enum {
 mirror_enum!(
     /// The kind of organization.
     OrganizationCategory => aggregates::values::OrganizationCategory {
-        Comune, CittaMetropolitana, Provincia, Regione, Prefettura, Questura, Carabinieri,
-        PoliziaLocale, Procura, Tribunale, AziendaSanitaria, EnteGestoreServiziSociali,
-        CentroAntiviolenza, CasaRifugio, CentroUominiAutoriViolenza, Consultorio, Uepe,
-        GaranteDetenuti, GaranteInfanzia, OrdineProfessionale, OrganismoDiParita, Universita,
-        UfficioScolastico, Scuola, AssociazioneEts, CentroAccoglienza, Altro,
+        Comune = "Comune (municipality)",
+        CittaMetropolitana = "Città Metropolitana",
+        Provincia = "Provincia",
+        Regione = "Regione",
+        Prefettura = "Prefettura (the State's territorial office)",
+        Questura = "Questura (State police)",
+        Carabinieri = "Carabinieri",
+        PoliziaLocale = "Polizia Locale",
+        Procura = "Procura della Repubblica",
+        Tribunale = "Tribunale",
+        AziendaSanitaria = "ASL / ATS / ASST / Azienda Ospedaliera",
+        EnteGestoreServiziSociali = "Ente gestore dei servizi socio-assistenziali (consorzio, ambito, piano di zona)",
+        CentroAntiviolenza = "Centro antiviolenza (CAV)",
+        CasaRifugio = "Casa rifugio",
+        CentroUominiAutoriViolenza = "Centro per uomini autori di violenza (CUAV)",
+        Consultorio = "Consultorio",
+        Uepe = "UEPE (probation office)",
+        GaranteDetenuti = "Garante dei detenuti",
+        GaranteInfanzia = "Garante per l'infanzia",
+        OrdineProfessionale = "Ordine professionale",
+        OrganismoDiParita = "Organismo di parità / Consigliera di parità",
+        Universita = "Università",
+        UfficioScolastico = "Ufficio scolastico",
+        Scuola = "Scuola",
+        AssociazioneEts = "Associazione / ETS",
+        CentroAccoglienza = "CAS / SAI reception centre",
+        Altro = "Any other kind",
     }
 );
 mirror_enum!(
     /// The kind of standing body a network is.
     NetworkKind => aggregates::network::NetworkKind {
-        TerritorialNetwork, InterinstitutionalTable, TechnicalTable, ThematicTable,
+        TerritorialNetwork = "A territorial anti-violence network",
+        InterinstitutionalTable = "An inter-institutional table",
+        TechnicalTable = "A technical table",
+        ThematicTable = "A thematic table",
     }
 );
 mirror_enum!(
     /// The role a referent plays for their organization.
-    ReferentRole => aggregates::network::ReferentRole { Institutional, Technical, Deputy }
+    ReferentRole => aggregates::network::ReferentRole {
+        Institutional = "Represents the organization institutionally",
+        Technical = "Takes part in the technical work",
+        Deputy = "Stands in for another referent",
+    }
 );
 mirror_enum!(
     /// Framework, operational, addendum or bilateral protocol.
-    ProtocolKind => aggregates::protocol::ProtocolKind { Framework, Operational, Addendum, Bilateral }
+    ProtocolKind => aggregates::protocol::ProtocolKind {
+        Framework = "A framework protocol (quadro)",
+        Operational = "An operational protocol (operativo)",
+        Addendum = "An addendum to another protocol",
+        Bilateral = "A protocol signed with one party",
+    }
 );
 mirror_enum!(
     /// How a signature was given.
     SignatureMethod => aggregates::protocol::SignatureMethod {
-        Handwritten, QualifiedElectronic, AdvancedElectronic, DigitalPlatform,
+        Handwritten = "Signed by hand on paper",
+        QualifiedElectronic = "Qualified electronic signature",
+        AdvancedElectronic = "Advanced electronic signature",
+        DigitalPlatform = "Accepted on a digital platform",
     }
 );
 mirror_enum!(
     /// The kind of meeting.
     MeetingKind => aggregates::meeting::MeetingKind {
-        Plenary, WorkingGroupSession, Workshop, DistrictLab, Conference,
+        Plenary = "A plenary session of the network",
+        WorkingGroupSession = "A session of a working group",
+        Workshop = "A workshop",
+        DistrictLab = "A district laboratory",
+        Conference = "A public conference",
     }
 );
 mirror_enum!(
     /// Whether an organization attended a meeting.
-    Attendance => aggregates::meeting::Attendance { Present, Absent, Excused }
+    Attendance => aggregates::meeting::Attendance {
+        Present = "Attended",
+        Absent = "Did not attend",
+        Excused = "Excused",
+    }
 );
 mirror_enum!(
     /// The role an actor acted in.
     Role => aggregates::metadata::Role {
-        PlatformAdministrator, Coordinator, Referent, Auditor, System, Anonymous,
+        PlatformAdministrator = "Administers the platform",
+        Coordinator = "Coordinates a network",
+        Referent = "Acts for one organization",
+        Auditor = "Reads everything, writes nothing",
+        System = "The system's own processes",
+        Anonymous = "Not authenticated",
     }
 );
 
@@ -234,6 +284,7 @@ pub struct Organization {
     pub at: AsOf,
 }
 
+/// An organization.
 #[Object]
 impl Organization {
     /// The opaque global id.
@@ -299,10 +350,12 @@ impl Organization {
     async fn commitments(
         &self,
         ctx: &Context<'_>,
-        after: Option<String>,
-        before: Option<String>,
-        first: Option<i32>,
-        last: Option<i32>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<ListConnection<Commitment>> {
         let all = read(ctx).commitments_of(self.view.id, self.at).await?;
         paginate(
@@ -320,8 +373,10 @@ impl Organization {
     async fn timeline(
         &self,
         ctx: &Context<'_>,
-        after: Option<String>,
-        first: Option<i32>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
+            i32,
+        >,
     ) -> ApiResult<HistoryConnection> {
         timeline(
             ctx,
@@ -340,6 +395,7 @@ pub struct Network {
     pub at: AsOf,
 }
 
+/// A network (rete territoriale, tavolo).
 #[Object]
 impl Network {
     /// The opaque global id.
@@ -382,12 +438,16 @@ impl Network {
     async fn members(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Only organizations that were active members on this business date.")]
         effective_on: Option<NaiveDate>,
+        #[graphql(desc = "Include memberships that ended or never started.")]
         include_former: Option<bool>,
-        after: Option<String>,
-        before: Option<String>,
-        first: Option<i32>,
-        last: Option<i32>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<ListConnection<Membership>> {
         let mut all = read(ctx).memberships(self.view.id, self.at).await?;
         match effective_on {
@@ -419,10 +479,12 @@ impl Network {
     async fn commitments(
         &self,
         ctx: &Context<'_>,
-        after: Option<String>,
-        before: Option<String>,
-        first: Option<i32>,
-        last: Option<i32>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<ListConnection<Commitment>> {
         let all = read(ctx).commitments(self.view.id, self.at).await?;
         paginate(
@@ -440,7 +502,7 @@ impl Network {
     async fn commitment_summary(
         &self,
         ctx: &Context<'_>,
-        on: NaiveDate,
+        #[graphql(desc = "The date on which overdue is judged (default: today).")] on: NaiveDate,
     ) -> ApiResult<Vec<CommitmentSummary>> {
         let all = read(ctx)
             .commitment_summary(self.view.id, on, self.at)
@@ -458,8 +520,8 @@ impl Network {
     async fn attendance_rates(
         &self,
         ctx: &Context<'_>,
-        from: DateTime<Utc>,
-        until: DateTime<Utc>,
+        #[graphql(desc = "Start of the period (included).")] from: DateTime<Utc>,
+        #[graphql(desc = "End of the period (excluded).")] until: DateTime<Utc>,
     ) -> ApiResult<Vec<AttendanceRate>> {
         let all = read(ctx)
             .attendance_rates(self.view.id, from, until, self.at)
@@ -489,10 +551,12 @@ impl Network {
     async fn meetings(
         &self,
         ctx: &Context<'_>,
-        after: Option<String>,
-        before: Option<String>,
-        first: Option<i32>,
-        last: Option<i32>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<ListConnection<Meeting>> {
         let all = read(ctx).meetings(self.view.id, self.at).await?;
         paginate(
@@ -510,8 +574,10 @@ impl Network {
     async fn timeline(
         &self,
         ctx: &Context<'_>,
-        after: Option<String>,
-        first: Option<i32>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
+            i32,
+        >,
     ) -> ApiResult<HistoryConnection> {
         timeline(
             ctx,
@@ -584,6 +650,7 @@ pub struct Membership {
     pub at: AsOf,
 }
 
+/// An organization's membership of a network.
 #[Object]
 impl Membership {
     /// The member.
@@ -723,6 +790,7 @@ pub struct Party {
     pub added_on: Option<NaiveDate>,
 }
 
+/// A protocol of understanding.
 #[Object]
 impl Protocol {
     /// The opaque global id.
@@ -798,7 +866,9 @@ impl Protocol {
     async fn signatories(
         &self,
         ctx: &Context<'_>,
-        current_version_only: Option<bool>,
+        #[graphql(desc = "Only signatures of the latest version.")] current_version_only: Option<
+            bool,
+        >,
     ) -> ApiResult<Vec<Organization>> {
         let ids = read(ctx)
             .signatories(
@@ -820,8 +890,10 @@ impl Protocol {
     async fn timeline(
         &self,
         ctx: &Context<'_>,
-        after: Option<String>,
-        first: Option<i32>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
+            i32,
+        >,
     ) -> ApiResult<HistoryConnection> {
         timeline(ctx, views::Kind::Protocol, &self.view.id, after, first).await
     }
@@ -847,6 +919,7 @@ pub struct Signature {
     pub at: AsOf,
 }
 
+/// A signature of one version of a protocol.
 #[Object]
 impl Signature {
     /// The protocol's global id.
@@ -892,6 +965,7 @@ pub struct Commitment {
     pub at: AsOf,
 }
 
+/// A commitment (impegno).
 #[Object]
 impl Commitment {
     /// The opaque global id.
@@ -933,7 +1007,12 @@ impl Commitment {
         &self.view.status
     }
     /// Whether it is overdue on a date (default: today).
-    async fn overdue(&self, on: Option<NaiveDate>) -> bool {
+    async fn overdue(
+        &self,
+        #[graphql(desc = "The date on which overdue is judged (default: today).")] on: Option<
+            NaiveDate,
+        >,
+    ) -> bool {
         self.view
             .is_overdue(on.unwrap_or_else(|| Utc::now().date_naive()))
     }
@@ -952,8 +1031,10 @@ impl Commitment {
     async fn timeline(
         &self,
         ctx: &Context<'_>,
-        after: Option<String>,
-        first: Option<i32>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
+            i32,
+        >,
     ) -> ApiResult<HistoryConnection> {
         timeline(ctx, views::Kind::Commitment, &self.view.id, after, first).await
     }
@@ -965,6 +1046,7 @@ pub struct WorkingGroup {
     pub at: AsOf,
 }
 
+/// A working group.
 #[Object]
 impl WorkingGroup {
     /// The opaque global id.
@@ -1017,6 +1099,7 @@ pub struct Meeting {
     pub at: AsOf,
 }
 
+/// A meeting.
 #[Object]
 impl Meeting {
     /// The opaque global id.

@@ -858,13 +858,14 @@ fn venue(p: &mut Parse, address: &Option<String>, link: &Option<String>) -> Opti
 /// The root mutation.
 pub struct Mutation;
 
+/// The root mutation: one mutation per command.
 #[Object]
 impl Mutation {
     /// Register an organization.
     async fn register_organization(
         &self,
         ctx: &Context<'_>,
-        input: RegisterOrganizationInput,
+        #[graphql(desc = "The change to make.")] input: RegisterOrganizationInput,
     ) -> ApiResult<RegisterOrganizationPayload> {
         let id = OrganizationId::new_random();
         let mut p = Parse::default();
@@ -897,7 +898,7 @@ impl Mutation {
     async fn rename_organization(
         &self,
         ctx: &Context<'_>,
-        input: RenameOrganizationInput,
+        #[graphql(desc = "The change to make.")] input: RenameOrganizationInput,
     ) -> ApiResult<RenameOrganizationPayload> {
         let mut p = Parse::default();
         let id = p.org("organization", &input.organization);
@@ -923,7 +924,7 @@ impl Mutation {
     async fn update_organization_details(
         &self,
         ctx: &Context<'_>,
-        input: UpdateOrganizationDetailsInput,
+        #[graphql(desc = "The change to make.")] input: UpdateOrganizationDetailsInput,
     ) -> ApiResult<UpdateOrganizationDetailsPayload> {
         let mut p = Parse::default();
         let id = p.org("organization", &input.organization);
@@ -957,7 +958,7 @@ impl Mutation {
     async fn succeed_organization(
         &self,
         ctx: &Context<'_>,
-        input: SucceedOrganizationInput,
+        #[graphql(desc = "The change to make.")] input: SucceedOrganizationInput,
     ) -> ApiResult<SucceedOrganizationPayload> {
         let mut p = Parse::default();
         let id = p.org("organization", &input.organization);
@@ -981,7 +982,7 @@ impl Mutation {
     async fn deactivate_organization(
         &self,
         ctx: &Context<'_>,
-        input: DeactivateOrganizationInput,
+        #[graphql(desc = "The change to make.")] input: DeactivateOrganizationInput,
     ) -> ApiResult<DeactivateOrganizationPayload> {
         let mut p = Parse::default();
         let id = p.org("organization", &input.organization);
@@ -1005,7 +1006,7 @@ impl Mutation {
     async fn establish_network(
         &self,
         ctx: &Context<'_>,
-        input: EstablishNetworkInput,
+        #[graphql(desc = "The change to make.")] input: EstablishNetworkInput,
     ) -> ApiResult<EstablishNetworkPayload> {
         let id = NetworkId::new_random();
         let mut p = Parse::default();
@@ -1037,7 +1038,7 @@ impl Mutation {
     async fn change_coordinator(
         &self,
         ctx: &Context<'_>,
-        input: ChangeCoordinatorInput,
+        #[graphql(desc = "The change to make.")] input: ChangeCoordinatorInput,
     ) -> ApiResult<ChangeCoordinatorPayload> {
         let by = match acting_for(ctx) {
             Ok(by) => by,
@@ -1066,7 +1067,7 @@ impl Mutation {
     async fn close_network(
         &self,
         ctx: &Context<'_>,
-        input: CloseNetworkInput,
+        #[graphql(desc = "The change to make.")] input: CloseNetworkInput,
     ) -> ApiResult<CloseNetworkPayload> {
         let by = match acting_for(ctx) {
             Ok(by) => by,
@@ -1095,7 +1096,7 @@ impl Mutation {
     async fn apply_for_membership(
         &self,
         ctx: &Context<'_>,
-        input: MembershipInput,
+        #[graphql(desc = "The change to make.")] input: MembershipInput,
     ) -> ApiResult<ApplyForMembershipPayload> {
         let mut p = Parse::default();
         let (id, organization) = membership_ids(&mut p, &input);
@@ -1121,7 +1122,7 @@ impl Mutation {
     async fn approve_membership(
         &self,
         ctx: &Context<'_>,
-        input: MembershipInput,
+        #[graphql(desc = "The change to make.")] input: MembershipInput,
     ) -> ApiResult<ApproveMembershipPayload> {
         let by = match acting_for(ctx) {
             Ok(by) => by,
@@ -1148,7 +1149,7 @@ impl Mutation {
     async fn reject_membership(
         &self,
         ctx: &Context<'_>,
-        input: MembershipInput,
+        #[graphql(desc = "The change to make.")] input: MembershipInput,
     ) -> ApiResult<RejectMembershipPayload> {
         let by = match acting_for(ctx) {
             Ok(by) => by,
@@ -1178,7 +1179,7 @@ impl Mutation {
     async fn suspend_membership(
         &self,
         ctx: &Context<'_>,
-        input: MembershipInput,
+        #[graphql(desc = "The change to make.")] input: MembershipInput,
     ) -> ApiResult<SuspendMembershipPayload> {
         let by = match acting_for(ctx) {
             Ok(by) => by,
@@ -1209,7 +1210,7 @@ impl Mutation {
     async fn reinstate_membership(
         &self,
         ctx: &Context<'_>,
-        input: MembershipInput,
+        #[graphql(desc = "The change to make.")] input: MembershipInput,
     ) -> ApiResult<ReinstateMembershipPayload> {
         let by = match acting_for(ctx) {
             Ok(by) => by,
@@ -1236,7 +1237,7 @@ impl Mutation {
     async fn withdraw_membership(
         &self,
         ctx: &Context<'_>,
-        input: MembershipInput,
+        #[graphql(desc = "The change to make.")] input: MembershipInput,
     ) -> ApiResult<WithdrawMembershipPayload> {
         let by = match acting_for(ctx) {
             Ok(by) => by,
@@ -1267,7 +1268,7 @@ impl Mutation {
     async fn expel_member(
         &self,
         ctx: &Context<'_>,
-        input: MembershipInput,
+        #[graphql(desc = "The change to make.")] input: MembershipInput,
     ) -> ApiResult<ExpelMemberPayload> {
         let by = match acting_for(ctx) {
             Ok(by) => by,
@@ -1298,7 +1299,7 @@ impl Mutation {
     async fn designate_referent(
         &self,
         ctx: &Context<'_>,
-        input: DesignateReferentInput,
+        #[graphql(desc = "The change to make.")] input: DesignateReferentInput,
     ) -> ApiResult<DesignateReferentPayload> {
         let by = match acting_for(ctx) {
             Ok(by) => by,
@@ -1340,7 +1341,7 @@ impl Mutation {
     async fn revoke_referent(
         &self,
         ctx: &Context<'_>,
-        input: RevokeReferentInput,
+        #[graphql(desc = "The change to make.")] input: RevokeReferentInput,
     ) -> ApiResult<RevokeReferentPayload> {
         let by = match acting_for(ctx) {
             Ok(by) => by,
@@ -1376,7 +1377,7 @@ impl Mutation {
     async fn draft_protocol(
         &self,
         ctx: &Context<'_>,
-        input: DraftProtocolInput,
+        #[graphql(desc = "The change to make.")] input: DraftProtocolInput,
     ) -> ApiResult<DraftProtocolPayload> {
         let id = ProtocolId::new_random();
         let mut p = Parse::default();
@@ -1410,7 +1411,7 @@ impl Mutation {
     async fn amend_protocol(
         &self,
         ctx: &Context<'_>,
-        input: ProtocolTextInput,
+        #[graphql(desc = "The change to make.")] input: ProtocolTextInput,
     ) -> ApiResult<AmendProtocolPayload> {
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
@@ -1432,7 +1433,7 @@ impl Mutation {
     async fn revise_protocol(
         &self,
         ctx: &Context<'_>,
-        input: ProtocolTextInput,
+        #[graphql(desc = "The change to make.")] input: ProtocolTextInput,
     ) -> ApiResult<ReviseProtocolPayload> {
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
@@ -1454,7 +1455,7 @@ impl Mutation {
     async fn publish_protocol_version(
         &self,
         ctx: &Context<'_>,
-        input: PublishProtocolVersionInput,
+        #[graphql(desc = "The change to make.")] input: PublishProtocolVersionInput,
     ) -> ApiResult<PublishProtocolVersionPayload> {
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
@@ -1478,7 +1479,7 @@ impl Mutation {
     async fn open_protocol_for_signature(
         &self,
         ctx: &Context<'_>,
-        input: ProtocolActInput,
+        #[graphql(desc = "The change to make.")] input: ProtocolActInput,
     ) -> ApiResult<OpenProtocolForSignaturePayload> {
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
@@ -1500,7 +1501,7 @@ impl Mutation {
     async fn record_signature(
         &self,
         ctx: &Context<'_>,
-        input: RecordSignatureInput,
+        #[graphql(desc = "The change to make.")] input: RecordSignatureInput,
     ) -> ApiResult<RecordSignaturePayload> {
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
@@ -1531,7 +1532,7 @@ impl Mutation {
     async fn decline_protocol(
         &self,
         ctx: &Context<'_>,
-        input: ProtocolPartyInput,
+        #[graphql(desc = "The change to make.")] input: ProtocolPartyInput,
     ) -> ApiResult<DeclineProtocolPayload> {
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
@@ -1559,7 +1560,7 @@ impl Mutation {
     async fn enter_protocol_into_force(
         &self,
         ctx: &Context<'_>,
-        input: ProtocolActInput,
+        #[graphql(desc = "The change to make.")] input: ProtocolActInput,
     ) -> ApiResult<EnterProtocolIntoForcePayload> {
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
@@ -1583,7 +1584,7 @@ impl Mutation {
     async fn add_protocol_party(
         &self,
         ctx: &Context<'_>,
-        input: ProtocolPartyInput,
+        #[graphql(desc = "The change to make.")] input: ProtocolPartyInput,
     ) -> ApiResult<AddProtocolPartyPayload> {
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
@@ -1608,7 +1609,7 @@ impl Mutation {
     async fn record_protocol_withdrawal(
         &self,
         ctx: &Context<'_>,
-        input: ProtocolPartyInput,
+        #[graphql(desc = "The change to make.")] input: ProtocolPartyInput,
     ) -> ApiResult<RecordProtocolWithdrawalPayload> {
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
@@ -1636,7 +1637,7 @@ impl Mutation {
     async fn renew_protocol(
         &self,
         ctx: &Context<'_>,
-        input: RenewProtocolInput,
+        #[graphql(desc = "The change to make.")] input: RenewProtocolInput,
     ) -> ApiResult<RenewProtocolPayload> {
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
@@ -1659,7 +1660,7 @@ impl Mutation {
     async fn expire_protocol(
         &self,
         ctx: &Context<'_>,
-        input: ProtocolActInput,
+        #[graphql(desc = "The change to make.")] input: ProtocolActInput,
     ) -> ApiResult<ExpireProtocolPayload> {
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
@@ -1679,7 +1680,7 @@ impl Mutation {
     async fn supersede_protocol(
         &self,
         ctx: &Context<'_>,
-        input: SupersedeProtocolInput,
+        #[graphql(desc = "The change to make.")] input: SupersedeProtocolInput,
     ) -> ApiResult<SupersedeProtocolPayload> {
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
@@ -1705,7 +1706,7 @@ impl Mutation {
     async fn create_commitment(
         &self,
         ctx: &Context<'_>,
-        input: CreateCommitmentInput,
+        #[graphql(desc = "The change to make.")] input: CreateCommitmentInput,
     ) -> ApiResult<CreateCommitmentPayload> {
         let by = match acting_for(ctx) {
             Ok(by) => by,
@@ -1745,7 +1746,7 @@ impl Mutation {
     async fn report_commitment_progress(
         &self,
         ctx: &Context<'_>,
-        input: CommitmentActInput,
+        #[graphql(desc = "The change to make.")] input: CommitmentActInput,
     ) -> ApiResult<ReportCommitmentProgressPayload> {
         let by = match acting_for(ctx) {
             Ok(by) => by,
@@ -1775,7 +1776,7 @@ impl Mutation {
     async fn fulfil_commitment(
         &self,
         ctx: &Context<'_>,
-        input: CommitmentActInput,
+        #[graphql(desc = "The change to make.")] input: CommitmentActInput,
     ) -> ApiResult<FulfilCommitmentPayload> {
         let by = match acting_for(ctx) {
             Ok(by) => by,
@@ -1811,7 +1812,7 @@ impl Mutation {
     async fn waive_commitment(
         &self,
         ctx: &Context<'_>,
-        input: CommitmentActInput,
+        #[graphql(desc = "The change to make.")] input: CommitmentActInput,
     ) -> ApiResult<WaiveCommitmentPayload> {
         let by = match acting_for(ctx) {
             Ok(by) => by,
@@ -1841,7 +1842,7 @@ impl Mutation {
     async fn reopen_commitment(
         &self,
         ctx: &Context<'_>,
-        input: CommitmentActInput,
+        #[graphql(desc = "The change to make.")] input: CommitmentActInput,
     ) -> ApiResult<ReopenCommitmentPayload> {
         let by = match acting_for(ctx) {
             Ok(by) => by,
@@ -1871,7 +1872,7 @@ impl Mutation {
     async fn form_working_group(
         &self,
         ctx: &Context<'_>,
-        input: FormWorkingGroupInput,
+        #[graphql(desc = "The change to make.")] input: FormWorkingGroupInput,
     ) -> ApiResult<FormWorkingGroupPayload> {
         let by = match acting_for(ctx) {
             Ok(by) => by,
@@ -1910,7 +1911,7 @@ impl Mutation {
     async fn add_working_group_member(
         &self,
         ctx: &Context<'_>,
-        input: WorkingGroupMemberInput,
+        #[graphql(desc = "The change to make.")] input: WorkingGroupMemberInput,
     ) -> ApiResult<AddWorkingGroupMemberPayload> {
         let by = match acting_for(ctx) {
             Ok(by) => by,
@@ -1942,7 +1943,7 @@ impl Mutation {
     async fn remove_working_group_member(
         &self,
         ctx: &Context<'_>,
-        input: WorkingGroupMemberInput,
+        #[graphql(desc = "The change to make.")] input: WorkingGroupMemberInput,
     ) -> ApiResult<RemoveWorkingGroupMemberPayload> {
         let by = match acting_for(ctx) {
             Ok(by) => by,
@@ -1974,7 +1975,7 @@ impl Mutation {
     async fn dissolve_working_group(
         &self,
         ctx: &Context<'_>,
-        input: DissolveWorkingGroupInput,
+        #[graphql(desc = "The change to make.")] input: DissolveWorkingGroupInput,
     ) -> ApiResult<DissolveWorkingGroupPayload> {
         let by = match acting_for(ctx) {
             Ok(by) => by,
@@ -2004,7 +2005,7 @@ impl Mutation {
     async fn schedule_meeting(
         &self,
         ctx: &Context<'_>,
-        input: ScheduleMeetingInput,
+        #[graphql(desc = "The change to make.")] input: ScheduleMeetingInput,
     ) -> ApiResult<ScheduleMeetingPayload> {
         let id = MeetingId::new_random();
         let mut p = Parse::default();
@@ -2064,7 +2065,7 @@ impl Mutation {
     async fn reschedule_meeting(
         &self,
         ctx: &Context<'_>,
-        input: RescheduleMeetingInput,
+        #[graphql(desc = "The change to make.")] input: RescheduleMeetingInput,
     ) -> ApiResult<RescheduleMeetingPayload> {
         let mut p = Parse::default();
         let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
@@ -2089,7 +2090,7 @@ impl Mutation {
     async fn cancel_meeting(
         &self,
         ctx: &Context<'_>,
-        input: MeetingActInput,
+        #[graphql(desc = "The change to make.")] input: MeetingActInput,
     ) -> ApiResult<CancelMeetingPayload> {
         let mut p = Parse::default();
         let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
@@ -2110,7 +2111,7 @@ impl Mutation {
     async fn open_meeting(
         &self,
         ctx: &Context<'_>,
-        input: MeetingActInput,
+        #[graphql(desc = "The change to make.")] input: MeetingActInput,
     ) -> ApiResult<OpenMeetingPayload> {
         let mut p = Parse::default();
         let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
@@ -2132,7 +2133,7 @@ impl Mutation {
     async fn close_meeting(
         &self,
         ctx: &Context<'_>,
-        input: MeetingActInput,
+        #[graphql(desc = "The change to make.")] input: MeetingActInput,
     ) -> ApiResult<CloseMeetingPayload> {
         let mut p = Parse::default();
         let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
@@ -2154,7 +2155,7 @@ impl Mutation {
     async fn record_attendance(
         &self,
         ctx: &Context<'_>,
-        input: RecordAttendanceInput,
+        #[graphql(desc = "The change to make.")] input: RecordAttendanceInput,
     ) -> ApiResult<RecordAttendancePayload> {
         let mut p = Parse::default();
         let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
@@ -2195,7 +2196,7 @@ impl Mutation {
     async fn record_decision(
         &self,
         ctx: &Context<'_>,
-        input: RecordDecisionInput,
+        #[graphql(desc = "The change to make.")] input: RecordDecisionInput,
     ) -> ApiResult<RecordDecisionPayload> {
         let mut p = Parse::default();
         let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
@@ -2232,7 +2233,7 @@ impl Mutation {
     async fn draft_minutes(
         &self,
         ctx: &Context<'_>,
-        input: MinutesInput,
+        #[graphql(desc = "The change to make.")] input: MinutesInput,
     ) -> ApiResult<DraftMinutesPayload> {
         let mut p = Parse::default();
         let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
@@ -2254,7 +2255,7 @@ impl Mutation {
     async fn approve_minutes(
         &self,
         ctx: &Context<'_>,
-        input: MinutesInput,
+        #[graphql(desc = "The change to make.")] input: MinutesInput,
     ) -> ApiResult<ApproveMinutesPayload> {
         let mut p = Parse::default();
         let id = p.id("meeting", &input.meeting, NodeKind::Meeting);

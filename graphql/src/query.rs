@@ -75,13 +75,15 @@ async fn node_of(ctx: &Context<'_>, id: &ID, at: AsOf) -> ApiResult<Option<Node>
     })
 }
 
+/// The root query: current state, state as known at a past instant, history.
 #[Object]
 impl Query {
     /// Any object by its global id.
     async fn node(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The object's global id.")] id: ID,
+        #[graphql(desc = "Read the state as known at this recorded instant (default: now).")]
         as_of: Option<DateTime<Utc>>,
     ) -> ApiResult<Option<Node>> {
         let at = as_of_at(ctx, as_of).await?;
@@ -92,7 +94,8 @@ impl Query {
     async fn nodes(
         &self,
         ctx: &Context<'_>,
-        ids: Vec<ID>,
+        #[graphql(desc = "Global ids (at most 100).")] ids: Vec<ID>,
+        #[graphql(desc = "Read the state as known at this recorded instant (default: now).")]
         as_of: Option<DateTime<Utc>>,
     ) -> ApiResult<Vec<Option<Node>>> {
         if ids.len() > MAX_PAGE {
@@ -116,11 +119,14 @@ impl Query {
     async fn organizations(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Read the state as known at this recorded instant (default: now).")]
         as_of: Option<DateTime<Utc>>,
-        after: Option<String>,
-        before: Option<String>,
-        first: Option<i32>,
-        last: Option<i32>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<ListConnection<Organization>> {
         let at = as_of_at(ctx, as_of).await?;
         let all = read(ctx).organizations(at).await?;
@@ -140,7 +146,8 @@ impl Query {
     async fn organization(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The object's global id.")] id: ID,
+        #[graphql(desc = "Read the state as known at this recorded instant (default: now).")]
         as_of: Option<DateTime<Utc>>,
     ) -> ApiResult<Option<Organization>> {
         let at = as_of_at(ctx, as_of).await?;
@@ -158,11 +165,14 @@ impl Query {
     async fn networks(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Read the state as known at this recorded instant (default: now).")]
         as_of: Option<DateTime<Utc>>,
-        after: Option<String>,
-        before: Option<String>,
-        first: Option<i32>,
-        last: Option<i32>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<ListConnection<Network>> {
         let at = as_of_at(ctx, as_of).await?;
         let all = read(ctx).networks(at).await?;
@@ -180,7 +190,8 @@ impl Query {
     async fn network(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The object's global id.")] id: ID,
+        #[graphql(desc = "Read the state as known at this recorded instant (default: now).")]
         as_of: Option<DateTime<Utc>>,
     ) -> ApiResult<Option<Network>> {
         let at = as_of_at(ctx, as_of).await?;
@@ -195,7 +206,8 @@ impl Query {
     async fn protocol(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The object's global id.")] id: ID,
+        #[graphql(desc = "Read the state as known at this recorded instant (default: now).")]
         as_of: Option<DateTime<Utc>>,
     ) -> ApiResult<Option<Protocol>> {
         let at = as_of_at(ctx, as_of).await?;
@@ -211,9 +223,13 @@ impl Query {
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
-        filter: Option<AuditLogFilter>,
-        after: Option<String>,
-        first: Option<i32>,
+        #[graphql(desc = "Narrow the log; every field given must match.")] filter: Option<
+            AuditLogFilter,
+        >,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
+            i32,
+        >,
     ) -> ApiResult<HistoryConnection> {
         let filter = filter.unwrap_or_default();
         let decode = |id: &Option<ID>, kind| -> ApiResult<Option<uuid::Uuid>> {
