@@ -95,8 +95,16 @@ impl Principal {
                 .and_then(|v| v.to_str().ok())
                 .map(str::trim)
         };
-        let organization: Option<OrganizationId> =
-            text("x-acting-for").and_then(|o| o.parse().ok());
+        // The organization's UUID or its global id.
+        let organization: Option<OrganizationId> = text("x-acting-for").and_then(|o| {
+            o.parse().ok().or_else(|| {
+                model::decode_kind(
+                    &async_graphql::ID(o.to_owned()),
+                    model::NodeKind::Organization,
+                )
+                .map(OrganizationId)
+            })
+        });
         let role = text("x-actor-role")
             .and_then(|r| Role::parse(r).ok())
             .filter(|r| *r != Role::System)

@@ -24,3 +24,65 @@ pub async fn sqlite_store() -> (tempfile::TempDir, Store) {
     let store = Store::open(&url).await.expect("open the SQLite store");
     (dir, store)
 }
+
+/// A running server: the real router on a free port of 127.0.0.1, with the projector and
+/// the processes in the background. Dropping it stops the background work.
+pub struct TestServer {
+    pub url: String,
+    pub store: Store,
+    pub client: reqwest::Client,
+    _background: projections::Background,
+    _server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self._server.abort();
+    }
+}
+
+/// Starts the server on `store` with the given limits.
+pub async fn spawn_server(store: Store, config: graphql::ApiConfig) -> TestServer {
+    let background = projections::start_background(store.clone());
+    let app = graphql::router(graphql::ApiState::new(store.clone()), &config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a free port");
+    let address = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app).await.expect("serve");
+    });
+    TestServer {
+        url: format!("http://{address}/graphql"),
+        store,
+        client: reqwest::Client::new(),
+        _background: background,
+        _server: server,
+    }
+}
+
+impl TestServer {
+    /// Posts one GraphQL operation acting for `acting_for` (if any); answers the JSON body.
+    pub async fn gql(
+        &self,
+        acting_for: Option<&str>,
+        query: &str,
+        variables: serde_json::Value,
+    ) -> serde_json::Value {
+        let mut request = self
+            .client
+            .post(&self.url)
+            .json(&serde_json::json!({"query": query, "variables": variables}))
+            .header("x-actor-id", "test-user");
+        if let Some(organization) = acting_for {
+            request = request.header("x-acting-for", organization);
+        }
+        request
+            .send()
+            .await
+            .expect("the server answers")
+            .json()
+            .await
+            .expect("a JSON answer")
+    }
+}

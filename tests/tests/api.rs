@@ -1,0 +1,326 @@
+//! The GraphQL API end to end: the real server on a free port, against PostgreSQL and SQLite.
+
+use serde_json::{json, Value};
+use tests::{spawn_server, TestServer};
+
+/// Runs a mutation and returns its payload, failing on any error.
+async fn mutate(
+    server: &TestServer,
+    acting_for: Option<&str>,
+    name: &str,
+    input: Value,
+    selection: &str,
+) -> Value {
+    // Mutations of the same shape share an input type.
+    let input_type = match name {
+        "applyForMembership" | "approveMembership" => "MembershipInput".to_owned(),
+        "openProtocolForSignature" | "enterProtocolIntoForce" => "ProtocolActInput".to_owned(),
+        "openMeeting" | "closeMeeting" => "MeetingActInput".to_owned(),
+        "fulfilCommitment" => "CommitmentActInput".to_owned(),
+        _ => format!("{}{}Input", name[..1].to_uppercase(), &name[1..]),
+    };
+    let query = format!("mutation($input: {input_type}!) {{ {name}(input: $input) {{ {selection} userErrors {{ field message code }} positions }} }}");
+    let body = server
+        .gql(acting_for, &query, json!({"input": input}))
+        .await;
+    assert!(body.get("errors").is_none(), "{name}: {body}");
+    let payload = body["data"][name].clone();
+    assert_eq!(payload["userErrors"], json!([]), "{name}: {payload}");
+    assert!(
+        !payload["positions"].as_array().unwrap().is_empty(),
+        "{name} wrote events"
+    );
+    payload
+}
+
+async fn register(server: &TestServer, name: &str, category: &str) -> String {
+    let payload = mutate(
+        server,
+        None,
+        "registerOrganization",
+        json!({"name": name, "category": category, "territory": "Torino"}),
+        "organization { id name }",
+    )
+    .await;
+    payload["organization"]["id"].as_str().unwrap().to_owned()
+}
+
+async fn torino_through_graphql(server: TestServer) {
+    let cmto = register(
+        &server,
+        "Città Metropolitana di Torino",
+        "CITTA_METROPOLITANA",
+    )
+    .await;
+    let comune = register(&server, "Comune di Torino", "COMUNE").await;
+    let cav = register(
+        &server,
+        "Centro antiviolenza aderente",
+        "CENTRO_ANTIVIOLENZA",
+    )
+    .await;
+    let unito = register(&server, "Università degli Studi di Torino", "UNIVERSITA").await;
+    let c = Some(cmto.as_str());
+    let network = mutate(&server, c, "establishNetwork", json!({"name": "Tavolo Maltrattanti", "kind": "INTERINSTITUTIONAL_TABLE", "territory": "Area metropolitana di Torino", "coordinator": cmto, "establishedOn": "2011-01-01", "public": true}), "network { id name }").await["network"]["id"].as_str().unwrap().to_owned();
+    for (org, approved) in [
+        (&comune, "2012-02-01"),
+        (&cav, "2012-02-01"),
+        (&unito, "2013-03-01"),
+    ] {
+        mutate(
+            &server,
+            Some(org),
+            "applyForMembership",
+            json!({"network": network, "organization": org, "effectiveOn": "2012-01-10"}),
+            "network { id }",
+        )
+        .await;
+        mutate(
+            &server,
+            c,
+            "approveMembership",
+            json!({"network": network, "organization": org, "effectiveOn": approved}),
+            "network { id }",
+        )
+        .await;
+    }
+    // A refusal is a typed user error, not a top-level error, and writes nothing.
+    let refused = server.gql(c, "mutation($i: MembershipInput!) { approveMembership(input: $i) { network { id } userErrors { code message } positions } }", json!({"i": {"network": network, "organization": comune, "effectiveOn": "2012-03-01"}})).await;
+    assert_eq!(
+        refused["data"]["approveMembership"]["userErrors"][0]["code"], "ALREADY_MEMBER",
+        "{refused}"
+    );
+    assert_eq!(refused["data"]["approveMembership"]["positions"], json!([]));
+    // Bad input is refused with the field at fault.
+    let bad = server.gql(None, "mutation { registerOrganization(input: {name: \"X\", category: COMUNE, territory: \"T\", taxCode: \"01907990013\"}) { organization { id } userErrors { field code message } } }", json!({})).await;
+    assert_eq!(
+        bad["data"]["registerOrganization"]["userErrors"][0]["field"],
+        json!(["input", "taxCode"]),
+        "{bad}"
+    );
+    assert_eq!(
+        bad["data"]["registerOrganization"]["userErrors"][0]["code"],
+        "INVALID_VALUE"
+    );
+
+    let hash = "a".repeat(64);
+    let protocol = mutate(&server, c, "draftProtocol", json!({
+        "network": network, "kind": "FRAMEWORK", "parties": [comune, cav],
+        "content": {"title": "Protocollo d'intesa", "purpose": "Confronto e scambio di buone prassi", "validFrom": "2019-01-01", "validUntil": "2021-12-31",
+            "clauses": [{"number": 1, "text": "Individuare un proprio referente", "commitment": "Individuare un referente", "dueWithinDays": 30}]}
+    }), "protocol { id status }").await["protocol"]["id"].as_str().unwrap().to_owned();
+    mutate(
+        &server,
+        c,
+        "publishProtocolVersion",
+        json!({"protocol": protocol, "documentHash": hash, "publishedOn": "2019-01-15"}),
+        "protocol { status }",
+    )
+    .await;
+    mutate(
+        &server,
+        c,
+        "openProtocolForSignature",
+        json!({"protocol": protocol, "on": "2019-02-01"}),
+        "protocol { status }",
+    )
+    .await;
+    for (org, on) in [(&comune, "2019-03-01"), (&cav, "2019-03-05")] {
+        mutate(&server, Some(org), "recordSignature", json!({"protocol": protocol, "organization": org, "signingOffice": "Legale rappresentante", "method": "HANDWRITTEN", "documentHash": hash, "signedOn": on}), "protocol { id }").await;
+    }
+    let signed = mutate(
+        &server,
+        c,
+        "enterProtocolIntoForce",
+        json!({"protocol": protocol, "on": "2019-04-01"}),
+        "protocol { status signatories { name } }",
+    )
+    .await;
+    assert_eq!(signed["protocol"]["status"], "IN_FORCE");
+
+    let meeting = mutate(&server, c, "scheduleMeeting", json!({"network": network, "kind": "PLENARY", "title": "Seduta plenaria", "startsAt": "2020-06-22T09:00:00Z", "address": "Corso Inghilterra 7, Torino", "agenda": ["Piano formativo"], "public": true}), "meeting { id status }").await["meeting"]["id"].as_str().unwrap().to_owned();
+    mutate(
+        &server,
+        c,
+        "openMeeting",
+        json!({"meeting": meeting, "at": "2020-06-22T09:00:00Z"}),
+        "meeting { status }",
+    )
+    .await;
+    for (org, attendance) in [(&cmto, "PRESENT"), (&comune, "PRESENT"), (&cav, "EXCUSED")] {
+        mutate(
+            &server,
+            c,
+            "recordAttendance",
+            json!({"meeting": meeting, "organization": org, "attendance": attendance}),
+            "meeting { id }",
+        )
+        .await;
+    }
+    mutate(
+        &server,
+        c,
+        "recordDecision",
+        json!({"meeting": meeting, "text": "Si approva il piano formativo", "actionItems": [
+        {"obligor": unito, "title": "Organizzare i webinar", "dueOn": "2020-12-31"},
+        {"obligor": cav, "title": "Diffondere i materiali", "dueOn": "2020-09-30"}]}),
+        "meeting { decisions { number } }",
+    )
+    .await;
+    mutate(
+        &server,
+        c,
+        "closeMeeting",
+        json!({"meeting": meeting, "at": "2020-06-22T12:00:00Z"}),
+        "meeting { status }",
+    )
+    .await;
+
+    // The processes create commitments in the background: wait until the read side has them.
+    let commitments_query = "query($n: ID!) { network(id: $n) { commitments(first: 50) { totalCount nodes { id title status dueOn obligor { name } } } } }";
+    let mut commitments = Value::Null;
+    for _ in 0..200 {
+        commitments = server
+            .gql(c, commitments_query, json!({"n": network}))
+            .await;
+        if commitments["data"]["network"]["commitments"]["totalCount"] == 4 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        commitments["data"]["network"]["commitments"]["totalCount"], 4,
+        "two from signatures, two from the decision: {commitments}"
+    );
+    let nodes = commitments["data"]["network"]["commitments"]["nodes"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let comune_referent = nodes
+        .iter()
+        .find(|n| n["obligor"]["name"] == "Comune di Torino")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    mutate(
+        &server,
+        Some(&comune),
+        "fulfilCommitment",
+        json!({"commitment": comune_referent, "note": "Referente designato", "on": "2019-03-20"}),
+        "commitment { status }",
+    )
+    .await;
+
+    // Reads: members, signatures, overdue commitments, a timeline, the audit log, as-of views.
+    let read = server.gql(c, r#"query($n: ID!, $p: ID!, $o: ID!) {
+        network(id: $n) {
+            members(first: 10) { totalCount nodes { status since organization { name } } }
+            before: members(effectiveOn: "2012-06-01") { totalCount }
+            summary: commitmentSummary(on: "2020-10-01") { organization open overdue }
+        }
+        protocol(id: $p) { signatures { signedOn recordedAt method organization { name } } membersWithoutSignature { name } }
+        organization(id: $o) { timeline(first: 50) { edges { node { eventType actor role recordedAt effectiveOn } } pageInfo { hasNextPage } } }
+        auditLog(filter: {network: $n, eventType: "CommitmentCreated"}, first: 10) { edges { cursor node { eventType actor role } } }
+    }"#, json!({"n": network, "p": protocol, "o": comune})).await;
+    assert!(read.get("errors").is_none(), "{read}");
+    let n = &read["data"]["network"];
+    assert_eq!(n["members"]["totalCount"], 4);
+    assert_eq!(
+        n["before"]["totalCount"], 3,
+        "on 2012-06-01 the university had not joined yet"
+    );
+    let summary = n["summary"].as_array().unwrap();
+    let of = |org: &str| {
+        summary
+            .iter()
+            .find(|s| s["organization"] == org)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(
+        (of(&cav)["open"].clone(), of(&cav)["overdue"].clone()),
+        (json!(2), json!(2)),
+        "{summary:?}"
+    );
+    assert_eq!(
+        (of(&comune)["open"].clone(), of(&comune)["overdue"].clone()),
+        (json!(0), json!(0))
+    );
+    assert_eq!(
+        read["data"]["protocol"]["signatures"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let without: Vec<&str> = read["data"]["protocol"]["membersWithoutSignature"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        without.contains(&"Università degli Studi di Torino")
+            && without.contains(&"Città Metropolitana di Torino"),
+        "{without:?}"
+    );
+    let timeline: Vec<String> = read["data"]["organization"]["timeline"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["eventType"].as_str().unwrap().to_owned())
+        .collect();
+    for expected in [
+        "OrganizationRegistered",
+        "MembershipApplied",
+        "MembershipApproved",
+        "ProtocolSigned",
+        "CommitmentCreated",
+        "CommitmentFulfilled",
+        "AttendanceRecorded",
+    ] {
+        assert!(
+            timeline.contains(&expected.to_owned()),
+            "{expected} in {timeline:?}"
+        );
+    }
+    let audit = read["data"]["auditLog"]["edges"].as_array().unwrap();
+    assert_eq!(audit.len(), 4);
+    assert!(
+        audit
+            .iter()
+            .all(|e| e["node"]["role"] == "SYSTEM" && e["node"]["actor"] == "system"),
+        "processes act as the system"
+    );
+
+    // As known at an instant before the signatures: the protocol was still open.
+    let instant = read["data"]["protocol"]["signatures"][0]["recordedAt"]
+        .as_str()
+        .unwrap();
+    let before =
+        chrono::DateTime::parse_from_rfc3339(instant).unwrap() - chrono::Duration::milliseconds(1);
+    let as_of = server.gql(c, "query($p: ID!, $t: DateTime!) { protocol(id: $p, asOf: $t) { status signatures { signedOn } } }", json!({"p": protocol, "t": before.to_rfc3339()})).await;
+    assert_eq!(
+        as_of["data"]["protocol"]["status"], "OPEN_FOR_SIGNATURE",
+        "{as_of}"
+    );
+    assert_eq!(as_of["data"]["protocol"]["signatures"], json!([]));
+}
+
+mod postgres {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn torino_through_graphql() {
+        let server = super::spawn_server(tests::postgres_store().await, Default::default()).await;
+        super::torino_through_graphql(server).await;
+    }
+}
+
+mod sqlite {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn torino_through_graphql() {
+        let (_dir, store) = tests::sqlite_store().await;
+        let server = super::spawn_server(store, Default::default()).await;
+        super::torino_through_graphql(server).await;
+    }
+}
