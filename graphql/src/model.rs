@@ -235,9 +235,10 @@ pub async fn paginate<T: async_graphql::OutputType>(
     for (name, value) in [("first", first), ("last", last)] {
         if let Some(n) = value {
             if n < 0 || n as usize > MAX_PAGE {
-                return Err(async_graphql::Error::new(format!(
-                    "`{name}` must be between 0 and {MAX_PAGE}"
-                )));
+                return Err(crate::client_error(
+                    "PAGE_TOO_LARGE",
+                    format!("`{name}` must be between 0 and {MAX_PAGE}"),
+                ));
             }
         }
     }
@@ -1229,16 +1230,17 @@ pub fn history_page(events: Vec<StoredEvent>, page: usize, had_cursor: bool) -> 
 /// Parses a forward page request over the log.
 pub fn page_request(after: Option<String>, first: Option<i32>) -> ApiResult<(i64, usize)> {
     let after = match after {
-        Some(cursor) => cursor
-            .parse::<i64>()
-            .map_err(|_| async_graphql::Error::new("`after` is not a cursor of this list"))?,
+        Some(cursor) => cursor.parse::<i64>().map_err(|_| {
+            crate::client_error("INVALID_CURSOR", "`after` is not a cursor of this list")
+        })?,
         None => 0,
     };
     let first = first.unwrap_or(MAX_PAGE as i32);
     if first < 0 || first as usize > MAX_PAGE {
-        return Err(async_graphql::Error::new(format!(
-            "`first` must be between 0 and {MAX_PAGE}"
-        )));
+        return Err(crate::client_error(
+            "PAGE_TOO_LARGE",
+            format!("`first` must be between 0 and {MAX_PAGE}"),
+        ));
     }
     Ok((after, first as usize))
 }

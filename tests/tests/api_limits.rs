@@ -1,0 +1,191 @@
+//! The API's protections, each enforced: depth, complexity, page size, body size, GET never
+//! executes, and internal errors reach the client masked, with an id.
+
+use std::time::Duration;
+
+use projections::store::Backend;
+use serde_json::json;
+use tests::spawn_server;
+
+async fn server(config: graphql::ApiConfig) -> (tempfile::TempDir, tests::TestServer) {
+    let (dir, store) = tests::sqlite_store().await;
+    (dir, spawn_server(store, config).await)
+}
+
+fn code(body: &serde_json::Value) -> String {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn too_deep_and_too_complex_queries_are_refused() {
+    let config = graphql::ApiConfig {
+        max_depth: 5,
+        ..Default::default()
+    };
+    let (_dir, s) = server(config).await;
+    let deep = s.gql(None, "{ networks(first: 1) { nodes { coordinator { successor { successor { successor { name } } } } } } }", json!({})).await;
+    assert!(
+        deep["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nested too deep"),
+        "{deep}"
+    );
+    let config = graphql::ApiConfig {
+        max_complexity: 50,
+        ..Default::default()
+    };
+    let (_dir2, s) = server(config).await;
+    let complex = s
+        .gql(
+            None,
+            "{ organizations(first: 100) { nodes { name memberships { status } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        complex["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("too complex"),
+        "{complex}"
+    );
+    let fine = s
+        .gql(
+            None,
+            "{ organizations(first: 2) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert!(fine.get("errors").is_none(), "{fine}");
+}
+
+#[tokio::test]
+async fn a_page_over_the_maximum_is_refused() {
+    let (_dir, s) = server(Default::default()).await;
+    let body = s
+        .gql(None, "{ networks(first: 101) { totalCount } }", json!({}))
+        .await;
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("between 0 and 100"),
+        "{body}"
+    );
+    let body = s
+        .gql(
+            None,
+            "{ auditLog(first: 500) { edges { cursor } } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("between 0 and 100"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn an_oversize_body_is_refused() {
+    let config = graphql::ApiConfig {
+        max_body_bytes: 2_000,
+        ..Default::default()
+    };
+    let (_dir, s) = server(config).await;
+    let padding = "x".repeat(5_000);
+    let response = s
+        .client
+        .post(&s.url)
+        .json(&json!({"query": format!("{{ __typename }} # {padding}")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+}
+
+#[tokio::test]
+async fn get_never_executes_an_operation_and_batches_are_refused() {
+    let (_dir, s) = server(Default::default()).await;
+    let response = s
+        .client
+        .get(format!("{}?query=%7B__typename%7D", s.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 405);
+    assert!(
+        !response.text().await.unwrap().contains("__typename\":"),
+        "not executed"
+    );
+    let page = s.client.get(&s.url).send().await.unwrap();
+    assert_eq!(page.status(), 200, "GraphiQL for browsers");
+    assert!(page
+        .text()
+        .await
+        .unwrap()
+        .to_lowercase()
+        .contains("graphiql"));
+    let batch = s
+        .client
+        .post(&s.url)
+        .json(&json!([{"query": "{ __typename }"}, {"query": "{ __typename }"}]))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        batch.status().is_client_error(),
+        "a batch is refused: {}",
+        batch.status()
+    );
+    let (_dir2, closed) = server(graphql::ApiConfig {
+        graphiql: false,
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(
+        closed
+            .client
+            .get(&closed.url)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        405
+    );
+}
+
+#[tokio::test]
+async fn an_internal_error_reaches_the_client_masked_with_an_id() {
+    let (_dir, s) = server(Default::default()).await;
+    // The database goes away under the running server.
+    match s.store.backend() {
+        Backend::Sqlite(pool) => pool.close().await,
+        Backend::Postgres(pool) => pool.close().await,
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let body = s
+        .gql(
+            None,
+            "{ organizations(first: 5) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(code(&body), "INTERNAL", "{body}");
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    let id = body["errors"][0]["extensions"]["errorId"].as_str().unwrap();
+    assert!(message.contains(id), "the message quotes the id: {message}");
+    let text = body.to_string().to_lowercase();
+    for leak in ["sqlite", "pool", "select", "sqlx", "/tmp", ".db"] {
+        assert!(
+            !text.contains(leak),
+            "no internal detail ({leak}) in {body}"
+        );
+    }
+}
