@@ -4,6 +4,7 @@
 pub mod model;
 pub mod mutation;
 pub mod query;
+pub mod subscription;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,8 +13,10 @@ use aggregates::ids::OrganizationId;
 use aggregates::metadata::{Actor, Role};
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
 use async_graphql::http::GraphiQLSource;
-use async_graphql::{Context, EmptySubscription, Response, Schema, ServerError};
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
+use async_graphql::{Context, Data, Response, Schema, ServerError};
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse};
@@ -26,12 +29,13 @@ use tower_http::timeout::TimeoutLayer;
 
 pub use mutation::Mutation;
 pub use query::Query;
+pub use subscription::Subscription;
 
 /// The result type of resolvers.
 pub type ApiResult<T> = async_graphql::Result<T>;
 
 /// The schema served.
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 /// What resolvers reach through the context.
 #[derive(Clone)]
@@ -66,6 +70,8 @@ pub struct ApiConfig {
     pub max_complexity: usize,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
+    /// How long a WebSocket client has to send `connection_init` (then: close 4408).
+    pub connection_init_timeout: Duration,
 }
 
 impl Default for ApiConfig {
@@ -77,6 +83,7 @@ impl Default for ApiConfig {
             max_complexity: 2_000,
             max_body_bytes: 256 * 1024,
             request_timeout: Duration::from_secs(30),
+            connection_init_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -179,7 +186,7 @@ pub fn client_error(code: &str, message: impl Into<String>) -> async_graphql::Er
 
 /// Builds the schema with the deployment's limits.
 pub fn build_schema(state: ApiState, config: &ApiConfig) -> AppSchema {
-    let mut builder = Schema::build(Query, Mutation, EmptySubscription)
+    let mut builder = Schema::build(Query, Mutation, Subscription)
         .data(state)
         .limit_depth(config.max_depth)
         .limit_complexity(config.max_complexity)
@@ -192,12 +199,12 @@ pub fn build_schema(state: ApiState, config: &ApiConfig) -> AppSchema {
 
 /// The schema without data, for introspection and contract tests.
 pub fn build_schema_without_state() -> AppSchema {
-    Schema::build(Query, Mutation, EmptySubscription).finish()
+    Schema::build(Query, Mutation, Subscription).finish()
 }
 
 /// The SDL, sorted, as checked in under `schemas/graphql/`.
 pub fn sdl() -> String {
-    Schema::build(Query, Mutation, EmptySubscription)
+    Schema::build(Query, Mutation, Subscription)
         .finish()
         .sdl_with_options(
             async_graphql::SDLExportOptions::new()
@@ -210,6 +217,7 @@ pub fn sdl() -> String {
 struct RouterState {
     schema: AppSchema,
     graphiql: bool,
+    init_timeout: Duration,
 }
 
 async fn graphql_post(
@@ -221,7 +229,32 @@ async fn graphql_post(
     state.schema.execute(request).await.into()
 }
 
-async fn graphql_get(State(state): State<RouterState>, uri: axum::http::Uri) -> impl IntoResponse {
+async fn graphql_get(
+    State(state): State<RouterState>,
+    request: axum::extract::Request,
+) -> axum::response::Response {
+    use axum::extract::FromRequestParts;
+    let (mut parts, _) = request.into_parts();
+    let uri = parts.uri.clone();
+    let wants_websocket = parts
+        .headers
+        .get(axum::http::header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    if wants_websocket {
+        let protocol = match GraphQLProtocol::from_request_parts(&mut parts, &state).await {
+            Ok(protocol) => protocol,
+            Err(rejection) => return rejection.into_response(),
+        };
+        let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
+            Ok(upgrade) => upgrade,
+            Err(rejection) => return rejection.into_response(),
+        };
+        return upgrade
+            .protocols(ALL_WEBSOCKET_PROTOCOLS)
+            .on_upgrade(move |socket| websocket(socket, state, protocol))
+            .into_response();
+    }
     if uri.query().is_some_and(|q| q.contains("query=")) {
         return (
             StatusCode::METHOD_NOT_ALLOWED,
@@ -235,8 +268,70 @@ async fn graphql_get(State(state): State<RouterState>, uri: axum::http::Uri) -> 
     Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response()
 }
 
-/// The HTTP router: `POST /graphql` executes one operation (batches are refused), `GET
-/// /graphql` serves GraphiQL when enabled and never executes a query; `GET /healthz`.
+async fn close(
+    mut sink: futures::stream::SplitSink<WebSocket, Message>,
+    code: u16,
+    reason: &'static str,
+) {
+    use futures::SinkExt;
+    let _ = sink
+        .send(Message::Close(Some(CloseFrame {
+            code,
+            reason: reason.into(),
+        })))
+        .await;
+}
+
+/// graphql-transport-ws with the protocol's own close codes, which async-graphql lacks: no
+/// `connection_init` in time closes with 4408, an init that names an invalid principal with
+/// 4403. The accepted init is handed on to async-graphql unchanged.
+async fn websocket(socket: WebSocket, state: RouterState, protocol: GraphQLProtocol) {
+    use futures::StreamExt;
+    let (sink, mut stream) = socket.split();
+    let first = match tokio::time::timeout(state.init_timeout, stream.next()).await {
+        Err(_) => return close(sink, 4408, "Connection initialisation timeout").await,
+        Ok(None) | Ok(Some(Err(_))) => return,
+        Ok(Some(Ok(message))) => message,
+    };
+    let init: Option<serde_json::Value> = match &first {
+        Message::Text(text) => serde_json::from_str(text.as_str()).ok(),
+        _ => None,
+    };
+    let Some(init) = init.filter(|m| m["type"] == "connection_init") else {
+        return close(sink, 4400, "Expected connection_init").await;
+    };
+    let payload = &init["payload"];
+    let mut headers = HeaderMap::new();
+    for (key, header) in [
+        ("actingFor", "x-acting-for"),
+        ("actorId", "x-actor-id"),
+        ("role", "x-actor-role"),
+    ] {
+        if let Some(value) = payload[key].as_str() {
+            match axum::http::HeaderValue::from_str(value) {
+                Ok(value) => {
+                    headers.insert(header, value);
+                }
+                Err(_) => return close(sink, 4403, "Forbidden").await,
+            }
+        }
+    }
+    let principal = Principal::from_headers(&headers);
+    if payload["actingFor"].is_string() && principal.0.organization.is_none() {
+        return close(sink, 4403, "Forbidden").await;
+    }
+    let mut data = Data::default();
+    data.insert(principal);
+    let replay = futures::stream::once(async move { Ok(first) }).chain(stream);
+    GraphQLWebSocket::new_with_pair(sink, replay, state.schema, protocol)
+        .with_data(data)
+        .serve()
+        .await;
+}
+
+/// The HTTP router: `POST /graphql` executes one operation (batches are refused); `GET
+/// /graphql` upgrades to graphql-transport-ws for subscriptions, otherwise serves GraphiQL when
+/// enabled and never executes a query; `GET /healthz`.
 pub fn router(state: ApiState, config: &ApiConfig) -> Router {
     let schema = build_schema(state, config);
     Router::new()
@@ -245,6 +340,7 @@ pub fn router(state: ApiState, config: &ApiConfig) -> Router {
         .with_state(RouterState {
             schema,
             graphiql: config.graphiql,
+            init_timeout: config.connection_init_timeout,
         })
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(

@@ -231,20 +231,7 @@ impl Query {
             i32,
         >,
     ) -> ApiResult<HistoryConnection> {
-        let filter = filter.unwrap_or_default();
-        let decode = |id: &Option<ID>, kind| -> ApiResult<Option<uuid::Uuid>> {
-            id.as_ref().map(|i| uuid_of(i, kind)).transpose()
-        };
-        let audit = AuditFilter {
-            network: decode(&filter.network, NodeKind::Network)?.map(aggregates::ids::NetworkId),
-            organization: decode(&filter.organization, NodeKind::Organization)?
-                .map(aggregates::ids::OrganizationId),
-            aggregate_type: filter.aggregate_type,
-            event_type: filter.event_type,
-            actor: filter.actor,
-            recorded_from: filter.recorded_from,
-            recorded_until: filter.recorded_until,
-        };
+        let audit = to_audit_filter(filter.unwrap_or_default())?;
         let had_cursor = after.is_some();
         let (after, first) = page_request(after, first)?;
         let events = read(ctx).audit_log(&audit, after, first as i64 + 1).await?;
@@ -259,4 +246,21 @@ impl Query {
 
 async fn as_of_at(ctx: &Context<'_>, instant: Option<DateTime<Utc>>) -> ApiResult<AsOf> {
     as_of(ctx, instant).await
+}
+
+/// The read side's filter from the API's.
+pub(crate) fn to_audit_filter(filter: AuditLogFilter) -> ApiResult<AuditFilter> {
+    let decode = |id: &Option<ID>, kind| -> ApiResult<Option<uuid::Uuid>> {
+        id.as_ref().map(|i| uuid_of(i, kind)).transpose()
+    };
+    Ok(AuditFilter {
+        network: decode(&filter.network, NodeKind::Network)?.map(aggregates::ids::NetworkId),
+        organization: decode(&filter.organization, NodeKind::Organization)?
+            .map(aggregates::ids::OrganizationId),
+        aggregate_type: filter.aggregate_type,
+        event_type: filter.event_type,
+        actor: filter.actor,
+        recorded_from: filter.recorded_from,
+        recorded_until: filter.recorded_until,
+    })
 }
