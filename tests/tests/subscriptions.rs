@@ -1,0 +1,178 @@
+//! Subscriptions with a real graphql-transport-ws client: every event exactly once and in order
+//! across a reconnection with the resume cursor; the protocol's close codes.
+
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tests::{spawn_server, TestServer};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(server: &TestServer) -> Socket {
+    let mut request = server
+        .url
+        .replace("http://", "ws://")
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (socket, response) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("websocket");
+    assert_eq!(
+        response.headers()["sec-websocket-protocol"],
+        "graphql-transport-ws"
+    );
+    socket
+}
+
+async fn next_json(socket: &mut Socket) -> Value {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(20), socket.next())
+            .await
+            .expect("a message in time")
+            .expect("the socket is open")
+            .expect("a frame");
+        match message {
+            Message::Text(text) => return serde_json::from_str(&text).unwrap(),
+            Message::Ping(_) | Message::Pong(_) => continue,
+            other => panic!("unexpected frame {other:?}"),
+        }
+    }
+}
+
+async fn subscribe(server: &TestServer, after: Option<i64>) -> Socket {
+    let mut socket = connect(server).await;
+    socket
+        .send(Message::text(
+            json!({"type": "connection_init", "payload": {}}).to_string(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+    let query =
+        "subscription($after: String) { auditLog(after: $after) { position eventType actor } }";
+    socket
+        .send(Message::text(
+            json!({"id": "1", "type": "subscribe", "payload": {"query": query, "variables": {"after": after.map(|a| a.to_string())}}}).to_string(),
+        ))
+        .await
+        .unwrap();
+    socket
+}
+
+async fn receive(socket: &mut Socket, count: usize) -> Vec<i64> {
+    let mut positions = Vec::new();
+    while positions.len() < count {
+        let message = next_json(socket).await;
+        assert_eq!(message["type"], "next", "{message}");
+        positions.push(
+            message["payload"]["data"]["auditLog"]["position"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    positions
+}
+
+async fn register(server: &TestServer, name: &str) {
+    let body = server
+        .gql(None, "mutation($n: String!) { registerOrganization(input: {name: $n, category: COMUNE, territory: \"Torino\"}) { userErrors { code } } }", json!({"n": name}))
+        .await;
+    assert_eq!(
+        body["data"]["registerOrganization"]["userErrors"],
+        json!([]),
+        "{body}"
+    );
+}
+
+async fn every_event_once_in_order_across_a_reconnection(server: TestServer) {
+    for i in 0..3 {
+        register(&server, &format!("Comune {i}")).await;
+    }
+    let mut socket = subscribe(&server, None).await;
+    let mut seen = receive(&mut socket, 3).await;
+    // More events while connected.
+    for i in 3..5 {
+        register(&server, &format!("Comune {i}")).await;
+    }
+    seen.extend(receive(&mut socket, 2).await);
+    // Disconnect, write more, reconnect with the last position.
+    socket.close(None).await.ok();
+    drop(socket);
+    for i in 5..9 {
+        register(&server, &format!("Comune {i}")).await;
+    }
+    let mut socket = subscribe(&server, seen.last().copied()).await;
+    seen.extend(receive(&mut socket, 4).await);
+    // Nothing more arrives: nothing twice.
+    let extra = tokio::time::timeout(Duration::from_millis(700), socket.next()).await;
+    assert!(extra.is_err(), "no event is delivered twice: {extra:?}");
+    let stored = server.store.read_after(0, 100).await.unwrap();
+    let stored: Vec<i64> = stored.iter().map(|e| e.position).collect();
+    assert_eq!(seen, stored, "every event exactly once, in order");
+}
+
+mod postgres {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn every_event_once_in_order_across_a_reconnection() {
+        let server = super::spawn_server(tests::postgres_store().await, Default::default()).await;
+        super::every_event_once_in_order_across_a_reconnection(server).await;
+    }
+}
+
+mod sqlite {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn every_event_once_in_order_across_a_reconnection() {
+        let (_dir, store) = tests::sqlite_store().await;
+        let server = super::spawn_server(store, Default::default()).await;
+        super::every_event_once_in_order_across_a_reconnection(server).await;
+    }
+}
+
+async fn close_code(socket: &mut Socket) -> u16 {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("closed in time")
+        {
+            Some(Ok(Message::Close(Some(frame)))) => return frame.code.into(),
+            Some(Ok(Message::Close(None))) | None => panic!("closed without a code"),
+            Some(Ok(_)) => continue,
+            Some(Err(e)) => panic!("socket error {e}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn no_connection_init_in_time_closes_with_4408() {
+    let (_dir, store) = tests::sqlite_store().await;
+    let config = graphql::ApiConfig {
+        connection_init_timeout: Duration::from_millis(300),
+        ..Default::default()
+    };
+    let server = spawn_server(store, config).await;
+    let mut socket = connect(&server).await;
+    assert_eq!(close_code(&mut socket).await, 4408);
+}
+
+#[tokio::test]
+async fn an_init_naming_an_invalid_principal_closes_with_4403() {
+    let (_dir, store) = tests::sqlite_store().await;
+    let server = spawn_server(store, Default::default()).await;
+    let mut socket = connect(&server).await;
+    socket
+        .send(Message::text(
+            json!({"type": "connection_init", "payload": {"actingFor": "not-an-organization"}})
+                .to_string(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(close_code(&mut socket).await, 4403);
+}
