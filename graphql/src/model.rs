@@ -615,7 +615,7 @@ pub struct AttendanceRate {
     pub excused: usize,
     /// Meetings recorded absent.
     pub absent: usize,
-    /// present / meetings.
+    /// The share of meetings attended (present / meetings).
     pub rate: f64,
 }
 

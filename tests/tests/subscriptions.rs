@@ -176,3 +176,67 @@ async fn an_init_naming_an_invalid_principal_closes_with_4403() {
         .unwrap();
     assert_eq!(close_code(&mut socket).await, 4403);
 }
+
+/// Makes sure the JavaScript clients are installed (`npm ci` from the committed lockfile).
+fn javascript_clients() -> std::path::PathBuf {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("js");
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        if !dir.join("node_modules/graphql-ws").exists() {
+            let status = std::process::Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir(&dir)
+                .status()
+                .unwrap_or_else(|e| panic!("npm is needed for the graphql-ws client test ({e}): install Node.js and npm"));
+            assert!(status.success(), "npm ci in tests/js failed");
+        }
+    });
+    dir
+}
+
+async fn node_subscribe(server: &TestServer, after: Option<i64>, count: usize) -> Vec<i64> {
+    let dir = javascript_clients();
+    let url = server.url.replace("http://", "ws://");
+    let after = after.map_or("-".to_owned(), |a| a.to_string());
+    let output = tokio::process::Command::new("node")
+        .arg(dir.join("subscribe.mjs"))
+        .args([url, after, count.to_string()])
+        .current_dir(&dir)
+        .output()
+        .await
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "graphql-ws client failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| l.trim().parse().unwrap())
+        .collect()
+}
+
+/// The npm `graphql-ws` client, not only our Rust one: subscribe, disconnect, write, resume.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_graphql_ws_client_resumes_without_loss_or_repeat() {
+    let (_dir, store) = tests::sqlite_store().await;
+    let server = spawn_server(store, Default::default()).await;
+    for i in 0..3 {
+        register(&server, &format!("Comune {i}")).await;
+    }
+    let mut seen = node_subscribe(&server, None, 3).await;
+    for i in 3..6 {
+        register(&server, &format!("Comune {i}")).await;
+    }
+    seen.extend(node_subscribe(&server, seen.last().copied(), 3).await);
+    let stored: Vec<i64> = server
+        .store
+        .read_after(0, 100)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.position)
+        .collect();
+    assert_eq!(seen, stored, "every event exactly once, in order");
+}
