@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+use std::io::Write;
+
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use projections::store::Store;
@@ -40,6 +42,32 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Rebuild the read models from position zero into fresh tables, then switch to them
+    /// (the old ones keep serving meanwhile).
+    Rebuild {
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database_url: String,
+    },
+    /// Write the event log (or one aggregate type's events) as JSON Lines.
+    Export {
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database_url: String,
+        /// The file to write ("-" for standard output).
+        #[arg(long, default_value = "-")]
+        out: String,
+        /// Only events of this aggregate type (Organization, Network, Protocol, …).
+        #[arg(long)]
+        aggregate_type: Option<String>,
+    },
+    /// Append the events of a JSON Lines export, refusing anything that would alter or
+    /// reorder existing history (events already present must be identical).
+    Import {
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database_url: String,
+        /// The file to read.
+        #[arg(long)]
+        file: std::path::PathBuf,
+    },
     /// Create or upgrade the database schema (safe to run any number of times).
     Migrate {
         /// postgres://… or sqlite://… (the SQLite file is created if missing).
@@ -65,6 +93,24 @@ fn prepare_sqlite_directory(url: &str) -> anyhow::Result<()> {
             .with_context(|| format!("failed to create the data directory {}", parent.display()))?;
     }
     Ok(())
+}
+
+async fn open(database_url: &str) -> anyhow::Result<Store> {
+    prepare_sqlite_directory(database_url)?;
+    Store::open(database_url)
+        .await
+        .context("failed to open and migrate the database")
+}
+
+/// A progress bar on standard error (hidden when it is not a terminal).
+fn progress_bar(total: u64, what: &'static str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg} ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message(what);
+    bar
 }
 
 #[tokio::main]
@@ -126,6 +172,66 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .context("the server stopped")?;
         }
         Command::Schema => print!("{}", graphql::sdl()),
+        Command::Rebuild { database_url } => {
+            let store = open(&database_url).await?;
+            let total = store.head_position().await?;
+            let bar = progress_bar(store.count_events().await? as u64, "events projected");
+            let projector = projections::projector::Projector::new(store);
+            let mut done = 0u64;
+            let generation = projector
+                .rebuild(|batch| {
+                    done += batch.events as u64;
+                    bar.set_position(done);
+                })
+                .await
+                .context("the rebuild failed; the previous read models still serve")?;
+            bar.finish();
+            eprintln!("Read models rebuilt as generation {generation} up to position {total}.");
+        }
+        Command::Export {
+            database_url,
+            out,
+            aggregate_type,
+        } => {
+            let store = open(&database_url).await?;
+            let bar = progress_bar(store.count_events().await? as u64, "events exported");
+            let mut writer: Box<dyn std::io::Write> = if out == "-" {
+                Box::new(std::io::BufWriter::new(std::io::stdout().lock()))
+            } else {
+                Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(&out)
+                        .with_context(|| format!("failed to create {out}"))?,
+                ))
+            };
+            let written = store
+                .export_to(&mut writer, aggregate_type.as_deref(), |n| {
+                    bar.set_position(n as u64)
+                })
+                .await?;
+            writer.flush().context("failed to write the export")?;
+            bar.finish();
+            eprintln!("Exported {written} events.");
+        }
+        Command::Import { database_url, file } => {
+            let store = open(&database_url).await?;
+            let input = std::fs::File::open(&file)
+                .with_context(|| format!("failed to open {}", file.display()))?;
+            let lines =
+                std::io::BufRead::lines(std::io::BufReader::new(std::fs::File::open(&file)?))
+                    .count();
+            let bar = progress_bar(lines as u64, "lines imported");
+            let report = store
+                .import_from(std::io::BufReader::new(input), |n| {
+                    bar.set_position(n as u64)
+                })
+                .await
+                .context("the import stopped; the batches before the refusal were imported")?;
+            bar.finish();
+            eprintln!(
+                "Imported {} events ({} already present and identical).",
+                report.imported, report.already_present
+            );
+        }
         Command::Migrate { database_url } => {
             prepare_sqlite_directory(&database_url)?;
             let store = Store::open(&database_url)

@@ -4,6 +4,7 @@
 mod command;
 mod directory;
 mod log;
+mod transfer;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -22,6 +23,7 @@ pub use command::{CommandError, CommandOptions, CommandOutcome};
 pub use directory::StoreDirectory;
 pub use log::StoredEvent;
 pub(crate) use log::{RawEvent, EVENT_COLUMNS};
+pub use transfer::{ExportedEvent, ImportError, ImportReport};
 
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator =
     sqlx::migrate!("../schemas/migrations/postgres");

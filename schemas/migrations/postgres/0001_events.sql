@@ -47,7 +47,8 @@ BEGIN
         RAISE EXCEPTION 'more than 1048576 events in one transaction';
     END IF;
     NEW.transaction_id := pg_current_xact_id();
-    NEW.recorded_at := clock_timestamp();
+    -- recorded_at keeps its default (the insert's clock time) unless an import carries the
+    -- original recording time over from the exporting store.
     RETURN NEW;
 END $$;
 

@@ -1,0 +1,323 @@
+//! Export and import of the event log as JSON Lines, event for event: the stored type,
+//! version, payload (not upcast), metadata and recording time. An import appends only what
+//! continues each aggregate's history exactly; an event already present must be identical, and
+//! anything that would alter or reorder existing history is refused before anything is written
+//! in its batch.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{Backend, Store, StoreError};
+use crate::projector::{dialect, on_pool};
+
+/// One event as exported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct ExportedEvent {
+    /// The position in the exporting store (informative: positions are the store's own).
+    pub position: i64,
+    pub aggregate_type: String,
+    pub aggregate_id: String,
+    pub sequence: i64,
+    pub event_type: String,
+    pub event_version: String,
+    pub payload: Value,
+    pub metadata: Value,
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl ExportedEvent {
+    /// Whether two events are the same history (positions and recording precision aside).
+    pub fn same_event(&self, other: &ExportedEvent) -> bool {
+        self.aggregate_type == other.aggregate_type
+            && self.aggregate_id == other.aggregate_id
+            && self.sequence == other.sequence
+            && self.event_type == other.event_type
+            && self.event_version == other.event_version
+            && self.payload == other.payload
+            && self.metadata == other.metadata
+    }
+}
+
+/// Why an import was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("line {line}: {message}")]
+    Malformed { line: usize, message: String },
+    #[error("line {line}: {aggregate_type} {aggregate_id} already has a different event #{sequence}: importing it would alter history")]
+    AltersHistory {
+        line: usize,
+        aggregate_type: String,
+        aggregate_id: String,
+        sequence: i64,
+    },
+    #[error("line {line}: {aggregate_type} {aggregate_id} is at event #{current}, so event #{sequence} would leave a gap or reorder its history")]
+    OutOfOrder {
+        line: usize,
+        aggregate_type: String,
+        aggregate_id: String,
+        sequence: i64,
+        current: i64,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for ImportError {
+    fn from(error: sqlx::Error) -> Self {
+        ImportError::Store(StoreError::Database(error))
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    pub imported: usize,
+    /// Already present, identical: left alone.
+    pub already_present: usize,
+}
+
+const EXPORT_COLUMNS: &str = "position, aggregate_type, aggregate_id, sequence, event_type, \
+    event_version, payload, metadata, recorded_at";
+
+impl Store {
+    /// Up to `limit` stored events after `position`, exactly as stored (gap-safe on
+    /// PostgreSQL, like the global log).
+    pub async fn export_after(
+        &self,
+        position: i64,
+        limit: i64,
+        aggregate_type: Option<&str>,
+    ) -> Result<Vec<ExportedEvent>, StoreError> {
+        let visible = match &self.backend {
+            Backend::Postgres(_) => " AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())",
+            Backend::Sqlite(_) => "",
+        };
+        let filter = if aggregate_type.is_some() {
+            " AND aggregate_type = $3"
+        } else {
+            ""
+        };
+        let sql = dialect(
+            &self.backend,
+            &format!("SELECT {EXPORT_COLUMNS} FROM events WHERE position > $1{visible}{filter} ORDER BY position LIMIT $2"),
+        );
+        Ok(on_pool!(&self.backend, pool => {
+            let mut query = sqlx::query_as(&sql).bind(position).bind(limit.clamp(1, 10_000));
+            if let Some(t) = aggregate_type {
+                query = query.bind(t);
+            }
+            query.fetch_all(pool).await?
+        }))
+    }
+
+    /// Imports a batch of events (line numbers are for messages), in one transaction.
+    pub async fn import_batch(
+        &self,
+        first_line: usize,
+        events: &[ExportedEvent],
+    ) -> Result<ImportReport, ImportError> {
+        let mut report = ImportReport::default();
+        let existing_sql = dialect(
+            &self.backend,
+            &format!("SELECT {EXPORT_COLUMNS} FROM events WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = $3"),
+        );
+        let last_sql = dialect(
+            &self.backend,
+            "SELECT coalesce(max(sequence), 0) FROM events WHERE aggregate_type = $1 AND aggregate_id = $2",
+        );
+        let insert_sql = dialect(
+            &self.backend,
+            "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, recorded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        );
+        on_pool!(&self.backend, pool => {
+            let mut tx = pool.begin().await?;
+            for (offset, event) in events.iter().enumerate() {
+                let line = first_line + offset;
+                let existing: Option<ExportedEvent> = sqlx::query_as(&existing_sql)
+                    .bind(&event.aggregate_type)
+                    .bind(&event.aggregate_id)
+                    .bind(event.sequence)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if let Some(existing) = existing {
+                    if !existing.same_event(event) {
+                        return Err(ImportError::AltersHistory {
+                            line,
+                            aggregate_type: event.aggregate_type.clone(),
+                            aggregate_id: event.aggregate_id.clone(),
+                            sequence: event.sequence,
+                        });
+                    }
+                    report.already_present += 1;
+                    continue;
+                }
+                let current: i64 = sqlx::query_scalar(&last_sql)
+                    .bind(&event.aggregate_type)
+                    .bind(&event.aggregate_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if event.sequence != current + 1 {
+                    return Err(ImportError::OutOfOrder {
+                        line,
+                        aggregate_type: event.aggregate_type.clone(),
+                        aggregate_id: event.aggregate_id.clone(),
+                        sequence: event.sequence,
+                        current,
+                    });
+                }
+                sqlx::query(&insert_sql)
+                    .bind(&event.aggregate_type)
+                    .bind(&event.aggregate_id)
+                    .bind(event.sequence)
+                    .bind(&event.event_type)
+                    .bind(&event.event_version)
+                    .bind(&event.payload)
+                    .bind(&event.metadata)
+                    .bind(recorded_at_value(&self.backend, event.recorded_at))
+                    .execute(&mut *tx)
+                    .await?;
+                report.imported += 1;
+            }
+            tx.commit().await?;
+        });
+        if report.imported > 0 {
+            self.signal_change();
+        }
+        Ok(report)
+    }
+}
+
+/// The recording time in the column's own form (SQLite keeps millisecond ISO-8601 text).
+fn recorded_at_value(backend: &Backend, at: DateTime<Utc>) -> RecordedAt {
+    match backend {
+        Backend::Postgres(_) => RecordedAt::Time(at),
+        Backend::Sqlite(_) => RecordedAt::Text(at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()),
+    }
+}
+
+enum RecordedAt {
+    Time(DateTime<Utc>),
+    Text(String),
+}
+
+impl<'q> sqlx::Encode<'q, sqlx::Postgres> for RecordedAt {
+    fn encode_by_ref(
+        &self,
+        buf: &mut sqlx::postgres::PgArgumentBuffer,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        match self {
+            RecordedAt::Time(t) => {
+                <DateTime<Utc> as sqlx::Encode<sqlx::Postgres>>::encode_by_ref(t, buf)
+            }
+            RecordedAt::Text(t) => <DateTime<Utc> as sqlx::Encode<sqlx::Postgres>>::encode_by_ref(
+                &t.parse()
+                    .map_err(|e| Box::new(e) as sqlx::error::BoxDynError)?,
+                buf,
+            ),
+        }
+    }
+}
+
+impl sqlx::Type<sqlx::Postgres> for RecordedAt {
+    fn type_info() -> sqlx::postgres::PgTypeInfo {
+        <DateTime<Utc> as sqlx::Type<sqlx::Postgres>>::type_info()
+    }
+}
+
+impl<'q> sqlx::Encode<'q, sqlx::Sqlite> for RecordedAt {
+    fn encode_by_ref(
+        &self,
+        buf: &mut Vec<sqlx::sqlite::SqliteArgumentValue<'q>>,
+    ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        let text = match self {
+            RecordedAt::Time(t) => t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+            RecordedAt::Text(t) => t.clone(),
+        };
+        <String as sqlx::Encode<sqlx::Sqlite>>::encode(text, buf)
+    }
+}
+
+impl sqlx::Type<sqlx::Sqlite> for RecordedAt {
+    fn type_info() -> sqlx::sqlite::SqliteTypeInfo {
+        <String as sqlx::Type<sqlx::Sqlite>>::type_info()
+    }
+}
+
+impl Store {
+    /// Streams the whole log (or one aggregate type) as JSON Lines to `out`, in position
+    /// order; `progress` hears the running count. Answers how many events were written.
+    pub async fn export_to(
+        &self,
+        out: &mut impl std::io::Write,
+        aggregate_type: Option<&str>,
+        mut progress: impl FnMut(usize),
+    ) -> Result<usize, StoreError> {
+        let mut after = 0;
+        let mut written = 0;
+        loop {
+            let batch = self.export_after(after, 1000, aggregate_type).await?;
+            let Some(last) = batch.last() else {
+                return Ok(written);
+            };
+            after = last.position;
+            for event in &batch {
+                let line =
+                    serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                writeln!(out, "{line}").map_err(|e| {
+                    StoreError::EventStore(format!("writing the export failed: {e}"))
+                })?;
+            }
+            written += batch.len();
+            progress(written);
+        }
+    }
+
+    /// Imports JSON Lines from `input` in batches of 1,000 (each one transaction); stops at
+    /// the first refusal, with everything before it imported.
+    pub async fn import_from(
+        &self,
+        input: impl std::io::BufRead,
+        mut progress: impl FnMut(usize),
+    ) -> Result<ImportReport, ImportError> {
+        let mut report = ImportReport::default();
+        let mut batch = Vec::with_capacity(1000);
+        let mut first_line = 1;
+        let mut lines = 0;
+        for (index, line) in input.lines().enumerate() {
+            let line_number = index + 1;
+            let line = line.map_err(|e| ImportError::Malformed {
+                line: line_number,
+                message: e.to_string(),
+            })?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let event: ExportedEvent =
+                serde_json::from_str(&line).map_err(|e| ImportError::Malformed {
+                    line: line_number,
+                    message: e.to_string(),
+                })?;
+            if batch.is_empty() {
+                first_line = line_number;
+            }
+            batch.push(event);
+            lines = line_number;
+            if batch.len() == 1000 {
+                let done = self.import_batch(first_line, &batch).await?;
+                report.imported += done.imported;
+                report.already_present += done.already_present;
+                batch.clear();
+                progress(lines);
+            }
+        }
+        if !batch.is_empty() {
+            let done = self.import_batch(first_line, &batch).await?;
+            report.imported += done.imported;
+            report.already_present += done.already_present;
+            progress(lines);
+        }
+        Ok(report)
+    }
+}
