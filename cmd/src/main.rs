@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+mod demo;
+
 use std::io::Write;
 
 use anyhow::Context;
@@ -39,6 +41,14 @@ enum Command {
         /// Allow introspection and field suggestions (turn off in production if you wish).
         #[arg(long, env = "INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
         introspection: bool,
+        /// Load the demo dataset first (nothing happens if it is already there).
+        #[arg(long, env = "DEMO")]
+        demo: bool,
+    },
+    /// Load the demo dataset: five real networks, institutions only, no personal data.
+    Demo {
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database_url: String,
     },
     /// Print the GraphQL schema (SDL).
     Schema,
@@ -102,6 +112,45 @@ async fn open(database_url: &str) -> anyhow::Result<Store> {
         .context("failed to open and migrate the database")
 }
 
+/// Ctrl-C or SIGTERM: stop accepting, let in-flight requests finish, then exit 0. A
+/// projector batch in flight is a transaction: it commits or rolls back, never half.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
+
+async fn load_demo(store: &Store) -> anyhow::Result<()> {
+    let written = demo::load(store)
+        .await
+        .context("failed to load the demo data")?;
+    projections::catch_up_all(store)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .context("failed to bring the read side up to date")?;
+    if written == 0 {
+        eprintln!("The demo data is already loaded.");
+    } else {
+        eprintln!("Loaded the demo data: {written} events.");
+    }
+    Ok(())
+}
+
 /// A progress bar on standard error (hidden when it is not a terminal).
 fn progress_bar(total: u64, what: &'static str) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(total);
@@ -139,11 +188,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             listen,
             graphiql,
             introspection,
+            demo,
         } => {
-            prepare_sqlite_directory(&database_url)?;
-            let store = Store::open(&database_url)
-                .await
-                .context("failed to open and migrate the database")?;
+            let store = open(&database_url).await?;
+            if demo {
+                load_demo(&store).await?;
+            }
             let _background = projections::start_background(store.clone());
             let config = graphql::ApiConfig {
                 graphiql,
@@ -165,13 +215,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             );
             axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
+                .with_graceful_shutdown(shutdown_signal())
                 .await
                 .context("the server stopped")?;
+            eprintln!("Stopped: in-flight requests finished.");
         }
         Command::Schema => print!("{}", graphql::sdl()),
+        Command::Demo { database_url } => {
+            let store = open(&database_url).await?;
+            load_demo(&store).await?;
+        }
         Command::Rebuild { database_url } => {
             let store = open(&database_url).await?;
             let total = store.head_position().await?;

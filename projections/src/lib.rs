@@ -30,3 +30,31 @@ pub fn start_background(store: store::Store) -> Background {
         processes: processes::ProcessManager::new(store).spawn(),
     }
 }
+
+/// Runs the processes and the projector in this task until both have followed every event,
+/// including the ones the processes write (for one-shot commands such as loading demo data).
+pub async fn catch_up_all(
+    store: &store::Store,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let projector = projector::Projector::new(store.clone());
+    let processes = processes::ProcessManager::new(store.clone());
+    let mut idle_rounds = 0;
+    for _ in 0..10_000 {
+        let generation = projector.active_generation().await?;
+        let projected = projector.catch_up(generation, |_| {}).await?;
+        let handled = processes.run_batch().await?;
+        let head = store.head_position().await?;
+        if handled == 0 && projected >= head && processes.checkpoint().await? >= head {
+            idle_rounds += 1;
+            if idle_rounds >= 2 {
+                return Ok(());
+            }
+        } else {
+            idle_rounds = 0;
+        }
+        if handled == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+    Err("the read side did not catch up".into())
+}

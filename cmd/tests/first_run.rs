@@ -1,0 +1,111 @@
+//! A new user's first run, through the built binary: `serve --demo` on the embedded default
+//! answers the coordinators' questions from the demo data, and SIGTERM stops it cleanly.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn post(port: u16, query: &str) -> serde_json::Value {
+    let response = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/graphql"))
+        .json(&serde_json::json!({"query": query}))
+        .send()
+        .await;
+    match response {
+        Ok(response) => response.json().await.unwrap_or(serde_json::Value::Null),
+        Err(_) => serde_json::Value::Null,
+    }
+}
+
+#[tokio::test]
+async fn serve_with_the_demo_data_answers_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_governance"))
+        .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let networks = loop {
+        let answer = post(port, "{ networks(first: 10) { nodes { id name } } }").await;
+        if answer["data"]["networks"]["nodes"]
+            .as_array()
+            .is_some_and(|n| !n.is_empty())
+        {
+            break answer;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server answers within a minute"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(
+        dir.path().join("data/governance.db").exists(),
+        "the embedded default database is a file in ./data"
+    );
+    let torino = networks["data"]["networks"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["name"] == "Tavolo Maltrattanti")
+        .expect("the Torino network")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let answer = post(port, &format!(
+        r#"{{ network(id: "{torino}") {{ coordinator {{ name }} members(first: 50) {{ totalCount }} protocols {{ signatories {{ name }} }} workingGroups {{ name }} }} }}"#
+    ))
+    .await;
+    let network = &answer["data"]["network"];
+    assert_eq!(
+        network["coordinator"]["name"], "Città Metropolitana di Torino",
+        "{answer}"
+    );
+    assert_eq!(
+        network["members"]["totalCount"], 11,
+        "the Provincia, its successor and nine members: {answer}"
+    );
+    assert_eq!(
+        network["protocols"][0]["signatories"]
+            .as_array()
+            .unwrap()
+            .len(),
+        10,
+        "{answer}"
+    );
+    assert_eq!(network["workingGroups"].as_array().unwrap().len(), 3);
+
+    let pid = server.id().to_string();
+    let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let exit = loop {
+        if let Some(status) = server.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server stops within 30 s of SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(exit.success(), "exit 0 after SIGTERM: {exit:?}");
+    let mut printed = String::new();
+    std::io::Read::read_to_string(server.stdout.as_mut().unwrap(), &mut printed).unwrap();
+    assert!(
+        printed.contains(&format!("http://127.0.0.1:{port}/graphql")),
+        "prints the address: {printed}"
+    );
+}
