@@ -72,6 +72,8 @@ pub struct ApiConfig {
     pub request_timeout: Duration,
     /// How long a WebSocket client has to send `connection_init` (then: close 4408).
     pub connection_init_timeout: Duration,
+    /// `/readyz` turns unready when the read side is more events behind than this.
+    pub max_projection_lag: i64,
 }
 
 impl Default for ApiConfig {
@@ -84,6 +86,7 @@ impl Default for ApiConfig {
             max_body_bytes: 256 * 1024,
             request_timeout: Duration::from_secs(30),
             connection_init_timeout: Duration::from_secs(10),
+            max_projection_lag: 10_000,
         }
     }
 }
@@ -218,6 +221,77 @@ struct RouterState {
     schema: AppSchema,
     graphiql: bool,
     init_timeout: Duration,
+    state: ApiState,
+    max_lag: i64,
+    metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+}
+
+/// Installs the process-wide Prometheus recorder once; later calls share it.
+pub fn metrics_handle() -> Option<metrics_exporter_prometheus::PrometheusHandle> {
+    static HANDLE: std::sync::OnceLock<Option<metrics_exporter_prometheus::PrometheusHandle>> =
+        std::sync::OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            metrics_exporter_prometheus::PrometheusBuilder::new()
+                .set_buckets(&[
+                    0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+                ])
+                .ok()?
+                .install_recorder()
+                .ok()
+        })
+        .clone()
+}
+
+/// A label for an operation name that keeps the metric's cardinality bounded.
+fn operation_label(name: Option<&str>) -> String {
+    match name {
+        Some(n) if n.len() <= 64 && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
+            n.to_owned()
+        }
+        Some(_) => "other".to_owned(),
+        None => "anonymous".to_owned(),
+    }
+}
+
+async fn metrics_endpoint(State(state): State<RouterState>) -> axum::response::Response {
+    let Some(handle) = &state.metrics else {
+        return (StatusCode::NOT_FOUND, "metrics are not enabled").into_response();
+    };
+    if let Ok(position) = state.state.read.position().await {
+        metrics::gauge!("governance_projection_position").set(position as f64);
+    }
+    if let Ok(lag) = state.state.read.lag().await {
+        metrics::gauge!("governance_projection_lag_events").set(lag as f64);
+    }
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        handle.render(),
+    )
+        .into_response()
+}
+
+/// Ready: the database answers and the read side is within the lag bound.
+async fn readyz(State(state): State<RouterState>) -> axum::response::Response {
+    match state.state.read.lag().await {
+        Ok(lag) if lag <= state.max_lag => (StatusCode::OK, "ready").into_response(),
+        Ok(lag) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("not ready: the read side is {lag} events behind"),
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "readiness check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not ready: the database is unreachable",
+            )
+                .into_response()
+        }
+    }
 }
 
 async fn graphql_post(
@@ -226,7 +300,28 @@ async fn graphql_post(
     request: GraphQLRequest,
 ) -> GraphQLResponse {
     let request = request.into_inner().data(Principal::from_headers(&headers));
-    state.schema.execute(request).await.into()
+    // The operation's name: as sent, or the single named operation of the document.
+    let named =
+        request.operation_name.clone().or_else(|| {
+            match async_graphql::parser::parse_query(&request.query)
+                .ok()?
+                .operations
+            {
+                async_graphql::parser::types::DocumentOperations::Single(_) => None,
+                async_graphql::parser::types::DocumentOperations::Multiple(ops)
+                    if ops.len() == 1 =>
+                {
+                    ops.keys().next().map(|n| n.to_string())
+                }
+                async_graphql::parser::types::DocumentOperations::Multiple(_) => None,
+            }
+        });
+    let operation = operation_label(named.as_deref());
+    let started = std::time::Instant::now();
+    let response = state.schema.execute(request).await;
+    metrics::histogram!("governance_graphql_request_duration_seconds", "operation" => operation)
+        .record(started.elapsed().as_secs_f64());
+    response.into()
 }
 
 async fn graphql_get(
@@ -331,16 +426,22 @@ async fn websocket(socket: WebSocket, state: RouterState, protocol: GraphQLProto
 
 /// The HTTP router: `POST /graphql` executes one operation (batches are refused); `GET
 /// /graphql` upgrades to graphql-transport-ws for subscriptions, otherwise serves GraphiQL when
-/// enabled and never executes a query; `GET /healthz`.
+/// enabled and never executes a query; `GET /healthz` (process up), `GET /readyz` (database
+/// reachable, read side within its lag bound), `GET /metrics` (Prometheus).
 pub fn router(state: ApiState, config: &ApiConfig) -> Router {
-    let schema = build_schema(state, config);
+    let schema = build_schema(state.clone(), config);
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_endpoint))
         .with_state(RouterState {
             schema,
             graphiql: config.graphiql,
             init_timeout: config.connection_init_timeout,
+            state,
+            max_lag: config.max_projection_lag,
+            metrics: metrics_handle(),
         })
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(

@@ -433,6 +433,8 @@ impl Projector {
                 match outcome {
                     Ok(batch) => {
                         counter.fetch_add(batch.events as u64, Ordering::SeqCst);
+                        metrics::counter!("governance_projected_events_total")
+                            .increment(batch.events as u64);
                         sender.send_replace(batch.position);
                         if batch.events == 0 {
                             self.store

@@ -141,6 +141,18 @@ impl ReadModels {
         Ok(self.projector.checkpoint(generation).await?)
     }
 
+    /// How many committed events the read side has not projected yet.
+    pub async fn lag(&self) -> Result<i64, QueryError> {
+        let position = self.position().await?;
+        let sql = dialect(
+            self.backend(),
+            "SELECT count(*) FROM events WHERE position > $1",
+        );
+        Ok(
+            on_pool!(self.backend(), pool => sqlx::query_scalar(&sql).bind(position).fetch_one(pool).await?),
+        )
+    }
+
     /// Read-your-writes: waits (at most `timeout`) until the read side has projected
     /// `position`; answers whether it did.
     pub async fn wait_for(&self, position: i64, timeout: Duration) -> Result<bool, QueryError> {

@@ -189,3 +189,77 @@ async fn an_internal_error_reaches_the_client_masked_with_an_id() {
         );
     }
 }
+
+#[tokio::test]
+async fn metrics_are_valid_prometheus_and_readyz_follows_the_database() {
+    let (_dir, s) = server(Default::default()).await;
+    let body = s
+        .gql(None, "mutation Register { registerOrganization(input: {name: \"Comune\", category: COMUNE, territory: \"T\"}) { positions } }", json!({}))
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let base = s.url.trim_end_matches("/graphql").to_owned();
+    assert_eq!(
+        s.client
+            .get(format!("{base}/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let text = s
+        .client
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let lines = text.lines().map(|l| Ok(l.to_owned()));
+    let scrape = prometheus_parse::Scrape::parse(lines).expect("valid Prometheus exposition");
+    let names: Vec<&str> = scrape.samples.iter().map(|s| s.metric.as_str()).collect();
+    for expected in [
+        "governance_commands_total",
+        "governance_events_appended_total",
+        "governance_projection_position",
+        "governance_projection_lag_events",
+        "governance_graphql_request_duration_seconds",
+    ] {
+        assert!(names.contains(&expected), "{expected} in {names:?}");
+    }
+    let commands = scrape
+        .samples
+        .iter()
+        .find(|s| {
+            s.metric == "governance_commands_total"
+                && s.labels.get("aggregate") == Some("Organization")
+                && s.labels.get("outcome") == Some("ok")
+        })
+        .expect("the command was counted");
+    assert!(matches!(commands.value, prometheus_parse::Value::Counter(v) if v >= 1.0));
+    let latency = scrape
+        .samples
+        .iter()
+        .find(|s| {
+            s.metric == "governance_graphql_request_duration_seconds"
+                && s.labels.get("operation") == Some("Register")
+        })
+        .expect("latency by operation");
+    assert!(
+        matches!(latency.value, prometheus_parse::Value::Histogram(_)),
+        "a histogram"
+    );
+
+    // The database goes away: not ready.
+    match s.store.backend() {
+        Backend::Sqlite(pool) => pool.close().await,
+        Backend::Postgres(pool) => pool.close().await,
+    }
+    let response = s.client.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(response.status(), 503);
+    assert!(
+        !response.text().await.unwrap().contains("sqlite"),
+        "no internal detail"
+    );
+}

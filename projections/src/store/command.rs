@@ -81,6 +81,37 @@ impl Store {
         A: Aggregate<Services = Services>,
         A::Command: Clone + Debug,
     {
+        let outcome = self.execute_inner::<A>(id, command, metadata).await;
+        let label = match &outcome {
+            Ok(o) if o.replayed => "replayed",
+            Ok(o) if o.positions.is_empty() => "unchanged",
+            Ok(_) => "ok",
+            Err(CommandError::Domain(_)) => "refused",
+            Err(CommandError::Conflict { .. }) => "conflict",
+            Err(CommandError::IdempotencyKeyReused) => "key_reused",
+            Err(CommandError::Store(_)) => "error",
+        };
+        metrics::counter!("governance_commands_total", "aggregate" => A::TYPE, "outcome" => label)
+            .increment(1);
+        if let Ok(o) = &outcome {
+            if !o.replayed {
+                metrics::counter!("governance_events_appended_total", "aggregate" => A::TYPE)
+                    .increment(o.positions.len() as u64);
+            }
+        }
+        outcome
+    }
+
+    async fn execute_inner<A>(
+        &self,
+        id: &str,
+        command: A::Command,
+        metadata: &EventMetadata,
+    ) -> Result<CommandOutcome, CommandError<A::Error>>
+    where
+        A: Aggregate<Services = Services>,
+        A::Command: Clone + Debug,
+    {
         let outcome = match &self.backend {
             Backend::Postgres(pool) => {
                 let es = PersistedEventStore::<_, A>::new_event_store(
@@ -164,6 +195,8 @@ impl Store {
                     });
                 }
                 Err(AggregateError::AggregateConflict) => {
+                    metrics::counter!("governance_command_retries_total", "aggregate" => A::TYPE)
+                        .increment(1);
                     // Someone else appended first. A short, growing, jittered pause, then a
                     // fresh load decides again.
                     let jitter = (uuid::Uuid::new_v4().as_u128() % 5) as u64;
