@@ -109,3 +109,82 @@ async fn serve_with_the_demo_data_answers_and_stops_cleanly_on_sigterm() {
         "prints the address: {printed}"
     );
 }
+
+/// SIGTERM while mutations stream in: every mutation answered successfully is in the store
+/// afterwards, and the process exits 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigterm_during_a_stream_of_mutations_loses_no_answered_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_governance"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while post(port, "{ __typename }").await.is_null() {
+        assert!(Instant::now() < deadline, "the server answers");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Four writers, each registering organizations one after another.
+    let mut writers = Vec::new();
+    for w in 0..4 {
+        writers.push(tokio::spawn(async move {
+            let mut answered = Vec::new();
+            for i in 0..10_000 {
+                let name = format!("Ente {w}-{i}");
+                let answer = post(port, &format!(
+                    r#"mutation {{ registerOrganization(input: {{name: "{name}", category: COMUNE, territory: "T"}}) {{ organization {{ id }} userErrors {{ code }} }} }}"#
+                ))
+                .await;
+                match answer["data"]["registerOrganization"]["organization"]["id"].as_str() {
+                    Some(_) => answered.push(name),
+                    None => break,
+                }
+            }
+            answered
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let pid = server.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let mut answered = Vec::new();
+    for writer in writers {
+        answered.extend(writer.await.unwrap());
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let exit = loop {
+        if let Some(status) = server.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "stops within 30 s");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(exit.success(), "exit 0: {exit:?}");
+    assert!(
+        !answered.is_empty(),
+        "some mutations were answered before the signal"
+    );
+    // Every answered write is in the store (read with the export command).
+    let export = Command::new(env!("CARGO_BIN_EXE_governance"))
+        .args(["export", "--out", "-"])
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(export.status.success());
+    let stored = String::from_utf8(export.stdout).unwrap();
+    for name in &answered {
+        assert!(
+            stored.contains(&format!("\"name\":\"{name}\"")),
+            "{name} was answered, so it is stored"
+        );
+    }
+}

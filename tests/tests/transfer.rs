@@ -190,3 +190,34 @@ async fn an_import_that_would_alter_or_reorder_history_is_refused() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn verify_finds_gaps_and_unreadable_events() {
+    let (_dir, store) = tests::sqlite_store().await;
+    dataset::insert_networks(&store, 0, 1).await;
+    let report = store.verify_log(|_| {}).await.unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(report.events as i64, store.count_events().await.unwrap());
+    let projections::store::Backend::Sqlite(pool) = store.backend() else {
+        unreachable!()
+    };
+    let metadata = serde_json::to_string(
+        &EventMetadata::new(Actor::system())
+            .with_correlation(uuid::Uuid::nil())
+            .to_map(),
+    )
+    .unwrap();
+    sqlx::query("INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) VALUES ('Organization', 'x', 2, 'OrganizationRenamed', '1', '{\"OrganizationRenamed\": {}}', ?1)")
+        .bind(&metadata)
+        .execute(pool)
+        .await
+        .unwrap();
+    let report = store.verify_log(|_| {}).await.unwrap();
+    assert_eq!(
+        report.problems.len(),
+        2,
+        "a gap and an unreadable payload: {:?}",
+        report.problems
+    );
+    assert!(report.problems[0].contains("jumps from event #0 to #2"));
+}

@@ -23,7 +23,7 @@ pub use command::{CommandError, CommandOptions, CommandOutcome};
 pub use directory::StoreDirectory;
 pub use log::StoredEvent;
 pub(crate) use log::{RawEvent, EVENT_COLUMNS};
-pub use transfer::{ExportedEvent, ImportError, ImportReport};
+pub use transfer::{ExportedEvent, ImportError, ImportReport, VerifyReport};
 
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator =
     sqlx::migrate!("../schemas/migrations/postgres");
