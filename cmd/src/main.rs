@@ -70,10 +70,10 @@ enum Command {
         #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
         database_url: String,
         /// The file to write ("-" for standard output).
-        #[arg(long, default_value = "-")]
+        #[arg(long, env = "EXPORT_FILE", default_value = "-")]
         out: String,
         /// Only events of this aggregate type (Organization, Network, Protocol, …).
-        #[arg(long)]
+        #[arg(long, env = "EXPORT_AGGREGATE_TYPE")]
         aggregate_type: Option<String>,
     },
     /// Append the events of a JSON Lines export, refusing anything that would alter or
@@ -82,7 +82,7 @@ enum Command {
         #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
         database_url: String,
         /// The file to read.
-        #[arg(long)]
+        #[arg(long, env = "IMPORT_FILE")]
         file: std::path::PathBuf,
     },
     /// Create or upgrade the database schema (safe to run any number of times).
@@ -205,7 +205,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if demo {
                 load_demo(&store).await?;
             }
-            let _background = projections::start_background(store.clone());
+            let background = projections::start_background(store.clone());
             let config = graphql::ApiConfig {
                 graphiql,
                 introspection,
@@ -229,7 +229,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .with_graceful_shutdown(shutdown_signal())
                 .await
                 .context("the server stopped")?;
-            eprintln!("Stopped: in-flight requests finished.");
+            background
+                .shutdown(std::time::Duration::from_secs(10))
+                .await;
+            eprintln!("Stopped: in-flight requests finished, projector batches committed.");
         }
         Command::Schema => print!("{}", graphql::sdl()),
         Command::Verify { database_url } => {

@@ -13,12 +13,18 @@ pub mod views;
 /// PostgreSQL) and the process manager. Dropping it stops both.
 pub struct Background {
     pub projector: projector::ProjectorHandle,
-    processes: tokio::task::JoinHandle<()>,
+    processes: projector::Stoppable,
 }
 
-impl Drop for Background {
-    fn drop(&mut self) {
-        self.processes.abort();
+impl Background {
+    /// Lets the projector and the processes finish the batch in hand, then stops them
+    /// (each waits at most `timeout`).
+    pub async fn shutdown(self, timeout: std::time::Duration) {
+        let Background {
+            projector,
+            processes,
+        } = self;
+        tokio::join!(projector.shutdown(timeout), processes.shutdown(timeout));
     }
 }
 

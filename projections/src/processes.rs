@@ -17,7 +17,7 @@ use aggregates::protocol::{Protocol, ProtocolEvent};
 use aggregates::AnyEvent;
 use uuid::Uuid;
 
-use crate::projector::{dialect, on_pool};
+use crate::projector::{dialect, on_pool, pause, Stoppable};
 use crate::queries::{AsOf, QueryError, ReadModels};
 use crate::store::{CommandError, Store, StoreError, StoredEvent};
 
@@ -191,21 +191,27 @@ impl ProcessManager {
         Ok(())
     }
 
-    /// Runs the processes in the background until the handle is dropped.
-    pub fn spawn(self) -> tokio::task::JoinHandle<()> {
-        tokio::spawn(async move {
+    /// Runs the processes in the background until the handle is dropped or shut down.
+    pub fn spawn(self) -> Stoppable {
+        Stoppable::spawn(move |mut stop| async move {
             let mut changes = self.store.subscribe();
             loop {
+                if *stop.borrow() {
+                    return;
+                }
                 match self.run_batch().await {
                     Ok(0) => {
-                        self.store
-                            .wait_for_events(&mut changes, Duration::from_millis(500))
-                            .await
+                        tokio::select! {
+                            _ = self.store.wait_for_events(&mut changes, Duration::from_millis(500)) => {}
+                            _ = stop.changed() => return,
+                        }
                     }
                     Ok(_) => {}
                     Err(error) => {
                         tracing::error!(%error, "process batch failed; retrying");
-                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        if pause(&mut stop, Duration::from_secs(1)).await {
+                            return;
+                        }
                     }
                 }
             }

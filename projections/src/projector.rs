@@ -357,17 +357,71 @@ impl Projector {
     }
 }
 
+/// A background task that can be stopped between two units of work, or aborted.
+pub struct Stoppable {
+    stop: watch::Sender<bool>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Stoppable {
+    /// Spawns `work`, which receives the stop signal to check between units of work.
+    pub fn spawn<F>(work: impl FnOnce(watch::Receiver<bool>) -> F) -> Self
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let (stop, stopped) = watch::channel(false);
+        Self {
+            stop,
+            task: Some(tokio::spawn(work(stopped))),
+        }
+    }
+
+    /// Asks the task to stop after its current unit of work (a batch commits), waiting at
+    /// most `timeout`; past it the task is aborted (its transaction rolls back).
+    pub async fn shutdown(mut self, timeout: Duration) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let abort = task.abort_handle();
+            if tokio::time::timeout(timeout, task).await.is_err() {
+                abort.abort();
+            }
+        }
+    }
+}
+
+impl Drop for Stoppable {
+    fn drop(&mut self) {
+        if let Some(task) = &self.task {
+            task.abort();
+        }
+    }
+}
+
+/// Sleeps for `duration`, or less if a stop is asked; answers whether to stop.
+pub(crate) async fn pause(stop: &mut watch::Receiver<bool>, duration: Duration) -> bool {
+    if *stop.borrow() {
+        return true;
+    }
+    let _ = tokio::time::timeout(duration, stop.changed()).await;
+    *stop.borrow()
+}
+
 /// The projector running in the background, and what the read side can wait on.
 pub struct ProjectorHandle {
-    task: tokio::task::JoinHandle<()>,
+    task: Stoppable,
     position: watch::Receiver<i64>,
     applied: Arc<AtomicU64>,
 }
 
 impl ProjectorHandle {
-    /// Stops the projector (a batch in flight is rolled back).
+    /// Stops the projector at once (a batch in flight is rolled back).
     pub fn stop(self) {
-        self.task.abort();
+        drop(self.task);
+    }
+
+    /// Stops the projector after its current batch commits (at most `timeout`).
+    pub async fn shutdown(self, timeout: Duration) {
+        self.task.shutdown(timeout).await;
     }
 
     pub fn positions(&self) -> watch::Receiver<i64> {
@@ -377,12 +431,6 @@ impl ProjectorHandle {
     /// How many events this projector has applied (in committed batches).
     pub fn events_applied(&self) -> u64 {
         self.applied.load(Ordering::SeqCst)
-    }
-}
-
-impl Drop for ProjectorHandle {
-    fn drop(&mut self) {
-        self.task.abort();
     }
 }
 
@@ -397,10 +445,13 @@ impl Projector {
         let (sender, receiver) = watch::channel(0);
         let applied = Arc::new(AtomicU64::new(0));
         let counter = applied.clone();
-        let task = tokio::spawn(async move {
+        let task = Stoppable::spawn(move |mut stop| async move {
             let mut changes = self.store.subscribe();
             let mut leader: Option<sqlx::PgConnection> = None;
             loop {
+                if *stop.borrow() {
+                    return;
+                }
                 if let Backend::Postgres(pool) = self.store.backend() {
                     if let Some(connection) = leader.as_mut() {
                         // A leader whose session died has lost the lock: stand down.
@@ -421,7 +472,9 @@ impl Projector {
                                 sender.send_replace(position);
                             }
                         }
-                        tokio::time::sleep(takeover).await;
+                        if pause(&mut stop, takeover).await {
+                            return;
+                        }
                         continue;
                     }
                 }
@@ -437,9 +490,10 @@ impl Projector {
                             .increment(batch.events as u64);
                         sender.send_replace(batch.position);
                         if batch.events == 0 {
-                            self.store
-                                .wait_for_events(&mut changes, Duration::from_millis(500))
-                                .await;
+                            tokio::select! {
+                                _ = self.store.wait_for_events(&mut changes, Duration::from_millis(500)) => {}
+                                _ = stop.changed() => return,
+                            }
                         }
                     }
                     Err(ProjectorError::LostRace(_)) => {}
@@ -447,7 +501,9 @@ impl Projector {
                         tracing::error!(%error, "projector batch failed; retrying");
                         // The leadership connection may be the broken thing: re-elect.
                         leader = None;
-                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        if pause(&mut stop, Duration::from_secs(1)).await {
+                            return;
+                        }
                     }
                 }
             }

@@ -40,13 +40,7 @@ struct World {
     read: ReadModels,
     processes: ProcessManager,
     _projector: ProjectorHandle,
-    _process_task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for World {
-    fn drop(&mut self) {
-        self._process_task.abort();
-    }
+    _process_task: projections::projector::Stoppable,
 }
 
 impl World {
