@@ -142,6 +142,16 @@ fn acting_for(ctx: &Context<'_>) -> Result<OrganizationId, Vec<UserError>> {
         })
 }
 
+/// The organization acted for, or the mutation's payload refusing the change.
+macro_rules! acting {
+    ($ctx:expr, $payload:ident) => {
+        match acting_for($ctx) {
+            Ok(by) => by,
+            Err(errors) => return Ok($payload::refused(errors)),
+        }
+    };
+}
+
 /// Executes a command and waits for the read side to show it.
 async fn perform<A>(
     ctx: &Context<'_>,
@@ -1040,10 +1050,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: ChangeCoordinatorInput,
     ) -> ApiResult<ChangeCoordinatorPayload> {
-        let by = match acting_for(ctx) {
-            Ok(by) => by,
-            Err(e) => return Ok(ChangeCoordinatorPayload::refused(e)),
-        };
+        let by = acting!(ctx, ChangeCoordinatorPayload);
         let mut p = Parse::default();
         let id = p.id("network", &input.network, NodeKind::Network);
         let new_coordinator = p.org("newCoordinator", &input.new_coordinator);
@@ -1069,10 +1076,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: CloseNetworkInput,
     ) -> ApiResult<CloseNetworkPayload> {
-        let by = match acting_for(ctx) {
-            Ok(by) => by,
-            Err(e) => return Ok(CloseNetworkPayload::refused(e)),
-        };
+        let by = acting!(ctx, CloseNetworkPayload);
         let mut p = Parse::default();
         let id = p.id("network", &input.network, NodeKind::Network);
         let reason = p.text("reason", &input.reason);
@@ -1124,10 +1128,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: MembershipInput,
     ) -> ApiResult<ApproveMembershipPayload> {
-        let by = match acting_for(ctx) {
-            Ok(by) => by,
-            Err(e) => return Ok(ApproveMembershipPayload::refused(e)),
-        };
+        let by = acting!(ctx, ApproveMembershipPayload);
         let mut p = Parse::default();
         let (id, organization) = membership_ids(&mut p, &input);
         let command = organization.map(|organization| NetworkCommand::Approve {
@@ -1151,10 +1152,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: MembershipInput,
     ) -> ApiResult<RejectMembershipPayload> {
-        let by = match acting_for(ctx) {
-            Ok(by) => by,
-            Err(e) => return Ok(RejectMembershipPayload::refused(e)),
-        };
+        let by = acting!(ctx, RejectMembershipPayload);
         let mut p = Parse::default();
         let (id, organization) = membership_ids(&mut p, &input);
         let reason = required_reason(&mut p, &input.reason);
@@ -1181,10 +1179,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: MembershipInput,
     ) -> ApiResult<SuspendMembershipPayload> {
-        let by = match acting_for(ctx) {
-            Ok(by) => by,
-            Err(e) => return Ok(SuspendMembershipPayload::refused(e)),
-        };
+        let by = acting!(ctx, SuspendMembershipPayload);
         let mut p = Parse::default();
         let (id, organization) = membership_ids(&mut p, &input);
         let reason = required_reason(&mut p, &input.reason);
@@ -1212,10 +1207,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: MembershipInput,
     ) -> ApiResult<ReinstateMembershipPayload> {
-        let by = match acting_for(ctx) {
-            Ok(by) => by,
-            Err(e) => return Ok(ReinstateMembershipPayload::refused(e)),
-        };
+        let by = acting!(ctx, ReinstateMembershipPayload);
         let mut p = Parse::default();
         let (id, organization) = membership_ids(&mut p, &input);
         let command = organization.map(|organization| NetworkCommand::Reinstate {
@@ -1239,10 +1231,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: MembershipInput,
     ) -> ApiResult<WithdrawMembershipPayload> {
-        let by = match acting_for(ctx) {
-            Ok(by) => by,
-            Err(e) => return Ok(WithdrawMembershipPayload::refused(e)),
-        };
+        let by = acting!(ctx, WithdrawMembershipPayload);
         let mut p = Parse::default();
         let (id, organization) = membership_ids(&mut p, &input);
         let reason = p.opt_text("reason", &input.reason);
@@ -1270,10 +1259,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: MembershipInput,
     ) -> ApiResult<ExpelMemberPayload> {
-        let by = match acting_for(ctx) {
-            Ok(by) => by,
-            Err(e) => return Ok(ExpelMemberPayload::refused(e)),
-        };
+        let by = acting!(ctx, ExpelMemberPayload);
         let mut p = Parse::default();
         let (id, organization) = membership_ids(&mut p, &input);
         let reason = required_reason(&mut p, &input.reason);
@@ -1301,10 +1287,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: DesignateReferentInput,
     ) -> ApiResult<DesignateReferentPayload> {
-        let by = match acting_for(ctx) {
-            Ok(by) => by,
-            Err(e) => return Ok(DesignateReferentPayload::refused(e)),
-        };
+        let by = acting!(ctx, DesignateReferentPayload);
         let mut p = Parse::default();
         let id = p.id("network", &input.network, NodeKind::Network);
         let organization = p.org("organization", &input.organization);
@@ -1343,10 +1326,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: RevokeReferentInput,
     ) -> ApiResult<RevokeReferentPayload> {
-        let by = match acting_for(ctx) {
-            Ok(by) => by,
-            Err(e) => return Ok(RevokeReferentPayload::refused(e)),
-        };
+        let by = acting!(ctx, RevokeReferentPayload);
         let mut p = Parse::default();
         let id = p.id("network", &input.network, NodeKind::Network);
         let referent = input.referent.parse::<uuid::Uuid>().ok().map(ReferentId);
@@ -1708,10 +1688,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: CreateCommitmentInput,
     ) -> ApiResult<CreateCommitmentPayload> {
-        let by = match acting_for(ctx) {
-            Ok(by) => by,
-            Err(e) => return Ok(CreateCommitmentPayload::refused(e)),
-        };
+        let by = acting!(ctx, CreateCommitmentPayload);
         let id = CommitmentId::new_random();
         let mut p = Parse::default();
         let network = p
@@ -1748,10 +1725,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: CommitmentActInput,
     ) -> ApiResult<ReportCommitmentProgressPayload> {
-        let by = match acting_for(ctx) {
-            Ok(by) => by,
-            Err(e) => return Ok(ReportCommitmentProgressPayload::refused(e)),
-        };
+        let by = acting!(ctx, ReportCommitmentProgressPayload);
         let mut p = Parse::default();
         let id = p.id("commitment", &input.commitment, NodeKind::Commitment);
         let command = p
@@ -1778,10 +1752,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: CommitmentActInput,
     ) -> ApiResult<FulfilCommitmentPayload> {
-        let by = match acting_for(ctx) {
-            Ok(by) => by,
-            Err(e) => return Ok(FulfilCommitmentPayload::refused(e)),
-        };
+        let by = acting!(ctx, FulfilCommitmentPayload);
         let mut p = Parse::default();
         let id = p.id("commitment", &input.commitment, NodeKind::Commitment);
         let note = p.text("note", &input.note);
@@ -1814,10 +1785,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: CommitmentActInput,
     ) -> ApiResult<WaiveCommitmentPayload> {
-        let by = match acting_for(ctx) {
-            Ok(by) => by,
-            Err(e) => return Ok(WaiveCommitmentPayload::refused(e)),
-        };
+        let by = acting!(ctx, WaiveCommitmentPayload);
         let mut p = Parse::default();
         let id = p.id("commitment", &input.commitment, NodeKind::Commitment);
         let command = p
@@ -1844,10 +1812,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: CommitmentActInput,
     ) -> ApiResult<ReopenCommitmentPayload> {
-        let by = match acting_for(ctx) {
-            Ok(by) => by,
-            Err(e) => return Ok(ReopenCommitmentPayload::refused(e)),
-        };
+        let by = acting!(ctx, ReopenCommitmentPayload);
         let mut p = Parse::default();
         let id = p.id("commitment", &input.commitment, NodeKind::Commitment);
         let command = p
@@ -1874,10 +1839,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: FormWorkingGroupInput,
     ) -> ApiResult<FormWorkingGroupPayload> {
-        let by = match acting_for(ctx) {
-            Ok(by) => by,
-            Err(e) => return Ok(FormWorkingGroupPayload::refused(e)),
-        };
+        let by = acting!(ctx, FormWorkingGroupPayload);
         let id = WorkingGroupId::new_random();
         let mut p = Parse::default();
         let network = p
@@ -1913,10 +1875,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: WorkingGroupMemberInput,
     ) -> ApiResult<AddWorkingGroupMemberPayload> {
-        let by = match acting_for(ctx) {
-            Ok(by) => by,
-            Err(e) => return Ok(AddWorkingGroupMemberPayload::refused(e)),
-        };
+        let by = acting!(ctx, AddWorkingGroupMemberPayload);
         let mut p = Parse::default();
         let id = p.id("workingGroup", &input.working_group, NodeKind::WorkingGroup);
         let command = p
@@ -1945,10 +1904,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: WorkingGroupMemberInput,
     ) -> ApiResult<RemoveWorkingGroupMemberPayload> {
-        let by = match acting_for(ctx) {
-            Ok(by) => by,
-            Err(e) => return Ok(RemoveWorkingGroupMemberPayload::refused(e)),
-        };
+        let by = acting!(ctx, RemoveWorkingGroupMemberPayload);
         let mut p = Parse::default();
         let id = p.id("workingGroup", &input.working_group, NodeKind::WorkingGroup);
         let command = p
@@ -1977,10 +1933,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: DissolveWorkingGroupInput,
     ) -> ApiResult<DissolveWorkingGroupPayload> {
-        let by = match acting_for(ctx) {
-            Ok(by) => by,
-            Err(e) => return Ok(DissolveWorkingGroupPayload::refused(e)),
-        };
+        let by = acting!(ctx, DissolveWorkingGroupPayload);
         let mut p = Parse::default();
         let id = p.id("workingGroup", &input.working_group, NodeKind::WorkingGroup);
         let command = p.text("reason", &input.reason).map(|reason| {
