@@ -428,7 +428,6 @@ pub struct CloseNetworkInput {
 with_field!(CloseNetworkPayload, network: Network);
 
 /// A membership decision or change about one organization.
-#[derive(InputObject)]
 pub struct MembershipInput {
     /// The network.
     pub network: ID,
@@ -564,7 +563,6 @@ pub struct DraftProtocolInput {
 with_field!(DraftProtocolPayload, protocol: Protocol);
 
 /// Replace the text of the version being drafted, or start a revision.
-#[derive(InputObject)]
 pub struct ProtocolTextInput {
     /// The protocol.
     pub protocol: ID,
@@ -587,7 +585,6 @@ pub struct PublishProtocolVersionInput {
 with_field!(PublishProtocolVersionPayload, protocol: Protocol);
 
 /// A dated act on a protocol (open for signature, expire, enter into force).
-#[derive(InputObject)]
 pub struct ProtocolActInput {
     /// The protocol.
     pub protocol: ID,
@@ -619,7 +616,6 @@ pub struct RecordSignatureInput {
 with_field!(RecordSignaturePayload, protocol: Protocol);
 
 /// A party's act (decline, be added, withdraw).
-#[derive(InputObject)]
 pub struct ProtocolPartyInput {
     /// The protocol.
     pub protocol: ID,
@@ -679,7 +675,6 @@ pub struct CreateCommitmentInput {
 with_field!(CreateCommitmentPayload, commitment: Commitment);
 
 /// An act on a commitment (report progress, fulfil, waive, reopen).
-#[derive(InputObject)]
 pub struct CommitmentActInput {
     /// The commitment.
     pub commitment: ID,
@@ -714,7 +709,6 @@ pub struct FormWorkingGroupInput {
 with_field!(FormWorkingGroupPayload, working_group: WorkingGroup);
 
 /// Add or remove a member of a working group.
-#[derive(InputObject)]
 pub struct WorkingGroupMemberInput {
     /// The working group.
     pub working_group: ID,
@@ -783,7 +777,6 @@ pub struct RescheduleMeetingInput {
 with_field!(RescheduleMeetingPayload, meeting: Meeting);
 
 /// An act on a meeting at a moment (open, close) or with a reason (cancel).
-#[derive(InputObject)]
 pub struct MeetingActInput {
     /// The meeting.
     pub meeting: ID,
@@ -834,7 +827,6 @@ pub struct RecordDecisionInput {
 with_field!(RecordDecisionPayload, meeting: Meeting);
 
 /// Minutes by version hash.
-#[derive(InputObject)]
 pub struct MinutesInput {
     /// The meeting.
     pub meeting: ID,
@@ -847,6 +839,597 @@ pub struct MinutesInput {
 }
 with_field!(DraftMinutesPayload, meeting: Meeting);
 with_field!(ApproveMinutesPayload, meeting: Meeting);
+
+// One input type per mutation (the convention clients expect), converted into the shared
+// internal form where mutations have the same shape.
+
+/// The input of `applyForMembership`.
+#[derive(InputObject)]
+pub struct ApplyForMembershipInput {
+    /// The network.
+    pub network: ID,
+    /// The organization.
+    pub organization: ID,
+    /// The business date.
+    pub effective_on: NaiveDate,
+    /// A reason or motivation (required to reject, suspend or expel).
+    pub reason: Option<String>,
+}
+
+impl From<ApplyForMembershipInput> for MembershipInput {
+    fn from(input: ApplyForMembershipInput) -> Self {
+        Self {
+            network: input.network,
+            organization: input.organization,
+            effective_on: input.effective_on,
+            reason: input.reason,
+        }
+    }
+}
+
+/// The input of `approveMembership`.
+#[derive(InputObject)]
+pub struct ApproveMembershipInput {
+    /// The network.
+    pub network: ID,
+    /// The organization.
+    pub organization: ID,
+    /// The business date.
+    pub effective_on: NaiveDate,
+    /// A reason or motivation (required to reject, suspend or expel).
+    pub reason: Option<String>,
+}
+
+impl From<ApproveMembershipInput> for MembershipInput {
+    fn from(input: ApproveMembershipInput) -> Self {
+        Self {
+            network: input.network,
+            organization: input.organization,
+            effective_on: input.effective_on,
+            reason: input.reason,
+        }
+    }
+}
+
+/// The input of `rejectMembership`.
+#[derive(InputObject)]
+pub struct RejectMembershipInput {
+    /// The network.
+    pub network: ID,
+    /// The organization.
+    pub organization: ID,
+    /// The business date.
+    pub effective_on: NaiveDate,
+    /// A reason or motivation (required to reject, suspend or expel).
+    pub reason: Option<String>,
+}
+
+impl From<RejectMembershipInput> for MembershipInput {
+    fn from(input: RejectMembershipInput) -> Self {
+        Self {
+            network: input.network,
+            organization: input.organization,
+            effective_on: input.effective_on,
+            reason: input.reason,
+        }
+    }
+}
+
+/// The input of `suspendMembership`.
+#[derive(InputObject)]
+pub struct SuspendMembershipInput {
+    /// The network.
+    pub network: ID,
+    /// The organization.
+    pub organization: ID,
+    /// The business date.
+    pub effective_on: NaiveDate,
+    /// A reason or motivation (required to reject, suspend or expel).
+    pub reason: Option<String>,
+}
+
+impl From<SuspendMembershipInput> for MembershipInput {
+    fn from(input: SuspendMembershipInput) -> Self {
+        Self {
+            network: input.network,
+            organization: input.organization,
+            effective_on: input.effective_on,
+            reason: input.reason,
+        }
+    }
+}
+
+/// The input of `reinstateMembership`.
+#[derive(InputObject)]
+pub struct ReinstateMembershipInput {
+    /// The network.
+    pub network: ID,
+    /// The organization.
+    pub organization: ID,
+    /// The business date.
+    pub effective_on: NaiveDate,
+    /// A reason or motivation (required to reject, suspend or expel).
+    pub reason: Option<String>,
+}
+
+impl From<ReinstateMembershipInput> for MembershipInput {
+    fn from(input: ReinstateMembershipInput) -> Self {
+        Self {
+            network: input.network,
+            organization: input.organization,
+            effective_on: input.effective_on,
+            reason: input.reason,
+        }
+    }
+}
+
+/// The input of `withdrawMembership`.
+#[derive(InputObject)]
+pub struct WithdrawMembershipInput {
+    /// The network.
+    pub network: ID,
+    /// The organization.
+    pub organization: ID,
+    /// The business date.
+    pub effective_on: NaiveDate,
+    /// A reason or motivation (required to reject, suspend or expel).
+    pub reason: Option<String>,
+}
+
+impl From<WithdrawMembershipInput> for MembershipInput {
+    fn from(input: WithdrawMembershipInput) -> Self {
+        Self {
+            network: input.network,
+            organization: input.organization,
+            effective_on: input.effective_on,
+            reason: input.reason,
+        }
+    }
+}
+
+/// The input of `expelMember`.
+#[derive(InputObject)]
+pub struct ExpelMemberInput {
+    /// The network.
+    pub network: ID,
+    /// The organization.
+    pub organization: ID,
+    /// The business date.
+    pub effective_on: NaiveDate,
+    /// A reason or motivation (required to reject, suspend or expel).
+    pub reason: Option<String>,
+}
+
+impl From<ExpelMemberInput> for MembershipInput {
+    fn from(input: ExpelMemberInput) -> Self {
+        Self {
+            network: input.network,
+            organization: input.organization,
+            effective_on: input.effective_on,
+            reason: input.reason,
+        }
+    }
+}
+
+/// The input of `amendProtocol`.
+#[derive(InputObject)]
+pub struct AmendProtocolInput {
+    /// The protocol.
+    pub protocol: ID,
+    /// The new text.
+    pub content: ProtocolContentInput,
+}
+
+impl From<AmendProtocolInput> for ProtocolTextInput {
+    fn from(input: AmendProtocolInput) -> Self {
+        Self {
+            protocol: input.protocol,
+            content: input.content,
+        }
+    }
+}
+
+/// The input of `reviseProtocol`.
+#[derive(InputObject)]
+pub struct ReviseProtocolInput {
+    /// The protocol.
+    pub protocol: ID,
+    /// The new text.
+    pub content: ProtocolContentInput,
+}
+
+impl From<ReviseProtocolInput> for ProtocolTextInput {
+    fn from(input: ReviseProtocolInput) -> Self {
+        Self {
+            protocol: input.protocol,
+            content: input.content,
+        }
+    }
+}
+
+/// The input of `openProtocolForSignature`.
+#[derive(InputObject)]
+pub struct OpenProtocolForSignatureInput {
+    /// The protocol.
+    pub protocol: ID,
+    /// The business date.
+    pub on: NaiveDate,
+    /// For entry into force without every required signature: the act that decides it.
+    pub explicit_act: Option<String>,
+}
+
+impl From<OpenProtocolForSignatureInput> for ProtocolActInput {
+    fn from(input: OpenProtocolForSignatureInput) -> Self {
+        Self {
+            protocol: input.protocol,
+            on: input.on,
+            explicit_act: input.explicit_act,
+        }
+    }
+}
+
+/// The input of `enterProtocolIntoForce`.
+#[derive(InputObject)]
+pub struct EnterProtocolIntoForceInput {
+    /// The protocol.
+    pub protocol: ID,
+    /// The business date.
+    pub on: NaiveDate,
+    /// For entry into force without every required signature: the act that decides it.
+    pub explicit_act: Option<String>,
+}
+
+impl From<EnterProtocolIntoForceInput> for ProtocolActInput {
+    fn from(input: EnterProtocolIntoForceInput) -> Self {
+        Self {
+            protocol: input.protocol,
+            on: input.on,
+            explicit_act: input.explicit_act,
+        }
+    }
+}
+
+/// The input of `expireProtocol`.
+#[derive(InputObject)]
+pub struct ExpireProtocolInput {
+    /// The protocol.
+    pub protocol: ID,
+    /// The business date.
+    pub on: NaiveDate,
+    /// For entry into force without every required signature: the act that decides it.
+    pub explicit_act: Option<String>,
+}
+
+impl From<ExpireProtocolInput> for ProtocolActInput {
+    fn from(input: ExpireProtocolInput) -> Self {
+        Self {
+            protocol: input.protocol,
+            on: input.on,
+            explicit_act: input.explicit_act,
+        }
+    }
+}
+
+/// The input of `declineProtocol`.
+#[derive(InputObject)]
+pub struct DeclineProtocolInput {
+    /// The protocol.
+    pub protocol: ID,
+    /// The party.
+    pub organization: ID,
+    /// The business date.
+    pub on: NaiveDate,
+    /// A reason, where one applies.
+    pub reason: Option<String>,
+}
+
+impl From<DeclineProtocolInput> for ProtocolPartyInput {
+    fn from(input: DeclineProtocolInput) -> Self {
+        Self {
+            protocol: input.protocol,
+            organization: input.organization,
+            on: input.on,
+            reason: input.reason,
+        }
+    }
+}
+
+/// The input of `addProtocolParty`.
+#[derive(InputObject)]
+pub struct AddProtocolPartyInput {
+    /// The protocol.
+    pub protocol: ID,
+    /// The party.
+    pub organization: ID,
+    /// The business date.
+    pub on: NaiveDate,
+    /// A reason, where one applies.
+    pub reason: Option<String>,
+}
+
+impl From<AddProtocolPartyInput> for ProtocolPartyInput {
+    fn from(input: AddProtocolPartyInput) -> Self {
+        Self {
+            protocol: input.protocol,
+            organization: input.organization,
+            on: input.on,
+            reason: input.reason,
+        }
+    }
+}
+
+/// The input of `recordProtocolWithdrawal`.
+#[derive(InputObject)]
+pub struct RecordProtocolWithdrawalInput {
+    /// The protocol.
+    pub protocol: ID,
+    /// The party.
+    pub organization: ID,
+    /// The business date.
+    pub on: NaiveDate,
+    /// A reason, where one applies.
+    pub reason: Option<String>,
+}
+
+impl From<RecordProtocolWithdrawalInput> for ProtocolPartyInput {
+    fn from(input: RecordProtocolWithdrawalInput) -> Self {
+        Self {
+            protocol: input.protocol,
+            organization: input.organization,
+            on: input.on,
+            reason: input.reason,
+        }
+    }
+}
+
+/// The input of `reportCommitmentProgress`.
+#[derive(InputObject)]
+pub struct ReportCommitmentProgressInput {
+    /// The commitment.
+    pub commitment: ID,
+    /// A note, evidence or reason.
+    pub note: String,
+    /// The SHA-256 of an evidence document (fulfil only).
+    pub evidence_hash: Option<String>,
+    /// The business date.
+    pub on: NaiveDate,
+}
+
+impl From<ReportCommitmentProgressInput> for CommitmentActInput {
+    fn from(input: ReportCommitmentProgressInput) -> Self {
+        Self {
+            commitment: input.commitment,
+            note: input.note,
+            evidence_hash: input.evidence_hash,
+            on: input.on,
+        }
+    }
+}
+
+/// The input of `fulfilCommitment`.
+#[derive(InputObject)]
+pub struct FulfilCommitmentInput {
+    /// The commitment.
+    pub commitment: ID,
+    /// A note, evidence or reason.
+    pub note: String,
+    /// The SHA-256 of an evidence document (fulfil only).
+    pub evidence_hash: Option<String>,
+    /// The business date.
+    pub on: NaiveDate,
+}
+
+impl From<FulfilCommitmentInput> for CommitmentActInput {
+    fn from(input: FulfilCommitmentInput) -> Self {
+        Self {
+            commitment: input.commitment,
+            note: input.note,
+            evidence_hash: input.evidence_hash,
+            on: input.on,
+        }
+    }
+}
+
+/// The input of `waiveCommitment`.
+#[derive(InputObject)]
+pub struct WaiveCommitmentInput {
+    /// The commitment.
+    pub commitment: ID,
+    /// A note, evidence or reason.
+    pub note: String,
+    /// The SHA-256 of an evidence document (fulfil only).
+    pub evidence_hash: Option<String>,
+    /// The business date.
+    pub on: NaiveDate,
+}
+
+impl From<WaiveCommitmentInput> for CommitmentActInput {
+    fn from(input: WaiveCommitmentInput) -> Self {
+        Self {
+            commitment: input.commitment,
+            note: input.note,
+            evidence_hash: input.evidence_hash,
+            on: input.on,
+        }
+    }
+}
+
+/// The input of `reopenCommitment`.
+#[derive(InputObject)]
+pub struct ReopenCommitmentInput {
+    /// The commitment.
+    pub commitment: ID,
+    /// A note, evidence or reason.
+    pub note: String,
+    /// The SHA-256 of an evidence document (fulfil only).
+    pub evidence_hash: Option<String>,
+    /// The business date.
+    pub on: NaiveDate,
+}
+
+impl From<ReopenCommitmentInput> for CommitmentActInput {
+    fn from(input: ReopenCommitmentInput) -> Self {
+        Self {
+            commitment: input.commitment,
+            note: input.note,
+            evidence_hash: input.evidence_hash,
+            on: input.on,
+        }
+    }
+}
+
+/// The input of `addWorkingGroupMember`.
+#[derive(InputObject)]
+pub struct AddWorkingGroupMemberInput {
+    /// The working group.
+    pub working_group: ID,
+    /// The organization.
+    pub organization: ID,
+    /// Effective from.
+    pub effective_on: NaiveDate,
+}
+
+impl From<AddWorkingGroupMemberInput> for WorkingGroupMemberInput {
+    fn from(input: AddWorkingGroupMemberInput) -> Self {
+        Self {
+            working_group: input.working_group,
+            organization: input.organization,
+            effective_on: input.effective_on,
+        }
+    }
+}
+
+/// The input of `removeWorkingGroupMember`.
+#[derive(InputObject)]
+pub struct RemoveWorkingGroupMemberInput {
+    /// The working group.
+    pub working_group: ID,
+    /// The organization.
+    pub organization: ID,
+    /// Effective from.
+    pub effective_on: NaiveDate,
+}
+
+impl From<RemoveWorkingGroupMemberInput> for WorkingGroupMemberInput {
+    fn from(input: RemoveWorkingGroupMemberInput) -> Self {
+        Self {
+            working_group: input.working_group,
+            organization: input.organization,
+            effective_on: input.effective_on,
+        }
+    }
+}
+
+/// The input of `cancelMeeting`.
+#[derive(InputObject)]
+pub struct CancelMeetingInput {
+    /// The meeting.
+    pub meeting: ID,
+    /// When (open, close).
+    pub at: Option<DateTime<Utc>>,
+    /// Why (cancel).
+    pub reason: Option<String>,
+}
+
+impl From<CancelMeetingInput> for MeetingActInput {
+    fn from(input: CancelMeetingInput) -> Self {
+        Self {
+            meeting: input.meeting,
+            at: input.at,
+            reason: input.reason,
+        }
+    }
+}
+
+/// The input of `openMeeting`.
+#[derive(InputObject)]
+pub struct OpenMeetingInput {
+    /// The meeting.
+    pub meeting: ID,
+    /// When (open, close).
+    pub at: Option<DateTime<Utc>>,
+    /// Why (cancel).
+    pub reason: Option<String>,
+}
+
+impl From<OpenMeetingInput> for MeetingActInput {
+    fn from(input: OpenMeetingInput) -> Self {
+        Self {
+            meeting: input.meeting,
+            at: input.at,
+            reason: input.reason,
+        }
+    }
+}
+
+/// The input of `closeMeeting`.
+#[derive(InputObject)]
+pub struct CloseMeetingInput {
+    /// The meeting.
+    pub meeting: ID,
+    /// When (open, close).
+    pub at: Option<DateTime<Utc>>,
+    /// Why (cancel).
+    pub reason: Option<String>,
+}
+
+impl From<CloseMeetingInput> for MeetingActInput {
+    fn from(input: CloseMeetingInput) -> Self {
+        Self {
+            meeting: input.meeting,
+            at: input.at,
+            reason: input.reason,
+        }
+    }
+}
+
+/// The input of `draftMinutes`.
+#[derive(InputObject)]
+pub struct DraftMinutesInput {
+    /// The meeting.
+    pub meeting: ID,
+    /// The SHA-256 of the minutes document.
+    pub document_hash: String,
+    /// The version to approve (approve only).
+    pub version: Option<u32>,
+    /// Approved on (approve only).
+    pub approved_on: Option<NaiveDate>,
+}
+
+impl From<DraftMinutesInput> for MinutesInput {
+    fn from(input: DraftMinutesInput) -> Self {
+        Self {
+            meeting: input.meeting,
+            document_hash: input.document_hash,
+            version: input.version,
+            approved_on: input.approved_on,
+        }
+    }
+}
+
+/// The input of `approveMinutes`.
+#[derive(InputObject)]
+pub struct ApproveMinutesInput {
+    /// The meeting.
+    pub meeting: ID,
+    /// The SHA-256 of the minutes document.
+    pub document_hash: String,
+    /// The version to approve (approve only).
+    pub version: Option<u32>,
+    /// Approved on (approve only).
+    pub approved_on: Option<NaiveDate>,
+}
+
+impl From<ApproveMinutesInput> for MinutesInput {
+    fn from(input: ApproveMinutesInput) -> Self {
+        Self {
+            meeting: input.meeting,
+            document_hash: input.document_hash,
+            version: input.version,
+            approved_on: input.approved_on,
+        }
+    }
+}
 
 fn venue(p: &mut Parse, address: &Option<String>, link: &Option<String>) -> Option<Option<Venue>> {
     let address = match address {
@@ -1100,8 +1683,9 @@ impl Mutation {
     async fn apply_for_membership(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The change to make.")] input: MembershipInput,
+        #[graphql(desc = "The change to make.")] input: ApplyForMembershipInput,
     ) -> ApiResult<ApplyForMembershipPayload> {
+        let input: MembershipInput = input.into();
         let mut p = Parse::default();
         let (id, organization) = membership_ids(&mut p, &input);
         let motivation = p.opt_text("reason", &input.reason);
@@ -1126,8 +1710,9 @@ impl Mutation {
     async fn approve_membership(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The change to make.")] input: MembershipInput,
+        #[graphql(desc = "The change to make.")] input: ApproveMembershipInput,
     ) -> ApiResult<ApproveMembershipPayload> {
+        let input: MembershipInput = input.into();
         let by = acting!(ctx, ApproveMembershipPayload);
         let mut p = Parse::default();
         let (id, organization) = membership_ids(&mut p, &input);
@@ -1150,8 +1735,9 @@ impl Mutation {
     async fn reject_membership(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The change to make.")] input: MembershipInput,
+        #[graphql(desc = "The change to make.")] input: RejectMembershipInput,
     ) -> ApiResult<RejectMembershipPayload> {
+        let input: MembershipInput = input.into();
         let by = acting!(ctx, RejectMembershipPayload);
         let mut p = Parse::default();
         let (id, organization) = membership_ids(&mut p, &input);
@@ -1177,8 +1763,9 @@ impl Mutation {
     async fn suspend_membership(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The change to make.")] input: MembershipInput,
+        #[graphql(desc = "The change to make.")] input: SuspendMembershipInput,
     ) -> ApiResult<SuspendMembershipPayload> {
+        let input: MembershipInput = input.into();
         let by = acting!(ctx, SuspendMembershipPayload);
         let mut p = Parse::default();
         let (id, organization) = membership_ids(&mut p, &input);
@@ -1205,8 +1792,9 @@ impl Mutation {
     async fn reinstate_membership(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The change to make.")] input: MembershipInput,
+        #[graphql(desc = "The change to make.")] input: ReinstateMembershipInput,
     ) -> ApiResult<ReinstateMembershipPayload> {
+        let input: MembershipInput = input.into();
         let by = acting!(ctx, ReinstateMembershipPayload);
         let mut p = Parse::default();
         let (id, organization) = membership_ids(&mut p, &input);
@@ -1229,8 +1817,9 @@ impl Mutation {
     async fn withdraw_membership(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The change to make.")] input: MembershipInput,
+        #[graphql(desc = "The change to make.")] input: WithdrawMembershipInput,
     ) -> ApiResult<WithdrawMembershipPayload> {
+        let input: MembershipInput = input.into();
         let by = acting!(ctx, WithdrawMembershipPayload);
         let mut p = Parse::default();
         let (id, organization) = membership_ids(&mut p, &input);
@@ -1257,8 +1846,9 @@ impl Mutation {
     async fn expel_member(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The change to make.")] input: MembershipInput,
+        #[graphql(desc = "The change to make.")] input: ExpelMemberInput,
     ) -> ApiResult<ExpelMemberPayload> {
+        let input: MembershipInput = input.into();
         let by = acting!(ctx, ExpelMemberPayload);
         let mut p = Parse::default();
         let (id, organization) = membership_ids(&mut p, &input);
@@ -1391,8 +1981,9 @@ impl Mutation {
     async fn amend_protocol(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The change to make.")] input: ProtocolTextInput,
+        #[graphql(desc = "The change to make.")] input: AmendProtocolInput,
     ) -> ApiResult<AmendProtocolPayload> {
+        let input: ProtocolTextInput = input.into();
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
         let command = p
@@ -1413,8 +2004,9 @@ impl Mutation {
     async fn revise_protocol(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The change to make.")] input: ProtocolTextInput,
+        #[graphql(desc = "The change to make.")] input: ReviseProtocolInput,
     ) -> ApiResult<ReviseProtocolPayload> {
+        let input: ProtocolTextInput = input.into();
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
         let command = p
@@ -1459,8 +2051,9 @@ impl Mutation {
     async fn open_protocol_for_signature(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The change to make.")] input: ProtocolActInput,
+        #[graphql(desc = "The change to make.")] input: OpenProtocolForSignatureInput,
     ) -> ApiResult<OpenProtocolForSignaturePayload> {
+        let input: ProtocolActInput = input.into();
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
         let command = Some(ProtocolCommand::OpenForSignature {
@@ -1512,8 +2105,9 @@ impl Mutation {
     async fn decline_protocol(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The change to make.")] input: ProtocolPartyInput,
+        #[graphql(desc = "The change to make.")] input: DeclineProtocolInput,
     ) -> ApiResult<DeclineProtocolPayload> {
+        let input: ProtocolPartyInput = input.into();
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
         let organization = p.org("organization", &input.organization);
@@ -1540,8 +2134,9 @@ impl Mutation {
     async fn enter_protocol_into_force(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The change to make.")] input: ProtocolActInput,
+        #[graphql(desc = "The change to make.")] input: EnterProtocolIntoForceInput,
     ) -> ApiResult<EnterProtocolIntoForcePayload> {
+        let input: ProtocolActInput = input.into();
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
         let act = p.opt_text("explicitAct", &input.explicit_act);
@@ -1564,8 +2159,9 @@ impl Mutation {
     async fn add_protocol_party(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The change to make.")] input: ProtocolPartyInput,
+        #[graphql(desc = "The change to make.")] input: AddProtocolPartyInput,
     ) -> ApiResult<AddProtocolPartyPayload> {
+        let input: ProtocolPartyInput = input.into();
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
         let command = p
@@ -1589,8 +2185,9 @@ impl Mutation {
     async fn record_protocol_withdrawal(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The change to make.")] input: ProtocolPartyInput,
+        #[graphql(desc = "The change to make.")] input: RecordProtocolWithdrawalInput,
     ) -> ApiResult<RecordProtocolWithdrawalPayload> {
+        let input: ProtocolPartyInput = input.into();
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
         let organization = p.org("organization", &input.organization);
@@ -1640,8 +2237,9 @@ impl Mutation {
     async fn expire_protocol(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The change to make.")] input: ProtocolActInput,
+        #[graphql(desc = "The change to make.")] input: ExpireProtocolInput,
     ) -> ApiResult<ExpireProtocolPayload> {
+        let input: ProtocolActInput = input.into();
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
         let command = Some(ProtocolCommand::Expire { on: input.on });
@@ -1723,8 +2321,9 @@ impl Mutation {
     async fn report_commitment_progress(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The change to make.")] input: CommitmentActInput,
+        #[graphql(desc = "The change to make.")] input: ReportCommitmentProgressInput,
     ) -> ApiResult<ReportCommitmentProgressPayload> {
+        let input: CommitmentActInput = input.into();
         let by = acting!(ctx, ReportCommitmentProgressPayload);
         let mut p = Parse::default();
         let id = p.id("commitment", &input.commitment, NodeKind::Commitment);
@@ -1750,8 +2349,9 @@ impl Mutation {
     async fn fulfil_commitment(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The change to make.")] input: CommitmentActInput,
+        #[graphql(desc = "The change to make.")] input: FulfilCommitmentInput,
     ) -> ApiResult<FulfilCommitmentPayload> {
+        let input: CommitmentActInput = input.into();
         let by = acting!(ctx, FulfilCommitmentPayload);
         let mut p = Parse::default();
         let id = p.id("commitment", &input.commitment, NodeKind::Commitment);
@@ -1783,8 +2383,9 @@ impl Mutation {
     async fn waive_commitment(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The change to make.")] input: CommitmentActInput,
+        #[graphql(desc = "The change to make.")] input: WaiveCommitmentInput,
     ) -> ApiResult<WaiveCommitmentPayload> {
+        let input: CommitmentActInput = input.into();
         let by = acting!(ctx, WaiveCommitmentPayload);
         let mut p = Parse::default();
         let id = p.id("commitment", &input.commitment, NodeKind::Commitment);
@@ -1810,8 +2411,9 @@ impl Mutation {
     async fn reopen_commitment(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The change to make.")] input: CommitmentActInput,
+        #[graphql(desc = "The change to make.")] input: ReopenCommitmentInput,
     ) -> ApiResult<ReopenCommitmentPayload> {
+        let input: CommitmentActInput = input.into();
         let by = acting!(ctx, ReopenCommitmentPayload);
         let mut p = Parse::default();
         let id = p.id("commitment", &input.commitment, NodeKind::Commitment);
@@ -1873,8 +2475,9 @@ impl Mutation {
     async fn add_working_group_member(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The change to make.")] input: WorkingGroupMemberInput,
+        #[graphql(desc = "The change to make.")] input: AddWorkingGroupMemberInput,
     ) -> ApiResult<AddWorkingGroupMemberPayload> {
+        let input: WorkingGroupMemberInput = input.into();
         let by = acting!(ctx, AddWorkingGroupMemberPayload);
         let mut p = Parse::default();
         let id = p.id("workingGroup", &input.working_group, NodeKind::WorkingGroup);
@@ -1902,8 +2505,9 @@ impl Mutation {
     async fn remove_working_group_member(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The change to make.")] input: WorkingGroupMemberInput,
+        #[graphql(desc = "The change to make.")] input: RemoveWorkingGroupMemberInput,
     ) -> ApiResult<RemoveWorkingGroupMemberPayload> {
+        let input: WorkingGroupMemberInput = input.into();
         let by = acting!(ctx, RemoveWorkingGroupMemberPayload);
         let mut p = Parse::default();
         let id = p.id("workingGroup", &input.working_group, NodeKind::WorkingGroup);
@@ -2043,8 +2647,9 @@ impl Mutation {
     async fn cancel_meeting(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The change to make.")] input: MeetingActInput,
+        #[graphql(desc = "The change to make.")] input: CancelMeetingInput,
     ) -> ApiResult<CancelMeetingPayload> {
+        let input: MeetingActInput = input.into();
         let mut p = Parse::default();
         let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
         let reason = required_reason(&mut p, &input.reason);
@@ -2064,8 +2669,9 @@ impl Mutation {
     async fn open_meeting(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The change to make.")] input: MeetingActInput,
+        #[graphql(desc = "The change to make.")] input: OpenMeetingInput,
     ) -> ApiResult<OpenMeetingPayload> {
+        let input: MeetingActInput = input.into();
         let mut p = Parse::default();
         let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
         let command = Some(MeetingCommand::Open {
@@ -2086,8 +2692,9 @@ impl Mutation {
     async fn close_meeting(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The change to make.")] input: MeetingActInput,
+        #[graphql(desc = "The change to make.")] input: CloseMeetingInput,
     ) -> ApiResult<CloseMeetingPayload> {
+        let input: MeetingActInput = input.into();
         let mut p = Parse::default();
         let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
         let command = Some(MeetingCommand::Close {
@@ -2186,8 +2793,9 @@ impl Mutation {
     async fn draft_minutes(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The change to make.")] input: MinutesInput,
+        #[graphql(desc = "The change to make.")] input: DraftMinutesInput,
     ) -> ApiResult<DraftMinutesPayload> {
+        let input: MinutesInput = input.into();
         let mut p = Parse::default();
         let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
         let command = p
@@ -2208,8 +2816,9 @@ impl Mutation {
     async fn approve_minutes(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The change to make.")] input: MinutesInput,
+        #[graphql(desc = "The change to make.")] input: ApproveMinutesInput,
     ) -> ApiResult<ApproveMinutesPayload> {
+        let input: MinutesInput = input.into();
         let mut p = Parse::default();
         let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
         let hash = p.hash("documentHash", &input.document_hash);

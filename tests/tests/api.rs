@@ -11,14 +11,8 @@ async fn mutate(
     input: Value,
     selection: &str,
 ) -> Value {
-    // Mutations of the same shape share an input type.
-    let input_type = match name {
-        "applyForMembership" | "approveMembership" => "MembershipInput".to_owned(),
-        "openProtocolForSignature" | "enterProtocolIntoForce" => "ProtocolActInput".to_owned(),
-        "openMeeting" | "closeMeeting" => "MeetingActInput".to_owned(),
-        "fulfilCommitment" => "CommitmentActInput".to_owned(),
-        _ => format!("{}{}Input", name[..1].to_uppercase(), &name[1..]),
-    };
+    // Every mutation `x` takes `input: XInput!`.
+    let input_type = format!("{}{}Input", name[..1].to_uppercase(), &name[1..]);
     let query = format!("mutation($input: {input_type}!) {{ {name}(input: $input) {{ {selection} userErrors {{ field message code }} positions }} }}");
     let body = server
         .gql(acting_for, &query, json!({"input": input}))
@@ -85,7 +79,7 @@ async fn torino_through_graphql(server: TestServer) {
         .await;
     }
     // A refusal is a typed user error, not a top-level error, and writes nothing.
-    let refused = server.gql(c, "mutation($i: MembershipInput!) { approveMembership(input: $i) { network { id } userErrors { code message } positions } }", json!({"i": {"network": network, "organization": comune, "effectiveOn": "2012-03-01"}})).await;
+    let refused = server.gql(c, "mutation($i: ApproveMembershipInput!) { approveMembership(input: $i) { network { id } userErrors { code message } positions } }", json!({"i": {"network": network, "organization": comune, "effectiveOn": "2012-03-01"}})).await;
     assert_eq!(
         refused["data"]["approveMembership"]["userErrors"][0]["code"], "ALREADY_MEMBER",
         "{refused}"
