@@ -480,6 +480,11 @@ impl Network {
     async fn commitments(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Narrow the list; every field given must match.")] filter: Option<
+            crate::query::CommitmentFilter,
+        >,
+        #[graphql(desc = "The order of the list (default: by due date, ascending).")]
+        order_by: Option<crate::query::CommitmentOrder>,
         #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
         #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
@@ -487,7 +492,17 @@ impl Network {
         >,
         #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<ListConnection<Commitment>> {
-        let all = read(ctx).commitments(self.view.id, self.at).await?;
+        let mut all = read(ctx).commitments(self.view.id, self.at).await?;
+        let filter = filter.unwrap_or_default();
+        let obligor = match &filter.obligor {
+            Some(id) => Some(decode_kind(id, NodeKind::Organization).ok_or_else(|| {
+                crate::client_error("INVALID_ID", "obligor is not an organization id")
+            })?),
+            None => None,
+        };
+        all.retain(|c| filter.matches(c, obligor));
+        let order = order_by.unwrap_or_default();
+        all.sort_by(|a, b| order.compare(a, b));
         paginate(
             all.into_iter()
                 .map(|view| Commitment { view, at: self.at })

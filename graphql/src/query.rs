@@ -21,6 +21,213 @@ fn uuid_of(id: &ID, kind: NodeKind) -> ApiResult<uuid::Uuid> {
     decode_kind(id, kind).ok_or_else(|| client_error("INVALID_ID", "not an id of this kind"))
 }
 
+/// Ascending or descending.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum OrderDirection {
+    /// Smallest first.
+    #[default]
+    Asc,
+    /// Largest first.
+    Desc,
+}
+
+fn directed(ordering: std::cmp::Ordering, direction: OrderDirection) -> std::cmp::Ordering {
+    match direction {
+        OrderDirection::Asc => ordering,
+        OrderDirection::Desc => ordering.reverse(),
+    }
+}
+
+fn contains(haystack: &str, needle: &Option<String>) -> bool {
+    needle
+        .as_ref()
+        .is_none_or(|n| haystack.to_lowercase().contains(&n.to_lowercase()))
+}
+
+/// Narrows the list of organizations.
+#[derive(InputObject, Default)]
+pub struct OrganizationFilter {
+    /// Only this category.
+    pub category: Option<OrganizationCategory>,
+    /// Only this status (ACTIVE, SUCCEEDED, DEACTIVATED).
+    pub status: Option<String>,
+    /// Only names containing this text (case-insensitive).
+    pub name_contains: Option<String>,
+}
+
+impl OrganizationFilter {
+    fn matches(&self, o: &projections::views::OrganizationView) -> bool {
+        self.category
+            .is_none_or(|c| aggregates::values::OrganizationCategory::from(c) == o.category)
+            && self
+                .status
+                .as_ref()
+                .is_none_or(|s| s.eq_ignore_ascii_case(&o.status))
+            && contains(o.name.as_str(), &self.name_contains)
+    }
+}
+
+/// What organizations are ordered by.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum OrganizationOrderField {
+    /// By name.
+    #[default]
+    Name,
+    /// By the time it was registered.
+    RegisteredAt,
+}
+
+/// The order of the list of organizations.
+#[derive(InputObject, Default)]
+pub struct OrganizationOrder {
+    /// The field.
+    #[graphql(default)]
+    pub field: OrganizationOrderField,
+    /// The direction.
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+impl OrganizationOrder {
+    fn compare(
+        &self,
+        a: &projections::views::OrganizationView,
+        b: &projections::views::OrganizationView,
+    ) -> std::cmp::Ordering {
+        let ordering = match self.field {
+            OrganizationOrderField::Name => a.name.as_str().cmp(b.name.as_str()),
+            OrganizationOrderField::RegisteredAt => a.registered_at.cmp(&b.registered_at),
+        };
+        directed(ordering.then(a.id.cmp(&b.id)), self.direction)
+    }
+}
+
+/// Narrows the list of networks.
+#[derive(InputObject, Default)]
+pub struct NetworkFilter {
+    /// Only this kind.
+    pub kind: Option<NetworkKind>,
+    /// Only names containing this text (case-insensitive).
+    pub name_contains: Option<String>,
+    /// Only territories containing this text (case-insensitive).
+    pub territory_contains: Option<String>,
+    /// Only open (true) or closed (false) networks.
+    pub open: Option<bool>,
+}
+
+impl NetworkFilter {
+    fn matches(&self, n: &projections::views::NetworkView) -> bool {
+        self.kind
+            .is_none_or(|k| aggregates::network::NetworkKind::from(k) == n.kind)
+            && contains(n.name.as_str(), &self.name_contains)
+            && contains(n.territory.as_str(), &self.territory_contains)
+            && self.open.is_none_or(|open| open == n.closed_on.is_none())
+    }
+}
+
+/// What networks are ordered by.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum NetworkOrderField {
+    /// By name.
+    #[default]
+    Name,
+    /// By the date it was established.
+    EstablishedOn,
+}
+
+/// The order of the list of networks.
+#[derive(InputObject, Default)]
+pub struct NetworkOrder {
+    /// The field.
+    #[graphql(default)]
+    pub field: NetworkOrderField,
+    /// The direction.
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+impl NetworkOrder {
+    fn compare(
+        &self,
+        a: &projections::views::NetworkView,
+        b: &projections::views::NetworkView,
+    ) -> std::cmp::Ordering {
+        let ordering = match self.field {
+            NetworkOrderField::Name => a.name.as_str().cmp(b.name.as_str()),
+            NetworkOrderField::EstablishedOn => a.established_on.cmp(&b.established_on),
+        };
+        directed(ordering.then(a.id.cmp(&b.id)), self.direction)
+    }
+}
+
+/// Narrows a list of commitments.
+#[derive(InputObject, Default)]
+pub struct CommitmentFilter {
+    /// Only this status (OPEN, IN_PROGRESS, FULFILLED, WAIVED, CANCELLED).
+    pub status: Option<String>,
+    /// Only those owed by this organization.
+    pub obligor: Option<ID>,
+    /// Only those overdue on this date.
+    pub overdue_on: Option<chrono::NaiveDate>,
+}
+
+impl CommitmentFilter {
+    pub(crate) fn matches(
+        &self,
+        c: &projections::views::CommitmentView,
+        obligor: Option<uuid::Uuid>,
+    ) -> bool {
+        self.status
+            .as_ref()
+            .is_none_or(|s| s.eq_ignore_ascii_case(&c.status))
+            && obligor.is_none_or(|o| o == c.obligor.as_uuid())
+            && self.overdue_on.is_none_or(|day| c.is_overdue(day))
+    }
+}
+
+/// What commitments are ordered by.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum CommitmentOrderField {
+    /// By due date (those without one last).
+    #[default]
+    DueOn,
+    /// By the date they were taken on.
+    CreatedOn,
+    /// By title.
+    Title,
+}
+
+/// The order of a list of commitments.
+#[derive(InputObject, Default)]
+pub struct CommitmentOrder {
+    /// The field.
+    #[graphql(default)]
+    pub field: CommitmentOrderField,
+    /// The direction.
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+impl CommitmentOrder {
+    pub(crate) fn compare(
+        &self,
+        a: &projections::views::CommitmentView,
+        b: &projections::views::CommitmentView,
+    ) -> std::cmp::Ordering {
+        let ordering = match self.field {
+            CommitmentOrderField::DueOn => match (a.due_on, b.due_on) {
+                (Some(x), Some(y)) => x.cmp(&y),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            },
+            CommitmentOrderField::CreatedOn => a.created_on.cmp(&b.created_on),
+            CommitmentOrderField::Title => a.title.as_str().cmp(b.title.as_str()),
+        };
+        directed(ordering.then(a.id.cmp(&b.id)), self.direction)
+    }
+}
+
 /// Filters of the audit log; every field narrows it.
 #[derive(InputObject, Default)]
 pub struct AuditLogFilter {
@@ -121,6 +328,12 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "Read the state as known at this recorded instant (default: now).")]
         as_of: Option<DateTime<Utc>>,
+        #[graphql(desc = "Narrow the list; every field given must match.")] filter: Option<
+            OrganizationFilter,
+        >,
+        #[graphql(desc = "The order of the list (default: by name, ascending).")] order_by: Option<
+            OrganizationOrder,
+        >,
         #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
         #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
@@ -129,7 +342,11 @@ impl Query {
         #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<ListConnection<Organization>> {
         let at = as_of_at(ctx, as_of).await?;
-        let all = read(ctx).organizations(at).await?;
+        let mut all = read(ctx).organizations(at).await?;
+        let filter = filter.unwrap_or_default();
+        all.retain(|o| filter.matches(o));
+        let order = order_by.unwrap_or_default();
+        all.sort_by(|a, b| order.compare(a, b));
         paginate(
             all.into_iter()
                 .map(|view| Organization { view, at })
@@ -167,6 +384,12 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "Read the state as known at this recorded instant (default: now).")]
         as_of: Option<DateTime<Utc>>,
+        #[graphql(desc = "Narrow the list; every field given must match.")] filter: Option<
+            NetworkFilter,
+        >,
+        #[graphql(desc = "The order of the list (default: by name, ascending).")] order_by: Option<
+            NetworkOrder,
+        >,
         #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
         #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
@@ -175,7 +398,11 @@ impl Query {
         #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<ListConnection<Network>> {
         let at = as_of_at(ctx, as_of).await?;
-        let all = read(ctx).networks(at).await?;
+        let mut all = read(ctx).networks(at).await?;
+        let filter = filter.unwrap_or_default();
+        all.retain(|n| filter.matches(n));
+        let order = order_by.unwrap_or_default();
+        all.sort_by(|a, b| order.compare(a, b));
         paginate(
             all.into_iter().map(|view| Network { view, at }).collect(),
             after,
