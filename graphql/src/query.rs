@@ -1,6 +1,8 @@
 //! The root query. `asOf` (a recorded instant) on the root entry points selects the state as
 //! known then, for everything below them.
 
+// GraphQL resolvers take one argument per field argument (first, after, …): that is the API.
+#![allow(clippy::too_many_arguments)]
 use async_graphql::{Context, InputObject, Object, ID};
 use chrono::{DateTime, Utc};
 use projections::queries::{AsOf, AuditFilter};

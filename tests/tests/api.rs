@@ -289,7 +289,10 @@ async fn torino_through_graphql(server: TestServer) {
     );
 
     // Typed filters and orders on lists.
-    let lists = server.gql(c, r#"query($n: ID!) {
+    let lists = server
+        .gql(
+            c,
+            r#"query($n: ID!) {
         universities: organizations(filter: {category: UNIVERSITA}) { totalCount nodes { name } }
         last: organizations(orderBy: {field: NAME, direction: DESC}, first: 1) { nodes { name } }
         network(id: $n) {
@@ -297,14 +300,31 @@ async fn torino_through_graphql(server: TestServer) {
             byDue: commitments(orderBy: {field: DUE_ON}) { nodes { dueOn } }
             open: commitments(filter: {status: "OPEN"}) { totalCount }
         }
-    }"#, json!({"n": network})).await;
+    }"#,
+            json!({"n": network}),
+        )
+        .await;
     assert!(lists.get("errors").is_none(), "{lists}");
     assert_eq!(lists["data"]["universities"]["totalCount"], 1);
-    assert_eq!(lists["data"]["universities"]["nodes"][0]["name"], "Università degli Studi di Torino");
-    assert_eq!(lists["data"]["last"]["nodes"][0]["name"], "Università degli Studi di Torino");
-    assert_eq!(lists["data"]["network"]["overdue"]["totalCount"], 2, "the CAV's two, as in the summary");
+    assert_eq!(
+        lists["data"]["universities"]["nodes"][0]["name"],
+        "Università degli Studi di Torino"
+    );
+    assert_eq!(
+        lists["data"]["last"]["nodes"][0]["name"],
+        "Università degli Studi di Torino"
+    );
+    assert_eq!(
+        lists["data"]["network"]["overdue"]["totalCount"], 2,
+        "the CAV's two, as in the summary"
+    );
     assert_eq!(lists["data"]["network"]["open"]["totalCount"], 3);
-    let due: Vec<&str> = lists["data"]["network"]["byDue"]["nodes"].as_array().unwrap().iter().map(|n| n["dueOn"].as_str().unwrap()).collect();
+    let due: Vec<&str> = lists["data"]["network"]["byDue"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["dueOn"].as_str().unwrap())
+        .collect();
     let mut sorted = due.clone();
     sorted.sort();
     assert_eq!(due, sorted, "ordered by due date");
