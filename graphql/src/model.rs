@@ -375,16 +375,18 @@ impl Organization {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
         #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
             i32,
         >,
+        #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<HistoryConnection> {
         timeline(
             ctx,
             views::Kind::Organization,
             &self.view.id.to_string(),
-            after,
-            first,
+            (after, before),
+            (first, last),
         )
         .await
     }
@@ -591,16 +593,18 @@ impl Network {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
         #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
             i32,
         >,
+        #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<HistoryConnection> {
         timeline(
             ctx,
             views::Kind::Network,
             &self.view.id.to_string(),
-            after,
-            first,
+            (after, before),
+            (first, last),
         )
         .await
     }
@@ -907,11 +911,20 @@ impl Protocol {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
         #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
             i32,
         >,
+        #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<HistoryConnection> {
-        timeline(ctx, views::Kind::Protocol, &self.view.id, after, first).await
+        timeline(
+            ctx,
+            views::Kind::Protocol,
+            &self.view.id,
+            (after, before),
+            (first, last),
+        )
+        .await
     }
 }
 
@@ -1048,11 +1061,20 @@ impl Commitment {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
         #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
             i32,
         >,
+        #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<HistoryConnection> {
-        timeline(ctx, views::Kind::Commitment, &self.view.id, after, first).await
+        timeline(
+            ctx,
+            views::Kind::Commitment,
+            &self.view.id,
+            (after, before),
+            (first, last),
+        )
+        .await
     }
 }
 
@@ -1226,51 +1248,106 @@ impl From<StoredEvent> for HistoryEntry {
 }
 
 /// A page of history; cursors are global positions.
-pub type HistoryConnection = Connection<i64, HistoryEntry>;
+pub type HistoryConnection = Connection<i64, HistoryEntry, Counted>;
 
-/// Builds a forward page of history from events read after a cursor (one more than the page
-/// is read, to know whether there is a next page).
-pub fn history_page(events: Vec<StoredEvent>, page: usize, had_cursor: bool) -> HistoryConnection {
-    let has_next = events.len() > page;
-    let mut connection = Connection::new(had_cursor, has_next);
+/// Which history to page.
+pub enum History<'a> {
+    /// The events that concern one entity.
+    Timeline(views::Kind, &'a str),
+    /// The audit log, filtered.
+    Audit(&'a projections::queries::AuditFilter),
+}
+
+fn cursor_of(name: &str, cursor: Option<String>) -> ApiResult<Option<i64>> {
+    cursor
+        .map(|c| {
+            c.parse::<i64>().map_err(|_| {
+                crate::client_error(
+                    "INVALID_CURSOR",
+                    format!("`{name}` is not a cursor of this list"),
+                )
+            })
+        })
+        .transpose()
+}
+
+/// Pages a history forward (first/after) or backward (last/before), at most 100 entries.
+pub async fn history(
+    ctx: &Context<'_>,
+    source: History<'_>,
+    after: Option<String>,
+    before: Option<String>,
+    first: Option<i32>,
+    last: Option<i32>,
+) -> ApiResult<HistoryConnection> {
+    for (name, value) in [("first", first), ("last", last)] {
+        if value.is_some_and(|n| n < 0 || n as usize > MAX_PAGE) {
+            return Err(crate::client_error(
+                "PAGE_TOO_LARGE",
+                format!("`{name}` must be between 0 and {MAX_PAGE}"),
+            ));
+        }
+    }
+    let after = cursor_of("after", after)?;
+    let before = cursor_of("before", before)?;
+    let backward = last.is_some() || (before.is_some() && first.is_none());
+    let size = if backward { last } else { first }.map_or(MAX_PAGE, |n| n as usize);
+    let page = if backward {
+        projections::queries::Page::Before {
+            before,
+            limit: size as i64 + 1,
+        }
+    } else {
+        projections::queries::Page::After {
+            after: after.unwrap_or(0),
+            limit: size as i64 + 1,
+        }
+    };
+    let r = read(ctx);
+    let (mut events, total) = match source {
+        History::Timeline(kind, id) => (
+            r.timeline(kind, id, page).await?,
+            r.timeline_count(kind, id).await?,
+        ),
+        History::Audit(filter) => (
+            r.audit_log(filter, page).await?,
+            r.audit_count(filter).await?,
+        ),
+    };
+    let more = events.len() > size;
+    if more {
+        if backward {
+            events.remove(0);
+        } else {
+            events.truncate(size);
+        }
+    }
+    let (has_previous, has_next) = if backward {
+        (more, before.is_some())
+    } else {
+        (after.is_some(), more)
+    };
+    let mut connection = Connection::with_additional_fields(
+        has_previous,
+        has_next,
+        Counted {
+            total_count: total.max(0) as usize,
+        },
+    );
     connection.edges.extend(
         events
             .into_iter()
-            .take(page)
             .map(|e| Edge::new(e.position, HistoryEntry::from(e))),
     );
-    connection
-}
-
-/// Parses a forward page request over the log.
-pub fn page_request(after: Option<String>, first: Option<i32>) -> ApiResult<(i64, usize)> {
-    let after = match after {
-        Some(cursor) => cursor.parse::<i64>().map_err(|_| {
-            crate::client_error("INVALID_CURSOR", "`after` is not a cursor of this list")
-        })?,
-        None => 0,
-    };
-    let first = first.unwrap_or(MAX_PAGE as i32);
-    if first < 0 || first as usize > MAX_PAGE {
-        return Err(crate::client_error(
-            "PAGE_TOO_LARGE",
-            format!("`first` must be between 0 and {MAX_PAGE}"),
-        ));
-    }
-    Ok((after, first as usize))
+    Ok(connection)
 }
 
 async fn timeline(
     ctx: &Context<'_>,
     kind: views::Kind,
     id: &str,
-    after: Option<String>,
-    first: Option<i32>,
+    (after, before): (Option<String>, Option<String>),
+    (first, last): (Option<i32>, Option<i32>),
 ) -> ApiResult<HistoryConnection> {
-    let had_cursor = after.is_some();
-    let (after, first) = page_request(after, first)?;
-    let events = read(ctx)
-        .timeline(kind, id, after, first as i64 + 1)
-        .await?;
-    Ok(history_page(events, first, had_cursor))
+    history(ctx, History::Timeline(kind, id), after, before, first, last).await
 }

@@ -448,7 +448,9 @@ impl Query {
     }
 
     /// The audit log: every event, filtered, oldest first; cursors are global positions.
-    #[graphql(complexity = "first.unwrap_or(MAX_PAGE as i32).max(0) as usize * child_complexity")]
+    #[graphql(
+        complexity = "first.or(last).unwrap_or(MAX_PAGE as i32).max(0) as usize * child_complexity"
+    )]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
@@ -456,15 +458,14 @@ impl Query {
             AuditLogFilter,
         >,
         #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
         #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
             i32,
         >,
+        #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<HistoryConnection> {
         let audit = to_audit_filter(filter.unwrap_or_default())?;
-        let had_cursor = after.is_some();
-        let (after, first) = page_request(after, first)?;
-        let events = read(ctx).audit_log(&audit, after, first as i64 + 1).await?;
-        Ok(history_page(events, first, had_cursor))
+        history(ctx, History::Audit(&audit), after, before, first, last).await
     }
 
     /// How far the read side has projected the log.

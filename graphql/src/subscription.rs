@@ -44,7 +44,14 @@ fn follow(
                         (state, filter, after, buffer, changes),
                     ));
                 }
-                match state.read.audit_log(&filter, after, 100).await {
+                match state
+                    .read
+                    .audit_log(
+                        &filter,
+                        projections::queries::Page::After { after, limit: 100 },
+                    )
+                    .await
+                {
                     Ok(events) if !events.is_empty() => {
                         after = events.last().map_or(after, |e| e.position);
                         buffer.extend(events);

@@ -42,6 +42,14 @@ impl Column {
     }
 }
 
+/// A page of the log: forward after a position, or backward before one (the latest first
+/// read, answered in log order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    After { after: i64, limit: i64 },
+    Before { before: Option<i64>, limit: i64 },
+}
+
 /// Filters of the audit log; every field narrows it.
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
@@ -572,51 +580,55 @@ impl ReadModels {
     }
 
     /// Every event that concerns an entity (its own aggregate's, and other aggregates' events
-    /// about it), after a position, in log order.
+    /// about it), one page of it, in log order.
     pub async fn timeline(
         &self,
         kind: Kind,
         id: &str,
-        after: i64,
-        limit: i64,
+        page: Page,
     ) -> Result<Vec<StoredEvent>, QueryError> {
-        let sql = dialect(
-            self.backend(),
-            &format!(
-                "SELECT {EVENT_COLUMNS} FROM entity_events x JOIN events e ON e.position = x.position
-                  WHERE x.generation = {ACTIVE} AND x.kind = $1 AND x.id = $2 AND x.position > $3
-                  ORDER BY x.position LIMIT $4"
-            ),
+        let from = format!(
+            "entity_events x JOIN events e ON e.position = x.position
+              WHERE x.generation = {ACTIVE} AND x.kind = $1 AND x.id = $2"
         );
-        let limit = limit.clamp(1, 1000);
-        let rows: Vec<RawEvent> = on_pool!(self.backend(), pool => sqlx::query_as(&sql)
-            .bind(kind.as_str())
-            .bind(id)
-            .bind(after)
-            .bind(limit)
-            .fetch_all(pool)
-            .await?);
-        Ok(rows
-            .into_iter()
-            .map(StoredEvent::try_from)
-            .collect::<Result<_, _>>()?)
+        self.page_of(&from, &[kind.as_str().to_owned(), id.to_owned()], page)
+            .await
     }
 
-    /// The audit log: every event, filtered, after a position, in log order.
+    /// How many events concern an entity.
+    pub async fn timeline_count(&self, kind: Kind, id: &str) -> Result<i64, QueryError> {
+        let from = format!(
+            "entity_events x JOIN events e ON e.position = x.position
+              WHERE x.generation = {ACTIVE} AND x.kind = $1 AND x.id = $2"
+        );
+        self.count_of(&from, &[kind.as_str().to_owned(), id.to_owned()])
+            .await
+    }
+
+    /// The audit log: every event, filtered, one page of it, in log order.
     pub async fn audit_log(
         &self,
         filter: &AuditFilter,
-        after: i64,
-        limit: i64,
+        page: Page,
     ) -> Result<Vec<StoredEvent>, QueryError> {
+        let (from, texts) = self.audit_from(filter);
+        self.page_of(&from, &texts, page).await
+    }
+
+    /// How many events the filtered audit log holds.
+    pub async fn audit_count(&self, filter: &AuditFilter) -> Result<i64, QueryError> {
+        let (from, texts) = self.audit_from(filter);
+        self.count_of(&from, &texts).await
+    }
+
+    /// `FROM … WHERE …` of the filtered audit log, with `$1…$n` for the returned texts.
+    fn audit_from(&self, filter: &AuditFilter) -> (String, Vec<String>) {
         let postgres = matches!(self.backend(), Backend::Postgres(_));
-        let mut sql = format!("SELECT {EVENT_COLUMNS} FROM events e WHERE e.position > $1");
+        let mut sql = "events e WHERE 1 = 1".to_owned();
         let mut texts: Vec<String> = vec![];
-        let mut next = 2;
         let mut push = |sql: &mut String, clause: &str, value: String| {
-            sql.push_str(&clause.replace("$?", &format!("${next}")));
             texts.push(value);
-            next += 1;
+            sql.push_str(&clause.replace("$?", &format!("${}", texts.len())));
         };
         for (kind, id) in [
             (Kind::Network, filter.network.map(|n| n.to_string())),
@@ -673,19 +685,56 @@ impl ReadModels {
             // The same gap safety as the global log: never page past an uncommitted event.
             sql.push_str(" AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())");
         }
-        sql.push_str(&format!(" ORDER BY e.position LIMIT ${next}"));
-        let sql = dialect(self.backend(), &sql);
-        let limit = limit.clamp(1, 1000);
-        let rows: Vec<RawEvent> = on_pool!(self.backend(), pool => {
-            let mut query = sqlx::query_as(&sql).bind(after);
-            for text in &texts {
+        (sql, texts)
+    }
+
+    /// One page of events from `FROM … WHERE …` (whose placeholders are `texts`).
+    async fn page_of(
+        &self,
+        from: &str,
+        texts: &[String],
+        page: Page,
+    ) -> Result<Vec<StoredEvent>, QueryError> {
+        let n = texts.len();
+        let (condition, order, position, limit) = match page {
+            Page::After { after, limit } => {
+                (format!(" AND e.position > ${}", n + 1), "ASC", after, limit)
+            }
+            Page::Before { before, limit } => (
+                format!(" AND e.position < ${}", n + 1),
+                "DESC",
+                before.unwrap_or(i64::MAX),
+                limit,
+            ),
+        };
+        let sql = dialect(
+            self.backend(),
+            &format!("SELECT {EVENT_COLUMNS} FROM {from}{condition} ORDER BY e.position {order} LIMIT ${}", n + 2),
+        );
+        let mut rows: Vec<RawEvent> = on_pool!(self.backend(), pool => {
+            let mut query = sqlx::query_as(&sql);
+            for text in texts {
                 query = query.bind(text.as_str());
             }
-            query.bind(limit).fetch_all(pool).await?
+            query.bind(position).bind(limit.clamp(1, 1000)).fetch_all(pool).await?
         });
+        if order == "DESC" {
+            rows.reverse();
+        }
         Ok(rows
             .into_iter()
             .map(StoredEvent::try_from)
             .collect::<Result<_, _>>()?)
+    }
+
+    async fn count_of(&self, from: &str, texts: &[String]) -> Result<i64, QueryError> {
+        let sql = dialect(self.backend(), &format!("SELECT count(*) FROM {from}"));
+        Ok(on_pool!(self.backend(), pool => {
+            let mut query = sqlx::query_scalar(&sql);
+            for text in texts {
+                query = query.bind(text.as_str());
+            }
+            query.fetch_one(pool).await?
+        }))
     }
 }

@@ -288,6 +288,37 @@ async fn torino_through_graphql(server: TestServer) {
         "processes act as the system"
     );
 
+    // The audit log pages backward too, with a total.
+    let back = server.gql(c, r#"{ auditLog(last: 2) { totalCount edges { cursor } pageInfo { hasPreviousPage hasNextPage } } }"#, json!({})).await;
+    let all = server
+        .gql(
+            c,
+            r#"{ auditLog(first: 100) { totalCount edges { cursor } } }"#,
+            json!({}),
+        )
+        .await;
+    let cursors: Vec<&Value> = all["data"]["auditLog"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["cursor"])
+        .collect();
+    let last_two: Vec<&Value> = back["data"]["auditLog"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["cursor"])
+        .collect();
+    assert_eq!(last_two, cursors[cursors.len() - 2..].to_vec(), "{back}");
+    assert_eq!(
+        back["data"]["auditLog"]["totalCount"],
+        all["data"]["auditLog"]["totalCount"]
+    );
+    assert_eq!(
+        back["data"]["auditLog"]["pageInfo"]["hasPreviousPage"],
+        true
+    );
+
     // Typed filters and orders on lists.
     let lists = server
         .gql(

@@ -17,7 +17,7 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use cqrs_es::Aggregate;
 use projections::processes::ProcessManager;
 use projections::projector::{Projector, ProjectorHandle};
-use projections::queries::{AsOf, AuditFilter, ReadModels};
+use projections::queries::{AsOf, AuditFilter, Page, ReadModels};
 use projections::store::Store;
 use projections::views::Kind;
 use uuid::Uuid;
@@ -550,7 +550,14 @@ async fn torino(store: Store) {
 
     // History: the Comune's timeline holds its own and other aggregates' events about it.
     let timeline = r
-        .timeline(Kind::Organization, &comune.to_string(), 0, 100)
+        .timeline(
+            Kind::Organization,
+            &comune.to_string(),
+            Page::After {
+                after: 0,
+                limit: 100,
+            },
+        )
         .await
         .unwrap();
     let types: Vec<&str> = timeline.iter().map(|e| e.event_type.as_str()).collect();
@@ -567,13 +574,45 @@ async fn torino(store: Store) {
         assert!(types.contains(&expected), "{expected} in {types:?}");
     }
     assert!(timeline.windows(2).all(|p| p[0].position < p[1].position));
+    // Paging backward: the latest three, in log order, are the end of the forward reading.
+    let latest = r
+        .timeline(
+            Kind::Organization,
+            &comune.to_string(),
+            Page::Before {
+                before: None,
+                limit: 3,
+            },
+        )
+        .await
+        .unwrap();
+    let tail: Vec<i64> = timeline[timeline.len() - 3..]
+        .iter()
+        .map(|e| e.position)
+        .collect();
+    assert_eq!(latest.iter().map(|e| e.position).collect::<Vec<_>>(), tail);
+    assert_eq!(
+        r.timeline_count(Kind::Organization, &comune.to_string())
+            .await
+            .unwrap(),
+        timeline.len() as i64
+    );
     // The audit log, filtered: what the system (the processes) did in this network.
     let system = AuditFilter {
         network: Some(tavolo),
         actor: Some("system".to_owned()),
         ..Default::default()
     };
-    let by_system = r.audit_log(&system, 0, 1000).await.unwrap();
+    let by_system = r
+        .audit_log(
+            &system,
+            Page::After {
+                after: 0,
+                limit: 1000,
+            },
+        )
+        .await
+        .unwrap();
     assert!(!by_system.is_empty());
     assert!(by_system
         .iter()
@@ -582,13 +621,34 @@ async fn torino(store: Store) {
         event_type: Some("CommitmentCancelled".to_owned()),
         ..Default::default()
     };
-    assert_eq!(r.audit_log(&cancelled, 0, 1000).await.unwrap().len(), 3);
+    assert_eq!(
+        r.audit_log(
+            &cancelled,
+            Page::After {
+                after: 0,
+                limit: 1000
+            }
+        )
+        .await
+        .unwrap()
+        .len(),
+        3
+    );
     let since = AuditFilter {
         recorded_from: Some(instant_before_paper),
         aggregate_type: Some("Protocol".to_owned()),
         ..Default::default()
     };
-    let late = r.audit_log(&since, 0, 1000).await.unwrap();
+    let late = r
+        .audit_log(
+            &since,
+            Page::After {
+                after: 0,
+                limit: 1000,
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(
         late[0].event_type, "ProtocolSigned",
         "the late paper signature is the first protocol event after the instant"

@@ -32,7 +32,16 @@ async fn project(store: &Store) {
     for _ in 0..600 {
         projector.catch_up(generation, |_| {}).await.unwrap();
         let read = ReadModels::new(store.clone());
-        let projected = read.audit_log(&Default::default(), 0, 1000).await.unwrap();
+        let projected = read
+            .audit_log(
+                &Default::default(),
+                projections::queries::Page::After {
+                    after: 0,
+                    limit: 1000,
+                },
+            )
+            .await
+            .unwrap();
         if projected.len() as i64 >= target.min(1000)
             && projector.checkpoint(generation).await.unwrap()
                 >= store.head_position().await.unwrap()
