@@ -135,6 +135,13 @@ impl Principal {
     }
 }
 
+/// The `Idempotency-Key` header of a request: a mutation retried with the same key (and the
+/// same input) answers with its first outcome and writes nothing. Each mutation field of the
+/// request uses the key with its field name appended, so one request may hold several
+/// different mutations.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey(pub String);
+
 /// Masks every error that is not a deliberate, typed one: the client gets an id to quote, the
 /// log gets the details. Deliberate errors carry an `extensions.code`.
 struct MaskInternalErrors;
@@ -299,7 +306,16 @@ async fn graphql_post(
     headers: HeaderMap,
     request: GraphQLRequest,
 ) -> GraphQLResponse {
-    let request = request.into_inner().data(Principal::from_headers(&headers));
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 200)
+        .map(|k| IdempotencyKey(k.to_owned()));
+    let mut request = request.into_inner().data(Principal::from_headers(&headers));
+    if let Some(key) = key {
+        request = request.data(key);
+    }
     // The operation's name: as sent, or the single named operation of the document.
     let named =
         request.operation_name.clone().or_else(|| {

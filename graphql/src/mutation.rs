@@ -152,6 +152,28 @@ macro_rules! acting {
     };
 }
 
+/// The idempotency key of this mutation field, when the request carries one.
+fn field_key(ctx: &Context<'_>) -> Option<String> {
+    let key = ctx.data_opt::<crate::IdempotencyKey>()?;
+    let field = ctx
+        .path_node
+        .map(|p| p.field_name().to_owned())
+        .unwrap_or_default();
+    Some(format!("{}/{field}", key.0))
+}
+
+/// The id of a new object: derived from the idempotency key when there is one (so a retry
+/// is the same command), random otherwise.
+fn new_id<T>(ctx: &Context<'_>, derived: fn(&str) -> T, random: fn() -> T) -> T {
+    match field_key(ctx) {
+        Some(key) => derived(&format!(
+            "{key}/{}",
+            ctx.data_opt::<Principal>().map_or("", |p| p.0.id.as_str())
+        )),
+        None => random(),
+    }
+}
+
 /// Executes a command and waits for the read side to show it.
 async fn perform<A>(
     ctx: &Context<'_>,
@@ -172,10 +194,14 @@ where
             role: Role::Anonymous,
             organization: None,
         });
-    let metadata = EventMetadata::new(actor).with_correlation(uuid::Uuid::new_v4());
+    let mut metadata = EventMetadata::new(actor).with_correlation(uuid::Uuid::new_v4());
+    if let Some(key) = field_key(ctx) {
+        metadata = metadata.with_idempotency_key(key);
+    }
     match state.store.execute::<A>(id, command, &metadata).await {
         Ok(outcome) => {
             if let Some(last) = outcome.positions.last() {
+                // (For a replayed key the positions are the first execution's.)
                 state.read.wait_for(*last, state.read_your_writes).await?;
             }
             Ok(Ok(outcome.positions))
@@ -1460,7 +1486,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: RegisterOrganizationInput,
     ) -> ApiResult<RegisterOrganizationPayload> {
-        let id = OrganizationId::new_random();
+        let id = new_id(ctx, OrganizationId::derived, OrganizationId::new_random);
         let mut p = Parse::default();
         let name = p.name("name", &input.name);
         let territory = p.name("territory", &input.territory);
@@ -1601,7 +1627,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: EstablishNetworkInput,
     ) -> ApiResult<EstablishNetworkPayload> {
-        let id = NetworkId::new_random();
+        let id = new_id(ctx, NetworkId::derived, NetworkId::new_random);
         let mut p = Parse::default();
         let name = p.name("name", &input.name);
         let territory = p.name("territory", &input.territory);
@@ -1949,7 +1975,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: DraftProtocolInput,
     ) -> ApiResult<DraftProtocolPayload> {
-        let id = ProtocolId::new_random();
+        let id = new_id(ctx, ProtocolId::derived, ProtocolId::new_random);
         let mut p = Parse::default();
         let network = p
             .id("network", &input.network, NodeKind::Network)
@@ -2287,7 +2313,7 @@ impl Mutation {
         #[graphql(desc = "The change to make.")] input: CreateCommitmentInput,
     ) -> ApiResult<CreateCommitmentPayload> {
         let by = acting!(ctx, CreateCommitmentPayload);
-        let id = CommitmentId::new_random();
+        let id = new_id(ctx, CommitmentId::derived, CommitmentId::new_random);
         let mut p = Parse::default();
         let network = p
             .id("network", &input.network, NodeKind::Network)
@@ -2442,7 +2468,7 @@ impl Mutation {
         #[graphql(desc = "The change to make.")] input: FormWorkingGroupInput,
     ) -> ApiResult<FormWorkingGroupPayload> {
         let by = acting!(ctx, FormWorkingGroupPayload);
-        let id = WorkingGroupId::new_random();
+        let id = new_id(ctx, WorkingGroupId::derived, WorkingGroupId::new_random);
         let mut p = Parse::default();
         let network = p
             .id("network", &input.network, NodeKind::Network)
@@ -2564,7 +2590,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: ScheduleMeetingInput,
     ) -> ApiResult<ScheduleMeetingPayload> {
-        let id = MeetingId::new_random();
+        let id = new_id(ctx, MeetingId::derived, MeetingId::new_random);
         let mut p = Parse::default();
         let network = p
             .id("network", &input.network, NodeKind::Network)

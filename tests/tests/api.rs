@@ -288,6 +288,40 @@ async fn torino_through_graphql(server: TestServer) {
         "processes act as the system"
     );
 
+    // A retried mutation with the same Idempotency-Key answers with its first outcome.
+    let retry = |key: &'static str| {
+        server
+            .client
+            .post(&server.url)
+            .header("x-acting-for", cmto.as_str())
+            .header("idempotency-key", key)
+            .json(&json!({"query": "mutation { registerOrganization(input: {name: \"Questura di Torino\", category: QUESTURA, territory: \"Torino\"}) { organization { id } positions } }"}))
+            .send()
+    };
+    let first: Value = retry("register-questura")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let count = server.store.count_events().await.unwrap();
+    let second: Value = retry("register-questura")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        first["data"]["registerOrganization"]["positions"],
+        second["data"]["registerOrganization"]["positions"],
+        "{second}"
+    );
+    assert_eq!(
+        server.store.count_events().await.unwrap(),
+        count,
+        "the retry wrote nothing"
+    );
+
     // The audit log pages backward too, with a total.
     let back = server.gql(c, r#"{ auditLog(last: 2) { totalCount edges { cursor } pageInfo { hasPreviousPage hasNextPage } } }"#, json!({})).await;
     let all = server
