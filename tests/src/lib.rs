@@ -86,3 +86,28 @@ impl TestServer {
             .expect("a JSON answer")
     }
 }
+
+/// Generates, for each named async function taking a `Store`, one test on a fresh PostgreSQL
+/// database (module `postgres`) and one on a fresh SQLite file (module `sqlite`).
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($test:ident),+ $(,)?) => {
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $test() {
+                    super::$test(tests::postgres_store().await).await;
+                }
+            )+
+        }
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $test() {
+                    let (_dir, store) = tests::sqlite_store().await;
+                    super::$test(store).await;
+                }
+            )+
+        }
+    };
+}

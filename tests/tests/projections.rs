@@ -134,29 +134,7 @@ async fn killing_the_projector_mid_batch_loses_nothing(store: Store) {
     assert_equals_rebuild(&store).await;
 }
 
-macro_rules! both_backends {
-    ($($test:ident),+ $(,)?) => {
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $test() {
-                    super::$test(tests::postgres_store().await).await;
-                }
-            )+
-        }
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $test() {
-                    let (_dir, store) = tests::sqlite_store().await;
-                    super::$test(store).await;
-                }
-            )+
-        }
-    };
-}
-
-both_backends!(
+tests::on_both_backends!(
     incremental_equals_rebuild,
     killing_the_projector_mid_batch_loses_nothing
 );

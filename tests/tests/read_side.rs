@@ -835,26 +835,4 @@ async fn stelle_e_luci(store: Store) {
     );
 }
 
-macro_rules! both_backends {
-    ($($test:ident),+ $(,)?) => {
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $test() {
-                    super::$test(tests::postgres_store().await).await;
-                }
-            )+
-        }
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $test() {
-                    let (_dir, store) = tests::sqlite_store().await;
-                    super::$test(store).await;
-                }
-            )+
-        }
-    };
-}
-
-both_backends!(torino, stelle_e_luci);
+tests::on_both_backends!(torino, stelle_e_luci);

@@ -766,29 +766,7 @@ pub async fn history_is_append_only_and_migrations_idempotent(store: Store) {
     );
 }
 
-macro_rules! suite {
-    ($($test:ident),+ $(,)?) => {
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $test() {
-                    super::$test(tests::postgres_store().await).await;
-                }
-            )+
-        }
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $test() {
-                    let (_dir, store) = tests::sqlite_store().await;
-                    super::$test(store).await;
-                }
-            )+
-        }
-    };
-}
-
-suite!(
+tests::on_both_backends!(
     append_and_load_every_aggregate,
     metadata_round_trips,
     a_rejected_command_writes_nothing,
