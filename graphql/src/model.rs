@@ -224,6 +224,18 @@ pub type ListConnection<T> = Connection<usize, T, Counted>;
 /// The largest page a client may ask for.
 pub const MAX_PAGE: usize = 100;
 
+/// The views a list shows: those `keep` accepts, in `order`, wrapped as GraphQL objects.
+pub fn select<V, T>(
+    mut views: Vec<V>,
+    keep: impl Fn(&V) -> bool,
+    order: impl Fn(&V, &V) -> std::cmp::Ordering,
+    wrap: impl Fn(V) -> T,
+) -> Vec<T> {
+    views.retain(|v| keep(v));
+    views.sort_by(|a, b| order(a, b));
+    views.into_iter().map(wrap).collect()
+}
+
 /// Pages a list (first/after, last/before), at most `MAX_PAGE` items.
 pub async fn paginate<T: async_graphql::OutputType>(
     items: Vec<T>,
@@ -494,7 +506,7 @@ impl Network {
         >,
         #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<ListConnection<Commitment>> {
-        let mut all = read(ctx).commitments(self.view.id, self.at).await?;
+        let all = read(ctx).commitments(self.view.id, self.at).await?;
         let filter = filter.unwrap_or_default();
         let obligor = match &filter.obligor {
             Some(id) => Some(decode_kind(id, NodeKind::Organization).ok_or_else(|| {
@@ -502,13 +514,15 @@ impl Network {
             })?),
             None => None,
         };
-        all.retain(|c| filter.matches(c, obligor));
         let order = order_by.unwrap_or_default();
-        all.sort_by(|a, b| order.compare(a, b));
+        let at = self.at;
         paginate(
-            all.into_iter()
-                .map(|view| Commitment { view, at: self.at })
-                .collect(),
+            select(
+                all,
+                |c| filter.matches(c, obligor),
+                |a, b| order.compare(a, b),
+                |view| Commitment { view, at },
+            ),
             after,
             before,
             first,

@@ -344,15 +344,15 @@ impl Query {
         #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<ListConnection<Organization>> {
         let at = as_of_at(ctx, as_of).await?;
-        let mut all = read(ctx).organizations(at).await?;
-        let filter = filter.unwrap_or_default();
-        all.retain(|o| filter.matches(o));
-        let order = order_by.unwrap_or_default();
-        all.sort_by(|a, b| order.compare(a, b));
+        let all = read(ctx).organizations(at).await?;
+        let (filter, order) = (filter.unwrap_or_default(), order_by.unwrap_or_default());
         paginate(
-            all.into_iter()
-                .map(|view| Organization { view, at })
-                .collect(),
+            select(
+                all,
+                |o| filter.matches(o),
+                |a, b| order.compare(a, b),
+                |view| Organization { view, at },
+            ),
             after,
             before,
             first,
@@ -400,13 +400,15 @@ impl Query {
         #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<ListConnection<Network>> {
         let at = as_of_at(ctx, as_of).await?;
-        let mut all = read(ctx).networks(at).await?;
-        let filter = filter.unwrap_or_default();
-        all.retain(|n| filter.matches(n));
-        let order = order_by.unwrap_or_default();
-        all.sort_by(|a, b| order.compare(a, b));
+        let all = read(ctx).networks(at).await?;
+        let (filter, order) = (filter.unwrap_or_default(), order_by.unwrap_or_default());
         paginate(
-            all.into_iter().map(|view| Network { view, at }).collect(),
+            select(
+                all,
+                |n| filter.matches(n),
+                |a, b| order.compare(a, b),
+                |view| Network { view, at },
+            ),
             after,
             before,
             first,
