@@ -65,7 +65,7 @@ async fn serve_with_the_demo_data_answers_and_stops_cleanly_on_sigterm() {
         .unwrap()
         .to_owned();
     let answer = post(port, &format!(
-        r#"{{ network(id: "{torino}") {{ coordinator {{ name }} members(first: 50) {{ totalCount }} protocols {{ signatories {{ name }} }} workingGroups {{ name }} }} }}"#
+        r#"{{ network(id: "{torino}") {{ coordinator {{ name }} members(first: 50) {{ totalCount }} protocols(first: 10) {{ nodes {{ signatories {{ name }} }} }} workingGroups {{ name }} }} }}"#
     ))
     .await;
     let network = &answer["data"]["network"];
@@ -78,7 +78,7 @@ async fn serve_with_the_demo_data_answers_and_stops_cleanly_on_sigterm() {
         "the Provincia, its successor and nine members: {answer}"
     );
     assert_eq!(
-        network["protocols"][0]["signatories"]
+        network["protocols"]["nodes"][0]["signatories"]
             .as_array()
             .unwrap()
             .len(),

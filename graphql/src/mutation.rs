@@ -294,7 +294,7 @@ async fn load_organization(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Orga
         .await?
         .map(|view| Organization {
             view,
-            at: AsOf::Now,
+            at: Lens::NOW,
         }))
 }
 async fn load_network(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Network>> {
@@ -306,7 +306,7 @@ async fn load_network(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Network>>
         .await?
         .map(|view| Network {
             view,
-            at: AsOf::Now,
+            at: Lens::NOW,
         }))
 }
 async fn load_protocol(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Protocol>> {
@@ -315,7 +315,7 @@ async fn load_protocol(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Protocol
         .await?
         .map(|view| Protocol {
             view,
-            at: AsOf::Now,
+            at: Lens::NOW,
         }))
 }
 async fn load_commitment(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Commitment>> {
@@ -324,7 +324,7 @@ async fn load_commitment(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Commit
         .await?
         .map(|view| Commitment {
             view,
-            at: AsOf::Now,
+            at: Lens::NOW,
         }))
 }
 async fn load_group(ctx: &Context<'_>, id: &str) -> ApiResult<Option<WorkingGroup>> {
@@ -333,13 +333,13 @@ async fn load_group(ctx: &Context<'_>, id: &str) -> ApiResult<Option<WorkingGrou
         .await?
         .map(|view| WorkingGroup {
             view,
-            at: AsOf::Now,
+            at: Lens::NOW,
         }))
 }
 async fn load_meeting(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Meeting>> {
     Ok(read(ctx).meeting(id, AsOf::Now).await?.map(|view| Meeting {
         view,
-        at: AsOf::Now,
+        at: Lens::NOW,
     }))
 }
 

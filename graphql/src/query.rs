@@ -217,14 +217,205 @@ impl CommitmentOrder {
         b: &projections::views::CommitmentView,
     ) -> std::cmp::Ordering {
         let ordering = match self.field {
-            CommitmentOrderField::DueOn => match (a.due_on, b.due_on) {
-                (Some(x), Some(y)) => x.cmp(&y),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => std::cmp::Ordering::Equal,
-            },
+            CommitmentOrderField::DueOn => dated(a.due_on, b.due_on),
             CommitmentOrderField::CreatedOn => a.created_on.cmp(&b.created_on),
             CommitmentOrderField::Title => a.title.as_str().cmp(b.title.as_str()),
+        };
+        directed(ordering.then(a.id.cmp(&b.id)), self.direction)
+    }
+}
+
+/// Narrows a list of memberships.
+#[derive(InputObject, Default)]
+pub struct MembershipFilter {
+    /// Only this status (PENDING, ACTIVE, SUSPENDED, WITHDRAWN, EXPELLED, REJECTED).
+    pub status: Option<String>,
+    /// Only memberships active on this business date.
+    pub member_on: Option<chrono::NaiveDate>,
+}
+
+impl MembershipFilter {
+    pub(crate) fn matches(&self, m: &projections::views::MembershipView) -> bool {
+        self.status
+            .as_ref()
+            .is_none_or(|s| s.eq_ignore_ascii_case(&m.status))
+            && self.member_on.is_none_or(|day| m.member_on(day))
+    }
+}
+
+/// What memberships are ordered by.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum MembershipOrderField {
+    /// By the date the organization became a member (those never admitted last).
+    #[default]
+    Since,
+    /// By the date it applied (those that joined without applying last).
+    AppliedOn,
+}
+
+/// The order of a list of memberships.
+#[derive(InputObject, Default)]
+pub struct MembershipOrder {
+    /// The field.
+    #[graphql(default)]
+    pub field: MembershipOrderField,
+    /// The direction.
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+/// Dates first, missing dates last, in either direction of the dates.
+fn dated<T: Ord>(a: Option<T>, b: Option<T>) -> std::cmp::Ordering {
+    match (a, b) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    }
+}
+
+impl MembershipOrder {
+    pub(crate) fn compare(
+        &self,
+        a: &projections::views::MembershipView,
+        b: &projections::views::MembershipView,
+    ) -> std::cmp::Ordering {
+        let ordering = match self.field {
+            MembershipOrderField::Since => dated(a.since, b.since),
+            MembershipOrderField::AppliedOn => dated(a.applied_on, b.applied_on),
+        };
+        directed(
+            ordering.then(a.organization.cmp(&b.organization)),
+            self.direction,
+        )
+    }
+}
+
+/// Narrows a list of meetings.
+#[derive(InputObject, Default)]
+pub struct MeetingFilter {
+    /// Only this kind.
+    pub kind: Option<MeetingKind>,
+    /// Only this status (SCHEDULED, OPEN, CLOSED, CANCELLED).
+    pub status: Option<String>,
+    /// Only meetings starting at or after this instant.
+    pub starts_from: Option<DateTime<Utc>>,
+    /// Only meetings starting before this instant.
+    pub starts_until: Option<DateTime<Utc>>,
+    /// Only public (true) or non-public (false) meetings.
+    pub public: Option<bool>,
+}
+
+impl MeetingFilter {
+    pub(crate) fn matches(&self, m: &projections::views::MeetingView) -> bool {
+        self.kind
+            .is_none_or(|k| aggregates::meeting::MeetingKind::from(k) == m.kind)
+            && self
+                .status
+                .as_ref()
+                .is_none_or(|s| s.eq_ignore_ascii_case(&m.status))
+            && self.starts_from.is_none_or(|t| m.starts_at >= t)
+            && self.starts_until.is_none_or(|t| m.starts_at < t)
+            && self.public.is_none_or(|p| p == m.public)
+    }
+}
+
+/// What meetings are ordered by.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum MeetingOrderField {
+    /// By start.
+    #[default]
+    StartsAt,
+    /// By title.
+    Title,
+}
+
+/// The order of a list of meetings.
+#[derive(InputObject, Default)]
+pub struct MeetingOrder {
+    /// The field.
+    #[graphql(default)]
+    pub field: MeetingOrderField,
+    /// The direction.
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+impl MeetingOrder {
+    pub(crate) fn compare(
+        &self,
+        a: &projections::views::MeetingView,
+        b: &projections::views::MeetingView,
+    ) -> std::cmp::Ordering {
+        let ordering = match self.field {
+            MeetingOrderField::StartsAt => a.starts_at.cmp(&b.starts_at),
+            MeetingOrderField::Title => a.title.as_str().cmp(b.title.as_str()),
+        };
+        directed(ordering.then(a.id.cmp(&b.id)), self.direction)
+    }
+}
+
+/// Narrows a list of protocols.
+#[derive(InputObject, Default)]
+pub struct ProtocolFilter {
+    /// Only this kind.
+    pub kind: Option<ProtocolKind>,
+    /// Only this status (DRAFT, PUBLISHED, OPEN_FOR_SIGNATURE, IN_FORCE, EXPIRED, SUPERSEDED).
+    pub status: Option<String>,
+    /// Only protocols with a version in force.
+    pub in_force: Option<bool>,
+}
+
+impl ProtocolFilter {
+    pub(crate) fn matches(&self, p: &projections::views::ProtocolView) -> bool {
+        self.kind
+            .is_none_or(|k| aggregates::protocol::ProtocolKind::from(k) == p.kind)
+            && self
+                .status
+                .as_ref()
+                .is_none_or(|s| s.eq_ignore_ascii_case(&p.status))
+            && self
+                .in_force
+                .is_none_or(|f| f == p.in_force_version.is_some())
+    }
+}
+
+/// What protocols are ordered by.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum ProtocolOrderField {
+    /// By the title of the current version.
+    #[default]
+    Title,
+    /// By the number of the current version.
+    CurrentVersion,
+}
+
+/// The order of a list of protocols.
+#[derive(InputObject, Default)]
+pub struct ProtocolOrder {
+    /// The field.
+    #[graphql(default)]
+    pub field: ProtocolOrderField,
+    /// The direction.
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+impl ProtocolOrder {
+    pub(crate) fn compare(
+        &self,
+        a: &projections::views::ProtocolView,
+        b: &projections::views::ProtocolView,
+    ) -> std::cmp::Ordering {
+        let title = |p: &projections::views::ProtocolView| {
+            p.versions
+                .last()
+                .map(|v| v.title.as_str().to_owned())
+                .unwrap_or_default()
+        };
+        let ordering = match self.field {
+            ProtocolOrderField::Title => title(a).cmp(&title(b)),
+            ProtocolOrderField::CurrentVersion => a.current_version.cmp(&b.current_version),
         };
         directed(ordering.then(a.id.cmp(&b.id)), self.direction)
     }
@@ -250,7 +441,7 @@ pub struct AuditLogFilter {
     pub recorded_until: Option<DateTime<Utc>>,
 }
 
-async fn node_of(ctx: &Context<'_>, id: &ID, at: AsOf) -> ApiResult<Option<Node>> {
+async fn node_of(ctx: &Context<'_>, id: &ID, at: Lens) -> ApiResult<Option<Node>> {
     let Some((kind, uuid)) = decode_id(id) else {
         return Ok(None);
     };
@@ -258,27 +449,27 @@ async fn node_of(ctx: &Context<'_>, id: &ID, at: AsOf) -> ApiResult<Option<Node>
     let text = uuid.to_string();
     Ok(match kind {
         NodeKind::Organization => r
-            .organization(aggregates::ids::OrganizationId(uuid), at)
+            .organization(aggregates::ids::OrganizationId(uuid), at.known)
             .await?
             .map(|view| Node::Organization(Organization { view, at })),
         NodeKind::Network => r
-            .network(aggregates::ids::NetworkId(uuid), at)
+            .network(aggregates::ids::NetworkId(uuid), at.known)
             .await?
             .map(|view| Node::Network(Network { view, at })),
         NodeKind::Protocol => r
-            .protocol(&text, at)
+            .protocol(&text, at.known)
             .await?
             .map(|view| Node::Protocol(Protocol { view, at })),
         NodeKind::Commitment => r
-            .commitment(&text, at)
+            .commitment(&text, at.known)
             .await?
             .map(|view| Node::Commitment(Commitment { view, at })),
         NodeKind::WorkingGroup => r
-            .working_group(&text, at)
+            .working_group(&text, at.known)
             .await?
             .map(|view| Node::WorkingGroup(WorkingGroup { view, at })),
         NodeKind::Meeting => r
-            .meeting(&text, at)
+            .meeting(&text, at.known)
             .await?
             .map(|view| Node::Meeting(Meeting { view, at })),
     })
@@ -294,8 +485,12 @@ impl Query {
         #[graphql(desc = "The object's global id.")] id: ID,
         #[graphql(desc = "Read the state as known at this recorded instant (default: now).")]
         as_of: Option<DateTime<Utc>>,
+        #[graphql(
+            desc = "Read the state on this business date, for everything below (default: none)."
+        )]
+        effective_on: Option<chrono::NaiveDate>,
     ) -> ApiResult<Option<Node>> {
-        let at = as_of_at(ctx, as_of).await?;
+        let at = lens(ctx, as_of, effective_on).await?;
         node_of(ctx, &id, at).await
     }
 
@@ -306,6 +501,10 @@ impl Query {
         #[graphql(desc = "Global ids (at most 100).")] ids: Vec<ID>,
         #[graphql(desc = "Read the state as known at this recorded instant (default: now).")]
         as_of: Option<DateTime<Utc>>,
+        #[graphql(
+            desc = "Read the state on this business date, for everything below (default: none)."
+        )]
+        effective_on: Option<chrono::NaiveDate>,
     ) -> ApiResult<Vec<Option<Node>>> {
         if ids.len() > MAX_PAGE {
             return Err(client_error(
@@ -313,7 +512,7 @@ impl Query {
                 format!("at most {MAX_PAGE} ids"),
             ));
         }
-        let at = as_of_at(ctx, as_of).await?;
+        let at = lens(ctx, as_of, effective_on).await?;
         let mut out = Vec::with_capacity(ids.len());
         for id in &ids {
             out.push(node_of(ctx, id, at).await?);
@@ -330,6 +529,10 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "Read the state as known at this recorded instant (default: now).")]
         as_of: Option<DateTime<Utc>>,
+        #[graphql(
+            desc = "Read the state on this business date, for everything below (default: none)."
+        )]
+        effective_on: Option<chrono::NaiveDate>,
         #[graphql(desc = "Narrow the list; every field given must match.")] filter: Option<
             OrganizationFilter,
         >,
@@ -343,8 +546,8 @@ impl Query {
         >,
         #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<ListConnection<Organization>> {
-        let at = as_of_at(ctx, as_of).await?;
-        let all = read(ctx).organizations(at).await?;
+        let at = lens(ctx, as_of, effective_on).await?;
+        let all = read(ctx).organizations(at.known).await?;
         let (filter, order) = (filter.unwrap_or_default(), order_by.unwrap_or_default());
         paginate(
             select(
@@ -368,11 +571,15 @@ impl Query {
         #[graphql(desc = "The object's global id.")] id: ID,
         #[graphql(desc = "Read the state as known at this recorded instant (default: now).")]
         as_of: Option<DateTime<Utc>>,
+        #[graphql(
+            desc = "Read the state on this business date, for everything below (default: none)."
+        )]
+        effective_on: Option<chrono::NaiveDate>,
     ) -> ApiResult<Option<Organization>> {
-        let at = as_of_at(ctx, as_of).await?;
+        let at = lens(ctx, as_of, effective_on).await?;
         let uuid = uuid_of(&id, NodeKind::Organization)?;
         Ok(read(ctx)
-            .organization(aggregates::ids::OrganizationId(uuid), at)
+            .organization(aggregates::ids::OrganizationId(uuid), at.known)
             .await?
             .map(|view| Organization { view, at }))
     }
@@ -386,6 +593,10 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "Read the state as known at this recorded instant (default: now).")]
         as_of: Option<DateTime<Utc>>,
+        #[graphql(
+            desc = "Read the state on this business date, for everything below (default: none)."
+        )]
+        effective_on: Option<chrono::NaiveDate>,
         #[graphql(desc = "Narrow the list; every field given must match.")] filter: Option<
             NetworkFilter,
         >,
@@ -399,8 +610,8 @@ impl Query {
         >,
         #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<ListConnection<Network>> {
-        let at = as_of_at(ctx, as_of).await?;
-        let all = read(ctx).networks(at).await?;
+        let at = lens(ctx, as_of, effective_on).await?;
+        let all = read(ctx).networks(at.known).await?;
         let (filter, order) = (filter.unwrap_or_default(), order_by.unwrap_or_default());
         paginate(
             select(
@@ -424,11 +635,15 @@ impl Query {
         #[graphql(desc = "The object's global id.")] id: ID,
         #[graphql(desc = "Read the state as known at this recorded instant (default: now).")]
         as_of: Option<DateTime<Utc>>,
+        #[graphql(
+            desc = "Read the state on this business date, for everything below (default: none)."
+        )]
+        effective_on: Option<chrono::NaiveDate>,
     ) -> ApiResult<Option<Network>> {
-        let at = as_of_at(ctx, as_of).await?;
+        let at = lens(ctx, as_of, effective_on).await?;
         let uuid = uuid_of(&id, NodeKind::Network)?;
         Ok(read(ctx)
-            .network(aggregates::ids::NetworkId(uuid), at)
+            .network(aggregates::ids::NetworkId(uuid), at.known)
             .await?
             .map(|view| Network { view, at }))
     }
@@ -440,11 +655,15 @@ impl Query {
         #[graphql(desc = "The object's global id.")] id: ID,
         #[graphql(desc = "Read the state as known at this recorded instant (default: now).")]
         as_of: Option<DateTime<Utc>>,
+        #[graphql(
+            desc = "Read the state on this business date, for everything below (default: none)."
+        )]
+        effective_on: Option<chrono::NaiveDate>,
     ) -> ApiResult<Option<Protocol>> {
-        let at = as_of_at(ctx, as_of).await?;
+        let at = lens(ctx, as_of, effective_on).await?;
         let uuid = uuid_of(&id, NodeKind::Protocol)?;
         Ok(read(ctx)
-            .protocol(&uuid.to_string(), at)
+            .protocol(&uuid.to_string(), at.known)
             .await?
             .map(|view| Protocol { view, at }))
     }
@@ -476,8 +695,16 @@ impl Query {
     }
 }
 
-async fn as_of_at(ctx: &Context<'_>, instant: Option<DateTime<Utc>>) -> ApiResult<AsOf> {
-    as_of(ctx, instant).await
+/// The lens a root field's `asOf` and `effectiveOn` select.
+async fn lens(
+    ctx: &Context<'_>,
+    instant: Option<DateTime<Utc>>,
+    effective_on: Option<chrono::NaiveDate>,
+) -> ApiResult<Lens> {
+    Ok(Lens {
+        known: as_of(ctx, instant).await?,
+        on: effective_on,
+    })
 }
 
 /// The read side's filter from the API's.

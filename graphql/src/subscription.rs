@@ -40,7 +40,7 @@ fn follow(
             loop {
                 if let Some(event) = buffer.pop_front() {
                     return Some((
-                        Ok(HistoryEntry::from(event)),
+                        HistoryEntry::try_from(event),
                         (state, filter, after, buffer, changes),
                     ));
                 }

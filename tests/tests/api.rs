@@ -288,6 +288,97 @@ async fn torino_through_graphql(server: TestServer) {
         "processes act as the system"
     );
 
+    // Typed payloads per event type, through the history-entry interface.
+    let typed = server
+        .gql(
+            c,
+            r#"query($o: ID!) {
+        organization(id: $o) { timeline(first: 50) { nodes {
+            __typename eventType
+            ... on ProtocolSignedEntry { payload { signingOffice method signedOn documentHash } }
+            ... on MembershipApprovedEntry { payload { effectiveOn } }
+        } } }
+    }"#,
+            json!({"o": comune}),
+        )
+        .await;
+    assert!(typed.get("errors").is_none(), "{typed}");
+    let entries = typed["data"]["organization"]["timeline"]["nodes"]
+        .as_array()
+        .unwrap();
+    assert!(entries
+        .iter()
+        .all(|e| e["__typename"] == format!("{}Entry", e["eventType"].as_str().unwrap())));
+    let signed = entries
+        .iter()
+        .find(|e| e["eventType"] == "ProtocolSigned")
+        .unwrap();
+    assert_eq!(
+        signed["payload"],
+        json!({"signingOffice": "Legale rappresentante", "method": "HANDWRITTEN", "signedOn": "2019-03-01", "documentHash": hash})
+    );
+    let approved = entries
+        .iter()
+        .find(|e| e["eventType"] == "MembershipApproved")
+        .unwrap();
+    assert_eq!(approved["payload"]["effectiveOn"], "2012-02-01");
+
+    // `effectiveOn` on a root entry point applies to everything below it; filters and orders
+    // on members, meetings and protocols.
+    let on = server.gql(c, r#"query($n: ID!) {
+        early: network(id: $n, effectiveOn: "2012-06-01") { members { totalCount } }
+        midSigning: network(id: $n, effectiveOn: "2019-03-03") {
+            members { totalCount }
+            protocols(first: 5) { nodes { signatories { name } membersWithoutSignature { name } signatures { signedOn } } }
+            commitments { totalCount nodes { overdue obligor { name } } }
+        }
+        now: network(id: $n) {
+            newest: members(filter: {status: "ACTIVE"}, orderBy: {field: SINCE, direction: DESC}, first: 1) { nodes { organization { name } } }
+            plenaries: meetings(filter: {kind: PLENARY, startsFrom: "2020-01-01T00:00:00Z"}) { totalCount }
+            scheduled: meetings(filter: {status: "SCHEDULED"}) { totalCount }
+            inForce: protocols(filter: {inForce: true}) { totalCount }
+            addenda: protocols(filter: {kind: ADDENDUM}) { totalCount }
+        }
+    }"#, json!({"n": network})).await;
+    assert!(on.get("errors").is_none(), "{on}");
+    let data = &on["data"];
+    assert_eq!(data["early"]["members"]["totalCount"], 3, "{data}");
+    let mid = &data["midSigning"];
+    assert_eq!(mid["members"]["totalCount"], 4);
+    let protocol_then = &mid["protocols"]["nodes"][0];
+    assert_eq!(
+        protocol_then["signatories"],
+        json!([{"name": "Comune di Torino"}]),
+        "the CAV signed on 5 March: {protocol_then}"
+    );
+    assert_eq!(protocol_then["signatures"].as_array().unwrap().len(), 1);
+    let without_then: Vec<&str> = protocol_then["membersWithoutSignature"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(without_then.len(), 3, "{without_then:?}");
+    assert!(!without_then.contains(&"Comune di Torino"));
+    assert_eq!(
+        mid["commitments"]["totalCount"], 1,
+        "only the Comune's signature commitment existed then: {mid}"
+    );
+    assert_eq!(
+        mid["commitments"]["nodes"][0],
+        json!({"overdue": false, "obligor": {"name": "Comune di Torino"}}),
+        "overdue is judged on the business date"
+    );
+    let now = &data["now"];
+    assert_eq!(
+        now["newest"]["nodes"][0]["organization"]["name"],
+        "Università degli Studi di Torino"
+    );
+    assert_eq!(now["plenaries"]["totalCount"], 1);
+    assert_eq!(now["scheduled"]["totalCount"], 0);
+    assert_eq!(now["inForce"]["totalCount"], 1);
+    assert_eq!(now["addenda"]["totalCount"], 0);
+
     // A retried mutation with the same Idempotency-Key answers with its first outcome.
     let retry = |key: &'static str| {
         server
