@@ -395,9 +395,17 @@ impl Organization {
             .collect())
     }
     /// The commitments this organization owes (under `effectiveOn`, taken on by that date).
+    #[graphql(
+        complexity = "first.or(last).unwrap_or(MAX_PAGE as i32).max(0) as usize * child_complexity"
+    )]
     async fn commitments(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Narrow the list; every field given must match.")] filter: Option<
+            crate::query::CommitmentFilter,
+        >,
+        #[graphql(desc = "The order of the list (default: by due date, ascending).")]
+        order_by: Option<crate::query::CommitmentOrder>,
         #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
         #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
@@ -408,15 +416,13 @@ impl Organization {
         let all = read(ctx)
             .commitments_of(self.view.id, self.at.known)
             .await?;
-        paginate(
-            all.into_iter()
-                .filter(|c| self.at.by(c.created_on))
-                .map(|view| Commitment { view, at: self.at })
-                .collect(),
-            after,
-            before,
-            first,
-            last,
+        commitment_page(
+            all,
+            self.at,
+            filter,
+            order_by,
+            (after, before),
+            (first, last),
         )
         .await
     }
@@ -591,26 +597,13 @@ impl Network {
         #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<ListConnection<Commitment>> {
         let all = read(ctx).commitments(self.view.id, self.at.known).await?;
-        let filter = filter.unwrap_or_default();
-        let obligor = match &filter.obligor {
-            Some(id) => Some(decode_kind(id, NodeKind::Organization).ok_or_else(|| {
-                crate::client_error("INVALID_ID", "obligor is not an organization id")
-            })?),
-            None => None,
-        };
-        let order = order_by.unwrap_or_default();
-        let at = self.at;
-        paginate(
-            select(
-                all,
-                |c| at.by(c.created_on) && filter.matches(c, obligor),
-                |a, b| order.compare(a, b),
-                |view| Commitment { view, at },
-            ),
-            after,
-            before,
-            first,
-            last,
+        commitment_page(
+            all,
+            self.at,
+            filter,
+            order_by,
+            (after, before),
+            (first, last),
         )
         .await
     }
@@ -1092,6 +1085,38 @@ impl Protocol {
         all.retain(|s| self.at.by(s.signed_on));
         Ok(all)
     }
+}
+
+/// One page of a list of commitments: taken on by the lens's date, filtered, ordered.
+async fn commitment_page(
+    all: Vec<views::CommitmentView>,
+    at: Lens,
+    filter: Option<crate::query::CommitmentFilter>,
+    order_by: Option<crate::query::CommitmentOrder>,
+    (after, before): (Option<String>, Option<String>),
+    (first, last): (Option<i32>, Option<i32>),
+) -> ApiResult<ListConnection<Commitment>> {
+    let filter = filter.unwrap_or_default();
+    let obligor = match &filter.obligor {
+        Some(id) => Some(decode_kind(id, NodeKind::Organization).ok_or_else(|| {
+            crate::client_error("INVALID_ID", "obligor is not an organization id")
+        })?),
+        None => None,
+    };
+    let order = order_by.unwrap_or_default();
+    paginate(
+        select(
+            all,
+            |c| at.by(c.created_on) && filter.matches(c, obligor),
+            |a, b| order.compare(a, b),
+            |view| Commitment { view, at },
+        ),
+        after,
+        before,
+        first,
+        last,
+    )
+    .await
 }
 
 /// The ids in their first-seen order, each once.

@@ -379,6 +379,16 @@ async fn torino_through_graphql(server: TestServer) {
     assert_eq!(now["inForce"]["totalCount"], 1);
     assert_eq!(now["addenda"]["totalCount"], 0);
 
+    let owed = server.gql(c, r#"query($o: ID!) { organization(id: $o) {
+        commitments(filter: {overdueOn: "2020-10-01"}, orderBy: {field: DUE_ON, direction: DESC}) { totalCount nodes { title dueOn } }
+    } }"#, json!({"o": cav})).await;
+    let owed = &owed["data"]["organization"]["commitments"];
+    assert_eq!(owed["totalCount"], 2, "{owed}");
+    assert_eq!(
+        owed["nodes"][0]["title"], "Diffondere i materiali",
+        "{owed}"
+    );
+
     // A retried mutation with the same Idempotency-Key answers with its first outcome.
     let retry = |key: &'static str| {
         server
