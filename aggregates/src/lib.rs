@@ -10,6 +10,7 @@ pub mod meeting;
 pub mod metadata;
 pub mod network;
 pub mod organization;
+pub mod person;
 pub mod processes;
 pub mod protocol;
 pub mod values;
@@ -27,6 +28,7 @@ pub fn event_schemas() -> Vec<(&'static str, &'static str, schemars::schema::Roo
     all.extend(commitment::CommitmentEvent::schemas());
     all.extend(working_group::WorkingGroupEvent::schemas());
     all.extend(meeting::MeetingEvent::schemas());
+    all.extend(person::PersonEvent::schemas());
     all.extend(meeting::legacy_schemas());
     all
 }
@@ -53,6 +55,7 @@ pub fn event_types() -> Vec<(&'static str, &'static str, &'static str)> {
         working_group::WorkingGroupEvent::TYPES,
     );
     add(meeting::Meeting::TYPE, meeting::MeetingEvent::TYPES);
+    add(person::Person::TYPE, person::PersonEvent::TYPES);
     all
 }
 
@@ -65,6 +68,7 @@ pub enum AnyEvent {
     Commitment(commitment::CommitmentEvent),
     WorkingGroup(working_group::WorkingGroupEvent),
     Meeting(meeting::MeetingEvent),
+    Person(person::PersonEvent),
 }
 
 /// Why a stored event could not be decoded.
@@ -96,6 +100,7 @@ impl AnyEvent {
             commitment::Commitment::TYPE => Self::Commitment(go(aggregate_type, payload)?),
             working_group::WorkingGroup::TYPE => Self::WorkingGroup(go(aggregate_type, payload)?),
             meeting::Meeting::TYPE => Self::Meeting(go(aggregate_type, payload)?),
+            person::Person::TYPE => Self::Person(go(aggregate_type, payload)?),
             other => return Err(DecodeError::UnknownAggregate(other.to_owned())),
         })
     }

@@ -40,6 +40,8 @@ pub enum ValueError {
     PersonalData(PersonalDataKind),
     #[error("unknown value {0:?}")]
     UnknownVariant(String),
+    #[error("sealed data is base64 of at most 4096 characters")]
+    Sealed,
 }
 
 /// What the free-text screening found.
@@ -338,6 +340,27 @@ impl DocumentHash {
             return Err(ValueError::DocumentHash);
         }
         Ok(Self(value))
+    }
+}
+
+string_value!(
+    /// Personal data sealed with its person's key outside the domain (AES-256-GCM; base64 of
+    /// nonce and ciphertext). The domain never sees the clear text.
+    Sealed, min = 16, max = Some(4096), pattern = Some("^[A-Za-z0-9+/]+={0,2}$"),
+    "Personal data sealed with the person's key (base64)"
+);
+
+impl Sealed {
+    pub fn parse(input: &str) -> Result<Self, ValueError> {
+        let value = input.trim();
+        let base64 = value
+            .trim_end_matches('=')
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/');
+        if !(16..=4096).contains(&value.len()) || !base64 || value.len() % 4 != 0 {
+            return Err(ValueError::Sealed);
+        }
+        Ok(Self(value.to_owned()))
     }
 }
 

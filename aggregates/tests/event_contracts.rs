@@ -13,6 +13,7 @@ use aggregates::commitment::*;
 use aggregates::meeting::*;
 use aggregates::network::*;
 use aggregates::organization::*;
+use aggregates::person::*;
 use aggregates::protocol::*;
 use aggregates::values::*;
 use aggregates::working_group::*;
@@ -490,6 +491,25 @@ fn samples() -> Vec<(&'static str, Value)> {
                 approved_on: day(2020, 7, 20),
             },
         ),
+        s::<PersonEvent>(
+            "Person",
+            PersonRegistered {
+                person_id: aggregates::ids::PersonId(uuid::Uuid::from_u128(7001)),
+                details: Sealed::parse("q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQ").unwrap(),
+            },
+        ),
+        s::<PersonEvent>(
+            "Person",
+            PersonDetailsChanged {
+                details: Sealed::parse("EjRWeJCrze8SNFZ4kKvN7xI0VniQq83v").unwrap(),
+            },
+        ),
+        s::<PersonEvent>(
+            "Person",
+            PersonErased {
+                erased_on: day(2026, 1, 1),
+            },
+        ),
     ];
     list.into_iter().map(|(a, _, v)| (a, v)).collect()
 }
@@ -507,6 +527,7 @@ fn round_trip(aggregate: &str, payload: &Value) -> Result<Value, String> {
         "Commitment" => go::<CommitmentEvent>(payload),
         "WorkingGroup" => go::<WorkingGroupEvent>(payload),
         "Meeting" => go::<MeetingEvent>(payload),
+        "Person" => go::<PersonEvent>(payload),
         other => Err(format!("unknown aggregate {other}")),
     }
 }
@@ -567,7 +588,7 @@ fn every_event_type_has_one_sample() {
     assert!(seen.values().all(|n| *n == 1));
     assert_eq!(
         types.len(),
-        51,
+        54,
         "the number of event types changed: update this test"
     );
 }

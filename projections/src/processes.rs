@@ -156,7 +156,7 @@ impl ProcessManager {
                     None => vec![],
                 }
             }
-            AnyEvent::Commitment(_) | AnyEvent::WorkingGroup(_) => vec![],
+            AnyEvent::Commitment(_) | AnyEvent::WorkingGroup(_) | AnyEvent::Person(_) => vec![],
         };
         let metadata = EventMetadata::new(Actor::system())
             .with_correlation(event.metadata.correlation_id)

@@ -494,6 +494,15 @@ impl ReadModels {
         self.one(Kind::WorkingGroup, id, as_of).await
     }
 
+    /// A person (details sealed).
+    pub async fn person(
+        &self,
+        id: &str,
+        as_of: AsOf,
+    ) -> Result<Option<crate::views::PersonView>, QueryError> {
+        self.one(Kind::Person, id, as_of).await
+    }
+
     pub async fn working_groups(
         &self,
         network: NetworkId,

@@ -15,7 +15,9 @@ use aggregates::meeting::{ActionItem, Attendance, MeetingEvent, MeetingKind, Ven
 use aggregates::network::{NetworkEvent, NetworkKind, ReferentRole};
 use aggregates::organization::OrganizationEvent;
 use aggregates::protocol::{Clause, ProtocolEvent, ProtocolKind, RenewalRule, SignatureMethod};
-use aggregates::values::{DateRange, DocumentHash, FreeText, Name, OrganizationCategory, TaxCode};
+use aggregates::values::{
+    DateRange, DocumentHash, FreeText, Name, OrganizationCategory, Sealed, TaxCode,
+};
 use aggregates::working_group::WorkingGroupEvent;
 use aggregates::AnyEvent;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -37,10 +39,11 @@ pub enum Kind {
     WorkingGroup,
     Meeting,
     Attendance,
+    Person,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Organization,
         Kind::Network,
         Kind::Membership,
@@ -50,6 +53,7 @@ impl Kind {
         Kind::WorkingGroup,
         Kind::Meeting,
         Kind::Attendance,
+        Kind::Person,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -63,6 +67,7 @@ impl Kind {
             Kind::WorkingGroup => "working_group",
             Kind::Meeting => "meeting",
             Kind::Attendance => "attendance",
+            Kind::Person => "person",
         }
     }
 
@@ -75,6 +80,7 @@ impl Kind {
             "Commitment" => Kind::Commitment,
             "WorkingGroup" => Kind::WorkingGroup,
             "Meeting" => Kind::Meeting,
+            "Person" => Kind::Person,
             _ => return None,
         })
     }
@@ -587,6 +593,7 @@ pub fn keys_for(event: &StoredEvent) -> Result<Vec<DocKey>, ProjectionError> {
             }
             keys
         }
+        AnyEvent::Person(_) => vec![DocKey::new(Kind::Person, id)],
     })
 }
 
@@ -611,7 +618,44 @@ pub fn project(docs: &mut Docs, event: &StoredEvent) -> Result<(), ProjectionErr
         AnyEvent::Commitment(e) => project_commitment(docs, p, &id, e),
         AnyEvent::WorkingGroup(e) => project_working_group(docs, p, &id, e),
         AnyEvent::Meeting(e) => project_meeting(docs, p, &id, e),
+        AnyEvent::Person(e) => project_person(docs, p, &id, e),
     }
+}
+
+/// A person as the read side keeps them: their details only sealed (opened by the API with
+/// the person's key, which erasure destroys).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonView {
+    pub id: String,
+    pub details: Sealed,
+    pub erased_on: Option<NaiveDate>,
+}
+
+fn project_person(
+    docs: &mut Docs,
+    p: i64,
+    id: &str,
+    e: aggregates::person::PersonEvent,
+) -> Result<(), ProjectionError> {
+    use aggregates::person::PersonEvent as E;
+    let key = DocKey::new(Kind::Person, id);
+    let view = match e {
+        E::PersonRegistered(r) => PersonView {
+            id: id.to_owned(),
+            details: r.details,
+            erased_on: None,
+        },
+        E::PersonDetailsChanged(c) => PersonView {
+            details: c.details,
+            ..docs.require(&key, p)?
+        },
+        E::PersonErased(e) => PersonView {
+            erased_on: Some(e.erased_on),
+            ..docs.require(&key, p)?
+        },
+    };
+    docs.put(key, filters(None, None, None), p, &view);
+    Ok(())
 }
 
 fn project_organization(

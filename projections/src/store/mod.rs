@@ -1,6 +1,7 @@
 //! The event store: one [`Store`] over PostgreSQL (postgres-es) or a SQLite file (sqlite-es),
 //! chosen from the database URL. Everything above it behaves identically on both.
 
+mod access;
 mod command;
 mod directory;
 mod log;
@@ -19,6 +20,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 use tokio::sync::watch;
 
+pub use access::{open, seal, ApiToken, Grant, TOKEN_PREFIX};
 pub use command::{CommandError, CommandOptions, CommandOutcome};
 pub use directory::StoreDirectory;
 pub use log::StoredEvent;
@@ -127,7 +129,9 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(30))
-                .foreign_keys(true);
+                .foreign_keys(true)
+                // Deleted rows (a destroyed person key) are overwritten, not left in free pages.
+                .pragma("secure_delete", "ON");
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .connect_with(options)

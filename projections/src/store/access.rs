@@ -1,0 +1,308 @@
+//! What access control and personal data keep beside the events: opaque API tokens (only
+//! their SHA-256 hash is stored) with the grants they carry, and one data key per person with
+//! which personal data is sealed before it goes into an event (AES-256-GCM). Destroying a
+//! person's key erases the person everywhere at once: the sealed bytes in events, read models
+//! and exports can no longer be opened, while the events themselves stay untouched.
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::{Backend, Store, StoreError};
+use crate::projector::{dialect, on_pool};
+
+/// One permission a principal holds. A principal may hold several.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "role", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Grant {
+    /// Everything, including erasing a person and establishing networks.
+    PlatformAdministrator,
+    /// Coordinates one network: acts for the network's coordinating organization in it.
+    Coordinator { network: Uuid },
+    /// Represents one organization: acts for it, and only for it.
+    Referent { organization: Uuid },
+    /// Reads everything, including the full history and the audit log; writes nothing.
+    Auditor,
+}
+
+impl Grant {
+    /// Parses the command line's spelling: `admin`, `auditor`, `coordinator:<network uuid>`,
+    /// `referent:<organization uuid>`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let (role, scope) = match text.split_once(':') {
+            Some((role, scope)) => (role, Some(scope)),
+            None => (text, None),
+        };
+        let uuid = |scope: Option<&str>| {
+            scope
+                .and_then(|s| Uuid::parse_str(s.trim()).ok())
+                .ok_or_else(|| format!("`{text}`: expected {role}:<uuid>"))
+        };
+        match role.trim().to_ascii_lowercase().as_str() {
+            "admin" | "platform_administrator" => Ok(Grant::PlatformAdministrator),
+            "auditor" => Ok(Grant::Auditor),
+            "coordinator" => Ok(Grant::Coordinator {
+                network: uuid(scope)?,
+            }),
+            "referent" => Ok(Grant::Referent {
+                organization: uuid(scope)?,
+            }),
+            _ => Err(format!(
+                "`{text}`: the role is one of admin, auditor, coordinator:<network>, referent:<organization>"
+            )),
+        }
+    }
+}
+
+/// An issued API token (never the token itself).
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiToken {
+    pub id: String,
+    pub subject: String,
+    pub grants: Vec<Grant>,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// The prefix of every API token, so that a leaked one is recognisable.
+pub const TOKEN_PREFIX: &str = "gov_";
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes
+}
+
+type TokenRow = (
+    String,
+    String,
+    String,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+);
+
+fn token_of(row: TokenRow) -> Result<ApiToken, StoreError> {
+    let (id, subject, grants, created_at, revoked_at) = row;
+    Ok(ApiToken {
+        id,
+        subject,
+        grants: serde_json::from_str(&grants)
+            .map_err(|e| StoreError::Corrupt(format!("grants of an API token: {e}")))?,
+        created_at,
+        revoked_at,
+    })
+}
+
+const TOKEN_COLUMNS_POSTGRES: &str = "id, subject, grants::text, created_at, revoked_at";
+const TOKEN_COLUMNS_SQLITE: &str = "id, subject, grants, created_at, revoked_at";
+
+fn token_columns(backend: &Backend) -> &'static str {
+    match backend {
+        Backend::Postgres(_) => TOKEN_COLUMNS_POSTGRES,
+        Backend::Sqlite(_) => TOKEN_COLUMNS_SQLITE,
+    }
+}
+
+impl Store {
+    /// Issues a token for `subject` with `grants`; returns its id and the token, which is
+    /// shown only now (only its hash is stored).
+    pub async fn issue_token(
+        &self,
+        subject: &str,
+        grants: &[Grant],
+    ) -> Result<(String, String), StoreError> {
+        let token = format!(
+            "{TOKEN_PREFIX}{}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>())
+        );
+        let id = Uuid::new_v4().to_string();
+        let grants = serde_json::to_string(grants).expect("grants serialise");
+        let backend = self.backend();
+        let sql = match backend {
+            Backend::Postgres(_) => {
+                "INSERT INTO api_tokens (id, hash, subject, grants) VALUES ($1, $2, $3, $4::jsonb)"
+            }
+            Backend::Sqlite(_) => {
+                "INSERT INTO api_tokens (id, hash, subject, grants) VALUES ($1, $2, $3, $4)"
+            }
+        };
+        let sql = dialect(backend, sql);
+        on_pool!(backend, pool => sqlx::query(&sql)
+            .bind(&id)
+            .bind(token_hash(&token))
+            .bind(subject)
+            .bind(&grants)
+            .execute(pool)
+            .await
+            .map(|_| ())?);
+        Ok((id, token))
+    }
+
+    /// The token presented, if it was issued (revoked ones included: the caller decides).
+    pub async fn find_token(&self, token: &str) -> Result<Option<ApiToken>, StoreError> {
+        let backend = self.backend();
+        let sql = dialect(
+            backend,
+            &format!(
+                "SELECT {} FROM api_tokens WHERE hash = $1",
+                token_columns(backend)
+            ),
+        );
+        let row: Option<TokenRow> = on_pool!(backend, pool => sqlx::query_as(&sql)
+            .bind(token_hash(token))
+            .fetch_optional(pool)
+            .await?);
+        row.map(token_of).transpose()
+    }
+
+    /// Every token issued, newest first.
+    pub async fn tokens(&self) -> Result<Vec<ApiToken>, StoreError> {
+        let backend = self.backend();
+        let sql = format!(
+            "SELECT {} FROM api_tokens ORDER BY created_at DESC, id",
+            token_columns(backend)
+        );
+        let rows: Vec<TokenRow> =
+            on_pool!(backend, pool => sqlx::query_as(&sql).fetch_all(pool).await?);
+        rows.into_iter().map(token_of).collect()
+    }
+
+    /// Revokes a token by id; false if there is no such token or it was already revoked.
+    pub async fn revoke_token(&self, id: &str) -> Result<bool, StoreError> {
+        let backend = self.backend();
+        let sql = match backend {
+            Backend::Postgres(_) => {
+                "UPDATE api_tokens SET revoked_at = clock_timestamp() WHERE id = $1 AND revoked_at IS NULL"
+            }
+            Backend::Sqlite(_) => {
+                "UPDATE api_tokens SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?1 AND revoked_at IS NULL"
+            }
+        };
+        let done = on_pool!(backend, pool => sqlx::query(sql).bind(id).execute(pool).await?.rows_affected());
+        Ok(done == 1)
+    }
+
+    /// Creates the data key of a new person (or returns the existing one).
+    pub async fn person_key_or_create(&self, person: &str) -> Result<Vec<u8>, StoreError> {
+        let backend = self.backend();
+        let insert = match backend {
+            Backend::Postgres(_) => {
+                "INSERT INTO person_keys (person_id, key) VALUES ($1, $2) ON CONFLICT (person_id) DO NOTHING"
+            }
+            Backend::Sqlite(_) => "INSERT OR IGNORE INTO person_keys (person_id, key) VALUES (?1, ?2)",
+        };
+        let key = random_bytes::<32>().to_vec();
+        on_pool!(backend, pool => sqlx::query(insert).bind(person).bind(&key).execute(pool).await.map(|_| ())?);
+        self.person_key(person)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("a person key vanished as it was created".into()))
+    }
+
+    /// The data key of a person; `None` once the person is erased (or never existed).
+    pub async fn person_key(&self, person: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let backend = self.backend();
+        let sql = dialect(backend, "SELECT key FROM person_keys WHERE person_id = $1");
+        Ok(
+            on_pool!(backend, pool => sqlx::query_scalar(&sql).bind(person).fetch_optional(pool).await?),
+        )
+    }
+
+    /// Destroys a person's data key: everything sealed with it becomes unreadable for good.
+    /// On SQLite the file is checkpointed so that the key's bytes leave the write-ahead log
+    /// too (secure_delete overwrites them in the main file). Returns whether a key existed.
+    pub async fn destroy_person_key(&self, person: &str) -> Result<bool, StoreError> {
+        let backend = self.backend();
+        let sql = dialect(backend, "DELETE FROM person_keys WHERE person_id = $1");
+        let done = on_pool!(backend, pool => sqlx::query(&sql).bind(person).execute(pool).await?.rows_affected());
+        if let Backend::Sqlite(pool) = backend {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(pool)
+                .await?;
+        }
+        Ok(done == 1)
+    }
+}
+
+/// Seals personal data with a person's key: base64 of nonce ‖ ciphertext, bound to the
+/// person's id (a sealed value moved to another person does not open).
+pub fn seal(key: &[u8], person: &str, plaintext: &[u8]) -> String {
+    let cipher = Aes256Gcm::new_from_slice(key).expect("a 256-bit key");
+    let nonce = random_bytes::<12>();
+    let sealed = cipher
+        .encrypt(
+            Nonce::from_slice(&nonce),
+            Payload {
+                msg: plaintext,
+                aad: person.as_bytes(),
+            },
+        )
+        .expect("AES-GCM encryption does not fail for in-memory data");
+    let mut out = nonce.to_vec();
+    out.extend(sealed);
+    base64::engine::general_purpose::STANDARD.encode(out)
+}
+
+/// Opens what `seal` sealed; `None` if the key is wrong, the data altered or not sealed.
+pub fn open(key: &[u8], person: &str, sealed: &str) -> Option<Vec<u8>> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(sealed)
+        .ok()?;
+    if bytes.len() < 12 {
+        return None;
+    }
+    let cipher = Aes256Gcm::new_from_slice(key).ok()?;
+    let (nonce, ciphertext) = bytes.split_at(12);
+    cipher
+        .decrypt(
+            Nonce::from_slice(nonce),
+            Payload {
+                msg: ciphertext,
+                aad: person.as_bytes(),
+            },
+        )
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_data_opens_only_with_its_key_and_person() {
+        let key = random_bytes::<32>();
+        let sealed = seal(&key, "p1", b"Maria Rossi");
+        assert!(!sealed.contains("Maria"));
+        assert_eq!(open(&key, "p1", &sealed).as_deref(), Some(&b"Maria Rossi"[..]));
+        assert_eq!(open(&key, "p2", &sealed), None, "bound to the person");
+        assert_eq!(open(&random_bytes::<32>(), "p1", &sealed), None);
+        let mut altered = base64::engine::general_purpose::STANDARD
+            .decode(&sealed)
+            .unwrap();
+        altered[14] ^= 1;
+        let altered = base64::engine::general_purpose::STANDARD.encode(altered);
+        assert_eq!(open(&key, "p1", &altered), None);
+        assert_eq!(open(&key, "p1", "not base64!"), None);
+    }
+
+    #[test]
+    fn grants_parse_from_the_command_line() {
+        let n = Uuid::new_v4();
+        assert_eq!(Grant::parse("admin"), Ok(Grant::PlatformAdministrator));
+        assert_eq!(
+            Grant::parse(&format!("coordinator:{n}")),
+            Ok(Grant::Coordinator { network: n })
+        );
+        assert!(Grant::parse("coordinator").is_err());
+        assert!(Grant::parse("referent:nope").is_err());
+        assert!(Grant::parse("root").is_err());
+    }
+}
