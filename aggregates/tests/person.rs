@@ -109,7 +109,13 @@ fn every_rejection() {
 
 #[test]
 fn sealed_values_are_base64_only() {
-    for bad in ["", "short", "Maria Rossi, via Roma 1 ....", &"A".repeat(5000), "AAAA====AAAAAAAAAAAA"] {
+    for bad in [
+        "",
+        "short",
+        "Maria Rossi, via Roma 1 ....",
+        &"A".repeat(5000),
+        "AAAA====AAAAAAAAAAAA",
+    ] {
         assert_eq!(Sealed::parse(bad), Err(ValueError::Sealed), "{bad:?}");
     }
     assert!(Sealed::parse("QUJDREVGR0hJSktMTU5PUA==").is_ok());

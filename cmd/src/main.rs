@@ -44,6 +44,13 @@ enum Command {
         /// Load the demo dataset first (nothing happens if it is already there).
         #[arg(long, env = "DEMO")]
         demo: bool,
+        #[command(flatten)]
+        auth: AuthArgs,
+    },
+    /// Issue, list and revoke opaque API tokens (only their hashes are stored).
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
     },
     /// Load the demo dataset: five real networks, institutions only, no personal data.
     Demo {
@@ -90,6 +97,73 @@ enum Command {
         /// postgres://… or sqlite://… (the SQLite file is created if missing).
         #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
         database_url: String,
+    },
+}
+
+/// How bearer tokens are checked (besides API tokens, which need no configuration).
+#[derive(clap::Args)]
+struct AuthArgs {
+    /// Accept HS256-signed JWTs with this secret (at least 32 bytes).
+    #[arg(long, env = "JWT_HS256_SECRET", hide_env_values = true)]
+    jwt_hs256_secret: Option<String>,
+    /// Accept RS256-signed JWTs verified with the public keys in this PEM file.
+    #[arg(long, env = "JWT_RS256_PUBLIC_KEYS")]
+    jwt_rs256_public_keys: Option<std::path::PathBuf>,
+    /// Require this `iss` in JWTs.
+    #[arg(long, env = "JWT_ISSUER")]
+    jwt_issuer: Option<String>,
+    /// Require this `aud` in JWTs.
+    #[arg(long, env = "JWT_AUDIENCE")]
+    jwt_audience: Option<String>,
+}
+
+impl AuthArgs {
+    fn config(self) -> anyhow::Result<graphql::AuthConfig> {
+        let mut config = graphql::AuthConfig {
+            issuer: self.jwt_issuer,
+            audience: self.jwt_audience,
+            ..Default::default()
+        };
+        if let Some(secret) = self.jwt_hs256_secret {
+            anyhow::ensure!(
+                secret.len() >= 32,
+                "the HS256 secret must be at least 32 bytes long"
+            );
+            config.hs256_secret = Some(secret.into_bytes());
+        }
+        if let Some(path) = self.jwt_rs256_public_keys {
+            let pem = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read the RS256 key file {}", path.display()))?;
+            config = config.with_rs256_pem(&pem).map_err(anyhow::Error::msg)?;
+        }
+        Ok(config)
+    }
+}
+
+#[derive(Subcommand)]
+enum TokenAction {
+    /// Issue a token; it is printed once and cannot be shown again.
+    Issue {
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database_url: String,
+        /// Who the token is for (recorded as `token:<id>`; keep personal data out).
+        #[arg(long)]
+        subject: String,
+        /// A grant: admin, auditor, coordinator:<network uuid>, referent:<organization uuid>.
+        #[arg(long = "grant", required = true)]
+        grants: Vec<String>,
+    },
+    /// List issued tokens (never the tokens themselves).
+    List {
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database_url: String,
+    },
+    /// Revoke a token by its id.
+    Revoke {
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database_url: String,
+        /// The token's id (from `issue` or `list`).
+        id: String,
     },
 }
 
@@ -200,7 +274,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             graphiql,
             introspection,
             demo,
+            auth,
         } => {
+            let auth = auth.config()?;
             let store = open(&database_url).await?;
             if demo {
                 load_demo(&store).await?;
@@ -209,6 +285,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = graphql::ApiConfig {
                 graphiql,
                 introspection,
+                auth,
                 ..Default::default()
             };
             let app = graphql::router(graphql::ApiState::new(store.clone()), &config);
@@ -235,6 +312,41 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("Stopped: in-flight requests finished, projector batches committed.");
         }
         Command::Schema => print!("{}", graphql::sdl()),
+        Command::Token { action } => match action {
+            TokenAction::Issue {
+                database_url,
+                subject,
+                grants,
+            } => {
+                let grants = grants
+                    .iter()
+                    .map(|g| projections::store::Grant::parse(g))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(anyhow::Error::msg)?;
+                anyhow::ensure!(
+                    !subject.trim().is_empty() && subject.len() <= 200,
+                    "the subject must be 1 to 200 characters"
+                );
+                let store = open(&database_url).await?;
+                let (id, token) = store.issue_token(subject.trim(), &grants).await?;
+                eprintln!("Issued token {id} (shown once; only its hash is kept):");
+                println!("{token}");
+            }
+            TokenAction::List { database_url } => {
+                let store = open(&database_url).await?;
+                for t in store.tokens().await? {
+                    println!("{}", serde_json::to_string(&t)?);
+                }
+            }
+            TokenAction::Revoke { database_url, id } => {
+                let store = open(&database_url).await?;
+                anyhow::ensure!(
+                    store.revoke_token(&id).await?,
+                    "no token {id} to revoke (unknown or already revoked)"
+                );
+                eprintln!("Revoked token {id}.");
+            }
+        },
         Command::Verify { database_url } => {
             let store = open(&database_url).await?;
             let bar = progress_bar(store.count_events().await? as u64, "events checked");

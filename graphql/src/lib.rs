@@ -1,6 +1,7 @@
 //! The API boundary: the GraphQL schema over the read side and the command service, its
 //! limits, error masking, and the axum router (`POST /graphql`; GraphiQL on `GET /graphql`).
 
+pub mod auth;
 pub mod model;
 pub mod mutation;
 pub mod query;
@@ -9,8 +10,6 @@ pub mod subscription;
 use std::sync::Arc;
 use std::time::Duration;
 
-use aggregates::ids::OrganizationId;
-use aggregates::metadata::{Actor, Role};
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
@@ -27,6 +26,7 @@ use projections::store::Store;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
+pub use auth::{AuthConfig, Principal};
 pub use mutation::Mutation;
 pub use query::Query;
 pub use subscription::Subscription;
@@ -74,6 +74,8 @@ pub struct ApiConfig {
     pub connection_init_timeout: Duration,
     /// `/readyz` turns unready when the read side is more events behind than this.
     pub max_projection_lag: i64,
+    /// How bearer tokens are checked.
+    pub auth: AuthConfig,
 }
 
 impl Default for ApiConfig {
@@ -87,51 +89,8 @@ impl Default for ApiConfig {
             request_timeout: Duration::from_secs(30),
             connection_init_timeout: Duration::from_secs(10),
             max_projection_lag: 10_000,
+            auth: AuthConfig::default(),
         }
-    }
-}
-
-/// Who is calling. Until authentication lands (tokens, issue 7) the principal is read from
-/// development headers: `x-actor-id`, `x-actor-role` and `x-acting-for` (an organization's
-/// UUID). This is the only place that decides who the actor is.
-#[derive(Debug, Clone)]
-pub struct Principal(pub Actor);
-
-impl Principal {
-    pub fn from_headers(headers: &HeaderMap) -> Self {
-        let text = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::trim)
-        };
-        // The organization's UUID or its global id.
-        let organization: Option<OrganizationId> = text("x-acting-for").and_then(|o| {
-            o.parse().ok().or_else(|| {
-                model::decode_kind(
-                    &async_graphql::ID(o.to_owned()),
-                    model::NodeKind::Organization,
-                )
-                .map(OrganizationId)
-            })
-        });
-        let role = text("x-actor-role")
-            .and_then(|r| Role::parse(r).ok())
-            .filter(|r| *r != Role::System)
-            .unwrap_or(if organization.is_some() {
-                Role::Coordinator
-            } else {
-                Role::Anonymous
-            });
-        let id = text("x-actor-id")
-            .filter(|id| !id.is_empty() && id.len() <= 200)
-            .unwrap_or("anonymous")
-            .to_owned();
-        Principal(Actor {
-            id,
-            role,
-            organization,
-        })
     }
 }
 
@@ -231,6 +190,7 @@ struct RouterState {
     state: ApiState,
     max_lag: i64,
     metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    auth: Arc<AuthConfig>,
 }
 
 /// Installs the process-wide Prometheus recorder once; later calls share it.
@@ -305,14 +265,21 @@ async fn graphql_post(
     State(state): State<RouterState>,
     headers: HeaderMap,
     request: GraphQLRequest,
-) -> GraphQLResponse {
+) -> axum::response::Response {
+    let authorization = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or("\u{0}"));
+    let principal = match auth::authenticate(&state.state.store, &state.auth, authorization).await {
+        Ok(principal) => principal,
+        Err(e) => return unauthenticated(&e),
+    };
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|k| !k.is_empty() && k.len() <= 200)
         .map(|k| IdempotencyKey(k.to_owned()));
-    let mut request = request.into_inner().data(Principal::from_headers(&headers));
+    let mut request = request.into_inner().data(principal);
     if let Some(key) = key {
         request = request.data(key);
     }
@@ -337,7 +304,23 @@ async fn graphql_post(
     let response = state.schema.execute(request).await;
     metrics::histogram!("governance_graphql_request_duration_seconds", "operation" => operation)
         .record(started.elapsed().as_secs_f64());
-    response.into()
+    GraphQLResponse::from(response).into_response()
+}
+
+/// 401 with a GraphQL error body naming what is wrong with the token.
+fn unauthenticated(error: &auth::AuthError) -> axum::response::Response {
+    let status = match error {
+        auth::AuthError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::UNAUTHORIZED,
+    };
+    (
+        status,
+        [(axum::http::header::WWW_AUTHENTICATE, "Bearer")],
+        axum::Json(serde_json::json!({
+            "errors": [{"message": error.to_string(), "extensions": {"code": error.code()}}]
+        })),
+    )
+        .into_response()
 }
 
 async fn graphql_get(
@@ -394,8 +377,7 @@ async fn close(
 }
 
 /// graphql-transport-ws with the protocol's own close codes, which async-graphql lacks: no
-/// `connection_init` in time closes with 4408, an init that names an invalid principal with
-/// 4403. The accepted init is handed on to async-graphql unchanged.
+/// `connection_init` in time closes with 4408, an init whose token is refused with 4403. The accepted init is handed on to async-graphql unchanged.
 async fn websocket(socket: WebSocket, state: RouterState, protocol: GraphQLProtocol) {
     use futures::StreamExt;
     let (sink, mut stream) = socket.split();
@@ -411,26 +393,18 @@ async fn websocket(socket: WebSocket, state: RouterState, protocol: GraphQLProto
     let Some(init) = init.filter(|m| m["type"] == "connection_init") else {
         return close(sink, 4400, "Expected connection_init").await;
     };
+    // The token: `{"authorization": "Bearer …"}` (or `{"token": "…"}`) in the init payload.
     let payload = &init["payload"];
-    let mut headers = HeaderMap::new();
-    for (key, header) in [
-        ("actingFor", "x-acting-for"),
-        ("actorId", "x-actor-id"),
-        ("role", "x-actor-role"),
-    ] {
-        if let Some(value) = payload[key].as_str() {
-            match axum::http::HeaderValue::from_str(value) {
-                Ok(value) => {
-                    headers.insert(header, value);
-                }
-                Err(_) => return close(sink, 4403, "Forbidden").await,
-            }
-        }
-    }
-    let principal = Principal::from_headers(&headers);
-    if payload["actingFor"].is_string() && principal.0.organization.is_none() {
-        return close(sink, 4403, "Forbidden").await;
-    }
+    let authorization = payload["authorization"]
+        .as_str()
+        .or(payload["Authorization"].as_str())
+        .map(str::to_owned)
+        .or_else(|| payload["token"].as_str().map(|t| format!("Bearer {t}")));
+    let principal =
+        match auth::authenticate(&state.state.store, &state.auth, authorization.as_deref()).await {
+            Ok(principal) => principal,
+            Err(_) => return close(sink, 4403, "Forbidden").await,
+        };
     let mut data = Data::default();
     data.insert(principal);
     let replay = futures::stream::once(async move { Ok(first) }).chain(stream);
@@ -458,6 +432,7 @@ pub fn router(state: ApiState, config: &ApiConfig) -> Router {
             state,
             max_lag: config.max_projection_lag,
             metrics: metrics_handle(),
+            auth: Arc::new(config.auth.clone()),
         })
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(

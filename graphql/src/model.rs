@@ -5,7 +5,8 @@
 #![allow(clippy::too_many_arguments)]
 
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{ComplexObject, Context, Enum, Interface, Object, SimpleObject, ID};
+pub use async_graphql::ID;
+use async_graphql::{ComplexObject, Context, Enum, Interface, Object, SimpleObject};
 use base64::Engine;
 use chrono::{DateTime, NaiveDate, Utc};
 use projections::queries::AsOf;

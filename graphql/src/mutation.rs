@@ -8,7 +8,7 @@ use aggregates::commitment::{
 };
 use aggregates::ids::*;
 use aggregates::meeting::{ActionItem, Meeting as MeetingAggregate, MeetingCommand, Venue};
-use aggregates::metadata::{Actor, EventMetadata, Role};
+use aggregates::metadata::EventMetadata;
 use aggregates::network::{Network as NetworkAggregate, NetworkCommand};
 use aggregates::organization::{Organization as OrganizationAggregate, OrganizationCommand};
 use aggregates::protocol::{
@@ -22,8 +22,9 @@ use cqrs_es::Aggregate;
 use projections::queries::AsOf;
 use projections::store::CommandError;
 
+use crate::auth::{Access, Principal};
 use crate::model::*;
-use crate::{read, ApiResult, ApiState, Principal};
+use crate::{read, ApiResult, ApiState};
 
 /// Why a mutation was refused.
 #[derive(SimpleObject, Debug, Clone, PartialEq)]
@@ -130,22 +131,30 @@ fn error(code: &str, message: &str) -> Vec<UserError> {
     }]
 }
 
+/// Authorizes the current mutation (see `auth.rs`), or returns its payload refusing it.
+macro_rules! allow {
+    ($ctx:expr, $payload:ident) => {
+        match crate::auth::authorize($ctx).await? {
+            Ok(access) => access,
+            Err(errors) => return Ok($payload::refused(errors)),
+        }
+    };
+}
+
 /// The organization the caller acts for (decisions are taken by organizations).
-fn acting_for(ctx: &Context<'_>) -> Result<OrganizationId, Vec<UserError>> {
-    ctx.data_opt::<Principal>()
-        .and_then(|p| p.0.organization)
-        .ok_or_else(|| {
-            error(
-                "ACTING_FOR_REQUIRED",
-                "this change is made on behalf of an organization: say which one",
-            )
-        })
+fn acting_for(access: &Access) -> Result<OrganizationId, Vec<UserError>> {
+    access.actor.organization.ok_or_else(|| {
+        error(
+            "ACTING_FOR_REQUIRED",
+            "this change is made on behalf of an organization, and none is concerned",
+        )
+    })
 }
 
 /// The organization acted for, or the mutation's payload refusing the change.
 macro_rules! acting {
-    ($ctx:expr, $payload:ident) => {
-        match acting_for($ctx) {
+    ($access:expr, $payload:ident) => {
+        match acting_for(&$access) {
             Ok(by) => by,
             Err(errors) => return Ok($payload::refused(errors)),
         }
@@ -168,7 +177,8 @@ fn new_id<T>(ctx: &Context<'_>, derived: fn(&str) -> T, random: fn() -> T) -> T 
     match field_key(ctx) {
         Some(key) => derived(&format!(
             "{key}/{}",
-            ctx.data_opt::<Principal>().map_or("", |p| p.0.id.as_str())
+            ctx.data_opt::<Principal>()
+                .map_or("", |p| p.subject.as_str())
         )),
         None => random(),
     }
@@ -177,6 +187,7 @@ fn new_id<T>(ctx: &Context<'_>, derived: fn(&str) -> T, random: fn() -> T) -> T 
 /// Executes a command and waits for the read side to show it.
 async fn perform<A>(
     ctx: &Context<'_>,
+    access: &Access,
     id: &str,
     command: A::Command,
 ) -> ApiResult<Result<Vec<i64>, Vec<UserError>>>
@@ -186,15 +197,8 @@ where
     A::Error: std::fmt::Debug,
 {
     let state = ctx.data_unchecked::<ApiState>();
-    let actor = ctx
-        .data_opt::<Principal>()
-        .map(|p| p.0.clone())
-        .unwrap_or(Actor {
-            id: "anonymous".to_owned(),
-            role: Role::Anonymous,
-            organization: None,
-        });
-    let mut metadata = EventMetadata::new(actor).with_correlation(uuid::Uuid::new_v4());
+    let mut metadata =
+        EventMetadata::new(access.actor.clone()).with_correlation(uuid::Uuid::new_v4());
     if let Some(key) = field_key(ctx) {
         metadata = metadata.with_idempotency_key(key);
     }
@@ -251,13 +255,13 @@ macro_rules! payload {
 
 /// Runs the command of a parsed input and builds the payload, loading the object after.
 macro_rules! run {
-    ($ctx:expr, $payload:ident, $agg:ty, $id:expr, $parsed:expr, |$loaded:ident| $load:expr) => {{
+    ($ctx:expr, $access:expr, $payload:ident, $agg:ty, $id:expr, $parsed:expr, |$loaded:ident| $load:expr) => {{
         let command = match $parsed {
             Ok(command) => command,
             Err(errors) => return Ok($payload::refused(errors)),
         };
         let id: String = $id.to_string();
-        match perform::<$agg>($ctx, &id, command).await? {
+        match perform::<$agg>($ctx, &$access, &id, command).await? {
             Err(errors) => Ok($payload::refused(errors)),
             Ok(positions) => {
                 let $loaded = id;
@@ -1486,6 +1490,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: RegisterOrganizationInput,
     ) -> ApiResult<RegisterOrganizationPayload> {
+        let access = allow!(ctx, RegisterOrganizationPayload);
         let id = new_id(ctx, OrganizationId::derived, OrganizationId::new_random);
         let mut p = Parse::default();
         let name = p.name("name", &input.name);
@@ -1505,6 +1510,7 @@ impl Mutation {
         })();
         run!(
             ctx,
+            access,
             RegisterOrganizationPayload,
             OrganizationAggregate,
             id,
@@ -1519,6 +1525,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: RenameOrganizationInput,
     ) -> ApiResult<RenameOrganizationPayload> {
+        let access = allow!(ctx, RenameOrganizationPayload);
         let mut p = Parse::default();
         let id = p.org("organization", &input.organization);
         let name = p.name("name", &input.name);
@@ -1531,6 +1538,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             RenameOrganizationPayload,
             OrganizationAggregate,
             id,
@@ -1545,6 +1553,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: UpdateOrganizationDetailsInput,
     ) -> ApiResult<UpdateOrganizationDetailsPayload> {
+        let access = allow!(ctx, UpdateOrganizationDetailsPayload);
         let mut p = Parse::default();
         let id = p.org("organization", &input.organization);
         let tax_code = match &input.tax_code {
@@ -1565,6 +1574,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             UpdateOrganizationDetailsPayload,
             OrganizationAggregate,
             id,
@@ -1579,6 +1589,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: SucceedOrganizationInput,
     ) -> ApiResult<SucceedOrganizationPayload> {
+        let access = allow!(ctx, SucceedOrganizationPayload);
         let mut p = Parse::default();
         let id = p.org("organization", &input.organization);
         let predecessor = p.org("predecessor", &input.predecessor);
@@ -1589,6 +1600,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             SucceedOrganizationPayload,
             OrganizationAggregate,
             id,
@@ -1603,6 +1615,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: DeactivateOrganizationInput,
     ) -> ApiResult<DeactivateOrganizationPayload> {
+        let access = allow!(ctx, DeactivateOrganizationPayload);
         let mut p = Parse::default();
         let id = p.org("organization", &input.organization);
         let reason = p.text("reason", &input.reason);
@@ -1613,6 +1626,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             DeactivateOrganizationPayload,
             OrganizationAggregate,
             id,
@@ -1627,6 +1641,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: EstablishNetworkInput,
     ) -> ApiResult<EstablishNetworkPayload> {
+        let access = allow!(ctx, EstablishNetworkPayload);
         let id = new_id(ctx, NetworkId::derived, NetworkId::new_random);
         let mut p = Parse::default();
         let name = p.name("name", &input.name);
@@ -1645,6 +1660,7 @@ impl Mutation {
         })();
         run!(
             ctx,
+            access,
             EstablishNetworkPayload,
             NetworkAggregate,
             id,
@@ -1659,7 +1675,8 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: ChangeCoordinatorInput,
     ) -> ApiResult<ChangeCoordinatorPayload> {
-        let by = acting!(ctx, ChangeCoordinatorPayload);
+        let access = allow!(ctx, ChangeCoordinatorPayload);
+        let by = acting!(access, ChangeCoordinatorPayload);
         let mut p = Parse::default();
         let id = p.id("network", &input.network, NodeKind::Network);
         let new_coordinator = p.org("newCoordinator", &input.new_coordinator);
@@ -1671,6 +1688,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             ChangeCoordinatorPayload,
             NetworkAggregate,
             id,
@@ -1685,7 +1703,8 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: CloseNetworkInput,
     ) -> ApiResult<CloseNetworkPayload> {
-        let by = acting!(ctx, CloseNetworkPayload);
+        let access = allow!(ctx, CloseNetworkPayload);
+        let by = acting!(access, CloseNetworkPayload);
         let mut p = Parse::default();
         let id = p.id("network", &input.network, NodeKind::Network);
         let reason = p.text("reason", &input.reason);
@@ -1697,6 +1716,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             CloseNetworkPayload,
             NetworkAggregate,
             id,
@@ -1711,6 +1731,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: ApplyForMembershipInput,
     ) -> ApiResult<ApplyForMembershipPayload> {
+        let access = allow!(ctx, ApplyForMembershipPayload);
         let input: MembershipInput = input.into();
         let mut p = Parse::default();
         let (id, organization) = membership_ids(&mut p, &input);
@@ -1724,6 +1745,7 @@ impl Mutation {
         })();
         run!(
             ctx,
+            access,
             ApplyForMembershipPayload,
             NetworkAggregate,
             id,
@@ -1738,8 +1760,9 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: ApproveMembershipInput,
     ) -> ApiResult<ApproveMembershipPayload> {
+        let access = allow!(ctx, ApproveMembershipPayload);
         let input: MembershipInput = input.into();
-        let by = acting!(ctx, ApproveMembershipPayload);
+        let by = acting!(access, ApproveMembershipPayload);
         let mut p = Parse::default();
         let (id, organization) = membership_ids(&mut p, &input);
         let command = organization.map(|organization| NetworkCommand::Approve {
@@ -1749,6 +1772,7 @@ impl Mutation {
         });
         run!(
             ctx,
+            access,
             ApproveMembershipPayload,
             NetworkAggregate,
             id,
@@ -1763,8 +1787,9 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: RejectMembershipInput,
     ) -> ApiResult<RejectMembershipPayload> {
+        let access = allow!(ctx, RejectMembershipPayload);
         let input: MembershipInput = input.into();
-        let by = acting!(ctx, RejectMembershipPayload);
+        let by = acting!(access, RejectMembershipPayload);
         let mut p = Parse::default();
         let (id, organization) = membership_ids(&mut p, &input);
         let reason = required_reason(&mut p, &input.reason);
@@ -1777,6 +1802,7 @@ impl Mutation {
         })();
         run!(
             ctx,
+            access,
             RejectMembershipPayload,
             NetworkAggregate,
             id,
@@ -1791,8 +1817,9 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: SuspendMembershipInput,
     ) -> ApiResult<SuspendMembershipPayload> {
+        let access = allow!(ctx, SuspendMembershipPayload);
         let input: MembershipInput = input.into();
-        let by = acting!(ctx, SuspendMembershipPayload);
+        let by = acting!(access, SuspendMembershipPayload);
         let mut p = Parse::default();
         let (id, organization) = membership_ids(&mut p, &input);
         let reason = required_reason(&mut p, &input.reason);
@@ -1806,6 +1833,7 @@ impl Mutation {
         })();
         run!(
             ctx,
+            access,
             SuspendMembershipPayload,
             NetworkAggregate,
             id,
@@ -1820,8 +1848,9 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: ReinstateMembershipInput,
     ) -> ApiResult<ReinstateMembershipPayload> {
+        let access = allow!(ctx, ReinstateMembershipPayload);
         let input: MembershipInput = input.into();
-        let by = acting!(ctx, ReinstateMembershipPayload);
+        let by = acting!(access, ReinstateMembershipPayload);
         let mut p = Parse::default();
         let (id, organization) = membership_ids(&mut p, &input);
         let command = organization.map(|organization| NetworkCommand::Reinstate {
@@ -1831,6 +1860,7 @@ impl Mutation {
         });
         run!(
             ctx,
+            access,
             ReinstateMembershipPayload,
             NetworkAggregate,
             id,
@@ -1845,8 +1875,9 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: WithdrawMembershipInput,
     ) -> ApiResult<WithdrawMembershipPayload> {
+        let access = allow!(ctx, WithdrawMembershipPayload);
         let input: MembershipInput = input.into();
-        let by = acting!(ctx, WithdrawMembershipPayload);
+        let by = acting!(access, WithdrawMembershipPayload);
         let mut p = Parse::default();
         let (id, organization) = membership_ids(&mut p, &input);
         let reason = p.opt_text("reason", &input.reason);
@@ -1860,6 +1891,7 @@ impl Mutation {
         })();
         run!(
             ctx,
+            access,
             WithdrawMembershipPayload,
             NetworkAggregate,
             id,
@@ -1874,8 +1906,9 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: ExpelMemberInput,
     ) -> ApiResult<ExpelMemberPayload> {
+        let access = allow!(ctx, ExpelMemberPayload);
         let input: MembershipInput = input.into();
-        let by = acting!(ctx, ExpelMemberPayload);
+        let by = acting!(access, ExpelMemberPayload);
         let mut p = Parse::default();
         let (id, organization) = membership_ids(&mut p, &input);
         let reason = required_reason(&mut p, &input.reason);
@@ -1889,6 +1922,7 @@ impl Mutation {
         })();
         run!(
             ctx,
+            access,
             ExpelMemberPayload,
             NetworkAggregate,
             id,
@@ -1903,7 +1937,8 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: DesignateReferentInput,
     ) -> ApiResult<DesignateReferentPayload> {
-        let by = acting!(ctx, DesignateReferentPayload);
+        let access = allow!(ctx, DesignateReferentPayload);
+        let by = acting!(access, DesignateReferentPayload);
         let mut p = Parse::default();
         let id = p.id("network", &input.network, NodeKind::Network);
         let organization = p.org("organization", &input.organization);
@@ -1928,6 +1963,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             DesignateReferentPayload,
             NetworkAggregate,
             id,
@@ -1942,7 +1978,8 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: RevokeReferentInput,
     ) -> ApiResult<RevokeReferentPayload> {
-        let by = acting!(ctx, RevokeReferentPayload);
+        let access = allow!(ctx, RevokeReferentPayload);
+        let by = acting!(access, RevokeReferentPayload);
         let mut p = Parse::default();
         let id = p.id("network", &input.network, NodeKind::Network);
         let referent = input.referent.parse::<uuid::Uuid>().ok().map(ReferentId);
@@ -1961,6 +1998,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             RevokeReferentPayload,
             NetworkAggregate,
             id,
@@ -1975,6 +2013,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: DraftProtocolInput,
     ) -> ApiResult<DraftProtocolPayload> {
+        let access = allow!(ctx, DraftProtocolPayload);
         let id = new_id(ctx, ProtocolId::derived, ProtocolId::new_random);
         let mut p = Parse::default();
         let network = p
@@ -1995,6 +2034,7 @@ impl Mutation {
         })();
         run!(
             ctx,
+            access,
             DraftProtocolPayload,
             ProtocolAggregate,
             id,
@@ -2009,6 +2049,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: AmendProtocolInput,
     ) -> ApiResult<AmendProtocolPayload> {
+        let access = allow!(ctx, AmendProtocolPayload);
         let input: ProtocolTextInput = input.into();
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
@@ -2018,6 +2059,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             AmendProtocolPayload,
             ProtocolAggregate,
             id,
@@ -2032,6 +2074,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: ReviseProtocolInput,
     ) -> ApiResult<ReviseProtocolPayload> {
+        let access = allow!(ctx, ReviseProtocolPayload);
         let input: ProtocolTextInput = input.into();
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
@@ -2041,6 +2084,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             ReviseProtocolPayload,
             ProtocolAggregate,
             id,
@@ -2055,6 +2099,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: PublishProtocolVersionInput,
     ) -> ApiResult<PublishProtocolVersionPayload> {
+        let access = allow!(ctx, PublishProtocolVersionPayload);
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
         let hash = p.hash("documentHash", &input.document_hash);
@@ -2065,6 +2110,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             PublishProtocolVersionPayload,
             ProtocolAggregate,
             id,
@@ -2079,6 +2125,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: OpenProtocolForSignatureInput,
     ) -> ApiResult<OpenProtocolForSignaturePayload> {
+        let access = allow!(ctx, OpenProtocolForSignaturePayload);
         let input: ProtocolActInput = input.into();
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
@@ -2088,6 +2135,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             OpenProtocolForSignaturePayload,
             ProtocolAggregate,
             id,
@@ -2102,6 +2150,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: RecordSignatureInput,
     ) -> ApiResult<RecordSignaturePayload> {
+        let access = allow!(ctx, RecordSignaturePayload);
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
         let organization = p.org("organization", &input.organization);
@@ -2119,6 +2168,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             RecordSignaturePayload,
             ProtocolAggregate,
             id,
@@ -2133,6 +2183,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: DeclineProtocolInput,
     ) -> ApiResult<DeclineProtocolPayload> {
+        let access = allow!(ctx, DeclineProtocolPayload);
         let input: ProtocolPartyInput = input.into();
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
@@ -2148,6 +2199,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             DeclineProtocolPayload,
             ProtocolAggregate,
             id,
@@ -2162,6 +2214,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: EnterProtocolIntoForceInput,
     ) -> ApiResult<EnterProtocolIntoForcePayload> {
+        let access = allow!(ctx, EnterProtocolIntoForcePayload);
         let input: ProtocolActInput = input.into();
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
@@ -2173,6 +2226,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             EnterProtocolIntoForcePayload,
             ProtocolAggregate,
             id,
@@ -2187,6 +2241,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: AddProtocolPartyInput,
     ) -> ApiResult<AddProtocolPartyPayload> {
+        let access = allow!(ctx, AddProtocolPartyPayload);
         let input: ProtocolPartyInput = input.into();
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
@@ -2199,6 +2254,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             AddProtocolPartyPayload,
             ProtocolAggregate,
             id,
@@ -2213,6 +2269,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: RecordProtocolWithdrawalInput,
     ) -> ApiResult<RecordProtocolWithdrawalPayload> {
+        let access = allow!(ctx, RecordProtocolWithdrawalPayload);
         let input: ProtocolPartyInput = input.into();
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
@@ -2228,6 +2285,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             RecordProtocolWithdrawalPayload,
             ProtocolAggregate,
             id,
@@ -2242,6 +2300,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: RenewProtocolInput,
     ) -> ApiResult<RenewProtocolPayload> {
+        let access = allow!(ctx, RenewProtocolPayload);
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
         let command = Some(ProtocolCommand::Renew {
@@ -2251,6 +2310,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             RenewProtocolPayload,
             ProtocolAggregate,
             id,
@@ -2265,6 +2325,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: ExpireProtocolInput,
     ) -> ApiResult<ExpireProtocolPayload> {
+        let access = allow!(ctx, ExpireProtocolPayload);
         let input: ProtocolActInput = input.into();
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
@@ -2272,6 +2333,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             ExpireProtocolPayload,
             ProtocolAggregate,
             id,
@@ -2286,6 +2348,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: SupersedeProtocolInput,
     ) -> ApiResult<SupersedeProtocolPayload> {
+        let access = allow!(ctx, SupersedeProtocolPayload);
         let mut p = Parse::default();
         let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
         let by = p
@@ -2298,6 +2361,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             SupersedeProtocolPayload,
             ProtocolAggregate,
             id,
@@ -2312,7 +2376,8 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: CreateCommitmentInput,
     ) -> ApiResult<CreateCommitmentPayload> {
-        let by = acting!(ctx, CreateCommitmentPayload);
+        let access = allow!(ctx, CreateCommitmentPayload);
+        let by = acting!(access, CreateCommitmentPayload);
         let id = new_id(ctx, CommitmentId::derived, CommitmentId::new_random);
         let mut p = Parse::default();
         let network = p
@@ -2335,6 +2400,7 @@ impl Mutation {
         })();
         run!(
             ctx,
+            access,
             CreateCommitmentPayload,
             CommitmentAggregate,
             id,
@@ -2349,8 +2415,9 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: ReportCommitmentProgressInput,
     ) -> ApiResult<ReportCommitmentProgressPayload> {
+        let access = allow!(ctx, ReportCommitmentProgressPayload);
         let input: CommitmentActInput = input.into();
-        let by = acting!(ctx, ReportCommitmentProgressPayload);
+        let by = acting!(access, ReportCommitmentProgressPayload);
         let mut p = Parse::default();
         let id = p.id("commitment", &input.commitment, NodeKind::Commitment);
         let command = p
@@ -2363,6 +2430,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             ReportCommitmentProgressPayload,
             CommitmentAggregate,
             id,
@@ -2377,8 +2445,9 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: FulfilCommitmentInput,
     ) -> ApiResult<FulfilCommitmentPayload> {
+        let access = allow!(ctx, FulfilCommitmentPayload);
         let input: CommitmentActInput = input.into();
-        let by = acting!(ctx, FulfilCommitmentPayload);
+        let by = acting!(access, FulfilCommitmentPayload);
         let mut p = Parse::default();
         let id = p.id("commitment", &input.commitment, NodeKind::Commitment);
         let note = p.text("note", &input.note);
@@ -2397,6 +2466,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             FulfilCommitmentPayload,
             CommitmentAggregate,
             id,
@@ -2411,8 +2481,9 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: WaiveCommitmentInput,
     ) -> ApiResult<WaiveCommitmentPayload> {
+        let access = allow!(ctx, WaiveCommitmentPayload);
         let input: CommitmentActInput = input.into();
-        let by = acting!(ctx, WaiveCommitmentPayload);
+        let by = acting!(access, WaiveCommitmentPayload);
         let mut p = Parse::default();
         let id = p.id("commitment", &input.commitment, NodeKind::Commitment);
         let command = p
@@ -2425,6 +2496,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             WaiveCommitmentPayload,
             CommitmentAggregate,
             id,
@@ -2439,8 +2511,9 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: ReopenCommitmentInput,
     ) -> ApiResult<ReopenCommitmentPayload> {
+        let access = allow!(ctx, ReopenCommitmentPayload);
         let input: CommitmentActInput = input.into();
-        let by = acting!(ctx, ReopenCommitmentPayload);
+        let by = acting!(access, ReopenCommitmentPayload);
         let mut p = Parse::default();
         let id = p.id("commitment", &input.commitment, NodeKind::Commitment);
         let command = p
@@ -2453,6 +2526,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             ReopenCommitmentPayload,
             CommitmentAggregate,
             id,
@@ -2467,7 +2541,8 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: FormWorkingGroupInput,
     ) -> ApiResult<FormWorkingGroupPayload> {
-        let by = acting!(ctx, FormWorkingGroupPayload);
+        let access = allow!(ctx, FormWorkingGroupPayload);
+        let by = acting!(access, FormWorkingGroupPayload);
         let id = new_id(ctx, WorkingGroupId::derived, WorkingGroupId::new_random);
         let mut p = Parse::default();
         let network = p
@@ -2489,6 +2564,7 @@ impl Mutation {
         })();
         run!(
             ctx,
+            access,
             FormWorkingGroupPayload,
             aggregates::working_group::WorkingGroup,
             id,
@@ -2503,8 +2579,9 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: AddWorkingGroupMemberInput,
     ) -> ApiResult<AddWorkingGroupMemberPayload> {
+        let access = allow!(ctx, AddWorkingGroupMemberPayload);
         let input: WorkingGroupMemberInput = input.into();
-        let by = acting!(ctx, AddWorkingGroupMemberPayload);
+        let by = acting!(access, AddWorkingGroupMemberPayload);
         let mut p = Parse::default();
         let id = p.id("workingGroup", &input.working_group, NodeKind::WorkingGroup);
         let command = p
@@ -2519,6 +2596,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             AddWorkingGroupMemberPayload,
             aggregates::working_group::WorkingGroup,
             id,
@@ -2533,8 +2611,9 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: RemoveWorkingGroupMemberInput,
     ) -> ApiResult<RemoveWorkingGroupMemberPayload> {
+        let access = allow!(ctx, RemoveWorkingGroupMemberPayload);
         let input: WorkingGroupMemberInput = input.into();
-        let by = acting!(ctx, RemoveWorkingGroupMemberPayload);
+        let by = acting!(access, RemoveWorkingGroupMemberPayload);
         let mut p = Parse::default();
         let id = p.id("workingGroup", &input.working_group, NodeKind::WorkingGroup);
         let command = p
@@ -2549,6 +2628,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             RemoveWorkingGroupMemberPayload,
             aggregates::working_group::WorkingGroup,
             id,
@@ -2563,7 +2643,8 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: DissolveWorkingGroupInput,
     ) -> ApiResult<DissolveWorkingGroupPayload> {
-        let by = acting!(ctx, DissolveWorkingGroupPayload);
+        let access = allow!(ctx, DissolveWorkingGroupPayload);
+        let by = acting!(access, DissolveWorkingGroupPayload);
         let mut p = Parse::default();
         let id = p.id("workingGroup", &input.working_group, NodeKind::WorkingGroup);
         let command = p.text("reason", &input.reason).map(|reason| {
@@ -2576,6 +2657,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             DissolveWorkingGroupPayload,
             aggregates::working_group::WorkingGroup,
             id,
@@ -2590,6 +2672,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: ScheduleMeetingInput,
     ) -> ApiResult<ScheduleMeetingPayload> {
+        let access = allow!(ctx, ScheduleMeetingPayload);
         let id = new_id(ctx, MeetingId::derived, MeetingId::new_random);
         let mut p = Parse::default();
         let network = p
@@ -2636,6 +2719,7 @@ impl Mutation {
         })();
         run!(
             ctx,
+            access,
             ScheduleMeetingPayload,
             MeetingAggregate,
             id,
@@ -2650,6 +2734,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: RescheduleMeetingInput,
     ) -> ApiResult<RescheduleMeetingPayload> {
+        let access = allow!(ctx, RescheduleMeetingPayload);
         let mut p = Parse::default();
         let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
         let venue = venue(&mut p, &input.address, &input.link);
@@ -2661,6 +2746,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             RescheduleMeetingPayload,
             MeetingAggregate,
             id,
@@ -2675,6 +2761,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: CancelMeetingInput,
     ) -> ApiResult<CancelMeetingPayload> {
+        let access = allow!(ctx, CancelMeetingPayload);
         let input: MeetingActInput = input.into();
         let mut p = Parse::default();
         let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
@@ -2683,6 +2770,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             CancelMeetingPayload,
             MeetingAggregate,
             id,
@@ -2697,6 +2785,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: OpenMeetingInput,
     ) -> ApiResult<OpenMeetingPayload> {
+        let access = allow!(ctx, OpenMeetingPayload);
         let input: MeetingActInput = input.into();
         let mut p = Parse::default();
         let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
@@ -2706,6 +2795,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             OpenMeetingPayload,
             MeetingAggregate,
             id,
@@ -2720,6 +2810,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: CloseMeetingInput,
     ) -> ApiResult<CloseMeetingPayload> {
+        let access = allow!(ctx, CloseMeetingPayload);
         let input: MeetingActInput = input.into();
         let mut p = Parse::default();
         let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
@@ -2729,6 +2820,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             CloseMeetingPayload,
             MeetingAggregate,
             id,
@@ -2743,6 +2835,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: RecordAttendanceInput,
     ) -> ApiResult<RecordAttendancePayload> {
+        let access = allow!(ctx, RecordAttendancePayload);
         let mut p = Parse::default();
         let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
         let organization = p.org("organization", &input.organization);
@@ -2770,6 +2863,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             RecordAttendancePayload,
             MeetingAggregate,
             id,
@@ -2784,6 +2878,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: RecordDecisionInput,
     ) -> ApiResult<RecordDecisionPayload> {
+        let access = allow!(ctx, RecordDecisionPayload);
         let mut p = Parse::default();
         let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
         let text = p.text("text", &input.text);
@@ -2807,6 +2902,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             RecordDecisionPayload,
             MeetingAggregate,
             id,
@@ -2821,6 +2917,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: DraftMinutesInput,
     ) -> ApiResult<DraftMinutesPayload> {
+        let access = allow!(ctx, DraftMinutesPayload);
         let input: MinutesInput = input.into();
         let mut p = Parse::default();
         let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
@@ -2830,6 +2927,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             DraftMinutesPayload,
             MeetingAggregate,
             id,
@@ -2844,6 +2942,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The change to make.")] input: ApproveMinutesInput,
     ) -> ApiResult<ApproveMinutesPayload> {
+        let access = allow!(ctx, ApproveMinutesPayload);
         let input: MinutesInput = input.into();
         let mut p = Parse::default();
         let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
@@ -2865,6 +2964,7 @@ impl Mutation {
         let id = id.map(|i| i.to_string()).unwrap_or_default();
         run!(
             ctx,
+            access,
             ApproveMinutesPayload,
             MeetingAggregate,
             id,

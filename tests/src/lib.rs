@@ -41,8 +41,73 @@ impl Drop for TestServer {
     }
 }
 
-/// Starts the server on `store` with the given limits.
-pub async fn spawn_server(store: Store, config: graphql::ApiConfig) -> TestServer {
+/// The HS256 secret test servers accept JWTs signed with.
+pub const TEST_SECRET: &str = "a-test-secret-that-is-long-enough-0123456789";
+
+/// A JWT for `subject` with `grants`, signed with [`TEST_SECRET`], valid for an hour.
+pub fn token(subject: &str, grants: &[projections::store::Grant]) -> String {
+    signed_token(subject, grants, 3600, TEST_SECRET)
+}
+
+/// A JWT valid for `seconds` from now (negative: already expired), signed with `secret`.
+pub fn signed_token(
+    subject: &str,
+    grants: &[projections::store::Grant],
+    seconds: i64,
+    secret: &str,
+) -> String {
+    let exp = chrono::Utc::now().timestamp() + seconds;
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &serde_json::json!({"sub": subject, "exp": exp, "grants": grants}),
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .expect("a token encodes")
+}
+
+fn uuid_of(global_id: &str) -> uuid::Uuid {
+    graphql::model::decode_id(&graphql::model::ID(global_id.to_owned()))
+        .map(|(_, uuid)| uuid)
+        .or_else(|| global_id.parse().ok())
+        .expect("a global id or a UUID")
+}
+
+/// A platform administrator's token.
+pub fn admin() -> String {
+    token("admin", &[projections::store::Grant::PlatformAdministrator])
+}
+
+/// An auditor's token.
+pub fn auditor() -> String {
+    token("auditor", &[projections::store::Grant::Auditor])
+}
+
+/// A token of the coordinator of `network` (global id or UUID).
+pub fn coordinator(network: &str) -> String {
+    token(
+        &format!("coordinator-{}", &network[..network.len().min(12)]),
+        &[projections::store::Grant::Coordinator {
+            network: uuid_of(network),
+        }],
+    )
+}
+
+/// A token of a referent of `organization` (global id or UUID).
+pub fn referent(organization: &str) -> String {
+    token(
+        &format!("referent-{}", &organization[..organization.len().min(12)]),
+        &[projections::store::Grant::Referent {
+            organization: uuid_of(organization),
+        }],
+    )
+}
+
+/// Starts the server on `store` with the given limits (and, unless the configuration says
+/// otherwise, accepting JWTs signed with [`TEST_SECRET`]).
+pub async fn spawn_server(store: Store, mut config: graphql::ApiConfig) -> TestServer {
+    if config.auth.hs256_secret.is_none() && config.auth.rs256_keys.is_empty() {
+        config.auth.hs256_secret = Some(TEST_SECRET.as_bytes().to_vec());
+    }
     let background = projections::start_background(store.clone());
     let app = graphql::router(graphql::ApiState::new(store.clone()), &config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -62,20 +127,20 @@ pub async fn spawn_server(store: Store, config: graphql::ApiConfig) -> TestServe
 }
 
 impl TestServer {
-    /// Posts one GraphQL operation acting for `acting_for` (if any); answers the JSON body.
+    /// Posts one GraphQL operation with a bearer `token` (none: anonymous); answers the JSON
+    /// body.
     pub async fn gql(
         &self,
-        acting_for: Option<&str>,
+        token: Option<&str>,
         query: &str,
         variables: serde_json::Value,
     ) -> serde_json::Value {
         let mut request = self
             .client
             .post(&self.url)
-            .json(&serde_json::json!({"query": query, "variables": variables}))
-            .header("x-actor-id", "test-user");
-        if let Some(organization) = acting_for {
-            request = request.header("x-acting-for", organization);
+            .json(&serde_json::json!({"query": query, "variables": variables}));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
         }
         request
             .send()

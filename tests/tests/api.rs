@@ -30,7 +30,7 @@ async fn mutate(
 async fn register(server: &TestServer, name: &str, category: &str) -> String {
     let payload = mutate(
         server,
-        None,
+        Some(&tests::admin()),
         "registerOrganization",
         json!({"name": name, "category": category, "territory": "Torino"}),
         "organization { id name }",
@@ -54,8 +54,12 @@ async fn torino_through_graphql(server: TestServer) {
     )
     .await;
     let unito = register(&server, "Università degli Studi di Torino", "UNIVERSITA").await;
-    let c = Some(cmto.as_str());
-    let network = mutate(&server, c, "establishNetwork", json!({"name": "Tavolo Maltrattanti", "kind": "INTERINSTITUTIONAL_TABLE", "territory": "Area metropolitana di Torino", "coordinator": cmto, "establishedOn": "2011-01-01", "public": true}), "network { id name }").await["network"]["id"].as_str().unwrap().to_owned();
+    let admin = tests::admin();
+    let network = mutate(&server, Some(&admin), "establishNetwork", json!({"name": "Tavolo Maltrattanti", "kind": "INTERINSTITUTIONAL_TABLE", "territory": "Area metropolitana di Torino", "coordinator": cmto, "establishedOn": "2011-01-01", "public": true}), "network { id name }").await["network"]["id"].as_str().unwrap().to_owned();
+    // From here on the network's coordinator acts, and each member's referent for it.
+    let coordinator = tests::coordinator(&network);
+    let c = Some(coordinator.as_str());
+    let auditor = tests::auditor();
     for (org, approved) in [
         (&comune, "2012-02-01"),
         (&cav, "2012-02-01"),
@@ -63,7 +67,7 @@ async fn torino_through_graphql(server: TestServer) {
     ] {
         mutate(
             &server,
-            Some(org),
+            Some(&tests::referent(org)),
             "applyForMembership",
             json!({"network": network, "organization": org, "effectiveOn": "2012-01-10"}),
             "network { id }",
@@ -86,7 +90,7 @@ async fn torino_through_graphql(server: TestServer) {
     );
     assert_eq!(refused["data"]["approveMembership"]["positions"], json!([]));
     // Bad input is refused with the field at fault.
-    let bad = server.gql(None, "mutation { registerOrganization(input: {name: \"X\", category: COMUNE, territory: \"T\", taxCode: \"01907990013\"}) { organization { id } userErrors { field code message } } }", json!({})).await;
+    let bad = server.gql(Some(&admin), "mutation { registerOrganization(input: {name: \"X\", category: COMUNE, territory: \"T\", taxCode: \"01907990013\"}) { organization { id } userErrors { field code message } } }", json!({})).await;
     assert_eq!(
         bad["data"]["registerOrganization"]["userErrors"][0]["field"],
         json!(["input", "taxCode"]),
@@ -120,7 +124,7 @@ async fn torino_through_graphql(server: TestServer) {
     )
     .await;
     for (org, on) in [(&comune, "2019-03-01"), (&cav, "2019-03-05")] {
-        mutate(&server, Some(org), "recordSignature", json!({"protocol": protocol, "organization": org, "signingOffice": "Legale rappresentante", "method": "HANDWRITTEN", "documentHash": hash, "signedOn": on}), "protocol { id }").await;
+        mutate(&server, Some(&tests::referent(org)), "recordSignature", json!({"protocol": protocol, "organization": org, "signingOffice": "Legale rappresentante", "method": "HANDWRITTEN", "documentHash": hash, "signedOn": on}), "protocol { id }").await;
     }
     let signed = mutate(
         &server,
@@ -199,7 +203,7 @@ async fn torino_through_graphql(server: TestServer) {
         .to_owned();
     mutate(
         &server,
-        Some(&comune),
+        Some(&tests::referent(&comune)),
         "fulfilCommitment",
         json!({"commitment": comune_referent, "note": "Referente designato", "on": "2019-03-20"}),
         "commitment { status }",
@@ -207,7 +211,7 @@ async fn torino_through_graphql(server: TestServer) {
     .await;
 
     // Reads: members, signatures, overdue commitments, a timeline, the audit log, as-of views.
-    let read = server.gql(c, r#"query($n: ID!, $p: ID!, $o: ID!) {
+    let read = server.gql(Some(&auditor), r#"query($n: ID!, $p: ID!, $o: ID!) {
         network(id: $n) {
             members(first: 10) { totalCount nodes { status since organization { name } } }
             before: members(effectiveOn: "2012-06-01") { totalCount }
@@ -394,7 +398,7 @@ async fn torino_through_graphql(server: TestServer) {
         server
             .client
             .post(&server.url)
-            .header("x-acting-for", cmto.as_str())
+            .bearer_auth(&coordinator)
             .header("idempotency-key", key)
             .json(&json!({"query": "mutation { registerOrganization(input: {name: \"Questura di Torino\", category: QUESTURA, territory: \"Torino\"}) { organization { id } positions } }"}))
             .send()
@@ -424,10 +428,10 @@ async fn torino_through_graphql(server: TestServer) {
     );
 
     // The audit log pages backward too, with a total.
-    let back = server.gql(c, r#"{ auditLog(last: 2) { totalCount edges { cursor } pageInfo { hasPreviousPage hasNextPage } } }"#, json!({})).await;
+    let back = server.gql(Some(&auditor), r#"{ auditLog(last: 2) { totalCount edges { cursor } pageInfo { hasPreviousPage hasNextPage } } }"#, json!({})).await;
     let all = server
         .gql(
-            c,
+            Some(&auditor),
             r#"{ auditLog(first: 100) { totalCount edges { cursor } } }"#,
             json!({}),
         )

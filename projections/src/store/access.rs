@@ -82,13 +82,7 @@ fn random_bytes<const N: usize>() -> [u8; N] {
     bytes
 }
 
-type TokenRow = (
-    String,
-    String,
-    String,
-    DateTime<Utc>,
-    Option<DateTime<Utc>>,
-);
+type TokenRow = (String, String, String, DateTime<Utc>, Option<DateTime<Utc>>);
 
 fn token_of(row: TokenRow) -> Result<ApiToken, StoreError> {
     let (id, subject, grants, created_at, revoked_at) = row;
@@ -281,7 +275,10 @@ mod tests {
         let key = random_bytes::<32>();
         let sealed = seal(&key, "p1", b"Maria Rossi");
         assert!(!sealed.contains("Maria"));
-        assert_eq!(open(&key, "p1", &sealed).as_deref(), Some(&b"Maria Rossi"[..]));
+        assert_eq!(
+            open(&key, "p1", &sealed).as_deref(),
+            Some(&b"Maria Rossi"[..])
+        );
         assert_eq!(open(&key, "p2", &sealed), None, "bound to the person");
         assert_eq!(open(&random_bytes::<32>(), "p1", &sealed), None);
         let mut altered = base64::engine::general_purpose::STANDARD

@@ -1,0 +1,516 @@
+//! Who is calling, and what they may do.
+//!
+//! Authentication: a bearer token on HTTP (`Authorization: Bearer …`) or in the
+//! graphql-transport-ws `connection_init` payload (`{"authorization": "Bearer …"}`). Either a
+//! signed JWT (HS256 with a configured secret, or RS256 with public keys from a configured PEM
+//! file, so an existing identity provider can issue them) whose `grants` claim lists the
+//! principal's grants, or an opaque API token issued with `governance token issue` (stored only
+//! as a hash; revocable). No token: the anonymous viewer. The principal's subject is the actor
+//! recorded in every event it causes; the client cannot choose it.
+//!
+//! Authorization: every mutation has exactly one [`Rule`] in [`rule_of`] (a mutation without
+//! one is refused); the rule names the permission and the target it is checked against (the
+//! network and organization the input concerns, resolved from the read side).
+
+use aggregates::ids::{NetworkId, OrganizationId};
+use aggregates::metadata::{Actor, Role};
+use async_graphql::Context;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use projections::queries::AsOf;
+use projections::store::{Grant, Store, TOKEN_PREFIX};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::model::{decode_kind, NodeKind};
+use crate::mutation::UserError;
+use crate::{read, ApiResult};
+
+/// How signed tokens are checked.
+#[derive(Clone, Default)]
+pub struct AuthConfig {
+    /// The HS256 secret, if HS256 tokens are accepted.
+    pub hs256_secret: Option<Vec<u8>>,
+    /// RS256 public keys (any of them may have signed a token).
+    pub rs256_keys: Vec<DecodingKey>,
+    /// If set, a JWT's `iss` must equal it.
+    pub issuer: Option<String>,
+    /// If set, a JWT's `aud` must contain it.
+    pub audience: Option<String>,
+}
+
+impl std::fmt::Debug for AuthConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthConfig")
+            .field("hs256", &self.hs256_secret.is_some())
+            .field("rs256_keys", &self.rs256_keys.len())
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .finish()
+    }
+}
+
+impl AuthConfig {
+    /// Reads RS256 public keys from a PEM file holding one or more `PUBLIC KEY` blocks.
+    pub fn with_rs256_pem(mut self, pem: &str) -> Result<Self, String> {
+        let mut found = 0;
+        for block in pem.split("-----END PUBLIC KEY-----") {
+            let Some(start) = block.find("-----BEGIN PUBLIC KEY-----") else {
+                continue;
+            };
+            let one = format!("{}-----END PUBLIC KEY-----\n", &block[start..]);
+            let key = DecodingKey::from_rsa_pem(one.as_bytes())
+                .map_err(|e| format!("an RS256 public key does not parse: {e}"))?;
+            self.rs256_keys.push(key);
+            found += 1;
+        }
+        if found == 0 {
+            return Err("no `PUBLIC KEY` block in the RS256 key file".into());
+        }
+        Ok(self)
+    }
+}
+
+/// Why a token was refused. The messages are safe to show to the client.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    #[error("the Authorization header must be `Bearer <token>`")]
+    Malformed,
+    #[error("the token has expired")]
+    Expired,
+    #[error("the token's signature is not valid")]
+    BadSignature,
+    #[error("the token is not valid: {0}")]
+    Invalid(String),
+    #[error("the API token is unknown or has been revoked")]
+    Revoked,
+    #[error("signed tokens of this kind are not accepted by this server")]
+    NotAccepted,
+    #[error("the token could not be checked now; try again")]
+    Unavailable,
+}
+
+impl AuthError {
+    /// The stable code clients can branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AuthError::Expired => "TOKEN_EXPIRED",
+            AuthError::Revoked => "TOKEN_REVOKED",
+            AuthError::Unavailable => "UNAVAILABLE",
+            _ => "UNAUTHENTICATED",
+        }
+    }
+}
+
+/// The claims of a signed token.
+#[derive(Deserialize)]
+struct Claims {
+    sub: String,
+    #[serde(default)]
+    grants: Vec<Grant>,
+}
+
+/// The authenticated caller: a subject (recorded as the actor of its events) and its grants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub subject: String,
+    pub grants: Vec<Grant>,
+}
+
+impl Principal {
+    pub fn anonymous() -> Self {
+        Principal {
+            subject: "anonymous".to_owned(),
+            grants: vec![],
+        }
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.grants.contains(&Grant::PlatformAdministrator)
+    }
+
+    /// Reads everything, including history (administrators and auditors).
+    pub fn reads_everything(&self) -> bool {
+        self.is_admin() || self.grants.contains(&Grant::Auditor)
+    }
+
+    pub fn coordinates(&self, network: NetworkId) -> bool {
+        self.grants
+            .iter()
+            .any(|g| matches!(g, Grant::Coordinator { network: n } if *n == network.0))
+    }
+
+    pub fn represents(&self, organization: OrganizationId) -> bool {
+        self.grants
+            .iter()
+            .any(|g| matches!(g, Grant::Referent { organization: o } if *o == organization.0))
+    }
+
+    pub fn coordinates_any(&self) -> bool {
+        self.grants
+            .iter()
+            .any(|g| matches!(g, Grant::Coordinator { .. }))
+    }
+
+    pub fn represents_any(&self) -> bool {
+        self.grants
+            .iter()
+            .any(|g| matches!(g, Grant::Referent { .. }))
+    }
+
+    /// The organizations it represents.
+    pub fn organizations(&self) -> impl Iterator<Item = OrganizationId> + '_ {
+        self.grants.iter().filter_map(|g| match g {
+            Grant::Referent { organization } => Some(OrganizationId(*organization)),
+            _ => None,
+        })
+    }
+
+    /// The networks it coordinates.
+    pub fn networks(&self) -> impl Iterator<Item = NetworkId> + '_ {
+        self.grants.iter().filter_map(|g| match g {
+            Grant::Coordinator { network } => Some(NetworkId(*network)),
+            _ => None,
+        })
+    }
+
+    pub fn is_anonymous(&self) -> bool {
+        self.grants.is_empty()
+    }
+}
+
+/// The principal of a request from its `Authorization` value (absent: anonymous).
+pub async fn authenticate(
+    store: &Store,
+    config: &AuthConfig,
+    authorization: Option<&str>,
+) -> Result<Principal, AuthError> {
+    let Some(value) = authorization.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(Principal::anonymous());
+    };
+    let token = match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
+        _ => return Err(AuthError::Malformed),
+    };
+    if token.is_empty() || token.len() > 8192 {
+        return Err(AuthError::Malformed);
+    }
+    if token.starts_with(TOKEN_PREFIX) {
+        return match store.find_token(token).await {
+            Ok(Some(t)) if t.revoked_at.is_none() => Ok(Principal {
+                subject: format!("token:{}", t.id),
+                grants: t.grants,
+            }),
+            Ok(_) => Err(AuthError::Revoked),
+            Err(e) => {
+                tracing::error!(error = %e, "API token lookup failed");
+                Err(AuthError::Unavailable)
+            }
+        };
+    }
+    let header = jsonwebtoken::decode_header(token).map_err(|_| AuthError::Malformed)?;
+    let keys: Vec<DecodingKey> = match header.alg {
+        Algorithm::HS256 => config
+            .hs256_secret
+            .iter()
+            .map(|s| DecodingKey::from_secret(s))
+            .collect(),
+        Algorithm::RS256 => config.rs256_keys.clone(),
+        _ => vec![],
+    };
+    if keys.is_empty() {
+        return Err(AuthError::NotAccepted);
+    }
+    let mut validation = Validation::new(header.alg);
+    validation.set_required_spec_claims(&["exp", "sub"]);
+    validation.leeway = 30;
+    match &config.issuer {
+        Some(issuer) => validation.set_issuer(&[issuer]),
+        None => validation.iss = None,
+    }
+    match &config.audience {
+        Some(audience) => validation.set_audience(&[audience]),
+        None => validation.validate_aud = false,
+    }
+    let mut last = AuthError::BadSignature;
+    for key in &keys {
+        match jsonwebtoken::decode::<Claims>(token, key, &validation) {
+            Ok(data) => {
+                let subject = data.claims.sub.trim().to_owned();
+                if subject.is_empty() || subject.len() > 200 {
+                    return Err(AuthError::Invalid(
+                        "`sub` must be 1 to 200 characters".into(),
+                    ));
+                }
+                return Ok(Principal {
+                    subject,
+                    grants: data.claims.grants,
+                });
+            }
+            Err(e) => {
+                use jsonwebtoken::errors::ErrorKind as K;
+                last = match e.kind() {
+                    K::InvalidSignature => AuthError::BadSignature,
+                    K::ExpiredSignature => return Err(AuthError::Expired),
+                    K::InvalidIssuer => AuthError::Invalid("wrong issuer".into()),
+                    K::InvalidAudience => AuthError::Invalid("wrong audience".into()),
+                    K::MissingRequiredClaim(c) => AuthError::Invalid(format!("missing `{c}`")),
+                    K::ImmatureSignature => AuthError::Invalid("not valid yet".into()),
+                    K::Json(_) => {
+                        AuthError::Invalid("the claims do not have the expected shape".into())
+                    }
+                    _ => AuthError::Malformed,
+                };
+            }
+        }
+    }
+    Err(last)
+}
+
+/// Who may call a mutation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// Platform administrators only.
+    Admin,
+    /// Administrators and the coordinator of any network.
+    AnyCoordinator,
+    /// Administrators, coordinators and referents (any network or organization).
+    AnyWriter,
+    /// Administrators and the coordinator of the network concerned.
+    Coordinator,
+    /// Administrators and a referent of the organization concerned.
+    Referent,
+    /// Administrators, the coordinator of the network concerned, or a referent of the
+    /// organization concerned.
+    CoordinatorOrReferent,
+}
+
+impl Rule {
+    /// The permission, in words, for the denial message.
+    pub fn needs(self) -> &'static str {
+        match self {
+            Rule::Admin => "the platform administrator role",
+            Rule::AnyCoordinator => "the coordinator role of a network",
+            Rule::AnyWriter => "a coordinator or referent role",
+            Rule::Coordinator => "the coordinator role of the network concerned",
+            Rule::Referent => "the referent role of the organization concerned",
+            Rule::CoordinatorOrReferent => {
+                "the coordinator role of the network concerned or the referent role of the organization concerned"
+            }
+        }
+    }
+}
+
+/// The rule of every mutation, by field name. A mutation missing here is refused to everyone
+/// (and fails the authorization matrix test).
+pub fn rule_of(mutation: &str) -> Option<Rule> {
+    use Rule::*;
+    Some(match mutation {
+        "registerOrganization" => AnyCoordinator,
+        "renameOrganization" | "updateOrganizationDetails" | "deactivateOrganization" => Referent,
+        "succeedOrganization" | "establishNetwork" => Admin,
+        "changeCoordinator" | "closeNetwork" => Coordinator,
+        "applyForMembership" | "withdrawMembership" => Referent,
+        "approveMembership"
+        | "rejectMembership"
+        | "suspendMembership"
+        | "reinstateMembership"
+        | "expelMember" => Coordinator,
+        "designateReferent" | "revokeReferent" => CoordinatorOrReferent,
+        "draftProtocol"
+        | "amendProtocol"
+        | "reviseProtocol"
+        | "publishProtocolVersion"
+        | "openProtocolForSignature"
+        | "enterProtocolIntoForce"
+        | "addProtocolParty"
+        | "renewProtocol"
+        | "expireProtocol"
+        | "supersedeProtocol" => Coordinator,
+        "recordSignature" => CoordinatorOrReferent,
+        "declineProtocol" | "recordProtocolWithdrawal" => Referent,
+        "createCommitment" | "waiveCommitment" | "reopenCommitment" => Coordinator,
+        "reportCommitmentProgress" | "fulfilCommitment" => CoordinatorOrReferent,
+        "formWorkingGroup"
+        | "addWorkingGroupMember"
+        | "removeWorkingGroupMember"
+        | "dissolveWorkingGroup" => Coordinator,
+        "scheduleMeeting" | "rescheduleMeeting" | "cancelMeeting" | "openMeeting"
+        | "closeMeeting" | "recordAttendance" | "recordDecision" | "draftMinutes"
+        | "approveMinutes" => Coordinator,
+        "registerPerson" => AnyWriter,
+        "changePersonDetails" | "erasePerson" => Admin,
+        _ => return None,
+    })
+}
+
+/// The outcome of authorization: the actor the events will record, including the
+/// organization acted for.
+#[derive(Debug, Clone)]
+pub struct Access {
+    pub actor: Actor,
+}
+
+/// What a mutation's input concerns, resolved from the read side.
+#[derive(Debug, Default)]
+struct Target {
+    network: Option<NetworkId>,
+    organization: Option<OrganizationId>,
+}
+
+fn id_arg(input: &async_graphql::Value, field: &str, kind: NodeKind) -> Option<Uuid> {
+    match input {
+        async_graphql::Value::Object(map) => match map.get(field) {
+            Some(async_graphql::Value::String(s)) => {
+                decode_kind(&async_graphql::ID(s.clone()), kind)
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+async fn target_of(ctx: &Context<'_>, input: &async_graphql::Value) -> ApiResult<Target> {
+    let r = read(ctx);
+    let mut target = Target {
+        network: id_arg(input, "network", NodeKind::Network).map(NetworkId),
+        organization: id_arg(input, "organization", NodeKind::Organization).map(OrganizationId),
+    };
+    if let Some(p) = id_arg(input, "protocol", NodeKind::Protocol) {
+        target.network = r
+            .protocol(&p.to_string(), AsOf::Now)
+            .await?
+            .map(|v| v.network);
+    }
+    if let Some(c) = id_arg(input, "commitment", NodeKind::Commitment) {
+        let view = r.commitment(&c.to_string(), AsOf::Now).await?;
+        target.network = view.as_ref().map(|v| v.network);
+        target.organization = view.map(|v| v.obligor);
+    }
+    if let Some(m) = id_arg(input, "meeting", NodeKind::Meeting) {
+        target.network = r
+            .meeting(&m.to_string(), AsOf::Now)
+            .await?
+            .map(|v| v.network);
+    }
+    if let Some(w) = id_arg(input, "workingGroup", NodeKind::WorkingGroup) {
+        target.network = r
+            .working_group(&w.to_string(), AsOf::Now)
+            .await?
+            .map(|v| v.network);
+    }
+    // A referent designation: the organization it belongs to.
+    if let (Some(network), Some(referent)) = (
+        target.network,
+        match input {
+            async_graphql::Value::Object(map) => match map.get("referent") {
+                Some(async_graphql::Value::String(s)) => Some(s.clone()),
+                _ => None,
+            },
+            _ => None,
+        },
+    ) {
+        let uuid = referent.trim().to_lowercase();
+        target.organization = r
+            .memberships(network, AsOf::Now)
+            .await?
+            .into_iter()
+            .find(|m| m.referents.iter().any(|x| x.referent == uuid))
+            .map(|m| m.organization);
+    }
+    Ok(target)
+}
+
+fn denied(rule: Rule) -> Vec<UserError> {
+    vec![UserError {
+        field: None,
+        message: format!("this change requires {}", rule.needs()),
+        code: "FORBIDDEN".to_owned(),
+    }]
+}
+
+/// Decides whether the caller may run the current mutation field, and as whom. The denial
+/// names the missing permission and says nothing about whether the target exists.
+pub async fn authorize(ctx: &Context<'_>) -> ApiResult<Result<Access, Vec<UserError>>> {
+    let principal = ctx
+        .data_opt::<Principal>()
+        .cloned()
+        .unwrap_or_else(Principal::anonymous);
+    let field = ctx.field();
+    let Some(rule) = rule_of(field.name()) else {
+        return Ok(Err(vec![UserError {
+            field: None,
+            message: "this change has no access rule and is refused".to_owned(),
+            code: "FORBIDDEN".to_owned(),
+        }]));
+    };
+    let input = field
+        .arguments()?
+        .into_iter()
+        .find(|(name, _)| name.as_str() == "input")
+        .map(|(_, value)| value)
+        .unwrap_or(async_graphql::Value::Null);
+    let actor = |role: Role, organization: Option<OrganizationId>| Access {
+        actor: Actor {
+            id: principal.subject.clone(),
+            role,
+            organization,
+        },
+    };
+    // Rules that need no target.
+    match rule {
+        Rule::Admin if principal.is_admin() => {
+            return Ok(Ok(actor(Role::PlatformAdministrator, None)))
+        }
+        Rule::Admin => return Ok(Err(denied(rule))),
+        Rule::AnyCoordinator | Rule::AnyWriter => {
+            let target = target_of(ctx, &input).await?;
+            return Ok(if principal.is_admin() {
+                Ok(actor(Role::PlatformAdministrator, target.organization))
+            } else if principal.coordinates_any() {
+                Ok(actor(Role::Coordinator, principal.organizations().next()))
+            } else if rule == Rule::AnyWriter && principal.represents_any() {
+                Ok(actor(Role::Referent, principal.organizations().next()))
+            } else {
+                Err(denied(rule))
+            });
+        }
+        _ => {}
+    }
+    if principal.is_anonymous() || principal.grants == [Grant::Auditor] {
+        return Ok(Err(denied(rule)));
+    }
+    let target = target_of(ctx, &input).await?;
+    let coordinator_of = |network: NetworkId| async move {
+        read(ctx)
+            .network(network, AsOf::Now)
+            .await
+            .map(|v| v.map(|v| v.coordinator))
+    };
+    let as_referent = match (rule, target.organization) {
+        (Rule::Referent | Rule::CoordinatorOrReferent, Some(org)) if principal.represents(org) => {
+            Some(actor(Role::Referent, Some(org)))
+        }
+        _ => None,
+    };
+    if let Some(access) = as_referent {
+        return Ok(Ok(access));
+    }
+    let may_coordinate = matches!(rule, Rule::Coordinator | Rule::CoordinatorOrReferent);
+    if let (true, Some(network)) = (may_coordinate, target.network) {
+        if principal.coordinates(network) || principal.is_admin() {
+            if let Some(coordinator) = coordinator_of(network).await? {
+                let role = if principal.coordinates(network) {
+                    Role::Coordinator
+                } else {
+                    Role::PlatformAdministrator
+                };
+                return Ok(Ok(actor(role, Some(coordinator))));
+            }
+        }
+    }
+    if principal.is_admin() {
+        // The target may not exist: the domain says so.
+        return Ok(Ok(actor(Role::PlatformAdministrator, target.organization)));
+    }
+    Ok(Err(denied(rule)))
+}
