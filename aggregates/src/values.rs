@@ -357,7 +357,7 @@ impl Sealed {
             .trim_end_matches('=')
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/');
-        if !(16..=4096).contains(&value.len()) || !base64 || value.len() % 4 != 0 {
+        if !(16..=4096).contains(&value.len()) || !base64 || !value.len().is_multiple_of(4) {
             return Err(ValueError::Sealed);
         }
         Ok(Self(value.to_owned()))

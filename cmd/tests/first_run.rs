@@ -12,12 +12,32 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// Issues an API token with the command line, as an operator would.
+fn issue_token(dir: &std::path::Path, grant: &str) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_governance"))
+        .args(["token", "issue", "--subject", "first-run", "--grant", grant])
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("the binary runs");
+    assert!(output.status.success(), "{output:?}");
+    let token = String::from_utf8(output.stdout).unwrap().trim().to_owned();
+    assert!(token.starts_with("gov_"), "{token}");
+    token
+}
+
 async fn post(port: u16, query: &str) -> serde_json::Value {
-    let response = reqwest::Client::new()
+    post_as(port, None, query).await
+}
+
+async fn post_as(port: u16, token: Option<&str>, query: &str) -> serde_json::Value {
+    let mut request = reqwest::Client::new()
         .post(format!("http://127.0.0.1:{port}/graphql"))
-        .json(&serde_json::json!({"query": query}))
-        .send()
-        .await;
+        .json(&serde_json::json!({"query": query}));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await;
     match response {
         Ok(response) => response.json().await.unwrap_or(serde_json::Value::Null),
         Err(_) => serde_json::Value::Null,
@@ -64,7 +84,26 @@ async fn serve_with_the_demo_data_answers_and_stops_cleanly_on_sigterm() {
         .as_str()
         .unwrap()
         .to_owned();
-    let answer = post(port, &format!(
+    // Anonymous: the public part only.
+    let public = post(port, &format!(
+        r#"{{ network(id: "{torino}") {{ name members(first: 50) {{ totalCount }} protocols(first: 10) {{ totalCount }} }} }}"#
+    ))
+    .await;
+    assert_eq!(
+        public["data"]["network"]["name"], "Tavolo Maltrattanti",
+        "{public}"
+    );
+    assert_eq!(
+        public["data"]["network"]["members"]["totalCount"], 11,
+        "{public}"
+    );
+    assert_eq!(
+        public["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{public}"
+    );
+    // An auditor's API token, issued with the command line, reads everything.
+    let token = issue_token(dir.path(), "auditor");
+    let answer = post_as(port, Some(&token), &format!(
         r#"{{ network(id: "{torino}") {{ coordinator {{ name }} members(first: 50) {{ totalCount }} protocols(first: 10) {{ nodes {{ signatories {{ name }} }} }} workingGroups {{ name }} }} }}"#
     ))
     .await;
@@ -116,6 +155,7 @@ async fn serve_with_the_demo_data_answers_and_stops_cleanly_on_sigterm() {
 async fn sigterm_during_a_stream_of_mutations_loses_no_answered_write() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
+    let token = issue_token(dir.path(), "admin");
     let mut server = Command::new(env!("CARGO_BIN_EXE_governance"))
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .current_dir(dir.path())
@@ -132,11 +172,12 @@ async fn sigterm_during_a_stream_of_mutations_loses_no_answered_write() {
     // Four writers, each registering organizations one after another.
     let mut writers = Vec::new();
     for w in 0..4 {
+        let token = token.clone();
         writers.push(tokio::spawn(async move {
             let mut answered = Vec::new();
             for i in 0..10_000 {
                 let name = format!("Ente {w}-{i}");
-                let answer = post(port, &format!(
+                let answer = post_as(port, Some(&token), &format!(
                     r#"mutation {{ registerOrganization(input: {{name: "{name}", category: COMUNE, territory: "T"}}) {{ organization {{ id }} userErrors {{ code }} }} }}"#
                 ))
                 .await;

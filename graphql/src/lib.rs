@@ -6,6 +6,7 @@ pub mod model;
 pub mod mutation;
 pub mod query;
 pub mod subscription;
+pub mod viewer;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -279,7 +280,10 @@ async fn graphql_post(
         .map(str::trim)
         .filter(|k| !k.is_empty() && k.len() <= 200)
         .map(|k| IdempotencyKey(k.to_owned()));
-    let mut request = request.into_inner().data(principal);
+    let mut request = request
+        .into_inner()
+        .data(viewer::Viewer::new(principal.clone()))
+        .data(principal);
     if let Some(key) = key {
         request = request.data(key);
     }
@@ -406,6 +410,7 @@ async fn websocket(socket: WebSocket, state: RouterState, protocol: GraphQLProto
             Err(_) => return close(sink, 4403, "Forbidden").await,
         };
     let mut data = Data::default();
+    data.insert(viewer::Viewer::new(principal.clone()));
     data.insert(principal);
     let replay = futures::stream::once(async move { Ok(first) }).chain(stream);
     GraphQLWebSocket::new_with_pair(sink, replay, state.schema, protocol)

@@ -374,28 +374,32 @@ impl Organization {
             None => Ok(None),
         }
     }
-    /// Every membership in a network (any status); under `effectiveOn`, the memberships
-    /// active on that date.
+    /// Every membership in a network (any status) the viewer reads in full; under
+    /// `effectiveOn`, the memberships active on that date.
     async fn memberships(&self, ctx: &Context<'_>) -> ApiResult<Vec<Membership>> {
         let all = read(ctx)
             .memberships_of(self.view.id, self.at.known)
             .await?;
+        let all = readable(ctx, all, |m| m.network).await?;
         Ok(all
             .into_iter()
             .filter(|m| self.at.on.is_none_or(|day| m.member_on(day)))
             .map(|view| Membership { view, at: self.at })
             .collect())
     }
-    /// The protocol versions this organization signed (under `effectiveOn`, by that date).
+    /// The protocol versions this organization signed, in networks the viewer reads in full
+    /// (under `effectiveOn`, by that date).
     async fn signatures(&self, ctx: &Context<'_>) -> ApiResult<Vec<Signature>> {
         let all = read(ctx).signatures_by(self.view.id, self.at.known).await?;
+        let all = readable(ctx, all, |s| s.network).await?;
         Ok(all
             .into_iter()
             .filter(|s| self.at.by(s.signed_on))
             .map(|view| Signature { view, at: self.at })
             .collect())
     }
-    /// The commitments this organization owes (under `effectiveOn`, taken on by that date).
+    /// The commitments this organization owes, in networks the viewer reads in full (under
+    /// `effectiveOn`, taken on by that date).
     #[graphql(
         complexity = "first.or(last).unwrap_or(MAX_PAGE as i32).max(0) as usize * child_complexity"
     )]
@@ -417,6 +421,7 @@ impl Organization {
         let all = read(ctx)
             .commitments_of(self.view.id, self.at.known)
             .await?;
+        let all = readable(ctx, all, |c| c.network).await?;
         commitment_page(
             all,
             self.at,
@@ -442,6 +447,7 @@ impl Organization {
             ctx,
             views::Kind::Organization,
             &self.view.id.to_string(),
+            Scope::Organization(self.view.id),
             (after, before),
             (first, last),
         )
@@ -561,6 +567,7 @@ impl Network {
         >,
         #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<ListConnection<Protocol>> {
+        crate::viewer::require_full(ctx, self.view.id).await?;
         let all = read(ctx).protocols(self.view.id, self.at.known).await?;
         let (filter, order) = (filter.unwrap_or_default(), order_by.unwrap_or_default());
         let at = self.at;
@@ -597,6 +604,7 @@ impl Network {
         >,
         #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<ListConnection<Commitment>> {
+        crate::viewer::require_full(ctx, self.view.id).await?;
         let all = read(ctx).commitments(self.view.id, self.at.known).await?;
         commitment_page(
             all,
@@ -617,6 +625,7 @@ impl Network {
         )]
         on: Option<NaiveDate>,
     ) -> ApiResult<Vec<CommitmentSummary>> {
+        crate::viewer::require_full(ctx, self.view.id).await?;
         let on = on.unwrap_or_else(|| self.at.day());
         let all = read(ctx)
             .commitment_summary(self.view.id, on, self.at.known)
@@ -637,6 +646,7 @@ impl Network {
         #[graphql(desc = "Start of the period (included).")] from: DateTime<Utc>,
         #[graphql(desc = "End of the period (excluded).")] until: DateTime<Utc>,
     ) -> ApiResult<Vec<AttendanceRate>> {
+        crate::viewer::require_full(ctx, self.view.id).await?;
         let all = read(ctx)
             .attendance_rates(self.view.id, from, until, self.at.known)
             .await?;
@@ -654,6 +664,7 @@ impl Network {
     }
     /// The working groups.
     async fn working_groups(&self, ctx: &Context<'_>) -> ApiResult<Vec<WorkingGroup>> {
+        crate::viewer::require_full(ctx, self.view.id).await?;
         Ok(read(ctx)
             .working_groups(self.view.id, self.at.known)
             .await?
@@ -681,7 +692,10 @@ impl Network {
         >,
         #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<ListConnection<Meeting>> {
-        let all = read(ctx).meetings(self.view.id, self.at.known).await?;
+        let mut all = read(ctx).meetings(self.view.id, self.at.known).await?;
+        if !crate::viewer::viewer(ctx).full(ctx, self.view.id).await? {
+            all.retain(|m| m.public);
+        }
         let (filter, order) = (filter.unwrap_or_default(), order_by.unwrap_or_default());
         let at = self.at;
         paginate(
@@ -713,6 +727,7 @@ impl Network {
             ctx,
             views::Kind::Network,
             &self.view.id.to_string(),
+            Scope::Network(self.view.id),
             (after, before),
             (first, last),
         )
@@ -830,9 +845,11 @@ impl Membership {
             })
             .collect()
     }
-    /// Referents designated for this membership.
-    async fn referents(&self) -> Vec<Referent> {
-        self.view
+    /// Referents designated for this membership (readers of the network in full only).
+    async fn referents(&self, ctx: &Context<'_>) -> ApiResult<Vec<Referent>> {
+        crate::viewer::require_full(ctx, self.view.network).await?;
+        Ok(self
+            .view
             .referents
             .iter()
             .map(|r| Referent {
@@ -842,7 +859,7 @@ impl Membership {
                 since: r.since,
                 until: r.until,
             })
-            .collect()
+            .collect())
     }
 }
 
@@ -1072,6 +1089,7 @@ impl Protocol {
             ctx,
             views::Kind::Protocol,
             &self.view.id,
+            Scope::Network(self.view.network),
             (after, before),
             (first, last),
         )
@@ -1118,6 +1136,22 @@ async fn commitment_page(
         last,
     )
     .await
+}
+
+/// The items of networks the viewer reads in full.
+async fn readable<T>(
+    ctx: &Context<'_>,
+    items: Vec<T>,
+    network: impl Fn(&T) -> aggregates::ids::NetworkId,
+) -> ApiResult<Vec<T>> {
+    let viewer = crate::viewer::viewer(ctx);
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        if viewer.full(ctx, network(&item)).await? {
+            out.push(item);
+        }
+    }
+    Ok(out)
 }
 
 /// The ids in their first-seen order, each once.
@@ -1269,6 +1303,7 @@ impl Commitment {
             ctx,
             views::Kind::Commitment,
             &self.view.id,
+            Scope::Network(self.view.network),
             (after, before),
             (first, last),
         )
@@ -1381,6 +1416,7 @@ impl Meeting {
     }
     /// Attendance.
     async fn attendance(&self, ctx: &Context<'_>) -> ApiResult<Vec<AttendanceRecord>> {
+        crate::viewer::require_full(ctx, self.view.network).await?;
         Ok(read(ctx)
             .attendance(&self.view.id, self.at.known)
             .await?
@@ -1668,12 +1704,32 @@ pub async fn history(
     Ok(connection)
 }
 
+/// Whose history a timeline is, for the access check: a network's entity (readable by who
+/// reads the network in full) or an organization (its history spans networks: auditors,
+/// administrators and its own referents).
+enum Scope {
+    Network(aggregates::ids::NetworkId),
+    Organization(aggregates::ids::OrganizationId),
+}
+
 async fn timeline(
     ctx: &Context<'_>,
     kind: views::Kind,
     id: &str,
+    scope: Scope,
     (after, before): (Option<String>, Option<String>),
     (first, last): (Option<i32>, Option<i32>),
 ) -> ApiResult<HistoryConnection> {
+    match scope {
+        Scope::Network(network) => crate::viewer::require_full(ctx, network).await?,
+        Scope::Organization(organization) => {
+            if !crate::viewer::viewer(ctx)
+                .principal()
+                .represents(organization)
+            {
+                crate::viewer::require_everything(ctx)?;
+            }
+        }
+    }
     history(ctx, History::Timeline(kind, id), after, before, first, last).await
 }

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use projections::queries::{AsOf, AuditFilter};
 
 use crate::model::*;
+use crate::viewer::{viewer, Level};
 use crate::{client_error, read, ApiResult};
 
 pub struct Query;
@@ -446,32 +447,55 @@ async fn node_of(ctx: &Context<'_>, id: &ID, at: Lens) -> ApiResult<Option<Node>
         return Ok(None);
     };
     let r = read(ctx);
+    let v = viewer(ctx);
     let text = uuid.to_string();
+    // Objects the viewer may not read are absent, exactly like objects that do not exist.
     Ok(match kind {
-        NodeKind::Organization => r
-            .organization(aggregates::ids::OrganizationId(uuid), at.known)
-            .await?
-            .map(|view| Node::Organization(Organization { view, at })),
-        NodeKind::Network => r
+        NodeKind::Organization => {
+            let id = aggregates::ids::OrganizationId(uuid);
+            match r.organization(id, at.known).await? {
+                Some(view) if v.sees_organization(ctx, id).await? => {
+                    Some(Node::Organization(Organization { view, at }))
+                }
+                _ => None,
+            }
+        }
+        NodeKind::Network => match r
             .network(aggregates::ids::NetworkId(uuid), at.known)
             .await?
-            .map(|view| Node::Network(Network { view, at })),
-        NodeKind::Protocol => r
-            .protocol(&text, at.known)
-            .await?
-            .map(|view| Node::Protocol(Protocol { view, at })),
-        NodeKind::Commitment => r
-            .commitment(&text, at.known)
-            .await?
-            .map(|view| Node::Commitment(Commitment { view, at })),
-        NodeKind::WorkingGroup => r
-            .working_group(&text, at.known)
-            .await?
-            .map(|view| Node::WorkingGroup(WorkingGroup { view, at })),
-        NodeKind::Meeting => r
-            .meeting(&text, at.known)
-            .await?
-            .map(|view| Node::Meeting(Meeting { view, at })),
+        {
+            Some(view) if v.level(ctx, &view).await? != Level::None => {
+                Some(Node::Network(Network { view, at }))
+            }
+            _ => None,
+        },
+        NodeKind::Protocol => match r.protocol(&text, at.known).await? {
+            Some(view) if v.full(ctx, view.network).await? => {
+                Some(Node::Protocol(Protocol { view, at }))
+            }
+            _ => None,
+        },
+        NodeKind::Commitment => match r.commitment(&text, at.known).await? {
+            Some(view) if v.full(ctx, view.network).await? => {
+                Some(Node::Commitment(Commitment { view, at }))
+            }
+            _ => None,
+        },
+        NodeKind::WorkingGroup => match r.working_group(&text, at.known).await? {
+            Some(view) if v.full(ctx, view.network).await? => {
+                Some(Node::WorkingGroup(WorkingGroup { view, at }))
+            }
+            _ => None,
+        },
+        NodeKind::Meeting => match r.meeting(&text, at.known).await? {
+            Some(view)
+                if v.full(ctx, view.network).await?
+                    || (view.public && v.level_of(ctx, view.network).await? == Level::Public) =>
+            {
+                Some(Node::Meeting(Meeting { view, at }))
+            }
+            _ => None,
+        },
     })
 }
 
@@ -547,7 +571,17 @@ impl Query {
         #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<ListConnection<Organization>> {
         let at = lens(ctx, as_of, effective_on).await?;
-        let all = read(ctx).organizations(at.known).await?;
+        let mut all = read(ctx).organizations(at.known).await?;
+        let v = viewer(ctx);
+        if !v.reads_everything() {
+            let mut seen = Vec::with_capacity(all.len());
+            for o in all {
+                if v.sees_organization(ctx, o.id).await? {
+                    seen.push(o);
+                }
+            }
+            all = seen;
+        }
         let (filter, order) = (filter.unwrap_or_default(), order_by.unwrap_or_default());
         paginate(
             select(
@@ -577,11 +611,11 @@ impl Query {
         effective_on: Option<chrono::NaiveDate>,
     ) -> ApiResult<Option<Organization>> {
         let at = lens(ctx, as_of, effective_on).await?;
-        let uuid = uuid_of(&id, NodeKind::Organization)?;
-        Ok(read(ctx)
-            .organization(aggregates::ids::OrganizationId(uuid), at.known)
-            .await?
-            .map(|view| Organization { view, at }))
+        uuid_of(&id, NodeKind::Organization)?;
+        Ok(match node_of(ctx, &id, at).await? {
+            Some(Node::Organization(o)) => Some(o),
+            _ => None,
+        })
     }
 
     /// Every network.
@@ -611,7 +645,15 @@ impl Query {
         #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<ListConnection<Network>> {
         let at = lens(ctx, as_of, effective_on).await?;
-        let all = read(ctx).networks(at.known).await?;
+        let mut all = read(ctx).networks(at.known).await?;
+        let v = viewer(ctx);
+        let mut seen = Vec::with_capacity(all.len());
+        for n in all {
+            if v.level(ctx, &n).await? != Level::None {
+                seen.push(n);
+            }
+        }
+        all = seen;
         let (filter, order) = (filter.unwrap_or_default(), order_by.unwrap_or_default());
         paginate(
             select(
@@ -641,11 +683,11 @@ impl Query {
         effective_on: Option<chrono::NaiveDate>,
     ) -> ApiResult<Option<Network>> {
         let at = lens(ctx, as_of, effective_on).await?;
-        let uuid = uuid_of(&id, NodeKind::Network)?;
-        Ok(read(ctx)
-            .network(aggregates::ids::NetworkId(uuid), at.known)
-            .await?
-            .map(|view| Network { view, at }))
+        uuid_of(&id, NodeKind::Network)?;
+        Ok(match node_of(ctx, &id, at).await? {
+            Some(Node::Network(n)) => Some(n),
+            _ => None,
+        })
     }
 
     /// One protocol.
@@ -661,11 +703,11 @@ impl Query {
         effective_on: Option<chrono::NaiveDate>,
     ) -> ApiResult<Option<Protocol>> {
         let at = lens(ctx, as_of, effective_on).await?;
-        let uuid = uuid_of(&id, NodeKind::Protocol)?;
-        Ok(read(ctx)
-            .protocol(&uuid.to_string(), at.known)
-            .await?
-            .map(|view| Protocol { view, at }))
+        uuid_of(&id, NodeKind::Protocol)?;
+        Ok(match node_of(ctx, &id, at).await? {
+            Some(Node::Protocol(p)) => Some(p),
+            _ => None,
+        })
     }
 
     /// The audit log: every event, filtered, oldest first; cursors are global positions.
@@ -686,6 +728,7 @@ impl Query {
         #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<HistoryConnection> {
         let audit = to_audit_filter(filter.unwrap_or_default())?;
+        require_audit(ctx, &audit).await?;
         history(ctx, History::Audit(&audit), after, before, first, last).await
     }
 
@@ -705,6 +748,15 @@ async fn lens(
         known: as_of(ctx, instant).await?,
         on: effective_on,
     })
+}
+
+/// The whole audit log is for auditors and administrators; a network's part of it also for
+/// those who read that network in full.
+pub(crate) async fn require_audit(ctx: &Context<'_>, filter: &AuditFilter) -> ApiResult<()> {
+    match filter.network {
+        Some(network) if viewer(ctx).full(ctx, network).await? => Ok(()),
+        _ => crate::viewer::require_everything(ctx),
+    }
 }
 
 /// The read side's filter from the API's.

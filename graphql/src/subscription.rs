@@ -93,6 +93,7 @@ impl Subscription {
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<HistoryEntry>>> {
         let state = ctx.data_unchecked::<ApiState>().clone();
         let filter = crate::query::to_audit_filter(filter.unwrap_or_default())?;
+        crate::query::require_audit(ctx, &filter).await?;
         Ok(follow(state, filter, cursor(after)?))
     }
 
@@ -113,6 +114,8 @@ impl Subscription {
             network: Some(aggregates::ids::NetworkId(network)),
             ..Default::default()
         };
+        // An unknown network and one the viewer may not read get the same answer.
+        crate::query::require_audit(ctx, &filter).await?;
         Ok(follow(state, filter, cursor(after)?))
     }
 }

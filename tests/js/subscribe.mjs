@@ -1,17 +1,23 @@
 // Subscribes to the audit log with the graphql-ws client (the one browsers use) and prints the
 // position of each event received, one per line; exits after COUNT events.
-// Usage: node subscribe.mjs <ws-url> <after|-> <count>
+// Usage: node subscribe.mjs <ws-url> <after|-> <count> <bearer token>
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 
-const [url, after, count] = process.argv.slice(2);
+const [url, after, count, token] = process.argv.slice(2);
 const wanted = Number(count);
 const timer = setTimeout(() => {
   console.error(`timed out waiting for ${wanted} events`);
   process.exit(1);
 }, 20000);
 
-const client = createClient({ url, webSocketImpl: WebSocket, lazy: true, retryAttempts: 0 });
+const client = createClient({
+  url,
+  webSocketImpl: WebSocket,
+  lazy: true,
+  retryAttempts: 0,
+  connectionParams: { authorization: `Bearer ${token}` },
+});
 let received = 0;
 const dispose = client.subscribe(
   {

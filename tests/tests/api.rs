@@ -295,7 +295,7 @@ async fn torino_through_graphql(server: TestServer) {
     // Typed payloads per event type, through the history-entry interface.
     let typed = server
         .gql(
-            c,
+            Some(&auditor),
             r#"query($o: ID!) {
         organization(id: $o) { timeline(first: 50) { nodes {
             __typename eventType

@@ -78,7 +78,7 @@ async fn a_page_over_the_maximum_is_refused() {
     );
     let body = s
         .gql(
-            None,
+            Some(&tests::auditor()),
             "{ auditLog(first: 500) { edges { cursor } } }",
             json!({}),
         )
@@ -194,7 +194,7 @@ async fn an_internal_error_reaches_the_client_masked_with_an_id() {
 async fn metrics_are_valid_prometheus_and_readyz_follows_the_database() {
     let (_dir, s) = server(Default::default()).await;
     let body = s
-        .gql(None, "mutation Register { registerOrganization(input: {name: \"Comune\", category: COMUNE, territory: \"T\"}) { positions } }", json!({}))
+        .gql(Some(&tests::admin()), "mutation Register { registerOrganization(input: {name: \"Comune\", category: COMUNE, territory: \"T\"}) { positions } }", json!({}))
         .await;
     assert!(body.get("errors").is_none(), "{body}");
     let base = s.url.trim_end_matches("/graphql").to_owned();

@@ -51,7 +51,7 @@ async fn subscribe(server: &TestServer, after: Option<i64>) -> Socket {
     let mut socket = connect(server).await;
     socket
         .send(Message::text(
-            json!({"type": "connection_init", "payload": {}}).to_string(),
+            json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {}", tests::auditor())}}).to_string(),
         ))
         .await
         .unwrap();
@@ -83,7 +83,7 @@ async fn receive(socket: &mut Socket, count: usize) -> Vec<i64> {
 
 async fn register(server: &TestServer, name: &str) {
     let body = server
-        .gql(None, "mutation($n: String!) { registerOrganization(input: {name: $n, category: COMUNE, territory: \"Torino\"}) { userErrors { code } } }", json!({"n": name}))
+        .gql(Some(&tests::admin()), "mutation($n: String!) { registerOrganization(input: {name: $n, category: COMUNE, territory: \"Torino\"}) { userErrors { code } } }", json!({"n": name}))
         .await;
     assert_eq!(
         body["data"]["registerOrganization"]["userErrors"],
@@ -163,18 +163,55 @@ async fn no_connection_init_in_time_closes_with_4408() {
 }
 
 #[tokio::test]
-async fn an_init_naming_an_invalid_principal_closes_with_4403() {
+async fn an_init_with_a_refused_token_closes_with_4403() {
+    let (_dir, store) = tests::sqlite_store().await;
+    let server = spawn_server(store, Default::default()).await;
+    for token in [
+        "Bearer not-a-token".to_owned(),
+        format!(
+            "Bearer {}",
+            tests::signed_token("x", &[], 3600, "another-secret-another-secret-1234")
+        ),
+        format!(
+            "Bearer {}",
+            tests::signed_token("x", &[], -3600, tests::TEST_SECRET)
+        ),
+    ] {
+        let mut socket = connect(&server).await;
+        socket
+            .send(Message::text(
+                json!({"type": "connection_init", "payload": {"authorization": token}}).to_string(),
+            ))
+            .await
+            .unwrap();
+        assert_eq!(close_code(&mut socket).await, 4403, "{token}");
+    }
+}
+
+#[tokio::test]
+async fn the_anonymous_viewer_cannot_follow_the_audit_log() {
     let (_dir, store) = tests::sqlite_store().await;
     let server = spawn_server(store, Default::default()).await;
     let mut socket = connect(&server).await;
     socket
         .send(Message::text(
-            json!({"type": "connection_init", "payload": {"actingFor": "not-an-organization"}})
-                .to_string(),
+            json!({"type": "connection_init", "payload": {}}).to_string(),
         ))
         .await
         .unwrap();
-    assert_eq!(close_code(&mut socket).await, 4403);
+    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+    socket
+        .send(Message::text(
+            json!({"id": "1", "type": "subscribe", "payload": {"query": "subscription { auditLog { position } }"}}).to_string(),
+        ))
+        .await
+        .unwrap();
+    let message = next_json(&mut socket).await;
+    assert_eq!(message["payload"]["data"], Value::Null, "{message}");
+    assert_eq!(
+        message["payload"]["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{message}"
+    );
 }
 
 /// Makes sure the JavaScript clients are installed (`npm ci` from the committed lockfile).
@@ -200,7 +237,7 @@ async fn node_subscribe(server: &TestServer, after: Option<i64>, count: usize) -
     let after = after.map_or("-".to_owned(), |a| a.to_string());
     let output = tokio::process::Command::new("node")
         .arg(dir.join("subscribe.mjs"))
-        .args([url, after, count.to_string()])
+        .args([url, after, count.to_string(), tests::auditor()])
         .current_dir(&dir)
         .output()
         .await
