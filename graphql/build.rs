@@ -25,6 +25,9 @@ const MIRRORED_ENUMS: &[&str] = &[
     "Attendance",
 ];
 
+/// Personal data sealed with its person's key: opened (or shown as erased) for the reader.
+const SEALED: &str = "crate::personal::SealedDetails";
+
 struct Generator {
     /// Nested definitions already emitted, by name.
     emitted: BTreeSet<String>,
@@ -116,6 +119,9 @@ impl Generator {
         let Some(def) = defs.get(name) else {
             return "async_graphql::Json<serde_json::Value>".to_owned();
         };
+        if name == "Sealed" {
+            return SEALED.to_owned();
+        }
         if def.get("enum").is_some() {
             return if MIRRORED_ENUMS.contains(&name) {
                 format!("crate::model::{name}")
@@ -159,8 +165,18 @@ impl Generator {
             .and_then(Value::as_object)
             .unwrap_or(&empty);
         let mut fields = String::new();
+        let mut binds = String::new();
         for (field, node) in properties {
             let mut ty = self.ty(node, defs);
+            if ty == SEALED {
+                writeln!(binds, "        self.{field}.bind(person);").unwrap();
+            } else if ty == format!("Option<{SEALED}>") {
+                writeln!(
+                    binds,
+                    "        if let Some(f) = &mut self.{field} {{ f.bind(person); }}"
+                )
+                .unwrap();
+            }
             let optional = all_optional || !required.contains(field.as_str());
             if optional && !ty.starts_with("Option<") {
                 ty = format!("Option<{ty}>");
@@ -196,6 +212,16 @@ impl Generator {
             self.out,
             "#[doc = \"{}\"]\n#[derive(async_graphql::SimpleObject, serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq)]\npub struct {type_name} {{\n{fields}}}\n",
             escape(desc)
+        )
+        .unwrap();
+        let person = if binds.is_empty() {
+            "_person"
+        } else {
+            "person"
+        };
+        writeln!(
+            self.out,
+            "impl crate::personal::Bind for {type_name} {{\n    fn bind(&mut self, {person}: &str) {{\n{binds}    }}\n}}\n"
         )
         .unwrap();
     }

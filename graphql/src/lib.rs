@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod model;
 pub mod mutation;
+pub mod personal;
 pub mod query;
 pub mod subscription;
 pub mod viewer;

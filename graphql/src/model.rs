@@ -776,6 +776,7 @@ pub struct MembershipPeriod {
 
 /// A referent designation (the person is referenced by id; their data is kept apart).
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct Referent {
     /// The designation's id.
     pub id: String,
@@ -787,6 +788,20 @@ pub struct Referent {
     pub since: NaiveDate,
     /// Until when.
     pub until: Option<NaiveDate>,
+}
+
+#[ComplexObject]
+impl Referent {
+    /// The person's contact details (shown as erased once the person is erased).
+    async fn contact(&self, ctx: &Context<'_>) -> ApiResult<Option<crate::personal::Person>> {
+        Ok(read(ctx)
+            .person(&self.person, AsOf::Now)
+            .await?
+            .map(|view| crate::personal::Person {
+                id: view.id,
+                sealed: Some(view.details.as_str().to_owned()),
+            }))
+    }
 }
 
 /// An organization's membership of a network.
@@ -1545,7 +1560,10 @@ macro_rules! history_entries {
                     .unwrap_or_else(|| common.payload.clone());
                 match common.event_type.as_str() {
                     $(stringify!($event) => serde_json::from_value::<$payload>(inner)
-                        .map(|payload| HistoryEntry::$event($entry { common, payload }))
+                        .map(|mut payload| {
+                            crate::personal::Bind::bind(&mut payload, &common.aggregate_id);
+                            HistoryEntry::$event($entry { common, payload })
+                        })
                         .map_err(|e| e.to_string()),)+
                     other => Err(format!("no typed payload for event type {other}")),
                 }
