@@ -104,7 +104,8 @@ impl AuthError {
 /// The claims of a signed token.
 #[derive(Deserialize)]
 struct Claims {
-    sub: String,
+    #[serde(default)]
+    sub: Option<String>,
     #[serde(default)]
     grants: Vec<Grant>,
 }
@@ -235,7 +236,9 @@ pub async fn authenticate(
     for key in &keys {
         match jsonwebtoken::decode::<Claims>(token, key, &validation) {
             Ok(data) => {
-                let subject = data.claims.sub.trim().to_owned();
+                let Some(subject) = data.claims.sub.map(|s| s.trim().to_owned()) else {
+                    return Err(AuthError::Invalid("missing `sub`".into()));
+                };
                 if subject.is_empty() || subject.len() > 200 {
                     return Err(AuthError::Invalid(
                         "`sub` must be 1 to 200 characters".into(),

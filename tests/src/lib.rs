@@ -17,6 +17,13 @@ pub async fn postgres_store() -> Store {
     Store::open(&url).await.expect("open the PostgreSQL store")
 }
 
+/// A store on a fresh PostgreSQL database, with the database's URL (for `postgres::dump`).
+pub async fn postgres_store_at() -> (String, Store) {
+    let url = postgres::fresh_database().await;
+    let store = Store::open(&url).await.expect("open the PostgreSQL store");
+    (url, store)
+}
+
 /// A store on a fresh SQLite file; keep the directory alive as long as the store.
 pub async fn sqlite_store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().expect("temporary directory");

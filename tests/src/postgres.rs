@@ -226,3 +226,18 @@ pub async fn fresh_database() -> String {
     };
     with_database(&base, &name)
 }
+
+/// A plain-SQL dump of a database, made by the `pg_dump` of the installed server binaries.
+pub fn dump(url: &str) -> Vec<u8> {
+    let output = Command::new(server_bin_dir().join("pg_dump"))
+        .arg("--dbname")
+        .arg(url)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run pg_dump ({e}). {INSTALL_HINT}"));
+    assert!(
+        output.status.success(),
+        "pg_dump failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout
+}
