@@ -288,6 +288,25 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// Who may call a mutation under this rule, as its description states it (checked
+    /// against the schema by a test).
+    pub fn who(self) -> &'static str {
+        match self {
+            Rule::Admin => "platform administrators.",
+            Rule::AnyCoordinator => "platform administrators and the coordinator of any network.",
+            Rule::AnyWriter => "platform administrators, coordinators and referents.",
+            Rule::Coordinator => {
+                "platform administrators and the coordinator of the network concerned."
+            }
+            Rule::Referent => {
+                "platform administrators and a referent of the organization concerned."
+            }
+            Rule::CoordinatorOrReferent => {
+                "platform administrators, the coordinator of the network concerned and a referent of the organization concerned."
+            }
+        }
+    }
+
     /// The permission, in words, for the denial message.
     pub fn needs(self) -> &'static str {
         match self {

@@ -1488,6 +1488,8 @@ pub struct Mutation;
 #[Object]
 impl Mutation {
     /// Register an organization.
+    ///
+    /// Who may call it: platform administrators and the coordinator of any network.
     async fn register_organization(
         &self,
         ctx: &Context<'_>,
@@ -1523,6 +1525,8 @@ impl Mutation {
     }
 
     /// Rename an organization.
+    ///
+    /// Who may call it: platform administrators and a referent of the organization concerned.
     async fn rename_organization(
         &self,
         ctx: &Context<'_>,
@@ -1551,6 +1555,8 @@ impl Mutation {
     }
 
     /// Update an organization's details.
+    ///
+    /// Who may call it: platform administrators and a referent of the organization concerned.
     async fn update_organization_details(
         &self,
         ctx: &Context<'_>,
@@ -1587,6 +1593,8 @@ impl Mutation {
     }
 
     /// An organization succeeds another.
+    ///
+    /// Who may call it: platform administrators.
     async fn succeed_organization(
         &self,
         ctx: &Context<'_>,
@@ -1613,6 +1621,8 @@ impl Mutation {
     }
 
     /// Deactivate an organization.
+    ///
+    /// Who may call it: platform administrators and a referent of the organization concerned.
     async fn deactivate_organization(
         &self,
         ctx: &Context<'_>,
@@ -1639,6 +1649,8 @@ impl Mutation {
     }
 
     /// Establish a network.
+    ///
+    /// Who may call it: platform administrators.
     async fn establish_network(
         &self,
         ctx: &Context<'_>,
@@ -1673,6 +1685,8 @@ impl Mutation {
     }
 
     /// Change the coordinator.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn change_coordinator(
         &self,
         ctx: &Context<'_>,
@@ -1701,6 +1715,8 @@ impl Mutation {
     }
 
     /// Close a network.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn close_network(
         &self,
         ctx: &Context<'_>,
@@ -1729,6 +1745,8 @@ impl Mutation {
     }
 
     /// An organization applies to join a network.
+    ///
+    /// Who may call it: platform administrators and a referent of the organization concerned.
     async fn apply_for_membership(
         &self,
         ctx: &Context<'_>,
@@ -1758,6 +1776,8 @@ impl Mutation {
     }
 
     /// The coordinator approves an application.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn approve_membership(
         &self,
         ctx: &Context<'_>,
@@ -1785,6 +1805,8 @@ impl Mutation {
     }
 
     /// The coordinator rejects an application.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn reject_membership(
         &self,
         ctx: &Context<'_>,
@@ -1815,6 +1837,8 @@ impl Mutation {
     }
 
     /// The coordinator suspends a member.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn suspend_membership(
         &self,
         ctx: &Context<'_>,
@@ -1846,6 +1870,8 @@ impl Mutation {
     }
 
     /// The coordinator reinstates a suspended member.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn reinstate_membership(
         &self,
         ctx: &Context<'_>,
@@ -1873,6 +1899,8 @@ impl Mutation {
     }
 
     /// A member leaves (only the member itself may say so).
+    ///
+    /// Who may call it: platform administrators and a referent of the organization concerned.
     async fn withdraw_membership(
         &self,
         ctx: &Context<'_>,
@@ -1904,6 +1932,8 @@ impl Mutation {
     }
 
     /// The coordinator expels a member.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn expel_member(
         &self,
         ctx: &Context<'_>,
@@ -1935,6 +1965,8 @@ impl Mutation {
     }
 
     /// A member (or the coordinator) designates a referent.
+    ///
+    /// Who may call it: platform administrators, the coordinator of the network concerned and a referent of the organization concerned.
     async fn designate_referent(
         &self,
         ctx: &Context<'_>,
@@ -1976,6 +2008,8 @@ impl Mutation {
     }
 
     /// Revoke a referent designation.
+    ///
+    /// Who may call it: platform administrators, the coordinator of the network concerned and a referent of the organization concerned.
     async fn revoke_referent(
         &self,
         ctx: &Context<'_>,
@@ -2011,6 +2045,8 @@ impl Mutation {
     }
 
     /// Draft a protocol.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn draft_protocol(
         &self,
         ctx: &Context<'_>,
@@ -2047,6 +2083,8 @@ impl Mutation {
     }
 
     /// Replace the text of the version being drafted.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn amend_protocol(
         &self,
         ctx: &Context<'_>,
@@ -2072,6 +2110,8 @@ impl Mutation {
     }
 
     /// Start a new version, which needs new signatures.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn revise_protocol(
         &self,
         ctx: &Context<'_>,
@@ -2097,6 +2137,8 @@ impl Mutation {
     }
 
     /// Publish the drafted version under its document's hash.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn publish_protocol_version(
         &self,
         ctx: &Context<'_>,
@@ -2123,6 +2165,8 @@ impl Mutation {
     }
 
     /// Open the published version for signature.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn open_protocol_for_signature(
         &self,
         ctx: &Context<'_>,
@@ -2148,6 +2192,8 @@ impl Mutation {
     }
 
     /// Record a signature of the current version.
+    ///
+    /// Who may call it: platform administrators, the coordinator of the network concerned and a referent of the organization concerned.
     async fn record_signature(
         &self,
         ctx: &Context<'_>,
@@ -2181,6 +2227,8 @@ impl Mutation {
     }
 
     /// A party declines to sign.
+    ///
+    /// Who may call it: platform administrators and a referent of the organization concerned.
     async fn decline_protocol(
         &self,
         ctx: &Context<'_>,
@@ -2212,6 +2260,8 @@ impl Mutation {
     }
 
     /// The protocol enters into force.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn enter_protocol_into_force(
         &self,
         ctx: &Context<'_>,
@@ -2239,6 +2289,8 @@ impl Mutation {
     }
 
     /// Add a party later ("in itinere").
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn add_protocol_party(
         &self,
         ctx: &Context<'_>,
@@ -2267,6 +2319,8 @@ impl Mutation {
     }
 
     /// Record a party's withdrawal.
+    ///
+    /// Who may call it: platform administrators and a referent of the organization concerned.
     async fn record_protocol_withdrawal(
         &self,
         ctx: &Context<'_>,
@@ -2298,6 +2352,8 @@ impl Mutation {
     }
 
     /// Renew a protocol in force.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn renew_protocol(
         &self,
         ctx: &Context<'_>,
@@ -2323,6 +2379,8 @@ impl Mutation {
     }
 
     /// The protocol's validity ended.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn expire_protocol(
         &self,
         ctx: &Context<'_>,
@@ -2346,6 +2404,8 @@ impl Mutation {
     }
 
     /// Another protocol replaces this one.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn supersede_protocol(
         &self,
         ctx: &Context<'_>,
@@ -2374,6 +2434,8 @@ impl Mutation {
     }
 
     /// The coordinator sets a commitment directly.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn create_commitment(
         &self,
         ctx: &Context<'_>,
@@ -2413,6 +2475,8 @@ impl Mutation {
     }
 
     /// The obligor reports progress.
+    ///
+    /// Who may call it: platform administrators, the coordinator of the network concerned and a referent of the organization concerned.
     async fn report_commitment_progress(
         &self,
         ctx: &Context<'_>,
@@ -2443,6 +2507,8 @@ impl Mutation {
     }
 
     /// The commitment is fulfilled, with evidence.
+    ///
+    /// Who may call it: platform administrators, the coordinator of the network concerned and a referent of the organization concerned.
     async fn fulfil_commitment(
         &self,
         ctx: &Context<'_>,
@@ -2479,6 +2545,8 @@ impl Mutation {
     }
 
     /// The coordinator waives a commitment.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn waive_commitment(
         &self,
         ctx: &Context<'_>,
@@ -2509,6 +2577,8 @@ impl Mutation {
     }
 
     /// The coordinator reopens a closed commitment.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn reopen_commitment(
         &self,
         ctx: &Context<'_>,
@@ -2539,6 +2609,8 @@ impl Mutation {
     }
 
     /// Form a working group.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn form_working_group(
         &self,
         ctx: &Context<'_>,
@@ -2577,6 +2649,8 @@ impl Mutation {
     }
 
     /// Add a member to a working group.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn add_working_group_member(
         &self,
         ctx: &Context<'_>,
@@ -2609,6 +2683,8 @@ impl Mutation {
     }
 
     /// Remove a member from a working group.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn remove_working_group_member(
         &self,
         ctx: &Context<'_>,
@@ -2641,6 +2717,8 @@ impl Mutation {
     }
 
     /// Dissolve a working group.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn dissolve_working_group(
         &self,
         ctx: &Context<'_>,
@@ -2670,6 +2748,8 @@ impl Mutation {
     }
 
     /// Schedule a meeting.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn schedule_meeting(
         &self,
         ctx: &Context<'_>,
@@ -2732,6 +2812,8 @@ impl Mutation {
     }
 
     /// Move a meeting.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn reschedule_meeting(
         &self,
         ctx: &Context<'_>,
@@ -2759,6 +2841,8 @@ impl Mutation {
     }
 
     /// Cancel a meeting.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn cancel_meeting(
         &self,
         ctx: &Context<'_>,
@@ -2783,6 +2867,8 @@ impl Mutation {
     }
 
     /// Open a meeting.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn open_meeting(
         &self,
         ctx: &Context<'_>,
@@ -2808,6 +2894,8 @@ impl Mutation {
     }
 
     /// Close a meeting.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn close_meeting(
         &self,
         ctx: &Context<'_>,
@@ -2833,6 +2921,8 @@ impl Mutation {
     }
 
     /// Record attendance.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn record_attendance(
         &self,
         ctx: &Context<'_>,
@@ -2876,6 +2966,8 @@ impl Mutation {
     }
 
     /// Record a decision; its action items become commitments.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn record_decision(
         &self,
         ctx: &Context<'_>,
@@ -2915,6 +3007,8 @@ impl Mutation {
     }
 
     /// Draft a version of the minutes.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn draft_minutes(
         &self,
         ctx: &Context<'_>,
@@ -2940,6 +3034,8 @@ impl Mutation {
     }
 
     /// Approve one version of the minutes, once.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn approve_minutes(
         &self,
         ctx: &Context<'_>,
@@ -2979,6 +3075,8 @@ impl Mutation {
     /// Register a person (a referent or signatory). Their name, e-mail and phone are sealed
     /// with a key of their own before anything is recorded; the events hold only the sealed
     /// bytes.
+    ///
+    /// Who may call it: platform administrators, coordinators and referents.
     async fn register_person(
         &self,
         ctx: &Context<'_>,
@@ -3009,6 +3107,8 @@ impl Mutation {
     }
 
     /// Change a person's contact details (sealed with the same key).
+    ///
+    /// Who may call it: platform administrators.
     async fn change_person_details(
         &self,
         ctx: &Context<'_>,
@@ -3055,6 +3155,8 @@ impl Mutation {
     /// Erase a person (GDPR art. 17): their key is destroyed, so every sealed detail in
     /// events, read models and exports becomes unreadable for good; the erasure is recorded
     /// (without personal data) and history stays verifiable.
+    ///
+    /// Who may call it: platform administrators.
     async fn erase_person(
         &self,
         ctx: &Context<'_>,

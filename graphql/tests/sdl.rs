@@ -78,3 +78,28 @@ async fn every_type_and_field_has_a_description() {
         missing.len()
     );
 }
+
+/// Every mutation states who may call it, and the statement is the rule enforced.
+#[test]
+fn every_mutation_states_its_access_rule() {
+    let schema = graphql::build_schema_without_state();
+    let response = futures::executor::block_on(
+        schema.execute("{ __schema { mutationType { fields { name description } } } }"),
+    );
+    let data = response.data.into_json().unwrap();
+    let fields = data["__schema"]["mutationType"]["fields"]
+        .as_array()
+        .unwrap();
+    assert!(fields.len() > 40);
+    for field in fields {
+        let name = field["name"].as_str().unwrap();
+        let rule = graphql::auth::rule_of(name)
+            .unwrap_or_else(|| panic!("mutation {name} has no access rule"));
+        let description = field["description"].as_str().unwrap();
+        assert!(
+            description.ends_with(&format!("Who may call it: {}", rule.who())),
+            "{name}: {description:?} does not state {:?}",
+            rule.who()
+        );
+    }
+}
