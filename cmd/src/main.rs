@@ -46,6 +46,16 @@ enum Command {
         demo: bool,
         #[command(flatten)]
         auth: AuthArgs,
+        #[command(flatten)]
+        signing: SigningArgs,
+        /// Sign a checkpoint of the hash chain's head at most this often (seconds).
+        #[arg(long, env = "CHECKPOINT_EVERY_SECONDS", default_value_t = 60)]
+        checkpoint_every_seconds: u64,
+    },
+    /// Print the public key that verifies this deployment's checkpoints and reports.
+    PublicKey {
+        #[command(flatten)]
+        signing: SigningArgs,
     },
     /// Issue, list and revoke opaque API tokens (only their hashes are stored).
     Token {
@@ -59,12 +69,23 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
-    /// Check that the event log is sound: ordered positions, gap-free histories, every event
-    /// readable with valid metadata. Exits 1 when it finds a problem. (The hash-chain check
-    /// of tamper evidence is not there yet.)
+    /// Check that the event log is sound (ordered positions, gap-free histories, every event
+    /// readable with valid metadata) and unaltered: recompute the hash chain from the stored
+    /// events, compare it with the sealed hashes, check every signed checkpoint. With `--file`,
+    /// verify an export offline with only `--public-key`, without a database. Exits 1 and
+    /// names the first bad position when anything differs.
     Verify {
         #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
         database_url: String,
+        /// An export to verify offline (no database is opened).
+        #[arg(long)]
+        file: Option<std::path::PathBuf>,
+        /// The public key (hex) checkpoints must be signed with. Default: the one of the
+        /// signing key file, if it exists.
+        #[arg(long, env = "PUBLIC_KEY")]
+        public_key: Option<String>,
+        #[command(flatten)]
+        signing: SigningArgs,
     },
     /// Rebuild the read models from position zero into fresh tables, then switch to them
     /// (the old ones keep serving meanwhile).
@@ -98,6 +119,29 @@ enum Command {
         #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
         database_url: String,
     },
+}
+
+/// Where the Ed25519 key that signs checkpoints and reports lives.
+#[derive(clap::Args)]
+struct SigningArgs {
+    /// A file holding the 32-byte secret seed in hex; created (mode 600) if missing.
+    #[arg(long, env = "SIGNING_KEY_FILE", default_value = "data/signing.key")]
+    signing_key_file: std::path::PathBuf,
+}
+
+impl SigningArgs {
+    fn signer(&self) -> anyhow::Result<projections::integrity::Signer> {
+        projections::integrity::Signer::load_or_create(&self.signing_key_file)
+            .map_err(anyhow::Error::msg)
+    }
+
+    /// The public key of an existing key file (never creates one).
+    fn existing_public_key(&self) -> anyhow::Result<Option<String>> {
+        if !self.signing_key_file.exists() {
+            return Ok(None);
+        }
+        Ok(Some(self.signer()?.public_key_hex()))
+    }
 }
 
 /// How bearer tokens are checked (besides API tokens, which need no configuration).
@@ -165,6 +209,29 @@ enum TokenAction {
         /// The token's id (from `issue` or `list`).
         id: String,
     },
+}
+
+/// Prints the chain verification and fails on the first bad position.
+fn chain_verdict(report: &projections::integrity::ChainReport) -> anyhow::Result<()> {
+    match &report.first_bad {
+        None => {
+            println!(
+                "hash chain: {} events, {} signed checkpoints verified{}.",
+                report.events,
+                report.checkpoints,
+                report
+                    .head
+                    .as_ref()
+                    .map(|(p, h)| format!("; head {p} {h}"))
+                    .unwrap_or_default()
+            );
+            Ok(())
+        }
+        Some((position, what)) => {
+            println!("TAMPERED: first bad position {position}: {what}");
+            anyhow::bail!("verification failed at position {position}")
+        }
+    }
 }
 
 /// Makes sure the directory of a SQLite file exists.
@@ -275,20 +342,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             introspection,
             demo,
             auth,
+            signing,
+            checkpoint_every_seconds,
         } => {
             let auth = auth.config()?;
+            let signer = signing.signer()?;
             let store = open(&database_url).await?;
             if demo {
                 load_demo(&store).await?;
             }
-            let background = projections::start_background(store.clone());
+            let public_key = signer.public_key_hex();
+            let background = projections::start_background_with(
+                store.clone(),
+                Some(signer),
+                std::time::Duration::from_secs(checkpoint_every_seconds.max(1)),
+            );
             let config = graphql::ApiConfig {
                 graphiql,
                 introspection,
                 auth,
                 ..Default::default()
             };
-            let app = graphql::router(graphql::ApiState::new(store.clone()), &config);
+            let app = graphql::router(
+                graphql::ApiState::new(store.clone()).with_public_key(public_key),
+                &config,
+            );
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .with_context(|| format!("failed to listen on {listen}"))?;
@@ -347,7 +425,32 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 eprintln!("Revoked token {id}.");
             }
         },
-        Command::Verify { database_url } => {
+        Command::PublicKey { signing } => println!("{}", signing.signer()?.public_key_hex()),
+        Command::Verify {
+            database_url,
+            file,
+            public_key,
+            signing,
+        } => {
+            let public_key = match public_key {
+                Some(key) => Some(key),
+                None => signing.existing_public_key()?,
+            };
+            let key = public_key
+                .as_deref()
+                .map(projections::integrity::public_key_from_hex)
+                .transpose()
+                .map_err(anyhow::Error::msg)?;
+            if let Some(file) = file {
+                let key = key.context("offline verification needs --public-key")?;
+                let input = std::io::BufReader::new(
+                    std::fs::File::open(&file)
+                        .with_context(|| format!("failed to open {}", file.display()))?,
+                );
+                let report = projections::integrity::verify_export(input, &key)
+                    .map_err(anyhow::Error::msg)?;
+                return chain_verdict(&report);
+            }
             let store = open(&database_url).await?;
             let bar = progress_bar(store.count_events().await? as u64, "events checked");
             let report = store.verify_log(|n| bar.set_position(n as u64)).await?;
@@ -365,9 +468,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     format!("{} problems", report.problems.len())
                 }
             );
+            let bar = progress_bar(store.count_events().await? as u64, "hashes recomputed");
+            let chain = store
+                .verify_chain(key.as_ref(), |n| bar.set_position(n as u64))
+                .await?;
+            bar.finish();
+            let (sealed, _) = store.sealed_head().await?;
+            let head = store.head_position().await?;
+            if sealed < head {
+                println!("note: events after position {sealed} are not sealed yet (the server seals them as they commit).");
+            }
             if !report.problems.is_empty() {
                 anyhow::bail!("the event log has problems");
             }
+            chain_verdict(&chain)?;
         }
         Command::Demo { database_url } => {
             let store = open(&database_url).await?;
@@ -404,11 +518,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         .with_context(|| format!("failed to create {out}"))?,
                 ))
             };
-            let written = store
-                .export_to(&mut writer, aggregate_type.as_deref(), |n| {
-                    bar.set_position(n as u64)
-                })
-                .await?;
+            // The whole log carries its chain hashes and signed checkpoints, so that the file can
+            // be verified offline; a part of it cannot be, and carries only events.
+            let written = match aggregate_type.as_deref() {
+                None => {
+                    store
+                        .export_with_integrity(&mut writer, |n| bar.set_position(n as u64))
+                        .await?
+                }
+                Some(only) => {
+                    store
+                        .export_to(&mut writer, Some(only), |n| bar.set_position(n as u64))
+                        .await?
+                }
+            };
             writer.flush().context("failed to write the export")?;
             bar.finish();
             eprintln!("Exported {written} events.");

@@ -46,6 +46,8 @@ pub struct ApiState {
     pub read: ReadModels,
     /// How long a mutation waits for the read side to show its own events.
     pub read_your_writes: Duration,
+    /// The public key (hex) that verifies this deployment's checkpoints and reports.
+    pub public_key: Option<String>,
 }
 
 impl ApiState {
@@ -54,7 +56,14 @@ impl ApiState {
             read: ReadModels::new(store.clone()),
             store,
             read_your_writes: Duration::from_secs(5),
+            public_key: None,
         }
+    }
+
+    /// Publishes the public key that verifies the checkpoints.
+    pub fn with_public_key(mut self, key: String) -> Self {
+        self.public_key = Some(key);
+        self
     }
 }
 

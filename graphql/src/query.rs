@@ -732,6 +732,26 @@ impl Query {
         history(ctx, History::Audit(&audit), after, before, first, last).await
     }
 
+    /// Tamper evidence: the sealed head of the hash chain over the log, the latest signed
+    /// checkpoint, and the public key that verifies checkpoints and reports.
+    async fn integrity(&self, ctx: &Context<'_>) -> ApiResult<Integrity> {
+        let state = ctx.data_unchecked::<crate::ApiState>();
+        let (position, hash) = state.store.sealed_head().await?;
+        let latest = state.store.latest_checkpoint().await?;
+        Ok(Integrity {
+            head_position: position,
+            head_hash: hex_of(&hash),
+            latest_checkpoint: latest.map(|c| SignedCheckpoint {
+                position: c.position,
+                head_hash: c.head_hash,
+                signed_at: c.signed_at,
+                public_key: c.public_key,
+                signature: c.signature,
+            }),
+            public_key: state.public_key.clone(),
+        })
+    }
+
     /// How far the read side has projected the log.
     async fn read_position(&self, ctx: &Context<'_>) -> ApiResult<i64> {
         Ok(read(ctx).position().await?)
@@ -774,4 +794,37 @@ pub(crate) fn to_audit_filter(filter: AuditLogFilter) -> ApiResult<AuditFilter> 
         recorded_from: filter.recorded_from,
         recorded_until: filter.recorded_until,
     })
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Tamper evidence of the log.
+#[derive(async_graphql::SimpleObject)]
+pub struct Integrity {
+    /// The last position sealed into the hash chain (0: none yet).
+    pub head_position: i64,
+    /// The chain hash at that position (hex SHA-256; all zeros before the first event).
+    pub head_hash: String,
+    /// The most recent signed checkpoint of the chain's head.
+    pub latest_checkpoint: Option<SignedCheckpoint>,
+    /// The Ed25519 public key (hex) that verifies checkpoints and reports.
+    pub public_key: Option<String>,
+}
+
+/// A signed statement of the chain's head: Ed25519 over
+/// "governance-checkpoint/v1\n{position}\n{headHash}\n{signedAt, RFC 3339 with microseconds}".
+#[derive(async_graphql::SimpleObject)]
+pub struct SignedCheckpoint {
+    /// The position.
+    pub position: i64,
+    /// The chain hash at that position (hex).
+    pub head_hash: String,
+    /// When it was signed.
+    pub signed_at: DateTime<Utc>,
+    /// The key that signed it (hex).
+    pub public_key: String,
+    /// The signature (hex).
+    pub signature: String,
 }

@@ -3,6 +3,7 @@
 //! - [`store`]: the event store adapter (postgres-es / sqlite-es behind one [`store::Store`]),
 //!   the command service every caller uses, and the gap-safe global-log reader.
 
+pub mod integrity;
 pub mod processes;
 pub mod projector;
 pub mod queries;
@@ -14,6 +15,7 @@ pub mod views;
 pub struct Background {
     pub projector: projector::ProjectorHandle,
     processes: projector::Stoppable,
+    sealer: projector::Stoppable,
 }
 
 impl Background {
@@ -23,17 +25,33 @@ impl Background {
         let Background {
             projector,
             processes,
+            sealer,
         } = self;
-        tokio::join!(projector.shutdown(timeout), processes.shutdown(timeout));
+        tokio::join!(
+            projector.shutdown(timeout),
+            processes.shutdown(timeout),
+            sealer.shutdown(timeout)
+        );
     }
 }
 
-/// Starts the projector and the processes for `store`.
+/// Starts the projector, the processes and the sealer (without checkpoints) for `store`.
 pub fn start_background(store: store::Store) -> Background {
+    start_background_with(store, None, std::time::Duration::from_secs(60))
+}
+
+/// Starts the projector, the processes and the sealer, which signs a checkpoint with `signer`
+/// at most every `checkpoint_every`.
+pub fn start_background_with(
+    store: store::Store,
+    signer: Option<integrity::Signer>,
+    checkpoint_every: std::time::Duration,
+) -> Background {
     Background {
         projector: projector::Projector::new(store.clone())
             .spawn(std::time::Duration::from_secs(2)),
-        processes: processes::ProcessManager::new(store).spawn(),
+        processes: processes::ProcessManager::new(store.clone()).spawn(),
+        sealer: integrity::spawn_sealer(store, signer, checkpoint_every),
     }
 }
 

@@ -17,6 +17,22 @@ pub async fn postgres_store() -> Store {
     Store::open(&url).await.expect("open the PostgreSQL store")
 }
 
+/// Seals the whole log into the hash chain, waiting (up to 30 s) until every committed event
+/// is visible to the sealer (on PostgreSQL, events become visible below the cluster's oldest
+/// running transaction).
+pub async fn seal_everything(store: &Store) {
+    let head = store.head_position().await.expect("the head position");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        store.seal_all().await.expect("sealing");
+        if store.sealed_head().await.expect("the sealed head").0 >= head {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "sealed in time");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 /// A store on a fresh PostgreSQL database, with the database's URL (for `postgres::dump`).
 pub async fn postgres_store_at() -> (String, Store) {
     let url = postgres::fresh_database().await;

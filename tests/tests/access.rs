@@ -615,6 +615,17 @@ async fn erasure(server: TestServer, dump: impl Fn() -> Vec<u8>) {
             "the destroyed key is in the dump"
         );
     }
+    // History stays verifiable: the chain over the log, erasure included, checks out.
+    tests::seal_everything(&server.store).await;
+    let signer = projections::integrity::Signer::generate();
+    server.store.checkpoint(&signer).await.unwrap();
+    let chain = server
+        .store
+        .verify_chain(Some(&signer.public_key()), |_| {})
+        .await
+        .unwrap();
+    assert!(chain.passed(), "{chain:?}");
+    assert_eq!(chain.events, after.len());
     // The other person (not erased) still reads.
     let maria = server
         .gql(Some(&coordinator), "query($n: ID!) { network(id: $n) { members { nodes { referents { contact { name } } } } } }", json!({"n": world.n1}))

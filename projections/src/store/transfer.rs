@@ -24,6 +24,10 @@ pub struct ExportedEvent {
     pub payload: Value,
     pub metadata: Value,
     pub recorded_at: DateTime<Utc>,
+    /// The event's chain hash, in exports made for offline verification.
+    #[sqlx(skip)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash: Option<String>,
 }
 
 impl ExportedEvent {
@@ -291,7 +295,8 @@ impl Store {
                 line: line_number,
                 message: e.to_string(),
             })?;
-            if line.trim().is_empty() {
+            // Blank lines, and the signed checkpoints of an integrity export, carry no event.
+            if line.trim().is_empty() || line.trim_start().starts_with("{\"checkpoint\"") {
                 continue;
             }
             let event: ExportedEvent =

@@ -1,0 +1,711 @@
+//! Tamper evidence. A hash chain over the committed global log: each event's hash is
+//! SHA-256(previous hash ‖ canonical form), the canonical form covering its position, type,
+//! stored version, payload as stored (personal data still sealed), metadata, aggregate id and
+//! sequence, and recording time. The sealer computes it in position order after commit (it
+//! follows the gap-safe log like a projector) and stores it beside the events. Periodic
+//! checkpoints sign (position, head hash, time) with an Ed25519 key; `verify` recomputes the
+//! chain from the stored events and checks every checkpoint, in the database or offline on an
+//! export with only the public key.
+
+use std::io::BufRead;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use ed25519_dalek::{Signer as _, SigningKey, Verifier as _, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::projector::{dialect, on_pool};
+use crate::store::{ExportedEvent, Store, StoreError};
+
+/// The hash before the first event.
+pub const GENESIS: [u8; 32] = [0; 32];
+
+/// JSON with object keys sorted at every level, no insignificant whitespace: the same value
+/// has the same text whatever the backend stored (PostgreSQL's jsonb reorders keys).
+pub fn canonical_json(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, key) in keys.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::to_string(key).expect("a string serialises"));
+                out.push(':');
+                canonical_json(&map[*key], out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                canonical_json(item, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// The canonical form of one stored event.
+pub fn canonical_event(event: &ExportedEvent) -> String {
+    let mut out = String::new();
+    out.push('[');
+    out.push_str(&event.position.to_string());
+    for text in [
+        &event.aggregate_type,
+        &event.aggregate_id,
+        &event.sequence.to_string(),
+        &event.event_type,
+        &event.event_version,
+    ] {
+        out.push(',');
+        out.push_str(&serde_json::to_string(text).expect("a string serialises"));
+    }
+    out.push(',');
+    canonical_json(&event.payload, &mut out);
+    out.push(',');
+    canonical_json(&event.metadata, &mut out);
+    out.push(',');
+    out.push_str(&format!(
+        "\"{}\"",
+        event
+            .recorded_at
+            .to_rfc3339_opts(SecondsFormat::Micros, true)
+    ));
+    out.push(']');
+    out
+}
+
+/// The chain hash of `event` after `previous`.
+pub fn event_hash(previous: &[u8; 32], event: &ExportedEvent) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(previous);
+    hasher.update(canonical_event(event).as_bytes());
+    hasher.finalize().into()
+}
+
+fn parse_hash(text: &str) -> Option<[u8; 32]> {
+    hex::decode(text).ok()?.try_into().ok()
+}
+
+/// A signed statement that the log's chain had `head_hash` at `position`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct Checkpoint {
+    pub position: i64,
+    pub head_hash: String,
+    pub signed_at: DateTime<Utc>,
+    /// The Ed25519 public key that signed it (hex).
+    pub public_key: String,
+    /// The signature of [`Checkpoint::message`] (hex).
+    pub signature: String,
+}
+
+impl Checkpoint {
+    /// What is signed.
+    pub fn message(position: i64, head_hash: &str, signed_at: DateTime<Utc>) -> String {
+        format!(
+            "governance-checkpoint/v1\n{position}\n{head_hash}\n{}",
+            signed_at.to_rfc3339_opts(SecondsFormat::Micros, true)
+        )
+    }
+
+    /// Whether `key` signed exactly this checkpoint.
+    pub fn signed_by(&self, key: &VerifyingKey) -> bool {
+        let Some(signature) = hex::decode(&self.signature)
+            .ok()
+            .and_then(|b| ed25519_dalek::Signature::from_slice(&b).ok())
+        else {
+            return false;
+        };
+        key.verify(
+            Self::message(self.position, &self.head_hash, self.signed_at).as_bytes(),
+            &signature,
+        )
+        .is_ok()
+    }
+}
+
+/// The Ed25519 key that signs checkpoints (and reports).
+#[derive(Clone)]
+pub struct Signer {
+    key: SigningKey,
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Signer({})", self.public_key_hex())
+    }
+}
+
+impl Signer {
+    /// A new random key.
+    pub fn generate() -> Self {
+        Signer {
+            key: SigningKey::generate(&mut rand::rngs::OsRng),
+        }
+    }
+
+    /// From the 32-byte secret seed in hex (the key file's content).
+    pub fn from_hex(text: &str) -> Result<Self, String> {
+        let seed: [u8; 32] = hex::decode(text.trim())
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or("a signing key file holds 64 hexadecimal characters (a 32-byte seed)")?;
+        Ok(Signer {
+            key: SigningKey::from_bytes(&seed),
+        })
+    }
+
+    /// The secret seed in hex, for the key file.
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.key.to_bytes())
+    }
+
+    /// Reads the key file, or creates it (readable by the owner only) with a new key.
+    pub fn load_or_create(path: &std::path::Path) -> Result<Self, String> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Self::from_hex(&text).map_err(|e| format!("{}: {e}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let signer = Self::generate();
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                }
+                write_private(path, &signer.to_hex())
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                Ok(signer)
+            }
+            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        }
+    }
+
+    pub fn public_key(&self) -> VerifyingKey {
+        self.key.verifying_key()
+    }
+
+    pub fn public_key_hex(&self) -> String {
+        hex::encode(self.public_key().to_bytes())
+    }
+
+    /// Signs any bytes (hex signature).
+    pub fn sign_hex(&self, message: &[u8]) -> String {
+        hex::encode(self.key.sign(message).to_bytes())
+    }
+
+    fn checkpoint(&self, position: i64, head_hash: &str) -> Checkpoint {
+        // Stored with microsecond precision on both backends: sign what will be read back.
+        let signed_at = DateTime::from_timestamp_micros(Utc::now().timestamp_micros())
+            .expect("now is representable");
+        Checkpoint {
+            position,
+            head_hash: head_hash.to_owned(),
+            signed_at,
+            public_key: self.public_key_hex(),
+            signature: self
+                .sign_hex(Checkpoint::message(position, head_hash, signed_at).as_bytes()),
+        }
+    }
+}
+
+#[cfg(unix)]
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(text.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    std::fs::write(path, text)
+}
+
+/// Parses a public key given in hex.
+pub fn public_key_from_hex(text: &str) -> Result<VerifyingKey, String> {
+    let bytes: [u8; 32] = hex::decode(text.trim())
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or("a public key is 64 hexadecimal characters")?;
+    VerifyingKey::from_bytes(&bytes).map_err(|e| format!("not an Ed25519 public key: {e}"))
+}
+
+/// What `verify` found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ChainReport {
+    pub events: usize,
+    pub checkpoints: usize,
+    /// The first position where anything differs, and what.
+    pub first_bad: Option<(i64, String)>,
+    /// The last position and hash recomputed.
+    pub head: Option<(i64, String)>,
+}
+
+impl ChainReport {
+    fn fail(&mut self, position: i64, what: impl Into<String>) {
+        match &self.first_bad {
+            Some((p, _)) if *p <= position => {}
+            _ => self.first_bad = Some((position, what.into())),
+        }
+    }
+
+    pub fn passed(&self) -> bool {
+        self.first_bad.is_none()
+    }
+}
+
+/// Recomputes a chain from events in position order and compares it with the stored hashes
+/// and the checkpoints.
+struct Checker<'a> {
+    previous: [u8; 32],
+    last_position: i64,
+    /// Recomputed hash at every checkpointed position reached.
+    checkpoints: &'a [Checkpoint],
+    key: Option<&'a VerifyingKey>,
+    report: ChainReport,
+}
+
+impl<'a> Checker<'a> {
+    fn new(checkpoints: &'a [Checkpoint], key: Option<&'a VerifyingKey>) -> Self {
+        let mut report = ChainReport {
+            checkpoints: checkpoints.len(),
+            ..Default::default()
+        };
+        for c in checkpoints {
+            let signer_ok = match key {
+                Some(key) => c.public_key == hex::encode(key.to_bytes()) && c.signed_by(key),
+                None => public_key_from_hex(&c.public_key).is_ok_and(|k| c.signed_by(&k)),
+            };
+            if !signer_ok {
+                report.fail(c.position, "a checkpoint's signature does not verify");
+            }
+        }
+        Checker {
+            previous: GENESIS,
+            last_position: 0,
+            checkpoints,
+            key,
+            report,
+        }
+    }
+
+    fn event(&mut self, event: &ExportedEvent, stored: Option<&str>) {
+        if event.position <= self.last_position {
+            self.report
+                .fail(event.position, "positions are out of order");
+        }
+        // A checkpoint between the previous event and this one names a position that is gone.
+        for c in self.checkpoints {
+            if c.position > self.last_position && c.position < event.position {
+                self.report
+                    .fail(c.position, "a checkpointed event is missing from the log");
+            }
+        }
+        let hash = event_hash(&self.previous, event);
+        let hex_hash = hex::encode(hash);
+        match stored {
+            Some(s) if s == hex_hash => {}
+            Some(_) => self.report.fail(
+                event.position,
+                "the event differs from what was sealed (or an earlier event was removed or reordered)",
+            ),
+            None => {}
+        }
+        for c in self
+            .checkpoints
+            .iter()
+            .filter(|c| c.position == event.position)
+        {
+            if c.head_hash != hex_hash {
+                self.report.fail(
+                    event.position,
+                    "the log up to this checkpoint differs from what was signed",
+                );
+            }
+        }
+        self.previous = hash;
+        self.last_position = event.position;
+        self.report.events += 1;
+        self.report.head = Some((event.position, hex_hash));
+    }
+
+    fn finish(mut self) -> ChainReport {
+        for c in self.checkpoints {
+            if c.position > self.last_position {
+                self.report.fail(
+                    c.position,
+                    "events up to a signed checkpoint are missing (the log was cut short)",
+                );
+            }
+        }
+        let _ = self.key;
+        self.report
+    }
+}
+
+/// One line of an export with integrity data: an event (with its chain hash) or a checkpoint.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ExportLine {
+    Checkpoint { checkpoint: Checkpoint },
+    Event(Box<ExportedEvent>),
+}
+
+/// Verifies an export offline, with only the public key: recomputes the chain over its events
+/// (which must be the whole log, in order), compares the hashes the export carries, and checks
+/// every checkpoint's signature and head.
+pub fn verify_export(input: impl BufRead, key: &VerifyingKey) -> Result<ChainReport, String> {
+    let mut events = Vec::new();
+    let mut checkpoints = Vec::new();
+    for (i, line) in input.lines().enumerate() {
+        let line = line.map_err(|e| format!("line {}: {e}", i + 1))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<ExportLine>(&line)
+            .map_err(|e| format!("line {}: {e}", i + 1))?
+        {
+            ExportLine::Checkpoint { checkpoint } => checkpoints.push(checkpoint),
+            ExportLine::Event(event) => events.push(event),
+        }
+    }
+    let mut checker = Checker::new(&checkpoints, Some(key));
+    if checkpoints.is_empty() {
+        checker.report.fail(
+            0,
+            "the export carries no signed checkpoint to verify against",
+        );
+    }
+    for event in &events {
+        let stored = event.hash.clone();
+        checker.event(event, stored.as_deref());
+        if stored.is_none() {
+            checker
+                .report
+                .fail(event.position, "the export carries no hash for this event");
+        }
+    }
+    Ok(checker.finish())
+}
+
+impl Store {
+    /// The last sealed position and hash (none sealed: 0 and the genesis hash).
+    pub async fn sealed_head(&self) -> Result<(i64, [u8; 32]), StoreError> {
+        let backend = self.backend();
+        let row: Option<(i64, String)> = on_pool!(backend, pool => sqlx::query_as(
+            "SELECT position, hash FROM event_hashes ORDER BY position DESC LIMIT 1"
+        )
+        .fetch_optional(pool)
+        .await?);
+        match row {
+            None => Ok((0, GENESIS)),
+            Some((position, hash)) => Ok((
+                position,
+                parse_hash(&hash).ok_or_else(|| {
+                    StoreError::Corrupt(format!("the stored hash at {position} is not a hash"))
+                })?,
+            )),
+        }
+    }
+
+    /// Seals up to `limit` committed events after the sealed head: computes their chain hashes
+    /// in position order and stores them in one transaction. Returns how many it sealed. Two
+    /// sealers racing cannot both seal a position (primary key): the loser's batch is rolled
+    /// back and it starts again from the new head.
+    pub async fn seal_pending(&self, limit: i64) -> Result<usize, StoreError> {
+        let (head, mut previous) = self.sealed_head().await?;
+        let events = self.export_after(head, limit, None).await?;
+        if events.is_empty() {
+            return Ok(0);
+        }
+        let mut rows = Vec::with_capacity(events.len());
+        for event in &events {
+            previous = event_hash(&previous, event);
+            rows.push((event.position, hex::encode(previous)));
+        }
+        let backend = self.backend();
+        let sql = dialect(
+            backend,
+            "INSERT INTO event_hashes (position, hash) VALUES ($1, $2)",
+        );
+        let outcome: Result<(), sqlx::Error> = on_pool!(backend, pool => async {
+            let mut tx = pool.begin().await?;
+            for (position, hash) in &rows {
+                sqlx::query(&sql).bind(position).bind(hash).execute(&mut *tx).await?;
+            }
+            tx.commit().await
+        }.await);
+        match outcome {
+            Ok(()) => Ok(rows.len()),
+            // Another sealer sealed these positions first: nothing lost, start from its head.
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(0),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Seals everything committed so far.
+    pub async fn seal_all(&self) -> Result<usize, StoreError> {
+        let mut total = 0;
+        loop {
+            let sealed = self.seal_pending(1000).await?;
+            if sealed == 0 {
+                return Ok(total);
+            }
+            total += sealed;
+        }
+    }
+
+    /// Signs a checkpoint of the sealed head if it moved since the last one.
+    pub async fn checkpoint(&self, signer: &Signer) -> Result<Option<Checkpoint>, StoreError> {
+        let (position, hash) = self.sealed_head().await?;
+        if position == 0 {
+            return Ok(None);
+        }
+        if self
+            .latest_checkpoint()
+            .await?
+            .is_some_and(|c| c.position >= position)
+        {
+            return Ok(None);
+        }
+        let checkpoint = signer.checkpoint(position, &hex::encode(hash));
+        let backend = self.backend();
+        let sql = dialect(
+            backend,
+            "INSERT INTO integrity_checkpoints (position, head_hash, signed_at, public_key, signature) VALUES ($1, $2, $3, $4, $5)",
+        );
+        on_pool!(backend, pool => sqlx::query(&sql)
+            .bind(checkpoint.position)
+            .bind(&checkpoint.head_hash)
+            .bind(checkpoint.signed_at)
+            .bind(&checkpoint.public_key)
+            .bind(&checkpoint.signature)
+            .execute(pool)
+            .await
+            .map(|_| ())?);
+        Ok(Some(checkpoint))
+    }
+
+    /// The most recent signed checkpoint.
+    pub async fn latest_checkpoint(&self) -> Result<Option<Checkpoint>, StoreError> {
+        Ok(self.checkpoints().await?.pop())
+    }
+
+    /// Every signed checkpoint, oldest first.
+    pub async fn checkpoints(&self) -> Result<Vec<Checkpoint>, StoreError> {
+        let backend = self.backend();
+        Ok(on_pool!(backend, pool => sqlx::query_as(
+            "SELECT position, head_hash, signed_at, public_key, signature FROM integrity_checkpoints ORDER BY position"
+        )
+        .fetch_all(pool)
+        .await?))
+    }
+
+    async fn stored_hashes(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        let backend = self.backend();
+        let sql = dialect(
+            backend,
+            "SELECT position, hash FROM event_hashes WHERE position > $1 ORDER BY position LIMIT $2",
+        );
+        Ok(on_pool!(backend, pool => sqlx::query_as(&sql)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?))
+    }
+
+    /// Recomputes the chain from the stored events and compares it with the stored hashes and
+    /// every checkpoint (signatures checked against `key`, or each checkpoint's own key when
+    /// none is given). Reports the first position where anything differs.
+    pub async fn verify_chain(
+        &self,
+        key: Option<&VerifyingKey>,
+        mut progress: impl FnMut(usize),
+    ) -> Result<ChainReport, StoreError> {
+        let checkpoints = self.checkpoints().await?;
+        let mut checker = Checker::new(&checkpoints, key);
+        let mut after = 0;
+        let mut hashes: std::collections::VecDeque<(i64, String)> = Default::default();
+        let mut hashes_after = 0;
+        loop {
+            let batch = self.export_after(after, 1000, None).await?;
+            let Some(last) = batch.last() else { break };
+            let last_position = last.position;
+            // The stored hashes covering this batch.
+            while hashes_after < last_position {
+                let more = self.stored_hashes(hashes_after, 1000).await?;
+                let Some(end) = more.last().map(|(p, _)| *p) else {
+                    break;
+                };
+                hashes_after = end;
+                hashes.extend(more);
+            }
+            for event in &batch {
+                // A stored hash for a position with no event: an event was removed.
+                while let Some((p, _)) = hashes.front() {
+                    if *p < event.position {
+                        checker
+                            .report
+                            .fail(*p, "a sealed event is missing from the log");
+                        hashes.pop_front();
+                    } else {
+                        break;
+                    }
+                }
+                let stored = match hashes.front() {
+                    Some((p, h)) if *p == event.position => {
+                        let h = h.clone();
+                        hashes.pop_front();
+                        Some(h)
+                    }
+                    _ => None,
+                };
+                checker.event(event, stored.as_deref());
+            }
+            after = last_position;
+            progress(checker.report.events);
+        }
+        // Sealed positions beyond the last event: removed events.
+        let rest = self.stored_hashes(after, 1).await?;
+        if let Some((p, _)) = rest.first() {
+            checker
+                .report
+                .fail(*p, "a sealed event is missing from the log");
+        }
+        if let Some((p, _)) = hashes.front() {
+            checker
+                .report
+                .fail(*p, "a sealed event is missing from the log");
+        }
+        Ok(checker.finish())
+    }
+
+    /// Writes the whole log with each event's chain hash, then every signed checkpoint: a file
+    /// anyone can verify offline with the public key.
+    pub async fn export_with_integrity(
+        &self,
+        out: &mut impl std::io::Write,
+        mut progress: impl FnMut(usize),
+    ) -> Result<usize, StoreError> {
+        let mut after = 0;
+        let mut written = 0;
+        let write = |out: &mut dyn std::io::Write, line: &ExportLine| {
+            let text =
+                serde_json::to_string(line).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            writeln!(out, "{text}")
+                .map_err(|e| StoreError::EventStore(format!("writing the export failed: {e}")))
+        };
+        loop {
+            let mut batch = self.export_after(after, 1000, None).await?;
+            let Some(last) = batch.last() else { break };
+            after = last.position;
+            let first = batch[0].position;
+            let hashes: std::collections::HashMap<i64, String> = self
+                .stored_hashes(first - 1, batch.len() as i64 + 1)
+                .await?
+                .into_iter()
+                .collect();
+            written += batch.len();
+            for mut event in batch.drain(..) {
+                event.hash = hashes.get(&event.position).cloned();
+                write(out, &ExportLine::Event(Box::new(event)))?;
+            }
+            progress(written);
+        }
+        for checkpoint in self.checkpoints().await? {
+            write(out, &ExportLine::Checkpoint { checkpoint })?;
+        }
+        Ok(written)
+    }
+}
+
+/// Follows the log in the background: seals new events as they commit and signs a checkpoint
+/// of the sealed head at most every `checkpoint_every` (when it moved).
+pub fn spawn_sealer(
+    store: Store,
+    signer: Option<Signer>,
+    checkpoint_every: std::time::Duration,
+) -> crate::projector::Stoppable {
+    use std::time::{Duration, Instant};
+    crate::projector::Stoppable::spawn(move |mut stop| async move {
+        let mut changes = store.subscribe();
+        let mut last_checkpoint = Instant::now() - checkpoint_every;
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            match store.seal_pending(1000).await {
+                Ok(sealed) => {
+                    if let Some(signer) = &signer {
+                        if last_checkpoint.elapsed() >= checkpoint_every {
+                            match store.checkpoint(signer).await {
+                                Ok(_) => last_checkpoint = Instant::now(),
+                                Err(error) => {
+                                    tracing::error!(%error, "signing a checkpoint failed")
+                                }
+                            }
+                        }
+                    }
+                    if sealed == 0 {
+                        let wait = checkpoint_every.min(Duration::from_millis(500));
+                        tokio::select! {
+                            _ = store.wait_for_events(&mut changes, wait) => {}
+                            _ = stop.changed() => return,
+                        }
+                    }
+                }
+                Err(error) => {
+                    // A racing sealer (another server) sealed first, or the database is away.
+                    tracing::warn!(%error, "sealing failed; retrying");
+                    if crate::projector::pause(&mut stop, Duration::from_millis(500)).await {
+                        return;
+                    }
+                }
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_json_sorts_keys_at_every_level() {
+        let a: Value =
+            serde_json::from_str(r#"{"b": 1, "a": {"d": [1, {"f": 2, "e": 3}], "c": null}}"#)
+                .unwrap();
+        let mut out = String::new();
+        canonical_json(&a, &mut out);
+        assert_eq!(out, r#"{"a":{"c":null,"d":[1,{"e":3,"f":2}]},"b":1}"#);
+    }
+
+    #[test]
+    fn a_checkpoint_verifies_only_with_its_key_and_content() {
+        let signer = Signer::generate();
+        let c = signer.checkpoint(42, &"ab".repeat(32));
+        assert!(c.signed_by(&signer.public_key()));
+        assert!(!c.signed_by(&Signer::generate().public_key()));
+        let mut moved = c.clone();
+        moved.position = 43;
+        assert!(!moved.signed_by(&signer.public_key()));
+        let back = Signer::from_hex(&signer.to_hex()).unwrap();
+        assert_eq!(back.public_key_hex(), signer.public_key_hex());
+        assert!(Signer::from_hex("nothex").is_err());
+        assert!(public_key_from_hex(&signer.public_key_hex()).is_ok());
+    }
+}

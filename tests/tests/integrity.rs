@@ -1,0 +1,333 @@
+//! Tamper evidence on both backends. Each case builds a sealed, checkpointed log, then alters it
+//! with direct SQL behind the application's back (disabling the append-only triggers first, as
+//! an attacker with database access would), and `verify` must fail and name the first bad
+//! position. On an untouched store it passes; an exported log verifies offline with only the
+//! public key, and a one-byte change to the file fails.
+
+use projections::integrity::{verify_export, Signer};
+use projections::store::{Backend, ExportedEvent, Store};
+use serde_json::Value;
+
+async fn sealed_log(store: &Store, signer: &Signer) -> Vec<ExportedEvent> {
+    tests::dataset::insert_networks(store, 0, 2).await;
+    tests::seal_everything(store).await;
+    store
+        .checkpoint(signer)
+        .await
+        .unwrap()
+        .expect("a checkpoint");
+    store.export_after(0, 100_000, None).await.unwrap()
+}
+
+/// Runs statements with the append-only triggers out of the way.
+async fn behind_the_back(store: &Store, statements: &[(&str, Vec<Value>)]) {
+    match store.backend() {
+        Backend::Postgres(pool) => {
+            let mut tx = pool.begin().await.unwrap();
+            for table in ["events", "event_hashes"] {
+                sqlx::query(&format!("ALTER TABLE {table} DISABLE TRIGGER USER"))
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+            }
+            for (sql, binds) in statements {
+                let mut q = sqlx::query(sql);
+                for b in binds {
+                    q = match b {
+                        Value::Number(n) => q.bind(n.as_i64().unwrap()),
+                        Value::String(s) => q.bind(s.clone()),
+                        other => q.bind(other.clone()),
+                    };
+                }
+                q.execute(&mut *tx).await.unwrap();
+            }
+            for table in ["events", "event_hashes"] {
+                sqlx::query(&format!("ALTER TABLE {table} ENABLE TRIGGER USER"))
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+            }
+            tx.commit().await.unwrap();
+        }
+        Backend::Sqlite(pool) => {
+            let mut tx = pool.begin().await.unwrap();
+            for trigger in [
+                "events_immutable_update",
+                "events_immutable_delete",
+                "event_hashes_no_update",
+                "event_hashes_no_delete",
+            ] {
+                sqlx::query(&format!("DROP TRIGGER IF EXISTS {trigger}"))
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+            }
+            for (sql, binds) in statements {
+                let sql = sql.replace("::jsonb", "");
+                let mut q = sqlx::query(&sql);
+                for b in binds {
+                    q = match b {
+                        Value::Number(n) => q.bind(n.as_i64().unwrap()),
+                        Value::String(s) => q.bind(s.clone()),
+                        other => q.bind(other.to_string()),
+                    };
+                }
+                q.execute(&mut *tx).await.unwrap();
+            }
+            tx.commit().await.unwrap();
+        }
+    }
+}
+
+fn placeholders(backend: &Backend, sql: &str) -> String {
+    match backend {
+        Backend::Postgres(_) => sql.to_owned(),
+        Backend::Sqlite(_) => sql.replace('$', "?"),
+    }
+}
+
+/// The first string leaf of a JSON value with its first character changed by one.
+fn one_byte_changed(value: &Value) -> Value {
+    fn go(v: &mut Value) -> bool {
+        match v {
+            Value::String(s) => {
+                let mut bytes = s.clone().into_bytes();
+                bytes[0] = if bytes[0] == b'x' { b'y' } else { b'x' };
+                *s = String::from_utf8(bytes).unwrap();
+                true
+            }
+            Value::Object(map) => map.values_mut().any(go),
+            Value::Array(items) => items.iter_mut().any(go),
+            _ => false,
+        }
+    }
+    let mut changed = value.clone();
+    assert!(go(&mut changed), "a string to change in {value}");
+    changed
+}
+
+async fn first_bad(store: &Store, signer: &Signer) -> Option<(i64, String)> {
+    store
+        .verify_chain(Some(&signer.public_key()), |_| {})
+        .await
+        .unwrap()
+        .first_bad
+}
+
+async fn each_tampering_is_detected_at_its_position(fresh: impl AsyncFn() -> Store) {
+    let signer = Signer::generate();
+
+    // Untouched: passes; the checkpoint's key matters.
+    let store = fresh().await;
+    let log = sealed_log(&store, &signer).await;
+    let report = store
+        .verify_chain(Some(&signer.public_key()), |_| {})
+        .await
+        .unwrap();
+    assert!(report.passed(), "{report:?}");
+    assert_eq!(report.events, log.len());
+    let other = Signer::generate();
+    assert!(
+        first_bad(&store, &other).await.is_some(),
+        "another key's verdict"
+    );
+    // The stored chain and checkpoints are append-only too.
+    let backend = store.backend().clone();
+    for sql in [
+        "UPDATE event_hashes SET hash = 'x'",
+        "DELETE FROM event_hashes",
+        "DELETE FROM integrity_checkpoints",
+    ] {
+        let refused = match &backend {
+            Backend::Postgres(pool) => sqlx::query(sql).execute(pool).await.is_err(),
+            Backend::Sqlite(pool) => sqlx::query(sql).execute(pool).await.is_err(),
+        };
+        assert!(refused, "{sql} must be refused");
+    }
+
+    // One byte of one payload.
+    let store = fresh().await;
+    let log = sealed_log(&store, &signer).await;
+    let target = &log[log.len() / 2];
+    let sql = placeholders(
+        store.backend(),
+        "UPDATE events SET payload = $1::jsonb WHERE position = $2",
+    );
+    behind_the_back(
+        &store,
+        &[(
+            &sql,
+            vec![
+                Value::String(one_byte_changed(&target.payload).to_string()),
+                target.position.into(),
+            ],
+        )],
+    )
+    .await;
+    let bad = first_bad(&store, &signer).await.expect("detected");
+    assert_eq!(bad.0, target.position, "payload byte: {bad:?}");
+
+    // One metadata value.
+    let store = fresh().await;
+    let log = sealed_log(&store, &signer).await;
+    let target = &log[log.len() / 3];
+    let mut metadata = target.metadata.clone();
+    metadata["actor_id"] = Value::String("someone-else".into());
+    if metadata == target.metadata {
+        metadata = one_byte_changed(&target.metadata);
+    }
+    let sql = placeholders(
+        store.backend(),
+        "UPDATE events SET metadata = $1::jsonb WHERE position = $2",
+    );
+    behind_the_back(
+        &store,
+        &[(
+            &sql,
+            vec![Value::String(metadata.to_string()), target.position.into()],
+        )],
+    )
+    .await;
+    let bad = first_bad(&store, &signer).await.expect("detected");
+    assert_eq!(bad.0, target.position, "metadata: {bad:?}");
+
+    // One event deleted.
+    let store = fresh().await;
+    let log = sealed_log(&store, &signer).await;
+    let target = &log[log.len() / 4];
+    let sql = placeholders(store.backend(), "DELETE FROM events WHERE position = $1");
+    behind_the_back(&store, &[(&sql, vec![target.position.into()])]).await;
+    let bad = first_bad(&store, &signer).await.expect("detected");
+    assert_eq!(bad.0, target.position, "deletion: {bad:?}");
+
+    // Two events swapped.
+    let store = fresh().await;
+    let log = sealed_log(&store, &signer).await;
+    let (p, q) = (log[log.len() / 2].position, log[log.len() / 2 + 1].position);
+    let swap = placeholders(
+        store.backend(),
+        "UPDATE events SET position = $1 WHERE position = $2",
+    );
+    behind_the_back(
+        &store,
+        &[
+            (&swap, vec![(-1i64).into(), p.into()]),
+            (&swap, vec![p.into(), q.into()]),
+            (&swap, vec![q.into(), (-1i64).into()]),
+        ],
+    )
+    .await;
+    let bad = first_bad(&store, &signer).await.expect("detected");
+    assert_eq!(bad.0, p, "swap: {bad:?}");
+
+    // The most recent events removed after a checkpoint, their hashes too.
+    let store = fresh().await;
+    let log = sealed_log(&store, &signer).await;
+    let cut = log[log.len() - 5].position;
+    let head = log.last().unwrap().position;
+    let events = placeholders(store.backend(), "DELETE FROM events WHERE position >= $1");
+    let hashes = placeholders(
+        store.backend(),
+        "DELETE FROM event_hashes WHERE position >= $1",
+    );
+    behind_the_back(
+        &store,
+        &[(&events, vec![cut.into()]), (&hashes, vec![cut.into()])],
+    )
+    .await;
+    let bad = first_bad(&store, &signer).await.expect("detected");
+    assert_eq!(
+        bad.0, head,
+        "cut after the checkpoint, named at the checkpoint: {bad:?}"
+    );
+    assert!(bad.1.contains("missing"), "{bad:?}");
+    // ... and with the hashes left in place, at the first removed event.
+    let store = fresh().await;
+    let log = sealed_log(&store, &signer).await;
+    let cut = log[log.len() - 5].position;
+    behind_the_back(&store, &[(&events, vec![cut.into()])]).await;
+    let bad = first_bad(&store, &signer).await.expect("detected");
+    assert_eq!(bad.0, cut, "{bad:?}");
+}
+
+async fn an_export_verifies_offline_and_a_changed_byte_fails(store: Store) {
+    let signer = Signer::generate();
+    let log = sealed_log(&store, &signer).await;
+    let mut file = Vec::new();
+    let written = store
+        .export_with_integrity(&mut file, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(written, log.len());
+    let report = verify_export(&file[..], &signer.public_key()).unwrap();
+    assert!(report.passed(), "{report:?}");
+    assert_eq!(report.events, log.len());
+    assert_eq!(report.checkpoints, 1);
+    // Another key: refused.
+    assert!(!verify_export(&file[..], &Signer::generate().public_key())
+        .unwrap()
+        .passed());
+    // One byte changed inside an event's payload (a letter of a name).
+    let text = String::from_utf8(file.clone()).unwrap();
+    let line_start = text.match_indices('\n').nth(log.len() / 2).unwrap().0 + 1;
+    let name_at = line_start + text[line_start..].find("\"name\":\"").unwrap() + 8;
+    let mut altered = file.clone();
+    altered[name_at] = if altered[name_at] == b'Q' { b'R' } else { b'Q' };
+    let report = verify_export(&altered[..], &signer.public_key()).unwrap();
+    let position = log[log.len() / 2 + 1].position;
+    assert_eq!(
+        report.first_bad.as_ref().map(|b| b.0),
+        Some(position),
+        "{report:?}"
+    );
+    // A line removed from the file.
+    let without: String = text
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| *i != 10)
+        .map(|(_, l)| format!("{l}\n"))
+        .collect();
+    let report = verify_export(without.as_bytes(), &signer.public_key()).unwrap();
+    assert_eq!(
+        report.first_bad.as_ref().map(|b| b.0),
+        Some(log[11].position),
+        "{report:?}"
+    );
+    // The export still imports (checkpoint lines are skipped).
+    let (_dir, target) = tests::sqlite_store().await;
+    let imported = target.import_from(&file[..], |_| {}).await.unwrap();
+    assert_eq!(imported.imported, log.len());
+}
+
+mod postgres {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn each_tampering_is_detected_at_its_position() {
+        super::each_tampering_is_detected_at_its_position(async || tests::postgres_store().await)
+            .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn an_export_verifies_offline_and_a_changed_byte_fails() {
+        super::an_export_verifies_offline_and_a_changed_byte_fails(tests::postgres_store().await)
+            .await;
+    }
+}
+
+mod sqlite {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn each_tampering_is_detected_at_its_position() {
+        let dirs = std::sync::Mutex::new(Vec::new());
+        super::each_tampering_is_detected_at_its_position(async || {
+            let (dir, store) = tests::sqlite_store().await;
+            dirs.lock().unwrap().push(dir);
+            store
+        })
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn an_export_verifies_offline_and_a_changed_byte_fails() {
+        let (_dir, store) = tests::sqlite_store().await;
+        super::an_export_verifies_offline_and_a_changed_byte_fails(store).await;
+    }
+}
