@@ -52,6 +52,36 @@ enum Command {
         #[arg(long, env = "CHECKPOINT_EVERY_SECONDS", default_value_t = 60)]
         checkpoint_every_seconds: u64,
     },
+    /// Produce a network's signed annual monitoring report (JSON with content hash and
+    /// signature), or its commitments table as CSV.
+    Report {
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database_url: String,
+        /// The network's UUID (or global id).
+        #[arg(long)]
+        network: String,
+        /// The calendar year.
+        #[arg(long)]
+        year: i32,
+        /// json (the signed report) or csv (its commitments table).
+        #[arg(long, default_value = "json")]
+        format: String,
+        /// The file to write ("-" for standard output).
+        #[arg(long, default_value = "-")]
+        out: String,
+        #[command(flatten)]
+        signing: SigningArgs,
+    },
+    /// Check offline, with only the public key, that a signed report is what the system
+    /// produced. Exits 1 if it was changed or signed by another key.
+    VerifyReport {
+        /// The signed report (JSON).
+        #[arg(long)]
+        file: std::path::PathBuf,
+        /// The public key (hex).
+        #[arg(long, env = "PUBLIC_KEY")]
+        public_key: String,
+    },
     /// Print the public key that verifies this deployment's checkpoints and reports.
     PublicKey {
         #[command(flatten)]
@@ -351,10 +381,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if demo {
                 load_demo(&store).await?;
             }
-            let public_key = signer.public_key_hex();
             let background = projections::start_background_with(
                 store.clone(),
-                Some(signer),
+                Some(signer.clone()),
                 std::time::Duration::from_secs(checkpoint_every_seconds.max(1)),
             );
             let config = graphql::ApiConfig {
@@ -364,7 +393,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 ..Default::default()
             };
             let app = graphql::router(
-                graphql::ApiState::new(store.clone()).with_public_key(public_key),
+                graphql::ApiState::new(store.clone()).with_signer(signer),
                 &config,
             );
             let listener = tokio::net::TcpListener::bind(listen)
@@ -426,6 +455,71 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         },
         Command::PublicKey { signing } => println!("{}", signing.signer()?.public_key_hex()),
+        Command::Report {
+            database_url,
+            network,
+            year,
+            format,
+            out,
+            signing,
+        } => {
+            anyhow::ensure!(
+                (1900..=2200).contains(&year),
+                "--year must be between 1900 and 2200"
+            );
+            let id = network
+                .parse::<uuid::Uuid>()
+                .ok()
+                .or_else(|| {
+                    graphql::model::decode_kind(
+                        &graphql::model::ID(network.clone()),
+                        graphql::model::NodeKind::Network,
+                    )
+                })
+                .context("--network is not a network id")?;
+            let store = open(&database_url).await?;
+            projections::catch_up_all(&store)
+                .await
+                .map_err(|e| anyhow::anyhow!("the read side did not catch up: {e}"))?;
+            let read = projections::queries::ReadModels::new(store.clone());
+            let document = read
+                .annual_report(
+                    aggregates::ids::NetworkId(id),
+                    year,
+                    projections::queries::AsOf::Now,
+                )
+                .await?
+                .with_context(|| format!("no network {id}"))?;
+            let text = match format.as_str() {
+                "json" => {
+                    let signed =
+                        projections::reports::SignedReport::sign(document, &signing.signer()?);
+                    serde_json::to_string_pretty(&signed)? + "\n"
+                }
+                "csv" => projections::reports::commitments_csv(&document),
+                other => anyhow::bail!("--format is json or csv, not {other}"),
+            };
+            if out == "-" {
+                print!("{text}");
+            } else {
+                std::fs::write(&out, text).with_context(|| format!("failed to write {out}"))?;
+            }
+        }
+        Command::VerifyReport { file, public_key } => {
+            let key = projections::integrity::public_key_from_hex(&public_key)
+                .map_err(anyhow::Error::msg)?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("failed to read {}", file.display()))?;
+            let report: projections::reports::SignedReport =
+                serde_json::from_str(&text).context("not a signed report")?;
+            match report.verify(&key) {
+                Ok(()) => println!(
+                    "verified: content hash {} signed by {}",
+                    report.content_hash, public_key
+                ),
+                Err(e) => anyhow::bail!("NOT VERIFIED: {e}"),
+            }
+        }
         Command::Verify {
             database_url,
             file,

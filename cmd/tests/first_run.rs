@@ -147,6 +147,77 @@ async fn serve_with_the_demo_data_answers_and_stops_cleanly_on_sigterm() {
         printed.contains(&format!("http://127.0.0.1:{port}/graphql")),
         "prints the address: {printed}"
     );
+
+    // The operator's integrity tools on what the server sealed and signed.
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_governance"))
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("the binary runs")
+    };
+    let key = String::from_utf8(run(&["public-key"]).stdout)
+        .unwrap()
+        .trim()
+        .to_owned();
+    assert_eq!(key.len(), 64, "{key}");
+    let verify = run(&["verify"]);
+    assert!(verify.status.success(), "{verify:?}");
+    assert!(
+        String::from_utf8_lossy(&verify.stdout).contains("signed checkpoints verified"),
+        "{verify:?}"
+    );
+    assert!(run(&["export", "--out", "log.jsonl"]).status.success());
+    let offline = run(&[
+        "verify",
+        "--file",
+        "log.jsonl",
+        "--public-key",
+        &key,
+        "--database-url",
+        "sqlite://nowhere/none.db",
+    ]);
+    assert!(offline.status.success(), "{offline:?}");
+    assert!(
+        !dir.path().join("nowhere").exists(),
+        "offline verification opens no database"
+    );
+    let report = run(&[
+        "report",
+        "--network",
+        &torino,
+        "--year",
+        "2020",
+        "--out",
+        "report.json",
+    ]);
+    assert!(report.status.success(), "{report:?}");
+    let verified = run(&[
+        "verify-report",
+        "--file",
+        "report.json",
+        "--public-key",
+        &key,
+    ]);
+    assert!(verified.status.success(), "{verified:?}");
+    let text = std::fs::read_to_string(dir.path().join("report.json")).unwrap();
+    std::fs::write(
+        dir.path().join("report.json"),
+        text.replacen("Tavolo", "Tavola", 1),
+    )
+    .unwrap();
+    let refused = run(&[
+        "verify-report",
+        "--file",
+        "report.json",
+        "--public-key",
+        &key,
+    ]);
+    assert!(
+        !refused.status.success(),
+        "a changed report must not verify"
+    );
 }
 
 /// SIGTERM while mutations stream in: every mutation answered successfully is in the store

@@ -48,6 +48,8 @@ pub struct ApiState {
     pub read_your_writes: Duration,
     /// The public key (hex) that verifies this deployment's checkpoints and reports.
     pub public_key: Option<String>,
+    /// The key that signs reports.
+    pub signer: Option<projections::integrity::Signer>,
 }
 
 impl ApiState {
@@ -57,12 +59,14 @@ impl ApiState {
             store,
             read_your_writes: Duration::from_secs(5),
             public_key: None,
+            signer: None,
         }
     }
 
-    /// Publishes the public key that verifies the checkpoints.
-    pub fn with_public_key(mut self, key: String) -> Self {
-        self.public_key = Some(key);
+    /// Signs reports with `signer` and publishes its public key.
+    pub fn with_signer(mut self, signer: projections::integrity::Signer) -> Self {
+        self.public_key = Some(signer.public_key_hex());
+        self.signer = Some(signer);
         self
     }
 }

@@ -662,6 +662,74 @@ impl Network {
             })
             .collect())
     }
+    /// The annual monitoring report for a calendar year: the network, its protocols and their
+    /// status, members and referent roles, meetings held, attendance, and commitments with
+    /// their outcome at the end of the year — signed, with its content hash, so the Region can
+    /// check offline (`governance verify-report`) that it is what the system produced.
+    async fn annual_report(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The calendar year (1900-2200).")] year: i32,
+    ) -> ApiResult<SignedAnnualReport> {
+        crate::viewer::require_full(ctx, self.view.id).await?;
+        if !(1900..=2200).contains(&year) {
+            return Err(crate::client_error(
+                "INVALID_VALUE",
+                "year: between 1900 and 2200",
+            ));
+        }
+        let state = ctx.data_unchecked::<crate::ApiState>();
+        let signer = state.signer.as_ref().ok_or_else(|| {
+            crate::client_error("UNAVAILABLE", "this server has no key to sign reports with")
+        })?;
+        let document = read(ctx)
+            .annual_report(self.view.id, year, self.at.known)
+            .await?
+            .ok_or_else(|| crate::client_error("NOT_FOUND", "no such network"))?;
+        let signed = projections::reports::SignedReport::sign(document, signer);
+        Ok(SignedAnnualReport {
+            document: async_graphql::Json(signed.document),
+            content_hash: signed.content_hash,
+            signature: signed.signature,
+            public_key: signed.public_key,
+            signed_at: signed.signed_at,
+        })
+    }
+    /// Commitment outcomes per member, judged on `on` (default: `effectiveOn`, else today).
+    async fn commitment_fulfilment(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The date outcomes are judged on.")] on: Option<NaiveDate>,
+    ) -> ApiResult<Vec<MemberFulfilment>> {
+        crate::viewer::require_full(ctx, self.view.id).await?;
+        let on = on.unwrap_or_else(|| self.at.day());
+        let all = read(ctx)
+            .commitment_fulfilment(self.view.id, on, self.at.known)
+            .await?;
+        Ok(all
+            .into_iter()
+            .map(|f| MemberFulfilment {
+                organization: f
+                    .organization
+                    .map(|o| global_id(NodeKind::Organization, o))
+                    .unwrap_or_default(),
+                fulfilled_on_time: f.fulfilled_on_time,
+                fulfilled_late: f.fulfilled_late,
+                open: f.open,
+                overdue: f.overdue,
+                waived: f.waived,
+                cancelled: f.cancelled,
+                commitments: f
+                    .commitments
+                    .into_iter()
+                    .map(|(id, outcome)| CommitmentOutcome {
+                        commitment: global_id(NodeKind::Commitment, id),
+                        outcome: outcome.into(),
+                    })
+                    .collect(),
+            })
+            .collect())
+    }
     /// The working groups.
     async fn working_groups(&self, ctx: &Context<'_>) -> ApiResult<Vec<WorkingGroup>> {
         crate::viewer::require_full(ctx, self.view.id).await?;
@@ -733,6 +801,108 @@ impl Network {
         )
         .await
     }
+}
+
+/// A signed annual monitoring report.
+#[derive(SimpleObject)]
+pub struct SignedAnnualReport {
+    /// The report (JSON).
+    pub document: async_graphql::Json<serde_json::Value>,
+    /// SHA-256 (hex) of the document's canonical form (keys sorted, no whitespace).
+    pub content_hash: String,
+    /// Ed25519 signature (hex) of the content hash's hex text.
+    pub signature: String,
+    /// The public key (hex) that verifies the signature.
+    pub public_key: String,
+    /// When it was signed.
+    pub signed_at: DateTime<Utc>,
+}
+
+/// The outcome of a commitment on a date.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Fulfilled by its due date.
+    FulfilledOnTime,
+    /// Fulfilled after its due date.
+    FulfilledLate,
+    /// Not yet due, or without a due date.
+    Open,
+    /// Past its due date, not fulfilled.
+    Overdue,
+    /// Waived by the coordinator.
+    Waived,
+    /// Cancelled (e.g. its obligor left the network).
+    Cancelled,
+}
+
+impl From<projections::reports::Outcome> for Outcome {
+    fn from(o: projections::reports::Outcome) -> Self {
+        use projections::reports::Outcome as O;
+        match o {
+            O::FulfilledOnTime => Outcome::FulfilledOnTime,
+            O::FulfilledLate => Outcome::FulfilledLate,
+            O::Open => Outcome::Open,
+            O::Overdue => Outcome::Overdue,
+            O::Waived => Outcome::Waived,
+            O::Cancelled => Outcome::Cancelled,
+        }
+    }
+}
+
+/// One commitment's outcome.
+#[derive(SimpleObject)]
+pub struct CommitmentOutcome {
+    /// The commitment's global id (its history: `node(id:) { ... on Commitment { timeline } }`).
+    pub commitment: ID,
+    /// Its outcome.
+    pub outcome: Outcome,
+}
+
+/// Commitment outcomes of one member.
+#[derive(SimpleObject)]
+pub struct MemberFulfilment {
+    /// The member's global id.
+    pub organization: ID,
+    /// Fulfilled by the due date.
+    pub fulfilled_on_time: usize,
+    /// Fulfilled late.
+    pub fulfilled_late: usize,
+    /// Open, not overdue.
+    pub open: usize,
+    /// Overdue.
+    pub overdue: usize,
+    /// Waived.
+    pub waived: usize,
+    /// Cancelled.
+    pub cancelled: usize,
+    /// Each commitment with its outcome.
+    pub commitments: Vec<CommitmentOutcome>,
+}
+
+/// Who signed one version of a protocol, and which members have not.
+#[derive(SimpleObject)]
+pub struct VersionCoverage {
+    /// The version.
+    pub version: u32,
+    /// Its title.
+    pub title: String,
+    /// Opened for signature on.
+    pub open_since: Option<NaiveDate>,
+    /// The signatures: organization, business date, recording time.
+    pub signed: Vec<SignedBy>,
+    /// Active members and parties that have not signed it (global ids).
+    pub not_signed: Vec<ID>,
+}
+
+/// One signature in a coverage report.
+#[derive(SimpleObject)]
+pub struct SignedBy {
+    /// The organization's global id.
+    pub organization: ID,
+    /// The business date of the signature.
+    pub signed_on: NaiveDate,
+    /// When it was recorded.
+    pub recorded_at: DateTime<Utc>,
 }
 
 /// Open and overdue commitments of one member.
@@ -1058,6 +1228,34 @@ impl Protocol {
             }
         };
         organizations(ctx, ids, self.at).await
+    }
+    /// Signature coverage of every version: who signed (since when), who has not.
+    async fn signature_coverage(&self, ctx: &Context<'_>) -> ApiResult<Vec<VersionCoverage>> {
+        let all = read(ctx)
+            .signature_coverage(&self.view, self.at.known)
+            .await?;
+        Ok(all
+            .into_iter()
+            .map(|v| VersionCoverage {
+                version: v.version,
+                title: v.title,
+                open_since: v.open_since,
+                signed: v
+                    .signed
+                    .into_iter()
+                    .map(|s| SignedBy {
+                        organization: global_id(NodeKind::Organization, s.organization),
+                        signed_on: s.signed_on,
+                        recorded_at: s.recorded_at,
+                    })
+                    .collect(),
+                not_signed: v
+                    .not_signed
+                    .into_iter()
+                    .map(|o| global_id(NodeKind::Organization, o))
+                    .collect(),
+            })
+            .collect())
     }
     /// Active members of the network that have not signed the current version (under
     /// `effectiveOn`, members on that date without a signature by that date).

@@ -7,6 +7,7 @@ pub mod integrity;
 pub mod processes;
 pub mod projector;
 pub mod queries;
+pub mod reports;
 pub mod store;
 pub mod views;
 

@@ -53,6 +53,8 @@ pub async fn sqlite_store() -> (tempfile::TempDir, Store) {
 pub struct TestServer {
     pub url: String,
     pub store: Store,
+    /// The key this server signs reports with.
+    pub signer: projections::integrity::Signer,
     pub client: reqwest::Client,
     _background: projections::Background,
     _server: tokio::task::JoinHandle<()>,
@@ -132,7 +134,11 @@ pub async fn spawn_server(store: Store, mut config: graphql::ApiConfig) -> TestS
         config.auth.hs256_secret = Some(TEST_SECRET.as_bytes().to_vec());
     }
     let background = projections::start_background(store.clone());
-    let app = graphql::router(graphql::ApiState::new(store.clone()), &config);
+    let signer = projections::integrity::Signer::generate();
+    let app = graphql::router(
+        graphql::ApiState::new(store.clone()).with_signer(signer.clone()),
+        &config,
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a free port");
@@ -143,6 +149,7 @@ pub async fn spawn_server(store: Store, mut config: graphql::ApiConfig) -> TestS
     TestServer {
         url: format!("http://{address}/graphql"),
         store,
+        signer,
         client: reqwest::Client::new(),
         _background: background,
         _server: server,

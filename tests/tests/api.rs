@@ -393,6 +393,71 @@ async fn torino_through_graphql(server: TestServer) {
         "{owed}"
     );
 
+    // Reports: signature coverage, fulfilment per member, the signed annual report.
+    let reports = server.gql(Some(&auditor), r#"query($n: ID!, $p: ID!) {
+        protocol(id: $p) { signatureCoverage { version signed { organization signedOn } notSigned } }
+        network(id: $n) {
+            commitmentFulfilment(on: "2020-10-01") { organization fulfilledOnTime fulfilledLate open overdue commitments { outcome } }
+            annualReport(year: 2020) { document contentHash signature publicKey signedAt }
+        }
+    }"#, json!({"n": network, "p": protocol})).await;
+    assert!(reports.get("errors").is_none(), "{reports}");
+    let coverage = &reports["data"]["protocol"]["signatureCoverage"][0];
+    assert_eq!(
+        coverage["signed"].as_array().unwrap().len(),
+        2,
+        "{coverage}"
+    );
+    assert_eq!(
+        coverage["notSigned"].as_array().unwrap().len(),
+        2,
+        "{coverage}"
+    );
+    let fulfilment = reports["data"]["network"]["commitmentFulfilment"]
+        .as_array()
+        .unwrap();
+    let of_org = |org: &str| {
+        fulfilment
+            .iter()
+            .find(|f| f["organization"] == org)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(of_org(&comune)["fulfilledOnTime"], 1, "{fulfilment:?}");
+    assert_eq!(of_org(&cav)["overdue"], 2, "{fulfilment:?}");
+    let annual = &reports["data"]["network"]["annualReport"];
+    assert_eq!(annual["publicKey"], server.signer.public_key_hex());
+    let signed: projections::reports::SignedReport =
+        serde_json::from_value(annual.clone()).unwrap();
+    signed
+        .verify(&server.signer.public_key())
+        .expect("the report verifies");
+    assert_eq!(
+        signed.document["meetings_held"].as_array().unwrap().len(),
+        1,
+        "the 22 June 2020 plenary"
+    );
+    assert_eq!(signed.document["network"]["name"], "Tavolo Maltrattanti");
+    // One byte changed in the document, or another key: not verified.
+    let mut altered = signed.clone();
+    altered.document["network"]["name"] = json!("Tavolo Maltrattantx");
+    assert!(altered.verify(&server.signer.public_key()).is_err());
+    assert!(signed
+        .verify(&projections::integrity::Signer::generate().public_key())
+        .is_err());
+    // Reports are not for the anonymous viewer.
+    let denied = server
+        .gql(
+            None,
+            "query($n: ID!) { network(id: $n) { annualReport(year: 2020) { contentHash } } }",
+            json!({"n": network}),
+        )
+        .await;
+    assert_eq!(
+        denied["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{denied}"
+    );
+
     // A retried mutation with the same Idempotency-Key answers with its first outcome.
     let retry = |key: &'static str| {
         server

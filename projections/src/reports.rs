@@ -1,0 +1,351 @@
+//! The reports a Region needs for its annual monitoring of a network, computed from the read
+//! models: signature coverage of each protocol version, commitment fulfilment per member,
+//! attendance per member, and the annual monitoring report — a JSON document with its content
+//! hash (SHA-256 of its canonical form) and an Ed25519 signature, so that whoever receives it can
+//! check, offline and with only the public key, that it is what the system produced.
+
+use std::collections::BTreeMap;
+
+use aggregates::ids::{NetworkId, OrganizationId};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use ed25519_dalek::Verifier as _;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::integrity::{canonical_json, Signer};
+use crate::queries::{AsOf, QueryError, ReadModels};
+use crate::views::{CommitmentView, ProtocolView};
+
+/// Who signed one version of a protocol and who has not.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VersionCoverage {
+    pub version: u32,
+    pub title: String,
+    /// Opened for signature on.
+    pub open_since: Option<NaiveDate>,
+    pub signed: Vec<Signed>,
+    /// Active members of the network (and parties) that have not signed this version.
+    pub not_signed: Vec<OrganizationId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Signed {
+    pub organization: OrganizationId,
+    pub signed_on: NaiveDate,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// The outcome of one commitment, judged on a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Outcome {
+    FulfilledOnTime,
+    FulfilledLate,
+    Open,
+    Overdue,
+    Waived,
+    Cancelled,
+}
+
+pub fn outcome(c: &CommitmentView, on: NaiveDate) -> Outcome {
+    match c.status.as_str() {
+        "FULFILLED" => match (c.closed_on, c.due_on) {
+            (Some(done), Some(due)) if done > due => Outcome::FulfilledLate,
+            _ => Outcome::FulfilledOnTime,
+        },
+        "WAIVED" => Outcome::Waived,
+        "CANCELLED" => Outcome::Cancelled,
+        _ if c.is_overdue(on) => Outcome::Overdue,
+        _ => Outcome::Open,
+    }
+}
+
+/// Commitment outcomes of one member.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Fulfilment {
+    pub organization: Option<OrganizationId>,
+    pub fulfilled_on_time: usize,
+    pub fulfilled_late: usize,
+    pub open: usize,
+    pub overdue: usize,
+    pub waived: usize,
+    pub cancelled: usize,
+    /// Each commitment with its outcome.
+    pub commitments: Vec<(String, Outcome)>,
+}
+
+impl ReadModels {
+    /// Signature coverage of every version of a protocol.
+    pub async fn signature_coverage(
+        &self,
+        protocol: &ProtocolView,
+        as_of: AsOf,
+    ) -> Result<Vec<VersionCoverage>, QueryError> {
+        let signatures = self.signatures(&protocol.id, as_of).await?;
+        let members: Vec<OrganizationId> = self
+            .memberships(protocol.network, as_of)
+            .await?
+            .into_iter()
+            .filter(|m| m.status == "ACTIVE")
+            .map(|m| m.organization)
+            .collect();
+        let mut expected: Vec<OrganizationId> = members;
+        for party in &protocol.parties {
+            if !expected.contains(&party.organization) {
+                expected.push(party.organization);
+            }
+        }
+        Ok(protocol
+            .versions
+            .iter()
+            .map(|v| {
+                let signed: Vec<Signed> = signatures
+                    .iter()
+                    .filter(|s| s.version == v.number)
+                    .map(|s| Signed {
+                        organization: s.organization,
+                        signed_on: s.signed_on,
+                        recorded_at: s.recorded_at,
+                    })
+                    .collect();
+                let not_signed = expected
+                    .iter()
+                    .filter(|o| !signed.iter().any(|s| s.organization == **o))
+                    .copied()
+                    .collect();
+                VersionCoverage {
+                    version: v.number,
+                    title: v.title.as_str().to_owned(),
+                    open_since: v.opened_on,
+                    signed,
+                    not_signed,
+                }
+            })
+            .collect())
+    }
+
+    /// Commitment outcomes per member of a network, judged on `on`.
+    pub async fn commitment_fulfilment(
+        &self,
+        network: NetworkId,
+        on: NaiveDate,
+        as_of: AsOf,
+    ) -> Result<Vec<Fulfilment>, QueryError> {
+        let mut per: BTreeMap<OrganizationId, Fulfilment> = BTreeMap::new();
+        for c in self.commitments(network, as_of).await? {
+            let f = per.entry(c.obligor).or_insert_with(|| Fulfilment {
+                organization: Some(c.obligor),
+                ..Default::default()
+            });
+            let o = outcome(&c, on);
+            match o {
+                Outcome::FulfilledOnTime => f.fulfilled_on_time += 1,
+                Outcome::FulfilledLate => f.fulfilled_late += 1,
+                Outcome::Open => f.open += 1,
+                Outcome::Overdue => f.overdue += 1,
+                Outcome::Waived => f.waived += 1,
+                Outcome::Cancelled => f.cancelled += 1,
+            }
+            f.commitments.push((c.id.clone(), o));
+        }
+        Ok(per.into_values().collect())
+    }
+
+    /// The annual monitoring report of a network for a calendar year: the network, its
+    /// protocols and their status, members and referent roles, the meetings held, and the
+    /// commitments with their outcome at the end of the year. As the log knew it at `as_of`.
+    pub async fn annual_report(
+        &self,
+        network: NetworkId,
+        year: i32,
+        as_of: AsOf,
+    ) -> Result<Option<Value>, QueryError> {
+        let Some(view) = self.network(network, as_of).await? else {
+            return Ok(None);
+        };
+        // Callers check the year's range; an unrepresentable one has no report.
+        let (Some(from), Some(until)) = (
+            NaiveDate::from_ymd_opt(year, 1, 1),
+            year.checked_add(1)
+                .and_then(|y| NaiveDate::from_ymd_opt(y, 1, 1)),
+        ) else {
+            return Ok(None);
+        };
+        let last_day = until.pred_opt().unwrap_or(until);
+        let name_of = async |id: OrganizationId| -> Result<String, QueryError> {
+            Ok(self
+                .organization(id, as_of)
+                .await?
+                .map(|o| o.name.as_str().to_owned())
+                .unwrap_or_default())
+        };
+        let mut members = Vec::new();
+        for m in self.memberships(network, as_of).await? {
+            if !m
+                .periods
+                .iter()
+                .any(|p| p.from < until && p.until.is_none_or(|u| u > from))
+            {
+                continue;
+            }
+            members.push(json!({
+                "organization": m.organization,
+                "name": name_of(m.organization).await?,
+                "status_at_year_end": if m.member_on(last_day) { "ACTIVE" } else { "NOT_ACTIVE" },
+                "since": m.since,
+                "referent_roles": m.referents.iter()
+                    .filter(|r| r.since <= last_day && r.until.is_none_or(|u| u > from))
+                    .map(|r| json!({"role": r.role, "since": r.since, "until": r.until}))
+                    .collect::<Vec<_>>(),
+            }));
+        }
+        let mut protocols = Vec::new();
+        for p in self.protocols(network, as_of).await? {
+            let coverage = self.signature_coverage(&p, as_of).await?;
+            protocols.push(json!({
+                "protocol": p.id,
+                "kind": p.kind,
+                "status": p.status,
+                "version_in_force": p.in_force_version,
+                "versions": coverage.iter().map(|v| json!({
+                    "version": v.version,
+                    "title": v.title,
+                    "signed": v.signed.iter().filter(|s| s.signed_on <= last_day).map(|s| json!({"organization": s.organization, "signed_on": s.signed_on})).collect::<Vec<_>>(),
+                    "not_signed": v.not_signed,
+                })).collect::<Vec<_>>(),
+            }));
+        }
+        let start = Utc.from_utc_datetime(&from.and_hms_opt(0, 0, 0).expect("midnight"));
+        let end = Utc.from_utc_datetime(&until.and_hms_opt(0, 0, 0).expect("midnight"));
+        let meetings: Vec<Value> = self
+            .meetings(network, as_of)
+            .await?
+            .into_iter()
+            .filter(|m| m.status != "CANCELLED" && m.starts_at >= start && m.starts_at < end)
+            .map(|m| {
+                json!({
+                    "meeting": m.id,
+                    "kind": m.kind,
+                    "title": m.title,
+                    "starts_at": m.starts_at,
+                    "status": m.status,
+                    "decisions": m.decisions.len(),
+                })
+            })
+            .collect();
+        let attendance: Vec<Value> = self
+            .attendance_rates(network, start, end, as_of)
+            .await?
+            .into_iter()
+            .map(|r| json!({"organization": r.organization, "meetings": r.meetings, "present": r.present, "excused": r.excused, "absent": r.absent}))
+            .collect();
+        let commitments: Vec<Value> = self
+            .commitments(network, as_of)
+            .await?
+            .into_iter()
+            .filter(|c| c.created_on < until)
+            .map(|c| {
+                json!({
+                    "commitment": c.id,
+                    "obligor": c.obligor,
+                    "title": c.title,
+                    "created_on": c.created_on,
+                    "due_on": c.due_on,
+                    "outcome_at_year_end": outcome(&c, last_day),
+                })
+            })
+            .collect();
+        Ok(Some(json!({
+            "report": "annual-monitoring/v1",
+            "network": {"id": view.id, "name": view.name, "kind": view.kind, "territory": view.territory,
+                "coordinator": view.coordinator, "established_on": view.established_on, "closed_on": view.closed_on},
+            "period": {"from": from, "until": last_day},
+            "protocols": protocols,
+            "members": members,
+            "meetings_held": meetings,
+            "attendance": attendance,
+            "commitments": commitments,
+        })))
+    }
+}
+
+/// A report with its content hash and signature: what a Region receives (the same shape as
+/// the GraphQL `annualReport` answer, so either can be checked with `verify-report`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignedReport {
+    pub document: Value,
+    /// SHA-256 (hex) of the document's canonical form (keys sorted, no whitespace).
+    pub content_hash: String,
+    /// Ed25519 signature (hex) of the content hash's hex text.
+    pub signature: String,
+    pub public_key: String,
+    pub signed_at: DateTime<Utc>,
+}
+
+/// The content hash of a document.
+pub fn content_hash(document: &Value) -> String {
+    let mut text = String::new();
+    canonical_json(document, &mut text);
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+impl SignedReport {
+    pub fn sign(document: Value, signer: &Signer) -> Self {
+        let content_hash = content_hash(&document);
+        SignedReport {
+            signature: signer.sign_hex(content_hash.as_bytes()),
+            content_hash,
+            document,
+            public_key: signer.public_key_hex(),
+            signed_at: Utc::now(),
+        }
+    }
+
+    /// Checks, with only the public key, that the document is the one signed.
+    pub fn verify(&self, key: &ed25519_dalek::VerifyingKey) -> Result<(), String> {
+        if content_hash(&self.document) != self.content_hash {
+            return Err("the document does not match its content hash: it was changed".into());
+        }
+        let signature = hex::decode(&self.signature)
+            .ok()
+            .and_then(|b| ed25519_dalek::Signature::from_slice(&b).ok())
+            .ok_or("the signature is not an Ed25519 signature")?;
+        key.verify(self.content_hash.as_bytes(), &signature)
+            .map_err(|_| "the signature does not verify with this public key".to_owned())
+    }
+}
+
+/// The commitments table of a report as CSV (one row per commitment).
+pub fn commitments_csv(document: &Value) -> String {
+    let mut out = String::from("commitment,obligor,title,created_on,due_on,outcome_at_year_end\n");
+    let field = |v: &Value| {
+        let text = match v {
+            Value::String(s) => s.clone(),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        if text.contains([',', '"', '\n']) {
+            format!("\"{}\"", text.replace('"', "\"\""))
+        } else {
+            text
+        }
+    };
+    for c in document["commitments"].as_array().into_iter().flatten() {
+        let row: Vec<String> = [
+            "commitment",
+            "obligor",
+            "title",
+            "created_on",
+            "due_on",
+            "outcome_at_year_end",
+        ]
+        .iter()
+        .map(|k| field(&c[*k]))
+        .collect();
+        out.push_str(&row.join(","));
+        out.push('\n');
+    }
+    out
+}
