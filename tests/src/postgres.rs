@@ -241,3 +241,118 @@ pub fn dump(url: &str) -> Vec<u8> {
     );
     output.stdout
 }
+
+/// A PostgreSQL cluster of its own, for tests that stop and start the database under a
+/// running server (the shared cluster must stay up for the other tests). Stopped on drop.
+pub struct PrivateCluster {
+    bin: PathBuf,
+    dir: PathBuf,
+    socket: PathBuf,
+}
+
+impl PrivateCluster {
+    pub fn start() -> Self {
+        let bin = server_bin_dir();
+        // Apart from the shared cluster's directory, which its start-up cleans.
+        let root =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/test-postgres-private");
+        std::fs::create_dir_all(&root).expect("create target/test-postgres-private");
+        let dir = root.join(format!(
+            "{}-{}",
+            std::process::id(),
+            uuid::Uuid::new_v4().simple()
+        ));
+        let socket = dir.join("socket");
+        std::fs::create_dir_all(&socket).expect("create the cluster directory");
+        let dir = dir.canonicalize().expect("cluster directory");
+        let socket = socket.canonicalize().expect("socket directory");
+        if running_as_root() {
+            let status = Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(&dir)
+                .status()
+                .expect("chown the cluster directory");
+            assert!(status.success());
+        }
+        let output = server_command(&bin.join("initdb"), false)
+            .args([
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+                "--no-instructions",
+            ])
+            .arg("-D")
+            .arg(dir.join("data"))
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run initdb ({e}). {INSTALL_HINT}"));
+        assert!(
+            output.status.success(),
+            "initdb failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let cluster = PrivateCluster { bin, dir, socket };
+        cluster.up();
+        cluster
+    }
+
+    fn pg_ctl(&self, args: &[&str]) {
+        let output = server_command(&self.bin.join("pg_ctl"), false)
+            .arg("-D")
+            .arg(self.dir.join("data"))
+            .args(args)
+            .output()
+            .expect("pg_ctl runs");
+        assert!(
+            output.status.success(),
+            "pg_ctl {args:?} failed: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    /// Starts the server and waits until it accepts connections.
+    pub fn up(&self) {
+        let options = format!(
+            "-k {} -p 5432 -c listen_addresses= -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+            self.socket.display()
+        );
+        let log = self.dir.join("server.log");
+        self.pg_ctl(&[
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            &options,
+            "-l",
+            log.to_str().unwrap(),
+            "start",
+        ]);
+    }
+
+    /// Stops the server (fast shutdown: connections are cut, like a database restart).
+    pub fn down(&self) {
+        self.pg_ctl(&["-w", "-t", "60", "-m", "fast", "stop"]);
+    }
+
+    /// The URL of the `postgres` database of this cluster.
+    pub fn url(&self) -> String {
+        format!(
+            "postgres://postgres@localhost:5432/postgres?host={}",
+            self.socket.display()
+        )
+    }
+}
+
+impl Drop for PrivateCluster {
+    fn drop(&mut self) {
+        let _ = server_command(&self.bin.join("pg_ctl"), false)
+            .arg("-D")
+            .arg(self.dir.join("data"))
+            .args(["-w", "-m", "immediate", "stop"])
+            .output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

@@ -68,6 +68,9 @@ where
     hex::encode(hasher.finalize())
 }
 
+/// The advisory lock key that serialises commands checking unique values (tax codes).
+const UNIQUE_VALUES_LOCK: i64 = 0x0067_6f76_5f74_6178; // "gov_tax"
+
 impl Store {
     /// Executes `command` on the aggregate `id` of type `A`, recording `metadata` on every
     /// event it causes.
@@ -81,7 +84,41 @@ impl Store {
         A: Aggregate<Services = Services>,
         A::Command: Clone + Debug,
     {
+        // Organization commands check that a tax code is not in use by another organization,
+        // then commit: two of them racing could both pass the check. They run one at a time:
+        // in this process (a mutex, taken first so that waiting holds no connection) and, on
+        // PostgreSQL, across processes (a session advisory lock around check and commit).
+        let _in_process = match A::TYPE {
+            "Organization" => Some(self.unique_values.lock().await),
+            _ => None,
+        };
+        let guard = match (self.backend(), A::TYPE) {
+            (super::Backend::Postgres(pool), "Organization") => {
+                let mut connection = pool
+                    .acquire()
+                    .await
+                    .map_err(|e| CommandError::Store(super::StoreError::Database(e)))?;
+                sqlx::query("SELECT pg_advisory_lock($1)")
+                    .bind(UNIQUE_VALUES_LOCK)
+                    .execute(&mut *connection)
+                    .await
+                    .map_err(|e| CommandError::Store(super::StoreError::Database(e)))?;
+                Some(connection)
+            }
+            _ => None,
+        };
         let outcome = self.execute_inner::<A>(id, command, metadata).await;
+        if let Some(mut connection) = guard {
+            if sqlx::query("SELECT pg_advisory_unlock($1)")
+                .bind(UNIQUE_VALUES_LOCK)
+                .execute(&mut *connection)
+                .await
+                .is_err()
+            {
+                // The session ends with the connection, and its lock with it.
+                connection.detach();
+            }
+        }
         let label = match &outcome {
             Ok(o) if o.replayed => "replayed",
             Ok(o) if o.positions.is_empty() => "unchanged",

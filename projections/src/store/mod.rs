@@ -98,6 +98,8 @@ pub struct Store {
     services: aggregates::Services,
     changes: Arc<watch::Sender<u64>>,
     options: CommandOptions,
+    /// Serialises, in this process, commands that check unique values (see `execute`).
+    unique_values: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Store {
@@ -148,6 +150,7 @@ impl Store {
             services: aggregates::Services::new(directory),
             changes: Arc::new(changes),
             options: CommandOptions::default(),
+            unique_values: Arc::new(tokio::sync::Mutex::new(())),
         })
     }
 

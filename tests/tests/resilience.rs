@@ -1,0 +1,238 @@
+//! Resilience, each case bounded in time: PostgreSQL stopped and restarted under a stream of
+//! mutations (the server recovers on its own, nothing answered is lost), and 64 concurrent
+//! conflicting commands through the API keep every invariant. (Killing the server with
+//! SIGKILL is in `cmd/tests/resilience.rs`, which drives the built binary.)
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use tests::postgres::PrivateCluster;
+
+async fn register(server: &tests::TestServer, admin: &str, name: &str) -> bool {
+    let body = server
+        .gql(Some(admin), "mutation($n: String!) { registerOrganization(input: {name: $n, category: COMUNE, territory: \"T\"}) { organization { id } userErrors { code } } }", json!({"n": name}))
+        .await;
+    body["data"]["registerOrganization"]["organization"]["id"].is_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_restarts_under_load_and_the_server_recovers_losing_nothing() {
+    let cluster = PrivateCluster::start();
+    let store = projections::store::Store::open(&cluster.url())
+        .await
+        .expect("open the store");
+    let server = Arc::new(tests::spawn_server(store, Default::default()).await);
+    let admin = tests::admin();
+    let answered = Arc::new(Mutex::new(Vec::<String>::new()));
+    let failed = Arc::new(Mutex::new(0usize));
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut writers = Vec::new();
+    for w in 0..4 {
+        let (server, admin, answered, failed, stop) = (
+            server.clone(),
+            admin.clone(),
+            answered.clone(),
+            failed.clone(),
+            stop.clone(),
+        );
+        writers.push(tokio::spawn(async move {
+            let mut i = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let name = format!("Ente {w}-{i}");
+                i += 1;
+                if register(&server, &admin, &name).await {
+                    answered.lock().unwrap().push(name);
+                } else {
+                    *failed.lock().unwrap() += 1;
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let before_restart = answered.lock().unwrap().len();
+    assert!(before_restart > 0, "writes went through before the restart");
+    cluster.down();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    cluster.up();
+    let restarted = Instant::now();
+    // The server recovers on its own: writes succeed again within seconds.
+    let recovered = loop {
+        let count = answered.lock().unwrap().len();
+        if count > before_restart + 20 {
+            break restarted.elapsed();
+        }
+        assert!(
+            restarted.elapsed() < Duration::from_secs(30),
+            "no successful write within 30 s of the restart"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    assert!(
+        recovered < Duration::from_secs(15),
+        "recovered in {recovered:?}"
+    );
+    assert!(
+        *failed.lock().unwrap() > 0,
+        "the outage was felt by the clients"
+    );
+    // Nothing answered is lost: every answered organization is in the store and the read side.
+    let answered = answered.lock().unwrap().clone();
+    let events = server.store.export_after(0, 1_000_000, None).await.unwrap();
+    let stored: std::collections::HashSet<String> = events
+        .iter()
+        .filter_map(|e| {
+            e.payload["OrganizationRegistered"]["name"]
+                .as_str()
+                .map(str::to_owned)
+        })
+        .collect();
+    for name in &answered {
+        assert!(
+            stored.contains(name),
+            "{name} was answered but is not stored"
+        );
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let head = server.store.head_position().await.unwrap();
+    let read = projections::queries::ReadModels::new(server.store.clone());
+    while read.position().await.unwrap() < head {
+        assert!(
+            Instant::now() < deadline,
+            "the read side caught up after the restart"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let listed = read
+        .organizations(projections::queries::AsOf::Now)
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), stored.len(), "read side = log");
+}
+
+/// 64 clients approve the same application at once, and 64 register the same tax code: one
+/// of each succeeds, every other gets a typed refusal, no client sees an internal error.
+async fn conflicting_commands_keep_every_invariant(server: tests::TestServer) {
+    let admin = tests::admin();
+    let org = |name: &str| {
+        let name = name.to_owned();
+        let server = &server;
+        let admin = admin.clone();
+        async move {
+            server
+                .gql(Some(&admin), "mutation($n: String!) { registerOrganization(input: {name: $n, category: COMUNE, territory: \"T\"}) { organization { id } } }", json!({"n": name}))
+                .await["data"]["registerOrganization"]["organization"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let coordinator_org = org("Capofila").await;
+    let member = org("Aderente").await;
+    let network = server
+        .gql(Some(&admin), "mutation($c: ID!) { establishNetwork(input: {name: \"Rete\", kind: INTERINSTITUTIONAL_TABLE, territory: \"T\", coordinator: $c, establishedOn: \"2020-01-01\", public: true}) { network { id } } }", json!({"c": coordinator_org}))
+        .await["data"]["establishNetwork"]["network"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body = server
+        .gql(Some(&tests::referent(&member)), "mutation($n: ID!, $o: ID!) { applyForMembership(input: {network: $n, organization: $o, effectiveOn: \"2020-02-01\"}) { userErrors { code } } }", json!({"n": network, "o": member}))
+        .await;
+    assert_eq!(body["data"]["applyForMembership"]["userErrors"], json!([]));
+    let coordinator = tests::coordinator(&network);
+    let server = Arc::new(server);
+    let mut calls = Vec::new();
+    for i in 0..128 {
+        let (server, coordinator, admin, network, member) = (
+            server.clone(),
+            coordinator.clone(),
+            admin.clone(),
+            network.clone(),
+            member.clone(),
+        );
+        calls.push(tokio::spawn(async move {
+            if i % 2 == 0 {
+                server
+                    .gql(Some(&coordinator), "mutation($n: ID!, $o: ID!) { approveMembership(input: {network: $n, organization: $o, effectiveOn: \"2020-03-01\"}) { positions userErrors { code } } }", json!({"n": network, "o": member}))
+                    .await["data"]["approveMembership"]
+                    .clone()
+            } else {
+                server
+                    .gql(Some(&admin), "mutation { registerOrganization(input: {name: \"Stesso codice\", category: COMUNE, territory: \"T\", taxCode: \"01907990012\"}) { positions userErrors { code } } }", json!({}))
+                    .await["data"]["registerOrganization"]
+                    .clone()
+            }
+        }));
+    }
+    let mut outcomes: Vec<Value> = Vec::new();
+    for call in calls {
+        outcomes.push(call.await.unwrap());
+    }
+    for (kind, range) in [("approve", 0), ("register", 1)] {
+        let mine: Vec<&Value> = outcomes.iter().skip(range).step_by(2).collect();
+        let succeeded = mine
+            .iter()
+            .filter(|o| {
+                o["userErrors"] == json!([]) && !o["positions"].as_array().unwrap().is_empty()
+            })
+            .count();
+        let refused: Vec<&Value> = mine
+            .iter()
+            .filter(|o| o["userErrors"] != json!([]))
+            .copied()
+            .collect();
+        assert_eq!(succeeded, 1, "{kind}: exactly one succeeds: {mine:?}");
+        assert_eq!(
+            succeeded + refused.len(),
+            64,
+            "{kind}: every other is refused: {mine:?}"
+        );
+        for r in refused {
+            let code = r["userErrors"][0]["code"].as_str().unwrap();
+            assert!(
+                [
+                    "ALREADY_MEMBER",
+                    "TAX_CODE_IN_USE",
+                    "CONFLICT",
+                    "ALREADY_REGISTERED"
+                ]
+                .contains(&code)
+                    || code.ends_with("_IN_USE"),
+                "{kind}: typed refusal, got {r}"
+            );
+        }
+    }
+    // The invariants hold in the store: one approval event, one organization with that code.
+    let events = server.store.export_after(0, 100_000, None).await.unwrap();
+    let approvals = events
+        .iter()
+        .filter(|e| e.event_type == "MembershipApproved")
+        .count();
+    let with_code = events
+        .iter()
+        .filter(|e| e.payload["OrganizationRegistered"]["tax_code"] == "01907990012")
+        .count();
+    assert_eq!((approvals, with_code), (1, 1));
+}
+
+mod postgres {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn conflicting_commands_keep_every_invariant() {
+        let server = tests::spawn_server(tests::postgres_store().await, Default::default()).await;
+        super::conflicting_commands_keep_every_invariant(server).await;
+    }
+}
+
+mod sqlite {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn conflicting_commands_keep_every_invariant() {
+        let (_dir, store) = tests::sqlite_store().await;
+        let server = tests::spawn_server(store, Default::default()).await;
+        super::conflicting_commands_keep_every_invariant(server).await;
+    }
+}
