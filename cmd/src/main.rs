@@ -52,8 +52,9 @@ enum Command {
         #[arg(long, env = "CHECKPOINT_EVERY_SECONDS", default_value_t = 60)]
         checkpoint_every_seconds: u64,
     },
-    /// Produce a network's signed annual monitoring report (JSON with content hash and
-    /// signature), or its commitments table as CSV.
+    /// Produce a network's reports: the signed annual monitoring report (JSON with content
+    /// hash and signature; as CSV, its commitments table), or signature coverage, commitment
+    /// fulfilment (judged at the end of the year) or attendance, as JSON or CSV.
     Report {
         #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
         database_url: String,
@@ -63,7 +64,10 @@ enum Command {
         /// The calendar year.
         #[arg(long)]
         year: i32,
-        /// json (the signed report) or csv (its commitments table).
+        /// annual, coverage, fulfilment or attendance.
+        #[arg(long, default_value = "annual")]
+        kind: String,
+        /// json or csv.
         #[arg(long, default_value = "json")]
         format: String,
         /// The file to write ("-" for standard output).
@@ -459,6 +463,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             database_url,
             network,
             year,
+            kind,
             format,
             out,
             signing,
@@ -482,22 +487,49 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("the read side did not catch up: {e}"))?;
             let read = projections::queries::ReadModels::new(store.clone());
-            let document = read
-                .annual_report(
-                    aggregates::ids::NetworkId(id),
-                    year,
-                    projections::queries::AsOf::Now,
-                )
-                .await?
-                .with_context(|| format!("no network {id}"))?;
-            let text = match format.as_str() {
-                "json" => {
-                    let signed =
-                        projections::reports::SignedReport::sign(document, &signing.signer()?);
-                    serde_json::to_string_pretty(&signed)? + "\n"
+            let network = aggregates::ids::NetworkId(id);
+            let now = projections::queries::AsOf::Now;
+            anyhow::ensure!(
+                read.network(network, now).await?.is_some(),
+                "no network {id}"
+            );
+            use projections::reports as r;
+            let table =
+                |columns: &[&str], rows: Vec<serde_json::Value>| -> anyhow::Result<String> {
+                    match format.as_str() {
+                        "json" => Ok(serde_json::to_string_pretty(&rows)? + "\n"),
+                        "csv" => Ok(r::csv(columns, &rows)),
+                        other => anyhow::bail!("--format is json or csv, not {other}"),
+                    }
+                };
+            let year_end = chrono::NaiveDate::from_ymd_opt(year, 12, 31).context("--year")?;
+            let text = match kind.as_str() {
+                "annual" => {
+                    let document = read
+                        .annual_report(network, year, now)
+                        .await?
+                        .with_context(|| format!("no network {id}"))?;
+                    match format.as_str() {
+                        "json" => {
+                            let signed = r::SignedReport::sign(document, &signing.signer()?);
+                            serde_json::to_string_pretty(&signed)? + "\n"
+                        }
+                        "csv" => r::commitments_csv(&document),
+                        other => anyhow::bail!("--format is json or csv, not {other}"),
+                    }
                 }
-                "csv" => projections::reports::commitments_csv(&document),
-                other => anyhow::bail!("--format is json or csv, not {other}"),
+                "coverage" => table(r::COVERAGE_COLUMNS, read.coverage_rows(network, now).await?)?,
+                "fulfilment" => table(
+                    r::FULFILMENT_COLUMNS,
+                    read.fulfilment_rows(network, year_end, now).await?,
+                )?,
+                "attendance" => table(
+                    r::ATTENDANCE_COLUMNS,
+                    read.attendance_rows(network, year, now).await?,
+                )?,
+                other => anyhow::bail!(
+                    "--kind is annual, coverage, fulfilment or attendance, not {other}"
+                ),
             };
             if out == "-" {
                 print!("{text}");

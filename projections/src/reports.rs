@@ -317,35 +317,131 @@ impl SignedReport {
     }
 }
 
-/// The commitments table of a report as CSV (one row per commitment).
-pub fn commitments_csv(document: &Value) -> String {
-    let mut out = String::from("commitment,obligor,title,created_on,due_on,outcome_at_year_end\n");
+/// Rows as CSV with the given columns (RFC 4180 quoting).
+pub fn csv(columns: &[&str], rows: &[Value]) -> String {
     let field = |v: &Value| {
         let text = match v {
             Value::String(s) => s.clone(),
             Value::Null => String::new(),
             other => other.to_string(),
         };
-        if text.contains([',', '"', '\n']) {
+        if text.contains([',', '"', '\n', '\r']) {
             format!("\"{}\"", text.replace('"', "\"\""))
         } else {
             text
         }
     };
-    for c in document["commitments"].as_array().into_iter().flatten() {
-        let row: Vec<String> = [
-            "commitment",
-            "obligor",
-            "title",
-            "created_on",
-            "due_on",
-            "outcome_at_year_end",
-        ]
-        .iter()
-        .map(|k| field(&c[*k]))
-        .collect();
-        out.push_str(&row.join(","));
+    let mut out = columns.join(",");
+    out.push('\n');
+    for row in rows {
+        let cells: Vec<String> = columns.iter().map(|c| field(&row[*c])).collect();
+        out.push_str(&cells.join(","));
         out.push('\n');
     }
     out
+}
+
+/// The columns of each tabular report.
+pub const COMMITMENT_COLUMNS: &[&str] = &[
+    "commitment",
+    "obligor",
+    "title",
+    "created_on",
+    "due_on",
+    "outcome_at_year_end",
+];
+pub const COVERAGE_COLUMNS: &[&str] = &[
+    "protocol",
+    "version",
+    "title",
+    "organization",
+    "signed",
+    "signed_on",
+    "recorded_at",
+];
+pub const FULFILMENT_COLUMNS: &[&str] =
+    &["organization", "commitment", "title", "due_on", "outcome"];
+pub const ATTENDANCE_COLUMNS: &[&str] = &[
+    "organization",
+    "meetings",
+    "present",
+    "excused",
+    "absent",
+    "rate",
+];
+
+/// The commitments table of an annual report as CSV (one row per commitment).
+pub fn commitments_csv(document: &Value) -> String {
+    let rows: Vec<Value> = document["commitments"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    csv(COMMITMENT_COLUMNS, &rows)
+}
+
+impl ReadModels {
+    /// Signature coverage of every protocol of a network, one row per version and organization
+    /// expected to sign it.
+    pub async fn coverage_rows(
+        &self,
+        network: NetworkId,
+        as_of: AsOf,
+    ) -> Result<Vec<Value>, QueryError> {
+        let mut rows = Vec::new();
+        for p in self.protocols(network, as_of).await? {
+            for v in self.signature_coverage(&p, as_of).await? {
+                for s in &v.signed {
+                    rows.push(json!({"protocol": p.id, "version": v.version, "title": v.title,
+                        "organization": s.organization, "signed": true, "signed_on": s.signed_on, "recorded_at": s.recorded_at}));
+                }
+                for o in &v.not_signed {
+                    rows.push(json!({"protocol": p.id, "version": v.version, "title": v.title,
+                        "organization": o, "signed": false, "signed_on": null, "recorded_at": null}));
+                }
+            }
+        }
+        Ok(rows)
+    }
+
+    /// Every commitment of a network with its outcome on `on`, one row each.
+    pub async fn fulfilment_rows(
+        &self,
+        network: NetworkId,
+        on: NaiveDate,
+        as_of: AsOf,
+    ) -> Result<Vec<Value>, QueryError> {
+        Ok(self
+            .commitments(network, as_of)
+            .await?
+            .into_iter()
+            .map(|c| {
+                json!({"organization": c.obligor, "commitment": c.id, "title": c.title,
+                    "due_on": c.due_on, "outcome": outcome(&c, on)})
+            })
+            .collect())
+    }
+
+    /// Attendance per member over a calendar year's meetings, one row each.
+    pub async fn attendance_rows(
+        &self,
+        network: NetworkId,
+        year: i32,
+        as_of: AsOf,
+    ) -> Result<Vec<Value>, QueryError> {
+        let (Some(from), Some(until)) = (
+            Utc.with_ymd_and_hms(year, 1, 1, 0, 0, 0).single(),
+            Utc.with_ymd_and_hms(year + 1, 1, 1, 0, 0, 0).single(),
+        ) else {
+            return Ok(vec![]);
+        };
+        Ok(self
+            .attendance_rates(network, from, until, as_of)
+            .await?
+            .into_iter()
+            .map(|r| {
+                json!({"organization": r.organization, "meetings": r.meetings, "present": r.present,
+                    "excused": r.excused, "absent": r.absent, "rate": r.rate})
+            })
+            .collect())
+    }
 }
