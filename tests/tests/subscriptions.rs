@@ -277,3 +277,63 @@ async fn the_graphql_ws_client_resumes_without_loss_or_repeat() {
         .collect();
     assert_eq!(seen, stored, "every event exactly once, in order");
 }
+
+/// A network's changes stream only to those who read it in full: its coordinator gets them,
+/// the coordinator of another network and the anonymous viewer are refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn network_changes_stream_only_to_its_readers() {
+    let (_dir, store) = tests::sqlite_store().await;
+    let server = spawn_server(store, Default::default()).await;
+    let admin = tests::admin();
+    let org = server
+        .gql(Some(&admin), "mutation { registerOrganization(input: {name: \"Capofila\", category: COMUNE, territory: \"T\"}) { organization { id } } }", json!({}))
+        .await["data"]["registerOrganization"]["organization"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let network = server
+        .gql(Some(&admin), "mutation($c: ID!) { establishNetwork(input: {name: \"Rete privata\", kind: INTERINSTITUTIONAL_TABLE, territory: \"T\", coordinator: $c, establishedOn: \"2020-01-01\", public: false}) { network { id } } }", json!({"c": org}))
+        .await["data"]["establishNetwork"]["network"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let other_network = uuid::Uuid::new_v4().to_string();
+    for (token, allowed) in [
+        (Some(tests::coordinator(&network)), true),
+        (Some(tests::coordinator(&other_network)), false),
+        (None, false),
+    ] {
+        let mut socket = connect(&server).await;
+        let payload = match &token {
+            Some(t) => json!({"authorization": format!("Bearer {t}")}),
+            None => json!({}),
+        };
+        socket
+            .send(Message::text(
+                json!({"type": "connection_init", "payload": payload}).to_string(),
+            ))
+            .await
+            .unwrap();
+        assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+        socket
+            .send(Message::text(
+                json!({"id": "1", "type": "subscribe", "payload": {"query": "subscription($n: ID!) { networkChanges(network: $n) { eventType payloadJson } }", "variables": {"n": network}}}).to_string(),
+            ))
+            .await
+            .unwrap();
+        let message = next_json(&mut socket).await;
+        if allowed {
+            assert_eq!(
+                message["payload"]["data"]["networkChanges"]["eventType"], "NetworkEstablished",
+                "{message}"
+            );
+        } else {
+            assert_eq!(message["payload"]["data"], Value::Null, "{message}");
+            assert_eq!(
+                message["payload"]["errors"][0]["extensions"]["code"], "FORBIDDEN",
+                "{message}"
+            );
+            assert!(!message.to_string().contains("Rete privata"));
+        }
+    }
+}
