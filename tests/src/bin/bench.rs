@@ -1,0 +1,328 @@
+//! The benchmark: starts a throw-away PostgreSQL and the real server, then measures, each as a
+//! ratio against a baseline measured in the same run (so noisy machines still give stable
+//! figures):
+//! - commands/s through GraphQL mutations at 1, 4, 16 and 64 clients, against the raw
+//!   PostgreSQL ceiling for the same work (a transaction that reads an aggregate's rows and
+//!   inserts one event row), by the same number of clients;
+//! - projection lag (commit to visible) p50/p99 under the 16-client load;
+//! - p50/p99 and throughput of five named read queries at 32 clients, against a plain SQL query
+//!   of the same rows;
+//! - rebuild speed (events/s) against a raw sequential read of the event table;
+//! - peak memory of the process (server and load generator share it: an upper bound).
+//!
+//! `cargo run -p tests --release --bin bench -- [networks] [seconds]` (defaults: 100 networks of
+//! 107 events each, 5 s per measurement). Writes `bench-results.md` and `bench-results.json`.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use projections::queries::{AsOf, ReadModels};
+use projections::store::{Backend, Store};
+use serde_json::{json, Value};
+
+fn percentile(samples: &mut [f64], p: f64) -> f64 {
+    if samples.is_empty() {
+        return f64::NAN;
+    }
+    samples.sort_by(|a, b| a.total_cmp(b));
+    let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[index]
+}
+
+/// Runs `clients` loops of `work` for `seconds`; answers (operations per second, latencies ms).
+async fn load<F, Fut>(clients: usize, seconds: f64, work: F) -> (f64, Vec<f64>)
+where
+    F: Fn(usize, u64) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let work = Arc::new(work);
+    let stop = Arc::new(AtomicBool::new(false));
+    let done = Arc::new(AtomicU64::new(0));
+    let latencies = Arc::new(Mutex::new(Vec::new()));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for client in 0..clients {
+        let (work, stop, done, latencies) =
+            (work.clone(), stop.clone(), done.clone(), latencies.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut i = 0u64;
+            let mut mine = Vec::new();
+            while !stop.load(Ordering::Relaxed) {
+                let t = Instant::now();
+                if work(client, i).await {
+                    mine.push(t.elapsed().as_secs_f64() * 1000.0);
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+                i += 1;
+            }
+            latencies.lock().unwrap().extend(mine);
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs_f64(seconds)).await;
+    stop.store(true, Ordering::Relaxed);
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let latencies = latencies.lock().unwrap().clone();
+    (done.load(Ordering::Relaxed) as f64 / elapsed, latencies)
+}
+
+fn peak_memory_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).map(str::to_owned))
+        })
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let networks: u128 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(100);
+    let seconds: f64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(5.0);
+    let cluster = tests::postgres::PrivateCluster::start();
+    let store = Store::open(&cluster.url()).await.expect("open the store");
+    let Backend::Postgres(pool) = store.backend().clone() else {
+        unreachable!()
+    };
+    // The raw baseline writes to a copy of the event table (same columns, indexes and position
+    // trigger), so that the projector never sees its rows.
+    for statement in [
+        "CREATE TABLE bench_events (LIKE events INCLUDING ALL)",
+        "CREATE TRIGGER bench_events_position BEFORE INSERT ON bench_events FOR EACH ROW EXECUTE FUNCTION events_assign_position()",
+    ] {
+        sqlx::query(statement).execute(&pool).await.expect(statement);
+    }
+    eprintln!("loading {networks} generated networks…");
+    let events = tests::dataset::insert_networks(&store, 0, networks).await;
+    projections::catch_up_all(&store).await.expect("catch up");
+    let server = Arc::new(tests::spawn_server(store.clone(), Default::default()).await);
+    let admin = Arc::new(tests::admin());
+    let mut results = serde_json::Map::new();
+    let mut table = vec![
+        "| measure | system | baseline | ratio |".to_owned(),
+        "|---|---|---|---|".to_owned(),
+    ];
+
+    // Writes: GraphQL mutations against the raw ceiling.
+    let read = ReadModels::new(store.clone());
+    let mut lag = Vec::new();
+    for clients in [1usize, 4, 16, 64] {
+        let s = server.clone();
+        let a = admin.clone();
+        let sample = clients == 16;
+        let sampler = if sample {
+            let (store, read) = (store.clone(), read.clone());
+            let stop = Arc::new(AtomicBool::new(false));
+            let series = Arc::new(Mutex::new(Vec::<(f64, i64, i64)>::new()));
+            let (stop2, series2) = (stop.clone(), series.clone());
+            let t0 = Instant::now();
+            let task = tokio::spawn(async move {
+                while !stop2.load(Ordering::Relaxed) {
+                    let head = store.head_position().await.unwrap_or(0);
+                    let seen = read.position().await.unwrap_or(0);
+                    series2
+                        .lock()
+                        .unwrap()
+                        .push((t0.elapsed().as_secs_f64() * 1000.0, head, seen));
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
+            });
+            Some((stop, series, task))
+        } else {
+            None
+        };
+        let (system, _) = load(clients, seconds, move |c, i| {
+            let (s, a) = (s.clone(), a.clone());
+            async move {
+                let body = s
+                    .gql(Some(&a), "mutation($n: String!) { registerOrganization(input: {name: $n, category: COMUNE, territory: \"T\"}) { positions } }", json!({"n": format!("Bench {clients}-{c}-{i}")}))
+                    .await;
+                body["data"]["registerOrganization"]["positions"]
+                    .as_array()
+                    .is_some_and(|p| !p.is_empty())
+            }
+        })
+        .await;
+        if let Some((stop, series, task)) = sampler {
+            stop.store(true, Ordering::Relaxed);
+            task.await.unwrap();
+            let series = series.lock().unwrap().clone();
+            // For every head position first seen at t1, the first time the read side reached it.
+            let mut last_head = -1;
+            for (i, (t1, head, _)) in series.iter().enumerate() {
+                if *head > last_head {
+                    last_head = *head;
+                    if let Some((t2, _, _)) = series[i..].iter().find(|(_, _, seen)| seen >= head) {
+                        lag.push(t2 - t1);
+                    }
+                }
+            }
+        }
+        let p = pool.clone();
+        let (baseline, _) = load(clients, seconds, move |c, i| {
+            let p = p.clone();
+            async move {
+                let id = format!("raw-{clients}-{c}-{i}");
+                let work = async {
+                    let mut tx = p.begin().await?;
+                    let _: Vec<(i64,)> = sqlx::query_as("SELECT sequence FROM bench_events WHERE aggregate_type = 'Organization' AND aggregate_id = $1 ORDER BY sequence")
+                        .bind(&id)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                    sqlx::query("INSERT INTO bench_events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) VALUES ('Organization', $1, 1, 'OrganizationRegistered', '1', '{\"OrganizationRegistered\": {\"name\": \"Bench\", \"category\": \"COMUNE\", \"territory\": \"T\"}}', '{\"actor_id\": \"bench\", \"role\": \"PLATFORM_ADMINISTRATOR\"}')")
+                        .bind(&id)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await
+                };
+                work.await.is_ok()
+            }
+        })
+        .await;
+        let ratio = system / baseline;
+        table.push(format!(
+            "| commands/s, {clients} clients | {system:.0} | {baseline:.0} (raw PostgreSQL) | {ratio:.2} |"
+        ));
+        results.insert(
+            format!("commands_per_second_{clients}_clients"),
+            json!({"system": system, "baseline": baseline, "ratio": ratio}),
+        );
+    }
+    let (lag50, lag99) = (percentile(&mut lag, 0.5), percentile(&mut lag, 0.99));
+    table.push(format!(
+        "| projection lag under 16 clients, p50 / p99 (ms) | {lag50:.1} / {lag99:.1} | – | – |"
+    ));
+    results.insert(
+        "projection_lag_ms".into(),
+        json!({"p50": lag50, "p99": lag99, "samples": lag.len()}),
+    );
+
+    // Reads: five named queries at 32 clients against plain SQL of the same rows.
+    let network = aggregates::ids::NetworkId(uuid::Uuid::from_u128(1));
+    let network_gid = graphql::model::global_id(graphql::model::NodeKind::Network, network);
+    let protocol = read
+        .protocols(network, AsOf::Now)
+        .await
+        .unwrap()
+        .first()
+        .map(|p| p.id.clone())
+        .unwrap_or_default();
+    let protocol_gid = graphql::model::global_id(graphql::model::NodeKind::Protocol, &protocol);
+    let member = read
+        .memberships(network, AsOf::Now)
+        .await
+        .unwrap()
+        .first()
+        .map(|m| m.organization)
+        .expect("a member");
+    let member_gid = graphql::model::global_id(graphql::model::NodeKind::Organization, member);
+    let auditor = Arc::new(tests::auditor());
+    let generation: i64 = sqlx::query_scalar("SELECT active_generation FROM projection_state")
+        .fetch_one(&pool)
+        .await
+        .unwrap_or(1);
+    let reads: Vec<(&str, String, Value, &str, Vec<String>)> = vec![
+        ("members of a network", "query($n: ID!) { network(id: $n) { members(first: 100) { nodes { organization { name } } } } }".into(), json!({"n": network_gid.0}),
+            "SELECT m.doc, o.doc FROM read_models m JOIN read_models o ON o.generation = m.generation AND o.kind = 'organization' AND o.id = m.organization_id AND o.valid_to IS NULL WHERE m.generation = $1 AND m.kind = 'membership' AND m.network_id = $2 AND m.valid_to IS NULL", vec![network.to_string()]),
+        ("signatories of a protocol", "query($p: ID!) { protocol(id: $p) { signatories { name } } }".into(), json!({"p": protocol_gid.0}),
+            "SELECT s.doc, o.doc FROM read_models s JOIN read_models o ON o.generation = s.generation AND o.kind = 'organization' AND o.id = s.organization_id AND o.valid_to IS NULL WHERE s.generation = $1 AND s.kind = 'signature' AND s.parent_id = $2 AND s.valid_to IS NULL", vec![protocol.clone()]),
+        ("overdue commitments of a network", "query($n: ID!) { network(id: $n) { commitments(filter: {overdueOn: \"2030-01-01\"}, first: 100) { totalCount nodes { title } } } }".into(), json!({"n": network_gid.0}),
+            "SELECT doc FROM read_models WHERE generation = $1 AND kind = 'commitment' AND network_id = $2 AND valid_to IS NULL AND doc->>'status' IN ('OPEN', 'IN_PROGRESS') AND (doc->>'due_on') < '2030-01-01'", vec![network.to_string()]),
+        ("timeline page of an organization", "query($o: ID!) { organization(id: $o) { timeline(first: 20) { nodes { eventType } } } }".into(), json!({"o": member_gid.0}),
+            "SELECT e.event_type, e.payload, e.metadata FROM entity_events t JOIN events e ON e.position = t.position WHERE t.generation = $1 AND t.kind = 'organization' AND t.id = $2 ORDER BY t.position LIMIT 20", vec![member.to_string()]),
+        ("audit log page, filtered", "query($n: ID!) { auditLog(filter: {network: $n, eventType: \"ProtocolSigned\"}, first: 20) { nodes { position } } }".into(), json!({"n": network_gid.0}),
+            "SELECT e.position, e.payload, e.metadata FROM entity_events t JOIN events e ON e.position = t.position WHERE t.generation = $1 AND t.kind = 'network' AND t.id = $2 AND e.event_type = 'ProtocolSigned' ORDER BY t.position LIMIT 20", vec![network.to_string()]),
+    ];
+    for (name, query, variables, sql, binds) in reads {
+        let (s, a, q, v) = (
+            server.clone(),
+            auditor.clone(),
+            query.clone(),
+            variables.clone(),
+        );
+        let (system, mut latencies) = load(32, seconds, move |_, _| {
+            let (s, a, q, v) = (s.clone(), a.clone(), q.clone(), v.clone());
+            async move {
+                let body = s.gql(Some(&a), &q, v).await;
+                body.get("errors").is_none()
+            }
+        })
+        .await;
+        let (p, sql, binds) = (pool.clone(), sql.to_owned(), binds.clone());
+        let (baseline, mut base_latencies) = load(32, seconds, move |_, _| {
+            let (p, sql, binds) = (p.clone(), sql.clone(), binds.clone());
+            async move {
+                let mut q = sqlx::query(&sql).bind(generation);
+                for b in &binds {
+                    q = q.bind(b);
+                }
+                q.fetch_all(&p).await.is_ok()
+            }
+        })
+        .await;
+        let (p50, p99) = (
+            percentile(&mut latencies, 0.5),
+            percentile(&mut latencies, 0.99),
+        );
+        let (b50, b99) = (
+            percentile(&mut base_latencies, 0.5),
+            percentile(&mut base_latencies, 0.99),
+        );
+        table.push(format!(
+            "| {name}, 32 clients: req/s; p50 / p99 ms | {system:.0}; {p50:.1} / {p99:.1} | {baseline:.0}; {b50:.1} / {b99:.1} (plain SQL) | {:.2} (throughput) |",
+            system / baseline
+        ));
+        results.insert(
+            format!("read_{}", name.replace([' ', ','], "_")),
+            json!({"per_second": system, "p50_ms": p50, "p99_ms": p99, "baseline_per_second": baseline, "baseline_p50_ms": b50, "baseline_p99_ms": b99, "ratio": system / baseline}),
+        );
+    }
+
+    // Rebuild against a raw sequential read of the event table.
+    let total = store.count_events().await.unwrap() as f64;
+    let t = Instant::now();
+    projections::projector::Projector::new(store.clone())
+        .rebuild(|_| {})
+        .await
+        .expect("rebuild");
+    let rebuild = total / t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let rows: Vec<(i64, Value, Value)> =
+        sqlx::query_as("SELECT position, payload, metadata FROM events ORDER BY position")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let raw = rows.len() as f64 / t.elapsed().as_secs_f64();
+    table.push(format!(
+        "| rebuild, events/s | {rebuild:.0} | {raw:.0} (raw sequential read) | {:.3} |",
+        rebuild / raw
+    ));
+    results.insert(
+        "rebuild_events_per_second".into(),
+        json!({"system": rebuild, "baseline": raw, "ratio": rebuild / raw}),
+    );
+    let memory = peak_memory_mib();
+    table.push(format!(
+        "| peak memory of the process (server + load generator), MiB | {memory:.0} | – | – |"
+    ));
+    results.insert("peak_memory_mib".into(), json!(memory));
+    results.insert(
+        "dataset".into(),
+        json!({"networks": networks, "generated_events": events, "events_at_end": total, "seconds_per_measure": seconds}),
+    );
+    let markdown = table.join("\n") + "\n";
+    print!("{markdown}");
+    std::fs::write("bench-results.md", &markdown).expect("write bench-results.md");
+    std::fs::write(
+        "bench-results.json",
+        serde_json::to_string_pretty(&Value::Object(results)).unwrap(),
+    )
+    .expect("write bench-results.json");
+}
