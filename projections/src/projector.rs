@@ -149,6 +149,8 @@ impl Projector {
             project(&mut docs, event)?;
         }
         self.write(generation, from, last, &docs).await?;
+        // Wakes read-your-writes waiters in this process at once (others poll).
+        self.store.signal_projected();
         Ok(Batch {
             events: events.len(),
             position: last,

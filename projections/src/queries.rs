@@ -165,6 +165,7 @@ impl ReadModels {
     /// `position`; answers whether it did.
     pub async fn wait_for(&self, position: i64, timeout: Duration) -> Result<bool, QueryError> {
         let deadline = tokio::time::Instant::now() + timeout;
+        let mut projected = self.store.subscribe_projected();
         loop {
             if self.position().await? >= position {
                 return Ok(true);
@@ -172,7 +173,8 @@ impl ReadModels {
             if tokio::time::Instant::now() >= deadline {
                 return Ok(false);
             }
-            tokio::time::sleep(Duration::from_millis(10)).await;
+            // Woken by this process's projector; a projector elsewhere is polled for.
+            let _ = tokio::time::timeout(Duration::from_millis(10), projected.changed()).await;
         }
     }
 

@@ -100,6 +100,8 @@ pub struct Store {
     options: CommandOptions,
     /// Serialises, in this process, commands that check unique values (see `execute`).
     unique_values: Arc<tokio::sync::Mutex<()>>,
+    /// Changes whenever this process's projector commits a batch.
+    projected: Arc<watch::Sender<u64>>,
 }
 
 impl Store {
@@ -151,6 +153,7 @@ impl Store {
             changes: Arc::new(changes),
             options: CommandOptions::default(),
             unique_values: Arc::new(tokio::sync::Mutex::new(())),
+            projected: Arc::new(watch::channel(0).0),
         })
     }
 
@@ -191,6 +194,15 @@ impl Store {
     /// A receiver that changes whenever new events may have been committed.
     pub fn subscribe(&self) -> watch::Receiver<u64> {
         self.changes.subscribe()
+    }
+
+    /// A receiver that changes whenever this process's projector committed a batch.
+    pub fn subscribe_projected(&self) -> watch::Receiver<u64> {
+        self.projected.subscribe()
+    }
+
+    pub(crate) fn signal_projected(&self) {
+        self.projected.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     fn signal_change(&self) {
