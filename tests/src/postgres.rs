@@ -79,22 +79,12 @@ fn remove_stale_clusters(root: &Path) {
     }
 }
 
-fn start_cluster() -> Cluster {
-    let bin = server_bin_dir();
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/test-postgres");
-    std::fs::create_dir_all(&root).expect("create target/test-postgres");
-    remove_stale_clusters(&root);
-    let dir = root.join(std::process::id().to_string());
-    let _ = std::fs::remove_dir_all(&dir);
-    let data = dir.join("data");
-    let socket = dir.join("socket");
-    std::fs::create_dir_all(&socket).expect("create the cluster directory");
-    let dir = dir.canonicalize().expect("cluster directory");
-    let socket = socket.canonicalize().expect("socket directory");
+/// Gives `dir` to the `postgres` user when we are root, then creates a cluster in `data`.
+fn init_cluster(bin: &Path, dir: &Path, data: &Path) {
     if running_as_root() {
         let status = Command::new("chown")
             .args(["-R", "postgres:postgres"])
-            .arg(&dir)
+            .arg(dir)
             .status()
             .expect("chown the cluster directory");
         assert!(status.success(), "chown of {} failed", dir.display());
@@ -110,7 +100,7 @@ fn start_cluster() -> Cluster {
             "--no-instructions",
         ])
         .arg("-D")
-        .arg(&data)
+        .arg(data)
         .output()
         .unwrap_or_else(|e| panic!("cannot run initdb ({e}). {INSTALL_HINT}"));
     assert!(
@@ -118,6 +108,21 @@ fn start_cluster() -> Cluster {
         "initdb failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+fn start_cluster() -> Cluster {
+    let bin = server_bin_dir();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/test-postgres");
+    std::fs::create_dir_all(&root).expect("create target/test-postgres");
+    remove_stale_clusters(&root);
+    let dir = root.join(std::process::id().to_string());
+    let _ = std::fs::remove_dir_all(&dir);
+    let data = dir.join("data");
+    let socket = dir.join("socket");
+    std::fs::create_dir_all(&socket).expect("create the cluster directory");
+    let dir = dir.canonicalize().expect("cluster directory");
+    let socket = socket.canonicalize().expect("socket directory");
+    init_cluster(&bin, &dir, &data);
 
     // The server is started from a thread that lives as long as the process, so that the
     // parent-death signal stops it when the test process ends, not when one test does.
@@ -266,33 +271,7 @@ impl PrivateCluster {
         std::fs::create_dir_all(&socket).expect("create the cluster directory");
         let dir = dir.canonicalize().expect("cluster directory");
         let socket = socket.canonicalize().expect("socket directory");
-        if running_as_root() {
-            let status = Command::new("chown")
-                .args(["-R", "postgres:postgres"])
-                .arg(&dir)
-                .status()
-                .expect("chown the cluster directory");
-            assert!(status.success());
-        }
-        let output = server_command(&bin.join("initdb"), false)
-            .args([
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "-E",
-                "UTF8",
-                "--no-sync",
-                "--no-instructions",
-            ])
-            .arg("-D")
-            .arg(dir.join("data"))
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run initdb ({e}). {INSTALL_HINT}"));
-        assert!(
-            output.status.success(),
-            "initdb failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        init_cluster(&bin, &dir, &dir.join("data"));
         let cluster = PrivateCluster { bin, dir, socket };
         cluster.up();
         cluster
