@@ -7,6 +7,7 @@
 //! database of its own. SQLite: a file in a temporary directory of the test's own.
 
 pub mod dataset;
+pub mod national;
 pub mod postgres;
 
 use projections::store::Store;
