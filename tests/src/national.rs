@@ -156,7 +156,7 @@ fn protocols_of(n: usize) -> usize {
 }
 
 fn revised(n: usize, p: usize) -> bool {
-    (n + p) % 3 == 0
+    (n + p).is_multiple_of(3)
 }
 
 /// A commitment the loader follows up: its id, obligor and the day it was taken on.
@@ -259,7 +259,7 @@ impl Loader {
             let k = n * ORGANIZATIONS_PER_NETWORK + i;
             let id = organization(k);
             // One in four carries a tax code (unique: derived from its number).
-            let tax_code = (k % 4 == 0).then(|| tax_code(k));
+            let tax_code = k.is_multiple_of(4).then(|| tax_code(k));
             self.run::<Organization>(
                 id,
                 None,
