@@ -45,6 +45,23 @@ pub enum OrganizationCommand {
     },
 }
 
+impl OrganizationCommand {
+    /// True when the command claims a tax code, which must stay unique across organizations:
+    /// such commands must not race each other between check and commit.
+    pub fn claims_tax_code(&self) -> bool {
+        matches!(
+            self,
+            OrganizationCommand::Register {
+                tax_code: Some(_),
+                ..
+            } | OrganizationCommand::UpdateDetails {
+                tax_code: Some(_),
+                ..
+            }
+        )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OrganizationError {
     #[error("this organization is already registered")]

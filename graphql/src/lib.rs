@@ -36,6 +36,16 @@ pub use subscription::Subscription;
 /// The result type of resolvers.
 pub type ApiResult<T> = async_graphql::Result<T>;
 
+/// A per-request batch loader of organizations (its cache lives as long as the request).
+fn organization_loader(
+    state: &ApiState,
+) -> async_graphql::dataloader::DataLoader<model::OrganizationLoader> {
+    async_graphql::dataloader::DataLoader::new(
+        model::OrganizationLoader(state.read.clone()),
+        tokio::spawn,
+    )
+}
+
 /// The schema served.
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
@@ -297,7 +307,8 @@ async fn graphql_post(
     let mut request = request
         .into_inner()
         .data(viewer::Viewer::new(principal.clone()))
-        .data(principal);
+        .data(principal)
+        .data(organization_loader(&state.state));
     if let Some(key) = key {
         request = request.data(key);
     }

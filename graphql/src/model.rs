@@ -985,10 +985,11 @@ pub struct Membership {
 impl Membership {
     /// The member.
     async fn organization(&self, ctx: &Context<'_>) -> ApiResult<Option<Organization>> {
-        Ok(read(ctx)
-            .organization(self.view.organization, self.at.known)
-            .await?
-            .map(|view| Organization { view, at: self.at }))
+        Ok(
+            load_organization(ctx, self.view.organization, self.at.known)
+                .await?
+                .map(|view| Organization { view, at: self.at }),
+        )
     }
     /// The network's global id.
     async fn network(&self) -> ID {
@@ -1378,13 +1379,67 @@ async fn organizations(
     ids: Vec<aggregates::ids::OrganizationId>,
     at: Lens,
 ) -> ApiResult<Vec<Organization>> {
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        if let Some(view) = read(ctx).organization(id, at.known).await? {
-            out.push(Organization { view, at });
+    // One query for all of them, answered in the order asked.
+    let mut found: std::collections::HashMap<_, _> = read(ctx)
+        .organizations_in(&ids, at.known)
+        .await?
+        .into_iter()
+        .map(|view| (view.id, view))
+        .collect();
+    Ok(ids
+        .into_iter()
+        .filter_map(|id| found.remove(&id))
+        .map(|view| Organization { view, at })
+        .collect())
+}
+
+/// Loads the organizations that the items of one request name together: one query per batch
+/// instead of one per item (a network's members, say).
+pub struct OrganizationLoader(pub projections::queries::ReadModels);
+
+impl async_graphql::dataloader::Loader<(aggregates::ids::OrganizationId, AsOf)>
+    for OrganizationLoader
+{
+    type Value = views::OrganizationView;
+    type Error = std::sync::Arc<projections::queries::QueryError>;
+
+    async fn load(
+        &self,
+        keys: &[(aggregates::ids::OrganizationId, AsOf)],
+    ) -> Result<
+        std::collections::HashMap<(aggregates::ids::OrganizationId, AsOf), Self::Value>,
+        Self::Error,
+    > {
+        let mut by_lens: std::collections::HashMap<AsOf, Vec<aggregates::ids::OrganizationId>> =
+            std::collections::HashMap::new();
+        for (id, known) in keys {
+            by_lens.entry(*known).or_default().push(*id);
         }
+        let mut found = std::collections::HashMap::with_capacity(keys.len());
+        for (known, ids) in by_lens {
+            for view in self
+                .0
+                .organizations_in(&ids, known)
+                .await
+                .map_err(std::sync::Arc::new)?
+            {
+                found.insert((view.id, known), view);
+            }
+        }
+        Ok(found)
     }
-    Ok(out)
+}
+
+/// One organization, through the request's [`OrganizationLoader`] when it has one.
+async fn load_organization(
+    ctx: &Context<'_>,
+    id: aggregates::ids::OrganizationId,
+    known: AsOf,
+) -> ApiResult<Option<views::OrganizationView>> {
+    match ctx.data_opt::<async_graphql::dataloader::DataLoader<OrganizationLoader>>() {
+        Some(loader) => Ok(loader.load_one((id, known)).await?),
+        None => Ok(read(ctx).organization(id, known).await?),
+    }
 }
 
 /// A signature of one version of a protocol.

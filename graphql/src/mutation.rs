@@ -196,7 +196,7 @@ async fn perform<A>(
 ) -> ApiResult<Result<Vec<i64>, Vec<UserError>>>
 where
     A: Aggregate<Services = aggregates::Services>,
-    A::Command: Clone + std::fmt::Debug,
+    A::Command: Clone + std::fmt::Debug + 'static,
     A::Error: std::fmt::Debug,
 {
     let state = ctx.data_unchecked::<ApiState>();
@@ -209,7 +209,10 @@ where
         Ok(outcome) => {
             if let Some(last) = outcome.positions.last() {
                 // (For a replayed key the positions are the first execution's.)
+                let waiting = std::time::Instant::now();
                 state.read.wait_for(*last, state.read_your_writes).await?;
+                metrics::histogram!("governance_read_your_writes_wait_seconds")
+                    .record(waiting.elapsed().as_secs_f64());
             }
             Ok(Ok(outcome.positions))
         }

@@ -78,7 +78,7 @@ pub async fn catch_up_all(
             idle_rounds = 0;
         }
         if handled == 0 {
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         }
     }
     Err("the read side did not catch up".into())

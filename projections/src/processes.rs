@@ -82,14 +82,24 @@ impl ProcessManager {
 
     /// Follows the next events of the log; answers how many it handled (0: caught up).
     pub async fn run_batch(&self) -> Result<usize, ProcessError> {
-        let mut position = self.checkpoint().await?;
-        let events = self.store.read_after(position, 100).await?;
+        let from = self.checkpoint().await?;
+        let events = self.store.read_after(from, 100).await?;
+        // The checkpoint moves once per batch, or up to the last event handled when one fails:
+        // every command a process issues is a no-op when repeated, so handling an event again
+        // after a crash changes nothing.
+        let mut reached = from;
+        let mut outcome = Ok(events.len());
         for event in &events {
-            self.handle(event).await?;
-            self.advance(position, event.position).await?;
-            position = event.position;
+            if let Err(error) = self.handle(event).await {
+                outcome = Err(error);
+                break;
+            }
+            reached = event.position;
         }
-        Ok(events.len())
+        if reached > from {
+            self.advance(from, reached).await?;
+        }
+        outcome
     }
 
     /// The commitments still owed, as the read side knows them once it has projected
@@ -201,8 +211,9 @@ impl ProcessManager {
                 }
                 match self.run_batch().await {
                     Ok(0) => {
+                        let reached = self.checkpoint().await.unwrap_or(i64::MAX);
                         tokio::select! {
-                            _ = self.store.wait_for_events(&mut changes, Duration::from_millis(500)) => {}
+                            _ = self.store.wait_past(&mut changes, reached, Duration::from_millis(500)) => {}
                             _ = stop.changed() => return,
                         }
                     }

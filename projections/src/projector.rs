@@ -132,6 +132,25 @@ impl Projector {
     /// Projects the next batch of the log into `generation`; `events == 0` means caught up.
     pub async fn run_batch(&self, generation: i64) -> Result<Batch, ProjectorError> {
         let from = self.checkpoint(generation).await?;
+        self.run_batch_from(generation, from).await
+    }
+
+    /// The active generation and its checkpoint, in one query.
+    pub async fn active_checkpoint(&self) -> Result<(i64, i64), ProjectorError> {
+        let backend = self.store.backend();
+        let sql = "SELECT s.active_generation, c.position FROM projection_state s
+                     JOIN projection_checkpoints c ON c.generation = s.active_generation";
+        Ok(on_pool!(backend, pool => sqlx::query_as(sql).fetch_one(pool).await?))
+    }
+
+    /// Projects the batch after `from` (the generation's checkpoint as last read) into
+    /// `generation`; if another projector moved the checkpoint since, nothing is applied.
+    pub async fn run_batch_from(
+        &self,
+        generation: i64,
+        from: i64,
+    ) -> Result<Batch, ProjectorError> {
+        let started = std::time::Instant::now();
         let events = self.store.read_after(from, self.batch_size).await?;
         let Some(last) = events.last().map(|e| e.position) else {
             return Ok(Batch {
@@ -139,18 +158,32 @@ impl Projector {
                 position: from,
             });
         };
+        let read = started.elapsed();
         let mut keys = BTreeSet::new();
         for event in &events {
             keys.extend(keys_for(event)?);
         }
         let mut docs = Docs::default();
         self.load(generation, &keys, &mut docs).await?;
+        let loaded = started.elapsed();
         for event in &events {
             project(&mut docs, event)?;
         }
+        let projected = started.elapsed();
         self.write(generation, from, last, &docs).await?;
+        let written = started.elapsed();
+        for (stage, seconds) in [
+            ("read", read),
+            ("load", loaded - read),
+            ("project", projected - loaded),
+            ("write", written - projected),
+        ] {
+            metrics::histogram!("governance_projector_stage_seconds", "stage" => stage)
+                .record(seconds.as_secs_f64());
+        }
+        metrics::histogram!("governance_projector_batch_events").record(events.len() as f64);
         // Wakes read-your-writes waiters in this process at once (others poll).
-        self.store.signal_projected();
+        self.store.signal_projected(last);
         Ok(Batch {
             events: events.len(),
             position: last,
@@ -251,15 +284,10 @@ impl Projector {
             if claimed != 1 {
                 return Err(ProjectorError::LostRace(generation));
             }
-            for (key, position) in &closes {
-                sqlx::query(&close_sql)
-                    .bind(*position)
-                    .bind(generation)
-                    .bind(key.kind.as_str())
-                    .bind(&key.id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            let step = std::time::Instant::now();
+            close_versions(&mut tx, &close_sql, generation, &closes).await?;
+            metrics::histogram!("governance_projector_stage_seconds", "stage" => "write_close")
+                .record(step.elapsed().as_secs_f64());
             for chunk in rows.chunks(1000) {
                 let mut insert = QueryBuilder::new(
                     "INSERT INTO read_models (generation, kind, id, valid_from, valid_to, \
@@ -290,7 +318,10 @@ impl Projector {
                 });
                 insert.build().execute(&mut *tx).await?;
             }
+            let step = std::time::Instant::now();
             tx.commit().await?;
+            metrics::histogram!("governance_projector_stage_seconds", "stage" => "write_commit")
+                .record(step.elapsed().as_secs_f64());
         });
         Ok(())
     }
@@ -331,7 +362,11 @@ impl Projector {
             tx.commit().await?;
             next
         });
-        self.catch_up(generation, &mut progress).await?;
+        // Large batches: fewer statements per event while nothing waits on this generation.
+        self.clone()
+            .with_batch_size(5_000)
+            .catch_up(generation, &mut progress)
+            .await?;
         self.switch_to(generation).await?;
         // The active projector continues on the new generation; anything committed between
         // the catch-up and the switch is picked up from its checkpoint.
@@ -481,8 +516,8 @@ impl Projector {
                     }
                 }
                 let outcome = async {
-                    let generation = self.active_generation().await?;
-                    self.run_batch(generation).await
+                    let (generation, from) = self.active_checkpoint().await?;
+                    self.run_batch_from(generation, from).await
                 }
                 .await;
                 match outcome {
@@ -493,7 +528,7 @@ impl Projector {
                         sender.send_replace(batch.position);
                         if batch.events == 0 {
                             tokio::select! {
-                                _ = self.store.wait_for_events(&mut changes, Duration::from_millis(500)) => {}
+                                _ = self.store.wait_past(&mut changes, batch.position, Duration::from_millis(500)) => {}
                                 _ = stop.changed() => return,
                             }
                         }
@@ -516,6 +551,74 @@ impl Projector {
             applied,
         }
     }
+}
+
+/// Ends the current version of each key at the given position: one statement on PostgreSQL
+/// (however many keys the batch touched), one per key on SQLite (no round trips there).
+trait CloseVersions {
+    async fn close_versions(
+        &mut self,
+        close_sql: &str,
+        generation: i64,
+        closes: &[(&DocKey, i64)],
+    ) -> Result<(), sqlx::Error>;
+}
+
+impl CloseVersions for sqlx::Transaction<'_, sqlx::Postgres> {
+    async fn close_versions(
+        &mut self,
+        _: &str,
+        generation: i64,
+        closes: &[(&DocKey, i64)],
+    ) -> Result<(), sqlx::Error> {
+        if closes.is_empty() {
+            return Ok(());
+        }
+        let kinds: Vec<&str> = closes.iter().map(|(k, _)| k.kind.as_str()).collect();
+        let ids: Vec<&str> = closes.iter().map(|(k, _)| k.id.as_str()).collect();
+        let positions: Vec<i64> = closes.iter().map(|(_, p)| *p).collect();
+        sqlx::query(
+            "UPDATE read_models r SET valid_to = c.position
+               FROM unnest($2::text[], $3::text[], $4::bigint[]) AS c(kind, id, position)
+              WHERE r.generation = $1 AND r.kind = c.kind AND r.id = c.id AND r.valid_to IS NULL",
+        )
+        .bind(generation)
+        .bind(kinds)
+        .bind(ids)
+        .bind(positions)
+        .execute(&mut **self)
+        .await?;
+        Ok(())
+    }
+}
+
+impl CloseVersions for sqlx::Transaction<'_, sqlx::Sqlite> {
+    async fn close_versions(
+        &mut self,
+        close_sql: &str,
+        generation: i64,
+        closes: &[(&DocKey, i64)],
+    ) -> Result<(), sqlx::Error> {
+        for (key, position) in closes {
+            sqlx::query(close_sql)
+                .bind(*position)
+                .bind(generation)
+                .bind(key.kind.as_str())
+                .bind(&key.id)
+                .execute(&mut **self)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+async fn close_versions<T: CloseVersions>(
+    tx: &mut T,
+    close_sql: &str,
+    generation: i64,
+    closes: &[(&DocKey, i64)],
+) -> Result<(), sqlx::Error> {
+    tx.close_versions(close_sql, generation, closes).await
 }
 
 /// Tries to take the leader lock on a connection of its own (detached from the pool, so that

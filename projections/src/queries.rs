@@ -16,7 +16,7 @@ use crate::store::{Backend, RawEvent, Store, StoreError, StoredEvent, EVENT_COLU
 use crate::views::*;
 
 /// Which state to read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AsOf {
     /// As known now.
     Now,
@@ -145,8 +145,7 @@ impl ReadModels {
 
     /// The position the read side has projected up to.
     pub async fn position(&self) -> Result<i64, QueryError> {
-        let generation = self.projector.active_generation().await?;
-        Ok(self.projector.checkpoint(generation).await?)
+        Ok(self.projector.active_checkpoint().await?.1)
     }
 
     /// How many committed events the read side has not projected yet.
@@ -166,22 +165,29 @@ impl ReadModels {
     pub async fn wait_for(&self, position: i64, timeout: Duration) -> Result<bool, QueryError> {
         let deadline = tokio::time::Instant::now() + timeout;
         let mut projected = self.store.subscribe_projected();
+        let mut ask = true;
         loop {
-            if self.position().await? >= position {
+            // The database is asked at first, when this process's projector committed a
+            // batch reaching `position`, and every 10 ms (a projector in another process).
+            if ask && self.position().await? >= position {
                 return Ok(true);
             }
             if tokio::time::Instant::now() >= deadline {
                 return Ok(false);
             }
-            // Woken by this process's projector; a projector elsewhere is polled for.
-            let _ = tokio::time::timeout(Duration::from_millis(10), projected.changed()).await;
+            ask = match tokio::time::timeout(Duration::from_millis(10), projected.changed()).await {
+                Ok(Ok(())) => *projected.borrow_and_update() >= position,
+                _ => true,
+            };
         }
     }
 
+    /// The documents of `kind`: those with one of `ids` (all when None), whose `filter`
+    /// column has the value given, as of `as_of`; one query.
     async fn docs<T: DeserializeOwned>(
         &self,
         kind: Kind,
-        id: Option<&str>,
+        ids: Option<&[&str]>,
         filter: Option<(Column, &str)>,
         as_of: AsOf,
     ) -> Result<Vec<T>, QueryError> {
@@ -189,10 +195,15 @@ impl ReadModels {
             format!("SELECT doc FROM read_models WHERE generation = {ACTIVE} AND kind = $1");
         let mut next = 2;
         let mut texts: Vec<&str> = vec![kind.as_str()];
-        if let Some(id) = id {
-            sql.push_str(&format!(" AND id = ${next}"));
-            texts.push(id);
-            next += 1;
+        if let Some(ids) = ids {
+            if ids.is_empty() {
+                return Ok(vec![]);
+            }
+            let placeholders: Vec<String> =
+                (next..next + ids.len()).map(|i| format!("${i}")).collect();
+            sql.push_str(&format!(" AND id IN ({})", placeholders.join(", ")));
+            texts.extend_from_slice(ids);
+            next += ids.len();
         }
         if let Some((column, value)) = filter {
             sql.push_str(&format!(" AND {} = ${next}", column.name()));
@@ -253,7 +264,7 @@ impl ReadModels {
         as_of: AsOf,
     ) -> Result<Option<T>, QueryError> {
         Ok(self
-            .docs(kind, Some(id), None, as_of)
+            .docs(kind, Some(&[id]), None, as_of)
             .await?
             .into_iter()
             .next())
@@ -265,6 +276,24 @@ impl ReadModels {
         as_of: AsOf,
     ) -> Result<Option<OrganizationView>, QueryError> {
         self.one(Kind::Organization, &id.to_string(), as_of).await
+    }
+
+    /// The organizations among `ids` that exist (as of `as_of`), in one query.
+    pub async fn organizations_in(
+        &self,
+        ids: &[OrganizationId],
+        as_of: AsOf,
+    ) -> Result<Vec<OrganizationView>, QueryError> {
+        let mut found = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let texts: Vec<String> = chunk.iter().map(ToString::to_string).collect();
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            found.extend(
+                self.docs::<OrganizationView>(Kind::Organization, Some(&refs), None, as_of)
+                    .await?,
+            );
+        }
+        Ok(found)
     }
 
     pub async fn organizations(&self, as_of: AsOf) -> Result<Vec<OrganizationView>, QueryError> {

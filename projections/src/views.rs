@@ -490,7 +490,8 @@ impl Docs {
             }),
             Some(None) => Ok(None),
             Some(Some((_, value))) => {
-                serde_json::from_value(value.clone())
+                // Read from the stored value in place (no copy of the whole document).
+                T::deserialize(value)
                     .map(Some)
                     .map_err(|e| ProjectionError::Corrupt {
                         kind: key.kind.as_str(),
@@ -528,7 +529,15 @@ impl Docs {
 
     fn concern(&mut self, kind: Kind, id: impl ToString, position: i64) {
         let entry = (kind, id.to_string(), position);
-        if !self.concerns.contains(&entry) {
+        // Positions only grow within a batch: a duplicate can only be among this event's
+        // entries, at the end (a scan of the whole batch made large batches quadratic).
+        let duplicate = self
+            .concerns
+            .iter()
+            .rev()
+            .take_while(|(_, _, p)| *p == position)
+            .any(|e| *e == entry);
+        if !duplicate {
             self.concerns.push(entry);
         }
     }

@@ -93,16 +93,16 @@ fn uid(kind: u8, a: usize, b: usize) -> Uuid {
         (0x6e61_7469_6f6e_u128 << 80) | ((kind as u128) << 64) | ((a as u128) << 32) | b as u128,
     )
 }
-fn organization(k: usize) -> OrganizationId {
+pub fn organization(k: usize) -> OrganizationId {
     OrganizationId(uid(1, k, 0))
 }
-fn network_id(n: usize) -> NetworkId {
+pub fn network_id(n: usize) -> NetworkId {
     NetworkId(uid(2, n, 0))
 }
-fn protocol_id(n: usize, p: usize) -> ProtocolId {
+pub fn protocol_id(n: usize, p: usize) -> ProtocolId {
     ProtocolId(uid(3, n, p))
 }
-fn meeting_id(n: usize, m: usize) -> MeetingId {
+pub fn meeting_id(n: usize, m: usize) -> MeetingId {
     MeetingId(uid(4, n, m))
 }
 fn name(s: &str) -> Name {
@@ -137,7 +137,7 @@ fn day0(n: usize) -> NaiveDate {
 }
 
 /// The coordinator and members of network `n`.
-fn members(scale: Scale, n: usize) -> (OrganizationId, Vec<OrganizationId>) {
+pub fn members(scale: Scale, n: usize) -> (OrganizationId, Vec<OrganizationId>) {
     let total = scale.organizations();
     let first = n * ORGANIZATIONS_PER_NETWORK;
     let members = (1..total)
@@ -624,14 +624,19 @@ pub async fn load(
         "{} organizations registered",
         scale.organizations()
     ));
-    futures::stream::iter(0..networks)
+    // The processes follow the log meanwhile, as in a server (they use the time the loader's
+    // commands spend waiting on the database).
+    let processes = projections::processes::ProcessManager::new(store.clone()).spawn();
+    let networks_loaded = futures::stream::iter(0..networks)
         .map(|n| {
             let loader = loader.clone();
             async move { loader.network(scale, n).await }
         })
         .buffer_unordered(workers)
         .try_collect::<Vec<()>>()
-        .await?;
+        .await;
+    processes.shutdown(std::time::Duration::from_secs(30)).await;
+    networks_loaded?;
     progress(&format!(
         "{networks} networks with their memberships, protocols and meetings ({} commands, {:.0} s)",
         loader.commands.load(Ordering::Relaxed),

@@ -225,6 +225,10 @@ async fn metrics_are_valid_prometheus_and_readyz_follows_the_database() {
         "governance_projection_position",
         "governance_projection_lag_events",
         "governance_graphql_request_duration_seconds",
+        "governance_command_stage_seconds",
+        "governance_read_your_writes_wait_seconds",
+        "governance_projector_stage_seconds",
+        "governance_projector_batch_events",
     ] {
         assert!(names.contains(&expected), "{expected} in {names:?}");
     }

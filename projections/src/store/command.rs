@@ -68,6 +68,17 @@ where
     hex::encode(hasher.finalize())
 }
 
+/// True when `command` claims a value that must stay unique (an organization's tax code).
+fn claims_unique_value<A: Aggregate>(command: &A::Command) -> bool
+where
+    A::Command: 'static,
+{
+    let command: &dyn std::any::Any = command;
+    command
+        .downcast_ref::<aggregates::organization::OrganizationCommand>()
+        .is_some_and(|c| c.claims_tax_code())
+}
+
 /// The advisory lock key that serialises commands checking unique values (tax codes).
 const UNIQUE_VALUES_LOCK: i64 = 0x0067_6f76_5f74_6178; // "gov_tax"
 
@@ -82,18 +93,20 @@ impl Store {
     ) -> Result<CommandOutcome, CommandError<A::Error>>
     where
         A: Aggregate<Services = Services>,
-        A::Command: Clone + Debug,
+        A::Command: Clone + Debug + 'static,
     {
-        // Organization commands check that a tax code is not in use by another organization,
-        // then commit: two of them racing could both pass the check. They run one at a time:
-        // in this process (a mutex, taken first so that waiting holds no connection) and, on
+        // Commands claiming a tax code check that no other organization uses it, then commit:
+        // two of them racing could both pass the check. They run one at a time: in this
+        // process (a mutex, taken first so that waiting holds no connection) and, on
         // PostgreSQL, across processes (a session advisory lock around check and commit).
-        let _in_process = match A::TYPE {
-            "Organization" => Some(self.unique_values.lock().await),
-            _ => None,
+        // Every other command runs concurrently.
+        let unique = claims_unique_value::<A>(&command);
+        let _in_process = match unique {
+            true => Some(self.unique_values.lock().await),
+            false => None,
         };
-        let guard = match (self.backend(), A::TYPE) {
-            (super::Backend::Postgres(pool), "Organization") => {
+        let guard = match (self.backend(), unique) {
+            (super::Backend::Postgres(pool), true) => {
                 let mut connection = pool
                     .acquire()
                     .await
@@ -189,10 +202,12 @@ impl Store {
             if let Some(outcome) = self.previous_outcome::<A>(metadata, &hash).await? {
                 return Ok(outcome);
             }
+            let started = std::time::Instant::now();
             let mut context = es
                 .load_aggregate(id)
                 .await
                 .map_err(|e| CommandError::Store(e.into()))?;
+            let loaded = started.elapsed();
             let sink = EventSink::<A>::default();
             if let Err(refusal) = context
                 .aggregate
@@ -213,6 +228,7 @@ impl Store {
                     replayed: false,
                 });
             }
+            let decided = started.elapsed();
             let first_sequence = context.current_sequence + 1;
             let last_sequence = context.current_sequence + events.len();
             let mut map = metadata.to_map();
@@ -222,10 +238,20 @@ impl Store {
             }
             match es.commit(events, context, map).await {
                 Ok(_) => {
+                    let committed = started.elapsed();
                     let positions = self
                         .positions_of(A::TYPE, id, first_sequence as i64, last_sequence as i64)
                         .await
                         .map_err(CommandError::Store)?;
+                    for (stage, time) in [
+                        ("load", loaded),
+                        ("decide", decided - loaded),
+                        ("commit", committed - decided),
+                        ("positions", started.elapsed() - committed),
+                    ] {
+                        metrics::histogram!("governance_command_stage_seconds", "stage" => stage)
+                            .record(time.as_secs_f64());
+                    }
                     return Ok(CommandOutcome {
                         positions,
                         replayed: false,

@@ -140,6 +140,22 @@ impl Store {
         let _ = tokio::time::timeout(timeout, seen.changed()).await;
     }
 
+    /// Like [`Store::wait_for_events`], for a follower of the log that has reached `reached`:
+    /// when events past it are committed but not yet readable (on PostgreSQL an older
+    /// transaction is still running, see `read_after`), they become readable without any new
+    /// commit to signal it, so it only pauses a millisecond before the follower reads again.
+    pub async fn wait_past(
+        &self,
+        seen: &mut tokio::sync::watch::Receiver<u64>,
+        reached: i64,
+        timeout: Duration,
+    ) {
+        match self.head_position().await {
+            Ok(head) if head > reached => tokio::time::sleep(Duration::from_millis(1)).await,
+            _ => self.wait_for_events(seen, timeout).await,
+        }
+    }
+
     /// The highest position committed so far (0 for an empty log).
     pub async fn head_position(&self) -> Result<i64, StoreError> {
         let sql = "SELECT coalesce(max(position), 0) FROM events";

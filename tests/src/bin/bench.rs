@@ -10,8 +10,9 @@
 //! - rebuild speed (events/s) against a raw sequential read of the event table;
 //! - peak memory of the process (server and load generator share it: an upper bound).
 //!
-//! `cargo run -p tests --release --bin bench -- [networks] [seconds]` (defaults: 100 networks of
-//! 107 events each, 5 s per measurement). Writes `bench-results.md` and `bench-results.json`.
+//! `cargo run -p tests --release --bin bench -- [networks] [seconds]` (defaults: the national
+//! dataset, 250 networks, loaded through the command service; 5 s per measurement). Writes
+//! `bench-results.md` and `bench-results.json`.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -81,10 +82,83 @@ fn peak_memory_mib() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
+/// The `_sum` and `_count` of every histogram series the breakdown reports, from `/metrics`.
+async fn histograms(server: &tests::TestServer) -> Vec<(String, f64, f64)> {
+    let text = server
+        .client
+        .get(format!(
+            "{}/metrics",
+            server.url.trim_end_matches("/graphql")
+        ))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("metrics text");
+    let mut series: Vec<(String, f64, f64)> = Vec::new();
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let Some((key, value)) = line.rsplit_once(' ') else {
+            continue;
+        };
+        let value: f64 = value.parse().unwrap_or(0.0);
+        for (suffix, sum) in [("_sum", true), ("_count", false)] {
+            let (name, labels) = key.split_once('{').unwrap_or((key, ""));
+            let Some(base) = name.strip_suffix(suffix) else {
+                continue;
+            };
+            if !BREAKDOWN.contains(&base) {
+                continue;
+            }
+            let label = format!("{base}{{{labels}");
+            let label = label.trim_end_matches('{').to_owned();
+            match series.iter_mut().find(|(l, _, _)| *l == label) {
+                Some(entry) if sum => entry.1 = value,
+                Some(entry) => entry.2 = value,
+                None if sum => series.push((label, value, 0.0)),
+                None => series.push((label, 0.0, value)),
+            }
+        }
+    }
+    series
+}
+
+/// The histograms that break a write down: the command service's stages, the wait for the
+/// read side, the projector's stages and batch sizes.
+const BREAKDOWN: &[&str] = &[
+    "governance_graphql_request_duration_seconds",
+    "governance_command_stage_seconds",
+    "governance_read_your_writes_wait_seconds",
+    "governance_projector_stage_seconds",
+    "governance_projector_batch_events",
+];
+
+/// Mean per series between two scrapes (ms for durations), with the number of observations.
+fn breakdown(before: &[(String, f64, f64)], after: &[(String, f64, f64)]) -> Vec<String> {
+    after
+        .iter()
+        .filter_map(|(label, sum, count)| {
+            let (s0, c0) = before
+                .iter()
+                .find(|(l, _, _)| l == label)
+                .map_or((0.0, 0.0), |(_, s, c)| (*s, *c));
+            let n = count - c0;
+            (n > 0.0).then(|| {
+                let mean = (sum - s0) / n;
+                if label.contains("_seconds") {
+                    format!("{label}: mean {:.2} ms over {n:.0}", mean * 1000.0)
+                } else {
+                    format!("{label}: mean {mean:.1} over {n:.0}")
+                }
+            })
+        })
+        .collect()
+}
+
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let networks: u128 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(100);
+    let networks: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(250);
     let seconds: f64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(5.0);
     let cluster = tests::postgres::PrivateCluster::start();
     let store = Store::open(&cluster.url()).await.expect("open the store");
@@ -99,9 +173,20 @@ async fn main() {
     ] {
         sqlx::query(statement).execute(&pool).await.expect(statement);
     }
-    eprintln!("loading {networks} generated networks…");
-    let events = tests::dataset::insert_networks(&store, 0, networks).await;
-    projections::catch_up_all(&store).await.expect("catch up");
+    eprintln!(
+        "loading the national dataset at {networks} of 250 networks, through the command service…"
+    );
+    let loaded = tests::national::load(&store, tests::national::Scale { networks }, 16, |line| {
+        eprintln!("  {line}")
+    })
+    .await
+    .expect("load the dataset");
+    // Fresh planner statistics, as autovacuum would have gathered on a live system: without
+    // them plans (and figures) depend on when the last automatic ANALYZE happened to run.
+    sqlx::query("ANALYZE")
+        .execute(&pool)
+        .await
+        .expect("ANALYZE");
     let server = Arc::new(tests::spawn_server(store.clone(), Default::default()).await);
     let admin = Arc::new(tests::admin());
     let mut results = serde_json::Map::new();
@@ -138,6 +223,7 @@ async fn main() {
         } else {
             None
         };
+        let before = histograms(&server).await;
         let (system, _) = load(clients, seconds, move |c, i| {
             let (s, a) = (s.clone(), a.clone());
             async move {
@@ -150,6 +236,13 @@ async fn main() {
             }
         })
         .await;
+        let after = histograms(&server).await;
+        let lines = breakdown(&before, &after);
+        eprintln!("where the time of a write went at {clients} clients:");
+        for line in &lines {
+            eprintln!("  {line}");
+        }
+        results.insert(format!("write_breakdown_{clients}_clients"), json!(lines));
         if let Some((stop, series, task)) = sampler {
             stop.store(true, Ordering::Relaxed);
             task.await.unwrap();
@@ -205,7 +298,7 @@ async fn main() {
     );
 
     // Reads: five named queries at 32 clients against plain SQL of the same rows.
-    let network = aggregates::ids::NetworkId(uuid::Uuid::from_u128(1));
+    let network = tests::national::network_id(0);
     let network_gid = graphql::model::global_id(graphql::model::NodeKind::Network, network);
     let protocol = read
         .protocols(network, AsOf::Now)
@@ -287,12 +380,19 @@ async fn main() {
 
     // Rebuild against a raw sequential read of the event table.
     let total = store.count_events().await.unwrap() as f64;
+    let before = histograms(&server).await;
     let t = Instant::now();
     projections::projector::Projector::new(store.clone())
         .rebuild(|_| {})
         .await
         .expect("rebuild");
     let rebuild = total / t.elapsed().as_secs_f64();
+    let lines = breakdown(&before, &histograms(&server).await);
+    eprintln!("where the time of the rebuild went:");
+    for line in &lines {
+        eprintln!("  {line}");
+    }
+    results.insert("rebuild_breakdown".into(), json!(lines));
     let t = Instant::now();
     let rows: Vec<(i64, Value, Value)> =
         sqlx::query_as("SELECT position, payload, metadata FROM events ORDER BY position")
@@ -315,7 +415,7 @@ async fn main() {
     results.insert("peak_memory_mib".into(), json!(memory));
     results.insert(
         "dataset".into(),
-        json!({"networks": networks, "generated_events": events, "events_at_end": total, "seconds_per_measure": seconds}),
+        json!({"loaded": loaded, "events_at_end": total, "seconds_per_measure": seconds}),
     );
     let markdown = table.join("\n") + "\n";
     print!("{markdown}");
