@@ -285,7 +285,7 @@ impl Projector {
                 return Err(ProjectorError::LostRace(generation));
             }
             let step = std::time::Instant::now();
-            close_versions(&mut tx, &close_sql, generation, &closes).await?;
+            tx.close_versions(&close_sql, generation, &closes).await?;
             metrics::histogram!("governance_projector_stage_seconds", "stage" => "write_close")
                 .record(step.elapsed().as_secs_f64());
             for chunk in rows.chunks(1000) {
@@ -610,15 +610,6 @@ impl CloseVersions for sqlx::Transaction<'_, sqlx::Sqlite> {
         }
         Ok(())
     }
-}
-
-async fn close_versions<T: CloseVersions>(
-    tx: &mut T,
-    close_sql: &str,
-    generation: i64,
-    closes: &[(&DocKey, i64)],
-) -> Result<(), sqlx::Error> {
-    tx.close_versions(close_sql, generation, closes).await
 }
 
 /// Tries to take the leader lock on a connection of its own (detached from the pool, so that

@@ -96,22 +96,31 @@ async fn histograms(server: &tests::TestServer) -> Vec<(String, f64, f64)> {
         .text()
         .await
         .expect("metrics text");
+    let lines = text.lines().map(|l| Ok(l.to_owned()));
+    let scrape = prometheus_parse::Scrape::parse(lines).expect("a Prometheus exposition");
+    // A histogram's `_sum` and `_count` come as untyped samples of their own.
     let mut series: Vec<(String, f64, f64)> = Vec::new();
-    for line in text.lines().filter(|l| !l.starts_with('#')) {
-        let Some((key, value)) = line.rsplit_once(' ') else {
+    for sample in scrape.samples {
+        let prometheus_parse::Value::Untyped(value) = sample.value else {
             continue;
         };
-        let value: f64 = value.parse().unwrap_or(0.0);
         for (suffix, sum) in [("_sum", true), ("_count", false)] {
-            let (name, labels) = key.split_once('{').unwrap_or((key, ""));
-            let Some(base) = name.strip_suffix(suffix) else {
+            let Some(base) = sample.metric.strip_suffix(suffix) else {
                 continue;
             };
             if !BREAKDOWN.contains(&base) {
                 continue;
             }
-            let label = format!("{base}{{{labels}");
-            let label = label.trim_end_matches('{').to_owned();
+            let mut labels: Vec<String> = sample
+                .labels
+                .iter()
+                .map(|(k, v)| format!("{k}=\"{v}\""))
+                .collect();
+            labels.sort();
+            let label = match labels.is_empty() {
+                true => base.to_owned(),
+                false => format!("{base}{{{}}}", labels.join(",")),
+            };
             match series.iter_mut().find(|(l, _, _)| *l == label) {
                 Some(entry) if sum => entry.1 = value,
                 Some(entry) => entry.2 = value,
