@@ -82,6 +82,9 @@ pub struct Projector {
 
 const LOAD_CHUNK: usize = 500;
 
+/// How many current documents a rebuild carries from one batch to the next at most.
+const REBUILD_CARRIED: usize = 250_000;
+
 /// (id, network_id, organization_id, parent_id, doc) of a current document version.
 type CurrentRow = (
     String,
@@ -150,6 +153,20 @@ impl Projector {
         generation: i64,
         from: i64,
     ) -> Result<Batch, ProjectorError> {
+        self.run_batch_with(generation, from, &mut Docs::default())
+            .await
+    }
+
+    /// Like [`Self::run_batch_from`], with the current documents `docs` already holds taken as
+    /// they are (not loaded again). Only sound while nothing else writes `generation`: the
+    /// rebuild carries them from batch to batch. On return `docs` holds the current version
+    /// of every document the batch touched, and no pending versions.
+    async fn run_batch_with(
+        &self,
+        generation: i64,
+        from: i64,
+        docs: &mut Docs,
+    ) -> Result<Batch, ProjectorError> {
         let started = std::time::Instant::now();
         let events = self.store.read_after(from, self.batch_size).await?;
         let Some(last) = events.last().map(|e| e.position) else {
@@ -161,16 +178,17 @@ impl Projector {
         let read = started.elapsed();
         let mut keys = BTreeSet::new();
         for event in &events {
-            keys.extend(keys_for(event)?);
+            keys.extend(keys_for(event)?.into_iter().filter(|k| !docs.is_loaded(k)));
         }
-        let mut docs = Docs::default();
-        self.load(generation, &keys, &mut docs).await?;
+        self.load(generation, &keys, docs).await?;
         let loaded = started.elapsed();
         for event in &events {
-            project(&mut docs, event)?;
+            project(docs, event)?;
         }
         let projected = started.elapsed();
-        self.write(generation, from, last, &docs).await?;
+        let written = self.write(generation, from, last, docs).await;
+        docs.written();
+        written?;
         let written = started.elapsed();
         for (stage, seconds) in [
             ("read", read),
@@ -288,36 +306,11 @@ impl Projector {
             tx.close_versions(&close_sql, generation, &closes).await?;
             metrics::histogram!("governance_projector_stage_seconds", "stage" => "write_close")
                 .record(step.elapsed().as_secs_f64());
-            for chunk in rows.chunks(1000) {
-                let mut insert = QueryBuilder::new(
-                    "INSERT INTO read_models (generation, kind, id, valid_from, valid_to, \
-                     network_id, organization_id, parent_id, doc) ",
-                );
-                insert.push_values(chunk, |mut row, (version, valid_to)| {
-                    row.push_bind(generation)
-                        .push_bind(version.key.kind.as_str())
-                        .push_bind(version.key.id.clone())
-                        .push_bind(version.position)
-                        .push_bind(*valid_to)
-                        .push_bind(version.filters.network_id.clone())
-                        .push_bind(version.filters.organization_id.clone())
-                        .push_bind(version.filters.parent_id.clone())
-                        .push_bind(version.doc.clone());
-                });
-                insert.build().execute(&mut *tx).await?;
-            }
-            for chunk in docs.concerns.chunks(2000) {
-                let mut insert = QueryBuilder::new(
-                    "INSERT INTO entity_events (generation, kind, id, position) ",
-                );
-                insert.push_values(chunk, |mut row, (kind, id, position)| {
-                    row.push_bind(generation)
-                        .push_bind(kind.as_str())
-                        .push_bind(id.clone())
-                        .push_bind(*position);
-                });
-                insert.build().execute(&mut *tx).await?;
-            }
+            let step = std::time::Instant::now();
+            tx.insert_versions(generation, &rows).await?;
+            tx.insert_concerns(generation, &docs.concerns).await?;
+            metrics::histogram!("governance_projector_stage_seconds", "stage" => "write_insert")
+                .record(step.elapsed().as_secs_f64());
             let step = std::time::Instant::now();
             tx.commit().await?;
             metrics::histogram!("governance_projector_stage_seconds", "stage" => "write_commit")
@@ -363,10 +356,24 @@ impl Projector {
             next
         });
         // Large batches: fewer statements per event while nothing waits on this generation.
-        self.clone()
-            .with_batch_size(5_000)
-            .catch_up(generation, &mut progress)
-            .await?;
+        // Nothing else writes it, so the documents written by one batch are carried into the
+        // next rather than read back (up to REBUILD_CARRIED of them, to bound memory).
+        let builder = self.clone().with_batch_size(5_000);
+        let mut docs = Docs::default();
+        let mut position = 0;
+        loop {
+            let batch = builder
+                .run_batch_with(generation, position, &mut docs)
+                .await?;
+            if batch.events == 0 {
+                break;
+            }
+            position = batch.position;
+            if docs.len() > REBUILD_CARRIED {
+                docs = Docs::default();
+            }
+            progress(batch);
+        }
         self.switch_to(generation).await?;
         // The active projector continues on the new generation; anything committed between
         // the catch-up and the switch is picked up from its checkpoint.
@@ -607,6 +614,134 @@ impl CloseVersions for sqlx::Transaction<'_, sqlx::Sqlite> {
                 .bind(&key.id)
                 .execute(&mut **self)
                 .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Inserts a batch's document versions and entity index rows: as arrays through `unnest` on
+/// PostgreSQL (one statement, a handful of parameters, however many rows), as multi-row
+/// VALUES on SQLite (no round trips there; at most 32,766 parameters per statement).
+trait InsertRows {
+    async fn insert_versions(
+        &mut self,
+        generation: i64,
+        rows: &[(&Version, Option<i64>)],
+    ) -> Result<(), sqlx::Error>;
+
+    async fn insert_concerns(
+        &mut self,
+        generation: i64,
+        concerns: &[(Kind, String, i64)],
+    ) -> Result<(), sqlx::Error>;
+}
+
+impl InsertRows for sqlx::Transaction<'_, sqlx::Postgres> {
+    async fn insert_versions(
+        &mut self,
+        generation: i64,
+        rows: &[(&Version, Option<i64>)],
+    ) -> Result<(), sqlx::Error> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let column = |f: fn(&Version) -> Option<&str>| -> Vec<Option<&str>> {
+            rows.iter().map(|(v, _)| f(v)).collect()
+        };
+        sqlx::query(
+            "INSERT INTO read_models (generation, kind, id, valid_from, valid_to, \
+               network_id, organization_id, parent_id, doc)
+             SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[], \
+               $6::text[], $7::text[], $8::text[], $9::jsonb[])",
+        )
+        .bind(generation)
+        .bind(column(|v| Some(v.key.kind.as_str())))
+        .bind(column(|v| Some(v.key.id.as_str())))
+        .bind(rows.iter().map(|(v, _)| v.position).collect::<Vec<i64>>())
+        .bind(rows.iter().map(|(_, to)| *to).collect::<Vec<Option<i64>>>())
+        .bind(column(|v| v.filters.network_id.as_deref()))
+        .bind(column(|v| v.filters.organization_id.as_deref()))
+        .bind(column(|v| v.filters.parent_id.as_deref()))
+        .bind(rows.iter().map(|(v, _)| &v.doc).collect::<Vec<&Value>>())
+        .execute(&mut **self)
+        .await?;
+        Ok(())
+    }
+
+    async fn insert_concerns(
+        &mut self,
+        generation: i64,
+        concerns: &[(Kind, String, i64)],
+    ) -> Result<(), sqlx::Error> {
+        if concerns.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(
+            "INSERT INTO entity_events (generation, kind, id, position)
+             SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bigint[])",
+        )
+        .bind(generation)
+        .bind(
+            concerns
+                .iter()
+                .map(|(k, _, _)| k.as_str())
+                .collect::<Vec<&str>>(),
+        )
+        .bind(
+            concerns
+                .iter()
+                .map(|(_, id, _)| id.as_str())
+                .collect::<Vec<&str>>(),
+        )
+        .bind(concerns.iter().map(|(_, _, p)| *p).collect::<Vec<i64>>())
+        .execute(&mut **self)
+        .await?;
+        Ok(())
+    }
+}
+
+impl InsertRows for sqlx::Transaction<'_, sqlx::Sqlite> {
+    async fn insert_versions(
+        &mut self,
+        generation: i64,
+        rows: &[(&Version, Option<i64>)],
+    ) -> Result<(), sqlx::Error> {
+        for chunk in rows.chunks(1000) {
+            let mut insert = QueryBuilder::new(
+                "INSERT INTO read_models (generation, kind, id, valid_from, valid_to, \
+                 network_id, organization_id, parent_id, doc) ",
+            );
+            insert.push_values(chunk, |mut row, (version, valid_to)| {
+                row.push_bind(generation)
+                    .push_bind(version.key.kind.as_str())
+                    .push_bind(version.key.id.clone())
+                    .push_bind(version.position)
+                    .push_bind(*valid_to)
+                    .push_bind(version.filters.network_id.clone())
+                    .push_bind(version.filters.organization_id.clone())
+                    .push_bind(version.filters.parent_id.clone())
+                    .push_bind(version.doc.clone());
+            });
+            insert.build().execute(&mut **self).await?;
+        }
+        Ok(())
+    }
+
+    async fn insert_concerns(
+        &mut self,
+        generation: i64,
+        concerns: &[(Kind, String, i64)],
+    ) -> Result<(), sqlx::Error> {
+        for chunk in concerns.chunks(2000) {
+            let mut insert =
+                QueryBuilder::new("INSERT INTO entity_events (generation, kind, id, position) ");
+            insert.push_values(chunk, |mut row, (kind, id, position)| {
+                row.push_bind(generation)
+                    .push_bind(kind.as_str())
+                    .push_bind(id.clone())
+                    .push_bind(*position);
+            });
+            insert.build().execute(&mut **self).await?;
         }
         Ok(())
     }

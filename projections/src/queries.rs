@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use aggregates::ids::{NetworkId, OrganizationId};
 use aggregates::meeting::Attendance;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -60,6 +60,24 @@ pub struct AuditFilter {
     pub actor: Option<String>,
     pub recorded_from: Option<DateTime<Utc>>,
     pub recorded_until: Option<DateTime<Utc>>,
+}
+
+/// Whose commitments: a network's, or those an organization has taken on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommitmentsOf {
+    Network(NetworkId),
+    Organization(OrganizationId),
+}
+
+/// What a list of commitments is narrowed to in SQL (see [`ReadModels::commitments_matching`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CommitmentCriteria {
+    /// Only this status (any letter case).
+    pub status: Option<String>,
+    /// Only those owed by this organization.
+    pub obligor: Option<OrganizationId>,
+    /// Only those overdue on this date.
+    pub overdue_on: Option<NaiveDate>,
 }
 
 /// Open and overdue commitments of one member.
@@ -191,6 +209,19 @@ impl ReadModels {
         filter: Option<(Column, &str)>,
         as_of: AsOf,
     ) -> Result<Vec<T>, QueryError> {
+        self.docs_where(kind, ids, filter, &[], as_of).await
+    }
+
+    /// Like [`Self::docs`], narrowed further by `conditions`: SQL fragments over `doc`, each
+    /// with one `$?` for its text value.
+    async fn docs_where<T: DeserializeOwned>(
+        &self,
+        kind: Kind,
+        ids: Option<&[&str]>,
+        filter: Option<(Column, &str)>,
+        conditions: &[(&str, &str)],
+        as_of: AsOf,
+    ) -> Result<Vec<T>, QueryError> {
         let mut sql =
             format!("SELECT doc FROM read_models WHERE generation = {ACTIVE} AND kind = $1");
         let mut next = 2;
@@ -209,6 +240,16 @@ impl ReadModels {
             sql.push_str(&format!(" AND {} = ${next}", column.name()));
             texts.push(value);
             next += 1;
+        }
+        for (condition, value) in conditions {
+            sql.push_str(" AND ");
+            if condition.contains("$?") {
+                sql.push_str(&condition.replace("$?", &format!("${next}")));
+                texts.push(value);
+                next += 1;
+            } else {
+                sql.push_str(condition);
+            }
         }
         let position = match as_of {
             AsOf::Now => {
@@ -482,6 +523,46 @@ impl ReadModels {
             .await
     }
 
+    /// The commitments of a network, or taken on by an organization, narrowed in SQL by
+    /// `criteria` (what it cannot express exactly, it leaves to the caller's own filter: the
+    /// answer holds at least every commitment that matches).
+    pub async fn commitments_matching(
+        &self,
+        of: CommitmentsOf,
+        criteria: &CommitmentCriteria,
+        as_of: AsOf,
+    ) -> Result<Vec<CommitmentView>, QueryError> {
+        let (column, value) = match of {
+            CommitmentsOf::Network(n) => (Column::Network, n.to_string()),
+            CommitmentsOf::Organization(o) => (Column::Organization, o.to_string()),
+        };
+        let mut conditions: Vec<(&str, &str)> = vec![];
+        if let Some(status) = &criteria.status {
+            conditions.push(("upper(doc ->> 'status') = upper($?)", status));
+        }
+        let obligor = criteria.obligor.map(|o| o.to_string());
+        if let Some(obligor) = &obligor {
+            conditions.push(("doc ->> 'obligor' = $?", obligor));
+        }
+        // Dates are stored as ISO text, whose order is the dates' order for years 1 to 9999.
+        let overdue_on = criteria
+            .overdue_on
+            .filter(|d| (1..=9999).contains(&d.year()))
+            .map(|d| d.format("%Y-%m-%d").to_string());
+        if let Some(day) = &overdue_on {
+            conditions.push(("doc ->> 'status' IN ('OPEN', 'IN_PROGRESS')", ""));
+            conditions.push(("doc ->> 'due_on' < $?", day));
+        }
+        self.docs_where(
+            Kind::Commitment,
+            None,
+            Some((column, &value)),
+            &conditions,
+            as_of,
+        )
+        .await
+    }
+
     /// Open and overdue commitments per member of a network, overdue judged on `on`.
     pub async fn commitment_summary(
         &self,
@@ -664,30 +745,43 @@ impl ReadModels {
     /// `FROM … WHERE …` of the filtered audit log, with `$1…$n` for the returned texts.
     fn audit_from(&self, filter: &AuditFilter) -> (String, Vec<String>) {
         let postgres = matches!(self.backend(), Backend::Postgres(_));
-        let mut sql = "events e WHERE 1 = 1".to_owned();
         let mut texts: Vec<String> = vec![];
         let mut push = |sql: &mut String, clause: &str, value: String| {
             texts.push(value);
             sql.push_str(&clause.replace("$?", &format!("${}", texts.len())));
         };
-        for (kind, id) in [
+        let entities: Vec<(Kind, String)> = [
             (Kind::Network, filter.network.map(|n| n.to_string())),
             (
                 Kind::Organization,
                 filter.organization.map(|o| o.to_string()),
             ),
-        ] {
-            if let Some(id) = id {
-                push(
-                    &mut sql,
-                    &format!(
-                        " AND EXISTS (SELECT 1 FROM entity_events x WHERE x.generation = {ACTIVE}
-                           AND x.kind = '{}' AND x.id = $? AND x.position = e.position)",
-                        kind.as_str()
-                    ),
-                    id,
-                );
-            }
+        ]
+        .into_iter()
+        .filter_map(|(kind, id)| id.map(|id| (kind, id)))
+        .collect();
+        // An entity filter drives the query from the entity index, in position order (the
+        // events of one network, not a walk of the whole log probing each event); a second
+        // one narrows it.
+        let mut sql = String::new();
+        for (i, (kind, id)) in entities.into_iter().enumerate() {
+            let clause = if i == 0 {
+                format!(
+                    "entity_events x JOIN events e ON e.position = x.position
+                      WHERE x.generation = {ACTIVE} AND x.kind = '{}' AND x.id = $?",
+                    kind.as_str()
+                )
+            } else {
+                format!(
+                    " AND EXISTS (SELECT 1 FROM entity_events y WHERE y.generation = {ACTIVE}
+                       AND y.kind = '{}' AND y.id = $? AND y.position = x.position)",
+                    kind.as_str()
+                )
+            };
+            push(&mut sql, &clause, id);
+        }
+        if sql.is_empty() {
+            sql.push_str("events e WHERE 1 = 1");
         }
         if let Some(t) = &filter.aggregate_type {
             push(&mut sql, " AND e.aggregate_type = $?", t.clone());
@@ -736,12 +830,18 @@ impl ReadModels {
         page: Page,
     ) -> Result<Vec<StoredEvent>, QueryError> {
         let n = texts.len();
+        // Bound and order by the driving table's position, so that its index serves both
+        // (the planner carries equality across the join, not a range).
+        let key = match from.starts_with("entity_events x ") {
+            true => "x.position",
+            false => "e.position",
+        };
         let (condition, order, position, limit) = match page {
             Page::After { after, limit } => {
-                (format!(" AND e.position > ${}", n + 1), "ASC", after, limit)
+                (format!(" AND {key} > ${}", n + 1), "ASC", after, limit)
             }
             Page::Before { before, limit } => (
-                format!(" AND e.position < ${}", n + 1),
+                format!(" AND {key} < ${}", n + 1),
                 "DESC",
                 before.unwrap_or(i64::MAX),
                 limit,
@@ -749,7 +849,10 @@ impl ReadModels {
         };
         let sql = dialect(
             self.backend(),
-            &format!("SELECT {EVENT_COLUMNS} FROM {from}{condition} ORDER BY e.position {order} LIMIT ${}", n + 2),
+            &format!(
+                "SELECT {EVENT_COLUMNS} FROM {from}{condition} ORDER BY {key} {order} LIMIT ${}",
+                n + 2
+            ),
         );
         let mut rows: Vec<RawEvent> = on_pool!(self.backend(), pool => {
             let mut query = sqlx::query_as(&sql);

@@ -477,6 +477,22 @@ impl Docs {
         self.current.contains_key(key)
     }
 
+    /// How many current documents are held.
+    pub fn len(&self) -> usize {
+        self.current.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.current.is_empty()
+    }
+
+    /// The pending versions and entity index rows were written (or abandoned): keeps only the
+    /// current documents.
+    pub fn written(&mut self) {
+        self.versions.clear();
+        self.concerns.clear();
+    }
+
     fn get<T: DeserializeOwned>(
         &self,
         key: &DocKey,

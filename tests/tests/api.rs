@@ -527,16 +527,22 @@ async fn torino_through_graphql(server: TestServer) {
     let lists = server
         .gql(
             c,
-            r#"query($n: ID!) {
+            r#"query($n: ID!, $cav: ID!) {
         universities: organizations(filter: {category: UNIVERSITA}) { totalCount nodes { name } }
         last: organizations(orderBy: {field: NAME, direction: DESC}, first: 1) { nodes { name } }
         network(id: $n) {
             overdue: commitments(filter: {overdueOn: "2020-10-01"}) { totalCount }
+            notYet: commitments(filter: {overdueOn: "2010-10-01"}) { totalCount }
+            farFuture: commitments(filter: {overdueOn: "+10000-01-01"}) { totalCount }
             byDue: commitments(orderBy: {field: DUE_ON}) { nodes { dueOn } }
             open: commitments(filter: {status: "OPEN"}) { totalCount }
+            openAnyCase: commitments(filter: {status: "oPeN"}) { totalCount }
+            fulfilled: commitments(filter: {status: "FULFILLED"}) { totalCount }
+            cavOverdue: commitments(filter: {obligor: $cav, overdueOn: "2020-10-01"}) { totalCount }
+            cavOpen: commitments(filter: {obligor: $cav, status: "OPEN"}) { totalCount }
         }
     }"#,
-            json!({"n": network}),
+            json!({"n": network, "cav": cav}),
         )
         .await;
     assert!(lists.get("errors").is_none(), "{lists}");
@@ -554,6 +560,23 @@ async fn torino_through_graphql(server: TestServer) {
         "the CAV's two, as in the summary"
     );
     assert_eq!(lists["data"]["network"]["open"]["totalCount"], 3);
+    // The filters narrow in SQL first; the answers are those of the exact filter.
+    let list = &lists["data"]["network"];
+    assert_eq!(
+        list["openAnyCase"]["totalCount"], 3,
+        "status in any letter case"
+    );
+    assert_eq!(
+        list["notYet"]["totalCount"], 0,
+        "nothing was due before 2010"
+    );
+    assert_eq!(
+        list["farFuture"]["totalCount"], 3,
+        "every open commitment with a due date is overdue in the year 10000: {list}"
+    );
+    assert_eq!(list["cavOverdue"]["totalCount"], 2, "{list}");
+    assert_eq!(list["cavOpen"]["totalCount"], 2, "{list}");
+    assert_eq!(list["fulfilled"]["totalCount"], 1, "{list}");
     let due: Vec<&str> = lists["data"]["network"]["byDue"]["nodes"]
         .as_array()
         .unwrap()

@@ -617,6 +617,73 @@ async fn torino(store: Store) {
     assert!(by_system
         .iter()
         .all(|e| e.metadata.actor.role == Role::System));
+    // Network and organization together: exactly the events of the Comune's timeline that
+    // also concern this network; backward pages and the count agree.
+    let network_log = r
+        .timeline(
+            Kind::Network,
+            &tavolo.to_string(),
+            Page::After {
+                after: 0,
+                limit: 1000,
+            },
+        )
+        .await
+        .unwrap();
+    let expected: Vec<i64> = timeline
+        .iter()
+        .map(|e| e.position)
+        .filter(|p| network_log.iter().any(|n| n.position == *p))
+        .collect();
+    assert!(expected.len() > 3, "{expected:?}");
+    let both = AuditFilter {
+        network: Some(tavolo),
+        organization: Some(comune),
+        ..Default::default()
+    };
+    let forward: Vec<i64> = r
+        .audit_log(
+            &both,
+            Page::After {
+                after: 0,
+                limit: 1000,
+            },
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.position)
+        .collect();
+    assert_eq!(forward, expected);
+    let second_page: Vec<i64> = r
+        .audit_log(
+            &both,
+            Page::After {
+                after: expected[1],
+                limit: 2,
+            },
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.position)
+        .collect();
+    assert_eq!(second_page, expected[2..4].to_vec());
+    let last_two: Vec<i64> = r
+        .audit_log(
+            &both,
+            Page::Before {
+                before: None,
+                limit: 2,
+            },
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.position)
+        .collect();
+    assert_eq!(last_two, expected[expected.len() - 2..].to_vec());
+    assert_eq!(r.audit_count(&both).await.unwrap(), expected.len() as i64);
     let cancelled = AuditFilter {
         event_type: Some("CommitmentCancelled".to_owned()),
         ..Default::default()
