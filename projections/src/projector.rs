@@ -256,7 +256,8 @@ impl Projector {
         Ok(())
     }
 
-    /// Writes the batch's versions, entity index and checkpoint in one transaction.
+    /// Writes the batch's versions, entity index and checkpoint atomically (one statement on
+    /// PostgreSQL, one transaction on SQLite); refuses if the checkpoint is no longer `from`.
     async fn write(
         &self,
         generation: i64,
@@ -279,43 +280,17 @@ impl Projector {
             .iter()
             .map(|(key, versions)| (*key, versions[0].position))
             .collect();
-        let backend = self.store.backend();
-        let close_sql = dialect(
-            backend,
-            "UPDATE read_models SET valid_to = $1
-              WHERE generation = $2 AND kind = $3 AND id = $4 AND valid_to IS NULL",
-        );
-        let checkpoint_sql = dialect(
-            backend,
-            "UPDATE projection_checkpoints SET position = $1 WHERE generation = $2 AND position = $3",
-        );
-        on_pool!(backend, pool => {
-            let mut tx = pool.begin().await?;
-            // Claim the batch first: a concurrent projector that got here first wins.
-            let claimed = sqlx::query(&checkpoint_sql)
-                .bind(to)
-                .bind(generation)
-                .bind(from)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if claimed != 1 {
-                return Err(ProjectorError::LostRace(generation));
+        let claimed = match self.store.backend() {
+            Backend::Postgres(pool) => {
+                write_postgres(pool, generation, (from, to), &closes, &rows, &docs.concerns).await?
             }
-            let step = std::time::Instant::now();
-            tx.close_versions(&close_sql, generation, &closes).await?;
-            metrics::histogram!("governance_projector_stage_seconds", "stage" => "write_close")
-                .record(step.elapsed().as_secs_f64());
-            let step = std::time::Instant::now();
-            tx.insert_versions(generation, &rows).await?;
-            tx.insert_concerns(generation, &docs.concerns).await?;
-            metrics::histogram!("governance_projector_stage_seconds", "stage" => "write_insert")
-                .record(step.elapsed().as_secs_f64());
-            let step = std::time::Instant::now();
-            tx.commit().await?;
-            metrics::histogram!("governance_projector_stage_seconds", "stage" => "write_commit")
-                .record(step.elapsed().as_secs_f64());
-        });
+            Backend::Sqlite(pool) => {
+                write_sqlite(pool, generation, (from, to), &closes, &rows, &docs.concerns).await?
+            }
+        };
+        if !claimed {
+            return Err(ProjectorError::LostRace(generation));
+        }
         Ok(())
     }
 
@@ -560,191 +535,163 @@ impl Projector {
     }
 }
 
-/// Ends the current version of each key at the given position: one statement on PostgreSQL
-/// (however many keys the batch touched), one per key on SQLite (no round trips there).
-trait CloseVersions {
-    async fn close_versions(
-        &mut self,
-        close_sql: &str,
-        generation: i64,
-        closes: &[(&DocKey, i64)],
-    ) -> Result<(), sqlx::Error>;
+/// (kind, id) of a document whose current version a batch ends, at a position.
+type Close<'a> = (&'a DocKey, i64);
+/// A version a batch writes, and the position that ends it within the batch (if any).
+type Row<'a> = (&'a Version, Option<i64>);
+
+/// A batch on PostgreSQL, in one statement (so one round trip, atomic without a transaction
+/// block): claim the batch by moving the checkpoint from `from` to `to` (compare-and-set), end
+/// the current versions the batch replaces, insert its versions and entity index rows as
+/// arrays through `unnest`. If the claim fails (another projector moved the checkpoint) the
+/// other parts write nothing. All parts see one snapshot: the versions inserted are not among
+/// those ended. Answers whether the batch was claimed.
+async fn write_postgres(
+    pool: &sqlx::PgPool,
+    generation: i64,
+    (from, to): (i64, i64),
+    closes: &[Close<'_>],
+    rows: &[Row<'_>],
+    concerns: &[(Kind, String, i64)],
+) -> Result<bool, sqlx::Error> {
+    let started = std::time::Instant::now();
+    let column = |f: fn(&Version) -> Option<&str>| -> Vec<Option<&str>> {
+        rows.iter().map(|(v, _)| f(v)).collect()
+    };
+    let claimed: i64 = sqlx::query_scalar(
+        "WITH claim AS (
+             UPDATE projection_checkpoints SET position = $2
+              WHERE generation = $1 AND position = $3
+             RETURNING 1
+         ), closed AS (
+             UPDATE read_models r SET valid_to = c.position
+               FROM unnest($4::text[], $5::text[], $6::bigint[]) AS c(kind, id, position)
+              WHERE r.generation = $1 AND r.kind = c.kind AND r.id = c.id
+                AND r.valid_to IS NULL AND EXISTS (SELECT 1 FROM claim)
+         ), versions AS (
+             INSERT INTO read_models (generation, kind, id, valid_from, valid_to,
+                                      network_id, organization_id, parent_id, doc)
+             SELECT $1, v.* FROM unnest($7::text[], $8::text[], $9::bigint[], $10::bigint[],
+                                        $11::text[], $12::text[], $13::text[], $14::jsonb[]) AS v
+              WHERE EXISTS (SELECT 1 FROM claim)
+         ), concerns AS (
+             INSERT INTO entity_events (generation, kind, id, position)
+             SELECT $1, c.* FROM unnest($15::text[], $16::text[], $17::bigint[]) AS c
+              WHERE EXISTS (SELECT 1 FROM claim)
+         )
+         SELECT count(*) FROM claim",
+    )
+    .bind(generation)
+    .bind(to)
+    .bind(from)
+    .bind(
+        closes
+            .iter()
+            .map(|(k, _)| k.kind.as_str())
+            .collect::<Vec<&str>>(),
+    )
+    .bind(
+        closes
+            .iter()
+            .map(|(k, _)| k.id.as_str())
+            .collect::<Vec<&str>>(),
+    )
+    .bind(closes.iter().map(|(_, p)| *p).collect::<Vec<i64>>())
+    .bind(column(|v| Some(v.key.kind.as_str())))
+    .bind(column(|v| Some(v.key.id.as_str())))
+    .bind(rows.iter().map(|(v, _)| v.position).collect::<Vec<i64>>())
+    .bind(rows.iter().map(|(_, to)| *to).collect::<Vec<Option<i64>>>())
+    .bind(column(|v| v.filters.network_id.as_deref()))
+    .bind(column(|v| v.filters.organization_id.as_deref()))
+    .bind(column(|v| v.filters.parent_id.as_deref()))
+    .bind(rows.iter().map(|(v, _)| &v.doc).collect::<Vec<&Value>>())
+    .bind(
+        concerns
+            .iter()
+            .map(|(k, _, _)| k.as_str())
+            .collect::<Vec<&str>>(),
+    )
+    .bind(
+        concerns
+            .iter()
+            .map(|(_, id, _)| id.as_str())
+            .collect::<Vec<&str>>(),
+    )
+    .bind(concerns.iter().map(|(_, _, p)| *p).collect::<Vec<i64>>())
+    .fetch_one(pool)
+    .await?;
+    metrics::histogram!("governance_projector_stage_seconds", "stage" => "write_statement")
+        .record(started.elapsed().as_secs_f64());
+    Ok(claimed == 1)
 }
 
-impl CloseVersions for sqlx::Transaction<'_, sqlx::Postgres> {
-    async fn close_versions(
-        &mut self,
-        _: &str,
-        generation: i64,
-        closes: &[(&DocKey, i64)],
-    ) -> Result<(), sqlx::Error> {
-        if closes.is_empty() {
-            return Ok(());
-        }
-        let kinds: Vec<&str> = closes.iter().map(|(k, _)| k.kind.as_str()).collect();
-        let ids: Vec<&str> = closes.iter().map(|(k, _)| k.id.as_str()).collect();
-        let positions: Vec<i64> = closes.iter().map(|(_, p)| *p).collect();
+/// A batch on SQLite, in one transaction: claim, end, insert (statements cost no round trip
+/// there; multi-row VALUES stay under its 32,766 parameters per statement).
+async fn write_sqlite(
+    pool: &sqlx::SqlitePool,
+    generation: i64,
+    (from, to): (i64, i64),
+    closes: &[Close<'_>],
+    rows: &[Row<'_>],
+    concerns: &[(Kind, String, i64)],
+) -> Result<bool, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    // Claim the batch first: a concurrent projector that got here first wins.
+    let claimed = sqlx::query(
+        "UPDATE projection_checkpoints SET position = ?1 WHERE generation = ?2 AND position = ?3",
+    )
+    .bind(to)
+    .bind(generation)
+    .bind(from)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if claimed != 1 {
+        return Ok(false);
+    }
+    for (key, position) in closes {
         sqlx::query(
-            "UPDATE read_models r SET valid_to = c.position
-               FROM unnest($2::text[], $3::text[], $4::bigint[]) AS c(kind, id, position)
-              WHERE r.generation = $1 AND r.kind = c.kind AND r.id = c.id AND r.valid_to IS NULL",
+            "UPDATE read_models SET valid_to = ?1
+              WHERE generation = ?2 AND kind = ?3 AND id = ?4 AND valid_to IS NULL",
         )
+        .bind(*position)
         .bind(generation)
-        .bind(kinds)
-        .bind(ids)
-        .bind(positions)
-        .execute(&mut **self)
+        .bind(key.kind.as_str())
+        .bind(&key.id)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
     }
-}
-
-impl CloseVersions for sqlx::Transaction<'_, sqlx::Sqlite> {
-    async fn close_versions(
-        &mut self,
-        close_sql: &str,
-        generation: i64,
-        closes: &[(&DocKey, i64)],
-    ) -> Result<(), sqlx::Error> {
-        for (key, position) in closes {
-            sqlx::query(close_sql)
-                .bind(*position)
-                .bind(generation)
-                .bind(key.kind.as_str())
-                .bind(&key.id)
-                .execute(&mut **self)
-                .await?;
-        }
-        Ok(())
-    }
-}
-
-/// Inserts a batch's document versions and entity index rows: as arrays through `unnest` on
-/// PostgreSQL (one statement, a handful of parameters, however many rows), as multi-row
-/// VALUES on SQLite (no round trips there; at most 32,766 parameters per statement).
-trait InsertRows {
-    async fn insert_versions(
-        &mut self,
-        generation: i64,
-        rows: &[(&Version, Option<i64>)],
-    ) -> Result<(), sqlx::Error>;
-
-    async fn insert_concerns(
-        &mut self,
-        generation: i64,
-        concerns: &[(Kind, String, i64)],
-    ) -> Result<(), sqlx::Error>;
-}
-
-impl InsertRows for sqlx::Transaction<'_, sqlx::Postgres> {
-    async fn insert_versions(
-        &mut self,
-        generation: i64,
-        rows: &[(&Version, Option<i64>)],
-    ) -> Result<(), sqlx::Error> {
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let column = |f: fn(&Version) -> Option<&str>| -> Vec<Option<&str>> {
-            rows.iter().map(|(v, _)| f(v)).collect()
-        };
-        sqlx::query(
+    for chunk in rows.chunks(1000) {
+        let mut insert = QueryBuilder::new(
             "INSERT INTO read_models (generation, kind, id, valid_from, valid_to, \
-               network_id, organization_id, parent_id, doc)
-             SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::bigint[], \
-               $6::text[], $7::text[], $8::text[], $9::jsonb[])",
-        )
-        .bind(generation)
-        .bind(column(|v| Some(v.key.kind.as_str())))
-        .bind(column(|v| Some(v.key.id.as_str())))
-        .bind(rows.iter().map(|(v, _)| v.position).collect::<Vec<i64>>())
-        .bind(rows.iter().map(|(_, to)| *to).collect::<Vec<Option<i64>>>())
-        .bind(column(|v| v.filters.network_id.as_deref()))
-        .bind(column(|v| v.filters.organization_id.as_deref()))
-        .bind(column(|v| v.filters.parent_id.as_deref()))
-        .bind(rows.iter().map(|(v, _)| &v.doc).collect::<Vec<&Value>>())
-        .execute(&mut **self)
-        .await?;
-        Ok(())
+             network_id, organization_id, parent_id, doc) ",
+        );
+        insert.push_values(chunk, |mut row, (version, valid_to)| {
+            row.push_bind(generation)
+                .push_bind(version.key.kind.as_str())
+                .push_bind(version.key.id.clone())
+                .push_bind(version.position)
+                .push_bind(*valid_to)
+                .push_bind(version.filters.network_id.clone())
+                .push_bind(version.filters.organization_id.clone())
+                .push_bind(version.filters.parent_id.clone())
+                .push_bind(version.doc.clone());
+        });
+        insert.build().execute(&mut *tx).await?;
     }
-
-    async fn insert_concerns(
-        &mut self,
-        generation: i64,
-        concerns: &[(Kind, String, i64)],
-    ) -> Result<(), sqlx::Error> {
-        if concerns.is_empty() {
-            return Ok(());
-        }
-        sqlx::query(
-            "INSERT INTO entity_events (generation, kind, id, position)
-             SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bigint[])",
-        )
-        .bind(generation)
-        .bind(
-            concerns
-                .iter()
-                .map(|(k, _, _)| k.as_str())
-                .collect::<Vec<&str>>(),
-        )
-        .bind(
-            concerns
-                .iter()
-                .map(|(_, id, _)| id.as_str())
-                .collect::<Vec<&str>>(),
-        )
-        .bind(concerns.iter().map(|(_, _, p)| *p).collect::<Vec<i64>>())
-        .execute(&mut **self)
-        .await?;
-        Ok(())
+    for chunk in concerns.chunks(2000) {
+        let mut insert =
+            QueryBuilder::new("INSERT INTO entity_events (generation, kind, id, position) ");
+        insert.push_values(chunk, |mut row, (kind, id, position)| {
+            row.push_bind(generation)
+                .push_bind(kind.as_str())
+                .push_bind(id.clone())
+                .push_bind(*position);
+        });
+        insert.build().execute(&mut *tx).await?;
     }
-}
-
-impl InsertRows for sqlx::Transaction<'_, sqlx::Sqlite> {
-    async fn insert_versions(
-        &mut self,
-        generation: i64,
-        rows: &[(&Version, Option<i64>)],
-    ) -> Result<(), sqlx::Error> {
-        for chunk in rows.chunks(1000) {
-            let mut insert = QueryBuilder::new(
-                "INSERT INTO read_models (generation, kind, id, valid_from, valid_to, \
-                 network_id, organization_id, parent_id, doc) ",
-            );
-            insert.push_values(chunk, |mut row, (version, valid_to)| {
-                row.push_bind(generation)
-                    .push_bind(version.key.kind.as_str())
-                    .push_bind(version.key.id.clone())
-                    .push_bind(version.position)
-                    .push_bind(*valid_to)
-                    .push_bind(version.filters.network_id.clone())
-                    .push_bind(version.filters.organization_id.clone())
-                    .push_bind(version.filters.parent_id.clone())
-                    .push_bind(version.doc.clone());
-            });
-            insert.build().execute(&mut **self).await?;
-        }
-        Ok(())
-    }
-
-    async fn insert_concerns(
-        &mut self,
-        generation: i64,
-        concerns: &[(Kind, String, i64)],
-    ) -> Result<(), sqlx::Error> {
-        for chunk in concerns.chunks(2000) {
-            let mut insert =
-                QueryBuilder::new("INSERT INTO entity_events (generation, kind, id, position) ");
-            insert.push_values(chunk, |mut row, (kind, id, position)| {
-                row.push_bind(generation)
-                    .push_bind(kind.as_str())
-                    .push_bind(id.clone())
-                    .push_bind(*position);
-            });
-            insert.build().execute(&mut **self).await?;
-        }
-        Ok(())
-    }
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Tries to take the leader lock on a connection of its own (detached from the pool, so that

@@ -141,9 +141,38 @@ async fn killing_the_projector_mid_batch_loses_nothing(store: Store) {
     assert_equals_rebuild(&store).await;
 }
 
+/// Two projectors that read the same checkpoint: the first to write claims the batch, the
+/// other's batch is refused whole (the checkpoint is a compare-and-set) and writes nothing.
+async fn a_batch_claimed_by_another_projector_writes_nothing(store: Store) {
+    dataset::insert_networks(&store, 0, 2).await;
+    let target = head(&store).await;
+    let first = Projector::new(store.clone()).with_batch_size(50);
+    let second = Projector::new(store.clone()).with_batch_size(80);
+    let generation = first.active_generation().await.unwrap();
+    let from = first.checkpoint(generation).await.unwrap();
+    let won = first.run_batch_from(generation, from).await.unwrap();
+    assert_eq!(won.events, 50);
+    let after_first = dump(&store).await;
+    let lost = second.run_batch_from(generation, from).await;
+    assert!(
+        matches!(lost, Err(projections::projector::ProjectorError::LostRace(g)) if g == generation),
+        "{lost:?}"
+    );
+    assert_eq!(
+        dump(&store).await,
+        after_first,
+        "the refused batch wrote nothing"
+    );
+    assert_eq!(first.checkpoint(generation).await.unwrap(), won.position);
+    // Going on from the new checkpoint applies the rest exactly once.
+    assert_eq!(second.catch_up(generation, |_| {}).await.unwrap(), target);
+    assert_equals_rebuild(&store).await;
+}
+
 tests::on_both_backends!(
     incremental_equals_rebuild,
-    killing_the_projector_mid_batch_loses_nothing
+    killing_the_projector_mid_batch_loses_nothing,
+    a_batch_claimed_by_another_projector_writes_nothing
 );
 
 /// Two server processes on one PostgreSQL database (two stores, two pools): one projector
