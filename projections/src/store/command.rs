@@ -10,11 +10,14 @@ use aggregates::Services;
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::persist::{EventStoreAggregateContext, PersistedEventStore};
 use cqrs_es::{Aggregate, AggregateError, EventStore};
-use postgres_es::PostgresEventRepository;
 use sha2::{Digest, Sha256};
 use sqlite_es::SqliteEventRepository;
 
+use super::append::PostgresLog;
 use super::{Backend, Store, StoreError};
+
+/// Where the PostgreSQL append leaves the positions it wrote.
+type Appended = std::sync::Arc<std::sync::Mutex<Option<Vec<i64>>>>;
 
 /// How the command service behaves.
 #[derive(Debug, Clone, Copy)]
@@ -164,18 +167,22 @@ impl Store {
     {
         let outcome = match &self.backend {
             Backend::Postgres(pool) => {
-                let es = PersistedEventStore::<_, A>::new_event_store(
-                    PostgresEventRepository::new(pool.clone()),
-                )
+                let appended = Appended::default();
+                let es = PersistedEventStore::<_, A>::new_event_store(PostgresLog::new(
+                    pool.clone(),
+                    appended.clone(),
+                ))
                 .with_upcasters(aggregates::upcasters());
-                self.execute_with(&es, id, command, metadata).await
+                self.execute_with(&es, id, command, metadata, &appended)
+                    .await
             }
             Backend::Sqlite(pool) => {
                 let es = PersistedEventStore::<_, A>::new_event_store(SqliteEventRepository::new(
                     pool.clone(),
                 ))
                 .with_upcasters(aggregates::upcasters());
-                self.execute_with(&es, id, command, metadata).await
+                self.execute_with(&es, id, command, metadata, &Appended::default())
+                    .await
             }
         }?;
         if !outcome.positions.is_empty() && !outcome.replayed {
@@ -190,6 +197,7 @@ impl Store {
         id: &str,
         command: A::Command,
         metadata: &EventMetadata,
+        appended: &Appended,
     ) -> Result<CommandOutcome, CommandError<A::Error>>
     where
         A: Aggregate<Services = Services>,
@@ -239,10 +247,15 @@ impl Store {
             match es.commit(events, context, map).await {
                 Ok(_) => {
                     let committed = started.elapsed();
-                    let positions = self
-                        .positions_of(A::TYPE, id, first_sequence as i64, last_sequence as i64)
-                        .await
-                        .map_err(CommandError::Store)?;
+                    // The append answered its positions (PostgreSQL); else ask for them.
+                    let known = appended.lock().unwrap_or_else(|e| e.into_inner()).take();
+                    let positions = match known {
+                        Some(positions) => positions,
+                        None => self
+                            .positions_of(A::TYPE, id, first_sequence as i64, last_sequence as i64)
+                            .await
+                            .map_err(CommandError::Store)?,
+                    };
                     for (stage, time) in [
                         ("load", loaded),
                         ("decide", decided - loaded),

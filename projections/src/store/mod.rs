@@ -2,6 +2,7 @@
 //! chosen from the database URL. Everything above it behaves identically on both.
 
 mod access;
+mod append;
 mod command;
 mod directory;
 mod log;
