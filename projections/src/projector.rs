@@ -82,9 +82,6 @@ pub struct Projector {
 
 const LOAD_CHUNK: usize = 500;
 
-/// How many current documents a rebuild carries from one batch to the next at most.
-const REBUILD_CARRIED: usize = 250_000;
-
 /// (id, network_id, organization_id, parent_id, doc) of a current document version.
 type CurrentRow = (
     String,
@@ -158,9 +155,10 @@ impl Projector {
     }
 
     /// Like [`Self::run_batch_from`], with the current documents `docs` already holds taken as
-    /// they are (not loaded again). Only sound while nothing else writes `generation`: the
-    /// rebuild carries them from batch to batch. On return `docs` holds the current version
-    /// of every document the batch touched, and no pending versions.
+    /// they are (not loaded again) where this batch needs them; the others are dropped. Only
+    /// sound while nothing else writes `generation`: the rebuild carries them from batch to
+    /// batch. On return `docs` holds the current version of every document the batch
+    /// touched, and no pending versions.
     async fn run_batch_with(
         &self,
         generation: i64,
@@ -178,9 +176,13 @@ impl Projector {
         let read = started.elapsed();
         let mut keys = BTreeSet::new();
         for event in &events {
-            keys.extend(keys_for(event)?.into_iter().filter(|k| !docs.is_loaded(k)));
+            keys.extend(keys_for(event)?);
         }
-        self.load(generation, &keys, docs).await?;
+        // What the previous batch left current is not read again; the rest is. Only this
+        // batch's documents are carried on (a working set, not the whole generation).
+        docs.keep_only(&keys);
+        let missing: BTreeSet<DocKey> = keys.into_iter().filter(|k| !docs.is_loaded(k)).collect();
+        self.load(generation, &missing, docs).await?;
         let loaded = started.elapsed();
         for event in &events {
             project(docs, event)?;
@@ -331,8 +333,8 @@ impl Projector {
             next
         });
         // Large batches: fewer statements per event while nothing waits on this generation.
-        // Nothing else writes it, so the documents written by one batch are carried into the
-        // next rather than read back (up to REBUILD_CARRIED of them, to bound memory).
+        // Nothing else writes it, so the documents one batch touched are carried into the
+        // next rather than read back.
         let builder = self.clone().with_batch_size(5_000);
         let mut docs = Docs::default();
         let mut position = 0;
@@ -344,9 +346,6 @@ impl Projector {
                 break;
             }
             position = batch.position;
-            if docs.len() > REBUILD_CARRIED {
-                docs = Docs::default();
-            }
             progress(batch);
         }
         self.switch_to(generation).await?;

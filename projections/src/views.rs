@@ -477,13 +477,9 @@ impl Docs {
         self.current.contains_key(key)
     }
 
-    /// How many current documents are held.
-    pub fn len(&self) -> usize {
-        self.current.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.current.is_empty()
+    /// Keeps the current documents of `keys` only.
+    pub fn keep_only(&mut self, keys: &std::collections::BTreeSet<DocKey>) {
+        self.current.retain(|key, _| keys.contains(key));
     }
 
     /// The pending versions and entity index rows were written (or abandoned): keeps only the

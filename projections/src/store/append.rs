@@ -49,11 +49,31 @@ impl PostgresLog {
               ORDER BY o
              RETURNING sequence, position",
         )
-        .bind(events.iter().map(|e| e.aggregate_type.as_str()).collect::<Vec<_>>())
-        .bind(events.iter().map(|e| e.aggregate_id.as_str()).collect::<Vec<_>>())
+        .bind(
+            events
+                .iter()
+                .map(|e| e.aggregate_type.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            events
+                .iter()
+                .map(|e| e.aggregate_id.as_str())
+                .collect::<Vec<_>>(),
+        )
         .bind(events.iter().map(|e| e.sequence as i64).collect::<Vec<_>>())
-        .bind(events.iter().map(|e| e.event_type.as_str()).collect::<Vec<_>>())
-        .bind(events.iter().map(|e| e.event_version.as_str()).collect::<Vec<_>>())
+        .bind(
+            events
+                .iter()
+                .map(|e| e.event_type.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            events
+                .iter()
+                .map(|e| e.event_version.as_str())
+                .collect::<Vec<_>>(),
+        )
         .bind(events.iter().map(|e| &e.payload).collect::<Vec<&Value>>())
         .bind(events.iter().map(|e| &e.metadata).collect::<Vec<&Value>>())
         .fetch_all(&self.pool)
