@@ -10,6 +10,9 @@
 //! - rebuild speed (events/s) against a raw sequential read of the event table;
 //! - peak memory of the process (server and load generator share it: an upper bound).
 //!
+//! A figure and its baseline alternate in five rounds each (so drift on a noisy machine falls
+//! on both), and the benchmark prints where the time went (the server's stage histograms).
+//!
 //! `cargo run -p tests --release --bin bench -- [networks] [seconds]` (defaults: the national
 //! dataset, 250 networks, loaded through the command service; 5 s per measurement). Writes
 //! `bench-results.md` and `bench-results.json`. With `BENCH_DATABASE_URL` set it measures that
@@ -34,12 +37,12 @@ fn percentile(samples: &mut [f64], p: f64) -> f64 {
 }
 
 /// Runs `clients` loops of `work` for `seconds`; answers (operations per second, latencies ms).
-async fn load<F, Fut>(clients: usize, seconds: f64, work: F) -> (f64, Vec<f64>)
+/// `work(client, i)` gets numbers `i` from `first` on, so that rounds never repeat one.
+async fn load<F, Fut>(clients: usize, seconds: f64, first: u64, work: Arc<F>) -> (f64, Vec<f64>)
 where
     F: Fn(usize, u64) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = bool> + Send,
 {
-    let work = Arc::new(work);
     let stop = Arc::new(AtomicBool::new(false));
     let done = Arc::new(AtomicU64::new(0));
     let latencies = Arc::new(Mutex::new(Vec::new()));
@@ -49,7 +52,7 @@ where
         let (work, stop, done, latencies) =
             (work.clone(), stop.clone(), done.clone(), latencies.clone());
         tasks.push(tokio::spawn(async move {
-            let mut i = 0u64;
+            let mut i = first;
             let mut mine = Vec::new();
             while !stop.load(Ordering::Relaxed) {
                 let t = Instant::now();
@@ -70,6 +73,39 @@ where
     let elapsed = started.elapsed().as_secs_f64();
     let latencies = latencies.lock().unwrap().clone();
     (done.load(Ordering::Relaxed) as f64 / elapsed, latencies)
+}
+
+/// Measurement rounds per figure: the system and its baseline alternate, so that a noisy
+/// machine's drift (other tenants, the kernel, PostgreSQL's own background work) falls on both.
+const ROUNDS: u64 = 5;
+
+/// `system` and `baseline`, each by `clients` clients for `seconds` in all, alternating in
+/// [`ROUNDS`] rounds; answers (operations per second, latencies ms) for each.
+async fn paired<F, Fut, G, Gut>(
+    clients: usize,
+    seconds: f64,
+    system: F,
+    baseline: G,
+) -> ((f64, Vec<f64>), (f64, Vec<f64>))
+where
+    F: Fn(usize, u64) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+    G: Fn(usize, u64) -> Gut + Send + Sync + 'static,
+    Gut: std::future::Future<Output = bool> + Send,
+{
+    let (system, baseline) = (Arc::new(system), Arc::new(baseline));
+    let slice = seconds / ROUNDS as f64;
+    let (mut s_rate, mut s_lat, mut b_rate, mut b_lat) = (0.0, Vec::new(), 0.0, Vec::new());
+    for round in 0..ROUNDS {
+        let first = round << 32;
+        let (rate, latencies) = load(clients, slice, first, system.clone()).await;
+        s_rate += rate / ROUNDS as f64;
+        s_lat.extend(latencies);
+        let (rate, latencies) = load(clients, slice, first, baseline.clone()).await;
+        b_rate += rate / ROUNDS as f64;
+        b_lat.extend(latencies);
+    }
+    ((s_rate, s_lat), (b_rate, b_lat))
 }
 
 fn peak_memory_mib() -> f64 {
@@ -259,7 +295,11 @@ async fn main() {
             None
         };
         let before = histograms(&server).await;
-        let (system, _) = load(clients, seconds, move |c, i| {
+        let p = pool.clone();
+        let ((system, _), (baseline, _)) = paired(
+            clients,
+            seconds,
+            move |c, i| {
             let (s, a) = (s.clone(), a.clone());
             async move {
                 let body = s
@@ -269,7 +309,27 @@ async fn main() {
                     .as_array()
                     .is_some_and(|p| !p.is_empty())
             }
-        })
+        },
+            move |c, i| {
+            let p = p.clone();
+            async move {
+                let id = format!("raw-{clients}-{c}-{i}");
+                let work = async {
+                    let mut tx = p.begin().await?;
+                    let _: Vec<(i64,)> = sqlx::query_as("SELECT sequence FROM bench_events WHERE aggregate_type = 'Organization' AND aggregate_id = $1 ORDER BY sequence")
+                        .bind(&id)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                    sqlx::query("INSERT INTO bench_events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) VALUES ('Organization', $1, 1, 'OrganizationRegistered', '1', '{\"OrganizationRegistered\": {\"name\": \"Bench\", \"category\": \"COMUNE\", \"territory\": \"T\"}}', '{\"actor_id\": \"bench\", \"role\": \"PLATFORM_ADMINISTRATOR\"}')")
+                        .bind(&id)
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await
+                };
+                work.await.is_ok()
+            }
+        },
+        )
         .await;
         let after = histograms(&server).await;
         let lines = breakdown(&before, &after);
@@ -293,27 +353,6 @@ async fn main() {
                 }
             }
         }
-        let p = pool.clone();
-        let (baseline, _) = load(clients, seconds, move |c, i| {
-            let p = p.clone();
-            async move {
-                let id = format!("raw-{clients}-{c}-{i}");
-                let work = async {
-                    let mut tx = p.begin().await?;
-                    let _: Vec<(i64,)> = sqlx::query_as("SELECT sequence FROM bench_events WHERE aggregate_type = 'Organization' AND aggregate_id = $1 ORDER BY sequence")
-                        .bind(&id)
-                        .fetch_all(&mut *tx)
-                        .await?;
-                    sqlx::query("INSERT INTO bench_events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) VALUES ('Organization', $1, 1, 'OrganizationRegistered', '1', '{\"OrganizationRegistered\": {\"name\": \"Bench\", \"category\": \"COMUNE\", \"territory\": \"T\"}}', '{\"actor_id\": \"bench\", \"role\": \"PLATFORM_ADMINISTRATOR\"}')")
-                        .bind(&id)
-                        .execute(&mut *tx)
-                        .await?;
-                    tx.commit().await
-                };
-                work.await.is_ok()
-            }
-        })
-        .await;
         let ratio = system / baseline;
         table.push(format!(
             "| commands/s, {clients} clients | {system:.0} | {baseline:.0} (raw PostgreSQL) | {ratio:.2} |"
@@ -376,25 +415,28 @@ async fn main() {
             query.clone(),
             variables.clone(),
         );
-        let (system, mut latencies) = load(32, seconds, move |_, _| {
-            let (s, a, q, v) = (s.clone(), a.clone(), q.clone(), v.clone());
-            async move {
-                let body = s.gql(Some(&a), &q, v).await;
-                body.get("errors").is_none()
-            }
-        })
-        .await;
         let (p, sql, binds) = (pool.clone(), sql.to_owned(), binds.clone());
-        let (baseline, mut base_latencies) = load(32, seconds, move |_, _| {
-            let (p, sql, binds) = (p.clone(), sql.clone(), binds.clone());
-            async move {
-                let mut q = sqlx::query(&sql).bind(generation);
-                for b in &binds {
-                    q = q.bind(b);
+        let ((system, mut latencies), (baseline, mut base_latencies)) = paired(
+            32,
+            seconds,
+            move |_, _| {
+                let (s, a, q, v) = (s.clone(), a.clone(), q.clone(), v.clone());
+                async move {
+                    let body = s.gql(Some(&a), &q, v).await;
+                    body.get("errors").is_none()
                 }
-                q.fetch_all(&p).await.is_ok()
-            }
-        })
+            },
+            move |_, _| {
+                let (p, sql, binds) = (p.clone(), sql.clone(), binds.clone());
+                async move {
+                    let mut q = sqlx::query(&sql).bind(generation);
+                    for b in &binds {
+                        q = q.bind(b);
+                    }
+                    q.fetch_all(&p).await.is_ok()
+                }
+            },
+        )
         .await;
         let (p50, p99) = (
             percentile(&mut latencies, 0.5),
