@@ -187,6 +187,21 @@ fn new_id<T>(ctx: &Context<'_>, derived: fn(&str) -> T, random: fn() -> T) -> T 
     }
 }
 
+/// The request a mutation field carries: its name and its arguments, variables resolved.
+fn request_of(ctx: &Context<'_>) -> ApiResult<String> {
+    let field = ctx.field();
+    let arguments: Vec<(String, async_graphql::Value)> = field
+        .arguments()?
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), value))
+        .collect();
+    Ok(format!(
+        "{}\0{}",
+        field.name(),
+        serde_json::to_string(&arguments).unwrap_or_default()
+    ))
+}
+
 /// Executes a command and waits for the read side to show it.
 async fn perform<A>(
     ctx: &Context<'_>,
@@ -202,10 +217,21 @@ where
     let state = ctx.data_unchecked::<ApiState>();
     let mut metadata =
         EventMetadata::new(access.actor.clone()).with_correlation(uuid::Uuid::new_v4());
-    if let Some(key) = field_key(ctx) {
-        metadata = metadata.with_idempotency_key(key);
-    }
-    match state.store.execute::<A>(id, command, &metadata).await {
+    let executed = match field_key(ctx) {
+        // The key is bound to the request as the client sent it (field and arguments), so a
+        // retry replays even where the command holds what the server chose (a default of
+        // "now", the nonce of sealed personal data).
+        Some(key) => {
+            metadata = metadata.with_idempotency_key(key);
+            let request = request_of(ctx)?;
+            state
+                .store
+                .execute_request::<A>(id, command, &metadata, &request)
+                .await
+        }
+        None => state.store.execute::<A>(id, command, &metadata).await,
+    };
+    match executed {
         Ok(outcome) => {
             if let Some(last) = outcome.positions.last() {
                 // (For a replayed key the positions are the first execution's.)

@@ -491,6 +491,53 @@ async fn torino_through_graphql(server: TestServer) {
         count,
         "the retry wrote nothing"
     );
+    // Also where the command holds what the server chose: sealed contact details get a fresh
+    // nonce each time, yet the retried request answers with its first outcome.
+    let person = |key: &'static str, name: &'static str| {
+        server
+            .client
+            .post(&server.url)
+            .bearer_auth(&coordinator)
+            .header("idempotency-key", key)
+            .json(&json!({"query": "mutation($n: String!) { registerPerson(input: {name: $n, email: \"referente@example.org\"}) { person { id } positions userErrors { code } } }", "variables": {"n": name}}))
+            .send()
+    };
+    let first: Value = person("person-1", "Referente Uno")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        first["data"]["registerPerson"]["positions"]
+            .as_array()
+            .is_some_and(|p| !p.is_empty()),
+        "{first}"
+    );
+    let count = server.store.count_events().await.unwrap();
+    let second: Value = person("person-1", "Referente Uno")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        first["data"]["registerPerson"], second["data"]["registerPerson"],
+        "the same person, the same positions, no error: {second}"
+    );
+    assert_eq!(server.store.count_events().await.unwrap(), count);
+    // The same key with another request is refused, and writes nothing.
+    let other: Value = person("person-1", "Referente Due")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        other["data"]["registerPerson"]["userErrors"][0]["code"], "IDEMPOTENCY_KEY_REUSED",
+        "{other}"
+    );
+    assert_eq!(server.store.count_events().await.unwrap(), count);
 
     // The audit log pages backward too, with a total.
     let back = server.gql(Some(&auditor), r#"{ auditLog(last: 2) { totalCount edges { cursor } pageInfo { hasPreviousPage hasNextPage } } }"#, json!({})).await;

@@ -58,7 +58,9 @@ pub enum CommandError<E: std::error::Error> {
     Store(StoreError),
 }
 
-fn fingerprint<A: Aggregate>(id: &str, command: &A::Command) -> String
+/// What an idempotency key is bound to: the client's request when the caller names it (see
+/// [`Store::execute_request`]), else the command.
+fn fingerprint<A: Aggregate>(id: &str, command: &A::Command, request: Option<&str>) -> String
 where
     A::Command: Debug,
 {
@@ -67,7 +69,13 @@ where
     hasher.update([0]);
     hasher.update(id.as_bytes());
     hasher.update([0]);
-    hasher.update(format!("{command:?}").as_bytes());
+    match request {
+        Some(request) => {
+            hasher.update(b"request\0");
+            hasher.update(request.as_bytes());
+        }
+        None => hasher.update(format!("{command:?}").as_bytes()),
+    }
     hex::encode(hasher.finalize())
 }
 
@@ -87,12 +95,47 @@ const UNIQUE_VALUES_LOCK: i64 = 0x0067_6f76_5f74_6178; // "gov_tax"
 
 impl Store {
     /// Executes `command` on the aggregate `id` of type `A`, recording `metadata` on every
-    /// event it causes.
+    /// event it causes. An idempotency key in `metadata` is bound to the command: the same key
+    /// with the same command replays the first outcome.
     pub async fn execute<A>(
         &self,
         id: &str,
         command: A::Command,
         metadata: &EventMetadata,
+    ) -> Result<CommandOutcome, CommandError<A::Error>>
+    where
+        A: Aggregate<Services = Services>,
+        A::Command: Clone + Debug + 'static,
+    {
+        self.execute_keyed::<A>(id, command, metadata, None).await
+    }
+
+    /// Like [`Store::execute`], with the idempotency key bound to the client's `request` (its
+    /// operation and arguments, as sent) rather than to the command built from it: a command
+    /// may hold what the server chose for the request (a default of "now", a fresh nonce in
+    /// sealed personal data), and a retry of the same request must still replay the first
+    /// outcome.
+    pub async fn execute_request<A>(
+        &self,
+        id: &str,
+        command: A::Command,
+        metadata: &EventMetadata,
+        request: &str,
+    ) -> Result<CommandOutcome, CommandError<A::Error>>
+    where
+        A: Aggregate<Services = Services>,
+        A::Command: Clone + Debug + 'static,
+    {
+        self.execute_keyed::<A>(id, command, metadata, Some(request))
+            .await
+    }
+
+    async fn execute_keyed<A>(
+        &self,
+        id: &str,
+        command: A::Command,
+        metadata: &EventMetadata,
+        request: Option<&str>,
     ) -> Result<CommandOutcome, CommandError<A::Error>>
     where
         A: Aggregate<Services = Services>,
@@ -123,7 +166,8 @@ impl Store {
             }
             _ => None,
         };
-        let outcome = self.execute_inner::<A>(id, command, metadata).await;
+        let hash = fingerprint::<A>(id, &command, request);
+        let outcome = self.execute_inner::<A>(id, command, metadata, &hash).await;
         if let Some(mut connection) = guard {
             if sqlx::query("SELECT pg_advisory_unlock($1)")
                 .bind(UNIQUE_VALUES_LOCK)
@@ -160,6 +204,7 @@ impl Store {
         id: &str,
         command: A::Command,
         metadata: &EventMetadata,
+        hash: &str,
     ) -> Result<CommandOutcome, CommandError<A::Error>>
     where
         A: Aggregate<Services = Services>,
@@ -173,7 +218,7 @@ impl Store {
                     appended.clone(),
                 ))
                 .with_upcasters(aggregates::upcasters());
-                self.execute_with(&es, id, command, metadata, &appended)
+                self.execute_with(&es, id, command, metadata, hash, &appended)
                     .await
             }
             Backend::Sqlite(pool) => {
@@ -181,7 +226,7 @@ impl Store {
                     pool.clone(),
                 ))
                 .with_upcasters(aggregates::upcasters());
-                self.execute_with(&es, id, command, metadata, &Appended::default())
+                self.execute_with(&es, id, command, metadata, hash, &Appended::default())
                     .await
             }
         }?;
@@ -197,6 +242,7 @@ impl Store {
         id: &str,
         command: A::Command,
         metadata: &EventMetadata,
+        hash: &str,
         appended: &Appended,
     ) -> Result<CommandOutcome, CommandError<A::Error>>
     where
@@ -204,10 +250,9 @@ impl Store {
         A::Command: Clone + Debug,
         ES: EventStore<A, AC = EventStoreAggregateContext<A>>,
     {
-        let hash = fingerprint::<A>(id, &command);
         let attempts = self.options.max_attempts.max(1);
         for attempt in 1..=attempts {
-            if let Some(outcome) = self.previous_outcome::<A>(metadata, &hash).await? {
+            if let Some(outcome) = self.previous_outcome::<A>(metadata, hash).await? {
                 return Ok(outcome);
             }
             let started = std::time::Instant::now();
@@ -224,7 +269,7 @@ impl Store {
             {
                 // A concurrent duplicate of this keyed command may have committed since the
                 // check above: then its outcome is the answer, not the refusal it causes.
-                if let Some(outcome) = self.previous_outcome::<A>(metadata, &hash).await? {
+                if let Some(outcome) = self.previous_outcome::<A>(metadata, hash).await? {
                     return Ok(outcome);
                 }
                 return Err(CommandError::Domain(refusal));
@@ -241,7 +286,7 @@ impl Store {
             let last_sequence = context.current_sequence + events.len();
             let mut map = metadata.to_map();
             if metadata.idempotency_key.is_some() {
-                map.insert(keys::COMMAND_HASH.to_owned(), hash.clone());
+                map.insert(keys::COMMAND_HASH.to_owned(), hash.to_owned());
                 map.insert(keys::FIRST_SEQUENCE.to_owned(), first_sequence.to_string());
             }
             match es.commit(events, context, map).await {
@@ -282,7 +327,7 @@ impl Store {
                 Err(other) => {
                     // A concurrent command with the same idempotency key may have won the
                     // unique index (SQLite reports it as a plain constraint error).
-                    if let Some(outcome) = self.previous_outcome::<A>(metadata, &hash).await? {
+                    if let Some(outcome) = self.previous_outcome::<A>(metadata, hash).await? {
                         return Ok(outcome);
                     }
                     return Err(CommandError::Store(other.into()));
