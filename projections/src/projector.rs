@@ -455,6 +455,9 @@ impl ProjectorHandle {
 /// An arbitrary, fixed key for the PostgreSQL advisory lock that elects the projector leader.
 const LEADER_LOCK: i64 = 0x676f_7665_726e_0001;
 
+/// How often a leading projector checks that its session (and so its lock) is alive.
+const LEADER_CHECK: Duration = Duration::from_millis(500);
+
 impl Projector {
     /// Runs the projector until the handle is dropped. On PostgreSQL only the process holding
     /// the advisory lock projects; the others check every `takeover` and take over when the
@@ -466,23 +469,36 @@ impl Projector {
         let task = Stoppable::spawn(move |mut stop| async move {
             let mut changes = self.store.subscribe();
             let mut leader: Option<sqlx::PgConnection> = None;
+            let mut leader_checked = std::time::Instant::now();
+            // (generation, checkpoint) as this projector's last batch left them: the next
+            // batch starts there without asking. Should anyone else have moved the checkpoint
+            // (another projector, a rebuild's switch deleting the generation), the batch's
+            // compare-and-set fails and the next one asks again.
+            let mut known: Option<(i64, i64)> = None;
             loop {
                 if *stop.borrow() {
                     return;
                 }
                 if let Backend::Postgres(pool) = self.store.backend() {
                     if let Some(connection) = leader.as_mut() {
-                        // A leader whose session died has lost the lock: stand down.
-                        if sqlx::query("SELECT 1")
-                            .execute(&mut *connection)
-                            .await
-                            .is_err()
-                        {
-                            leader = None;
+                        // A leader whose session died has lost the lock: stand down. Checked
+                        // every LEADER_CHECK, not every batch (a round trip each); meanwhile
+                        // the checkpoint's compare-and-set keeps a deposed leader harmless.
+                        if leader_checked.elapsed() >= LEADER_CHECK {
+                            leader_checked = std::time::Instant::now();
+                            if sqlx::query("SELECT 1")
+                                .execute(&mut *connection)
+                                .await
+                                .is_err()
+                            {
+                                leader = None;
+                            }
                         }
                     }
                     if leader.is_none() {
+                        known = None;
                         leader = try_lead(pool).await;
+                        leader_checked = std::time::Instant::now();
                     }
                     if leader.is_none() {
                         if let Ok(generation) = self.active_generation().await {
@@ -497,12 +513,21 @@ impl Projector {
                     }
                 }
                 let outcome = async {
-                    let (generation, from) = self.active_checkpoint().await?;
-                    self.run_batch_from(generation, from).await
+                    let (generation, from) = match known.take() {
+                        Some(known) => known,
+                        None => self.active_checkpoint().await?,
+                    };
+                    let batch = self.run_batch_from(generation, from).await?;
+                    Ok::<_, ProjectorError>((generation, batch))
                 }
                 .await;
                 match outcome {
-                    Ok(batch) => {
+                    Ok((generation, batch)) => {
+                        // Idle, it asks again next time (a switch to a rebuilt generation
+                        // is then seen without a failed batch).
+                        if batch.events > 0 {
+                            known = Some((generation, batch.position));
+                        }
                         counter.fetch_add(batch.events as u64, Ordering::SeqCst);
                         metrics::counter!("governance_projected_events_total")
                             .increment(batch.events as u64);

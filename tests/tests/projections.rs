@@ -169,10 +169,54 @@ async fn a_batch_claimed_by_another_projector_writes_nothing(store: Store) {
     assert_equals_rebuild(&store).await;
 }
 
+/// A running projector goes on from where its last batch ended without asking; a rebuild
+/// that switches generations under it (deleting the one it was writing) costs it one refused
+/// batch, after which it projects the new generation: nothing lost, nothing twice.
+async fn a_running_projector_follows_a_rebuild(store: Store) {
+    let handle = Projector::new(store.clone())
+        .with_batch_size(40)
+        .spawn(Duration::from_millis(50));
+    let read = ReadModels::new(store.clone());
+    dataset::insert_networks(&store, 0, 4).await;
+    let target = head(&store).await;
+    assert!(read
+        .wait_for(target, Duration::from_secs(60))
+        .await
+        .unwrap());
+    // Written while the generation changes under the running projector, and after.
+    let writer = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            for n in 4..8 {
+                dataset::insert_networks(&store, n, n + 1).await;
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+    };
+    let rebuilt = Projector::new(store.clone()).rebuild(|_| {}).await.unwrap();
+    writer.await.unwrap();
+    let target = head(&store).await;
+    assert!(
+        read.wait_for(target, Duration::from_secs(60))
+            .await
+            .unwrap(),
+        "the running projector caught up on the rebuilt generation"
+    );
+    handle.shutdown(Duration::from_secs(10)).await;
+    let projector = Projector::new(store.clone());
+    assert_eq!(projector.active_generation().await.unwrap(), rebuilt);
+    assert_eq!(projector.checkpoint(rebuilt).await.unwrap(), target);
+    // Network 6 (written after the switch): its coordinator and ten members.
+    let network = aggregates::ids::NetworkId(uuid::Uuid::from_u128((6 << 16) | 1));
+    assert_eq!(read.members(network, AsOf::Now).await.unwrap().len(), 11);
+    assert_equals_rebuild(&store).await;
+}
+
 tests::on_both_backends!(
     incremental_equals_rebuild,
     killing_the_projector_mid_batch_loses_nothing,
-    a_batch_claimed_by_another_projector_writes_nothing
+    a_batch_claimed_by_another_projector_writes_nothing,
+    a_running_projector_follows_a_rebuild
 );
 
 /// Two server processes on one PostgreSQL database (two stores, two pools): one projector
