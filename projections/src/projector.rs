@@ -512,6 +512,7 @@ impl Projector {
                         continue;
                     }
                 }
+                let assumed = known.is_some();
                 let outcome = async {
                     let (generation, from) = match known.take() {
                         Some(known) => known,
@@ -540,6 +541,10 @@ impl Projector {
                         }
                     }
                     Err(ProjectorError::LostRace(_)) => {}
+                    // Started from an assumed checkpoint that someone else changed (a rebuild
+                    // deleted the generation: its documents are gone, so the fold may fail
+                    // before the compare-and-set could refuse): ask, and go again at once.
+                    Err(ProjectorError::Projection(_)) if assumed => {}
                     Err(error) => {
                         tracing::error!(%error, "projector batch failed; retrying");
                         // The leadership connection may be the broken thing: re-elect.
