@@ -217,20 +217,18 @@ where
     let state = ctx.data_unchecked::<ApiState>();
     let mut metadata =
         EventMetadata::new(access.actor.clone()).with_correlation(uuid::Uuid::new_v4());
-    let executed = match field_key(ctx) {
-        // The key is bound to the request as the client sent it (field and arguments), so a
-        // retry replays even where the command holds what the server chose (a default of
-        // "now", the nonce of sealed personal data).
-        Some(key) => {
-            metadata = metadata.with_idempotency_key(key);
-            let request = request_of(ctx)?;
-            state
-                .store
-                .execute_request::<A>(id, command, &metadata, &request)
-                .await
-        }
-        None => state.store.execute::<A>(id, command, &metadata).await,
-    };
+    // The key is bound to the request as the client sent it (field and arguments), so a
+    // retry replays even where the command holds what the server chose (a default of "now",
+    // the nonce of sealed personal data).
+    let mut request = None;
+    if let Some(key) = field_key(ctx) {
+        metadata = metadata.with_idempotency_key(key);
+        request = Some(request_of(ctx)?);
+    }
+    let executed = state
+        .store
+        .execute_request::<A>(id, command, &metadata, request.as_deref())
+        .await;
     match executed {
         Ok(outcome) => {
             if let Some(last) = outcome.positions.last() {

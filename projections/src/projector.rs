@@ -282,13 +282,17 @@ impl Projector {
             .iter()
             .map(|(key, versions)| (*key, versions[0].position))
             .collect();
+        let batch = BatchWrite {
+            generation,
+            from,
+            to,
+            closes: &closes,
+            rows: &rows,
+            concerns: &docs.concerns,
+        };
         let claimed = match self.store.backend() {
-            Backend::Postgres(pool) => {
-                write_postgres(pool, generation, (from, to), &closes, &rows, &docs.concerns).await?
-            }
-            Backend::Sqlite(pool) => {
-                write_sqlite(pool, generation, (from, to), &closes, &rows, &docs.concerns).await?
-            }
+            Backend::Postgres(pool) => write_postgres(pool, &batch).await?,
+            Backend::Sqlite(pool) => write_sqlite(pool, &batch).await?,
         };
         if !claimed {
             return Err(ProjectorError::LostRace(generation));
@@ -564,10 +568,19 @@ impl Projector {
     }
 }
 
-/// (kind, id) of a document whose current version a batch ends, at a position.
-type Close<'a> = (&'a DocKey, i64);
-/// A version a batch writes, and the position that ends it within the batch (if any).
-type Row<'a> = (&'a Version, Option<i64>);
+/// What one batch writes to `generation`, claiming the checkpoint from `from` to `to`.
+#[derive(Clone, Copy)]
+struct BatchWrite<'a> {
+    generation: i64,
+    from: i64,
+    to: i64,
+    /// Documents whose current version the batch ends, at a position.
+    closes: &'a [(&'a DocKey, i64)],
+    /// The versions the batch writes, each with the position that ends it within the batch.
+    rows: &'a [(&'a Version, Option<i64>)],
+    /// Entity index rows: (entity kind, entity id, position).
+    concerns: &'a [(Kind, String, i64)],
+}
 
 /// A batch on PostgreSQL, in one statement (so one round trip, atomic without a transaction
 /// block): claim the batch by moving the checkpoint from `from` to `to` (compare-and-set), end
@@ -575,15 +588,15 @@ type Row<'a> = (&'a Version, Option<i64>);
 /// arrays through `unnest`. If the claim fails (another projector moved the checkpoint) the
 /// other parts write nothing. All parts see one snapshot: the versions inserted are not among
 /// those ended. Answers whether the batch was claimed.
-async fn write_postgres(
-    pool: &sqlx::PgPool,
-    generation: i64,
-    (from, to): (i64, i64),
-    closes: &[Close<'_>],
-    rows: &[Row<'_>],
-    concerns: &[(Kind, String, i64)],
-) -> Result<bool, sqlx::Error> {
-    let started = std::time::Instant::now();
+async fn write_postgres(pool: &sqlx::PgPool, batch: &BatchWrite<'_>) -> Result<bool, sqlx::Error> {
+    let BatchWrite {
+        generation,
+        from,
+        to,
+        closes,
+        rows,
+        concerns,
+    } = *batch;
     let column = |f: fn(&Version) -> Option<&str>| -> Vec<Option<&str>> {
         rows.iter().map(|(v, _)| f(v)).collect()
     };
@@ -649,8 +662,6 @@ async fn write_postgres(
     .bind(concerns.iter().map(|(_, _, p)| *p).collect::<Vec<i64>>())
     .fetch_one(pool)
     .await?;
-    metrics::histogram!("governance_projector_stage_seconds", "stage" => "write_statement")
-        .record(started.elapsed().as_secs_f64());
     Ok(claimed == 1)
 }
 
@@ -658,12 +669,16 @@ async fn write_postgres(
 /// there; multi-row VALUES stay under its 32,766 parameters per statement).
 async fn write_sqlite(
     pool: &sqlx::SqlitePool,
-    generation: i64,
-    (from, to): (i64, i64),
-    closes: &[Close<'_>],
-    rows: &[Row<'_>],
-    concerns: &[(Kind, String, i64)],
+    batch: &BatchWrite<'_>,
 ) -> Result<bool, sqlx::Error> {
+    let BatchWrite {
+        generation,
+        from,
+        to,
+        closes,
+        rows,
+        concerns,
+    } = *batch;
     let mut tx = pool.begin().await?;
     // Claim the batch first: a concurrent projector that got here first wins.
     let claimed = sqlx::query(

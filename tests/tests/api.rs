@@ -459,28 +459,19 @@ async fn torino_through_graphql(server: TestServer) {
     );
 
     // A retried mutation with the same Idempotency-Key answers with its first outcome.
-    let retry = |key: &'static str| {
-        server
+    let keyed = |key: &'static str, body: Value| {
+        let request = server
             .client
             .post(&server.url)
             .bearer_auth(&coordinator)
             .header("idempotency-key", key)
-            .json(&json!({"query": "mutation { registerOrganization(input: {name: \"Questura di Torino\", category: QUESTURA, territory: \"Torino\"}) { organization { id } positions } }"}))
-            .send()
+            .json(&body);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
     };
-    let first: Value = retry("register-questura")
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let questura = || json!({"query": "mutation { registerOrganization(input: {name: \"Questura di Torino\", category: QUESTURA, territory: \"Torino\"}) { organization { id } positions } }"});
+    let first = keyed("register-questura", questura()).await;
     let count = server.store.count_events().await.unwrap();
-    let second: Value = retry("register-questura")
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let second = keyed("register-questura", questura()).await;
     assert_eq!(
         first["data"]["registerOrganization"]["positions"],
         second["data"]["registerOrganization"]["positions"],
@@ -493,21 +484,8 @@ async fn torino_through_graphql(server: TestServer) {
     );
     // Also where the command holds what the server chose: sealed contact details get a fresh
     // nonce each time, yet the retried request answers with its first outcome.
-    let person = |key: &'static str, name: &'static str| {
-        server
-            .client
-            .post(&server.url)
-            .bearer_auth(&coordinator)
-            .header("idempotency-key", key)
-            .json(&json!({"query": "mutation($n: String!) { registerPerson(input: {name: $n, email: \"referente@example.org\"}) { person { id } positions userErrors { code } } }", "variables": {"n": name}}))
-            .send()
-    };
-    let first: Value = person("person-1", "Referente Uno")
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let person = |name: &str| json!({"query": "mutation($n: String!) { registerPerson(input: {name: $n, email: \"referente@example.org\"}) { person { id } positions userErrors { code } } }", "variables": {"n": name}});
+    let first = keyed("person-1", person("Referente Uno")).await;
     assert!(
         first["data"]["registerPerson"]["positions"]
             .as_array()
@@ -515,24 +493,14 @@ async fn torino_through_graphql(server: TestServer) {
         "{first}"
     );
     let count = server.store.count_events().await.unwrap();
-    let second: Value = person("person-1", "Referente Uno")
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let second = keyed("person-1", person("Referente Uno")).await;
     assert_eq!(
         first["data"]["registerPerson"], second["data"]["registerPerson"],
         "the same person, the same positions, no error: {second}"
     );
     assert_eq!(server.store.count_events().await.unwrap(), count);
     // The same key with another request is refused, and writes nothing.
-    let other: Value = person("person-1", "Referente Due")
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let other = keyed("person-1", person("Referente Due")).await;
     assert_eq!(
         other["data"]["registerPerson"]["userErrors"][0]["code"], "IDEMPOTENCY_KEY_REUSED",
         "{other}"

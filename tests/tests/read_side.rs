@@ -641,47 +641,30 @@ async fn torino(store: Store) {
         organization: Some(comune),
         ..Default::default()
     };
-    let forward: Vec<i64> = r
-        .audit_log(
-            &both,
-            Page::After {
-                after: 0,
-                limit: 1000,
-            },
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|e| e.position)
-        .collect();
+    let positions = |page: Page| {
+        let (r, both) = (&r, &both);
+        async move {
+            let events = r.audit_log(both, page).await.unwrap();
+            events.iter().map(|e| e.position).collect::<Vec<i64>>()
+        }
+    };
+    let forward = positions(Page::After {
+        after: 0,
+        limit: 1000,
+    })
+    .await;
     assert_eq!(forward, expected);
-    let second_page: Vec<i64> = r
-        .audit_log(
-            &both,
-            Page::After {
-                after: expected[1],
-                limit: 2,
-            },
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|e| e.position)
-        .collect();
+    let second_page = positions(Page::After {
+        after: expected[1],
+        limit: 2,
+    })
+    .await;
     assert_eq!(second_page, expected[2..4].to_vec());
-    let last_two: Vec<i64> = r
-        .audit_log(
-            &both,
-            Page::Before {
-                before: None,
-                limit: 2,
-            },
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|e| e.position)
-        .collect();
+    let last_two = positions(Page::Before {
+        before: None,
+        limit: 2,
+    })
+    .await;
     assert_eq!(last_two, expected[expected.len() - 2..].to_vec());
     assert_eq!(r.audit_count(&both).await.unwrap(), expected.len() as i64);
     let cancelled = AuditFilter {

@@ -38,6 +38,9 @@ impl PostgresLog {
         if events.is_empty() {
             return Ok(vec![]);
         }
+        let texts = |f: fn(&SerializedEvent) -> &String| -> Vec<&str> {
+            events.iter().map(|e| f(e).as_str()).collect()
+        };
         // WITH ORDINALITY … ORDER BY: rows are inserted in the command's order, so positions
         // (assigned per row by the trigger) grow with sequences.
         let rows: Vec<(i64, i64)> = sqlx::query_as(
@@ -49,31 +52,11 @@ impl PostgresLog {
               ORDER BY o
              RETURNING sequence, position",
         )
-        .bind(
-            events
-                .iter()
-                .map(|e| e.aggregate_type.as_str())
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            events
-                .iter()
-                .map(|e| e.aggregate_id.as_str())
-                .collect::<Vec<_>>(),
-        )
+        .bind(texts(|e| &e.aggregate_type))
+        .bind(texts(|e| &e.aggregate_id))
         .bind(events.iter().map(|e| e.sequence as i64).collect::<Vec<_>>())
-        .bind(
-            events
-                .iter()
-                .map(|e| e.event_type.as_str())
-                .collect::<Vec<_>>(),
-        )
-        .bind(
-            events
-                .iter()
-                .map(|e| e.event_version.as_str())
-                .collect::<Vec<_>>(),
-        )
+        .bind(texts(|e| &e.event_type))
+        .bind(texts(|e| &e.event_version))
         .bind(events.iter().map(|e| &e.payload).collect::<Vec<&Value>>())
         .bind(events.iter().map(|e| &e.metadata).collect::<Vec<&Value>>())
         .fetch_all(&self.pool)

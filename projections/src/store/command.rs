@@ -107,30 +107,15 @@ impl Store {
         A: Aggregate<Services = Services>,
         A::Command: Clone + Debug + 'static,
     {
-        self.execute_keyed::<A>(id, command, metadata, None).await
+        self.execute_request::<A>(id, command, metadata, None).await
     }
 
-    /// Like [`Store::execute`], with the idempotency key bound to the client's `request` (its
-    /// operation and arguments, as sent) rather than to the command built from it: a command
-    /// may hold what the server chose for the request (a default of "now", a fresh nonce in
-    /// sealed personal data), and a retry of the same request must still replay the first
-    /// outcome.
+    /// Like [`Store::execute`]; with `request` (the client's operation and arguments, as
+    /// sent) the idempotency key is bound to the request rather than to the command built
+    /// from it: a command may hold what the server chose for the request (a default of "now",
+    /// a fresh nonce in sealed personal data), and a retry of the same request must still
+    /// replay the first outcome.
     pub async fn execute_request<A>(
-        &self,
-        id: &str,
-        command: A::Command,
-        metadata: &EventMetadata,
-        request: &str,
-    ) -> Result<CommandOutcome, CommandError<A::Error>>
-    where
-        A: Aggregate<Services = Services>,
-        A::Command: Clone + Debug + 'static,
-    {
-        self.execute_keyed::<A>(id, command, metadata, Some(request))
-            .await
-    }
-
-    async fn execute_keyed<A>(
         &self,
         id: &str,
         command: A::Command,
