@@ -23,6 +23,39 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/governance.db";
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    secret: SecretArgs,
+}
+
+/// The deployment secret: wraps every person's data key and keys idempotency fingerprints.
+/// It never enters the database, so that a dump, backup, WAL archive or replica alone opens no
+/// person's details. Keep it off the database host (on SQLite, on another volume than the
+/// database file), or give it in `SECRET_KEY` from a secret manager.
+#[derive(clap::Args)]
+struct SecretArgs {
+    /// The deployment secret in hex (64 characters); overrides the key file.
+    #[arg(long, env = "SECRET_KEY", global = true, hide_env_values = true)]
+    secret_key: Option<String>,
+    /// The file holding the deployment secret (created, readable by the owner only, on first
+    /// use when `--secret-key` is not given).
+    #[arg(
+        long,
+        env = "SECRET_KEY_FILE",
+        global = true,
+        default_value = "data/secret.key"
+    )]
+    secret_key_file: std::path::PathBuf,
+}
+
+impl SecretArgs {
+    fn secrets(&self) -> anyhow::Result<projections::secrets::Secrets> {
+        match &self.secret_key {
+            Some(hex) => projections::secrets::Secrets::from_hex(hex)
+                .map_err(|e| anyhow::anyhow!("SECRET_KEY: {e}")),
+            None => projections::secrets::Secrets::load_or_create(&self.secret_key_file)
+                .map_err(|e| anyhow::anyhow!("the deployment secret: {e}")),
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -289,10 +322,38 @@ fn prepare_sqlite_directory(url: &str) -> anyhow::Result<()> {
 
 async fn open(database_url: &str) -> anyhow::Result<Store> {
     prepare_sqlite_directory(database_url)?;
-    Store::open(database_url)
+    let secrets = SECRETS
+        .get()
+        .cloned()
+        .context("the deployment secret was not loaded")?;
+    let store = Store::open(database_url)
         .await
-        .context("failed to open and migrate the database")
+        .context("failed to open and migrate the database")?
+        .with_secrets(secrets);
+    // Keys stored in clear by an earlier version are wrapped now.
+    let wrapped = store
+        .wrap_person_keys()
+        .await
+        .context("failed to wrap the stored person keys")?;
+    if wrapped > 0 {
+        eprintln!("Wrapped {wrapped} person keys stored in clear by an earlier version.");
+    }
+    Ok(store)
 }
+
+/// Whether a command opens the database (and so needs the deployment secret).
+fn needs_secret(command: &Command) -> bool {
+    !matches!(
+        command,
+        Command::Schema
+            | Command::PublicKey { .. }
+            | Command::VerifyReport { .. }
+            | Command::Verify { file: Some(_), .. }
+    )
+}
+
+/// The deployment secret of this run, loaded once from the command line or the environment.
+static SECRETS: std::sync::OnceLock<projections::secrets::Secrets> = std::sync::OnceLock::new();
 
 /// Ctrl-C or SIGTERM: stop accepting, let in-flight requests finish, then exit 0. A
 /// projector batch in flight is a transaction: it commits or rolls back, never half.
@@ -368,6 +429,9 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    if needs_secret(&cli.command) {
+        let _ = SECRETS.set(cli.secret.secrets()?);
+    }
     match cli.command {
         Command::Serve {
             database_url,
@@ -683,10 +747,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
         }
         Command::Migrate { database_url } => {
-            prepare_sqlite_directory(&database_url)?;
-            let store = Store::open(&database_url)
-                .await
-                .context("failed to open and migrate the database")?;
+            let store = open(&database_url).await?;
             println!(
                 "The {} database is up to date ({} events stored).",
                 store.backend().name(),

@@ -215,7 +215,7 @@ impl Signer {
 }
 
 #[cfg(unix)]
-fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let mut file = std::fs::OpenOptions::new()
@@ -227,7 +227,7 @@ fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
 }
 
 #[cfg(not(unix))]
-fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     std::fs::write(path, text)
 }
 
@@ -357,7 +357,14 @@ impl<'a> Checker<'a> {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum ExportLine {
-    Checkpoint { checkpoint: Checkpoint },
+    Checkpoint {
+        checkpoint: Checkpoint,
+    },
+    /// A person's data key, wrapped by the deployment secret (never in clear): so that an
+    /// import into another store reads every person the source could, and no erased one.
+    PersonKey {
+        person_key: crate::store::WrappedPersonKey,
+    },
     Event(Box<ExportedEvent>),
 }
 
@@ -377,6 +384,7 @@ pub fn verify_export(input: impl BufRead, key: &VerifyingKey) -> Result<ChainRep
         {
             ExportLine::Checkpoint { checkpoint } => checkpoints.push(checkpoint),
             ExportLine::Event(event) => events.push(event),
+            ExportLine::PersonKey { .. } => {}
         }
     }
     let mut checker = Checker::new(&checkpoints, Some(key));
@@ -628,6 +636,9 @@ impl Store {
         }
         for checkpoint in self.checkpoints().await? {
             write(out, &ExportLine::Checkpoint { checkpoint })?;
+        }
+        for person_key in self.wrapped_person_keys().await? {
+            write(out, &ExportLine::PersonKey { person_key })?;
         }
         Ok(written)
     }

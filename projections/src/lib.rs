@@ -8,6 +8,7 @@ pub mod processes;
 pub mod projector;
 pub mod queries;
 pub mod reports;
+pub mod secrets;
 pub mod store;
 pub mod views;
 

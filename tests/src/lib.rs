@@ -15,7 +15,16 @@ use projections::store::Store;
 /// A store on a fresh PostgreSQL database.
 pub async fn postgres_store() -> Store {
     let url = postgres::fresh_database().await;
-    Store::open(&url).await.expect("open the PostgreSQL store")
+    open(&url).await
+}
+
+/// Opens (and migrates) the store at `url` with a fresh deployment secret, as `serve` does
+/// with its key file.
+pub async fn open(url: &str) -> Store {
+    Store::open(url)
+        .await
+        .expect("open the store")
+        .with_secrets(projections::secrets::Secrets::generate())
 }
 
 /// Seals the whole log into the hash chain, waiting (up to 30 s) until every committed event
@@ -37,7 +46,7 @@ pub async fn seal_everything(store: &Store) {
 /// A store on a fresh PostgreSQL database, with the database's URL (for `postgres::dump`).
 pub async fn postgres_store_at() -> (String, Store) {
     let url = postgres::fresh_database().await;
-    let store = Store::open(&url).await.expect("open the PostgreSQL store");
+    let store = open(&url).await;
     (url, store)
 }
 
@@ -45,8 +54,29 @@ pub async fn postgres_store_at() -> (String, Store) {
 pub async fn sqlite_store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().expect("temporary directory");
     let url = format!("sqlite://{}", dir.path().join("governance.db").display());
-    let store = Store::open(&url).await.expect("open the SQLite store");
+    let store = open(&url).await;
     (dir, store)
+}
+
+/// Every byte of every file under `dir` (a database's files, as a copy of them would hold).
+pub fn read_tree(dir: &std::path::Path) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut pending = vec![dir.to_owned()];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => pending.push(path),
+                // Files may vanish while a live server recycles them: skip those.
+                Ok(t) if t.is_file() => out.extend(std::fs::read(&path).unwrap_or_default()),
+                _ => {}
+            }
+        }
+    }
+    out
 }
 
 /// A running server: the real router on a free port of 127.0.0.1, with the projector and

@@ -247,6 +247,21 @@ pub fn dump(url: &str) -> Vec<u8> {
     output.stdout
 }
 
+/// Runs one SQL statement with the installed `psql` (for tests whose callbacks are not async).
+pub fn run_sql(url: &str, sql: &str) {
+    let output = Command::new(server_bin_dir().join("psql"))
+        .arg("--dbname")
+        .arg(url)
+        .args(["-v", "ON_ERROR_STOP=1", "-c", sql])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run psql ({e}). {INSTALL_HINT}"));
+    assert!(
+        output.status.success(),
+        "psql failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 /// A PostgreSQL cluster of its own, for tests that stop and start the database under a
 /// running server (the shared cluster must stay up for the other tests). Stopped on drop.
 pub struct PrivateCluster {
@@ -314,6 +329,11 @@ impl PrivateCluster {
     /// Stops the server (fast shutdown: connections are cut, like a database restart).
     pub fn down(&self) {
         self.pg_ctl(&["-w", "-t", "60", "-m", "fast", "stop"]);
+    }
+
+    /// The cluster's data directory (heap files, `pg_wal`, …).
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.join("data")
     }
 
     /// The URL of the `postgres` database of this cluster.

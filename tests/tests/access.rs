@@ -507,8 +507,69 @@ fn forms(text: &str) -> Vec<Vec<u8>> {
     out
 }
 
+/// The SHA-256 and SHA-1-free forms a stored digest of `bytes` could take: raw, hex (both
+/// cases) and base64.
+fn hashes_of(bytes: &[u8]) -> Vec<Vec<u8>> {
+    use base64::Engine;
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes).to_vec();
+    vec![
+        hex::encode(&digest).into_bytes(),
+        hex::encode_upper(&digest).into_bytes(),
+        base64::engine::general_purpose::STANDARD
+            .encode(&digest)
+            .trim_end_matches('=')
+            .as_bytes()
+            .to_vec(),
+        digest,
+    ]
+}
+
+/// Every string in a payload that looks sealed (base64 of at least nonce and tag).
+fn sealed_strings(payload: &Value) -> Vec<String> {
+    use base64::Engine;
+    let mut out = Vec::new();
+    let mut stack = vec![payload];
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::String(s)
+                if base64::engine::general_purpose::STANDARD
+                    .decode(s)
+                    .is_ok_and(|b| b.len() > 28) =>
+            {
+                out.push(s.clone())
+            }
+            Value::Array(a) => stack.extend(a),
+            Value::Object(o) => stack.extend(o.values()),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The bytes stored in `person_keys` for a person, read behind the application's back.
+async fn stored_person_key(store: &projections::store::Store, person: &str) -> Vec<u8> {
+    use projections::store::Backend;
+    match store.backend() {
+        Backend::Postgres(pool) => {
+            sqlx::query_scalar("SELECT key FROM person_keys WHERE person_id = $1")
+                .bind(person)
+                .fetch_one(pool)
+                .await
+                .unwrap()
+        }
+        Backend::Sqlite(pool) => {
+            sqlx::query_scalar("SELECT key FROM person_keys WHERE person_id = ?1")
+                .bind(person)
+                .fetch_one(pool)
+                .await
+                .unwrap()
+        }
+    }
+}
+
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    needle.len() <= haystack.len() && haystack.windows(needle.len()).any(|w| w == needle)
+    memchr::memmem::find(haystack, needle).is_some()
 }
 
 async fn erasure(server: TestServer, dump: impl Fn() -> Vec<u8>) {
@@ -517,20 +578,78 @@ async fn erasure(server: TestServer, dump: impl Fn() -> Vec<u8>) {
     let name = "Giulia Bianchi";
     let email = "giulia.bianchi@example.it";
     let phone = "+39 011 555 7788";
-    let person = must(
-        &server,
-        &admin,
-        "registerPerson",
-        json!({"name": name, "email": email, "phone": phone}),
-        "person { id name }",
-    )
-    .await;
+    // Registered with an Idempotency-Key (as the README recommends for retries): the
+    // fingerprint the key is bound to is stored, and must reveal nothing.
+    let body: Value = server
+        .client
+        .post(&server.url)
+        .bearer_auth(&admin)
+        .header("Idempotency-Key", "register-giulia-1")
+        .json(&json!({
+            "query": "mutation($i: RegisterPersonInput!) { registerPerson(input: $i) { person { id name } userErrors { code } } }",
+            "variables": {"i": {"name": name, "email": email, "phone": phone}},
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        body["data"]["registerPerson"]["userErrors"],
+        json!([]),
+        "{body}"
+    );
+    let person = body["data"]["registerPerson"].clone();
     assert_eq!(person["person"]["name"], name);
     let id = person["person"]["id"].as_str().unwrap().to_owned();
     must(&server, &tests::referent(&world.o1), "designateReferent", json!({"network": world.n1, "organization": world.o1, "person": id, "role": "TECHNICAL", "effectiveOn": "2017-01-01"}), "network { id }").await;
     let key = server.store.person_key(&id).await.unwrap().expect("a key");
     // Never in clear text in events, even before erasure.
     let before: Vec<_> = server.store.export_after(0, 100_000, None).await.unwrap();
+    let registered = before
+        .iter()
+        .find(|e| e.aggregate_id == id && e.event_type == "PersonRegistered")
+        .expect("the registration");
+    assert!(
+        registered.metadata["command_hash"].is_string(),
+        "the idempotency fingerprint is stored: {}",
+        registered.metadata
+    );
+    let sealed = sealed_strings(&registered.payload);
+    assert!(!sealed.is_empty(), "{}", registered.payload);
+    // What a dump taken now (before the erasure) holds of the person's key is wrapped: with
+    // the deployment secret withheld, no 32 bytes of it open the sealed details, while the
+    // secret does unwrap it (so the check is a real one).
+    let wrapped = stored_person_key(&server.store, &id).await;
+    assert_eq!(wrapped.len(), projections::secrets::WRAPPED_KEY_LEN);
+    let dump_before = dump();
+    assert!(
+        contains(&dump_before, &wrapped)
+            || contains(&dump_before, hex::encode(&wrapped).as_bytes()),
+        "the dump holds the wrapped key"
+    );
+    for window in wrapped.windows(32) {
+        for text in &sealed {
+            assert!(
+                projections::store::open(window, &id, text).is_none(),
+                "a ciphertext opened without the deployment secret"
+            );
+        }
+    }
+    for text in &sealed {
+        assert!(projections::store::open(&key, &id, text).is_some());
+    }
+    for form in [
+        key.clone(),
+        hex::encode(&key).into_bytes(),
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &key).into_bytes(),
+    ] {
+        assert!(
+            !contains(&dump_before, &form),
+            "the person key is stored in clear"
+        );
+    }
     let log = serde_json::to_string(&before).unwrap();
     for secret in [name, email, phone] {
         assert!(
@@ -613,6 +732,48 @@ async fn erasure(server: TestServer, dump: impl Fn() -> Vec<u8>) {
     for secret in [name, email, phone, "Bianchi", "giulia.bianchi"] {
         for form in forms(secret) {
             assert!(!contains(&dumped, &form), "{secret:?} is in the dump");
+        }
+        // Nor any unkeyed hash from which a guess could be confirmed: of a detail alone...
+        for form in forms(secret) {
+            for digest in hashes_of(&form) {
+                assert!(
+                    !contains(&dumped, &digest),
+                    "a hash of {secret:?} is in the dump"
+                );
+            }
+        }
+    }
+    // ...or of the request as sent, the way an unkeyed idempotency fingerprint was made
+    // (type, id, the mutation and its arguments; every order of the input's fields).
+    let fields = [("name", name), ("email", email), ("phone", phone)];
+    for order in [
+        [0, 1, 2],
+        [0, 2, 1],
+        [1, 0, 2],
+        [1, 2, 0],
+        [2, 0, 1],
+        [2, 1, 0],
+    ] {
+        let object: Vec<String> = order
+            .iter()
+            .map(|&i| {
+                format!(
+                    "{:?}:{}",
+                    fields[i].0,
+                    serde_json::to_string(fields[i].1).unwrap()
+                )
+            })
+            .collect();
+        let request = format!("registerPerson\0[[\"input\",{{{}}}]]", object.join(","));
+        let unkeyed = format!("Person\0{id}\0request\0{request}");
+        for digest in hashes_of(unkeyed.as_bytes())
+            .into_iter()
+            .chain(hashes_of(request.as_bytes()))
+        {
+            assert!(
+                !contains(&dumped, &digest),
+                "an unkeyed fingerprint of the registration is in the dump"
+            );
         }
     }
     use base64::Engine;
@@ -808,10 +969,22 @@ mod postgres {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn erasure_leaves_no_trace_in_pg_dump_and_events_unchanged() {
-        let (url, store) = tests::postgres_store_at().await;
+    async fn erasure_leaves_no_trace_in_pg_dump_data_directory_and_wal() {
+        // A cluster of its own, so that its whole data directory (heap files, WAL segments)
+        // can be searched as well as a pg_dump.
+        let cluster = tests::postgres::PrivateCluster::start();
+        let url = cluster.url();
+        let store = tests::open(&url).await;
         let server = super::spawn_server(store, Default::default()).await;
-        super::erasure(server, || tests::postgres::dump(&url)).await;
+        let data = cluster.data_dir();
+        super::erasure(server, move || {
+            let mut bytes = tests::postgres::dump(&url);
+            // What the server wrote to its files (heap and WAL) is what a copy of them holds.
+            tests::postgres::run_sql(&url, "CHECKPOINT");
+            bytes.extend(tests::read_tree(&data));
+            bytes
+        })
+        .await;
     }
 }
 

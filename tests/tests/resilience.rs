@@ -19,9 +19,7 @@ async fn register(server: &tests::TestServer, admin: &str, name: &str) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_restarts_under_load_and_the_server_recovers_losing_nothing() {
     let cluster = PrivateCluster::start();
-    let store = projections::store::Store::open(&cluster.url())
-        .await
-        .expect("open the store");
+    let store = tests::open(&cluster.url()).await;
     let server = Arc::new(tests::spawn_server(store, Default::default()).await);
     let admin = tests::admin();
     let answered = Arc::new(Mutex::new(Vec::<String>::new()));

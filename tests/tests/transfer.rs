@@ -230,3 +230,161 @@ async fn verify_finds_gaps_and_unreadable_events() {
     );
     assert!(report.problems[0].contains("jumps from event #0 to #2"));
 }
+
+/// A person registered through the API, as the auditor's history shows them.
+const PEOPLE: &str = "{ auditLog(filter: {aggregateType: \"Person\"}, first: 100) { nodes { eventType aggregateId recordedAt ... on PersonRegisteredEntry { payload { details { person { id name email phone erased } } } } } } }";
+
+async fn register(server: &tests::TestServer, name: &str, email: &str) -> String {
+    let body = server
+        .gql(
+            Some(&tests::admin()),
+            "mutation($i: RegisterPersonInput!) { registerPerson(input: $i) { person { id } userErrors { code } } }",
+            serde_json::json!({"i": {"name": name, "email": email, "phone": "+39 0382 000111"}}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["registerPerson"]["userErrors"],
+        serde_json::json!([]),
+        "{body}"
+    );
+    body["data"]["registerPerson"]["person"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The documented upgrade path moves people too: every person readable before reads the
+/// same after (their wrapped keys travel in the export), every erased one stays erased, and
+/// recording times are kept to the microsecond, both ways.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn moving_a_deployment_keeps_people_readable_and_erased_ones_erased() {
+    let secrets = projections::secrets::Secrets::generate();
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite_url = format!("sqlite://{}", dir.path().join("governance.db").display());
+    let sqlite = Store::open(&sqlite_url)
+        .await
+        .unwrap()
+        .with_secrets(secrets.clone());
+    let source = tests::spawn_server(sqlite.clone(), Default::default()).await;
+    register(&source, "Anna Verdi", "anna.verdi@example.it").await;
+    let erased = register(&source, "Bruno Neri", "bruno.neri@example.it").await;
+    register(&source, "Carla Gialli", "carla.gialli@example.it").await;
+    let body = source
+        .gql(
+            Some(&tests::admin()),
+            "mutation($i: ErasePersonInput!) { erasePerson(input: $i) { userErrors { code } } }",
+            serde_json::json!({"i": {"person": erased}}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["erasePerson"]["userErrors"],
+        serde_json::json!([]),
+        "{body}"
+    );
+    let before = source
+        .gql(Some(&tests::auditor()), PEOPLE, serde_json::json!({}))
+        .await;
+    let shown = before.to_string();
+    assert!(
+        shown.contains("Anna Verdi") && shown.contains("carla.gialli@example.it"),
+        "{before}"
+    );
+    assert!(!shown.contains("Bruno"), "{before}");
+
+    tests::seal_everything(&sqlite).await;
+    let mut file = Vec::new();
+    sqlite
+        .export_with_integrity(&mut file, |_| {})
+        .await
+        .unwrap();
+    let text = String::from_utf8(file.clone()).unwrap();
+    assert_eq!(
+        text.matches("{\"person_key\"").count(),
+        2,
+        "two keys travel, not the erased one"
+    );
+    for clear in ["Anna", "Verdi", "anna.verdi"] {
+        assert!(!text.contains(clear), "{clear} is in the export in clear");
+    }
+
+    // Into PostgreSQL, with the same deployment secret.
+    let url = tests::postgres::fresh_database().await;
+    let postgres = Store::open(&url)
+        .await
+        .unwrap()
+        .with_secrets(secrets.clone());
+    let report = postgres.import_from(file.as_slice(), |_| {}).await.unwrap();
+    assert_eq!(report.person_keys, 2);
+    let target = tests::spawn_server(postgres.clone(), Default::default()).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let after = loop {
+        let after = target
+            .gql(Some(&tests::auditor()), PEOPLE, serde_json::json!({}))
+            .await;
+        if after["data"]["auditLog"]["nodes"].as_array().map(Vec::len)
+            == before["data"]["auditLog"]["nodes"].as_array().map(Vec::len)
+            || std::time::Instant::now() > deadline
+        {
+            break after;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(
+        after, before,
+        "the same people, the same erasure, the same recording times"
+    );
+    let (from, to) = (everything(&sqlite).await, everything(&postgres).await);
+    for (a, b) in from.iter().zip(&to) {
+        assert_eq!(a.recorded_at, b.recorded_at, "the recording time is kept");
+    }
+
+    // A store with another secret refuses the keys instead of showing everyone as erased.
+    let other = tests::postgres_store().await;
+    let refused = other.import_from(file.as_slice(), |_| {}).await;
+    assert!(
+        matches!(
+            refused,
+            Err(ImportError::Store(
+                projections::store::StoreError::WrongSecret { .. }
+            ))
+        ),
+        "{refused:?}"
+    );
+
+    // And back from PostgreSQL (microseconds) into SQLite: nothing is cut to milliseconds.
+    let mut back = Vec::new();
+    tests::seal_everything(&postgres).await;
+    postgres
+        .export_with_integrity(&mut back, |_| {})
+        .await
+        .unwrap();
+    let dir2 = tempfile::tempdir().unwrap();
+    let again = Store::open(&format!("sqlite://{}", dir2.path().join("g.db").display()))
+        .await
+        .unwrap()
+        .with_secrets(secrets);
+    let micros = chrono::DateTime::parse_from_rfc3339("2024-05-06T07:08:09.123456Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    // One event with a recording time below the millisecond, as PostgreSQL keeps them.
+    let mut lines: Vec<String> = String::from_utf8(back)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let first: usize = lines
+        .iter()
+        .position(|l| l.contains("\"aggregate_type\""))
+        .unwrap();
+    let mut event: serde_json::Value = serde_json::from_str(&lines[first]).unwrap();
+    event["recorded_at"] = serde_json::json!(micros);
+    lines[first] = event.to_string();
+    let report = again
+        .import_from(lines.join("\n").as_bytes(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(report.person_keys, 2);
+    let stored = everything(&again).await;
+    assert_eq!(stored[0].recorded_at, micros, "microseconds kept on SQLite");
+    let _ = (target, source);
+}

@@ -185,45 +185,176 @@ impl Store {
         Ok(done == 1)
     }
 
-    /// Creates the data key of a new person (or returns the existing one).
+    /// Creates the data key of a new person (or returns the existing one). The key is stored
+    /// wrapped by the deployment's key-encryption key, never in clear.
     pub async fn person_key_or_create(&self, person: &str) -> Result<Vec<u8>, StoreError> {
+        let secrets = self.secrets()?;
         let backend = self.backend();
         let insert = match backend {
             Backend::Postgres(_) => {
-                "INSERT INTO person_keys (person_id, key) VALUES ($1, $2) ON CONFLICT (person_id) DO NOTHING"
+                "INSERT INTO person_keys (person_id, key, kek_id) VALUES ($1, $2, $3) ON CONFLICT (person_id) DO NOTHING"
             }
-            Backend::Sqlite(_) => "INSERT OR IGNORE INTO person_keys (person_id, key) VALUES (?1, ?2)",
+            Backend::Sqlite(_) => {
+                "INSERT OR IGNORE INTO person_keys (person_id, key, kek_id) VALUES (?1, ?2, ?3)"
+            }
         };
-        let key = random_bytes::<32>().to_vec();
-        on_pool!(backend, pool => sqlx::query(insert).bind(person).bind(&key).execute(pool).await.map(|_| ())?);
+        let wrapped = secrets.wrap(person, &random_bytes::<32>());
+        on_pool!(backend, pool => sqlx::query(insert).bind(person).bind(&wrapped).bind(secrets.key_id()).execute(pool).await.map(|_| ())?);
         self.person_key(person)
             .await?
             .ok_or_else(|| StoreError::Corrupt("a person key vanished as it was created".into()))
     }
 
-    /// The data key of a person; `None` once the person is erased (or never existed).
+    /// The data key of a person; `None` once the person is erased (or never existed). A key
+    /// wrapped with another deployment secret is an error, never taken for an erasure.
     pub async fn person_key(&self, person: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let secrets = self.secrets()?;
         let backend = self.backend();
-        let sql = dialect(backend, "SELECT key FROM person_keys WHERE person_id = $1");
-        Ok(
-            on_pool!(backend, pool => sqlx::query_scalar(&sql).bind(person).fetch_optional(pool).await?),
-        )
+        let sql = dialect(
+            backend,
+            "SELECT key, kek_id FROM person_keys WHERE person_id = $1",
+        );
+        let row: Option<(Vec<u8>, Option<String>)> = on_pool!(backend, pool => sqlx::query_as(&sql).bind(person).fetch_optional(pool).await?);
+        let Some((wrapped, kek_id)) = row else {
+            return Ok(None);
+        };
+        match kek_id {
+            Some(id) if id == secrets.key_id() => {}
+            Some(stored) => {
+                return Err(StoreError::WrongSecret {
+                    stored,
+                    configured: secrets.key_id().to_owned(),
+                })
+            }
+            // Stored unwrapped by an earlier version (until `wrap_person_keys` ran).
+            None => return Ok(Some(wrapped)),
+        }
+        secrets.unwrap(person, &wrapped).map(Some).ok_or_else(|| {
+            StoreError::Corrupt(format!("the wrapped key of person {person} does not open"))
+        })
+    }
+
+    /// Wraps every person key an earlier version stored in clear (run at start-up); answers
+    /// how many it wrapped. The clear keys are then reclaimed as on erasure.
+    pub async fn wrap_person_keys(&self) -> Result<usize, StoreError> {
+        let secrets = self.secrets()?;
+        let backend = self.backend();
+        let rows: Vec<(String, Vec<u8>)> = on_pool!(backend, pool => sqlx::query_as(
+            "SELECT person_id, key FROM person_keys WHERE kek_id IS NULL"
+        ).fetch_all(pool).await?);
+        let update = dialect(
+            backend,
+            "UPDATE person_keys SET key = $1, kek_id = $2 WHERE person_id = $3 AND kek_id IS NULL",
+        );
+        for (person, key) in &rows {
+            let wrapped = secrets.wrap(person, key);
+            on_pool!(backend, pool => sqlx::query(&update).bind(&wrapped).bind(secrets.key_id()).bind(person).execute(pool).await.map(|_| ())?);
+        }
+        if !rows.is_empty() {
+            self.reclaim_person_keys().await?;
+        }
+        Ok(rows.len())
+    }
+
+    /// The wrapped keys, for an export that moves the deployment (erased people have none).
+    pub async fn wrapped_person_keys(&self) -> Result<Vec<WrappedPersonKey>, StoreError> {
+        let secrets = self.secrets()?;
+        self.wrap_person_keys().await?;
+        let backend = self.backend();
+        let rows: Vec<(String, Vec<u8>, Option<String>)> = on_pool!(backend, pool => sqlx::query_as(
+            "SELECT person_id, key, kek_id FROM person_keys ORDER BY person_id"
+        ).fetch_all(pool).await?);
+        rows.into_iter()
+            .map(|(person, key, kek_id)| match kek_id {
+                Some(id) if id == secrets.key_id() => Ok(WrappedPersonKey {
+                    person,
+                    wrapped: base64::engine::general_purpose::STANDARD.encode(key),
+                    kek_id: id,
+                }),
+                other => Err(StoreError::WrongSecret {
+                    stored: other.unwrap_or_default(),
+                    configured: secrets.key_id().to_owned(),
+                }),
+            })
+            .collect()
+    }
+
+    /// Imports wrapped keys of an export (the same deployment secret must be configured:
+    /// each key is checked to open). A person already holding a key keeps it; an erased
+    /// person has no key in the export and stays erased.
+    pub async fn import_person_keys(&self, keys: &[WrappedPersonKey]) -> Result<usize, StoreError> {
+        let secrets = self.secrets()?;
+        let backend = self.backend();
+        let insert = match backend {
+            Backend::Postgres(_) => {
+                "INSERT INTO person_keys (person_id, key, kek_id) VALUES ($1, $2, $3) ON CONFLICT (person_id) DO NOTHING"
+            }
+            Backend::Sqlite(_) => {
+                "INSERT OR IGNORE INTO person_keys (person_id, key, kek_id) VALUES (?1, ?2, ?3)"
+            }
+        };
+        let mut imported = 0;
+        for key in keys {
+            if key.kek_id != secrets.key_id() {
+                return Err(StoreError::WrongSecret {
+                    stored: key.kek_id.clone(),
+                    configured: secrets.key_id().to_owned(),
+                });
+            }
+            let wrapped = base64::engine::general_purpose::STANDARD
+                .decode(&key.wrapped)
+                .ok()
+                .filter(|w| secrets.unwrap(&key.person, w).is_some())
+                .ok_or_else(|| {
+                    StoreError::Corrupt(format!(
+                        "the exported key of person {} does not open",
+                        key.person
+                    ))
+                })?;
+            let done = on_pool!(backend, pool => sqlx::query(insert).bind(&key.person).bind(&wrapped).bind(&key.kek_id).execute(pool).await?.rows_affected());
+            imported += done as usize;
+        }
+        Ok(imported)
     }
 
     /// Destroys a person's data key: everything sealed with it becomes unreadable for good.
-    /// On SQLite the file is checkpointed so that the key's bytes leave the write-ahead log
-    /// too (secure_delete overwrites them in the main file). Returns whether a key existed.
+    /// The deleted row is reclaimed at once (see [`Store::reclaim_person_keys`]). Returns
+    /// whether a key existed.
     pub async fn destroy_person_key(&self, person: &str) -> Result<bool, StoreError> {
         let backend = self.backend();
         let sql = dialect(backend, "DELETE FROM person_keys WHERE person_id = $1");
         let done = on_pool!(backend, pool => sqlx::query(&sql).bind(person).execute(pool).await?.rows_affected());
-        if let Backend::Sqlite(pool) = backend {
-            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                .execute(pool)
-                .await?;
-        }
+        self.reclaim_person_keys().await?;
         Ok(done == 1)
     }
+
+    /// Removes the bytes of deleted person keys from the database files: on PostgreSQL the
+    /// table is rewritten (`VACUUM FULL`: the old file, dead rows included, is unlinked); on
+    /// SQLite secure_delete has overwritten them in the main file and a checkpoint truncates
+    /// the write-ahead log. (PostgreSQL's WAL segments keep the wrapped bytes until they are
+    /// recycled; without the deployment secret they open nothing: see the README.)
+    async fn reclaim_person_keys(&self) -> Result<(), StoreError> {
+        match self.backend() {
+            Backend::Postgres(pool) => {
+                sqlx::query("VACUUM FULL person_keys").execute(pool).await?;
+            }
+            Backend::Sqlite(pool) => {
+                sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .execute(pool)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A person's data key as an export carries it: wrapped by the deployment's key-encryption
+/// key (base64), with the id of that key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WrappedPersonKey {
+    pub person: String,
+    pub wrapped: String,
+    pub kek_id: String,
 }
 
 /// Seals personal data with a person's key: base64 of nonce ‖ ciphertext, bound to the

@@ -10,7 +10,6 @@ use aggregates::Services;
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::persist::{EventStoreAggregateContext, PersistedEventStore};
 use cqrs_es::{Aggregate, AggregateError, EventStore};
-use sha2::{Digest, Sha256};
 use sqlite_es::SqliteEventRepository;
 
 use super::append::PostgresLog;
@@ -59,24 +58,31 @@ pub enum CommandError<E: std::error::Error> {
 }
 
 /// What an idempotency key is bound to: the client's request when the caller names it (see
-/// [`Store::execute_request`]), else the command.
-fn fingerprint<A: Aggregate>(id: &str, command: &A::Command, request: Option<&str>) -> String
+/// [`Store::execute_request`]), else the command. A keyed MAC under the deployment secret (a
+/// request may hold personal data: an unkeyed hash of it would confirm a guess offline).
+fn fingerprint<A: Aggregate>(
+    secrets: &crate::secrets::Secrets,
+    id: &str,
+    command: &A::Command,
+    request: Option<&str>,
+) -> String
 where
     A::Command: Debug,
 {
-    let mut hasher = Sha256::new();
-    hasher.update(A::TYPE.as_bytes());
-    hasher.update([0]);
-    hasher.update(id.as_bytes());
-    hasher.update([0]);
     match request {
-        Some(request) => {
-            hasher.update(b"request\0");
-            hasher.update(request.as_bytes());
-        }
-        None => hasher.update(format!("{command:?}").as_bytes()),
+        Some(request) => secrets.fingerprint(&[
+            A::TYPE.as_bytes(),
+            id.as_bytes(),
+            b"request",
+            request.as_bytes(),
+        ]),
+        None => secrets.fingerprint(&[
+            A::TYPE.as_bytes(),
+            id.as_bytes(),
+            b"command",
+            format!("{command:?}").as_bytes(),
+        ]),
     }
-    hex::encode(hasher.finalize())
 }
 
 /// True when `command` claims a value that must stay unique (an organization's tax code).
@@ -131,6 +137,14 @@ impl Store {
         // process (a mutex, taken first so that waiting holds no connection) and, on
         // PostgreSQL, across processes (a session advisory lock around check and commit).
         // Every other command runs concurrently.
+        // Only a command with an idempotency key is fingerprinted (and needs the secret).
+        let hash = match &metadata.idempotency_key {
+            Some(_) => {
+                let secrets = self.secrets().map_err(CommandError::Store)?;
+                fingerprint::<A>(secrets, id, &command, request)
+            }
+            None => String::new(),
+        };
         let unique = claims_unique_value::<A>(&command);
         let _in_process = match unique {
             true => Some(self.unique_values.lock().await),
@@ -151,7 +165,6 @@ impl Store {
             }
             _ => None,
         };
-        let hash = fingerprint::<A>(id, &command, request);
         let outcome = self.execute_inner::<A>(id, command, metadata, &hash).await;
         if let Some(mut connection) = guard {
             if sqlx::query("SELECT pg_advisory_unlock($1)")

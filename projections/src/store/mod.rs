@@ -21,7 +21,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 use tokio::sync::watch;
 
-pub use access::{open, seal, ApiToken, Grant, TOKEN_PREFIX};
+pub use access::{open, seal, ApiToken, Grant, WrappedPersonKey, TOKEN_PREFIX};
 pub use command::{CommandError, CommandOptions, CommandOutcome};
 pub use directory::StoreDirectory;
 pub use log::StoredEvent;
@@ -52,6 +52,10 @@ pub enum StoreError {
     EventStore(String),
     #[error("a stored event cannot be read: {0}")]
     Corrupt(String),
+    #[error("no deployment secret is configured (--secret-key-file or SECRET_KEY): personal data and idempotency keys need it")]
+    NoSecrets,
+    #[error("the person keys were wrapped with another deployment secret (key id {stored}; this process has {configured}): start with the secret this database was written with")]
+    WrongSecret { stored: String, configured: String },
 }
 
 impl<E: std::error::Error> From<AggregateError<E>> for StoreError {
@@ -103,6 +107,8 @@ pub struct Store {
     unique_values: Arc<tokio::sync::Mutex<()>>,
     /// The last position this process's projector committed a batch up to.
     projected: Arc<watch::Sender<i64>>,
+    /// The deployment secret (outside the database): wraps person keys, keys fingerprints.
+    secrets: Option<Arc<crate::secrets::Secrets>>,
 }
 
 impl Store {
@@ -159,6 +165,7 @@ impl Store {
             options: CommandOptions::default(),
             unique_values: Arc::new(tokio::sync::Mutex::new(())),
             projected: Arc::new(watch::channel(0).0),
+            secrets: None,
         })
     }
 
@@ -186,6 +193,18 @@ impl Store {
     pub fn with_options(mut self, options: CommandOptions) -> Self {
         self.options = options;
         self
+    }
+
+    /// Uses the deployment secret `secrets` (kept outside the database) for person keys and
+    /// idempotency fingerprints. Without one, both are refused with [`StoreError::NoSecrets`].
+    pub fn with_secrets(mut self, secrets: crate::secrets::Secrets) -> Self {
+        self.secrets = Some(Arc::new(secrets));
+        self
+    }
+
+    /// The deployment secret, or the error that says how to configure one.
+    pub fn secrets(&self) -> Result<&crate::secrets::Secrets, StoreError> {
+        self.secrets.as_deref().ok_or(StoreError::NoSecrets)
     }
 
     pub fn backend(&self) -> &Backend {

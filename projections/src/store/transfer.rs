@@ -79,6 +79,8 @@ pub struct ImportReport {
     pub imported: usize,
     /// Already present, identical: left alone.
     pub already_present: usize,
+    /// Person keys imported (wrapped; people who already had a key keep theirs).
+    pub person_keys: usize,
 }
 
 const EXPORT_COLUMNS: &str = "position, aggregate_type, aggregate_id, sequence, event_type, \
@@ -193,11 +195,12 @@ impl Store {
     }
 }
 
-/// The recording time in the column's own form (SQLite keeps millisecond ISO-8601 text).
+/// The recording time in the column's own form (SQLite keeps ISO-8601 text).
 fn recorded_at_value(backend: &Backend, at: DateTime<Utc>) -> RecordedAt {
     match backend {
         Backend::Postgres(_) => RecordedAt::Time(at),
-        Backend::Sqlite(_) => RecordedAt::Text(at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()),
+        // Microseconds, as the exporting store gave them (PostgreSQL keeps microseconds).
+        Backend::Sqlite(_) => RecordedAt::Text(at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()),
     }
 }
 
@@ -236,7 +239,7 @@ impl<'q> sqlx::Encode<'q, sqlx::Sqlite> for RecordedAt {
         buf: &mut Vec<sqlx::sqlite::SqliteArgumentValue<'q>>,
     ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
         let text = match self {
-            RecordedAt::Time(t) => t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+            RecordedAt::Time(t) => t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
             RecordedAt::Text(t) => t.clone(),
         };
         <String as sqlx::Encode<sqlx::Sqlite>>::encode(text, buf)
@@ -286,6 +289,7 @@ impl Store {
         mut progress: impl FnMut(usize),
     ) -> Result<ImportReport, ImportError> {
         let mut report = ImportReport::default();
+        let mut person_keys = Vec::new();
         let mut batch = Vec::with_capacity(1000);
         let mut first_line = 1;
         let mut lines = 0;
@@ -297,6 +301,19 @@ impl Store {
             })?;
             // Blank lines, and the signed checkpoints of an integrity export, carry no event.
             if line.trim().is_empty() || line.trim_start().starts_with("{\"checkpoint\"") {
+                continue;
+            }
+            if line.trim_start().starts_with("{\"person_key\"") {
+                #[derive(Deserialize)]
+                struct Line {
+                    person_key: super::WrappedPersonKey,
+                }
+                let key: Line =
+                    serde_json::from_str(&line).map_err(|e| ImportError::Malformed {
+                        line: line_number,
+                        message: e.to_string(),
+                    })?;
+                person_keys.push((line_number, key.person_key));
                 continue;
             }
             let event: ExportedEvent =
@@ -322,6 +339,17 @@ impl Store {
             report.imported += done.imported;
             report.already_present += done.already_present;
             progress(lines);
+        }
+        // Keys last: a key of a person the events do not hold would be refused with them.
+        if let Some((line, _)) = person_keys.first() {
+            let keys: Vec<_> = person_keys.iter().map(|(_, k)| k.clone()).collect();
+            report.person_keys = self.import_person_keys(&keys).await.map_err(|e| match e {
+                StoreError::Corrupt(message) => ImportError::Malformed {
+                    line: *line,
+                    message,
+                },
+                other => ImportError::Store(other),
+            })?;
         }
         Ok(report)
     }

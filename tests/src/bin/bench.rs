@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use projections::queries::{AsOf, ReadModels};
-use projections::store::{Backend, Store};
+use projections::store::Backend;
 use serde_json::{json, Value};
 
 fn percentile(samples: &mut [f64], p: f64) -> f64 {
@@ -219,7 +219,7 @@ async fn main() {
             url
         }
     };
-    let store = Store::open(&url).await.expect("open the store");
+    let store = tests::open(&url).await;
     let Backend::Postgres(pool) = store.backend().clone() else {
         panic!("the benchmark measures PostgreSQL: BENCH_DATABASE_URL must be a postgres:// URL")
     };

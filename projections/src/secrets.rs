@@ -1,0 +1,227 @@
+//! The deployment secret: 32 random bytes kept outside the database (a key file beside the
+//! signing key, or an environment variable), from which two keys are derived (HKDF-SHA256):
+//!
+//! - the **key-encryption key** that wraps every person's data key (AES-256-GCM, bound to the
+//!   person's id) before it is stored in `person_keys`: a dump, a backup, a WAL archive or a
+//!   replica of the database alone opens no person's details, and once erasure deleted the
+//!   wrapped key nothing in the database can bring it back;
+//! - the **fingerprint key** of idempotency keys: what a request is bound to is an HMAC-SHA256
+//!   under this key, so a stored fingerprint cannot confirm a guess of the request's content
+//!   (a name, an e-mail, a phone number) without the secret.
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sha2::Sha256;
+
+/// The bytes of a wrapped data key: nonce (12) ‖ key (32) ‖ tag (16).
+pub const WRAPPED_KEY_LEN: usize = 12 + 32 + 16;
+
+/// The deployment's secret keys (never stored in the database).
+#[derive(Clone)]
+pub struct Secrets {
+    key_encryption: [u8; 32],
+    fingerprint: [u8; 32],
+    /// A public name of the key-encryption key (HMAC of a fixed label), so that a store can
+    /// tell a wrong secret from erased people.
+    kek_id: String,
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Secrets")
+            .field("kek_id", &self.kek_id)
+            .finish_non_exhaustive()
+    }
+}
+
+fn derive(master: &[u8; 32], label: &str) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    hkdf::Hkdf::<Sha256>::new(Some(b"governance deployment secret v1"), master)
+        .expand(label.as_bytes(), &mut out)
+        .expect("32 bytes is a valid HKDF-SHA256 output length");
+    out
+}
+
+impl Secrets {
+    /// From the 32-byte master secret.
+    pub fn from_bytes(master: [u8; 32]) -> Self {
+        let key_encryption = derive(&master, "person key wrapping");
+        let fingerprint = derive(&master, "idempotency fingerprint");
+        let id_key = derive(&master, "key-encryption key id");
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&id_key).expect("any key length");
+        mac.update(b"kek-id");
+        let kek_id = hex::encode(&mac.finalize().into_bytes()[..8]);
+        Secrets {
+            key_encryption,
+            fingerprint,
+            kek_id,
+        }
+    }
+
+    /// A new random secret (tests, and the first start of a deployment).
+    pub fn generate() -> Self {
+        Self::from_bytes(random_master())
+    }
+
+    /// From the master secret in hex (the key file's content, or the environment variable).
+    pub fn from_hex(text: &str) -> Result<Self, String> {
+        let master: [u8; 32] = hex::decode(text.trim())
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or("a secret key holds 64 hexadecimal characters (32 bytes)")?;
+        Ok(Self::from_bytes(master))
+    }
+
+    /// Reads the key file, or creates it (readable by the owner only) with a new secret.
+    pub fn load_or_create(path: &std::path::Path) -> Result<Self, String> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Self::from_hex(&text).map_err(|e| format!("{}: {e}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let master = random_master();
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                }
+                crate::integrity::write_private(path, &hex::encode(master))
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                Ok(Self::from_bytes(master))
+            }
+            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        }
+    }
+
+    /// A public, stable name of the key-encryption key (no secret can be learnt from it).
+    pub fn key_id(&self) -> &str {
+        &self.kek_id
+    }
+
+    /// Wraps a person's data key, bound to the person's id.
+    pub fn wrap(&self, person: &str, key: &[u8]) -> Vec<u8> {
+        let cipher = Aes256Gcm::new_from_slice(&self.key_encryption).expect("a 256-bit key");
+        let mut nonce = [0u8; 12];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let wrapped = cipher
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: key,
+                    aad: wrap_aad(person).as_bytes(),
+                },
+            )
+            .expect("AES-GCM encryption does not fail for in-memory data");
+        let mut out = nonce.to_vec();
+        out.extend(wrapped);
+        out
+    }
+
+    /// Unwraps what [`Secrets::wrap`] wrapped; `None` with another secret, another person or
+    /// altered bytes.
+    pub fn unwrap(&self, person: &str, wrapped: &[u8]) -> Option<Vec<u8>> {
+        if wrapped.len() != WRAPPED_KEY_LEN {
+            return None;
+        }
+        let cipher = Aes256Gcm::new_from_slice(&self.key_encryption).ok()?;
+        let (nonce, ciphertext) = wrapped.split_at(12);
+        cipher
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: wrap_aad(person).as_bytes(),
+                },
+            )
+            .ok()
+    }
+
+    /// The keyed fingerprint (HMAC-SHA256, hex) of `parts`, each length-prefixed so that no
+    /// two different sequences of parts give the same input.
+    pub fn fingerprint(&self, parts: &[&[u8]]) -> String {
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&self.fingerprint).expect("any key length");
+        for part in parts {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part);
+        }
+        hex::encode(mac.finalize().into_bytes())
+    }
+}
+
+fn wrap_aad(person: &str) -> String {
+    format!("person-key:{person}")
+}
+
+fn random_master() -> [u8; 32] {
+    let mut master = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut master);
+    master
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sha2::Digest;
+
+    #[test]
+    fn a_wrapped_key_opens_only_with_its_secret_and_person() {
+        let secrets = Secrets::generate();
+        let key = [7u8; 32];
+        let wrapped = secrets.wrap("p1", &key);
+        assert_eq!(wrapped.len(), WRAPPED_KEY_LEN);
+        assert!(
+            !wrapped.windows(32).any(|w| w == key),
+            "the key is not in clear"
+        );
+        assert_eq!(secrets.unwrap("p1", &wrapped).as_deref(), Some(&key[..]));
+        assert_eq!(secrets.unwrap("p2", &wrapped), None, "bound to the person");
+        assert_eq!(Secrets::generate().unwrap("p1", &wrapped), None);
+        let mut altered = wrapped.clone();
+        altered[20] ^= 1;
+        assert_eq!(secrets.unwrap("p1", &altered), None);
+        assert_eq!(
+            secrets.unwrap("p1", &key),
+            None,
+            "a raw key is not a wrapped one"
+        );
+    }
+
+    #[test]
+    fn fingerprints_are_keyed_and_unambiguous() {
+        let a = Secrets::generate();
+        let b = Secrets::generate();
+        let parts: [&[u8]; 2] = [b"Person", b"Maria Rossi"];
+        assert_eq!(a.fingerprint(&parts), a.fingerprint(&parts));
+        assert_ne!(a.fingerprint(&parts), b.fingerprint(&parts), "keyed");
+        assert_ne!(
+            a.fingerprint(&parts),
+            hex::encode(Sha256::digest(b"PersonMaria Rossi")),
+            "not a plain hash"
+        );
+        assert_ne!(
+            a.fingerprint(&[b"ab", b"c"]),
+            a.fingerprint(&[b"a", b"bc"]),
+            "length-prefixed"
+        );
+    }
+
+    #[test]
+    fn the_master_secret_round_trips_through_hex_and_a_key_file() {
+        let dir = tempfile_dir();
+        let path = dir.join("secret.key");
+        let created = Secrets::load_or_create(&path).unwrap();
+        let loaded = Secrets::load_or_create(&path).unwrap();
+        assert_eq!(created.key_id(), loaded.key_id());
+        let wrapped = created.wrap("p", &[1; 32]);
+        assert!(loaded.unwrap("p", &wrapped).is_some());
+        assert!(Secrets::from_hex("nothex").is_err());
+        assert!(Secrets::from_hex(&"ab".repeat(31)).is_err());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    fn tempfile_dir() -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("secrets-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+}
