@@ -337,7 +337,10 @@ pub fn rule_of(mutation: &str) -> Option<Rule> {
         | "suspendMembership"
         | "reinstateMembership"
         | "expelMember" => Coordinator,
-        "designateReferent" | "revokeReferent" => CoordinatorOrReferent,
+        // Designating a person gives the network's readers that person's contact details:
+        // the coordinator approves it by making it (a referent asks the coordinator).
+        "designateReferent" => Coordinator,
+        "revokeReferent" => CoordinatorOrReferent,
         "draftProtocol"
         | "amendProtocol"
         | "reviseProtocol"

@@ -380,7 +380,26 @@ impl Organization {
         let all = read(ctx)
             .memberships_of(self.view.id, self.at.known)
             .await?;
-        let all = readable(ctx, all, |m| m.network).await?;
+        let viewer = crate::viewer::viewer(ctx);
+        // Its own memberships to the organization's referents (applications included);
+        // others' to full readers of the network, applications only to those who decide them.
+        let (own, others): (Vec<_>, Vec<_>) = all
+            .into_iter()
+            .partition(|_| viewer.principal().represents(self.view.id));
+        let mut all = own;
+        all.extend(
+            readable(ctx, others, |m| m.network)
+                .await?
+                .into_iter()
+                .filter(|m| {
+                    viewer.sees_membership(
+                        crate::viewer::Level::Full,
+                        m.network,
+                        m.organization,
+                        &m.status,
+                    )
+                }),
+        );
         Ok(all
             .into_iter()
             .filter(|m| self.at.on.is_none_or(|day| m.member_on(day)))
@@ -524,6 +543,9 @@ impl Network {
         let effective_on = effective_on.or(self.at.on);
         let (filter, order) = (filter.unwrap_or_default(), order_by.unwrap_or_default());
         let at = self.at;
+        let viewer = crate::viewer::viewer(ctx);
+        let level = viewer.level(ctx, &self.view).await?;
+        let network = self.view.id;
         paginate(
             select(
                 all,
@@ -532,7 +554,12 @@ impl Network {
                         Some(day) => m.member_on(day),
                         None => include_former == Some(true) || m.status == "ACTIVE",
                     };
-                    shown && filter.matches(m)
+                    // Applications are not published; former members only to full readers.
+                    let visible = match effective_on {
+                        Some(_) => true,
+                        None => viewer.sees_membership(level, network, m.organization, &m.status),
+                    };
+                    shown && visible && filter.matches(m)
                 },
                 |a, b| order.compare(a, b),
                 |view| Membership { view, at },
@@ -945,6 +972,10 @@ pub struct MembershipPeriod {
 #[derive(SimpleObject)]
 #[graphql(complex)]
 pub struct Referent {
+    /// Whether the contact details may be shown: the designation is current and the
+    /// membership active (a suspended or former member's referents keep only their ids).
+    #[graphql(skip)]
+    pub current: bool,
     /// The designation's id.
     pub id: String,
     /// The person's id in the personal-data store.
@@ -959,8 +990,12 @@ pub struct Referent {
 
 #[ComplexObject]
 impl Referent {
-    /// The person's contact details (shown as erased once the person is erased).
+    /// The person's contact details (shown as erased once the person is erased); null unless
+    /// the designation is current and the membership active.
     async fn contact(&self, ctx: &Context<'_>) -> ApiResult<Option<crate::personal::Person>> {
+        if !self.current {
+            return Ok(None);
+        }
         Ok(read(ctx)
             .person(&self.person, AsOf::Now)
             .await?
@@ -1031,11 +1066,13 @@ impl Membership {
     /// Referents designated for this membership (readers of the network in full only).
     async fn referents(&self, ctx: &Context<'_>) -> ApiResult<Vec<Referent>> {
         crate::viewer::require_full(ctx, self.view.network).await?;
+        let active = self.view.status == "ACTIVE";
         Ok(self
             .view
             .referents
             .iter()
             .map(|r| Referent {
+                current: active && r.until.is_none(),
                 id: r.referent.clone(),
                 person: r.person.clone(),
                 role: r.role.into(),

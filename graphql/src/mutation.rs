@@ -1991,9 +1991,12 @@ impl Mutation {
         )
     }
 
-    /// A member (or the coordinator) designates a referent.
+    /// The coordinator designates a referent of a member, at the member's request: the
+    /// person's contact details become readable by the network's full readers, so the
+    /// coordinator approves the designation by making it (a referent cannot designate anyone
+    /// on its own).
     ///
-    /// Who may call it: platform administrators, the coordinator of the network concerned and a referent of the organization concerned.
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
     async fn designate_referent(
         &self,
         ctx: &Context<'_>,

@@ -5,9 +5,10 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
+use aggregates::ids::{NetworkId, OrganizationId};
 use async_graphql::{Context, Subscription, ID};
 use futures::Stream;
-use projections::queries::AuditFilter;
+use projections::queries::{AsOf, AuditFilter};
 use projections::store::StoredEvent;
 
 use crate::model::{decode_kind, HistoryEntry, NodeKind};
@@ -26,22 +27,109 @@ fn cursor(after: Option<String>) -> ApiResult<i64> {
     }
 }
 
-/// Follows the audit log after `after`, in order, forever.
+/// Why a stream may go on: the viewer reads everything or coordinates the network (for
+/// good), or reads it through its organizations' active membership, which a later event can
+/// end.
+#[derive(Clone)]
+enum Access {
+    Lasting,
+    WhileActiveMember {
+        network: NetworkId,
+        organizations: Vec<OrganizationId>,
+        /// The head of the log when the stream started: the viewer read the network in full
+        /// then, so history up to it is theirs to read; what follows is checked.
+        confirmed_until: i64,
+    },
+}
+
+impl Access {
+    async fn of(ctx: &Context<'_>, filter: &AuditFilter) -> ApiResult<Self> {
+        let viewer = crate::viewer::viewer(ctx);
+        Ok(match filter.network {
+            Some(network)
+                if !viewer.reads_everything() && !viewer.principal().coordinates(network) =>
+            {
+                Access::WhileActiveMember {
+                    network,
+                    organizations: viewer.principal().organizations().collect(),
+                    confirmed_until: ctx
+                        .data_unchecked::<ApiState>()
+                        .store
+                        .head_position()
+                        .await?,
+                }
+            }
+            _ => Access::Lasting,
+        })
+    }
+
+    /// Whether the viewer still reads the stream once the log reached `event`: a change of
+    /// the network (membership events are the network's) may have ended the membership.
+    async fn holds(&self, state: &ApiState, event: &StoredEvent) -> Result<bool, String> {
+        let Access::WhileActiveMember {
+            network,
+            organizations,
+            confirmed_until,
+        } = self
+        else {
+            return Ok(true);
+        };
+        if event.position <= *confirmed_until || event.aggregate_type != "Network" {
+            return Ok(true);
+        }
+        for organization in organizations {
+            let memberships = state
+                .read
+                .memberships_of(*organization, AsOf::Position(event.position))
+                .await
+                .map_err(|e| e.to_string())?;
+            if memberships
+                .iter()
+                .any(|m| m.network == *network && m.status == "ACTIVE")
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+}
+
+/// Follows the audit log after `after`, in order, until the viewer's access ends.
 fn follow(
     state: ApiState,
     filter: AuditFilter,
     after: i64,
+    access: Access,
 ) -> impl Stream<Item = async_graphql::Result<HistoryEntry>> {
     let changes = state.store.subscribe();
     let buffer: VecDeque<StoredEvent> = VecDeque::new();
     futures::stream::unfold(
-        (state, filter, after, buffer, changes),
-        |(state, filter, mut after, mut buffer, mut changes)| async move {
+        (state, filter, after, buffer, changes, Some(access)),
+        |(state, filter, mut after, mut buffer, mut changes, access)| async move {
+            // `None`: access ended and the client was told; the stream is over.
+            let access = access?;
             loop {
                 if let Some(event) = buffer.pop_front() {
+                    match access.holds(&state, &event).await {
+                        Ok(true) => {}
+                        Ok(false) => return Some((
+                            Err(crate::viewer::forbidden(
+                                "an active membership of the network (it ended or was suspended)",
+                            )),
+                            (state, filter, after, buffer, changes, None),
+                        )),
+                        Err(error) => {
+                            buffer.push_front(event);
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                            return Some((
+                                Err(async_graphql::Error::new(error)),
+                                (state, filter, after, buffer, changes, Some(access)),
+                            ));
+                        }
+                    }
                     return Some((
                         HistoryEntry::try_from(event),
-                        (state, filter, after, buffer, changes),
+                        (state, filter, after, buffer, changes, Some(access)),
                     ));
                 }
                 match state
@@ -67,7 +155,7 @@ fn follow(
                         tokio::time::sleep(Duration::from_secs(1)).await;
                         return Some((
                             Err(async_graphql::Error::new(error.to_string())),
-                            (state, filter, after, buffer, changes),
+                            (state, filter, after, buffer, changes, Some(access)),
                         ));
                     }
                 }
@@ -94,7 +182,8 @@ impl Subscription {
         let state = ctx.data_unchecked::<ApiState>().clone();
         let filter = crate::query::to_audit_filter(filter.unwrap_or_default())?;
         crate::query::require_audit(ctx, &filter).await?;
-        Ok(follow(state, filter, cursor(after)?))
+        let access = Access::of(ctx, &filter).await?;
+        Ok(follow(state, filter, cursor(after)?, access))
     }
 
     /// Every change to one network (members, signatures, meetings, commitments, …) after
@@ -116,6 +205,7 @@ impl Subscription {
         };
         // An unknown network and one the viewer may not read get the same answer.
         crate::query::require_audit(ctx, &filter).await?;
-        Ok(follow(state, filter, cursor(after)?))
+        let access = Access::of(ctx, &filter).await?;
+        Ok(follow(state, filter, cursor(after)?, access))
     }
 }

@@ -3,7 +3,11 @@
 //!
 //! - Platform administrators and auditors read everything, history included.
 //! - A coordinator reads the networks it coordinates in full; a referent reads in full the
-//!   networks its organization belongs (or belonged) to.
+//!   networks its organization is an active member of, and loses that read the moment the
+//!   membership is suspended or ends. An applicant (pending or rejected) reads its own
+//!   application and what the network publishes, nothing more.
+//! - Applications (pending or rejected memberships) are shown only to the network's
+//!   coordinator, administrators, auditors and the applicant itself: they are not published.
 //! - Everyone, the anonymous viewer included, reads what a network marks public: its name,
 //!   territory, member organizations and public meetings — never personal data, never history.
 //!
@@ -62,9 +66,7 @@ impl Viewer {
             .get_or_try_init(|| async {
                 let mut networks: HashSet<NetworkId> = self.principal.networks().collect();
                 for organization in self.principal.organizations() {
-                    for m in read(ctx).memberships_of(organization, AsOf::Now).await? {
-                        networks.insert(m.network);
-                    }
+                    networks.extend(active_networks(ctx, organization, AsOf::Now).await?);
                 }
                 Ok::<_, async_graphql::Error>(networks)
             })
@@ -122,8 +124,15 @@ impl Viewer {
                         continue;
                     }
                     seen.insert(network.coordinator);
+                    let applications = self.sees_applications(network.id);
                     for m in read(ctx).memberships(network.id, AsOf::Now).await? {
-                        if level == Level::Full || m.status == "ACTIVE" {
+                        let shown = match m.status.as_str() {
+                            "ACTIVE" => true,
+                            "PENDING" | "REJECTED" => applications,
+                            _ => level == Level::Full,
+                        };
+                        let shown = shown || self.principal.represents(m.organization);
+                        if shown {
                             seen.insert(m.organization);
                         }
                     }
@@ -132,6 +141,50 @@ impl Viewer {
             })
             .await
     }
+}
+
+impl Viewer {
+    /// Whether the viewer sees the applications (pending and rejected memberships) of a
+    /// network: its coordinator, administrators and auditors. (An applicant sees its own: see
+    /// [`Viewer::sees_membership`].)
+    pub fn sees_applications(&self, network: NetworkId) -> bool {
+        self.reads_everything() || self.principal.coordinates(network)
+    }
+
+    /// Whether a membership of `status` held by `organization` in `network` is shown to the
+    /// viewer, who reads the network at `level`: memberships that started (active, suspended,
+    /// withdrawn, expelled) to whoever sees the network; applications only to those who
+    /// decide them and to the applicant.
+    pub fn sees_membership(
+        &self,
+        level: Level,
+        network: NetworkId,
+        organization: OrganizationId,
+        status: &str,
+    ) -> bool {
+        match status {
+            "ACTIVE" => level >= Level::Public,
+            "PENDING" | "REJECTED" => {
+                self.sees_applications(network) || self.principal.represents(organization)
+            }
+            _ => level >= Level::Public || self.principal.represents(organization),
+        }
+    }
+}
+
+/// The networks in which `organization` is an active member, as of `as_of`.
+pub async fn active_networks(
+    ctx: &Context<'_>,
+    organization: OrganizationId,
+    as_of: AsOf,
+) -> ApiResult<Vec<NetworkId>> {
+    Ok(read(ctx)
+        .memberships_of(organization, as_of)
+        .await?
+        .into_iter()
+        .filter(|m| m.status == "ACTIVE")
+        .map(|m| m.network)
+        .collect())
 }
 
 /// The viewer of the current request (anonymous when none was set).

@@ -33,7 +33,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("reinstateMembership", "AC"),
     ("withdrawMembership", "AR"),
     ("expelMember", "AC"),
-    ("designateReferent", "ACR"),
+    ("designateReferent", "AC"),
     ("revokeReferent", "ACR"),
     ("draftProtocol", "AC"),
     ("amendProtocol", "AC"),
@@ -179,7 +179,7 @@ async fn world(server: &TestServer) -> World {
         .as_str()
         .unwrap()
         .to_owned();
-    must(server, &tests::referent(&o1), "designateReferent", json!({"network": n1, "organization": o1, "person": person, "role": "INSTITUTIONAL", "effectiveOn": "2016-01-01"}), "network { id }").await;
+    must(server, &tests::coordinator(&n1), "designateReferent", json!({"network": n1, "organization": o1, "person": person, "role": "INSTITUTIONAL", "effectiveOn": "2016-01-01"}), "network { id }").await;
     let referents = server
         .gql(
             Some(&c1_token),
@@ -603,7 +603,7 @@ async fn erasure(server: TestServer, dump: impl Fn() -> Vec<u8>) {
     let person = body["data"]["registerPerson"].clone();
     assert_eq!(person["person"]["name"], name);
     let id = person["person"]["id"].as_str().unwrap().to_owned();
-    must(&server, &tests::referent(&world.o1), "designateReferent", json!({"network": world.n1, "organization": world.o1, "person": id, "role": "TECHNICAL", "effectiveOn": "2017-01-01"}), "network { id }").await;
+    must(&server, &tests::coordinator(&world.n1), "designateReferent", json!({"network": world.n1, "organization": world.o1, "person": id, "role": "TECHNICAL", "effectiveOn": "2017-01-01"}), "network { id }").await;
     let key = server.store.person_key(&id).await.unwrap().expect("a key");
     // Never in clear text in events, even before erasure.
     let before: Vec<_> = server.store.export_after(0, 100_000, None).await.unwrap();
