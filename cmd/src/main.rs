@@ -81,9 +81,13 @@ enum Command {
         auth: AuthArgs,
         #[command(flatten)]
         signing: SigningArgs,
-        /// Sign a checkpoint of the hash chain's head at most this often (seconds).
-        #[arg(long, env = "CHECKPOINT_EVERY_SECONDS", default_value_t = 60)]
+        /// Sign a checkpoint of the hash chain's head at least this often (seconds) while
+        /// events are unsigned; also on the first sealing and on a clean shutdown.
+        #[arg(long, env = "CHECKPOINT_EVERY_SECONDS", default_value_t = 2)]
         checkpoint_every_seconds: u64,
+        /// ... and as soon as this many sealed events are unsigned.
+        #[arg(long, env = "CHECKPOINT_EVERY_EVENTS", default_value_t = 1000)]
+        checkpoint_every_events: usize,
     },
     /// Produce a network's reports: the signed annual monitoring report (JSON with content
     /// hash and signature; as CSV, its commitments table), or signature coverage, commitment
@@ -151,6 +155,10 @@ enum Command {
         /// signing key file, if it exists.
         #[arg(long, env = "PUBLIC_KEY")]
         public_key: Option<String>,
+        /// Checkpoints kept outside the database (the `integrity` query's, saved as JSON, or
+        /// an earlier export): the log must still extend every one (catches a cut tail).
+        #[arg(long)]
+        checkpoints: Option<std::path::PathBuf>,
         #[command(flatten)]
         signing: SigningArgs,
     },
@@ -292,13 +300,23 @@ fn chain_verdict(report: &projections::integrity::ChainReport) -> anyhow::Result
                     .map(|(p, h)| format!("; head {p} {h}"))
                     .unwrap_or_default()
             );
-            Ok(())
         }
         Some((position, what)) => {
             println!("TAMPERED: first bad position {position}: {what}");
             anyhow::bail!("verification failed at position {position}")
         }
     }
+    match report.latest_checkpoint {
+        Some((position, signed_at)) => println!(
+            "signatures: the latest signed checkpoint is at position {position} ({}); {} events after it are covered by no signature.",
+            signed_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            report.unsigned_events
+        ),
+        None => println!(
+            "signatures: NO signed checkpoint covers this log: the chain is consistent, but nothing proves it is the one this deployment wrote, nor that it was not cut short."
+        ),
+    }
+    Ok(())
 }
 
 /// Makes sure the directory of a SQLite file exists.
@@ -442,6 +460,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             auth,
             signing,
             checkpoint_every_seconds,
+            checkpoint_every_events,
         } => {
             let auth = auth.config()?;
             let signer = signing.signer()?;
@@ -452,7 +471,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let background = projections::start_background_with(
                 store.clone(),
                 Some(signer.clone()),
-                std::time::Duration::from_secs(checkpoint_every_seconds.max(1)),
+                projections::integrity::CheckpointPolicy {
+                    every: std::time::Duration::from_secs(checkpoint_every_seconds.max(1)),
+                    every_events: checkpoint_every_events.max(1),
+                },
             );
             let config = graphql::ApiConfig {
                 graphiql,
@@ -620,8 +642,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             database_url,
             file,
             public_key,
+            checkpoints,
             signing,
         } => {
+            let kept = match &checkpoints {
+                Some(path) => projections::integrity::read_checkpoints(
+                    &std::fs::read_to_string(path)
+                        .with_context(|| format!("failed to read {}", path.display()))?,
+                )
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?,
+                None => Vec::new(),
+            };
             let public_key = match public_key {
                 Some(key) => Some(key),
                 None => signing.existing_public_key()?,
@@ -660,7 +691,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             let bar = progress_bar(store.count_events().await? as u64, "hashes recomputed");
             let chain = store
-                .verify_chain(key.as_ref(), |n| bar.set_position(n as u64))
+                .verify_chain_against(key.as_ref(), &kept, |n| bar.set_position(n as u64))
                 .await?;
             bar.finish();
             let (sealed, _) = store.sealed_head().await?;
@@ -668,10 +699,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if sealed < head {
                 println!("note: events after position {sealed} are not sealed yet (the server seals them as they commit).");
             }
+            if !kept.is_empty() {
+                println!("{} kept checkpoints checked.", kept.len());
+            }
+            // The hash chain names the first bad position (a removed event is found where it
+            // was, not where its aggregate's sequence jumps): its verdict comes first.
+            chain_verdict(&chain)?;
             if !report.problems.is_empty() {
                 anyhow::bail!("the event log has problems");
             }
-            chain_verdict(&chain)?;
         }
         Command::Demo { database_url } => {
             let store = open(&database_url).await?;

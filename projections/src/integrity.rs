@@ -99,9 +99,12 @@ fn parse_hash(text: &str) -> Option<[u8; 32]> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Checkpoint {
     pub position: i64,
+    #[serde(alias = "headHash")]
     pub head_hash: String,
+    #[serde(alias = "signedAt")]
     pub signed_at: DateTime<Utc>,
     /// The Ed25519 public key that signed it (hex).
+    #[serde(alias = "publicKey")]
     pub public_key: String,
     /// The signature of [`Checkpoint::message`] (hex).
     pub signature: String,
@@ -199,7 +202,8 @@ impl Signer {
         hex::encode(self.key.sign(message).to_bytes())
     }
 
-    fn checkpoint(&self, position: i64, head_hash: &str) -> Checkpoint {
+    /// Signs a checkpoint of `head_hash` at `position`, now.
+    pub fn sign_checkpoint(&self, position: i64, head_hash: &str) -> Checkpoint {
         // Stored with microsecond precision on both backends: sign what will be read back.
         let signed_at = DateTime::from_timestamp_micros(Utc::now().timestamp_micros())
             .expect("now is representable");
@@ -249,6 +253,11 @@ pub struct ChainReport {
     pub first_bad: Option<(i64, String)>,
     /// The last position and hash recomputed.
     pub head: Option<(i64, String)>,
+    /// The latest signed checkpoint (position, when signed).
+    pub latest_checkpoint: Option<(i64, DateTime<Utc>)>,
+    /// Events after the latest checkpoint: no signature covers them (a truncation of those
+    /// is caught only by a checkpoint kept outside, see `verify --checkpoints`).
+    pub unsigned_events: usize,
 }
 
 impl ChainReport {
@@ -290,6 +299,10 @@ impl<'a> Checker<'a> {
                 report.fail(c.position, "a checkpoint's signature does not verify");
             }
         }
+        report.latest_checkpoint = checkpoints
+            .iter()
+            .max_by_key(|c| c.position)
+            .map(|c| (c.position, c.signed_at));
         Checker {
             previous: GENESIS,
             last_position: 0,
@@ -336,6 +349,13 @@ impl<'a> Checker<'a> {
         self.previous = hash;
         self.last_position = event.position;
         self.report.events += 1;
+        if self
+            .report
+            .latest_checkpoint
+            .is_none_or(|(p, _)| event.position > p)
+        {
+            self.report.unsigned_events += 1;
+        }
         self.report.head = Some((event.position, hex_hash));
     }
 
@@ -368,6 +388,49 @@ pub enum ExportLine {
     Event(Box<ExportedEvent>),
 }
 
+/// Reads checkpoints a reviewer kept: JSON Lines of `{"checkpoint": {…}}` (as an export
+/// carries them) or of bare checkpoints, or one JSON array of either; field names as stored
+/// (`head_hash`) or as the GraphQL `integrity` query shows them (`headHash`).
+pub fn read_checkpoints(text: &str) -> Result<Vec<Checkpoint>, String> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Kept {
+        Wrapped { checkpoint: Checkpoint },
+        Bare(Checkpoint),
+    }
+    let unwrap = |k: Kept| match k {
+        Kept::Wrapped { checkpoint } | Kept::Bare(checkpoint) => checkpoint,
+    };
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('[') {
+        let all: Vec<Kept> =
+            serde_json::from_str(trimmed).map_err(|e| format!("not a list of checkpoints: {e}"))?;
+        return Ok(all.into_iter().map(unwrap).collect());
+    }
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value: Value =
+            serde_json::from_str(line).map_err(|e| format!("line {}: not JSON: {e}", i + 1))?;
+        // The other lines of a whole export (events, wrapped keys) are not checkpoints.
+        if value.get("checkpoint").is_none()
+            && value.get("head_hash").is_none()
+            && value.get("headHash").is_none()
+        {
+            continue;
+        }
+        let kept: Kept = serde_json::from_value(value)
+            .map_err(|e| format!("line {}: not a checkpoint: {e}", i + 1))?;
+        out.push(unwrap(kept));
+    }
+    if out.is_empty() {
+        return Err("no checkpoint found".into());
+    }
+    Ok(out)
+}
+
 /// Verifies an export offline, with only the public key: recomputes the chain over its events
 /// (which must be the whole log, in order), compares the hashes the export carries, and checks
 /// every checkpoint's signature and head.
@@ -387,13 +450,9 @@ pub fn verify_export(input: impl BufRead, key: &VerifyingKey) -> Result<ChainRep
             ExportLine::PersonKey { .. } => {}
         }
     }
+    // Without a checkpoint the chain is still recomputed and compared; the report says that
+    // no signature covers it (`latest_checkpoint` is None, every event unsigned).
     let mut checker = Checker::new(&checkpoints, Some(key));
-    if checkpoints.is_empty() {
-        checker.report.fail(
-            0,
-            "the export carries no signed checkpoint to verify against",
-        );
-    }
     for event in &events {
         let stored = event.hash.clone();
         checker.event(event, stored.as_deref());
@@ -486,7 +545,7 @@ impl Store {
         {
             return Ok(None);
         }
-        let checkpoint = signer.checkpoint(position, &hex::encode(hash));
+        let checkpoint = signer.sign_checkpoint(position, &hex::encode(hash));
         let backend = self.backend();
         let sql = dialect(
             backend,
@@ -542,9 +601,27 @@ impl Store {
     pub async fn verify_chain(
         &self,
         key: Option<&VerifyingKey>,
+        progress: impl FnMut(usize),
+    ) -> Result<ChainReport, StoreError> {
+        self.verify_chain_against(key, &[], progress).await
+    }
+
+    /// Like [`Store::verify_chain`], also against checkpoints kept outside the database (a
+    /// reviewer's copy): the log must still extend every one of them, so a tail cut off
+    /// together with its hashes and checkpoints is found.
+    pub async fn verify_chain_against(
+        &self,
+        key: Option<&VerifyingKey>,
+        kept: &[Checkpoint],
         mut progress: impl FnMut(usize),
     ) -> Result<ChainReport, StoreError> {
-        let checkpoints = self.checkpoints().await?;
+        let mut checkpoints = self.checkpoints().await?;
+        for c in kept {
+            if !checkpoints.contains(c) {
+                checkpoints.push(c.clone());
+            }
+        }
+        checkpoints.sort_by_key(|c| c.position);
         let mut checker = Checker::new(&checkpoints, key);
         let mut after = 0;
         let mut hashes: std::collections::VecDeque<(i64, String)> = Default::default();
@@ -644,38 +721,78 @@ impl Store {
     }
 }
 
-/// Follows the log in the background: seals new events as they commit and signs a checkpoint
-/// of the sealed head at most every `checkpoint_every` (when it moved).
+/// When the sealer signs a checkpoint of the sealed head: on its first sealing, then as soon
+/// as `every_events` sealed events are unsigned or `every` has passed with any unsigned, and
+/// once more on a clean shutdown. At most `every` of history (or `every_events` events) is
+/// ever covered by no signature while the server runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckpointPolicy {
+    pub every: std::time::Duration,
+    pub every_events: usize,
+}
+
+impl Default for CheckpointPolicy {
+    fn default() -> Self {
+        CheckpointPolicy {
+            every: std::time::Duration::from_secs(2),
+            every_events: 1000,
+        }
+    }
+}
+
+/// Follows the log in the background: seals new events as they commit and signs checkpoints
+/// of the sealed head as `policy` says (when it moved); on a clean stop, seals what is
+/// committed and signs the head.
 pub fn spawn_sealer(
     store: Store,
     signer: Option<Signer>,
-    checkpoint_every: std::time::Duration,
+    policy: CheckpointPolicy,
 ) -> crate::projector::Stoppable {
     use std::time::{Duration, Instant};
     crate::projector::Stoppable::spawn(move |mut stop| async move {
         let mut changes = store.subscribe();
-        let mut last_checkpoint = Instant::now() - checkpoint_every;
+        let mut last_checkpoint = Instant::now();
+        // Sealed since the last checkpoint (None: nothing signed by this sealer yet, so the
+        // first sealing signs at once).
+        let mut unsigned: Option<usize> = None;
+        let sign = |store: Store, signer: Option<Signer>| async move {
+            match &signer {
+                Some(signer) => match store.checkpoint(signer).await {
+                    Ok(signed) => signed.is_some(),
+                    Err(error) => {
+                        tracing::error!(%error, "signing a checkpoint failed");
+                        false
+                    }
+                },
+                None => false,
+            }
+        };
         loop {
             if *stop.borrow() {
-                return;
+                break;
             }
             match store.seal_pending(1000).await {
                 Ok(sealed) => {
-                    if let Some(signer) = &signer {
-                        if last_checkpoint.elapsed() >= checkpoint_every {
-                            match store.checkpoint(signer).await {
-                                Ok(_) => last_checkpoint = Instant::now(),
-                                Err(error) => {
-                                    tracing::error!(%error, "signing a checkpoint failed")
-                                }
-                            }
+                    let pending = unsigned.map_or(sealed, |n| n + sealed);
+                    let due = match unsigned {
+                        None => sealed > 0,
+                        Some(_) => {
+                            pending >= policy.every_events
+                                || (pending > 0 && last_checkpoint.elapsed() >= policy.every)
                         }
+                    };
+                    if due && sign(store.clone(), signer.clone()).await {
+                        last_checkpoint = Instant::now();
+                        unsigned = Some(0);
+                    } else if unsigned.is_some() || sealed > 0 {
+                        unsigned = Some(pending);
                     }
+                    metrics::gauge!("governance_unsigned_events").set(pending as f64);
                     if sealed == 0 {
-                        let wait = checkpoint_every.min(Duration::from_millis(500));
+                        let wait = policy.every.min(Duration::from_millis(500));
                         tokio::select! {
                             _ = store.wait_for_events(&mut changes, wait) => {}
-                            _ = stop.changed() => return,
+                            _ = stop.changed() => break,
                         }
                     }
                 }
@@ -683,11 +800,19 @@ pub fn spawn_sealer(
                     // A racing sealer (another server) sealed first, or the database is away.
                     tracing::warn!(%error, "sealing failed; retrying");
                     if crate::projector::pause(&mut stop, Duration::from_millis(500)).await {
-                        return;
+                        break;
                     }
                 }
             }
         }
+        // A clean stop: seal what is committed and sign the head, so that nothing this
+        // server wrote is left unsigned.
+        while let Ok(sealed) = store.seal_pending(1000).await {
+            if sealed == 0 {
+                break;
+            }
+        }
+        sign(store, signer).await;
     })
 }
 
@@ -708,7 +833,7 @@ mod tests {
     #[test]
     fn a_checkpoint_verifies_only_with_its_key_and_content() {
         let signer = Signer::generate();
-        let c = signer.checkpoint(42, &"ab".repeat(32));
+        let c = signer.sign_checkpoint(42, &"ab".repeat(32));
         assert!(c.signed_by(&signer.public_key()));
         assert!(!c.signed_by(&Signer::generate().public_key()));
         let mut moved = c.clone();

@@ -39,21 +39,21 @@ impl Background {
 
 /// Starts the projector, the processes and the sealer (without checkpoints) for `store`.
 pub fn start_background(store: store::Store) -> Background {
-    start_background_with(store, None, std::time::Duration::from_secs(60))
+    start_background_with(store, None, Default::default())
 }
 
-/// Starts the projector, the processes and the sealer, which signs a checkpoint with `signer`
-/// at most every `checkpoint_every`.
+/// Starts the projector, the processes and the sealer, which signs checkpoints with `signer`
+/// as `checkpoints` says.
 pub fn start_background_with(
     store: store::Store,
     signer: Option<integrity::Signer>,
-    checkpoint_every: std::time::Duration,
+    checkpoints: integrity::CheckpointPolicy,
 ) -> Background {
     Background {
         projector: projector::Projector::new(store.clone())
             .spawn(std::time::Duration::from_secs(2)),
         processes: processes::ProcessManager::new(store.clone()).spawn(),
-        sealer: integrity::spawn_sealer(store, signer, checkpoint_every),
+        sealer: integrity::spawn_sealer(store, signer, checkpoints),
     }
 }
 

@@ -24,7 +24,7 @@ async fn behind_the_back(store: &Store, statements: &[(&str, Vec<Value>)]) {
     match store.backend() {
         Backend::Postgres(pool) => {
             let mut tx = pool.begin().await.unwrap();
-            for table in ["events", "event_hashes"] {
+            for table in ["events", "event_hashes", "integrity_checkpoints"] {
                 sqlx::query(&format!("ALTER TABLE {table} DISABLE TRIGGER USER"))
                     .execute(&mut *tx)
                     .await
@@ -41,7 +41,7 @@ async fn behind_the_back(store: &Store, statements: &[(&str, Vec<Value>)]) {
                 }
                 q.execute(&mut *tx).await.unwrap();
             }
-            for table in ["events", "event_hashes"] {
+            for table in ["events", "event_hashes", "integrity_checkpoints"] {
                 sqlx::query(&format!("ALTER TABLE {table} ENABLE TRIGGER USER"))
                     .execute(&mut *tx)
                     .await
@@ -56,6 +56,8 @@ async fn behind_the_back(store: &Store, statements: &[(&str, Vec<Value>)]) {
                 "events_immutable_delete",
                 "event_hashes_no_update",
                 "event_hashes_no_delete",
+                "checkpoints_no_update",
+                "checkpoints_no_delete",
             ] {
                 sqlx::query(&format!("DROP TRIGGER IF EXISTS {trigger}"))
                     .execute(&mut *tx)
@@ -241,6 +243,55 @@ async fn each_tampering_is_detected_at_its_position(fresh: impl AsyncFn() -> Sto
         "cut after the checkpoint, named at the checkpoint: {bad:?}"
     );
     assert!(bad.1.contains("missing"), "{bad:?}");
+    // The tail cut together with its hashes *and* the checkpoint that covered it: the store
+    // alone cannot tell, but a checkpoint the reviewer kept can.
+    let store = fresh().await;
+    let log = sealed_log(&store, &signer).await;
+    let kept = store.checkpoints().await.unwrap();
+    let checkpoints = placeholders(
+        store.backend(),
+        "DELETE FROM integrity_checkpoints WHERE position >= $1",
+    );
+    behind_the_back(
+        &store,
+        &[
+            (&events, vec![cut.into()]),
+            (&hashes, vec![cut.into()]),
+            (&checkpoints, vec![cut.into()]),
+        ],
+    )
+    .await;
+    let alone = store
+        .verify_chain(Some(&signer.public_key()), |_| {})
+        .await
+        .unwrap();
+    assert!(
+        alone.passed(),
+        "nothing in the store shows the cut: {alone:?}"
+    );
+    assert_eq!(
+        alone.latest_checkpoint, None,
+        "and it says no signature covers it"
+    );
+    assert_eq!(alone.unsigned_events, alone.events);
+    let against = store
+        .verify_chain_against(Some(&signer.public_key()), &kept, |_| {})
+        .await
+        .unwrap();
+    let head = log.last().unwrap().position;
+    assert_eq!(
+        against.first_bad.as_ref().map(|b| b.0),
+        Some(head),
+        "the kept checkpoint names the cut: {against:?}"
+    );
+    // A kept checkpoint of another key is itself refused.
+    let forged = Signer::generate().sign_checkpoint(head, &"00".repeat(32));
+    let report = store
+        .verify_chain_against(Some(&signer.public_key()), &[forged], |_| {})
+        .await
+        .unwrap();
+    assert_eq!(report.first_bad.map(|b| b.0), Some(head));
+
     // ... and with the hashes left in place, at the first removed event.
     let store = fresh().await;
     let log = sealed_log(&store, &signer).await;
@@ -293,13 +344,145 @@ async fn an_export_verifies_offline_and_a_changed_byte_fails(store: Store) {
         Some(log[11].position),
         "{report:?}"
     );
+    // Without its checkpoints, the chain still verifies, and the report says no signature
+    // covers it (rather than calling it tampered).
+    let unsigned: String = text
+        .lines()
+        .filter(|l| !l.starts_with("{\"checkpoint\""))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let report = verify_export(unsigned.as_bytes(), &signer.public_key()).unwrap();
+    assert!(report.passed(), "{report:?}");
+    assert_eq!(report.latest_checkpoint, None);
+    assert_eq!(report.unsigned_events, log.len());
+    // The checkpoints an export carries can be kept and read back.
+    let kept = projections::integrity::read_checkpoints(&text).unwrap();
+    assert_eq!(kept, store.checkpoints().await.unwrap());
     // The export still imports (checkpoint lines are skipped).
     let (_dir, target) = tests::sqlite_store().await;
     let imported = target.import_from(&file[..], |_| {}).await.unwrap();
     assert_eq!(imported.imported, log.len());
 }
 
+/// Events after the latest signed checkpoint (all of them when none is signed).
+async fn uncovered(store: &Store) -> i64 {
+    let signed = store
+        .latest_checkpoint()
+        .await
+        .unwrap()
+        .map_or(0, |c| c.position);
+    let sql = placeholders(
+        store.backend(),
+        "SELECT count(*) FROM events WHERE position > $1",
+    );
+    match store.backend() {
+        Backend::Postgres(pool) => sqlx::query_scalar(&sql)
+            .bind(signed)
+            .fetch_one(pool)
+            .await
+            .unwrap(),
+        Backend::Sqlite(pool) => sqlx::query_scalar(&sql)
+            .bind(signed)
+            .fetch_one(pool)
+            .await
+            .unwrap(),
+    }
+}
+
+/// The sealer signs its first sealing at once (whatever the interval), its head on a clean
+/// stop, and under load leaves a bounded number of events covered by no signature.
+async fn the_sealer_signs_first_at_shutdown_and_often_under_load(store: Store) {
+    use projections::integrity::{spawn_sealer, CheckpointPolicy};
+    use std::time::Duration;
+    let signer = Signer::generate();
+    let lazy = CheckpointPolicy {
+        every: Duration::from_secs(3600),
+        every_events: 1_000_000,
+    };
+    let sealer = spawn_sealer(store.clone(), Some(signer.clone()), lazy);
+    tests::dataset::insert_networks(&store, 0, 1).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while store.latest_checkpoint().await.unwrap().is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first sealing is signed at once"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // More history, not due under this policy; then a clean stop 2 s later signs the head.
+    tests::dataset::insert_networks(&store, 1, 2).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    sealer.shutdown(Duration::from_secs(20)).await;
+    let head = store.head_position().await.unwrap();
+    let last = store.latest_checkpoint().await.unwrap().expect("signed");
+    assert_eq!(last.position, head, "the clean stop signed the head");
+    assert_eq!(uncovered(&store).await, 0);
+
+    // Under load with the default policy: writers append while a sampler records how many
+    // events no signature covers.
+    let sealer = spawn_sealer(
+        store.clone(),
+        Some(signer.clone()),
+        CheckpointPolicy::default(),
+    );
+    // Eight writers through the command service, as a server's clients would write.
+    let writers: Vec<_> = (0..8)
+        .map(|w| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                use aggregates::metadata::{Actor, EventMetadata, Role};
+                use aggregates::organization::{Organization, OrganizationCommand};
+                use aggregates::values::{Name, OrganizationCategory};
+                let metadata = EventMetadata::new(Actor {
+                    id: format!("writer-{w}"),
+                    role: Role::PlatformAdministrator,
+                    organization: None,
+                });
+                for n in 0..150 {
+                    let id = aggregates::ids::OrganizationId::new_random();
+                    store
+                        .execute::<Organization>(
+                            &id.to_string(),
+                            OrganizationCommand::Register {
+                                id,
+                                name: Name::parse(&format!("Comune {w}-{n}")).unwrap(),
+                                category: OrganizationCategory::Comune,
+                                tax_code: None,
+                                territory: Name::parse("T").unwrap(),
+                            },
+                            &metadata,
+                        )
+                        .await
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    let mut most = 0;
+    while !writers.iter().all(|w| w.is_finished()) {
+        most = most.max(uncovered(&store).await);
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    sealer.shutdown(Duration::from_secs(20)).await;
+    let total = store.count_events().await.unwrap();
+    println!(
+        "checkpoint coverage under load ({}): at most {most} of {total} events were covered by no signed checkpoint",
+        store.backend().name()
+    );
+    // Bounded by the policy (1,000 events or 2 s) plus what commits during one seal and sign.
+    assert!(most < 2_500, "the unsigned tail stays bounded: {most}");
+    assert_eq!(uncovered(&store).await, 0, "the clean stop signed the head");
+}
+
 mod postgres {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn the_sealer_signs_first_at_shutdown_and_often_under_load() {
+        super::the_sealer_signs_first_at_shutdown_and_often_under_load(
+            tests::postgres_store().await,
+        )
+        .await;
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn each_tampering_is_detected_at_its_position() {
         super::each_tampering_is_detected_at_its_position(async || tests::postgres_store().await)
@@ -314,6 +497,12 @@ mod postgres {
 }
 
 mod sqlite {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn the_sealer_signs_first_at_shutdown_and_often_under_load() {
+        let (_dir, store) = tests::sqlite_store().await;
+        super::the_sealer_signs_first_at_shutdown_and_often_under_load(store).await;
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn each_tampering_is_detected_at_its_position() {
         let dirs = std::sync::Mutex::new(Vec::new());
