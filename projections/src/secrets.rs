@@ -99,21 +99,7 @@ impl Secrets {
 
     /// Wraps a person's data key, bound to the person's id.
     pub fn wrap(&self, person: &str, key: &[u8]) -> Vec<u8> {
-        let cipher = Aes256Gcm::new_from_slice(&self.key_encryption).expect("a 256-bit key");
-        let mut nonce = [0u8; 12];
-        rand::rngs::OsRng.fill_bytes(&mut nonce);
-        let wrapped = cipher
-            .encrypt(
-                Nonce::from_slice(&nonce),
-                Payload {
-                    msg: key,
-                    aad: wrap_aad(person).as_bytes(),
-                },
-            )
-            .expect("AES-GCM encryption does not fail for in-memory data");
-        let mut out = nonce.to_vec();
-        out.extend(wrapped);
-        out
+        aead_seal(&self.key_encryption, wrap_aad(person).as_bytes(), key)
     }
 
     /// Unwraps what [`Secrets::wrap`] wrapped; `None` with another secret, another person or
@@ -122,17 +108,7 @@ impl Secrets {
         if wrapped.len() != WRAPPED_KEY_LEN {
             return None;
         }
-        let cipher = Aes256Gcm::new_from_slice(&self.key_encryption).ok()?;
-        let (nonce, ciphertext) = wrapped.split_at(12);
-        cipher
-            .decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
-                    msg: ciphertext,
-                    aad: wrap_aad(person).as_bytes(),
-                },
-            )
-            .ok()
+        aead_open(&self.key_encryption, wrap_aad(person).as_bytes(), wrapped)
     }
 
     /// The keyed fingerprint (HMAC-SHA256, hex) of `parts`, each length-prefixed so that no
@@ -146,6 +122,31 @@ impl Secrets {
         }
         hex::encode(mac.finalize().into_bytes())
     }
+}
+
+/// AES-256-GCM of `msg` bound to `aad` under `key`: nonce (12 random bytes) ‖ ciphertext ‖ tag.
+pub(crate) fn aead_seal(key: &[u8], aad: &[u8], msg: &[u8]) -> Vec<u8> {
+    let cipher = Aes256Gcm::new_from_slice(key).expect("a 256-bit key");
+    let mut nonce = [0u8; 12];
+    rand::rngs::OsRng.fill_bytes(&mut nonce);
+    let sealed = cipher
+        .encrypt(Nonce::from_slice(&nonce), Payload { msg, aad })
+        .expect("AES-GCM encryption does not fail for in-memory data");
+    let mut out = nonce.to_vec();
+    out.extend(sealed);
+    out
+}
+
+/// Opens what [`aead_seal`] sealed; `None` for another key or aad, or altered bytes.
+pub(crate) fn aead_open(key: &[u8], aad: &[u8], sealed: &[u8]) -> Option<Vec<u8>> {
+    if sealed.len() < 12 {
+        return None;
+    }
+    let cipher = Aes256Gcm::new_from_slice(key).ok()?;
+    let (nonce, msg) = sealed.split_at(12);
+    cipher
+        .decrypt(Nonce::from_slice(nonce), Payload { msg, aad })
+        .ok()
 }
 
 fn wrap_aad(person: &str) -> String {

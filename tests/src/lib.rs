@@ -9,6 +9,7 @@
 pub mod dataset;
 pub mod national;
 pub mod postgres;
+pub mod ws;
 
 use projections::store::Store;
 
@@ -188,6 +189,31 @@ pub async fn spawn_server(store: Store, mut config: graphql::ApiConfig) -> TestS
 }
 
 impl TestServer {
+    /// Runs mutation `name` with `input` as `token`, selecting `select`; fails the test on
+    /// any error or user error, and answers the payload.
+    pub async fn must(
+        &self,
+        token: &str,
+        name: &str,
+        input: serde_json::Value,
+        select: &str,
+    ) -> serde_json::Value {
+        let input_type = format!("{}{}Input", name[..1].to_uppercase(), &name[1..]);
+        let query = format!(
+            "mutation($i: {input_type}!) {{ {name}(input: $i) {{ {select} userErrors {{ code message }} }} }}"
+        );
+        let body = self
+            .gql(Some(token), &query, serde_json::json!({"i": input}))
+            .await;
+        assert!(body.get("errors").is_none(), "{name}: {body}");
+        assert_eq!(
+            body["data"][name]["userErrors"],
+            serde_json::json!([]),
+            "{name}: {body}"
+        );
+        body["data"][name].clone()
+    }
+
     /// Posts one GraphQL operation with a bearer `token` (none: anonymous); answers the JSON
     /// body.
     pub async fn gql(

@@ -91,18 +91,7 @@ struct World {
 }
 
 async fn must(server: &TestServer, token: &str, name: &str, input: Value, select: &str) -> Value {
-    let input_type = format!("{}{}Input", name[..1].to_uppercase(), &name[1..]);
-    let query = format!(
-        "mutation($i: {input_type}!) {{ {name}(input: $i) {{ {select} userErrors {{ code message }} }} }}"
-    );
-    let body = server.gql(Some(token), &query, json!({"i": input})).await;
-    assert!(body.get("errors").is_none(), "{name}: {body}");
-    assert_eq!(
-        body["data"][name]["userErrors"],
-        json!([]),
-        "{name}: {body}"
-    );
-    body["data"][name].clone()
+    server.must(token, name, input, select).await
 }
 
 async fn world(server: &TestServer) -> World {

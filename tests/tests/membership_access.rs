@@ -5,30 +5,15 @@
 //! network's coordinator see no applicant. A live stream of a member closes at the event that
 //! ends its membership.
 
-use std::time::Duration;
-
-use futures::{SinkExt, StreamExt};
+use futures::SinkExt;
 use serde_json::{json, Value};
 use tests::{spawn_server, TestServer};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+use tests::ws::{connect, next_json, Socket};
 
 async fn must(server: &TestServer, token: &str, name: &str, input: Value, select: &str) -> Value {
-    let input_type = format!("{}{}Input", name[..1].to_uppercase(), &name[1..]);
-    let query = format!(
-        "mutation($i: {input_type}!) {{ {name}(input: $i) {{ {select} userErrors {{ code message }} }} }}"
-    );
-    let body = server.gql(Some(token), &query, json!({"i": input})).await;
-    assert!(body.get("errors").is_none(), "{name}: {body}");
-    assert_eq!(
-        body["data"][name]["userErrors"],
-        json!([]),
-        "{name}: {body}"
-    );
-    body["data"][name].clone()
+    server.must(token, name, input, select).await
 }
 
 struct World {
@@ -173,19 +158,8 @@ fn codes(body: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-async fn connect(server: &TestServer, token: &str) -> Socket {
-    let mut request = server
-        .url
-        .replace("http://", "ws://")
-        .into_client_request()
-        .unwrap();
-    request.headers_mut().insert(
-        "sec-websocket-protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("websocket");
+async fn connect_as(server: &TestServer, token: &str) -> Socket {
+    let mut socket = connect(server).await;
     socket
         .send(Message::text(
             json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {token}")}}).to_string(),
@@ -196,21 +170,6 @@ async fn connect(server: &TestServer, token: &str) -> Socket {
     socket
 }
 
-async fn next_json(socket: &mut Socket) -> Value {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(20), socket.next())
-            .await
-            .expect("a message in time")
-            .expect("the socket is open")
-            .expect("a frame");
-        match message {
-            Message::Text(text) => return serde_json::from_str(&text).unwrap(),
-            Message::Ping(_) | Message::Pong(_) => continue,
-            other => panic!("unexpected frame {other:?}"),
-        }
-    }
-}
-
 /// The first message of a subscription to the network's changes, and of the audit log
 /// filtered to the network.
 async fn first_messages(server: &TestServer, token: &str, network: &str) -> Vec<Value> {
@@ -219,7 +178,7 @@ async fn first_messages(server: &TestServer, token: &str, network: &str) -> Vec<
         "subscription($n: ID!) { networkChanges(network: $n) { eventType } }",
         "subscription($n: ID!) { auditLog(filter: {network: $n}) { eventType } }",
     ] {
-        let mut socket = connect(server, token).await;
+        let mut socket = connect_as(server, token).await;
         socket
             .send(Message::text(
                 json!({"id": "1", "type": "subscribe", "payload": {"query": query, "variables": {"n": network}}}).to_string(),
@@ -343,7 +302,7 @@ async fn membership_status_decides_what_a_referent_reads(server: TestServer) {
 async fn a_live_stream_closes_when_the_membership_is_suspended(server: TestServer) {
     let world = world(&server).await;
     let (id, _) = applicant(&server, &world, "ACTIVE").await;
-    let mut socket = connect(&server, &tests::referent(&id)).await;
+    let mut socket = connect_as(&server, &tests::referent(&id)).await;
     socket
         .send(Message::text(
             json!({"id": "1", "type": "subscribe", "payload": {"query": "subscription($n: ID!) { networkChanges(network: $n) { eventType } }", "variables": {"n": world.network}}}).to_string(),

@@ -4,8 +4,6 @@
 //! person's key erases the person everywhere at once: the sealed bytes in events, read models
 //! and exports can no longer be opened, while the events themselves stay untouched.
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
-use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
@@ -190,14 +188,7 @@ impl Store {
     pub async fn person_key_or_create(&self, person: &str) -> Result<Vec<u8>, StoreError> {
         let secrets = self.secrets()?;
         let backend = self.backend();
-        let insert = match backend {
-            Backend::Postgres(_) => {
-                "INSERT INTO person_keys (person_id, key, kek_id) VALUES ($1, $2, $3) ON CONFLICT (person_id) DO NOTHING"
-            }
-            Backend::Sqlite(_) => {
-                "INSERT OR IGNORE INTO person_keys (person_id, key, kek_id) VALUES (?1, ?2, ?3)"
-            }
-        };
+        let insert = insert_person_key(backend);
         let wrapped = secrets.wrap(person, &random_bytes::<32>());
         on_pool!(backend, pool => sqlx::query(insert).bind(person).bind(&wrapped).bind(secrets.key_id()).execute(pool).await.map(|_| ())?);
         self.person_key(person)
@@ -285,14 +276,7 @@ impl Store {
     pub async fn import_person_keys(&self, keys: &[WrappedPersonKey]) -> Result<usize, StoreError> {
         let secrets = self.secrets()?;
         let backend = self.backend();
-        let insert = match backend {
-            Backend::Postgres(_) => {
-                "INSERT INTO person_keys (person_id, key, kek_id) VALUES ($1, $2, $3) ON CONFLICT (person_id) DO NOTHING"
-            }
-            Backend::Sqlite(_) => {
-                "INSERT OR IGNORE INTO person_keys (person_id, key, kek_id) VALUES (?1, ?2, ?3)"
-            }
-        };
+        let insert = insert_person_key(backend);
         let mut imported = 0;
         for key in keys {
             if key.kek_id != secrets.key_id() {
@@ -348,6 +332,18 @@ impl Store {
     }
 }
 
+/// Stores a wrapped key unless the person already has one: (person, wrapped key, kek id).
+fn insert_person_key(backend: &Backend) -> &'static str {
+    match backend {
+        Backend::Postgres(_) => {
+            "INSERT INTO person_keys (person_id, key, kek_id) VALUES ($1, $2, $3) ON CONFLICT (person_id) DO NOTHING"
+        }
+        Backend::Sqlite(_) => {
+            "INSERT OR IGNORE INTO person_keys (person_id, key, kek_id) VALUES (?1, ?2, ?3)"
+        }
+    }
+}
+
 /// A person's data key as an export carries it: wrapped by the deployment's key-encryption
 /// key (base64), with the id of that key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -360,20 +356,11 @@ pub struct WrappedPersonKey {
 /// Seals personal data with a person's key: base64 of nonce ‖ ciphertext, bound to the
 /// person's id (a sealed value moved to another person does not open).
 pub fn seal(key: &[u8], person: &str, plaintext: &[u8]) -> String {
-    let cipher = Aes256Gcm::new_from_slice(key).expect("a 256-bit key");
-    let nonce = random_bytes::<12>();
-    let sealed = cipher
-        .encrypt(
-            Nonce::from_slice(&nonce),
-            Payload {
-                msg: plaintext,
-                aad: person.as_bytes(),
-            },
-        )
-        .expect("AES-GCM encryption does not fail for in-memory data");
-    let mut out = nonce.to_vec();
-    out.extend(sealed);
-    base64::engine::general_purpose::STANDARD.encode(out)
+    base64::engine::general_purpose::STANDARD.encode(crate::secrets::aead_seal(
+        key,
+        person.as_bytes(),
+        plaintext,
+    ))
 }
 
 /// Opens what `seal` sealed; `None` if the key is wrong, the data altered or not sealed.
@@ -381,20 +368,7 @@ pub fn open(key: &[u8], person: &str, sealed: &str) -> Option<Vec<u8>> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(sealed)
         .ok()?;
-    if bytes.len() < 12 {
-        return None;
-    }
-    let cipher = Aes256Gcm::new_from_slice(key).ok()?;
-    let (nonce, ciphertext) = bytes.split_at(12);
-    cipher
-        .decrypt(
-            Nonce::from_slice(nonce),
-            Payload {
-                msg: ciphertext,
-                aad: person.as_bytes(),
-            },
-        )
-        .ok()
+    crate::secrets::aead_open(key, person.as_bytes(), &bytes)
 }
 
 #[cfg(test)]
