@@ -159,6 +159,10 @@ enum Command {
         /// an earlier export): the log must still extend every one (catches a cut tail).
         #[arg(long)]
         checkpoints: Option<std::path::PathBuf>,
+        /// Also recompute the read models from the log in memory and report every stored
+        /// document that differs (a read model changed behind the application's back).
+        #[arg(long)]
+        read_models: bool,
         #[command(flatten)]
         signing: SigningArgs,
     },
@@ -643,6 +647,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             file,
             public_key,
             checkpoints,
+            read_models,
             signing,
         } => {
             let kept = match &checkpoints {
@@ -707,6 +712,34 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             chain_verdict(&chain)?;
             if !report.problems.is_empty() {
                 anyhow::bail!("the event log has problems");
+            }
+            if read_models {
+                let projector = projections::projector::Projector::new(store.clone());
+                let bar = progress_bar(store.count_events().await? as u64, "events folded");
+                let models = projector
+                    .verify_read_models(|n| bar.set_position(n as u64))
+                    .await?;
+                bar.finish();
+                for d in &models.differences {
+                    println!("read model {} {} {}", d.kind, d.id, d.what);
+                }
+                println!(
+                    "read models: {} documents of generation {} compared at position {}: {}.",
+                    models.documents,
+                    models.generation,
+                    models.position,
+                    if models.differences.is_empty() {
+                        "all as the log says".to_owned()
+                    } else {
+                        format!(
+                            "{} differ (`governance rebuild` restores them)",
+                            models.differences.len()
+                        )
+                    }
+                );
+                if !models.differences.is_empty() {
+                    anyhow::bail!("read models differ from the log");
+                }
             }
         }
         Command::Demo { database_url } => {

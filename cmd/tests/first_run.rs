@@ -162,12 +162,16 @@ async fn serve_with_the_demo_data_answers_and_stops_cleanly_on_sigterm() {
         .trim()
         .to_owned();
     assert_eq!(key.len(), 64, "{key}");
-    let verify = run(&["verify"]);
+    let verify = run(&["verify", "--read-models"]);
     assert!(verify.status.success(), "{verify:?}");
+    let said = String::from_utf8_lossy(&verify.stdout);
+    assert!(said.contains("signed checkpoints verified"), "{verify:?}");
+    // The clean stop signed the head: nothing is left uncovered.
     assert!(
-        String::from_utf8_lossy(&verify.stdout).contains("signed checkpoints verified"),
-        "{verify:?}"
+        said.contains("0 events after it are covered by no signature"),
+        "{said}"
     );
+    assert!(said.contains("all as the log says"), "{said}");
     assert!(run(&["export", "--out", "log.jsonl"]).status.success());
     let offline = run(&[
         "verify",
@@ -217,6 +221,72 @@ async fn serve_with_the_demo_data_answers_and_stops_cleanly_on_sigterm() {
     assert!(
         !refused.status.success(),
         "a changed report must not verify"
+    );
+
+    // Tampering behind the application's back, as someone with the database file would.
+    let url = format!(
+        "sqlite://{}",
+        dir.path().join("data/governance.db").display()
+    );
+    let db = sqlx::SqlitePool::connect(&url).await.unwrap();
+    for trigger in [
+        "events_immutable_delete",
+        "event_hashes_no_delete",
+        "checkpoints_no_delete",
+    ] {
+        sqlx::query(&format!("DROP TRIGGER IF EXISTS {trigger}"))
+            .execute(&db)
+            .await
+            .unwrap();
+    }
+    let head: i64 = sqlx::query_scalar("SELECT max(position) FROM events")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    // The tail cut with its hashes and the checkpoints over it: the database alone cannot
+    // tell, the checkpoints the reviewer kept (the export made earlier) can.
+    let cut = head - 4;
+    for sql in [
+        "DELETE FROM events WHERE position >= ?1",
+        "DELETE FROM event_hashes WHERE position >= ?1",
+        "DELETE FROM integrity_checkpoints WHERE position >= ?1",
+    ] {
+        sqlx::query(sql).bind(cut).execute(&db).await.unwrap();
+    }
+    let alone = run(&["verify"]);
+    let said = String::from_utf8_lossy(&alone.stdout);
+    assert!(alone.status.success(), "{said}");
+    assert!(said.contains("signatures:"), "coverage is reported: {said}");
+    let kept = run(&["verify", "--checkpoints", "log.jsonl"]);
+    let said = String::from_utf8_lossy(&kept.stdout);
+    assert!(!kept.status.success(), "{said}");
+    assert!(
+        said.contains(&format!("TAMPERED: first bad position {head}:")),
+        "{said}"
+    );
+    // A middle event of an aggregate that goes on: named where it was, not where its
+    // aggregate's sequence jumps.
+    let middle: i64 = sqlx::query_scalar(
+        "SELECT e.position FROM events e WHERE EXISTS (SELECT 1 FROM events l
+           WHERE l.aggregate_type = e.aggregate_type AND l.aggregate_id = e.aggregate_id
+             AND l.sequence > e.sequence + 1)
+         ORDER BY e.position LIMIT 1 OFFSET 20",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    sqlx::query("DELETE FROM events WHERE position = ?1")
+        .bind(middle)
+        .execute(&db)
+        .await
+        .unwrap();
+    db.close().await;
+    let verify = run(&["verify"]);
+    let said = String::from_utf8_lossy(&verify.stdout);
+    assert!(!verify.status.success(), "{said}");
+    assert!(
+        said.contains(&format!("TAMPERED: first bad position {middle}:")),
+        "{said}"
     );
 }
 

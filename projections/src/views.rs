@@ -477,6 +477,11 @@ impl Docs {
         self.current.contains_key(key)
     }
 
+    /// Every current document held (None: known to be absent).
+    pub fn current(&self) -> impl Iterator<Item = (&DocKey, Option<&(Filters, Value)>)> {
+        self.current.iter().map(|(key, doc)| (key, doc.as_ref()))
+    }
+
     /// Keeps the current documents of `keys` only.
     pub fn keep_only(&mut self, keys: &std::collections::BTreeSet<DocKey>) {
         self.current.retain(|key, _| keys.contains(key));

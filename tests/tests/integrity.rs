@@ -474,7 +474,92 @@ async fn the_sealer_signs_first_at_shutdown_and_often_under_load(store: Store) {
     assert_eq!(uncovered(&store).await, 0, "the clean stop signed the head");
 }
 
+/// A read-model row changed (or removed) behind the application's back is found by
+/// recomputing the read models from the log, without a rebuild; an untouched one passes.
+async fn a_changed_read_model_is_found_without_a_rebuild(store: Store) {
+    use projections::projector::{DocumentDifference, Projector};
+    tests::dataset::insert_networks(&store, 0, 2).await;
+    let projector = Projector::new(store.clone());
+    let generation = projector.active_generation().await.unwrap();
+    projector.catch_up(generation, |_| {}).await.unwrap();
+    let clean = projector.verify_read_models(|_| {}).await.unwrap();
+    assert!(clean.documents > 10, "{clean:?}");
+    assert_eq!(clean.differences, vec![], "untouched: {clean:?}");
+
+    let first_current = |kind: &str| {
+        format!("(SELECT min(id) FROM read_models WHERE kind = '{kind}' AND valid_to IS NULL)")
+    };
+    let network: String;
+    let membership: String;
+    match store.backend() {
+        Backend::Postgres(pool) => {
+            network = sqlx::query_scalar(&format!("SELECT {}", first_current("network")))
+                .fetch_one(pool)
+                .await
+                .unwrap();
+            membership = sqlx::query_scalar(&format!("SELECT {}", first_current("membership")))
+                .fetch_one(pool)
+                .await
+                .unwrap();
+            sqlx::query("UPDATE read_models SET doc = jsonb_set(doc, '{name}', '\"Rete falsa\"') WHERE kind = 'network' AND valid_to IS NULL AND id = $1")
+                .bind(&network)
+                .execute(pool)
+                .await
+                .unwrap();
+            sqlx::query("DELETE FROM read_models WHERE kind = 'membership' AND valid_to IS NULL AND id = $1")
+                .bind(&membership)
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+        Backend::Sqlite(pool) => {
+            network = sqlx::query_scalar(&format!("SELECT {}", first_current("network")))
+                .fetch_one(pool)
+                .await
+                .unwrap();
+            membership = sqlx::query_scalar(&format!("SELECT {}", first_current("membership")))
+                .fetch_one(pool)
+                .await
+                .unwrap();
+            sqlx::query("UPDATE read_models SET doc = json_set(doc, '$.name', 'Rete falsa') WHERE kind = 'network' AND valid_to IS NULL AND id = ?1")
+                .bind(&network)
+                .execute(pool)
+                .await
+                .unwrap();
+            sqlx::query("DELETE FROM read_models WHERE kind = 'membership' AND valid_to IS NULL AND id = ?1")
+                .bind(&membership)
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+    }
+    let report = projector.verify_read_models(|_| {}).await.unwrap();
+    let mut differences = report.differences.clone();
+    differences.sort_by(|a, b| a.kind.cmp(b.kind));
+    assert_eq!(
+        differences,
+        vec![
+            DocumentDifference {
+                kind: "membership",
+                id: membership,
+                what: "missing"
+            },
+            DocumentDifference {
+                kind: "network",
+                id: network,
+                what: "changed"
+            },
+        ],
+        "{report:?}"
+    );
+}
+
 mod postgres {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_changed_read_model_is_found_without_a_rebuild() {
+        super::a_changed_read_model_is_found_without_a_rebuild(tests::postgres_store().await).await;
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn the_sealer_signs_first_at_shutdown_and_often_under_load() {
         super::the_sealer_signs_first_at_shutdown_and_often_under_load(
@@ -497,6 +582,12 @@ mod postgres {
 }
 
 mod sqlite {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_changed_read_model_is_found_without_a_rebuild() {
+        let (_dir, store) = tests::sqlite_store().await;
+        super::a_changed_read_model_is_found_without_a_rebuild(store).await;
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn the_sealer_signs_first_at_shutdown_and_often_under_load() {
         let (_dir, store) = tests::sqlite_store().await;
