@@ -191,6 +191,10 @@ enum Command {
         /// The file to read.
         #[arg(long, env = "IMPORT_FILE")]
         file: std::path::PathBuf,
+        /// The public key (hex) the source's checkpoints must be signed with. Without it,
+        /// each checkpoint is checked against the key it names.
+        #[arg(long, env = "PUBLIC_KEY")]
+        public_key: Option<String>,
     },
     /// Create or upgrade the database schema (safe to run any number of times).
     Migrate {
@@ -795,7 +799,45 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             bar.finish();
             eprintln!("Exported {written} events.");
         }
-        Command::Import { database_url, file } => {
+        Command::Import {
+            database_url,
+            file,
+            public_key,
+        } => {
+            // The source chain is verified before anything is written: a tampered export is
+            // refused whole.
+            let key = public_key
+                .as_deref()
+                .map(projections::integrity::public_key_from_hex)
+                .transpose()
+                .map_err(anyhow::Error::msg)?;
+            let source = projections::integrity::verify_export_signed_by(
+                std::io::BufReader::new(
+                    std::fs::File::open(&file)
+                        .with_context(|| format!("failed to open {}", file.display()))?,
+                ),
+                key.as_ref(),
+            )
+            .map_err(anyhow::Error::msg)?;
+            if let Some((position, what)) = &source.first_bad {
+                anyhow::bail!(
+                    "the export does not verify at position {position}: {what}; nothing was imported"
+                );
+            }
+            match source.latest_checkpoint {
+                Some((position, signed_at)) => eprintln!(
+                    "Source chain: {} events; {} signed checkpoints verified{}, the latest at position {position} ({}); {} events after it unsigned.",
+                    source.events,
+                    source.checkpoints,
+                    if key.is_some() { " with the given key" } else { " (each with the key it names: pass --public-key to prove whose)" },
+                    signed_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    source.unsigned_events
+                ),
+                None => eprintln!(
+                    "Source chain: {} events; no signed checkpoint covers this export.",
+                    source.events
+                ),
+            }
             let store = open(&database_url).await?;
             let input = std::fs::File::open(&file)
                 .with_context(|| format!("failed to open {}", file.display()))?;
@@ -811,8 +853,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .context("the import stopped; the batches before the refusal were imported")?;
             bar.finish();
             eprintln!(
-                "Imported {} events ({} already present and identical).",
-                report.imported, report.already_present
+                "Imported {} events ({} already present and identical) and {} person keys.",
+                report.imported, report.already_present, report.person_keys
             );
         }
         Command::Migrate { database_url } => {

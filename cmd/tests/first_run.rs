@@ -223,6 +223,40 @@ async fn serve_with_the_demo_data_answers_and_stops_cleanly_on_sigterm() {
         "a changed report must not verify"
     );
 
+    // The export moves whole: its chain and checkpoints are verified before anything is
+    // imported, and the import says so; a changed byte refuses it all.
+    let moved = run(&[
+        "import",
+        "--file",
+        "log.jsonl",
+        "--public-key",
+        &key,
+        "--database-url",
+        "sqlite://moved/governance.db",
+    ]);
+    let said = String::from_utf8_lossy(&moved.stderr);
+    assert!(moved.status.success(), "{said}");
+    assert!(
+        said.contains("signed checkpoints verified with the given key"),
+        "{said}"
+    );
+    let text = std::fs::read_to_string(dir.path().join("log.jsonl")).unwrap();
+    std::fs::write(
+        dir.path().join("altered.jsonl"),
+        text.replacen("Torino", "Torinx", 1),
+    )
+    .unwrap();
+    let refused = run(&[
+        "import",
+        "--file",
+        "altered.jsonl",
+        "--database-url",
+        "sqlite://refused/governance.db",
+    ]);
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "{said}");
+    assert!(said.contains("nothing was imported"), "{said}");
+
     // Tampering behind the application's back, as someone with the database file would.
     let url = format!(
         "sqlite://{}",

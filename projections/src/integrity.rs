@@ -435,6 +435,15 @@ pub fn read_checkpoints(text: &str) -> Result<Vec<Checkpoint>, String> {
 /// (which must be the whole log, in order), compares the hashes the export carries, and checks
 /// every checkpoint's signature and head.
 pub fn verify_export(input: impl BufRead, key: &VerifyingKey) -> Result<ChainReport, String> {
+    verify_export_signed_by(input, Some(key))
+}
+
+/// Like [`verify_export`]; without `key`, each checkpoint is checked against the public key
+/// it names (the export is consistent with itself, not proven to be a given deployment's).
+pub fn verify_export_signed_by(
+    input: impl BufRead,
+    key: Option<&VerifyingKey>,
+) -> Result<ChainReport, String> {
     let mut events = Vec::new();
     let mut checkpoints = Vec::new();
     for (i, line) in input.lines().enumerate() {
@@ -452,7 +461,7 @@ pub fn verify_export(input: impl BufRead, key: &VerifyingKey) -> Result<ChainRep
     }
     // Without a checkpoint the chain is still recomputed and compared; the report says that
     // no signature covers it (`latest_checkpoint` is None, every event unsigned).
-    let mut checker = Checker::new(&checkpoints, Some(key));
+    let mut checker = Checker::new(&checkpoints, key);
     for event in &events {
         let stored = event.hash.clone();
         checker.event(event, stored.as_deref());
