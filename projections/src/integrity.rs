@@ -840,6 +840,29 @@ mod tests {
     }
 
     #[test]
+    fn kept_checkpoints_read_as_the_integrity_query_or_an_export_shows_them() {
+        let signer = Signer::generate();
+        let c = signer.sign_checkpoint(7, &"cd".repeat(32));
+        let graphql = serde_json::json!({
+            "position": c.position, "headHash": c.head_hash, "signedAt": c.signed_at,
+            "publicKey": c.public_key, "signature": c.signature,
+        });
+        let array = serde_json::to_string(&vec![graphql.clone()]).unwrap();
+        assert_eq!(read_checkpoints(&array).unwrap(), vec![c.clone()]);
+        let lines = format!(
+            "{}\n{{\"aggregate_type\": \"Network\"}}\n{}\n",
+            serde_json::to_string(&ExportLine::Checkpoint {
+                checkpoint: c.clone()
+            })
+            .unwrap(),
+            graphql
+        );
+        assert_eq!(read_checkpoints(&lines).unwrap(), vec![c.clone(), c]);
+        assert!(read_checkpoints("{\"aggregate_type\": \"Network\"}").is_err());
+        assert!(read_checkpoints("not json").is_err());
+    }
+
+    #[test]
     fn a_checkpoint_verifies_only_with_its_key_and_content() {
         let signer = Signer::generate();
         let c = signer.sign_checkpoint(42, &"ab".repeat(32));
