@@ -60,7 +60,24 @@ fn server_command(program: &Path, die_with_parent: bool) -> Command {
         command.arg("--pdeathsig=INT");
     }
     command.arg("--").arg(program);
+    // The checkout may be in a directory the `postgres` user cannot enter (initdb changes
+    // back to its working directory): run from one everybody can.
+    command.current_dir("/");
     command
+}
+
+/// Where the clusters live: a short directory the `postgres` user can reach, whatever the
+/// checkout's path (Unix socket paths are limited to 107 bytes, and a checkout under root's
+/// home is closed to other users).
+fn clusters_root(name: &str) -> PathBuf {
+    let root = Path::new("/tmp").join(name);
+    std::fs::create_dir_all(&root).unwrap_or_else(|e| panic!("create {}: {e}", root.display()));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o755));
+    }
+    root
 }
 
 fn remove_stale_clusters(root: &Path) {
@@ -71,6 +88,7 @@ fn remove_stale_clusters(root: &Path) {
         let alive = entry
             .file_name()
             .to_str()
+            .and_then(|name| name.split('-').next())
             .and_then(|pid| pid.parse::<u32>().ok())
             .is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
         if !alive {
@@ -112,8 +130,7 @@ fn init_cluster(bin: &Path, dir: &Path, data: &Path) {
 
 fn start_cluster() -> Cluster {
     let bin = server_bin_dir();
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/test-postgres");
-    std::fs::create_dir_all(&root).expect("create target/test-postgres");
+    let root = clusters_root("governance-pg");
     remove_stale_clusters(&root);
     let dir = root.join(std::process::id().to_string());
     let _ = std::fs::remove_dir_all(&dir);
@@ -274,13 +291,12 @@ impl PrivateCluster {
     pub fn start() -> Self {
         let bin = server_bin_dir();
         // Apart from the shared cluster's directory, which its start-up cleans.
-        let root =
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/test-postgres-private");
-        std::fs::create_dir_all(&root).expect("create target/test-postgres-private");
+        let root = clusters_root("governance-pg-private");
+        remove_stale_clusters(&root);
         let dir = root.join(format!(
             "{}-{}",
             std::process::id(),
-            uuid::Uuid::new_v4().simple()
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
         ));
         let socket = dir.join("socket");
         std::fs::create_dir_all(&socket).expect("create the cluster directory");
