@@ -71,6 +71,8 @@ pub enum CommitmentCommand {
     },
 }
 
+impl crate::UniqueClaim for CommitmentCommand {}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CommitmentError {
     #[error("a different commitment already exists with this id")]
@@ -96,6 +98,19 @@ pub enum CommitmentError {
     #[error(transparent)]
     Directory(#[from] DirectoryUnavailable),
 }
+
+crate::error_codes!(CommitmentError {
+    AlreadyExists => "ALREADY_EXISTS",
+    NotFound => "NOT_FOUND",
+    NetworkNotFound => "NETWORK_NOT_FOUND",
+    ObligorNotFound => "OBLIGOR_NOT_FOUND",
+    DueBeforeCreation => "DUE_BEFORE_CREATION",
+    NotCoordinator => "NOT_COORDINATOR",
+    NotObligor => "NOT_OBLIGOR",
+    AlreadyClosed => "ALREADY_CLOSED",
+    NotClosed => "NOT_CLOSED",
+    Directory => "DIRECTORY",
+});
 
 domain_events!(
     /// Everything that can happen to a commitment.

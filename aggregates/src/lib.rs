@@ -4,6 +4,7 @@
 
 pub mod commitment;
 pub mod directory;
+pub mod errors;
 mod events;
 pub mod ids;
 pub mod meeting;
@@ -15,6 +16,16 @@ pub mod processes;
 pub mod protocol;
 pub mod values;
 pub mod working_group;
+
+/// What the command service must know of a command before it runs it.
+pub trait UniqueClaim {
+    /// True when the command claims a value that must stay unique across aggregates (an
+    /// organization's tax code): such commands must not race each other between the check
+    /// and the commit.
+    fn claims_unique_value(&self) -> bool {
+        false
+    }
+}
 
 pub use directory::{Directory, DirectoryUnavailable, InMemoryDirectory, Services};
 

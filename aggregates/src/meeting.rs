@@ -101,6 +101,8 @@ pub enum MeetingCommand {
     },
 }
 
+impl crate::UniqueClaim for MeetingCommand {}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MeetingError {
     #[error("this meeting is already scheduled")]
@@ -140,6 +142,27 @@ pub enum MeetingError {
     #[error(transparent)]
     Directory(#[from] DirectoryUnavailable),
 }
+
+crate::error_codes!(MeetingError {
+    AlreadyScheduled => "ALREADY_SCHEDULED",
+    NotFound => "NOT_FOUND",
+    Cancelled => "CANCELLED",
+    NetworkNotFound => "NETWORK_NOT_FOUND",
+    NetworkClosed => "NETWORK_CLOSED",
+    WorkingGroupNotFound => "WORKING_GROUP_NOT_FOUND",
+    WorkingGroupDissolved => "WORKING_GROUP_DISSOLVED",
+    EndsBeforeStart => "ENDS_BEFORE_START",
+    NotNetworkMember => "NOT_NETWORK_MEMBER",
+    AlreadyStarted => "ALREADY_STARTED",
+    NotOpen => "NOT_OPEN",
+    NotClosed => "NOT_CLOSED",
+    MinutesAlreadyApproved => "MINUTES_ALREADY_APPROVED",
+    MinutesVersionNotFound => "MINUTES_VERSION_NOT_FOUND",
+    MinutesHashMismatch => "MINUTES_HASH_MISMATCH",
+    DuplicateActionItem => "DUPLICATE_ACTION_ITEM",
+    DueBeforeDecision => "DUE_BEFORE_DECISION",
+    Directory => "DIRECTORY",
+});
 
 domain_events!(
     /// Everything that can happen to a meeting.

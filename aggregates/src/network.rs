@@ -114,6 +114,8 @@ pub enum NetworkCommand {
     },
 }
 
+impl crate::UniqueClaim for NetworkCommand {}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NetworkError {
     #[error("this network is already established")]
@@ -157,6 +159,29 @@ pub enum NetworkError {
     #[error(transparent)]
     Directory(#[from] DirectoryUnavailable),
 }
+
+crate::error_codes!(NetworkError {
+    AlreadyEstablished => "ALREADY_ESTABLISHED",
+    NotFound => "NOT_FOUND",
+    Closed => "CLOSED",
+    NotCoordinator => "NOT_COORDINATOR",
+    NotActingForOrganization => "NOT_ACTING_FOR_ORGANIZATION",
+    OrganizationNotFound => "ORGANIZATION_NOT_FOUND",
+    OrganizationInactive => "ORGANIZATION_INACTIVE",
+    ApplicationPending => "APPLICATION_PENDING",
+    AlreadyMember => "ALREADY_MEMBER",
+    NoPendingApplication => "NO_PENDING_APPLICATION",
+    NotAMember => "NOT_A_MEMBER",
+    MembershipSuspended => "MEMBERSHIP_SUSPENDED",
+    NotSuspended => "NOT_SUSPENDED",
+    CoordinatorCannotLeave => "COORDINATOR_CANNOT_LEAVE",
+    AlreadyCoordinator => "ALREADY_COORDINATOR",
+    CoordinatorNotMember => "COORDINATOR_NOT_MEMBER",
+    ReferentAlreadyDesignated => "REFERENT_ALREADY_DESIGNATED",
+    DuplicateReferent => "DUPLICATE_REFERENT",
+    ReferentNotFound => "REFERENT_NOT_FOUND",
+    Directory => "DIRECTORY",
+});
 
 domain_events!(
     /// Everything that can happen to a network and its memberships.

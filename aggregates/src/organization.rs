@@ -45,6 +45,12 @@ pub enum OrganizationCommand {
     },
 }
 
+impl crate::UniqueClaim for OrganizationCommand {
+    fn claims_unique_value(&self) -> bool {
+        self.claims_tax_code()
+    }
+}
+
 impl OrganizationCommand {
     /// True when the command claims a tax code, which must stay unique across organizations:
     /// such commands must not race each other between check and commit.
@@ -87,6 +93,20 @@ pub enum OrganizationError {
     #[error(transparent)]
     Directory(#[from] DirectoryUnavailable),
 }
+
+crate::error_codes!(OrganizationError {
+    AlreadyRegistered => "ALREADY_REGISTERED",
+    NotFound => "NOT_FOUND",
+    Inactive => "INACTIVE",
+    TaxCodeInUse => "TAX_CODE_IN_USE",
+    SameName => "SAME_NAME",
+    NothingToUpdate => "NOTHING_TO_UPDATE",
+    CannotSucceedItself => "CANNOT_SUCCEED_ITSELF",
+    PredecessorNotFound => "PREDECESSOR_NOT_FOUND",
+    PredecessorInactive => "PREDECESSOR_INACTIVE",
+    AlreadySucceeded => "ALREADY_SUCCEEDED",
+    Directory => "DIRECTORY",
+});
 
 domain_events!(
     /// Everything that can happen to an organization.

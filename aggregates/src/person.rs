@@ -21,6 +21,8 @@ pub enum PersonCommand {
     Erase { on: NaiveDate },
 }
 
+impl crate::UniqueClaim for PersonCommand {}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PersonError {
     #[error("this person is already registered")]
@@ -30,6 +32,12 @@ pub enum PersonError {
     #[error("this person's data was erased")]
     Erased,
 }
+
+crate::error_codes!(PersonError {
+    AlreadyRegistered => "ALREADY_REGISTERED",
+    NotFound => "NOT_FOUND",
+    Erased => "ERASED",
+});
 
 domain_events!(
     /// Everything that can happen to a person's record.

@@ -139,6 +139,8 @@ pub enum ProtocolCommand {
     },
 }
 
+impl crate::UniqueClaim for ProtocolCommand {}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProtocolError {
     #[error("this protocol is already drafted")]
@@ -203,6 +205,38 @@ pub enum ProtocolError {
     #[error(transparent)]
     Directory(#[from] DirectoryUnavailable),
 }
+
+crate::error_codes!(ProtocolError {
+    AlreadyDrafted => "ALREADY_DRAFTED",
+    NotFound => "NOT_FOUND",
+    NetworkNotFound => "NETWORK_NOT_FOUND",
+    NetworkClosed => "NETWORK_CLOSED",
+    NoClauses => "NO_CLAUSES",
+    InvalidClauseNumber => "INVALID_CLAUSE_NUMBER",
+    DuplicateParty => "DUPLICATE_PARTY",
+    NotDraft => "NOT_DRAFT",
+    NotPublished => "NOT_PUBLISHED",
+    NotOpenForSignature => "NOT_OPEN_FOR_SIGNATURE",
+    AlreadyInForce => "ALREADY_IN_FORCE",
+    NotInForce => "NOT_IN_FORCE",
+    Expired => "EXPIRED",
+    Superseded => "SUPERSEDED",
+    NotAParty => "NOT_A_PARTY",
+    AlreadyParty => "ALREADY_PARTY",
+    PartyDeclined => "PARTY_DECLINED",
+    PartyWithdrawn => "PARTY_WITHDRAWN",
+    OrganizationNotFound => "ORGANIZATION_NOT_FOUND",
+    OrganizationInactive => "ORGANIZATION_INACTIVE",
+    HashMismatch => "HASH_MISMATCH",
+    AlreadySigned => "ALREADY_SIGNED",
+    AfterValidity => "AFTER_VALIDITY",
+    MissingSignatures => "MISSING_SIGNATURES",
+    RenewalNotLater => "RENEWAL_NOT_LATER",
+    OpenEnded => "OPEN_ENDED",
+    NotYetExpired => "NOT_YET_EXPIRED",
+    CannotSupersedeItself => "CANNOT_SUPERSEDE_ITSELF",
+    Directory => "DIRECTORY",
+});
 
 domain_events!(
     /// Everything that can happen to a protocol.

@@ -42,6 +42,8 @@ pub enum WorkingGroupCommand {
     },
 }
 
+impl crate::UniqueClaim for WorkingGroupCommand {}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WorkingGroupError {
     #[error("this working group is already formed")]
@@ -67,6 +69,20 @@ pub enum WorkingGroupError {
     #[error(transparent)]
     Directory(#[from] DirectoryUnavailable),
 }
+
+crate::error_codes!(WorkingGroupError {
+    AlreadyFormed => "ALREADY_FORMED",
+    NotFound => "NOT_FOUND",
+    Dissolved => "DISSOLVED",
+    NetworkNotFound => "NETWORK_NOT_FOUND",
+    NetworkClosed => "NETWORK_CLOSED",
+    NotAuthorised => "NOT_AUTHORISED",
+    NotNetworkMember => "NOT_NETWORK_MEMBER",
+    AlreadyMember => "ALREADY_MEMBER",
+    NotMember => "NOT_MEMBER",
+    CannotRemoveLead => "CANNOT_REMOVE_LEAD",
+    Directory => "DIRECTORY",
+});
 
 domain_events!(
     /// Everything that can happen to a working group.

@@ -40,26 +40,6 @@ pub struct UserError {
     pub code: String,
 }
 
-/// `AlreadyMember` → `ALREADY_MEMBER`.
-fn screaming(name: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_uppercase() && i > 0 {
-            out.push('_');
-        }
-        out.push(c.to_ascii_uppercase());
-    }
-    out
-}
-
-/// The code of a domain error: its variant name (from Debug), in SCREAMING_CASE.
-fn code_of(error: &impl std::fmt::Debug) -> String {
-    let debug = format!("{error:?}");
-    let variant: String = debug.chars().take_while(|c| c.is_alphanumeric()).collect();
-    // `Directory(DirectoryUnavailable)` and similar wrap a service failure.
-    screaming(&variant)
-}
-
 /// Collects the parse errors of one input.
 #[derive(Default)]
 struct Parse {
@@ -211,8 +191,8 @@ async fn perform<A>(
 ) -> ApiResult<Result<Vec<i64>, Vec<UserError>>>
 where
     A: Aggregate<Services = aggregates::Services>,
-    A::Command: Clone + std::fmt::Debug + 'static,
-    A::Error: std::fmt::Debug,
+    A::Command: Clone + std::fmt::Debug + aggregates::UniqueClaim + 'static,
+    A::Error: aggregates::errors::ErrorCode,
 {
     let state = ctx.data_unchecked::<ApiState>();
     let mut metadata =
@@ -243,7 +223,7 @@ where
         Err(CommandError::Domain(e)) => Ok(Err(vec![UserError {
             field: None,
             message: e.to_string(),
-            code: code_of(&e),
+            code: aggregates::errors::ErrorCode::code(&e).to_owned(),
         }])),
         Err(CommandError::Conflict { .. }) => Ok(Err(error(
             "CONFLICT",

@@ -85,17 +85,6 @@ where
     }
 }
 
-/// True when `command` claims a value that must stay unique (an organization's tax code).
-fn claims_unique_value<A: Aggregate>(command: &A::Command) -> bool
-where
-    A::Command: 'static,
-{
-    let command: &dyn std::any::Any = command;
-    command
-        .downcast_ref::<aggregates::organization::OrganizationCommand>()
-        .is_some_and(|c| c.claims_tax_code())
-}
-
 /// The advisory lock key that serialises commands checking unique values (tax codes).
 const UNIQUE_VALUES_LOCK: i64 = 0x0067_6f76_5f74_6178; // "gov_tax"
 
@@ -111,7 +100,7 @@ impl Store {
     ) -> Result<CommandOutcome, CommandError<A::Error>>
     where
         A: Aggregate<Services = Services>,
-        A::Command: Clone + Debug + 'static,
+        A::Command: Clone + Debug + aggregates::UniqueClaim + 'static,
     {
         self.execute_request::<A>(id, command, metadata, None).await
     }
@@ -130,7 +119,7 @@ impl Store {
     ) -> Result<CommandOutcome, CommandError<A::Error>>
     where
         A: Aggregate<Services = Services>,
-        A::Command: Clone + Debug + 'static,
+        A::Command: Clone + Debug + aggregates::UniqueClaim + 'static,
     {
         // Commands claiming a tax code check that no other organization uses it, then commit:
         // two of them racing could both pass the check. They run one at a time: in this
@@ -145,7 +134,7 @@ impl Store {
             }
             None => String::new(),
         };
-        let unique = claims_unique_value::<A>(&command);
+        let unique = aggregates::UniqueClaim::claims_unique_value(&command);
         let _in_process = match unique {
             true => Some(self.unique_values.lock().await),
             false => None,
