@@ -892,7 +892,7 @@ pub struct ApplyForMembershipInput {
     pub organization: ID,
     /// The business date.
     pub effective_on: NaiveDate,
-    /// A reason or motivation (required to reject, suspend or expel).
+    /// Why the organization applies (optional).
     pub reason: Option<String>,
 }
 
@@ -916,8 +916,6 @@ pub struct ApproveMembershipInput {
     pub organization: ID,
     /// The business date.
     pub effective_on: NaiveDate,
-    /// A reason or motivation (required to reject, suspend or expel).
-    pub reason: Option<String>,
 }
 
 impl From<ApproveMembershipInput> for MembershipInput {
@@ -926,7 +924,7 @@ impl From<ApproveMembershipInput> for MembershipInput {
             network: input.network,
             organization: input.organization,
             effective_on: input.effective_on,
-            reason: input.reason,
+            reason: None,
         }
     }
 }
@@ -940,8 +938,8 @@ pub struct RejectMembershipInput {
     pub organization: ID,
     /// The business date.
     pub effective_on: NaiveDate,
-    /// A reason or motivation (required to reject, suspend or expel).
-    pub reason: Option<String>,
+    /// Why the application is rejected (required, not empty).
+    pub reason: String,
 }
 
 impl From<RejectMembershipInput> for MembershipInput {
@@ -950,7 +948,7 @@ impl From<RejectMembershipInput> for MembershipInput {
             network: input.network,
             organization: input.organization,
             effective_on: input.effective_on,
-            reason: input.reason,
+            reason: Some(input.reason),
         }
     }
 }
@@ -964,8 +962,8 @@ pub struct SuspendMembershipInput {
     pub organization: ID,
     /// The business date.
     pub effective_on: NaiveDate,
-    /// A reason or motivation (required to reject, suspend or expel).
-    pub reason: Option<String>,
+    /// Why the member is suspended (required, not empty).
+    pub reason: String,
 }
 
 impl From<SuspendMembershipInput> for MembershipInput {
@@ -974,7 +972,7 @@ impl From<SuspendMembershipInput> for MembershipInput {
             network: input.network,
             organization: input.organization,
             effective_on: input.effective_on,
-            reason: input.reason,
+            reason: Some(input.reason),
         }
     }
 }
@@ -988,8 +986,6 @@ pub struct ReinstateMembershipInput {
     pub organization: ID,
     /// The business date.
     pub effective_on: NaiveDate,
-    /// A reason or motivation (required to reject, suspend or expel).
-    pub reason: Option<String>,
 }
 
 impl From<ReinstateMembershipInput> for MembershipInput {
@@ -998,7 +994,7 @@ impl From<ReinstateMembershipInput> for MembershipInput {
             network: input.network,
             organization: input.organization,
             effective_on: input.effective_on,
-            reason: input.reason,
+            reason: None,
         }
     }
 }
@@ -1012,7 +1008,7 @@ pub struct WithdrawMembershipInput {
     pub organization: ID,
     /// The business date.
     pub effective_on: NaiveDate,
-    /// A reason or motivation (required to reject, suspend or expel).
+    /// Why the member leaves (optional).
     pub reason: Option<String>,
 }
 
@@ -1036,8 +1032,8 @@ pub struct ExpelMemberInput {
     pub organization: ID,
     /// The business date.
     pub effective_on: NaiveDate,
-    /// A reason or motivation (required to reject, suspend or expel).
-    pub reason: Option<String>,
+    /// Why the member is expelled (required, not empty).
+    pub reason: String,
 }
 
 impl From<ExpelMemberInput> for MembershipInput {
@@ -1046,7 +1042,7 @@ impl From<ExpelMemberInput> for MembershipInput {
             network: input.network,
             organization: input.organization,
             effective_on: input.effective_on,
-            reason: input.reason,
+            reason: Some(input.reason),
         }
     }
 }
