@@ -27,7 +27,7 @@ pub trait UniqueClaim {
     }
 }
 
-pub use directory::{Directory, DirectoryUnavailable, InMemoryDirectory, Services};
+pub use directory::{Directory, DirectoryUnavailable, Services};
 
 /// Every event type of every aggregate with its current version, and the JSON Schema of its
 /// payload; then the schemas of superseded versions still found in stored events.

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::projector::{dialect, on_pool};
+use crate::sql::{dialect, on_pool};
 use crate::store::{ExportedEvent, Store, StoreError};
 
 /// The hash before the first event.
@@ -181,7 +181,7 @@ impl Signer {
                     std::fs::create_dir_all(dir)
                         .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
                 }
-                write_private(path, &signer.to_hex())
+                crate::secrets::write_private(path, &signer.to_hex())
                     .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
                 Ok(signer)
             }
@@ -216,23 +216,6 @@ impl Signer {
                 .sign_hex(Checkpoint::message(position, head_hash, signed_at).as_bytes()),
         }
     }
-}
-
-#[cfg(unix)]
-pub(crate) fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(text.as_bytes())
-}
-
-#[cfg(not(unix))]
-pub(crate) fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    std::fs::write(path, text)
 }
 
 /// Parses a public key given in hex.
@@ -756,9 +739,9 @@ pub fn spawn_sealer(
     store: Store,
     signer: Option<Signer>,
     policy: CheckpointPolicy,
-) -> crate::projector::Stoppable {
+) -> crate::tasks::Stoppable {
     use std::time::{Duration, Instant};
-    crate::projector::Stoppable::spawn(move |mut stop| async move {
+    crate::tasks::Stoppable::spawn(move |mut stop| async move {
         let mut changes = store.subscribe();
         let mut last_checkpoint = Instant::now();
         // Sealed since the last checkpoint (None: nothing signed by this sealer yet, so the
@@ -808,7 +791,7 @@ pub fn spawn_sealer(
                 Err(error) => {
                     // A racing sealer (another server) sealed first, or the database is away.
                     tracing::warn!(%error, "sealing failed; retrying");
-                    if crate::projector::pause(&mut stop, Duration::from_millis(500)).await {
+                    if crate::tasks::pause(&mut stop, Duration::from_millis(500)).await {
                         break;
                     }
                 }

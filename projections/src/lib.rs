@@ -9,15 +9,17 @@ pub mod projector;
 pub mod queries;
 pub mod reports;
 pub mod secrets;
+pub(crate) mod sql;
 pub mod store;
+pub mod tasks;
 pub mod views;
 
 /// The read side's background work for one server process: the projector (leader-elected on
 /// PostgreSQL) and the process manager. Dropping it stops both.
 pub struct Background {
     pub projector: projector::ProjectorHandle,
-    processes: projector::Stoppable,
-    sealer: projector::Stoppable,
+    processes: tasks::Stoppable,
+    sealer: tasks::Stoppable,
 }
 
 impl Background {

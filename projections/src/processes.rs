@@ -17,9 +17,10 @@ use aggregates::protocol::{Protocol, ProtocolEvent};
 use aggregates::AnyEvent;
 use uuid::Uuid;
 
-use crate::projector::{dialect, on_pool, pause, Stoppable};
 use crate::queries::{AsOf, QueryError, ReadModels};
+use crate::sql::{dialect, on_pool};
 use crate::store::{CommandError, Store, StoreError, StoredEvent};
+use crate::tasks::{pause, Stoppable};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProcessError {

@@ -13,39 +13,11 @@ use serde_json::Value;
 use sqlx::QueryBuilder;
 use tokio::sync::watch;
 
+use crate::sql::{dialect, on_pool};
 use crate::store::{Backend, Store, StoreError};
+use crate::tasks::pause;
+pub use crate::tasks::Stoppable;
 use crate::views::{keys_for, project, DocKey, Docs, Filters, Kind, ProjectionError, Version};
-
-/// Rewrites `$1`-style placeholders for SQLite (`?1`): the whole dialect layer of the read side.
-/// Only a `$` followed by a digit is a placeholder (a JSON path such as `'$.actor_id'` is not).
-pub(crate) fn dialect(backend: &Backend, sql: &str) -> String {
-    match backend {
-        Backend::Postgres(_) => sql.to_owned(),
-        Backend::Sqlite(_) => {
-            let mut out = String::with_capacity(sql.len());
-            let mut chars = sql.chars().peekable();
-            while let Some(c) = chars.next() {
-                if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
-                    out.push('?');
-                } else {
-                    out.push(c);
-                }
-            }
-            out
-        }
-    }
-}
-
-/// Runs the same code on either pool type.
-macro_rules! on_pool {
-    ($backend:expr, $pool:ident => $body:expr) => {
-        match $backend {
-            $crate::store::Backend::Postgres($pool) => $body,
-            $crate::store::Backend::Sqlite($pool) => $body,
-        }
-    };
-}
-pub(crate) use on_pool;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectorError {
@@ -504,55 +476,6 @@ impl Projector {
         }
         Ok(report)
     }
-}
-
-/// A background task that can be stopped between two units of work, or aborted.
-pub struct Stoppable {
-    stop: watch::Sender<bool>,
-    task: Option<tokio::task::JoinHandle<()>>,
-}
-
-impl Stoppable {
-    /// Spawns `work`, which receives the stop signal to check between units of work.
-    pub fn spawn<F>(work: impl FnOnce(watch::Receiver<bool>) -> F) -> Self
-    where
-        F: std::future::Future<Output = ()> + Send + 'static,
-    {
-        let (stop, stopped) = watch::channel(false);
-        Self {
-            stop,
-            task: Some(tokio::spawn(work(stopped))),
-        }
-    }
-
-    /// Asks the task to stop after its current unit of work (a batch commits), waiting at
-    /// most `timeout`; past it the task is aborted (its transaction rolls back).
-    pub async fn shutdown(mut self, timeout: Duration) {
-        let _ = self.stop.send(true);
-        if let Some(task) = self.task.take() {
-            let abort = task.abort_handle();
-            if tokio::time::timeout(timeout, task).await.is_err() {
-                abort.abort();
-            }
-        }
-    }
-}
-
-impl Drop for Stoppable {
-    fn drop(&mut self) {
-        if let Some(task) = &self.task {
-            task.abort();
-        }
-    }
-}
-
-/// Sleeps for `duration`, or less if a stop is asked; answers whether to stop.
-pub(crate) async fn pause(stop: &mut watch::Receiver<bool>, duration: Duration) -> bool {
-    if *stop.borrow() {
-        return true;
-    }
-    let _ = tokio::time::timeout(duration, stop.changed()).await;
-    *stop.borrow()
 }
 
 /// The projector running in the background, and what the read side can wait on.

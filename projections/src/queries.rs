@@ -11,7 +11,8 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::projector::{dialect, on_pool, Projector, ProjectorError};
+use crate::projector::{Projector, ProjectorError};
+use crate::sql::{dialect, on_pool};
 use crate::store::{Backend, RawEvent, Store, StoreError, StoredEvent, EVENT_COLUMNS};
 use crate::views::*;
 

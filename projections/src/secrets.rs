@@ -84,7 +84,7 @@ impl Secrets {
                     std::fs::create_dir_all(dir)
                         .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
                 }
-                crate::integrity::write_private(path, &hex::encode(master))
+                write_private(path, &hex::encode(master))
                     .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
                 Ok(Self::from_bytes(master))
             }
@@ -147,6 +147,23 @@ pub(crate) fn aead_open(key: &[u8], aad: &[u8], sealed: &[u8]) -> Option<Vec<u8>
     cipher
         .decrypt(Nonce::from_slice(nonce), Payload { msg, aad })
         .ok()
+}
+
+#[cfg(unix)]
+pub(crate) fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(text.as_bytes())
+}
+
+#[cfg(not(unix))]
+pub(crate) fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    std::fs::write(path, text)
 }
 
 fn wrap_aad(person: &str) -> String {

@@ -14,7 +14,9 @@ use aggregates::organization::*;
 use aggregates::processes::{self, PendingCommitment, ProcessCommand};
 use aggregates::protocol::*;
 use aggregates::working_group::*;
-use aggregates::{InMemoryDirectory, Services};
+use aggregates::Services;
+
+use crate::common::InMemoryDirectory;
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::Aggregate;
 

@@ -3,14 +3,16 @@
 
 use std::sync::Arc;
 
-use aggregates::directory::UnavailableDirectory;
 use aggregates::ids::*;
 use aggregates::network::*;
 use aggregates::organization::*;
 use aggregates::values::*;
 use aggregates::working_group::*;
-use aggregates::{InMemoryDirectory, Services};
+use aggregates::Services;
+
+pub mod directory;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+pub use directory::{InMemoryDirectory, UnavailableDirectory};
 use uuid::Uuid;
 
 pub fn day(y: i32, m: u32, d: u32) -> NaiveDate {

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::{Backend, Store, StoreError};
-use crate::projector::{dialect, on_pool};
+use crate::sql::{dialect, on_pool};
 
 /// One permission a principal holds. A principal may hold several.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -348,7 +348,7 @@ impl Store {
                   ORDER BY position"
             }
         };
-        let rows: Result<Vec<(i64, Option<String>)>, sqlx::Error> = crate::projector::on_pool!(
+        let rows: Result<Vec<(i64, Option<String>)>, sqlx::Error> = crate::sql::on_pool!(
             &self.backend,
             pool => sqlx::query_as(sql).bind(&metadata.actor.id).bind(key).fetch_all(pool).await
         );
@@ -372,14 +372,14 @@ impl Store {
         first_sequence: i64,
         last_sequence: i64,
     ) -> Result<Vec<i64>, StoreError> {
-        let sql = crate::projector::dialect(
+        let sql = crate::sql::dialect(
             &self.backend,
             "SELECT position FROM events
               WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence BETWEEN $3 AND $4
               ORDER BY sequence",
         );
         Ok(
-            crate::projector::on_pool!(&self.backend, pool => sqlx::query_scalar(&sql)
+            crate::sql::on_pool!(&self.backend, pool => sqlx::query_scalar(&sql)
             .bind(aggregate_type)
             .bind(id)
             .bind(first_sequence)

@@ -18,9 +18,9 @@ use postgres_es::PostgresEventRepository;
 use sqlite_es::SqliteEventRepository;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, SqlitePool};
 use tokio::sync::watch;
 
+pub use crate::sql::Backend;
 pub use access::{open, seal, ApiToken, Grant, WrappedPersonKey, TOKEN_PREFIX};
 pub use command::{CommandError, CommandOptions, CommandOutcome};
 pub use directory::StoreDirectory;
@@ -62,13 +62,6 @@ impl<E: std::error::Error> From<AggregateError<E>> for StoreError {
     fn from(error: AggregateError<E>) -> Self {
         StoreError::EventStore(error.to_string())
     }
-}
-
-/// The database behind the store.
-#[derive(Clone, Debug)]
-pub enum Backend {
-    Postgres(PgPool),
-    Sqlite(SqlitePool),
 }
 
 impl Backend {

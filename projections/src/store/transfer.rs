@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{Backend, Store, StoreError};
-use crate::projector::{dialect, on_pool};
+use crate::sql::{dialect, on_pool};
 
 /// One event as exported.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
