@@ -62,9 +62,8 @@ impl SecretArgs {
 enum Command {
     /// Serve the GraphQL API (and GraphiQL) with the projector and the processes.
     Serve {
-        /// postgres://… or sqlite://… (the SQLite file is created if missing).
-        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
-        database_url: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
         /// Address to listen on.
         #[arg(long, env = "LISTEN", default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
@@ -93,20 +92,20 @@ enum Command {
     /// hash and signature; as CSV, its commitments table), or signature coverage, commitment
     /// fulfilment (judged at the end of the year) or attendance, as JSON or CSV.
     Report {
-        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
-        database_url: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
         /// The network's UUID (or global id).
         #[arg(long)]
         network: String,
         /// The calendar year.
         #[arg(long)]
         year: i32,
-        /// annual, coverage, fulfilment or attendance.
-        #[arg(long, default_value = "annual")]
-        kind: String,
-        /// json or csv.
-        #[arg(long, default_value = "json")]
-        format: String,
+        /// Which report.
+        #[arg(long, value_enum, default_value_t = ReportKind::Annual)]
+        kind: ReportKind,
+        /// The file format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
+        format: ReportFormat,
         /// The file to write ("-" for standard output).
         #[arg(long, default_value = "-")]
         out: String,
@@ -135,8 +134,8 @@ enum Command {
     },
     /// Load the demo dataset: five real networks, institutions only, no personal data.
     Demo {
-        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
-        database_url: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
     },
     /// Print the GraphQL schema (SDL).
     Schema,
@@ -146,8 +145,8 @@ enum Command {
     /// verify an export offline with only `--public-key`, without a database. Exits 1 and
     /// names the first bad position when anything differs.
     Verify {
-        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
-        database_url: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
         /// An export to verify offline (no database is opened).
         #[arg(long)]
         file: Option<std::path::PathBuf>,
@@ -169,13 +168,13 @@ enum Command {
     /// Rebuild the read models from position zero into fresh tables, then switch to them
     /// (the old ones keep serving meanwhile).
     Rebuild {
-        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
-        database_url: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
     },
     /// Write the event log (or one aggregate type's events) as JSON Lines.
     Export {
-        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
-        database_url: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
         /// The file to write ("-" for standard output).
         #[arg(long, env = "EXPORT_FILE", default_value = "-")]
         out: String,
@@ -186,8 +185,8 @@ enum Command {
     /// Append the events of a JSON Lines export, refusing anything that would alter or
     /// reorder existing history (events already present must be identical).
     Import {
-        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
-        database_url: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
         /// The file to read.
         #[arg(long, env = "IMPORT_FILE")]
         file: std::path::PathBuf,
@@ -198,10 +197,44 @@ enum Command {
     },
     /// Create or upgrade the database schema (safe to run any number of times).
     Migrate {
-        /// postgres://… or sqlite://… (the SQLite file is created if missing).
-        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
-        database_url: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
     },
+}
+
+/// The reports `report` produces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum ReportKind {
+    /// The signed annual monitoring report (as CSV: its commitments table).
+    Annual,
+    /// Signature coverage per protocol version.
+    Coverage,
+    /// Commitment fulfilment per member, judged at the end of the year.
+    Fulfilment,
+    /// Attendance per member.
+    Attendance,
+}
+
+/// The file formats of `report`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum ReportFormat {
+    Json,
+    Csv,
+}
+
+/// The database every command that opens one works on.
+#[derive(clap::Args)]
+struct DatabaseArgs {
+    /// postgres://… or sqlite://… (the SQLite file is created if missing).
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    database_url: String,
+}
+
+impl DatabaseArgs {
+    /// Opens and migrates the store, with the deployment secret.
+    async fn open(&self) -> anyhow::Result<Store> {
+        open(&self.database_url).await
+    }
 }
 
 /// Where the Ed25519 key that signs checkpoints and reports lives.
@@ -271,8 +304,8 @@ impl AuthArgs {
 enum TokenAction {
     /// Issue a token; it is printed once and cannot be shown again.
     Issue {
-        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
-        database_url: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
         /// Who the token is for (recorded as `token:<id>`; keep personal data out).
         #[arg(long)]
         subject: String,
@@ -282,13 +315,13 @@ enum TokenAction {
     },
     /// List issued tokens (never the tokens themselves).
     List {
-        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
-        database_url: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
     },
     /// Revoke a token by its id.
     Revoke {
-        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
-        database_url: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
         /// The token's id (from `issue` or `list`).
         id: String,
     },
@@ -460,7 +493,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     match cli.command {
         Command::Serve {
-            database_url,
+            database,
             listen,
             graphiql,
             introspection,
@@ -472,7 +505,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let auth = auth.config()?;
             let signer = signing.signer()?;
-            let store = open(&database_url).await?;
+            let store = database.open().await?;
             if demo {
                 load_demo(&store).await?;
             }
@@ -519,7 +552,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Schema => print!("{}", graphql::sdl()),
         Command::Token { action } => match action {
             TokenAction::Issue {
-                database_url,
+                database,
                 subject,
                 grants,
             } => {
@@ -532,19 +565,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     !subject.trim().is_empty() && subject.len() <= 200,
                     "the subject must be 1 to 200 characters"
                 );
-                let store = open(&database_url).await?;
+                let store = database.open().await?;
                 let (id, token) = store.issue_token(subject.trim(), &grants).await?;
                 eprintln!("Issued token {id} (shown once; only its hash is kept):");
                 println!("{token}");
             }
-            TokenAction::List { database_url } => {
-                let store = open(&database_url).await?;
+            TokenAction::List { database } => {
+                let store = database.open().await?;
                 for t in store.tokens().await? {
                     println!("{}", serde_json::to_string(&t)?);
                 }
             }
-            TokenAction::Revoke { database_url, id } => {
-                let store = open(&database_url).await?;
+            TokenAction::Revoke { database, id } => {
+                let store = database.open().await?;
                 anyhow::ensure!(
                     store.revoke_token(&id).await?,
                     "no token {id} to revoke (unknown or already revoked)"
@@ -554,7 +587,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         },
         Command::PublicKey { signing } => println!("{}", signing.signer()?.public_key_hex()),
         Command::Report {
-            database_url,
+            database,
             network,
             year,
             kind,
@@ -576,7 +609,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     )
                 })
                 .context("--network is not a network id")?;
-            let store = open(&database_url).await?;
+            let store = database.open().await?;
             projections::catch_up_all(&store)
                 .await
                 .map_err(|e| anyhow::anyhow!("the read side did not catch up: {e}"))?;
@@ -590,40 +623,37 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             use projections::reports as r;
             let table =
                 |columns: &[&str], rows: Vec<serde_json::Value>| -> anyhow::Result<String> {
-                    match format.as_str() {
-                        "json" => Ok(serde_json::to_string_pretty(&rows)? + "\n"),
-                        "csv" => Ok(r::csv(columns, &rows)),
-                        other => anyhow::bail!("--format is json or csv, not {other}"),
+                    match format {
+                        ReportFormat::Json => Ok(serde_json::to_string_pretty(&rows)? + "\n"),
+                        ReportFormat::Csv => Ok(r::csv(columns, &rows)),
                     }
                 };
             let year_end = chrono::NaiveDate::from_ymd_opt(year, 12, 31).context("--year")?;
-            let text = match kind.as_str() {
-                "annual" => {
+            let text = match kind {
+                ReportKind::Annual => {
                     let document = read
                         .annual_report(network, year, now)
                         .await?
                         .with_context(|| format!("no network {id}"))?;
-                    match format.as_str() {
-                        "json" => {
+                    match format {
+                        ReportFormat::Json => {
                             let signed = r::SignedReport::sign(document, &signing.signer()?);
                             serde_json::to_string_pretty(&signed)? + "\n"
                         }
-                        "csv" => r::commitments_csv(&document),
-                        other => anyhow::bail!("--format is json or csv, not {other}"),
+                        ReportFormat::Csv => r::commitments_csv(&document),
                     }
                 }
-                "coverage" => table(r::COVERAGE_COLUMNS, read.coverage_rows(network, now).await?)?,
-                "fulfilment" => table(
+                ReportKind::Coverage => {
+                    table(r::COVERAGE_COLUMNS, read.coverage_rows(network, now).await?)?
+                }
+                ReportKind::Fulfilment => table(
                     r::FULFILMENT_COLUMNS,
                     read.fulfilment_rows(network, year_end, now).await?,
                 )?,
-                "attendance" => table(
+                ReportKind::Attendance => table(
                     r::ATTENDANCE_COLUMNS,
                     read.attendance_rows(network, year, now).await?,
                 )?,
-                other => anyhow::bail!(
-                    "--kind is annual, coverage, fulfilment or attendance, not {other}"
-                ),
             };
             if out == "-" {
                 print!("{text}");
@@ -647,7 +677,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Verify {
-            database_url,
+            database,
             file,
             public_key,
             checkpoints,
@@ -681,7 +711,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     .map_err(anyhow::Error::msg)?;
                 return chain_verdict(&report);
             }
-            let store = open(&database_url).await?;
+            let store = database.open().await?;
             let bar = progress_bar(store.count_events().await? as u64, "events checked");
             let report = store.verify_log(|n| bar.set_position(n as u64)).await?;
             bar.finish();
@@ -746,12 +776,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Demo { database_url } => {
-            let store = open(&database_url).await?;
+        Command::Demo { database } => {
+            let store = database.open().await?;
             load_demo(&store).await?;
         }
-        Command::Rebuild { database_url } => {
-            let store = open(&database_url).await?;
+        Command::Rebuild { database } => {
+            let store = database.open().await?;
             let total = store.head_position().await?;
             let bar = progress_bar(store.count_events().await? as u64, "events projected");
             let projector = projections::projector::Projector::new(store);
@@ -767,11 +797,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("Read models rebuilt as generation {generation} up to position {total}.");
         }
         Command::Export {
-            database_url,
+            database,
             out,
             aggregate_type,
         } => {
-            let store = open(&database_url).await?;
+            let store = database.open().await?;
             let bar = progress_bar(store.count_events().await? as u64, "events exported");
             let mut writer: Box<dyn std::io::Write> = if out == "-" {
                 Box::new(std::io::BufWriter::new(std::io::stdout().lock()))
@@ -800,7 +830,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("Exported {written} events.");
         }
         Command::Import {
-            database_url,
+            database,
             file,
             public_key,
         } => {
@@ -838,7 +868,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     source.events
                 ),
             }
-            let store = open(&database_url).await?;
+            let store = database.open().await?;
             let input = std::fs::File::open(&file)
                 .with_context(|| format!("failed to open {}", file.display()))?;
             let lines =
@@ -857,8 +887,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 report.imported, report.already_present, report.person_keys
             );
         }
-        Command::Migrate { database_url } => {
-            let store = open(&database_url).await?;
+        Command::Migrate { database } => {
+            let store = database.open().await?;
             println!(
                 "The {} database is up to date ({} events stored).",
                 store.backend().name(),
