@@ -31,7 +31,8 @@ pub enum CommitmentSource {
     },
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// Serialisable: the command service fingerprints a command by its serialised form.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub enum CommitmentCommand {
     Create {
         id: CommitmentId,
@@ -71,7 +72,7 @@ pub enum CommitmentCommand {
     },
 }
 
-impl crate::UniqueClaim for CommitmentCommand {}
+impl crate::DomainCommand for CommitmentCommand {}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CommitmentError {

@@ -54,7 +54,8 @@ pub struct ActionItem {
     pub due_on: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// Serialisable: the command service fingerprints a command by its serialised form.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub enum MeetingCommand {
     Schedule {
         id: MeetingId,
@@ -101,7 +102,7 @@ pub enum MeetingCommand {
     },
 }
 
-impl crate::UniqueClaim for MeetingCommand {}
+impl crate::DomainCommand for MeetingCommand {}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MeetingError {

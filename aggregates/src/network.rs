@@ -33,7 +33,8 @@ wire_enum!(
     }
 );
 
-#[derive(Debug, Clone, PartialEq)]
+/// Serialisable: the command service fingerprints a command by its serialised form.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub enum NetworkCommand {
     Establish {
         id: NetworkId,
@@ -114,7 +115,7 @@ pub enum NetworkCommand {
     },
 }
 
-impl crate::UniqueClaim for NetworkCommand {}
+impl crate::DomainCommand for NetworkCommand {}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NetworkError {

@@ -11,7 +11,8 @@ use crate::events::domain_events;
 use crate::ids::OrganizationId;
 use crate::values::{FreeText, Name, OrganizationCategory, TaxCode};
 
-#[derive(Debug, Clone, PartialEq)]
+/// Serialisable: the command service fingerprints a command by its serialised form.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub enum OrganizationCommand {
     Register {
         id: OrganizationId,
@@ -45,7 +46,7 @@ pub enum OrganizationCommand {
     },
 }
 
-impl crate::UniqueClaim for OrganizationCommand {
+impl crate::DomainCommand for OrganizationCommand {
     fn claims_unique_value(&self) -> bool {
         self.claims_tax_code()
     }

@@ -14,14 +14,15 @@ use crate::events::domain_events;
 use crate::ids::PersonId;
 use crate::values::Sealed;
 
-#[derive(Debug, Clone, PartialEq)]
+/// Serialisable: the command service fingerprints a command by its serialised form.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub enum PersonCommand {
     Register { id: PersonId, details: Sealed },
     ChangeDetails { details: Sealed },
     Erase { on: NaiveDate },
 }
 
-impl crate::UniqueClaim for PersonCommand {}
+impl crate::DomainCommand for PersonCommand {}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PersonError {

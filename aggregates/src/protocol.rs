@@ -74,7 +74,8 @@ pub struct ProtocolContent {
     pub renewal: RenewalRule,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// Serialisable: the command service fingerprints a command by its serialised form.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub enum ProtocolCommand {
     Draft {
         id: ProtocolId,
@@ -139,7 +140,7 @@ pub enum ProtocolCommand {
     },
 }
 
-impl crate::UniqueClaim for ProtocolCommand {}
+impl crate::DomainCommand for ProtocolCommand {}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProtocolError {

@@ -14,7 +14,8 @@ use crate::events::domain_events;
 use crate::ids::{NetworkId, OrganizationId, WorkingGroupId};
 use crate::values::{FreeText, Name};
 
-#[derive(Debug, Clone, PartialEq)]
+/// Serialisable: the command service fingerprints a command by its serialised form.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub enum WorkingGroupCommand {
     Form {
         id: WorkingGroupId,
@@ -42,7 +43,7 @@ pub enum WorkingGroupCommand {
     },
 }
 
-impl crate::UniqueClaim for WorkingGroupCommand {}
+impl crate::DomainCommand for WorkingGroupCommand {}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WorkingGroupError {

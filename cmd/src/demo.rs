@@ -48,7 +48,7 @@ impl Demo<'_> {
     ) -> anyhow::Result<()>
     where
         A: Aggregate<Services = aggregates::Services>,
-        A::Command: Clone + std::fmt::Debug + aggregates::UniqueClaim + 'static,
+        A::Command: Clone + std::fmt::Debug + aggregates::DomainCommand + 'static,
         A::Error: std::fmt::Debug,
     {
         let id = id.to_string();

@@ -191,7 +191,7 @@ async fn perform<A>(
 ) -> ApiResult<Result<Vec<i64>, Vec<UserError>>>
 where
     A: Aggregate<Services = aggregates::Services>,
-    A::Command: Clone + std::fmt::Debug + aggregates::UniqueClaim + 'static,
+    A::Command: Clone + std::fmt::Debug + aggregates::DomainCommand + 'static,
     A::Error: aggregates::errors::ErrorCode,
 {
     let state = ctx.data_unchecked::<ApiState>();

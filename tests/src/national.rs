@@ -227,7 +227,7 @@ impl Loader {
     ) -> anyhow::Result<()>
     where
         A: Aggregate<Services = Services>,
-        A::Command: Clone + std::fmt::Debug + aggregates::UniqueClaim + 'static,
+        A::Command: Clone + std::fmt::Debug + aggregates::DomainCommand + 'static,
     {
         let id = id.to_string();
         let actor = Actor {

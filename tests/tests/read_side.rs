@@ -67,7 +67,7 @@ impl World {
     async fn run<A>(&self, id: impl ToString, by: OrganizationId, command: A::Command) -> i64
     where
         A: Aggregate<Services = aggregates::Services>,
-        A::Command: Clone + std::fmt::Debug + aggregates::UniqueClaim + 'static,
+        A::Command: Clone + std::fmt::Debug + aggregates::DomainCommand + 'static,
     {
         let outcome = self
             .store

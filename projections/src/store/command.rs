@@ -67,7 +67,7 @@ fn fingerprint<A: Aggregate>(
     request: Option<&str>,
 ) -> String
 where
-    A::Command: Debug,
+    A::Command: aggregates::DomainCommand + Debug,
 {
     match request {
         Some(request) => secrets.fingerprint(&[
@@ -80,7 +80,8 @@ where
             A::TYPE.as_bytes(),
             id.as_bytes(),
             b"command",
-            format!("{command:?}").as_bytes(),
+            // (Serialising fails only for maps with non-string keys, which no command has.)
+            &serde_json::to_vec(command).unwrap_or_else(|_| format!("{command:?}").into_bytes()),
         ]),
     }
 }
@@ -100,7 +101,7 @@ impl Store {
     ) -> Result<CommandOutcome, CommandError<A::Error>>
     where
         A: Aggregate<Services = Services>,
-        A::Command: Clone + Debug + aggregates::UniqueClaim + 'static,
+        A::Command: Clone + Debug + aggregates::DomainCommand + 'static,
     {
         self.execute_request::<A>(id, command, metadata, None).await
     }
@@ -119,7 +120,7 @@ impl Store {
     ) -> Result<CommandOutcome, CommandError<A::Error>>
     where
         A: Aggregate<Services = Services>,
-        A::Command: Clone + Debug + aggregates::UniqueClaim + 'static,
+        A::Command: Clone + Debug + aggregates::DomainCommand + 'static,
     {
         // Commands claiming a tax code check that no other organization uses it, then commit:
         // two of them racing could both pass the check. They run one at a time: in this
@@ -134,7 +135,7 @@ impl Store {
             }
             None => String::new(),
         };
-        let unique = aggregates::UniqueClaim::claims_unique_value(&command);
+        let unique = aggregates::DomainCommand::claims_unique_value(&command);
         let _in_process = match unique {
             true => Some(self.unique_values.lock().await),
             false => None,
