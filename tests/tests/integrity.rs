@@ -474,6 +474,22 @@ async fn the_sealer_signs_first_at_shutdown_and_often_under_load(store: Store) {
     assert_eq!(uncovered(&store).await, 0, "the clean stop signed the head");
 }
 
+/// The id and document of the first current read-model document of `kind`.
+async fn first_current(store: &Store, kind: &str) -> (String, Value) {
+    let column = match store.backend() {
+        Backend::Postgres(_) => "doc::text",
+        Backend::Sqlite(_) => "doc",
+    };
+    let sql = format!(
+        "SELECT id, {column} FROM read_models WHERE kind = '{kind}' AND valid_to IS NULL ORDER BY id LIMIT 1"
+    );
+    let (id, doc): (String, String) = match store.backend() {
+        Backend::Postgres(pool) => sqlx::query_as(&sql).fetch_one(pool).await.unwrap(),
+        Backend::Sqlite(pool) => sqlx::query_as(&sql).fetch_one(pool).await.unwrap(),
+    };
+    (id, serde_json::from_str(&doc).unwrap())
+}
+
 /// A read-model row changed (or removed) behind the application's back is found by
 /// recomputing the read models from the log, without a rebuild; an untouched one passes.
 async fn a_changed_read_model_is_found_without_a_rebuild(store: Store) {
@@ -486,53 +502,30 @@ async fn a_changed_read_model_is_found_without_a_rebuild(store: Store) {
     assert!(clean.documents > 10, "{clean:?}");
     assert_eq!(clean.differences, vec![], "untouched: {clean:?}");
 
-    let first_current = |kind: &str| {
-        format!("(SELECT min(id) FROM read_models WHERE kind = '{kind}' AND valid_to IS NULL)")
-    };
-    let network: String;
-    let membership: String;
-    match store.backend() {
-        Backend::Postgres(pool) => {
-            network = sqlx::query_scalar(&format!("SELECT {}", first_current("network")))
-                .fetch_one(pool)
-                .await
-                .unwrap();
-            membership = sqlx::query_scalar(&format!("SELECT {}", first_current("membership")))
-                .fetch_one(pool)
-                .await
-                .unwrap();
-            sqlx::query("UPDATE read_models SET doc = jsonb_set(doc, '{name}', '\"Rete falsa\"') WHERE kind = 'network' AND valid_to IS NULL AND id = $1")
-                .bind(&network)
-                .execute(pool)
-                .await
-                .unwrap();
-            sqlx::query("DELETE FROM read_models WHERE kind = 'membership' AND valid_to IS NULL AND id = $1")
-                .bind(&membership)
-                .execute(pool)
-                .await
-                .unwrap();
-        }
-        Backend::Sqlite(pool) => {
-            network = sqlx::query_scalar(&format!("SELECT {}", first_current("network")))
-                .fetch_one(pool)
-                .await
-                .unwrap();
-            membership = sqlx::query_scalar(&format!("SELECT {}", first_current("membership")))
-                .fetch_one(pool)
-                .await
-                .unwrap();
-            sqlx::query("UPDATE read_models SET doc = json_set(doc, '$.name', 'Rete falsa') WHERE kind = 'network' AND valid_to IS NULL AND id = ?1")
-                .bind(&network)
-                .execute(pool)
-                .await
-                .unwrap();
-            sqlx::query("DELETE FROM read_models WHERE kind = 'membership' AND valid_to IS NULL AND id = ?1")
-                .bind(&membership)
-                .execute(pool)
-                .await
-                .unwrap();
-        }
-    }
+    let (network, doc) = first_current(&store, "network").await;
+    let (membership, _) = first_current(&store, "membership").await;
+    let update = placeholders(
+        store.backend(),
+        "UPDATE read_models SET doc = $1::jsonb WHERE kind = 'network' AND valid_to IS NULL AND id = $2",
+    );
+    let delete = placeholders(
+        store.backend(),
+        "DELETE FROM read_models WHERE kind = 'membership' AND valid_to IS NULL AND id = $1",
+    );
+    behind_the_back(
+        &store,
+        &[
+            (
+                &update,
+                vec![
+                    Value::String(one_byte_changed(&doc).to_string()),
+                    Value::String(network.clone()),
+                ],
+            ),
+            (&delete, vec![Value::String(membership.clone())]),
+        ],
+    )
+    .await;
     let report = projector.verify_read_models(|_| {}).await.unwrap();
     let mut differences = report.differences.clone();
     differences.sort_by(|a, b| a.kind.cmp(b.kind));
