@@ -189,6 +189,20 @@ pub async fn spawn_server(store: Store, mut config: graphql::ApiConfig) -> TestS
 }
 
 impl TestServer {
+    /// Registers a municipality named `name` as an administrator; answers its global id.
+    pub async fn register_organization(&self, name: &str) -> String {
+        self.must(
+            &admin(),
+            "registerOrganization",
+            serde_json::json!({"name": name, "category": "COMUNE", "territory": "T"}),
+            "organization { id }",
+        )
+        .await["organization"]["id"]
+            .as_str()
+            .expect("an organization id")
+            .to_owned()
+    }
+
     /// Runs mutation `name` with `input` as `token`, selecting `select`; fails the test on
     /// any error or user error, and answers the payload.
     pub async fn must(

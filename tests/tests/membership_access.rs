@@ -27,25 +27,11 @@ const PERSON: &str = "Lucia Ferri";
 
 async fn world(server: &TestServer) -> World {
     let admin = tests::admin();
-    let org = |name: &'static str| {
-        let admin = admin.clone();
-        async move {
-            must(
-                server,
-                &admin,
-                "registerOrganization",
-                json!({"name": name, "category": "COMUNE", "territory": "T"}),
-                "organization { id }",
-            )
-            .await["organization"]["id"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        }
-    };
-    let lead = org("Città capofila").await;
-    let member = org("Comune membro").await;
-    let other_lead = org("Capofila di un'altra rete").await;
+    let lead = server.register_organization("Città capofila").await;
+    let member = server.register_organization("Comune membro").await;
+    let other_lead = server
+        .register_organization("Capofila di un'altra rete")
+        .await;
     let establish = |name: &'static str, coordinator: String| {
         let admin = admin.clone();
         async move {
@@ -100,18 +86,9 @@ async fn world(server: &TestServer) -> World {
 /// Brings a new organization's membership to `status`; answers its id and the payload of its
 /// application (what the applicant read in the answer of its own mutation).
 async fn applicant(server: &TestServer, world: &World, status: &str) -> (String, Value) {
-    let name = format!("Comune {status}");
-    let id = must(
-        server,
-        &tests::admin(),
-        "registerOrganization",
-        json!({"name": name, "category": "COMUNE", "territory": "T"}),
-        "organization { id }",
-    )
-    .await["organization"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = server
+        .register_organization(&format!("Comune {status}"))
+        .await;
     let referent = tests::referent(&id);
     let input = json!({"network": world.network, "organization": id, "effectiveOn": "2016-01-01"});
     let body = server
