@@ -21,8 +21,8 @@ use projections::store::{Grant, Store, TOKEN_PREFIX};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::model::{decode_kind, NodeKind};
-use crate::mutation::UserError;
+use crate::errors::UserError;
+use crate::ids::{decode_kind, NodeKind};
 use crate::{read, ApiResult};
 
 /// How signed tokens are checked.

@@ -2,6 +2,10 @@
 //! limits, error masking, and the axum router (`POST /graphql`; GraphiQL on `GET /graphql`).
 
 pub mod auth;
+pub mod enums;
+pub mod errors;
+pub mod filters;
+pub mod ids;
 pub mod model;
 pub mod mutation;
 pub mod personal;

@@ -6,8 +6,10 @@
 
 use async_graphql::connection::{Connection, Edge};
 pub use async_graphql::ID;
+
+pub use crate::enums::*;
+pub use crate::ids::{decode_id, decode_kind, global_id, NodeKind};
 use async_graphql::{ComplexObject, Context, Enum, Interface, Object, SimpleObject};
-use base64::Engine;
 use chrono::{DateTime, NaiveDate, Utc};
 use projections::queries::{AsOf, CommitmentsOf};
 use projections::store::StoredEvent;
@@ -42,186 +44,6 @@ impl Lens {
     pub fn by(&self, day: NaiveDate) -> bool {
         self.on.is_none_or(|on| day <= on)
     }
-}
-
-/// Mirrors a domain enum as a GraphQL enum (SCREAMING_CASE on the wire) with conversions.
-macro_rules! mirror_enum {
-    ($(#[$m:meta])* $name:ident => $domain:path { $($variant:ident = $desc:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-        pub enum $name { $(#[doc = $desc] $variant),+ }
-        impl From<$name> for $domain {
-            fn from(value: $name) -> Self {
-                match value { $($name::$variant => <$domain>::$variant),+ }
-            }
-        }
-        impl From<$domain> for $name {
-            fn from(value: $domain) -> Self {
-                match value { $(<$domain>::$variant => $name::$variant),+ }
-            }
-        }
-    };
-}
-
-mirror_enum!(
-    /// The kind of organization.
-    OrganizationCategory => aggregates::values::OrganizationCategory {
-        Comune = "Comune (municipality)",
-        CittaMetropolitana = "Città Metropolitana",
-        Provincia = "Provincia",
-        Regione = "Regione",
-        Prefettura = "Prefettura (the State's territorial office)",
-        Questura = "Questura (State police)",
-        Carabinieri = "Carabinieri",
-        PoliziaLocale = "Polizia Locale",
-        Procura = "Procura della Repubblica",
-        Tribunale = "Tribunale",
-        AziendaSanitaria = "ASL / ATS / ASST / Azienda Ospedaliera",
-        EnteGestoreServiziSociali = "Ente gestore dei servizi socio-assistenziali (consorzio, ambito, piano di zona)",
-        CentroAntiviolenza = "Centro antiviolenza (CAV)",
-        CasaRifugio = "Casa rifugio",
-        CentroUominiAutoriViolenza = "Centro per uomini autori di violenza (CUAV)",
-        Consultorio = "Consultorio",
-        Uepe = "UEPE (probation office)",
-        GaranteDetenuti = "Garante dei detenuti",
-        GaranteInfanzia = "Garante per l'infanzia",
-        OrdineProfessionale = "Ordine professionale",
-        OrganismoDiParita = "Organismo di parità / Consigliera di parità",
-        Universita = "Università",
-        UfficioScolastico = "Ufficio scolastico",
-        Scuola = "Scuola",
-        AssociazioneEts = "Associazione / ETS",
-        CentroAccoglienza = "CAS / SAI reception centre",
-        Altro = "Any other kind",
-    }
-);
-mirror_enum!(
-    /// The kind of standing body a network is.
-    NetworkKind => aggregates::network::NetworkKind {
-        TerritorialNetwork = "A territorial anti-violence network",
-        InterinstitutionalTable = "An inter-institutional table",
-        TechnicalTable = "A technical table",
-        ThematicTable = "A thematic table",
-    }
-);
-mirror_enum!(
-    /// The role a referent plays for their organization.
-    ReferentRole => aggregates::network::ReferentRole {
-        Institutional = "Represents the organization institutionally",
-        Technical = "Takes part in the technical work",
-        Deputy = "Stands in for another referent",
-    }
-);
-mirror_enum!(
-    /// Framework, operational, addendum or bilateral protocol.
-    ProtocolKind => aggregates::protocol::ProtocolKind {
-        Framework = "A framework protocol (quadro)",
-        Operational = "An operational protocol (operativo)",
-        Addendum = "An addendum to another protocol",
-        Bilateral = "A protocol signed with one party",
-    }
-);
-mirror_enum!(
-    /// How a signature was given.
-    SignatureMethod => aggregates::protocol::SignatureMethod {
-        Handwritten = "Signed by hand on paper",
-        QualifiedElectronic = "Qualified electronic signature",
-        AdvancedElectronic = "Advanced electronic signature",
-        DigitalPlatform = "Accepted on a digital platform",
-    }
-);
-mirror_enum!(
-    /// The kind of meeting.
-    MeetingKind => aggregates::meeting::MeetingKind {
-        Plenary = "A plenary session of the network",
-        WorkingGroupSession = "A session of a working group",
-        Workshop = "A workshop",
-        DistrictLab = "A district laboratory",
-        Conference = "A public conference",
-    }
-);
-mirror_enum!(
-    /// Whether an organization attended a meeting.
-    Attendance => aggregates::meeting::Attendance {
-        Present = "Attended",
-        Absent = "Did not attend",
-        Excused = "Excused",
-    }
-);
-mirror_enum!(
-    /// The role an actor acted in.
-    Role => aggregates::metadata::Role {
-        PlatformAdministrator = "Administers the platform",
-        Coordinator = "Coordinates a network",
-        Referent = "Acts for one organization",
-        Auditor = "Reads everything, writes nothing",
-        System = "The system's own processes",
-        Anonymous = "Not authenticated",
-    }
-);
-
-/// The kinds of object reachable by a global id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NodeKind {
-    Organization,
-    Network,
-    Protocol,
-    Commitment,
-    WorkingGroup,
-    Meeting,
-}
-
-impl NodeKind {
-    fn tag(self) -> &'static str {
-        match self {
-            NodeKind::Organization => "Organization",
-            NodeKind::Network => "Network",
-            NodeKind::Protocol => "Protocol",
-            NodeKind::Commitment => "Commitment",
-            NodeKind::WorkingGroup => "WorkingGroup",
-            NodeKind::Meeting => "Meeting",
-        }
-    }
-    fn from_tag(tag: &str) -> Option<Self> {
-        Some(match tag {
-            "Organization" => NodeKind::Organization,
-            "Network" => NodeKind::Network,
-            "Protocol" => NodeKind::Protocol,
-            "Commitment" => NodeKind::Commitment,
-            "WorkingGroup" => NodeKind::WorkingGroup,
-            "Meeting" => NodeKind::Meeting,
-            _ => return None,
-        })
-    }
-}
-
-/// The opaque global id of an object: base64 of `Kind:uuid`.
-pub fn global_id(kind: NodeKind, id: impl ToString) -> ID {
-    ID(
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
-            "{}:{}",
-            kind.tag(),
-            id.to_string()
-        )),
-    )
-}
-
-/// Decodes a global id; None for anything that is not one of ours.
-pub fn decode_id(id: &ID) -> Option<(NodeKind, uuid::Uuid)> {
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(id.as_bytes())
-        .ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let (tag, uuid) = text.split_once(':')?;
-    Some((NodeKind::from_tag(tag)?, uuid.parse().ok()?))
-}
-
-/// Decodes a global id of one kind.
-pub fn decode_kind(id: &ID, kind: NodeKind) -> Option<uuid::Uuid> {
-    decode_id(id)
-        .filter(|(k, _)| *k == kind)
-        .map(|(_, uuid)| uuid)
 }
 
 /// Anything with a global id.
@@ -426,10 +248,10 @@ impl Organization {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Narrow the list; every field given must match.")] filter: Option<
-            crate::query::CommitmentFilter,
+            crate::filters::CommitmentFilter,
         >,
         #[graphql(desc = "The order of the list (default: by due date, ascending).")]
-        order_by: Option<crate::query::CommitmentOrder>,
+        order_by: Option<crate::filters::CommitmentOrder>,
         #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
         #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
@@ -528,10 +350,10 @@ impl Network {
         #[graphql(desc = "Include memberships that ended or never started.")]
         include_former: Option<bool>,
         #[graphql(desc = "Narrow the list; every field given must match.")] filter: Option<
-            crate::query::MembershipFilter,
+            crate::filters::MembershipFilter,
         >,
         #[graphql(desc = "The order of the list (default: by membership start, ascending).")]
-        order_by: Option<crate::query::MembershipOrder>,
+        order_by: Option<crate::filters::MembershipOrder>,
         #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
         #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
@@ -579,10 +401,10 @@ impl Network {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Narrow the list; every field given must match.")] filter: Option<
-            crate::query::ProtocolFilter,
+            crate::filters::ProtocolFilter,
         >,
         #[graphql(desc = "The order of the list (default: by title, ascending).")] order_by: Option<
-            crate::query::ProtocolOrder,
+            crate::filters::ProtocolOrder,
         >,
         #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
@@ -617,10 +439,10 @@ impl Network {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Narrow the list; every field given must match.")] filter: Option<
-            crate::query::CommitmentFilter,
+            crate::filters::CommitmentFilter,
         >,
         #[graphql(desc = "The order of the list (default: by due date, ascending).")]
-        order_by: Option<crate::query::CommitmentOrder>,
+        order_by: Option<crate::filters::CommitmentOrder>,
         #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
         #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
@@ -772,10 +594,10 @@ impl Network {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Narrow the list; every field given must match.")] filter: Option<
-            crate::query::MeetingFilter,
+            crate::filters::MeetingFilter,
         >,
         #[graphql(desc = "The order of the list (default: by start, ascending).")] order_by: Option<
-            crate::query::MeetingOrder,
+            crate::filters::MeetingOrder,
         >,
         #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
@@ -1361,8 +1183,8 @@ async fn commitment_page(
     ctx: &Context<'_>,
     of: CommitmentsOf,
     at: Lens,
-    filter: Option<crate::query::CommitmentFilter>,
-    order_by: Option<crate::query::CommitmentOrder>,
+    filter: Option<crate::filters::CommitmentFilter>,
+    order_by: Option<crate::filters::CommitmentOrder>,
     (after, before): (Option<String>, Option<String>),
     (first, last): (Option<i32>, Option<i32>),
 ) -> ApiResult<ListConnection<Commitment>> {

@@ -29,16 +29,7 @@ use crate::auth::{Access, Principal};
 use crate::model::*;
 use crate::{read, ApiResult, ApiState};
 
-/// Why a mutation was refused.
-#[derive(SimpleObject, Debug, Clone, PartialEq)]
-pub struct UserError {
-    /// The input field at fault, as a path (e.g. ["input", "taxCode"]), when one is.
-    pub field: Option<Vec<String>>,
-    /// What is wrong, in words.
-    pub message: String,
-    /// A stable code (e.g. ALREADY_MEMBER, INVALID_VALUE).
-    pub code: String,
-}
+pub use crate::errors::UserError;
 
 /// Collects the parse errors of one input.
 #[derive(Default)]

@@ -11,8 +11,8 @@ use futures::Stream;
 use projections::queries::{AsOf, AuditFilter};
 use projections::store::StoredEvent;
 
+use crate::filters::AuditLogFilter;
 use crate::model::{decode_kind, HistoryEntry, NodeKind};
-use crate::query::AuditLogFilter;
 use crate::{client_error, ApiResult, ApiState};
 
 /// The root subscription.

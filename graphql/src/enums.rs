@@ -1,0 +1,121 @@
+//! GraphQL mirrors of the domain's enums (SCREAMING_CASE on the wire), with conversions both
+//! ways: the domain types derive no GraphQL traits.
+
+use async_graphql::Enum;
+
+/// Mirrors a domain enum as a GraphQL enum (SCREAMING_CASE on the wire) with conversions.
+macro_rules! mirror_enum {
+    ($(#[$m:meta])* $name:ident => $domain:path { $($variant:ident = $desc:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        pub enum $name { $(#[doc = $desc] $variant),+ }
+        impl From<$name> for $domain {
+            fn from(value: $name) -> Self {
+                match value { $($name::$variant => <$domain>::$variant),+ }
+            }
+        }
+        impl From<$domain> for $name {
+            fn from(value: $domain) -> Self {
+                match value { $(<$domain>::$variant => $name::$variant),+ }
+            }
+        }
+    };
+}
+
+mirror_enum!(
+    /// The kind of organization.
+    OrganizationCategory => aggregates::values::OrganizationCategory {
+        Comune = "Comune (municipality)",
+        CittaMetropolitana = "Città Metropolitana",
+        Provincia = "Provincia",
+        Regione = "Regione",
+        Prefettura = "Prefettura (the State's territorial office)",
+        Questura = "Questura (State police)",
+        Carabinieri = "Carabinieri",
+        PoliziaLocale = "Polizia Locale",
+        Procura = "Procura della Repubblica",
+        Tribunale = "Tribunale",
+        AziendaSanitaria = "ASL / ATS / ASST / Azienda Ospedaliera",
+        EnteGestoreServiziSociali = "Ente gestore dei servizi socio-assistenziali (consorzio, ambito, piano di zona)",
+        CentroAntiviolenza = "Centro antiviolenza (CAV)",
+        CasaRifugio = "Casa rifugio",
+        CentroUominiAutoriViolenza = "Centro per uomini autori di violenza (CUAV)",
+        Consultorio = "Consultorio",
+        Uepe = "UEPE (probation office)",
+        GaranteDetenuti = "Garante dei detenuti",
+        GaranteInfanzia = "Garante per l'infanzia",
+        OrdineProfessionale = "Ordine professionale",
+        OrganismoDiParita = "Organismo di parità / Consigliera di parità",
+        Universita = "Università",
+        UfficioScolastico = "Ufficio scolastico",
+        Scuola = "Scuola",
+        AssociazioneEts = "Associazione / ETS",
+        CentroAccoglienza = "CAS / SAI reception centre",
+        Altro = "Any other kind",
+    }
+);
+mirror_enum!(
+    /// The kind of standing body a network is.
+    NetworkKind => aggregates::network::NetworkKind {
+        TerritorialNetwork = "A territorial anti-violence network",
+        InterinstitutionalTable = "An inter-institutional table",
+        TechnicalTable = "A technical table",
+        ThematicTable = "A thematic table",
+    }
+);
+mirror_enum!(
+    /// The role a referent plays for their organization.
+    ReferentRole => aggregates::network::ReferentRole {
+        Institutional = "Represents the organization institutionally",
+        Technical = "Takes part in the technical work",
+        Deputy = "Stands in for another referent",
+    }
+);
+mirror_enum!(
+    /// Framework, operational, addendum or bilateral protocol.
+    ProtocolKind => aggregates::protocol::ProtocolKind {
+        Framework = "A framework protocol (quadro)",
+        Operational = "An operational protocol (operativo)",
+        Addendum = "An addendum to another protocol",
+        Bilateral = "A protocol signed with one party",
+    }
+);
+mirror_enum!(
+    /// How a signature was given.
+    SignatureMethod => aggregates::protocol::SignatureMethod {
+        Handwritten = "Signed by hand on paper",
+        QualifiedElectronic = "Qualified electronic signature",
+        AdvancedElectronic = "Advanced electronic signature",
+        DigitalPlatform = "Accepted on a digital platform",
+    }
+);
+mirror_enum!(
+    /// The kind of meeting.
+    MeetingKind => aggregates::meeting::MeetingKind {
+        Plenary = "A plenary session of the network",
+        WorkingGroupSession = "A session of a working group",
+        Workshop = "A workshop",
+        DistrictLab = "A district laboratory",
+        Conference = "A public conference",
+    }
+);
+mirror_enum!(
+    /// Whether an organization attended a meeting.
+    Attendance => aggregates::meeting::Attendance {
+        Present = "Attended",
+        Absent = "Did not attend",
+        Excused = "Excused",
+    }
+);
+mirror_enum!(
+    /// The role an actor acted in.
+    Role => aggregates::metadata::Role {
+        PlatformAdministrator = "Administers the platform",
+        Coordinator = "Coordinates a network",
+        Referent = "Acts for one organization",
+        Auditor = "Reads everything, writes nothing",
+        System = "The system's own processes",
+        Anonymous = "Not authenticated",
+    }
+);

@@ -1,0 +1,67 @@
+//! Global ids: every object reachable by `node(id:)` has an opaque id, base64 of `Kind:uuid`.
+
+use async_graphql::ID;
+use base64::Engine;
+
+/// The kinds of object reachable by a global id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    Organization,
+    Network,
+    Protocol,
+    Commitment,
+    WorkingGroup,
+    Meeting,
+}
+
+impl NodeKind {
+    fn tag(self) -> &'static str {
+        match self {
+            NodeKind::Organization => "Organization",
+            NodeKind::Network => "Network",
+            NodeKind::Protocol => "Protocol",
+            NodeKind::Commitment => "Commitment",
+            NodeKind::WorkingGroup => "WorkingGroup",
+            NodeKind::Meeting => "Meeting",
+        }
+    }
+    fn from_tag(tag: &str) -> Option<Self> {
+        Some(match tag {
+            "Organization" => NodeKind::Organization,
+            "Network" => NodeKind::Network,
+            "Protocol" => NodeKind::Protocol,
+            "Commitment" => NodeKind::Commitment,
+            "WorkingGroup" => NodeKind::WorkingGroup,
+            "Meeting" => NodeKind::Meeting,
+            _ => return None,
+        })
+    }
+}
+
+/// The opaque global id of an object: base64 of `Kind:uuid`.
+pub fn global_id(kind: NodeKind, id: impl ToString) -> ID {
+    ID(
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
+            "{}:{}",
+            kind.tag(),
+            id.to_string()
+        )),
+    )
+}
+
+/// Decodes a global id; None for anything that is not one of ours.
+pub fn decode_id(id: &ID) -> Option<(NodeKind, uuid::Uuid)> {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(id.as_bytes())
+        .ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let (tag, uuid) = text.split_once(':')?;
+    Some((NodeKind::from_tag(tag)?, uuid.parse().ok()?))
+}
+
+/// Decodes a global id of one kind.
+pub fn decode_kind(id: &ID, kind: NodeKind) -> Option<uuid::Uuid> {
+    decode_id(id)
+        .filter(|(k, _)| *k == kind)
+        .map(|(_, uuid)| uuid)
+}
