@@ -1,0 +1,157 @@
+//! The `serve` subcommand.
+
+use super::*;
+
+/// The arguments of `Serve`.
+#[derive(clap::Args)]
+pub(crate) struct ServeArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// Address to listen on.
+    #[arg(long, env = "LISTEN", default_value = "127.0.0.1:8080")]
+    listen: std::net::SocketAddr,
+    /// Serve GraphiQL on GET /graphql.
+    #[arg(long, env = "GRAPHIQL", default_value_t = true, action = clap::ArgAction::Set)]
+    graphiql: bool,
+    /// Allow introspection and field suggestions (turn off in production if you wish).
+    #[arg(long, env = "INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
+    introspection: bool,
+    /// Load the demo dataset first (nothing happens if it is already there).
+    #[arg(long, env = "DEMO")]
+    demo: bool,
+    #[command(flatten)]
+    auth: AuthArgs,
+    #[command(flatten)]
+    signing: SigningArgs,
+    /// Sign a checkpoint of the hash chain's head at least this often (seconds) while
+    /// events are unsigned; also on the first sealing and on a clean shutdown.
+    #[arg(long, env = "CHECKPOINT_EVERY_SECONDS", default_value_t = 2)]
+    checkpoint_every_seconds: u64,
+    /// ... and as soon as this many sealed events are unsigned.
+    #[arg(long, env = "CHECKPOINT_EVERY_EVENTS", default_value_t = 1000)]
+    checkpoint_every_events: usize,
+}
+
+/// Runs `Serve`.
+pub(crate) async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
+    let ServeArgs {
+        database,
+        listen,
+        graphiql,
+        introspection,
+        demo,
+        auth,
+        signing,
+        checkpoint_every_seconds,
+        checkpoint_every_events,
+    } = args;
+    let auth = auth.config()?;
+    let signer = signing.signer()?;
+    let store = database.open().await?;
+    if demo {
+        load_demo(&store).await?;
+    }
+    let background = projections::start_background_with(
+        store.clone(),
+        Some(signer.clone()),
+        projections::integrity::CheckpointPolicy {
+            every: std::time::Duration::from_secs(checkpoint_every_seconds.max(1)),
+            every_events: checkpoint_every_events.max(1),
+        },
+    );
+    let config = graphql::ApiConfig {
+        graphiql,
+        introspection,
+        auth,
+        ..Default::default()
+    };
+    let app = graphql::router(
+        graphql::ApiState::new(store.clone()).with_signer(signer),
+        &config,
+    );
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("failed to listen on {listen}"))?;
+    let address = listener.local_addr()?;
+    println!(
+        "Serving the {} database on http://{address}/graphql{}",
+        store.backend().name(),
+        if graphiql {
+            " (GraphiQL: open it in a browser)"
+        } else {
+            ""
+        }
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("the server stopped")?;
+    background
+        .shutdown(std::time::Duration::from_secs(10))
+        .await;
+    eprintln!("Stopped: in-flight requests finished, projector batches committed.");
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM: stop accepting, let in-flight requests finish, then exit 0. A
+/// projector batch in flight is a transaction: it commits or rolls back, never half.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
+
+/// How bearer tokens are checked (besides API tokens, which need no configuration).
+#[derive(clap::Args)]
+struct AuthArgs {
+    /// Accept HS256-signed JWTs with this secret (at least 32 bytes).
+    #[arg(long, env = "JWT_HS256_SECRET", hide_env_values = true)]
+    jwt_hs256_secret: Option<String>,
+    /// Accept RS256-signed JWTs verified with the public keys in this PEM file.
+    #[arg(long, env = "JWT_RS256_PUBLIC_KEYS")]
+    jwt_rs256_public_keys: Option<std::path::PathBuf>,
+    /// Require this `iss` in JWTs.
+    #[arg(long, env = "JWT_ISSUER")]
+    jwt_issuer: Option<String>,
+    /// Require this `aud` in JWTs.
+    #[arg(long, env = "JWT_AUDIENCE")]
+    jwt_audience: Option<String>,
+}
+
+impl AuthArgs {
+    fn config(self) -> anyhow::Result<graphql::AuthConfig> {
+        let mut config = graphql::AuthConfig {
+            issuer: self.jwt_issuer,
+            audience: self.jwt_audience,
+            ..Default::default()
+        };
+        if let Some(secret) = self.jwt_hs256_secret {
+            anyhow::ensure!(
+                secret.len() >= 32,
+                "the HS256 secret must be at least 32 bytes long"
+            );
+            config.hs256_secret = Some(secret.into_bytes());
+        }
+        if let Some(path) = self.jwt_rs256_public_keys {
+            let pem = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read the RS256 key file {}", path.display()))?;
+            config = config.with_rs256_pem(&pem).map_err(anyhow::Error::msg)?;
+        }
+        Ok(config)
+    }
+}
