@@ -46,6 +46,20 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// A loader `id` that writes as the coordinator of the organization `by`, or as a
+    /// platform administrator when no organization acts.
+    pub fn loader(id: &str, by: Option<OrganizationId>) -> Self {
+        Self {
+            id: id.to_owned(),
+            role: if by.is_some() {
+                Role::Coordinator
+            } else {
+                Role::PlatformAdministrator
+            },
+            organization: by,
+        }
+    }
+
     /// The processes that follow the log.
     pub fn system() -> Self {
         Self {

@@ -5,7 +5,7 @@
 
 use aggregates::ids::*;
 use aggregates::meeting::*;
-use aggregates::metadata::{Actor, EventMetadata, Role};
+use aggregates::metadata::{Actor, EventMetadata};
 use aggregates::network::*;
 use aggregates::organization::*;
 use aggregates::protocol::*;
@@ -52,15 +52,7 @@ impl Demo<'_> {
         A::Error: std::fmt::Debug,
     {
         let id = id.to_string();
-        let actor = Actor {
-            id: "demo-loader".to_owned(),
-            role: if by.is_some() {
-                Role::Coordinator
-            } else {
-                Role::PlatformAdministrator
-            },
-            organization: by,
-        };
+        let actor = Actor::loader("demo-loader", by);
         // The key makes a second load answer with the first outcome instead of a refusal.
         let key = format!("demo/{}/{id}/{:?}", A::TYPE, command);
         let key = uuid::Uuid::new_v5(&DERIVED_ID_NAMESPACE, key.as_bytes()).to_string();

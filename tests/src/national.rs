@@ -19,7 +19,7 @@ use std::time::Instant;
 use aggregates::commitment::*;
 use aggregates::ids::*;
 use aggregates::meeting::*;
-use aggregates::metadata::{Actor, EventMetadata, Role};
+use aggregates::metadata::{Actor, EventMetadata};
 use aggregates::network::*;
 use aggregates::organization::*;
 use aggregates::processes::{action_item_commitment_id, clause_commitment_id};
@@ -230,15 +230,7 @@ impl Loader {
         A::Command: Clone + std::fmt::Debug + aggregates::DomainCommand + 'static,
     {
         let id = id.to_string();
-        let actor = Actor {
-            id: "dataset-loader".to_owned(),
-            role: if by.is_some() {
-                Role::Coordinator
-            } else {
-                Role::PlatformAdministrator
-            },
-            organization: by,
-        };
+        let actor = Actor::loader("dataset-loader", by);
         let metadata = EventMetadata::new(actor).with_correlation(Uuid::new_v4());
         match self.store.execute::<A>(&id, command, &metadata).await {
             Ok(_) => {
