@@ -184,7 +184,7 @@ pub fn client_error(code: &str, message: impl Into<String>) -> async_graphql::Er
 
 /// Builds the schema with the deployment's limits.
 pub fn build_schema(state: ApiState, config: &ApiConfig) -> AppSchema {
-    let mut builder = Schema::build(Query, Mutation, Subscription)
+    let mut builder = Schema::build(Query, Mutation::default(), Subscription)
         .data(state)
         .limit_depth(config.max_depth)
         .limit_complexity(config.max_complexity)
@@ -197,12 +197,12 @@ pub fn build_schema(state: ApiState, config: &ApiConfig) -> AppSchema {
 
 /// The schema without data, for introspection and contract tests.
 pub fn build_schema_without_state() -> AppSchema {
-    Schema::build(Query, Mutation, Subscription).finish()
+    Schema::build(Query, Mutation::default(), Subscription).finish()
 }
 
 /// The SDL, sorted, as checked in under `schemas/graphql/`.
 pub fn sdl() -> String {
-    Schema::build(Query, Mutation, Subscription)
+    Schema::build(Query, Mutation::default(), Subscription)
         .finish()
         .sdl_with_options(
             async_graphql::SDLExportOptions::new()

@@ -1,0 +1,94 @@
+//! The GraphQL objects of Commitment.
+
+use super::*;
+
+/// A commitment (impegno).
+pub struct Commitment {
+    pub view: views::CommitmentView,
+    pub at: Lens,
+}
+
+/// A commitment (impegno).
+#[Object]
+impl Commitment {
+    /// The opaque global id.
+    pub(crate) async fn id(&self) -> ID {
+        global_id(NodeKind::Commitment, &self.view.id)
+    }
+    /// What is owed.
+    async fn title(&self) -> &str {
+        self.view.title.as_str()
+    }
+    /// The obligor.
+    async fn obligor(&self, ctx: &Context<'_>) -> ApiResult<Option<Organization>> {
+        Ok(read(ctx)
+            .organization(self.view.obligor, self.at.known)
+            .await?
+            .map(|view| Organization { view, at: self.at }))
+    }
+    /// The network's global id.
+    async fn network(&self) -> ID {
+        global_id(NodeKind::Network, self.view.network)
+    }
+    /// PROTOCOL_CLAUSE, MEETING_DECISION or COORDINATOR.
+    async fn source(&self) -> String {
+        serde_json::to_value(&self.view.source)
+            .ok()
+            .and_then(|v| v.get("source").and_then(|s| s.as_str().map(str::to_owned)))
+            .unwrap_or_default()
+    }
+    /// The due date.
+    async fn due_on(&self) -> Option<NaiveDate> {
+        self.view.due_on
+    }
+    /// When it was taken on.
+    async fn created_on(&self) -> NaiveDate {
+        self.view.created_on
+    }
+    /// OPEN, IN_PROGRESS, FULFILLED, WAIVED or CANCELLED.
+    async fn status(&self) -> &str {
+        &self.view.status
+    }
+    /// Whether it is overdue on a date (default: today).
+    async fn overdue(
+        &self,
+        #[graphql(
+            desc = "The date on which overdue is judged (default: `effectiveOn`, else today)."
+        )]
+        on: Option<NaiveDate>,
+    ) -> bool {
+        self.view.is_overdue(on.unwrap_or_else(|| self.at.day()))
+    }
+    /// The evidence of fulfilment.
+    async fn evidence_note(&self) -> Option<String> {
+        self.view.evidence.as_ref().map(|e| e.note.to_string())
+    }
+    /// The SHA-256 of the evidence document.
+    async fn evidence_hash(&self) -> Option<String> {
+        self.view
+            .evidence
+            .as_ref()
+            .and_then(|e| e.document_hash.as_ref().map(|h| h.to_string()))
+    }
+    /// Every event of this commitment.
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
+    ) -> ApiResult<HistoryConnection> {
+        timeline(
+            ctx,
+            views::Kind::Commitment,
+            &self.view.id,
+            Scope::Network(self.view.network),
+            (after, before),
+            (first, last),
+        )
+        .await
+    }
+}

@@ -1,0 +1,319 @@
+//! The GraphQL objects of history entries (the typed timeline and audit log).
+
+use super::*;
+
+/// What every history entry says besides its typed payload.
+pub struct EntryCommon {
+    position: i64,
+    event_type: String,
+    event_version: String,
+    aggregate_type: String,
+    aggregate_id: String,
+    actor: String,
+    role: Role,
+    acting_for: Option<ID>,
+    recorded_at: DateTime<Utc>,
+    effective_on: Option<NaiveDate>,
+    correlation_id: String,
+    payload: serde_json::Value,
+}
+
+/// Declares, for every event type, a history entry object implementing `HistoryEntry` with
+/// the common fields and a typed `payload`, and the `HistoryEntry` interface over them. The
+/// list is generated from the event schemas by `build.rs`.
+macro_rules! history_entries {
+    ($($event:ident => $entry:ident, $payload:ident, $desc:literal;)+) => {
+        $(
+            #[doc = $desc]
+            pub struct $entry {
+                common: EntryCommon,
+                payload: $payload,
+            }
+
+            #[doc = $desc]
+            #[Object]
+            impl $entry {
+                /// The event's global position (also its cursor).
+                async fn position(&self) -> i64 {
+                    self.common.position
+                }
+                /// The event type, e.g. ProtocolSigned.
+                async fn event_type(&self) -> &str {
+                    &self.common.event_type
+                }
+                /// The event's version (after upcasting to the current one).
+                async fn event_version(&self) -> &str {
+                    &self.common.event_version
+                }
+                /// The aggregate type.
+                async fn aggregate_type(&self) -> &str {
+                    &self.common.aggregate_type
+                }
+                /// The aggregate's id.
+                async fn aggregate_id(&self) -> &str {
+                    &self.common.aggregate_id
+                }
+                /// The actor's id.
+                async fn actor(&self) -> &str {
+                    &self.common.actor
+                }
+                /// The role the actor acted in.
+                async fn role(&self) -> Role {
+                    self.common.role
+                }
+                /// The global id of the organization the actor acted for.
+                async fn acting_for(&self) -> Option<&ID> {
+                    self.common.acting_for.as_ref()
+                }
+                /// When it was recorded.
+                async fn recorded_at(&self) -> DateTime<Utc> {
+                    self.common.recorded_at
+                }
+                /// The business date it took effect on, where one applies.
+                async fn effective_on(&self) -> Option<NaiveDate> {
+                    self.common.effective_on
+                }
+                /// Shared by every event one request caused.
+                async fn correlation_id(&self) -> &str {
+                    &self.common.correlation_id
+                }
+                /// The payload as stored (JSON), for generic clients.
+                async fn payload_json(&self) -> async_graphql::Json<&serde_json::Value> {
+                    async_graphql::Json(&self.common.payload)
+                }
+                /// The event's data, typed.
+                async fn payload(&self) -> &$payload {
+                    &self.payload
+                }
+            }
+        )+
+
+        /// One entry of a history: an event, who caused it, when; each event type is its own
+        /// object with a typed `payload`.
+        #[derive(Interface)]
+        #[graphql(
+            field(name = "position", ty = "i64", desc = "The event's global position (also its cursor)."),
+            field(name = "event_type", ty = "&str", desc = "The event type, e.g. ProtocolSigned."),
+            field(name = "event_version", ty = "&str", desc = "The event's version (after upcasting to the current one)."),
+            field(name = "aggregate_type", ty = "&str", desc = "The aggregate type."),
+            field(name = "aggregate_id", ty = "&str", desc = "The aggregate's id."),
+            field(name = "actor", ty = "&str", desc = "The actor's id."),
+            field(name = "role", ty = "Role", desc = "The role the actor acted in."),
+            field(name = "acting_for", ty = "Option<&ID>", desc = "The global id of the organization the actor acted for."),
+            field(name = "recorded_at", ty = "DateTime<Utc>", desc = "When it was recorded."),
+            field(name = "effective_on", ty = "Option<NaiveDate>", desc = "The business date it took effect on, where one applies."),
+            field(name = "correlation_id", ty = "&str", desc = "Shared by every event one request caused."),
+            field(name = "payload_json", ty = "async_graphql::Json<&serde_json::Value>", desc = "The payload as stored (JSON), for generic clients.")
+        )]
+        pub enum HistoryEntry {
+            $($event($entry)),+
+        }
+
+        impl HistoryEntry {
+            pub(crate) fn typed(common: EntryCommon) -> Result<Self, String> {
+                let inner = common
+                    .payload
+                    .get(&common.event_type)
+                    .cloned()
+                    .unwrap_or_else(|| common.payload.clone());
+                match common.event_type.as_str() {
+                    $(stringify!($event) => serde_json::from_value::<$payload>(inner)
+                        .map(|mut payload| {
+                            crate::personal::Bind::bind(&mut payload, &common.aggregate_id);
+                            HistoryEntry::$event($entry { common, payload })
+                        })
+                        .map_err(|e| e.to_string()),)+
+                    other => Err(format!("no typed payload for event type {other}")),
+                }
+            }
+        }
+
+        /// A stored payload (`{"EventType": {..}}`) read through its typed GraphQL payload and
+        /// written back: equal to the input when the API's type holds everything stored.
+        pub fn retyped(event_type: &str, payload: serde_json::Value) -> Result<serde_json::Value, String> {
+            let inner = payload.get(event_type).cloned().unwrap_or(payload);
+            match event_type {
+                $(stringify!($event) => serde_json::from_value::<$payload>(inner)
+                    .and_then(|typed| serde_json::to_value(&typed))
+                    .map(|typed| serde_json::json!({ event_type: typed }))
+                    .map_err(|e| e.to_string()),)+
+                other => Err(format!("no typed payload for event type {other}")),
+            }
+        }
+
+        /// Every event type with a typed payload.
+        pub const TYPED_EVENTS: &[&str] = &[$(stringify!($event)),+];
+    };
+}
+
+/// The typed payloads, generated from `schemas/events` by `build.rs`.
+pub mod payloads {
+    use super::*;
+    include!(concat!(env!("OUT_DIR"), "/payloads.rs"));
+}
+pub use payloads::{retyped, HistoryEntry, TYPED_EVENTS};
+
+impl TryFrom<StoredEvent> for HistoryEntry {
+    type Error = async_graphql::Error;
+
+    fn try_from(e: StoredEvent) -> Result<Self, Self::Error> {
+        let position = e.position;
+        HistoryEntry::typed(EntryCommon {
+            position,
+            event_type: e.event_type,
+            event_version: e.event_version,
+            aggregate_type: e.aggregate_type,
+            aggregate_id: e.aggregate_id,
+            actor: e.metadata.actor.id,
+            role: e.metadata.actor.role.into(),
+            acting_for: e
+                .metadata
+                .actor
+                .organization
+                .map(|o| global_id(NodeKind::Organization, o)),
+            recorded_at: e.recorded_at,
+            effective_on: e.metadata.business_date,
+            correlation_id: e.metadata.correlation_id.to_string(),
+            payload: e.payload,
+        })
+        .map_err(|message| {
+            // An event the API cannot type is a defect of ours, not of the client: logged with
+            // the position, masked for the client.
+            tracing::error!(position, %message, "event payload does not fit its GraphQL type");
+            async_graphql::Error::new("internal error")
+        })
+    }
+}
+
+/// A page of history; cursors are global positions.
+pub type HistoryConnection = Connection<i64, HistoryEntry, Counted>;
+
+/// Which history to page.
+pub enum History<'a> {
+    /// The events that concern one entity.
+    Timeline(views::Kind, &'a str),
+    /// The audit log, filtered.
+    Audit(&'a projections::queries::AuditFilter),
+}
+
+pub(crate) fn cursor_of(name: &str, cursor: Option<String>) -> ApiResult<Option<i64>> {
+    cursor
+        .map(|c| {
+            c.parse::<i64>().map_err(|_| {
+                crate::client_error(
+                    "INVALID_CURSOR",
+                    format!("`{name}` is not a cursor of this list"),
+                )
+            })
+        })
+        .transpose()
+}
+
+/// Pages a history forward (first/after) or backward (last/before), at most 100 entries.
+pub async fn history(
+    ctx: &Context<'_>,
+    source: History<'_>,
+    after: Option<String>,
+    before: Option<String>,
+    first: Option<i32>,
+    last: Option<i32>,
+) -> ApiResult<HistoryConnection> {
+    for (name, value) in [("first", first), ("last", last)] {
+        if value.is_some_and(|n| n < 0 || n as usize > MAX_PAGE) {
+            return Err(crate::client_error(
+                "PAGE_TOO_LARGE",
+                format!("`{name}` must be between 0 and {MAX_PAGE}"),
+            ));
+        }
+    }
+    let after = cursor_of("after", after)?;
+    let before = cursor_of("before", before)?;
+    let backward = last.is_some() || (before.is_some() && first.is_none());
+    let size = if backward { last } else { first }.map_or(MAX_PAGE, |n| n as usize);
+    let page = if backward {
+        projections::queries::Page::Before {
+            before,
+            limit: size as i64 + 1,
+        }
+    } else {
+        projections::queries::Page::After {
+            after: after.unwrap_or(0),
+            limit: size as i64 + 1,
+        }
+    };
+    let r = read(ctx);
+    // Counting is a query of its own over every matching event: only when asked for.
+    let counted = ctx.look_ahead().field("totalCount").exists();
+    let (mut events, total) = match source {
+        History::Timeline(kind, id) => (
+            r.timeline(kind, id, page).await?,
+            match counted {
+                true => r.timeline_count(kind, id).await?,
+                false => 0,
+            },
+        ),
+        History::Audit(filter) => (
+            r.audit_log(filter, page).await?,
+            match counted {
+                true => r.audit_count(filter).await?,
+                false => 0,
+            },
+        ),
+    };
+    let more = events.len() > size;
+    if more {
+        if backward {
+            events.remove(0);
+        } else {
+            events.truncate(size);
+        }
+    }
+    let (has_previous, has_next) = if backward {
+        (more, before.is_some())
+    } else {
+        (after.is_some(), more)
+    };
+    let mut connection = Connection::with_additional_fields(
+        has_previous,
+        has_next,
+        Counted {
+            total_count: total.max(0) as usize,
+        },
+    );
+    for e in events {
+        connection
+            .edges
+            .push(Edge::new(e.position, HistoryEntry::try_from(e)?));
+    }
+    Ok(connection)
+}
+
+/// Whose history a timeline is, for the access check: a network's entity (readable by who
+/// reads the network in full) or an organization (its history spans networks: auditors,
+/// administrators and its own referents).
+pub(crate) enum Scope {
+    Network(aggregates::ids::NetworkId),
+    Organization(aggregates::ids::OrganizationId),
+}
+
+pub(crate) async fn timeline(
+    ctx: &Context<'_>,
+    kind: views::Kind,
+    id: &str,
+    scope: Scope,
+    (after, before): (Option<String>, Option<String>),
+    (first, last): (Option<i32>, Option<i32>),
+) -> ApiResult<HistoryConnection> {
+    match scope {
+        Scope::Network(network) => crate::viewer::require_full(ctx, network).await?,
+        Scope::Organization(organization) => {
+            if !crate::viewer::viewer(ctx)
+                .principal()
+                .represents(organization)
+            {
+                crate::viewer::require_everything(ctx)?;
+            }
+        }
+    }
+    history(ctx, History::Timeline(kind, id), after, before, first, last).await
+}

@@ -1,0 +1,90 @@
+//! The GraphQL objects of Meeting.
+
+use super::*;
+
+/// A decision of a meeting.
+#[derive(SimpleObject)]
+pub struct Decision {
+    /// Its number within the meeting.
+    pub number: u32,
+    /// What was decided.
+    pub text: String,
+    /// The business date.
+    pub decided_on: NaiveDate,
+    /// How many action items it has.
+    pub action_items: usize,
+}
+
+/// An organization's attendance at a meeting.
+#[derive(SimpleObject)]
+pub struct AttendanceRecord {
+    /// The organization's global id.
+    pub organization: ID,
+    /// Present, absent or excused.
+    pub attendance: Attendance,
+}
+
+/// A meeting.
+pub struct Meeting {
+    pub view: views::MeetingView,
+    pub at: Lens,
+}
+
+/// A meeting.
+#[Object]
+impl Meeting {
+    /// The opaque global id.
+    pub(crate) async fn id(&self) -> ID {
+        global_id(NodeKind::Meeting, &self.view.id)
+    }
+    /// Its title.
+    async fn title(&self) -> &str {
+        self.view.title.as_str()
+    }
+    /// The kind of meeting.
+    async fn kind(&self) -> MeetingKind {
+        self.view.kind.into()
+    }
+    /// When it starts.
+    async fn starts_at(&self) -> DateTime<Utc> {
+        self.view.starts_at
+    }
+    /// SCHEDULED, OPEN, CLOSED or CANCELLED.
+    async fn status(&self) -> &str {
+        &self.view.status
+    }
+    /// The agenda.
+    async fn agenda(&self) -> Vec<String> {
+        self.view.agenda.iter().map(|a| a.to_string()).collect()
+    }
+    /// The decisions.
+    async fn decisions(&self) -> Vec<Decision> {
+        self.view
+            .decisions
+            .iter()
+            .map(|d| Decision {
+                number: d.number,
+                text: d.text.to_string(),
+                decided_on: d.decided_on,
+                action_items: d.action_items.len(),
+            })
+            .collect()
+    }
+    /// NONE, DRAFTED or APPROVED.
+    async fn minutes_status(&self) -> &str {
+        self.view.minutes_status()
+    }
+    /// Attendance.
+    async fn attendance(&self, ctx: &Context<'_>) -> ApiResult<Vec<AttendanceRecord>> {
+        crate::viewer::require_full(ctx, self.view.network).await?;
+        Ok(read(ctx)
+            .attendance(&self.view.id, self.at.known)
+            .await?
+            .into_iter()
+            .map(|a| AttendanceRecord {
+                organization: global_id(NodeKind::Organization, a.organization),
+                attendance: a.attendance.into(),
+            })
+            .collect())
+    }
+}

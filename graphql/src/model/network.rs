@@ -1,0 +1,485 @@
+//! The GraphQL objects of Network (and its memberships and referents).
+
+use super::*;
+
+/// A network (rete territoriale, tavolo).
+pub struct Network {
+    pub view: views::NetworkView,
+    pub at: Lens,
+}
+
+/// A network (rete territoriale, tavolo).
+#[Object]
+impl Network {
+    /// The opaque global id.
+    pub(crate) async fn id(&self) -> ID {
+        global_id(NodeKind::Network, self.view.id)
+    }
+    /// Its name.
+    async fn name(&self) -> &str {
+        self.view.name.as_str()
+    }
+    /// The kind of body.
+    async fn kind(&self) -> NetworkKind {
+        self.view.kind.into()
+    }
+    /// The territory it covers.
+    async fn territory(&self) -> &str {
+        self.view.territory.as_str()
+    }
+    /// Whether it publishes its members and public meetings.
+    async fn public(&self) -> bool {
+        self.view.public
+    }
+    /// The business date it was established on.
+    async fn established_on(&self) -> NaiveDate {
+        self.view.established_on
+    }
+    /// The business date it was closed on.
+    async fn closed_on(&self) -> Option<NaiveDate> {
+        self.view.closed_on
+    }
+    /// The lead organization.
+    async fn coordinator(&self, ctx: &Context<'_>) -> ApiResult<Option<Organization>> {
+        Ok(read(ctx)
+            .organization(self.view.coordinator, self.at.known)
+            .await?
+            .map(|view| Organization { view, at: self.at }))
+    }
+    /// Memberships; by default the active ones (under `effectiveOn`, those active on that
+    /// date). `effectiveOn` here overrides the root's; `filter` narrows further.
+    #[graphql(
+        complexity = "first.or(last).unwrap_or(MAX_PAGE as i32).max(0) as usize * child_complexity"
+    )]
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only organizations that were active members on this business date.")]
+        effective_on: Option<NaiveDate>,
+        #[graphql(desc = "Include memberships that ended or never started.")]
+        include_former: Option<bool>,
+        #[graphql(desc = "Narrow the list; every field given must match.")] filter: Option<
+            crate::filters::MembershipFilter,
+        >,
+        #[graphql(desc = "The order of the list (default: by membership start, ascending).")]
+        order_by: Option<crate::filters::MembershipOrder>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
+    ) -> ApiResult<ListConnection<Membership>> {
+        let all = read(ctx).memberships(self.view.id, self.at.known).await?;
+        let effective_on = effective_on.or(self.at.on);
+        let (filter, order) = (filter.unwrap_or_default(), order_by.unwrap_or_default());
+        let at = self.at;
+        let viewer = crate::viewer::viewer(ctx);
+        let level = viewer.level(ctx, &self.view).await?;
+        let network = self.view.id;
+        paginate(
+            select(
+                all,
+                |m| {
+                    let shown = match effective_on {
+                        Some(day) => m.member_on(day),
+                        None => include_former == Some(true) || m.status == "ACTIVE",
+                    };
+                    // Applications are not published; former members only to full readers.
+                    let visible = match effective_on {
+                        Some(_) => true,
+                        None => viewer.sees_membership(level, network, m.organization, &m.status),
+                    };
+                    shown && visible && filter.matches(m)
+                },
+                |a, b| order.compare(a, b),
+                |view| Membership { view, at },
+            ),
+            after,
+            before,
+            first,
+            last,
+        )
+        .await
+    }
+    /// The network's protocols.
+    #[graphql(
+        complexity = "first.or(last).unwrap_or(MAX_PAGE as i32).max(0) as usize * child_complexity"
+    )]
+    async fn protocols(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrow the list; every field given must match.")] filter: Option<
+            crate::filters::ProtocolFilter,
+        >,
+        #[graphql(desc = "The order of the list (default: by title, ascending).")] order_by: Option<
+            crate::filters::ProtocolOrder,
+        >,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
+    ) -> ApiResult<ListConnection<Protocol>> {
+        crate::viewer::require_full(ctx, self.view.id).await?;
+        let all = read(ctx).protocols(self.view.id, self.at.known).await?;
+        let (filter, order) = (filter.unwrap_or_default(), order_by.unwrap_or_default());
+        let at = self.at;
+        paginate(
+            select(
+                all,
+                |p| filter.matches(p),
+                |a, b| order.compare(a, b),
+                |view| Protocol { view, at },
+            ),
+            after,
+            before,
+            first,
+            last,
+        )
+        .await
+    }
+    /// The network's commitments (under `effectiveOn`, those taken on by that date).
+    #[graphql(
+        complexity = "first.or(last).unwrap_or(MAX_PAGE as i32).max(0) as usize * child_complexity"
+    )]
+    async fn commitments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrow the list; every field given must match.")] filter: Option<
+            crate::filters::CommitmentFilter,
+        >,
+        #[graphql(desc = "The order of the list (default: by due date, ascending).")]
+        order_by: Option<crate::filters::CommitmentOrder>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
+    ) -> ApiResult<ListConnection<Commitment>> {
+        crate::viewer::require_full(ctx, self.view.id).await?;
+        commitment_page(
+            ctx,
+            CommitmentsOf::Network(self.view.id),
+            self.at,
+            filter,
+            order_by,
+            (after, before),
+            (first, last),
+        )
+        .await
+    }
+    /// Open and overdue commitments per member, overdue judged on `on`.
+    async fn commitment_summary(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "The date on which overdue is judged (default: `effectiveOn`, else today)."
+        )]
+        on: Option<NaiveDate>,
+    ) -> ApiResult<Vec<CommitmentSummary>> {
+        crate::viewer::require_full(ctx, self.view.id).await?;
+        let on = on.unwrap_or_else(|| self.at.day());
+        let all = read(ctx)
+            .commitment_summary(self.view.id, on, self.at.known)
+            .await?;
+        Ok(all
+            .into_iter()
+            .map(|s| CommitmentSummary {
+                organization: global_id(NodeKind::Organization, s.organization),
+                open: s.open,
+                overdue: s.overdue,
+            })
+            .collect())
+    }
+    /// Attendance per member over the meetings that started in `[from, until)`.
+    async fn attendance_rates(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Start of the period (included).")] from: DateTime<Utc>,
+        #[graphql(desc = "End of the period (excluded).")] until: DateTime<Utc>,
+    ) -> ApiResult<Vec<AttendanceRate>> {
+        crate::viewer::require_full(ctx, self.view.id).await?;
+        let all = read(ctx)
+            .attendance_rates(self.view.id, from, until, self.at.known)
+            .await?;
+        Ok(all
+            .into_iter()
+            .map(|r| AttendanceRate {
+                organization: global_id(NodeKind::Organization, r.organization),
+                meetings: r.meetings,
+                present: r.present,
+                excused: r.excused,
+                absent: r.absent,
+                rate: r.rate,
+            })
+            .collect())
+    }
+    /// The annual monitoring report for a calendar year: the network, its protocols and their
+    /// status, members and referent roles, meetings held, attendance, and commitments with
+    /// their outcome at the end of the year — signed, with its content hash, so the Region can
+    /// check offline (`governance verify-report`) that it is what the system produced.
+    async fn annual_report(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The calendar year (1900-2200).")] year: i32,
+    ) -> ApiResult<SignedAnnualReport> {
+        crate::viewer::require_full(ctx, self.view.id).await?;
+        if !(1900..=2200).contains(&year) {
+            return Err(crate::client_error(
+                "INVALID_VALUE",
+                "year: between 1900 and 2200",
+            ));
+        }
+        let state = ctx.data_unchecked::<crate::ApiState>();
+        let signer = state.signer.as_ref().ok_or_else(|| {
+            crate::client_error("UNAVAILABLE", "this server has no key to sign reports with")
+        })?;
+        let document = read(ctx)
+            .annual_report(self.view.id, year, self.at.known)
+            .await?
+            .ok_or_else(|| crate::client_error("NOT_FOUND", "no such network"))?;
+        let signed = projections::reports::SignedReport::sign(document, signer);
+        Ok(SignedAnnualReport {
+            document: async_graphql::Json(signed.document),
+            content_hash: signed.content_hash,
+            signature: signed.signature,
+            public_key: signed.public_key,
+            signed_at: signed.signed_at,
+        })
+    }
+    /// Commitment outcomes per member, judged on `on` (default: `effectiveOn`, else today).
+    async fn commitment_fulfilment(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The date outcomes are judged on.")] on: Option<NaiveDate>,
+    ) -> ApiResult<Vec<MemberFulfilment>> {
+        crate::viewer::require_full(ctx, self.view.id).await?;
+        let on = on.unwrap_or_else(|| self.at.day());
+        let all = read(ctx)
+            .commitment_fulfilment(self.view.id, on, self.at.known)
+            .await?;
+        Ok(all
+            .into_iter()
+            .map(|f| MemberFulfilment {
+                organization: f
+                    .organization
+                    .map(|o| global_id(NodeKind::Organization, o))
+                    .unwrap_or_default(),
+                fulfilled_on_time: f.fulfilled_on_time,
+                fulfilled_late: f.fulfilled_late,
+                open: f.open,
+                overdue: f.overdue,
+                waived: f.waived,
+                cancelled: f.cancelled,
+                commitments: f
+                    .commitments
+                    .into_iter()
+                    .map(|(id, outcome)| CommitmentOutcome {
+                        commitment: global_id(NodeKind::Commitment, id),
+                        outcome: outcome.into(),
+                    })
+                    .collect(),
+            })
+            .collect())
+    }
+    /// The working groups.
+    async fn working_groups(&self, ctx: &Context<'_>) -> ApiResult<Vec<WorkingGroup>> {
+        crate::viewer::require_full(ctx, self.view.id).await?;
+        Ok(read(ctx)
+            .working_groups(self.view.id, self.at.known)
+            .await?
+            .into_iter()
+            .map(|view| WorkingGroup { view, at: self.at })
+            .collect())
+    }
+    /// The meetings.
+    #[graphql(
+        complexity = "first.or(last).unwrap_or(MAX_PAGE as i32).max(0) as usize * child_complexity"
+    )]
+    async fn meetings(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrow the list; every field given must match.")] filter: Option<
+            crate::filters::MeetingFilter,
+        >,
+        #[graphql(desc = "The order of the list (default: by start, ascending).")] order_by: Option<
+            crate::filters::MeetingOrder,
+        >,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
+    ) -> ApiResult<ListConnection<Meeting>> {
+        let mut all = read(ctx).meetings(self.view.id, self.at.known).await?;
+        if !crate::viewer::viewer(ctx).full(ctx, self.view.id).await? {
+            all.retain(|m| m.public);
+        }
+        let (filter, order) = (filter.unwrap_or_default(), order_by.unwrap_or_default());
+        let at = self.at;
+        paginate(
+            select(
+                all,
+                |m| filter.matches(m),
+                |a, b| order.compare(a, b),
+                |view| Meeting { view, at },
+            ),
+            after,
+            before,
+            first,
+            last,
+        )
+        .await
+    }
+    /// Every event that concerns this network.
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
+    ) -> ApiResult<HistoryConnection> {
+        timeline(
+            ctx,
+            views::Kind::Network,
+            &self.view.id.to_string(),
+            Scope::Network(self.view.id),
+            (after, before),
+            (first, last),
+        )
+        .await
+    }
+}
+
+/// A stretch of business dates during which an organization was an active member.
+#[derive(SimpleObject)]
+pub struct MembershipPeriod {
+    /// First day.
+    pub from: NaiveDate,
+    /// The first day it was no longer an active member.
+    pub until: Option<NaiveDate>,
+    /// FOUNDING, APPLICATION or SIGNATURE.
+    pub via: String,
+}
+
+/// A referent designation (the person is referenced by id; their data is kept apart).
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct Referent {
+    /// Whether the contact details may be shown: the designation is current and the
+    /// membership active (a suspended or former member's referents keep only their ids).
+    #[graphql(skip)]
+    pub current: bool,
+    /// The designation's id.
+    pub id: String,
+    /// The person's id in the personal-data store.
+    pub person: String,
+    /// Institutional, technical or deputy.
+    pub role: ReferentRole,
+    /// Since when.
+    pub since: NaiveDate,
+    /// Until when.
+    pub until: Option<NaiveDate>,
+}
+
+#[ComplexObject]
+impl Referent {
+    /// The person's contact details (shown as erased once the person is erased); null unless
+    /// the designation is current and the membership active.
+    async fn contact(&self, ctx: &Context<'_>) -> ApiResult<Option<crate::personal::Person>> {
+        if !self.current {
+            return Ok(None);
+        }
+        Ok(read(ctx)
+            .person(&self.person, AsOf::Now)
+            .await?
+            .map(|view| crate::personal::Person {
+                id: view.id,
+                sealed: Some(view.details.as_str().to_owned()),
+            }))
+    }
+}
+
+/// An organization's membership of a network.
+pub struct Membership {
+    pub view: views::MembershipView,
+    pub at: Lens,
+}
+
+/// An organization's membership of a network.
+#[Object]
+impl Membership {
+    /// The member.
+    async fn organization(&self, ctx: &Context<'_>) -> ApiResult<Option<Organization>> {
+        Ok(
+            load_organization(ctx, self.view.organization, self.at.known)
+                .await?
+                .map(|view| Organization { view, at: self.at }),
+        )
+    }
+    /// The network's global id.
+    async fn network(&self) -> ID {
+        global_id(NodeKind::Network, self.view.network)
+    }
+    /// PENDING, ACTIVE, SUSPENDED, REJECTED, WITHDRAWN or EXPELLED.
+    async fn status(&self) -> &str {
+        &self.view.status
+    }
+    /// When it applied.
+    async fn applied_on(&self) -> Option<NaiveDate> {
+        self.view.applied_on
+    }
+    /// Start of the current active period.
+    async fn since(&self) -> Option<NaiveDate> {
+        self.view.since
+    }
+    /// How it joined: FOUNDING, APPLICATION or SIGNATURE.
+    async fn joined_via(&self) -> Option<String> {
+        self.view.via.map(|v| {
+            serde_json::to_value(v)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        })
+    }
+    /// Every active period.
+    async fn periods(&self) -> Vec<MembershipPeriod> {
+        self.view
+            .periods
+            .iter()
+            .map(|p| MembershipPeriod {
+                from: p.from,
+                until: p.until,
+                via: serde_json::to_value(p.via)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+            })
+            .collect()
+    }
+    /// Referents designated for this membership (readers of the network in full only).
+    async fn referents(&self, ctx: &Context<'_>) -> ApiResult<Vec<Referent>> {
+        crate::viewer::require_full(ctx, self.view.network).await?;
+        let active = self.view.status == "ACTIVE";
+        Ok(self
+            .view
+            .referents
+            .iter()
+            .map(|r| Referent {
+                current: active && r.until.is_none(),
+                id: r.referent.clone(),
+                person: r.person.clone(),
+                role: r.role.into(),
+                since: r.since,
+                until: r.until,
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,360 @@
+//! The read models, as documents, and the one pure function that folds an event into them.
+//!
+//! Each document is a small JSON value of a [`Kind`], keyed by an id. The projector loads the
+//! documents an event batch needs ([`keys_for`]), folds the events over them in memory
+//! ([`project`]) and writes a new version of each changed document, stamped with the position
+//! of the event that produced it. Keeping every version is what makes "as known at position P"
+//! a plain query; business-dated facts inside the documents (membership periods, signature
+//! dates) answer "as effective on date D".
+
+use std::collections::HashMap;
+
+use aggregates::commitment::{CommitmentEvent, CommitmentSource};
+use aggregates::ids::{NetworkId, OrganizationId};
+use aggregates::meeting::{ActionItem, Attendance, MeetingEvent, MeetingKind, Venue};
+use aggregates::network::{NetworkEvent, NetworkKind, ReferentRole};
+use aggregates::organization::OrganizationEvent;
+use aggregates::protocol::{Clause, ProtocolEvent, ProtocolKind, RenewalRule, SignatureMethod};
+use aggregates::values::{
+    DateRange, DocumentHash, FreeText, Name, OrganizationCategory, Sealed, TaxCode,
+};
+use aggregates::working_group::WorkingGroupEvent;
+use aggregates::AnyEvent;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::store::StoredEvent;
+
+mod documents;
+mod fold;
+
+pub use documents::*;
+use fold::*;
+
+/// The kinds of read-model document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Organization,
+    Network,
+    Membership,
+    Protocol,
+    Signature,
+    Commitment,
+    WorkingGroup,
+    Meeting,
+    Attendance,
+    Person,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 10] = [
+        Kind::Organization,
+        Kind::Network,
+        Kind::Membership,
+        Kind::Protocol,
+        Kind::Signature,
+        Kind::Commitment,
+        Kind::WorkingGroup,
+        Kind::Meeting,
+        Kind::Attendance,
+        Kind::Person,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Organization => "organization",
+            Kind::Network => "network",
+            Kind::Membership => "membership",
+            Kind::Protocol => "protocol",
+            Kind::Signature => "signature",
+            Kind::Commitment => "commitment",
+            Kind::WorkingGroup => "working_group",
+            Kind::Meeting => "meeting",
+            Kind::Attendance => "attendance",
+            Kind::Person => "person",
+        }
+    }
+
+    /// The entity kind of an aggregate type (timelines are kept per entity).
+    pub fn of_aggregate(aggregate_type: &str) -> Option<Kind> {
+        Some(match aggregate_type {
+            "Organization" => Kind::Organization,
+            "Network" => Kind::Network,
+            "Protocol" => Kind::Protocol,
+            "Commitment" => Kind::Commitment,
+            "WorkingGroup" => Kind::WorkingGroup,
+            "Meeting" => Kind::Meeting,
+            "Person" => Kind::Person,
+            _ => return None,
+        })
+    }
+}
+
+/// A document's identity.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DocKey {
+    pub kind: Kind,
+    pub id: String,
+}
+
+impl DocKey {
+    pub fn new(kind: Kind, id: impl ToString) -> Self {
+        Self {
+            kind,
+            id: id.to_string(),
+        }
+    }
+}
+
+pub fn membership_key(network: NetworkId, organization: OrganizationId) -> DocKey {
+    DocKey::new(Kind::Membership, format!("{network}/{organization}"))
+}
+
+pub fn signature_key(protocol: &str, version: u32, organization: OrganizationId) -> DocKey {
+    DocKey::new(
+        Kind::Signature,
+        format!("{protocol}/{version}/{organization}"),
+    )
+}
+
+pub fn attendance_key(meeting: &str, organization: OrganizationId) -> DocKey {
+    DocKey::new(Kind::Attendance, format!("{meeting}/{organization}"))
+}
+
+/// The columns a document can be filtered by, besides its kind and id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    pub network_id: Option<String>,
+    pub organization_id: Option<String>,
+    pub parent_id: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// The fold.
+
+/// Why an event could not be projected. Any of these stops the projector: a read model never
+/// silently skips an event.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProjectionError {
+    #[error("event at position {position} does not decode: {message}")]
+    Decode { position: i64, message: String },
+    #[error("event at position {position} refers to a {kind} document that does not exist ({id})")]
+    Missing {
+        position: i64,
+        kind: &'static str,
+        id: String,
+    },
+    #[error("the document {kind} {id} was not loaded for position {position} (a projector bug)")]
+    NotLoaded {
+        position: i64,
+        kind: &'static str,
+        id: String,
+    },
+    #[error("the document {kind} {id} cannot be read: {message}")]
+    Corrupt {
+        kind: &'static str,
+        id: String,
+        message: String,
+    },
+}
+
+/// One written version of a document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Version {
+    pub key: DocKey,
+    pub position: i64,
+    pub filters: Filters,
+    pub doc: Value,
+}
+
+/// The documents of one batch: what was loaded, and every version written since.
+#[derive(Debug, Default)]
+pub struct Docs {
+    current: HashMap<DocKey, Option<(Filters, Value)>>,
+    pub versions: Vec<Version>,
+    /// (entity kind, entity id, position): which events concern which entity.
+    pub concerns: Vec<(Kind, String, i64)>,
+}
+
+impl Docs {
+    /// Records what the database holds for `key` (None: no such document yet).
+    pub fn preload(&mut self, key: DocKey, current: Option<(Filters, Value)>) {
+        self.current.entry(key).or_insert(current);
+    }
+
+    pub fn is_loaded(&self, key: &DocKey) -> bool {
+        self.current.contains_key(key)
+    }
+
+    /// Every current document held (None: known to be absent).
+    pub fn current(&self) -> impl Iterator<Item = (&DocKey, Option<&(Filters, Value)>)> {
+        self.current.iter().map(|(key, doc)| (key, doc.as_ref()))
+    }
+
+    /// Keeps the current documents of `keys` only.
+    pub fn keep_only(&mut self, keys: &std::collections::BTreeSet<DocKey>) {
+        self.current.retain(|key, _| keys.contains(key));
+    }
+
+    /// The pending versions and entity index rows were written (or abandoned): keeps only the
+    /// current documents.
+    pub fn written(&mut self) {
+        self.versions.clear();
+        self.concerns.clear();
+    }
+
+    fn get<T: DeserializeOwned>(
+        &self,
+        key: &DocKey,
+        position: i64,
+    ) -> Result<Option<T>, ProjectionError> {
+        match self.current.get(key) {
+            None => Err(ProjectionError::NotLoaded {
+                position,
+                kind: key.kind.as_str(),
+                id: key.id.clone(),
+            }),
+            Some(None) => Ok(None),
+            Some(Some((_, value))) => {
+                // Read from the stored value in place (no copy of the whole document).
+                T::deserialize(value)
+                    .map(Some)
+                    .map_err(|e| ProjectionError::Corrupt {
+                        kind: key.kind.as_str(),
+                        id: key.id.clone(),
+                        message: e.to_string(),
+                    })
+            }
+        }
+    }
+
+    fn require<T: DeserializeOwned>(
+        &self,
+        key: &DocKey,
+        position: i64,
+    ) -> Result<T, ProjectionError> {
+        self.get(key, position)?
+            .ok_or_else(|| ProjectionError::Missing {
+                position,
+                kind: key.kind.as_str(),
+                id: key.id.clone(),
+            })
+    }
+
+    fn put<T: Serialize>(&mut self, key: DocKey, filters: Filters, position: i64, doc: &T) {
+        let value = serde_json::to_value(doc).expect("read-model documents serialise");
+        self.current
+            .insert(key.clone(), Some((filters.clone(), value.clone())));
+        self.versions.push(Version {
+            key,
+            position,
+            filters,
+            doc: value,
+        });
+    }
+
+    fn concern(&mut self, kind: Kind, id: impl ToString, position: i64) {
+        let entry = (kind, id.to_string(), position);
+        // Positions only grow within a batch: a duplicate can only be among this event's
+        // entries, at the end (a scan of the whole batch made large batches quadratic).
+        let duplicate = self
+            .concerns
+            .iter()
+            .rev()
+            .take_while(|(_, _, p)| *p == position)
+            .any(|e| *e == entry);
+        if !duplicate {
+            self.concerns.push(entry);
+        }
+    }
+}
+
+fn filters(
+    network: Option<String>,
+    organization: Option<String>,
+    parent: Option<String>,
+) -> Filters {
+    Filters {
+        network_id: network,
+        organization_id: organization,
+        parent_id: parent,
+    }
+}
+
+fn decode(event: &StoredEvent) -> Result<AnyEvent, ProjectionError> {
+    event.decode().map_err(|e| ProjectionError::Decode {
+        position: event.position,
+        message: e.to_string(),
+    })
+}
+
+/// The documents the fold of `event` reads (to be loaded before [`project`]).
+pub fn keys_for(event: &StoredEvent) -> Result<Vec<DocKey>, ProjectionError> {
+    let id = event.aggregate_id.as_str();
+    Ok(match decode(event)? {
+        AnyEvent::Organization(_) => vec![DocKey::new(Kind::Organization, id)],
+        AnyEvent::Network(e) => {
+            let network: NetworkId = parse_id(id, event.position)?;
+            let mut keys = vec![DocKey::new(Kind::Network, id)];
+            match &e {
+                NetworkEvent::CoordinatorChanged(_) | NetworkEvent::NetworkClosed(_) => {}
+                NetworkEvent::ReferentDesignated(r) => {
+                    keys.push(membership_key(network, r.organization))
+                }
+                NetworkEvent::ReferentRevoked(r) => {
+                    keys.push(membership_key(network, r.organization))
+                }
+                other => {
+                    if let Some((organization, _)) = other.membership_change() {
+                        keys.push(membership_key(network, organization));
+                    }
+                }
+            }
+            keys
+        }
+        AnyEvent::Protocol(e) => {
+            let mut keys = vec![DocKey::new(Kind::Protocol, id)];
+            if let ProtocolEvent::ProtocolSigned(s) = &e {
+                keys.push(signature_key(id, s.version, s.organization));
+            }
+            keys
+        }
+        AnyEvent::Commitment(_) => vec![DocKey::new(Kind::Commitment, id)],
+        AnyEvent::WorkingGroup(_) => vec![DocKey::new(Kind::WorkingGroup, id)],
+        AnyEvent::Meeting(e) => {
+            let mut keys = vec![DocKey::new(Kind::Meeting, id)];
+            if let MeetingEvent::AttendanceRecorded(a) = &e {
+                keys.push(attendance_key(id, a.organization));
+            }
+            keys
+        }
+        AnyEvent::Person(_) => vec![DocKey::new(Kind::Person, id)],
+    })
+}
+
+fn parse_id<T: std::str::FromStr>(id: &str, position: i64) -> Result<T, ProjectionError> {
+    id.parse().map_err(|_| ProjectionError::Decode {
+        position,
+        message: format!("aggregate id {id:?} is not a UUID"),
+    })
+}
+
+/// Folds one event into the documents (every document it reads must be loaded).
+pub fn project(docs: &mut Docs, event: &StoredEvent) -> Result<(), ProjectionError> {
+    let p = event.position;
+    let id = event.aggregate_id.clone();
+    if let Some(kind) = Kind::of_aggregate(&event.aggregate_type) {
+        docs.concern(kind, &id, p);
+    }
+    match decode(event)? {
+        AnyEvent::Organization(e) => project_organization(docs, event, &id, e),
+        AnyEvent::Network(e) => project_network(docs, event, &id, e),
+        AnyEvent::Protocol(e) => project_protocol(docs, event, &id, e),
+        AnyEvent::Commitment(e) => project_commitment(docs, p, &id, e),
+        AnyEvent::WorkingGroup(e) => project_working_group(docs, p, &id, e),
+        AnyEvent::Meeting(e) => project_meeting(docs, p, &id, e),
+        AnyEvent::Person(e) => project_person(docs, p, &id, e),
+    }
+}
