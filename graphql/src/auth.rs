@@ -21,7 +21,7 @@ use projections::store::{Grant, Store, TOKEN_PREFIX};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::errors::UserError;
+use crate::errors::{Refusal, UserError};
 use crate::ids::{decode_kind, NodeKind};
 use crate::{read, ApiResult};
 
@@ -322,50 +322,27 @@ impl Rule {
     }
 }
 
-/// The rule of every mutation, by field name. A mutation missing here is refused to everyone
-/// (and fails the authorization matrix test).
+/// A mutation's access rule, declared beside its resolver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MutationRule {
+    /// The mutation's field name.
+    pub mutation: &'static str,
+    /// Who may call it.
+    pub rule: Rule,
+}
+
+impl MutationRule {
+    pub const fn new(mutation: &'static str, rule: Rule) -> Self {
+        MutationRule { mutation, rule }
+    }
+}
+
+/// The rule of a mutation, by field name (each is declared in the mutation's own module). A
+/// mutation missing here is refused to everyone (and fails the authorization matrix test).
 pub fn rule_of(mutation: &str) -> Option<Rule> {
-    use Rule::*;
-    Some(match mutation {
-        "registerOrganization" => AnyCoordinator,
-        "renameOrganization" | "updateOrganizationDetails" | "deactivateOrganization" => Referent,
-        "succeedOrganization" | "establishNetwork" => Admin,
-        "changeCoordinator" | "closeNetwork" => Coordinator,
-        "applyForMembership" | "withdrawMembership" => Referent,
-        "approveMembership"
-        | "rejectMembership"
-        | "suspendMembership"
-        | "reinstateMembership"
-        | "expelMember" => Coordinator,
-        // Designating a person gives the network's readers that person's contact details:
-        // the coordinator approves it by making it (a referent asks the coordinator).
-        "designateReferent" => Coordinator,
-        "revokeReferent" => CoordinatorOrReferent,
-        "draftProtocol"
-        | "amendProtocol"
-        | "reviseProtocol"
-        | "publishProtocolVersion"
-        | "openProtocolForSignature"
-        | "enterProtocolIntoForce"
-        | "addProtocolParty"
-        | "renewProtocol"
-        | "expireProtocol"
-        | "supersedeProtocol" => Coordinator,
-        "recordSignature" => CoordinatorOrReferent,
-        "declineProtocol" | "recordProtocolWithdrawal" => Referent,
-        "createCommitment" | "waiveCommitment" | "reopenCommitment" => Coordinator,
-        "reportCommitmentProgress" | "fulfilCommitment" => CoordinatorOrReferent,
-        "formWorkingGroup"
-        | "addWorkingGroupMember"
-        | "removeWorkingGroupMember"
-        | "dissolveWorkingGroup" => Coordinator,
-        "scheduleMeeting" | "rescheduleMeeting" | "cancelMeeting" | "openMeeting"
-        | "closeMeeting" | "recordAttendance" | "recordDecision" | "draftMinutes"
-        | "approveMinutes" => Coordinator,
-        "registerPerson" => AnyWriter,
-        "changePersonDetails" | "erasePerson" => Admin,
-        _ => return None,
-    })
+    crate::mutation::rules()
+        .find(|r| r.mutation == mutation)
+        .map(|r| r.rule)
 }
 
 /// The outcome of authorization: the actor the events will record, including the
@@ -445,29 +422,31 @@ async fn target_of(ctx: &Context<'_>, input: &async_graphql::Value) -> ApiResult
     Ok(target)
 }
 
-fn denied(rule: Rule) -> Vec<UserError> {
-    vec![UserError {
+fn denied(rule: Rule) -> Refusal {
+    Refusal::from(UserError {
         field: None,
         message: format!("this change requires {}", rule.needs()),
         code: "FORBIDDEN".to_owned(),
-    }]
+    })
 }
 
 /// Decides whether the caller may run the current mutation field, and as whom. The denial
 /// names the missing permission and says nothing about whether the target exists.
-pub async fn authorize(ctx: &Context<'_>) -> ApiResult<Result<Access, Vec<UserError>>> {
+pub async fn authorize(ctx: &Context<'_>, rule: &MutationRule) -> Result<Access, Refusal> {
     let principal = ctx
         .data_opt::<Principal>()
         .cloned()
         .unwrap_or_else(Principal::anonymous);
     let field = ctx.field();
-    let Some(rule) = rule_of(field.name()) else {
-        return Ok(Err(vec![UserError {
+    if field.name() != rule.mutation {
+        // A resolver checked against another mutation's rule: refuse rather than guess.
+        return Err(Refusal::from(UserError {
             field: None,
-            message: "this change has no access rule and is refused".to_owned(),
+            message: "this change has no access rule of its own and is refused".to_owned(),
             code: "FORBIDDEN".to_owned(),
-        }]));
-    };
+        }));
+    }
+    let rule = rule.rule;
     let input = field
         .arguments()?
         .into_iter()
@@ -483,13 +462,11 @@ pub async fn authorize(ctx: &Context<'_>) -> ApiResult<Result<Access, Vec<UserEr
     };
     // Rules that need no target.
     match rule {
-        Rule::Admin if principal.is_admin() => {
-            return Ok(Ok(actor(Role::PlatformAdministrator, None)))
-        }
-        Rule::Admin => return Ok(Err(denied(rule))),
+        Rule::Admin if principal.is_admin() => return Ok(actor(Role::PlatformAdministrator, None)),
+        Rule::Admin => return Err(denied(rule)),
         Rule::AnyCoordinator | Rule::AnyWriter => {
             let target = target_of(ctx, &input).await?;
-            return Ok(if principal.is_admin() {
+            return if principal.is_admin() {
                 Ok(actor(Role::PlatformAdministrator, target.organization))
             } else if principal.coordinates_any() {
                 Ok(actor(Role::Coordinator, principal.organizations().next()))
@@ -497,12 +474,12 @@ pub async fn authorize(ctx: &Context<'_>) -> ApiResult<Result<Access, Vec<UserEr
                 Ok(actor(Role::Referent, principal.organizations().next()))
             } else {
                 Err(denied(rule))
-            });
+            };
         }
         _ => {}
     }
     if principal.is_anonymous() || principal.grants == [Grant::Auditor] {
-        return Ok(Err(denied(rule)));
+        return Err(denied(rule));
     }
     let target = target_of(ctx, &input).await?;
     let coordinator_of = |network: NetworkId| async move {
@@ -518,7 +495,7 @@ pub async fn authorize(ctx: &Context<'_>) -> ApiResult<Result<Access, Vec<UserEr
         _ => None,
     };
     if let Some(access) = as_referent {
-        return Ok(Ok(access));
+        return Ok(access);
     }
     let may_coordinate = matches!(rule, Rule::Coordinator | Rule::CoordinatorOrReferent);
     if let (true, Some(network)) = (may_coordinate, target.network) {
@@ -529,13 +506,13 @@ pub async fn authorize(ctx: &Context<'_>) -> ApiResult<Result<Access, Vec<UserEr
                 } else {
                     Role::PlatformAdministrator
                 };
-                return Ok(Ok(actor(role, Some(coordinator))));
+                return Ok(actor(role, Some(coordinator)));
             }
         }
     }
     if principal.is_admin() {
         // The target may not exist: the domain says so.
-        return Ok(Ok(actor(Role::PlatformAdministrator, target.organization)));
+        return Ok(actor(Role::PlatformAdministrator, target.organization));
     }
-    Ok(Err(denied(rule)))
+    Err(denied(rule))
 }

@@ -1,17 +1,26 @@
 //! The API boundary: the GraphQL schema over the read side and the command service, its
 //! limits, error masking, and the axum router (`POST /graphql`; GraphiQL on `GET /graphql`).
 
+#![recursion_limit = "256"]
+
 pub mod auth;
+pub mod commitment;
 pub mod enums;
 pub mod errors;
 pub mod filters;
 pub mod ids;
+pub mod meeting;
 pub mod model;
 pub mod mutation;
+pub mod network;
+pub mod organization;
+pub mod person;
 pub mod personal;
+pub mod protocol;
 pub mod query;
 pub mod subscription;
 pub mod viewer;
+pub mod working_group;
 
 use std::sync::Arc;
 use std::time::Duration;

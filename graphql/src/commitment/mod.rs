@@ -1,0 +1,5 @@
+//! Commitment in the API.
+
+mod mutation;
+
+pub use mutation::*;

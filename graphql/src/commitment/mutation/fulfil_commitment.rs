@@ -1,0 +1,70 @@
+//! `fulfilCommitment`: its input, payload, access rule and resolver.
+
+use super::*;
+
+/// Who may call `fulfilCommitment` (its description states it; a test checks both agree).
+pub(super) const RULE: MutationRule =
+    MutationRule::new("fulfilCommitment", Rule::CoordinatorOrReferent);
+
+payload!(FulfilCommitmentPayload, commitment: Commitment);
+
+/// The input of `fulfilCommitment`.
+#[derive(InputObject)]
+pub struct FulfilCommitmentInput {
+    /// The commitment.
+    pub commitment: ID,
+    /// A note, evidence or reason.
+    pub note: String,
+    /// The SHA-256 of an evidence document (fulfil only).
+    pub evidence_hash: Option<String>,
+    /// The business date.
+    pub on: NaiveDate,
+}
+
+/// The resolver of `fulfilCommitment`.
+#[derive(Default)]
+pub struct FulfilCommitmentMutation;
+
+#[Object]
+impl FulfilCommitmentMutation {
+    /// The commitment is fulfilled, with evidence.
+    ///
+    /// Who may call it: platform administrators, the coordinator of the network concerned and a referent of the organization concerned.
+    async fn fulfil_commitment(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The change to make.")] input: FulfilCommitmentInput,
+    ) -> ApiResult<FulfilCommitmentPayload> {
+        respond(run(ctx, input).await)
+    }
+}
+
+async fn run(
+    ctx: &Context<'_>,
+    input: FulfilCommitmentInput,
+) -> Result<FulfilCommitmentPayload, Refusal> {
+    let access = authorize(ctx, &RULE).await?;
+    let by = acting_for(&access)?;
+    let mut p = Parse::default();
+    let id = p.id("commitment", &input.commitment, NodeKind::Commitment);
+    let note = p.text("note", &input.note);
+    let evidence = match &input.evidence_hash {
+        Some(h) => p.hash("evidenceHash", h).map(Some),
+        None => Some(None),
+    };
+    let command = (|| {
+        Some(CommitmentCommand::Fulfil {
+            by,
+            note: note?,
+            evidence: evidence?,
+            fulfilled_on: input.on,
+        })
+    })();
+    let id = id.map(|i| i.to_string()).unwrap_or_default();
+    let command = p.done(command)?;
+    let positions = perform::<CommitmentAggregate>(ctx, &access, &id, command).await?;
+    Ok(FulfilCommitmentPayload::done(
+        positions,
+        load_commitment(ctx, &id).await?,
+    ))
+}

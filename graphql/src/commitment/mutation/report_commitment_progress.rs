@@ -1,0 +1,64 @@
+//! `reportCommitmentProgress`: its input, payload, access rule and resolver.
+
+use super::*;
+
+/// Who may call `reportCommitmentProgress` (its description states it; a test checks both agree).
+pub(super) const RULE: MutationRule =
+    MutationRule::new("reportCommitmentProgress", Rule::CoordinatorOrReferent);
+
+payload!(ReportCommitmentProgressPayload, commitment: Commitment);
+
+/// The input of `reportCommitmentProgress`.
+#[derive(InputObject)]
+pub struct ReportCommitmentProgressInput {
+    /// The commitment.
+    pub commitment: ID,
+    /// A note, evidence or reason.
+    pub note: String,
+    /// The SHA-256 of an evidence document (fulfil only).
+    pub evidence_hash: Option<String>,
+    /// The business date.
+    pub on: NaiveDate,
+}
+
+/// The resolver of `reportCommitmentProgress`.
+#[derive(Default)]
+pub struct ReportCommitmentProgressMutation;
+
+#[Object]
+impl ReportCommitmentProgressMutation {
+    /// The obligor reports progress.
+    ///
+    /// Who may call it: platform administrators, the coordinator of the network concerned and a referent of the organization concerned.
+    async fn report_commitment_progress(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The change to make.")] input: ReportCommitmentProgressInput,
+    ) -> ApiResult<ReportCommitmentProgressPayload> {
+        respond(run(ctx, input).await)
+    }
+}
+
+async fn run(
+    ctx: &Context<'_>,
+    input: ReportCommitmentProgressInput,
+) -> Result<ReportCommitmentProgressPayload, Refusal> {
+    let access = authorize(ctx, &RULE).await?;
+    let by = acting_for(&access)?;
+    let mut p = Parse::default();
+    let id = p.id("commitment", &input.commitment, NodeKind::Commitment);
+    let command = p
+        .text("note", &input.note)
+        .map(|note| CommitmentCommand::ReportProgress {
+            by,
+            note,
+            reported_on: input.on,
+        });
+    let id = id.map(|i| i.to_string()).unwrap_or_default();
+    let command = p.done(command)?;
+    let positions = perform::<CommitmentAggregate>(ctx, &access, &id, command).await?;
+    Ok(ReportCommitmentProgressPayload::done(
+        positions,
+        load_commitment(ctx, &id).await?,
+    ))
+}

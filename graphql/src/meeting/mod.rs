@@ -1,0 +1,5 @@
+//! Meeting in the API.
+
+mod mutation;
+
+pub use mutation::*;

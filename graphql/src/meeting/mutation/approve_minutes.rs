@@ -1,0 +1,70 @@
+//! `approveMinutes`: its input, payload, access rule and resolver.
+
+use super::*;
+
+/// Who may call `approveMinutes` (its description states it; a test checks both agree).
+pub(super) const RULE: MutationRule = MutationRule::new("approveMinutes", Rule::Coordinator);
+
+payload!(ApproveMinutesPayload, meeting: Meeting);
+
+/// The input of `approveMinutes`.
+#[derive(InputObject)]
+pub struct ApproveMinutesInput {
+    /// The meeting.
+    pub meeting: ID,
+    /// The SHA-256 of the minutes document.
+    pub document_hash: String,
+    /// The version to approve (approve only).
+    pub version: Option<u32>,
+    /// Approved on (approve only).
+    pub approved_on: Option<NaiveDate>,
+}
+
+/// The resolver of `approveMinutes`.
+#[derive(Default)]
+pub struct ApproveMinutesMutation;
+
+#[Object]
+impl ApproveMinutesMutation {
+    /// Approve one version of the minutes, once.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
+    async fn approve_minutes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The change to make.")] input: ApproveMinutesInput,
+    ) -> ApiResult<ApproveMinutesPayload> {
+        respond(run(ctx, input).await)
+    }
+}
+
+async fn run(
+    ctx: &Context<'_>,
+    input: ApproveMinutesInput,
+) -> Result<ApproveMinutesPayload, Refusal> {
+    let access = authorize(ctx, &RULE).await?;
+    let mut p = Parse::default();
+    let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
+    let hash = p.hash("documentHash", &input.document_hash);
+    if input.version.is_none() {
+        p.fail(
+            "version",
+            "the version to approve is required".to_owned(),
+            "INVALID_VALUE",
+        );
+    }
+    let command = (|| {
+        Some(MeetingCommand::ApproveMinutes {
+            version: input.version?,
+            document_hash: hash?,
+            approved_on: input.approved_on.unwrap_or_else(|| Utc::now().date_naive()),
+        })
+    })();
+    let id = id.map(|i| i.to_string()).unwrap_or_default();
+    let command = p.done(command)?;
+    let positions = perform::<MeetingAggregate>(ctx, &access, &id, command).await?;
+    Ok(ApproveMinutesPayload::done(
+        positions,
+        load_meeting(ctx, &id).await?,
+    ))
+}

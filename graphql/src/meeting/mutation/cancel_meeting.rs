@@ -1,0 +1,55 @@
+//! `cancelMeeting`: its input, payload, access rule and resolver.
+
+use super::*;
+
+/// Who may call `cancelMeeting` (its description states it; a test checks both agree).
+pub(super) const RULE: MutationRule = MutationRule::new("cancelMeeting", Rule::Coordinator);
+
+payload!(CancelMeetingPayload, meeting: Meeting);
+
+/// The input of `cancelMeeting`.
+#[derive(InputObject)]
+pub struct CancelMeetingInput {
+    /// The meeting.
+    pub meeting: ID,
+    /// When (open, close).
+    pub at: Option<DateTime<Utc>>,
+    /// Why (cancel).
+    pub reason: Option<String>,
+}
+
+/// The resolver of `cancelMeeting`.
+#[derive(Default)]
+pub struct CancelMeetingMutation;
+
+#[Object]
+impl CancelMeetingMutation {
+    /// Cancel a meeting.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
+    async fn cancel_meeting(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The change to make.")] input: CancelMeetingInput,
+    ) -> ApiResult<CancelMeetingPayload> {
+        respond(run(ctx, input).await)
+    }
+}
+
+async fn run(
+    ctx: &Context<'_>,
+    input: CancelMeetingInput,
+) -> Result<CancelMeetingPayload, Refusal> {
+    let access = authorize(ctx, &RULE).await?;
+    let mut p = Parse::default();
+    let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
+    let reason = required_reason(&mut p, &input.reason);
+    let command = reason.map(|reason| MeetingCommand::Cancel { reason });
+    let id = id.map(|i| i.to_string()).unwrap_or_default();
+    let command = p.done(command)?;
+    let positions = perform::<MeetingAggregate>(ctx, &access, &id, command).await?;
+    Ok(CancelMeetingPayload::done(
+        positions,
+        load_meeting(ctx, &id).await?,
+    ))
+}

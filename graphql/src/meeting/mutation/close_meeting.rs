@@ -1,0 +1,53 @@
+//! `closeMeeting`: its input, payload, access rule and resolver.
+
+use super::*;
+
+/// Who may call `closeMeeting` (its description states it; a test checks both agree).
+pub(super) const RULE: MutationRule = MutationRule::new("closeMeeting", Rule::Coordinator);
+
+payload!(CloseMeetingPayload, meeting: Meeting);
+
+/// The input of `closeMeeting`.
+#[derive(InputObject)]
+pub struct CloseMeetingInput {
+    /// The meeting.
+    pub meeting: ID,
+    /// When (open, close).
+    pub at: Option<DateTime<Utc>>,
+    /// Why (cancel).
+    pub reason: Option<String>,
+}
+
+/// The resolver of `closeMeeting`.
+#[derive(Default)]
+pub struct CloseMeetingMutation;
+
+#[Object]
+impl CloseMeetingMutation {
+    /// Close a meeting.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
+    async fn close_meeting(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The change to make.")] input: CloseMeetingInput,
+    ) -> ApiResult<CloseMeetingPayload> {
+        respond(run(ctx, input).await)
+    }
+}
+
+async fn run(ctx: &Context<'_>, input: CloseMeetingInput) -> Result<CloseMeetingPayload, Refusal> {
+    let access = authorize(ctx, &RULE).await?;
+    let mut p = Parse::default();
+    let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
+    let command = Some(MeetingCommand::Close {
+        closed_at: input.at.unwrap_or_else(Utc::now),
+    });
+    let id = id.map(|i| i.to_string()).unwrap_or_default();
+    let command = p.done(command)?;
+    let positions = perform::<MeetingAggregate>(ctx, &access, &id, command).await?;
+    Ok(CloseMeetingPayload::done(
+        positions,
+        load_meeting(ctx, &id).await?,
+    ))
+}

@@ -1,0 +1,53 @@
+//! `openMeeting`: its input, payload, access rule and resolver.
+
+use super::*;
+
+/// Who may call `openMeeting` (its description states it; a test checks both agree).
+pub(super) const RULE: MutationRule = MutationRule::new("openMeeting", Rule::Coordinator);
+
+payload!(OpenMeetingPayload, meeting: Meeting);
+
+/// The input of `openMeeting`.
+#[derive(InputObject)]
+pub struct OpenMeetingInput {
+    /// The meeting.
+    pub meeting: ID,
+    /// When (open, close).
+    pub at: Option<DateTime<Utc>>,
+    /// Why (cancel).
+    pub reason: Option<String>,
+}
+
+/// The resolver of `openMeeting`.
+#[derive(Default)]
+pub struct OpenMeetingMutation;
+
+#[Object]
+impl OpenMeetingMutation {
+    /// Open a meeting.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
+    async fn open_meeting(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The change to make.")] input: OpenMeetingInput,
+    ) -> ApiResult<OpenMeetingPayload> {
+        respond(run(ctx, input).await)
+    }
+}
+
+async fn run(ctx: &Context<'_>, input: OpenMeetingInput) -> Result<OpenMeetingPayload, Refusal> {
+    let access = authorize(ctx, &RULE).await?;
+    let mut p = Parse::default();
+    let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
+    let command = Some(MeetingCommand::Open {
+        opened_at: input.at.unwrap_or_else(Utc::now),
+    });
+    let id = id.map(|i| i.to_string()).unwrap_or_default();
+    let command = p.done(command)?;
+    let positions = perform::<MeetingAggregate>(ctx, &access, &id, command).await?;
+    Ok(OpenMeetingPayload::done(
+        positions,
+        load_meeting(ctx, &id).await?,
+    ))
+}

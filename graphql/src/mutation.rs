@@ -1,0 +1,267 @@
+//! The root mutation: one mutation per command of the domain (the process-driven ones
+//! excepted), each taking `input: XInput!` and returning `XPayload` with the affected object,
+//! typed `userErrors` for every refusal, and the global positions written. A mutation answers
+//! after the read side shows its own events (read-your-writes), within a bounded wait.
+
+use aggregates::ids::OrganizationId;
+use aggregates::metadata::EventMetadata;
+use aggregates::values::{DocumentHash, FreeText, Name, ValueError};
+use cqrs_es::Aggregate;
+use projections::store::CommandError;
+
+pub(crate) use crate::auth::{authorize, Access, MutationRule, Principal, Rule};
+pub(crate) use crate::errors::{respond, Refusal, UserError};
+pub(crate) use crate::ids::{decode_kind, NodeKind};
+pub(crate) use crate::{read, ApiResult, ApiState};
+pub(crate) use async_graphql::{Context, InputObject, Object, ID};
+pub(crate) use chrono::NaiveDate;
+pub(crate) use projections::queries::AsOf;
+
+/// Collects the parse errors of one input.
+#[derive(Default)]
+pub(crate) struct Parse {
+    errors: Vec<UserError>,
+}
+
+impl Parse {
+    pub(crate) fn fail(&mut self, field: &str, message: String, code: &str) {
+        self.errors.push(UserError {
+            field: Some(vec!["input".to_owned(), field.to_owned()]),
+            message,
+            code: code.to_owned(),
+        });
+    }
+    pub(crate) fn value<T>(&mut self, field: &str, result: Result<T, ValueError>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let code = match e {
+                    ValueError::PersonalData(_) => "PERSONAL_DATA",
+                    _ => "INVALID_VALUE",
+                };
+                self.fail(field, format!("{field}: {e}"), code);
+                None
+            }
+        }
+    }
+    pub(crate) fn name(&mut self, field: &str, value: &str) -> Option<Name> {
+        self.value(field, Name::parse(value))
+    }
+    pub(crate) fn text(&mut self, field: &str, value: &str) -> Option<FreeText> {
+        self.value(field, FreeText::parse(value))
+    }
+    /// None: absent; Some(None): present but invalid (already reported).
+    pub(crate) fn opt_text(
+        &mut self,
+        field: &str,
+        value: &Option<String>,
+    ) -> Option<Option<FreeText>> {
+        match value {
+            None => Some(None),
+            Some(v) => self.text(field, v).map(Some),
+        }
+    }
+    pub(crate) fn hash(&mut self, field: &str, value: &str) -> Option<DocumentHash> {
+        self.value(field, DocumentHash::parse(value))
+    }
+    pub(crate) fn id(&mut self, field: &str, value: &ID, kind: NodeKind) -> Option<uuid::Uuid> {
+        let decoded = decode_kind(value, kind);
+        if decoded.is_none() {
+            self.fail(
+                field,
+                format!("{field} is not the id of a {kind:?}"),
+                "INVALID_ID",
+            );
+        }
+        decoded
+    }
+    pub(crate) fn org(&mut self, field: &str, value: &ID) -> Option<OrganizationId> {
+        self.id(field, value, NodeKind::Organization)
+            .map(OrganizationId)
+    }
+    pub(crate) fn done<T>(self, value: Option<T>) -> Result<T, Refusal> {
+        match value {
+            Some(v) if self.errors.is_empty() => Ok(v),
+            _ => Err(self.errors.into()),
+        }
+    }
+}
+
+/// A refusal without a field at fault.
+pub(crate) fn error(code: &str, message: &str) -> Vec<UserError> {
+    vec![UserError {
+        field: None,
+        message: message.to_owned(),
+        code: code.to_owned(),
+    }]
+}
+
+/// The organization the caller acts for (decisions are taken by organizations).
+pub(crate) fn acting_for(access: &Access) -> Result<OrganizationId, Refusal> {
+    access.actor.organization.ok_or_else(|| {
+        Refusal::from(error(
+            "ACTING_FOR_REQUIRED",
+            "this change is made on behalf of an organization, and none is concerned",
+        ))
+    })
+}
+
+/// The idempotency key of this mutation field, when the request carries one.
+fn field_key(ctx: &Context<'_>) -> Option<String> {
+    let key = ctx.data_opt::<crate::IdempotencyKey>()?;
+    let field = ctx
+        .path_node
+        .map(|p| p.field_name().to_owned())
+        .unwrap_or_default();
+    Some(format!("{}/{field}", key.0))
+}
+
+/// The id of a new object: derived from the idempotency key when there is one (so a retry
+/// is the same command), random otherwise.
+pub(crate) fn new_id<T>(ctx: &Context<'_>, derived: fn(&str) -> T, random: fn() -> T) -> T {
+    match field_key(ctx) {
+        Some(key) => derived(&format!(
+            "{key}/{}",
+            ctx.data_opt::<Principal>()
+                .map_or("", |p| p.subject.as_str())
+        )),
+        None => random(),
+    }
+}
+
+/// The request a mutation field carries: its name and its arguments, variables resolved.
+fn request_of(ctx: &Context<'_>) -> ApiResult<String> {
+    let field = ctx.field();
+    let arguments: Vec<(String, async_graphql::Value)> = field
+        .arguments()?
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), value))
+        .collect();
+    Ok(format!(
+        "{}\0{}",
+        field.name(),
+        serde_json::to_string(&arguments).unwrap_or_default()
+    ))
+}
+
+/// Executes a command as `access` and waits for the read side to show it; answers the
+/// global positions written.
+pub(crate) async fn perform<A>(
+    ctx: &Context<'_>,
+    access: &Access,
+    id: &str,
+    command: A::Command,
+) -> Result<Vec<i64>, Refusal>
+where
+    A: Aggregate<Services = aggregates::Services>,
+    A::Command: Clone + std::fmt::Debug + aggregates::DomainCommand + 'static,
+    A::Error: aggregates::errors::ErrorCode,
+{
+    let state = ctx.data_unchecked::<ApiState>();
+    let mut metadata =
+        EventMetadata::new(access.actor.clone()).with_correlation(uuid::Uuid::new_v4());
+    // The key is bound to the request as the client sent it (field and arguments), so a
+    // retry replays even where the command holds what the server chose (a default of "now",
+    // the nonce of sealed personal data).
+    let mut request = None;
+    if let Some(key) = field_key(ctx) {
+        metadata = metadata.with_idempotency_key(key);
+        request = Some(request_of(ctx)?);
+    }
+    let outcome = state
+        .store
+        .execute_request::<A>(id, command, &metadata, request.as_deref())
+        .await
+        .map_err(|e| match e {
+            CommandError::Domain(e) => Refusal::from(vec![UserError {
+                field: None,
+                message: e.to_string(),
+                code: aggregates::errors::ErrorCode::code(&e).to_owned(),
+            }]),
+            CommandError::Conflict { .. } => error(
+                "CONFLICT",
+                "the record was changed by someone else at the same time; please try again",
+            )
+            .into(),
+            CommandError::IdempotencyKeyReused => error(
+                "IDEMPOTENCY_KEY_REUSED",
+                "this idempotency key was already used for a different change",
+            )
+            .into(),
+            CommandError::Store(e) => Refusal::internal(e),
+        })?;
+    if let Some(last) = outcome.positions.last() {
+        // (For a replayed key the positions are the first execution's.)
+        let waiting = std::time::Instant::now();
+        state.read.wait_for(*last, state.read_your_writes).await?;
+        metrics::histogram!("governance_read_your_writes_wait_seconds")
+            .record(waiting.elapsed().as_secs_f64());
+    }
+    Ok(outcome.positions)
+}
+
+/// Declares the payload of a mutation: the affected object, user errors, positions.
+macro_rules! payload {
+    ($name:ident, $field:ident: $ty:ty) => {
+        /// The outcome of the mutation of the same name.
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $name {
+            /// The affected object as the read side shows it after the change.
+            pub $field: Option<$ty>,
+            /// Why the change was refused; empty when it was carried out.
+            pub user_errors: Vec<UserError>,
+            /// The global positions of the events written (empty if nothing changed).
+            pub positions: Vec<i64>,
+        }
+
+        impl $name {
+            /// The change was carried out: the positions written and the object after it.
+            fn done(positions: Vec<i64>, object: Option<$ty>) -> Self {
+                Self {
+                    $field: object,
+                    user_errors: vec![],
+                    positions,
+                }
+            }
+        }
+
+        impl $crate::errors::Payload for $name {
+            fn refused(user_errors: Vec<UserError>) -> Self {
+                Self {
+                    $field: None,
+                    user_errors,
+                    positions: vec![],
+                }
+            }
+        }
+    };
+}
+pub(crate) use payload;
+
+// Merged from one root per aggregate.
+/// The root mutation: one mutation per command.
+#[derive(async_graphql::MergedObject, Default)]
+pub struct Mutation(
+    crate::organization::OrganizationMutation,
+    crate::network::NetworkMutation,
+    crate::protocol::ProtocolMutation,
+    crate::commitment::CommitmentMutation,
+    crate::working_group::WorkingGroupMutation,
+    crate::meeting::MeetingMutation,
+    crate::person::PersonMutation,
+);
+
+/// The access rule of every mutation, by field name.
+pub fn rules() -> impl Iterator<Item = &'static MutationRule> {
+    [
+        crate::organization::RULES,
+        crate::network::RULES,
+        crate::protocol::RULES,
+        crate::commitment::RULES,
+        crate::working_group::RULES,
+        crate::meeting::RULES,
+        crate::person::RULES,
+    ]
+    .into_iter()
+    .flatten()
+}

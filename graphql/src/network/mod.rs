@@ -1,0 +1,5 @@
+//! Network in the API.
+
+mod mutation;
+
+pub use mutation::*;

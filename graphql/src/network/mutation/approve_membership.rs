@@ -1,0 +1,58 @@
+//! `approveMembership`: its input, payload, access rule and resolver.
+
+use super::*;
+
+/// Who may call `approveMembership` (its description states it; a test checks both agree).
+pub(super) const RULE: MutationRule = MutationRule::new("approveMembership", Rule::Coordinator);
+
+payload!(ApproveMembershipPayload, network: Network);
+
+/// The input of `approveMembership`.
+#[derive(InputObject)]
+pub struct ApproveMembershipInput {
+    /// The network.
+    pub network: ID,
+    /// The organization.
+    pub organization: ID,
+    /// The business date.
+    pub effective_on: NaiveDate,
+}
+
+/// The resolver of `approveMembership`.
+#[derive(Default)]
+pub struct ApproveMembershipMutation;
+
+#[Object]
+impl ApproveMembershipMutation {
+    /// The coordinator approves an application.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
+    async fn approve_membership(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The change to make.")] input: ApproveMembershipInput,
+    ) -> ApiResult<ApproveMembershipPayload> {
+        respond(run(ctx, input).await)
+    }
+}
+
+async fn run(
+    ctx: &Context<'_>,
+    input: ApproveMembershipInput,
+) -> Result<ApproveMembershipPayload, Refusal> {
+    let access = authorize(ctx, &RULE).await?;
+    let by = acting_for(&access)?;
+    let mut p = Parse::default();
+    let (id, organization) = membership_ids(&mut p, &input.network, &input.organization);
+    let command = organization.map(|organization| NetworkCommand::Approve {
+        by,
+        organization,
+        effective_on: input.effective_on,
+    });
+    let command = p.done(command)?;
+    let positions = perform::<NetworkAggregate>(ctx, &access, &id, command).await?;
+    Ok(ApproveMembershipPayload::done(
+        positions,
+        load_network(ctx, &id).await?,
+    ))
+}

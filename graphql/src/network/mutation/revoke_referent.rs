@@ -1,0 +1,68 @@
+//! `revokeReferent`: its input, payload, access rule and resolver.
+
+use super::*;
+
+/// Who may call `revokeReferent` (its description states it; a test checks both agree).
+pub(super) const RULE: MutationRule =
+    MutationRule::new("revokeReferent", Rule::CoordinatorOrReferent);
+
+/// Revoke a referent designation.
+#[derive(InputObject)]
+pub struct RevokeReferentInput {
+    /// The network.
+    pub network: ID,
+    /// The designation's id.
+    pub referent: ID,
+    /// Effective from.
+    pub effective_on: NaiveDate,
+}
+
+payload!(RevokeReferentPayload, network: Network);
+
+/// The resolver of `revokeReferent`.
+#[derive(Default)]
+pub struct RevokeReferentMutation;
+
+#[Object]
+impl RevokeReferentMutation {
+    /// Revoke a referent designation.
+    ///
+    /// Who may call it: platform administrators, the coordinator of the network concerned and a referent of the organization concerned.
+    async fn revoke_referent(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The change to make.")] input: RevokeReferentInput,
+    ) -> ApiResult<RevokeReferentPayload> {
+        respond(run(ctx, input).await)
+    }
+}
+
+async fn run(
+    ctx: &Context<'_>,
+    input: RevokeReferentInput,
+) -> Result<RevokeReferentPayload, Refusal> {
+    let access = authorize(ctx, &RULE).await?;
+    let by = acting_for(&access)?;
+    let mut p = Parse::default();
+    let id = p.id("network", &input.network, NodeKind::Network);
+    let referent = input.referent.parse::<uuid::Uuid>().ok().map(ReferentId);
+    if referent.is_none() {
+        p.fail(
+            "referent",
+            "referent is not a designation id".to_owned(),
+            "INVALID_ID",
+        );
+    }
+    let command = referent.map(|referent| NetworkCommand::RevokeReferent {
+        by,
+        referent,
+        effective_on: input.effective_on,
+    });
+    let id = id.map(|i| i.to_string()).unwrap_or_default();
+    let command = p.done(command)?;
+    let positions = perform::<NetworkAggregate>(ctx, &access, &id, command).await?;
+    Ok(RevokeReferentPayload::done(
+        positions,
+        load_network(ctx, &id).await?,
+    ))
+}

@@ -1,0 +1,5 @@
+//! Organization in the API.
+
+mod mutation;
+
+pub use mutation::*;

@@ -1,0 +1,58 @@
+//! `succeedOrganization`: its input, payload, access rule and resolver.
+
+use super::*;
+
+/// Who may call `succeedOrganization` (its description states it; a test checks both agree).
+pub(super) const RULE: MutationRule = MutationRule::new("succeedOrganization", Rule::Admin);
+
+/// An organization succeeds another and takes over its history.
+#[derive(InputObject)]
+pub struct SucceedOrganizationInput {
+    /// The successor.
+    pub organization: ID,
+    /// The predecessor.
+    pub predecessor: ID,
+    /// Effective from.
+    pub effective_on: NaiveDate,
+}
+
+payload!(SucceedOrganizationPayload, organization: Organization);
+
+/// The resolver of `succeedOrganization`.
+#[derive(Default)]
+pub struct SucceedOrganizationMutation;
+
+#[Object]
+impl SucceedOrganizationMutation {
+    /// An organization succeeds another.
+    ///
+    /// Who may call it: platform administrators.
+    async fn succeed_organization(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The change to make.")] input: SucceedOrganizationInput,
+    ) -> ApiResult<SucceedOrganizationPayload> {
+        respond(run(ctx, input).await)
+    }
+}
+
+async fn run(
+    ctx: &Context<'_>,
+    input: SucceedOrganizationInput,
+) -> Result<SucceedOrganizationPayload, Refusal> {
+    let access = authorize(ctx, &RULE).await?;
+    let mut p = Parse::default();
+    let id = p.org("organization", &input.organization);
+    let predecessor = p.org("predecessor", &input.predecessor);
+    let command = predecessor.map(|predecessor| OrganizationCommand::Succeed {
+        predecessor,
+        effective_on: input.effective_on,
+    });
+    let id = id.map(|i| i.to_string()).unwrap_or_default();
+    let command = p.done(command)?;
+    let positions = perform::<OrganizationAggregate>(ctx, &access, &id, command).await?;
+    Ok(SucceedOrganizationPayload::done(
+        positions,
+        load_organization(ctx, &id).await?,
+    ))
+}

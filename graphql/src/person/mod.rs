@@ -1,0 +1,5 @@
+//! Person in the API.
+
+mod mutation;
+
+pub use mutation::*;

@@ -1,0 +1,5 @@
+//! Protocol in the API.
+
+mod mutation;
+
+pub use mutation::*;

@@ -1,0 +1,61 @@
+//! `addProtocolParty`: its input, payload, access rule and resolver.
+
+use super::*;
+
+/// Who may call `addProtocolParty` (its description states it; a test checks both agree).
+pub(super) const RULE: MutationRule = MutationRule::new("addProtocolParty", Rule::Coordinator);
+
+payload!(AddProtocolPartyPayload, protocol: Protocol);
+
+/// The input of `addProtocolParty`.
+#[derive(InputObject)]
+pub struct AddProtocolPartyInput {
+    /// The protocol.
+    pub protocol: ID,
+    /// The party.
+    pub organization: ID,
+    /// The business date.
+    pub on: NaiveDate,
+    /// A reason, where one applies.
+    pub reason: Option<String>,
+}
+
+/// The resolver of `addProtocolParty`.
+#[derive(Default)]
+pub struct AddProtocolPartyMutation;
+
+#[Object]
+impl AddProtocolPartyMutation {
+    /// Add a party later ("in itinere").
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
+    async fn add_protocol_party(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The change to make.")] input: AddProtocolPartyInput,
+    ) -> ApiResult<AddProtocolPartyPayload> {
+        respond(run(ctx, input).await)
+    }
+}
+
+async fn run(
+    ctx: &Context<'_>,
+    input: AddProtocolPartyInput,
+) -> Result<AddProtocolPartyPayload, Refusal> {
+    let access = authorize(ctx, &RULE).await?;
+    let mut p = Parse::default();
+    let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
+    let command = p
+        .org("organization", &input.organization)
+        .map(|organization| ProtocolCommand::AddParty {
+            organization,
+            added_on: input.on,
+        });
+    let id = id.map(|i| i.to_string()).unwrap_or_default();
+    let command = p.done(command)?;
+    let positions = perform::<ProtocolAggregate>(ctx, &access, &id, command).await?;
+    Ok(AddProtocolPartyPayload::done(
+        positions,
+        load_protocol(ctx, &id).await?,
+    ))
+}

@@ -1,0 +1,54 @@
+//! `expireProtocol`: its input, payload, access rule and resolver.
+
+use super::*;
+
+/// Who may call `expireProtocol` (its description states it; a test checks both agree).
+pub(super) const RULE: MutationRule = MutationRule::new("expireProtocol", Rule::Coordinator);
+
+payload!(ExpireProtocolPayload, protocol: Protocol);
+
+/// The input of `expireProtocol`.
+#[derive(InputObject)]
+pub struct ExpireProtocolInput {
+    /// The protocol.
+    pub protocol: ID,
+    /// The business date.
+    pub on: NaiveDate,
+    /// For entry into force without every required signature: the act that decides it.
+    pub explicit_act: Option<String>,
+}
+
+/// The resolver of `expireProtocol`.
+#[derive(Default)]
+pub struct ExpireProtocolMutation;
+
+#[Object]
+impl ExpireProtocolMutation {
+    /// The protocol's validity ended.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
+    async fn expire_protocol(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The change to make.")] input: ExpireProtocolInput,
+    ) -> ApiResult<ExpireProtocolPayload> {
+        respond(run(ctx, input).await)
+    }
+}
+
+async fn run(
+    ctx: &Context<'_>,
+    input: ExpireProtocolInput,
+) -> Result<ExpireProtocolPayload, Refusal> {
+    let access = authorize(ctx, &RULE).await?;
+    let mut p = Parse::default();
+    let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
+    let command = Some(ProtocolCommand::Expire { on: input.on });
+    let id = id.map(|i| i.to_string()).unwrap_or_default();
+    let command = p.done(command)?;
+    let positions = perform::<ProtocolAggregate>(ctx, &access, &id, command).await?;
+    Ok(ExpireProtocolPayload::done(
+        positions,
+        load_protocol(ctx, &id).await?,
+    ))
+}

@@ -1,0 +1,157 @@
+//! The mutations of Protocol: one module each, holding its input, payload, access rule and
+//! resolver; this module holds what several of them share.
+
+use crate::model::*;
+use crate::mutation::*;
+use aggregates::ids::*;
+use aggregates::protocol::{
+    Clause, CommitmentTerms, Protocol as ProtocolAggregate, ProtocolCommand, ProtocolContent,
+    RenewalRule,
+};
+use aggregates::values::DateRange;
+
+mod add_protocol_party;
+mod amend_protocol;
+mod decline_protocol;
+mod draft_protocol;
+mod enter_protocol_into_force;
+mod expire_protocol;
+mod open_protocol_for_signature;
+mod publish_protocol_version;
+mod record_protocol_withdrawal;
+mod record_signature;
+mod renew_protocol;
+mod revise_protocol;
+mod supersede_protocol;
+
+pub use add_protocol_party::*;
+pub use amend_protocol::*;
+pub use decline_protocol::*;
+pub use draft_protocol::*;
+pub use enter_protocol_into_force::*;
+pub use expire_protocol::*;
+pub use open_protocol_for_signature::*;
+pub use publish_protocol_version::*;
+pub use record_protocol_withdrawal::*;
+pub use record_signature::*;
+pub use renew_protocol::*;
+pub use revise_protocol::*;
+pub use supersede_protocol::*;
+
+/// A clause of a protocol.
+#[derive(InputObject)]
+pub struct ClauseInput {
+    /// Its number, from 1.
+    pub number: u16,
+    /// Its text.
+    pub text: String,
+    /// The commitment every signatory takes on by signing, if any.
+    pub commitment: Option<String>,
+    /// Due this many days after signing.
+    pub due_within_days: Option<u32>,
+}
+
+/// The text of a protocol version.
+#[derive(InputObject)]
+pub struct ProtocolContentInput {
+    /// Title.
+    pub title: String,
+    /// Purpose.
+    pub purpose: String,
+    /// Clauses.
+    pub clauses: Vec<ClauseInput>,
+    /// Valid from.
+    pub valid_from: NaiveDate,
+    /// Valid until.
+    pub valid_until: Option<NaiveDate>,
+    /// Months of tacit renewal; absent: renewed only by an explicit act.
+    pub tacit_renewal_months: Option<u16>,
+}
+
+impl Parse {
+    fn content(&mut self, input: &ProtocolContentInput) -> Option<ProtocolContent> {
+        let title = self.name("title", &input.title);
+        let purpose = self.text("purpose", &input.purpose);
+        let mut clauses = Vec::new();
+        for clause in &input.clauses {
+            let text = self.text("clauses", &clause.text);
+            let commitment = match &clause.commitment {
+                Some(c) => self.name("clauses", c).map(|title| {
+                    Some(CommitmentTerms {
+                        title,
+                        due_within_days: clause.due_within_days,
+                    })
+                }),
+                None => Some(None),
+            };
+            if let (Some(text), Some(commitment)) = (text, commitment) {
+                clauses.push(Clause {
+                    number: clause.number,
+                    text,
+                    commitment,
+                });
+            }
+        }
+        let validity = self.value(
+            "validUntil",
+            DateRange::new(input.valid_from, input.valid_until),
+        );
+        let renewal = match input.tacit_renewal_months {
+            Some(months) => RenewalRule::Tacit { months },
+            None => RenewalRule::Explicit,
+        };
+        Some(ProtocolContent {
+            title: title?,
+            purpose: purpose?,
+            clauses,
+            validity: validity?,
+            renewal,
+        })
+    }
+}
+
+/// The access rules of these mutations.
+pub(crate) const RULES: &[MutationRule] = &[
+    draft_protocol::RULE,
+    amend_protocol::RULE,
+    revise_protocol::RULE,
+    publish_protocol_version::RULE,
+    open_protocol_for_signature::RULE,
+    record_signature::RULE,
+    decline_protocol::RULE,
+    enter_protocol_into_force::RULE,
+    add_protocol_party::RULE,
+    record_protocol_withdrawal::RULE,
+    renew_protocol::RULE,
+    expire_protocol::RULE,
+    supersede_protocol::RULE,
+];
+
+/// The mutations of Protocol.
+#[derive(async_graphql::MergedObject, Default)]
+pub struct ProtocolMutation(
+    DraftProtocolMutation,
+    AmendProtocolMutation,
+    ReviseProtocolMutation,
+    PublishProtocolVersionMutation,
+    OpenProtocolForSignatureMutation,
+    RecordSignatureMutation,
+    DeclineProtocolMutation,
+    EnterProtocolIntoForceMutation,
+    AddProtocolPartyMutation,
+    RecordProtocolWithdrawalMutation,
+    RenewProtocolMutation,
+    ExpireProtocolMutation,
+    SupersedeProtocolMutation,
+);
+
+/// The object after a change, as the read side shows it now.
+async fn load_protocol(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Protocol>> {
+    Ok(read(ctx)
+        .protocol(id, AsOf::Now)
+        .await?
+        .map(|view| Protocol {
+            view,
+            at: Lens::NOW,
+        }))
+}

@@ -1,0 +1,57 @@
+//! `openProtocolForSignature`: its input, payload, access rule and resolver.
+
+use super::*;
+
+/// Who may call `openProtocolForSignature` (its description states it; a test checks both agree).
+pub(super) const RULE: MutationRule =
+    MutationRule::new("openProtocolForSignature", Rule::Coordinator);
+
+payload!(OpenProtocolForSignaturePayload, protocol: Protocol);
+
+/// The input of `openProtocolForSignature`.
+#[derive(InputObject)]
+pub struct OpenProtocolForSignatureInput {
+    /// The protocol.
+    pub protocol: ID,
+    /// The business date.
+    pub on: NaiveDate,
+    /// For entry into force without every required signature: the act that decides it.
+    pub explicit_act: Option<String>,
+}
+
+/// The resolver of `openProtocolForSignature`.
+#[derive(Default)]
+pub struct OpenProtocolForSignatureMutation;
+
+#[Object]
+impl OpenProtocolForSignatureMutation {
+    /// Open the published version for signature.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
+    async fn open_protocol_for_signature(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The change to make.")] input: OpenProtocolForSignatureInput,
+    ) -> ApiResult<OpenProtocolForSignaturePayload> {
+        respond(run(ctx, input).await)
+    }
+}
+
+async fn run(
+    ctx: &Context<'_>,
+    input: OpenProtocolForSignatureInput,
+) -> Result<OpenProtocolForSignaturePayload, Refusal> {
+    let access = authorize(ctx, &RULE).await?;
+    let mut p = Parse::default();
+    let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
+    let command = Some(ProtocolCommand::OpenForSignature {
+        opened_on: input.on,
+    });
+    let id = id.map(|i| i.to_string()).unwrap_or_default();
+    let command = p.done(command)?;
+    let positions = perform::<ProtocolAggregate>(ctx, &access, &id, command).await?;
+    Ok(OpenProtocolForSignaturePayload::done(
+        positions,
+        load_protocol(ctx, &id).await?,
+    ))
+}

@@ -1,0 +1,64 @@
+//! `recordProtocolWithdrawal`: its input, payload, access rule and resolver.
+
+use super::*;
+
+/// Who may call `recordProtocolWithdrawal` (its description states it; a test checks both agree).
+pub(super) const RULE: MutationRule = MutationRule::new("recordProtocolWithdrawal", Rule::Referent);
+
+payload!(RecordProtocolWithdrawalPayload, protocol: Protocol);
+
+/// The input of `recordProtocolWithdrawal`.
+#[derive(InputObject)]
+pub struct RecordProtocolWithdrawalInput {
+    /// The protocol.
+    pub protocol: ID,
+    /// The party.
+    pub organization: ID,
+    /// The business date.
+    pub on: NaiveDate,
+    /// A reason, where one applies.
+    pub reason: Option<String>,
+}
+
+/// The resolver of `recordProtocolWithdrawal`.
+#[derive(Default)]
+pub struct RecordProtocolWithdrawalMutation;
+
+#[Object]
+impl RecordProtocolWithdrawalMutation {
+    /// Record a party's withdrawal.
+    ///
+    /// Who may call it: platform administrators and a referent of the organization concerned.
+    async fn record_protocol_withdrawal(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The change to make.")] input: RecordProtocolWithdrawalInput,
+    ) -> ApiResult<RecordProtocolWithdrawalPayload> {
+        respond(run(ctx, input).await)
+    }
+}
+
+async fn run(
+    ctx: &Context<'_>,
+    input: RecordProtocolWithdrawalInput,
+) -> Result<RecordProtocolWithdrawalPayload, Refusal> {
+    let access = authorize(ctx, &RULE).await?;
+    let mut p = Parse::default();
+    let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
+    let organization = p.org("organization", &input.organization);
+    let reason = p.opt_text("reason", &input.reason);
+    let command = (|| {
+        Some(ProtocolCommand::RecordWithdrawal {
+            organization: organization?,
+            reason: reason?,
+            effective_on: input.on,
+        })
+    })();
+    let id = id.map(|i| i.to_string()).unwrap_or_default();
+    let command = p.done(command)?;
+    let positions = perform::<ProtocolAggregate>(ctx, &access, &id, command).await?;
+    Ok(RecordProtocolWithdrawalPayload::done(
+        positions,
+        load_protocol(ctx, &id).await?,
+    ))
+}

@@ -1,0 +1,54 @@
+//! `reviseProtocol`: its input, payload, access rule and resolver.
+
+use super::*;
+
+/// Who may call `reviseProtocol` (its description states it; a test checks both agree).
+pub(super) const RULE: MutationRule = MutationRule::new("reviseProtocol", Rule::Coordinator);
+
+payload!(ReviseProtocolPayload, protocol: Protocol);
+
+/// The input of `reviseProtocol`.
+#[derive(InputObject)]
+pub struct ReviseProtocolInput {
+    /// The protocol.
+    pub protocol: ID,
+    /// The new text.
+    pub content: ProtocolContentInput,
+}
+
+/// The resolver of `reviseProtocol`.
+#[derive(Default)]
+pub struct ReviseProtocolMutation;
+
+#[Object]
+impl ReviseProtocolMutation {
+    /// Start a new version, which needs new signatures.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
+    async fn revise_protocol(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The change to make.")] input: ReviseProtocolInput,
+    ) -> ApiResult<ReviseProtocolPayload> {
+        respond(run(ctx, input).await)
+    }
+}
+
+async fn run(
+    ctx: &Context<'_>,
+    input: ReviseProtocolInput,
+) -> Result<ReviseProtocolPayload, Refusal> {
+    let access = authorize(ctx, &RULE).await?;
+    let mut p = Parse::default();
+    let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
+    let command = p
+        .content(&input.content)
+        .map(|content| ProtocolCommand::Revise { content });
+    let id = id.map(|i| i.to_string()).unwrap_or_default();
+    let command = p.done(command)?;
+    let positions = perform::<ProtocolAggregate>(ctx, &access, &id, command).await?;
+    Ok(ReviseProtocolPayload::done(
+        positions,
+        load_protocol(ctx, &id).await?,
+    ))
+}

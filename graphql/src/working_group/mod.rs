@@ -1,0 +1,5 @@
+//! WorkingGroup in the API.
+
+mod mutation;
+
+pub use mutation::*;

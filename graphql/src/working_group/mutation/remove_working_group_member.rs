@@ -1,0 +1,73 @@
+//! `removeWorkingGroupMember`: its input, payload, access rule and resolver.
+
+use super::*;
+
+/// Who may call `removeWorkingGroupMember` (its description states it; a test checks both agree).
+pub(super) const RULE: MutationRule =
+    MutationRule::new("removeWorkingGroupMember", Rule::Coordinator);
+
+payload!(RemoveWorkingGroupMemberPayload, working_group: WorkingGroup);
+
+/// The input of `removeWorkingGroupMember`.
+#[derive(InputObject)]
+pub struct RemoveWorkingGroupMemberInput {
+    /// The working group.
+    pub working_group: ID,
+    /// The organization.
+    pub organization: ID,
+    /// Effective from.
+    pub effective_on: NaiveDate,
+}
+
+impl From<RemoveWorkingGroupMemberInput> for WorkingGroupMemberInput {
+    fn from(input: RemoveWorkingGroupMemberInput) -> Self {
+        Self {
+            working_group: input.working_group,
+            organization: input.organization,
+            effective_on: input.effective_on,
+        }
+    }
+}
+
+/// The resolver of `removeWorkingGroupMember`.
+#[derive(Default)]
+pub struct RemoveWorkingGroupMemberMutation;
+
+#[Object]
+impl RemoveWorkingGroupMemberMutation {
+    /// Remove a member from a working group.
+    ///
+    /// Who may call it: platform administrators and the coordinator of the network concerned.
+    async fn remove_working_group_member(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The change to make.")] input: RemoveWorkingGroupMemberInput,
+    ) -> ApiResult<RemoveWorkingGroupMemberPayload> {
+        respond(run(ctx, input).await)
+    }
+}
+
+async fn run(
+    ctx: &Context<'_>,
+    input: RemoveWorkingGroupMemberInput,
+) -> Result<RemoveWorkingGroupMemberPayload, Refusal> {
+    let access = authorize(ctx, &RULE).await?;
+    let input: WorkingGroupMemberInput = input.into();
+    let by = acting_for(&access)?;
+    let mut p = Parse::default();
+    let id = p.id("workingGroup", &input.working_group, NodeKind::WorkingGroup);
+    let command = p
+        .org("organization", &input.organization)
+        .map(|organization| WorkingGroupCommand::RemoveMember {
+            by,
+            organization,
+            effective_on: input.effective_on,
+        });
+    let id = id.map(|i| i.to_string()).unwrap_or_default();
+    let command = p.done(command)?;
+    let positions = perform::<WorkingGroupAggregate>(ctx, &access, &id, command).await?;
+    Ok(RemoveWorkingGroupMemberPayload::done(
+        positions,
+        load_group(ctx, &id).await?,
+    ))
+}
