@@ -14,7 +14,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-/// Enums the API already mirrors in `model.rs` (same names, same values).
+/// Enums the API already mirrors in `enums.rs` (same names, same values).
 const MIRRORED_ENUMS: &[&str] = &[
     "OrganizationCategory",
     "NetworkKind",
@@ -124,7 +124,7 @@ impl Generator {
         }
         if def.get("enum").is_some() {
             return if MIRRORED_ENUMS.contains(&name) {
-                format!("crate::model::{name}")
+                format!("crate::enums::{name}")
             } else {
                 "String".to_owned()
             };

@@ -45,9 +45,9 @@ pub(crate) async fn run_report(args: ReportArgs) -> anyhow::Result<()> {
         .parse::<uuid::Uuid>()
         .ok()
         .or_else(|| {
-            graphql::model::decode_kind(
-                &graphql::model::ID(network.clone()),
-                graphql::model::NodeKind::Network,
+            graphql::ids::decode_kind(
+                &graphql::ids::ID(network.clone()),
+                graphql::ids::NodeKind::Network,
             )
         })
         .context("--network is not a network id")?;

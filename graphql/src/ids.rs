@@ -1,6 +1,6 @@
 //! Global ids: every object reachable by `node(id:)` has an opaque id, base64 of `Kind:uuid`.
 
-use async_graphql::ID;
+pub use async_graphql::ID;
 use base64::Engine;
 
 /// The kinds of object reachable by a global id.

@@ -7,17 +7,22 @@ pub mod auth;
 pub mod commitment;
 pub mod enums;
 pub mod errors;
-pub mod filters;
+pub mod history;
 pub mod ids;
+pub mod lens;
+pub mod log;
 pub mod meeting;
-pub mod model;
 pub mod mutation;
 pub mod network;
+pub mod node;
 pub mod organization;
+pub mod pagination;
 pub mod person;
 pub mod personal;
+mod prelude;
 pub mod protocol;
 pub mod query;
+pub mod reports;
 pub mod subscription;
 pub mod viewer;
 pub mod working_group;
@@ -52,9 +57,9 @@ pub type ApiResult<T> = async_graphql::Result<T>;
 /// A per-request batch loader of organizations (its cache lives as long as the request).
 fn organization_loader(
     state: &ApiState,
-) -> async_graphql::dataloader::DataLoader<model::OrganizationLoader> {
+) -> async_graphql::dataloader::DataLoader<organization::OrganizationLoader> {
     async_graphql::dataloader::DataLoader::new(
-        model::OrganizationLoader(state.read.clone()),
+        organization::OrganizationLoader(state.read.clone()),
         tokio::spawn,
     )
 }
@@ -193,7 +198,7 @@ pub fn client_error(code: &str, message: impl Into<String>) -> async_graphql::Er
 
 /// Builds the schema with the deployment's limits.
 pub fn build_schema(state: ApiState, config: &ApiConfig) -> AppSchema {
-    let mut builder = Schema::build(Query, Mutation::default(), Subscription)
+    let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription)
         .data(state)
         .limit_depth(config.max_depth)
         .limit_complexity(config.max_complexity)
@@ -206,12 +211,12 @@ pub fn build_schema(state: ApiState, config: &ApiConfig) -> AppSchema {
 
 /// The schema without data, for introspection and contract tests.
 pub fn build_schema_without_state() -> AppSchema {
-    Schema::build(Query, Mutation::default(), Subscription).finish()
+    Schema::build(Query::default(), Mutation::default(), Subscription).finish()
 }
 
 /// The SDL, sorted, as checked in under `schemas/graphql/`.
 pub fn sdl() -> String {
-    Schema::build(Query, Mutation::default(), Subscription)
+    Schema::build(Query::default(), Mutation::default(), Subscription)
         .finish()
         .sdl_with_options(
             async_graphql::SDLExportOptions::new()

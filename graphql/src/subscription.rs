@@ -11,8 +11,9 @@ use futures::Stream;
 use projections::queries::{AsOf, AuditFilter};
 use projections::store::StoredEvent;
 
-use crate::filters::AuditLogFilter;
-use crate::model::{decode_kind, HistoryEntry, NodeKind};
+use crate::history::HistoryEntry;
+use crate::ids::{decode_kind, NodeKind};
+use crate::log::AuditLogFilter;
 use crate::{client_error, ApiResult, ApiState};
 
 /// The root subscription.
@@ -180,8 +181,8 @@ impl Subscription {
         >,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<HistoryEntry>>> {
         let state = ctx.data_unchecked::<ApiState>().clone();
-        let filter = crate::query::to_audit_filter(filter.unwrap_or_default())?;
-        crate::query::require_audit(ctx, &filter).await?;
+        let filter = crate::log::to_audit_filter(filter.unwrap_or_default())?;
+        crate::log::require_audit(ctx, &filter).await?;
         let access = Access::of(ctx, &filter).await?;
         Ok(follow(state, filter, cursor(after)?, access))
     }
@@ -204,7 +205,7 @@ impl Subscription {
             ..Default::default()
         };
         // An unknown network and one the viewer may not read get the same answer.
-        crate::query::require_audit(ctx, &filter).await?;
+        crate::log::require_audit(ctx, &filter).await?;
         let access = Access::of(ctx, &filter).await?;
         Ok(follow(state, filter, cursor(after)?, access))
     }

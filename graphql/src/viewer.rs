@@ -216,3 +216,18 @@ pub fn require_everything(ctx: &Context<'_>) -> ApiResult<()> {
         Err(forbidden("the auditor or platform administrator role"))
     }
 }
+/// The items of networks the viewer reads in full.
+pub(crate) async fn readable<T>(
+    ctx: &Context<'_>,
+    items: Vec<T>,
+    network: impl Fn(&T) -> aggregates::ids::NetworkId,
+) -> ApiResult<Vec<T>> {
+    let viewer = crate::viewer::viewer(ctx);
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        if viewer.full(ctx, network(&item)).await? {
+            out.push(item);
+        }
+    }
+    Ok(out)
+}

@@ -34,7 +34,7 @@ fn every_fixture_reads_through_its_typed_payload_unchanged() {
         let stored: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         let (_, current) = aggregates::upcast(aggregate, "fixture", 1, event_type, version, stored);
-        let typed = graphql::model::retyped(event_type, current.clone())
+        let typed = graphql::history::retyped(event_type, current.clone())
             .unwrap_or_else(|e| panic!("{stem}: {e}"));
         assert_eq!(
             without_nulls(typed),
@@ -48,7 +48,7 @@ fn every_fixture_reads_through_its_typed_payload_unchanged() {
 
 #[test]
 fn every_event_type_has_a_typed_payload() {
-    let mut typed: Vec<&str> = graphql::model::TYPED_EVENTS.to_vec();
+    let mut typed: Vec<&str> = graphql::history::TYPED_EVENTS.to_vec();
     let mut domain: Vec<&str> = aggregates::event_types()
         .iter()
         .map(|(_, t, _)| *t)
@@ -60,8 +60,8 @@ fn every_event_type_has_a_typed_payload() {
 
 #[test]
 fn an_unknown_or_malformed_payload_is_an_error_not_a_panic() {
-    assert!(graphql::model::retyped("NoSuchEvent", serde_json::json!({})).is_err());
-    assert!(graphql::model::retyped(
+    assert!(graphql::history::retyped("NoSuchEvent", serde_json::json!({})).is_err());
+    assert!(graphql::history::retyped(
         "OrganizationRenamed",
         serde_json::json!({"OrganizationRenamed": {"name": 3}})
     )

@@ -123,7 +123,7 @@ pub fn signed_token(
 }
 
 fn uuid_of(global_id: &str) -> uuid::Uuid {
-    graphql::model::decode_id(&graphql::model::ID(global_id.to_owned()))
+    graphql::ids::decode_id(&graphql::ids::ID(global_id.to_owned()))
         .map(|(_, uuid)| uuid)
         .or_else(|| global_id.parse().ok())
         .expect("a global id or a UUID")

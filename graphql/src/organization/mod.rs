@@ -1,5 +1,11 @@
-//! Organization in the API.
+//! Organization in the API: its object, list filters, root queries and mutations.
 
+mod filter;
 mod mutation;
+mod object;
+mod query;
 
+pub use filter::*;
 pub use mutation::*;
+pub use object::*;
+pub use query::*;

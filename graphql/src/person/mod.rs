@@ -1,4 +1,5 @@
-//! Person in the API.
+//! Person in the API: the mutations over sealed personal data (the object is in
+//! `personal`).
 
 mod mutation;
 

@@ -1,5 +1,7 @@
-//! WorkingGroup in the API.
+//! WorkingGroup in the API: its object and mutations.
 
 mod mutation;
+mod object;
 
 pub use mutation::*;
+pub use object::*;

@@ -374,7 +374,7 @@ async fn main() {
     memory_by_phase.push(("writes", peak_memory_mib()));
     // Reads: five named queries at 32 clients against plain SQL of the same rows.
     let network = tests::national::network_id(0);
-    let network_gid = graphql::model::global_id(graphql::model::NodeKind::Network, network);
+    let network_gid = graphql::ids::global_id(graphql::ids::NodeKind::Network, network);
     let protocol = read
         .protocols(network, AsOf::Now)
         .await
@@ -382,7 +382,7 @@ async fn main() {
         .first()
         .map(|p| p.id.clone())
         .unwrap_or_default();
-    let protocol_gid = graphql::model::global_id(graphql::model::NodeKind::Protocol, &protocol);
+    let protocol_gid = graphql::ids::global_id(graphql::ids::NodeKind::Protocol, &protocol);
     let member = read
         .memberships(network, AsOf::Now)
         .await
@@ -390,7 +390,7 @@ async fn main() {
         .first()
         .map(|m| m.organization)
         .expect("a member");
-    let member_gid = graphql::model::global_id(graphql::model::NodeKind::Organization, member);
+    let member_gid = graphql::ids::global_id(graphql::ids::NodeKind::Organization, member);
     let auditor = Arc::new(tests::auditor());
     let generation: i64 = sqlx::query_scalar("SELECT active_generation FROM projection_state")
         .fetch_one(&pool)

@@ -1,7 +1,8 @@
 //! The mutations of Commitment: one module each, holding its input, payload, access rule and
 //! resolver; this module holds what several of them share.
 
-use crate::model::{Commitment, Lens};
+use crate::commitment::Commitment;
+use crate::lens::Lens;
 use crate::mutation::*;
 use aggregates::commitment::{
     Commitment as CommitmentAggregate, CommitmentCommand, CommitmentSource,

@@ -1,7 +1,6 @@
 //! The mutations of Meeting: one module each, holding its input, payload, access rule and
 //! resolver; this module holds what several of them share.
 
-use crate::model::*;
 use crate::mutation::*;
 use aggregates::ids::*;
 use aggregates::meeting::{ActionItem, Meeting as MeetingAggregate, MeetingCommand, Venue};
@@ -18,6 +17,8 @@ mod record_decision;
 mod reschedule_meeting;
 mod schedule_meeting;
 
+use crate::lens::Lens;
+use crate::meeting::Meeting;
 pub use approve_minutes::*;
 pub use cancel_meeting::*;
 pub use close_meeting::*;

@@ -1,6 +1,7 @@
 //! `recordAttendance`: its input, payload, access rule and resolver.
 
 use super::*;
+use crate::enums::Attendance;
 
 /// Who may call `recordAttendance` (its description states it; a test checks both agree).
 pub(super) const RULE: MutationRule = MutationRule::new("recordAttendance", Rule::Coordinator);

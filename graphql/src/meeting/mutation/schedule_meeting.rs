@@ -1,6 +1,7 @@
 //! `scheduleMeeting`: its input, payload, access rule and resolver.
 
 use super::*;
+use crate::enums::MeetingKind;
 
 /// Who may call `scheduleMeeting` (its description states it; a test checks both agree).
 pub(super) const RULE: MutationRule = MutationRule::new("scheduleMeeting", Rule::Coordinator);

@@ -1,8 +1,10 @@
 //! The mutations of Network: one module each, holding its input, payload, access rule and
 //! resolver; this module holds what several of them share.
 
-use crate::model::{Lens, Network, NetworkKind, ReferentRole};
+use crate::enums::{NetworkKind, ReferentRole};
+use crate::lens::Lens;
 use crate::mutation::*;
+use crate::network::Network;
 use aggregates::ids::*;
 use aggregates::network::{Network as NetworkAggregate, NetworkCommand};
 

@@ -1,8 +1,10 @@
 //! The mutations of Organization: one module each, holding its input, payload, access rule and
 //! resolver; this module holds what several of them share.
 
-use crate::model::{Lens, Organization, OrganizationCategory};
+use crate::enums::OrganizationCategory;
+use crate::lens::Lens;
 use crate::mutation::*;
+use crate::organization::Organization;
 use aggregates::ids::*;
 use aggregates::organization::{Organization as OrganizationAggregate, OrganizationCommand};
 use aggregates::values::TaxCode;

@@ -1,6 +1,7 @@
 //! `draftProtocol`: its input, payload, access rule and resolver.
 
 use super::*;
+use crate::enums::ProtocolKind;
 
 /// Who may call `draftProtocol` (its description states it; a test checks both agree).
 pub(super) const RULE: MutationRule = MutationRule::new("draftProtocol", Rule::Coordinator);

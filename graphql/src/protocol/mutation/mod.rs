@@ -1,7 +1,6 @@
 //! The mutations of Protocol: one module each, holding its input, payload, access rule and
 //! resolver; this module holds what several of them share.
 
-use crate::model::*;
 use crate::mutation::*;
 use aggregates::ids::*;
 use aggregates::protocol::{
@@ -24,6 +23,8 @@ mod renew_protocol;
 mod revise_protocol;
 mod supersede_protocol;
 
+use crate::lens::Lens;
+use crate::protocol::Protocol;
 pub use add_protocol_party::*;
 pub use amend_protocol::*;
 pub use decline_protocol::*;

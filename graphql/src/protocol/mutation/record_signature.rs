@@ -1,6 +1,7 @@
 //! `recordSignature`: its input, payload, access rule and resolver.
 
 use super::*;
+use crate::enums::SignatureMethod;
 
 /// Who may call `recordSignature` (its description states it; a test checks both agree).
 pub(super) const RULE: MutationRule =

@@ -1,8 +1,9 @@
 //! The mutations of WorkingGroup: one module each, holding its input, payload, access rule and
 //! resolver; this module holds what several of them share.
 
-use crate::model::{Lens, WorkingGroup};
+use crate::lens::Lens;
 use crate::mutation::*;
+use crate::working_group::WorkingGroup;
 use aggregates::ids::*;
 use aggregates::working_group::{WorkingGroup as WorkingGroupAggregate, WorkingGroupCommand};
 

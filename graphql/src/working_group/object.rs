@@ -1,6 +1,7 @@
 //! The GraphQL objects of WorkingGroup.
 
-use super::*;
+use crate::organization::{organizations, Organization};
+use crate::prelude::*;
 
 /// A working group.
 pub struct WorkingGroup {

@@ -1,6 +1,15 @@
 //! The GraphQL objects of Network (and its memberships and referents).
 
-use super::*;
+use crate::commitment::{commitment_page, Commitment};
+use crate::history::{timeline, HistoryConnection, Scope};
+use crate::meeting::Meeting;
+use crate::organization::{load_organization, Organization};
+use crate::prelude::*;
+use crate::protocol::Protocol;
+use crate::reports::{
+    AttendanceRate, CommitmentOutcome, CommitmentSummary, MemberFulfilment, SignedAnnualReport,
+};
+use crate::working_group::WorkingGroup;
 
 /// A network (rete territoriale, tavolo).
 pub struct Network {
@@ -59,10 +68,10 @@ impl Network {
         #[graphql(desc = "Include memberships that ended or never started.")]
         include_former: Option<bool>,
         #[graphql(desc = "Narrow the list; every field given must match.")] filter: Option<
-            crate::filters::MembershipFilter,
+            crate::network::MembershipFilter,
         >,
         #[graphql(desc = "The order of the list (default: by membership start, ascending).")]
-        order_by: Option<crate::filters::MembershipOrder>,
+        order_by: Option<crate::network::MembershipOrder>,
         #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
         #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
@@ -110,10 +119,10 @@ impl Network {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Narrow the list; every field given must match.")] filter: Option<
-            crate::filters::ProtocolFilter,
+            crate::protocol::ProtocolFilter,
         >,
         #[graphql(desc = "The order of the list (default: by title, ascending).")] order_by: Option<
-            crate::filters::ProtocolOrder,
+            crate::protocol::ProtocolOrder,
         >,
         #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
@@ -148,10 +157,10 @@ impl Network {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Narrow the list; every field given must match.")] filter: Option<
-            crate::filters::CommitmentFilter,
+            crate::commitment::CommitmentFilter,
         >,
         #[graphql(desc = "The order of the list (default: by due date, ascending).")]
-        order_by: Option<crate::filters::CommitmentOrder>,
+        order_by: Option<crate::commitment::CommitmentOrder>,
         #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
         #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
@@ -303,10 +312,10 @@ impl Network {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Narrow the list; every field given must match.")] filter: Option<
-            crate::filters::MeetingFilter,
+            crate::meeting::MeetingFilter,
         >,
         #[graphql(desc = "The order of the list (default: by start, ascending).")] order_by: Option<
-            crate::filters::MeetingOrder,
+            crate::meeting::MeetingOrder,
         >,
         #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,

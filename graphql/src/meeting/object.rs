@@ -1,6 +1,6 @@
 //! The GraphQL objects of Meeting.
 
-use super::*;
+use crate::prelude::*;
 
 /// A decision of a meeting.
 #[derive(SimpleObject)]

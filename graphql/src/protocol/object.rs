@@ -1,6 +1,9 @@
 //! The GraphQL objects of Protocol (and its signatures).
 
-use super::*;
+use crate::history::{timeline, HistoryConnection, Scope};
+use crate::organization::{distinct, organizations, Organization};
+use crate::prelude::*;
+use crate::reports::{SignedBy, VersionCoverage};
 
 /// A protocol of understanding.
 pub struct Protocol {

@@ -1,6 +1,6 @@
 //! The GraphQL objects of history entries (the typed timeline and audit log).
 
-use super::*;
+use crate::prelude::*;
 
 /// What every history entry says besides its typed payload.
 pub struct EntryCommon {
@@ -151,7 +151,11 @@ pub mod payloads {
     use super::*;
     include!(concat!(env!("OUT_DIR"), "/payloads.rs"));
 }
+use crate::pagination::Counted;
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::Interface;
 pub use payloads::{retyped, HistoryEntry, TYPED_EVENTS};
+use projections::store::StoredEvent;
 
 impl TryFrom<StoredEvent> for HistoryEntry {
     type Error = async_graphql::Error;

@@ -1,6 +1,8 @@
 //! The GraphQL objects of Commitment.
 
-use super::*;
+use crate::history::{timeline, HistoryConnection, Scope};
+use crate::organization::Organization;
+use crate::prelude::*;
 
 /// A commitment (impegno).
 pub struct Commitment {
@@ -91,4 +93,50 @@ impl Commitment {
         )
         .await
     }
+}
+/// One page of a list of commitments: taken on by the lens's date, filtered, ordered.
+/// One page of a network's commitments, or an organization's (those of networks the viewer
+/// reads in full): narrowed in SQL first, then exactly by the filter.
+pub(crate) async fn commitment_page(
+    ctx: &Context<'_>,
+    of: CommitmentsOf,
+    at: Lens,
+    filter: Option<crate::commitment::CommitmentFilter>,
+    order_by: Option<crate::commitment::CommitmentOrder>,
+    (after, before): (Option<String>, Option<String>),
+    (first, last): (Option<i32>, Option<i32>),
+) -> ApiResult<ListConnection<Commitment>> {
+    let filter = filter.unwrap_or_default();
+    let obligor = match &filter.obligor {
+        Some(id) => Some(decode_kind(id, NodeKind::Organization).ok_or_else(|| {
+            crate::client_error("INVALID_ID", "obligor is not an organization id")
+        })?),
+        None => None,
+    };
+    let criteria = projections::queries::CommitmentCriteria {
+        status: filter.status.clone(),
+        obligor: obligor.map(aggregates::ids::OrganizationId),
+        overdue_on: filter.overdue_on,
+    };
+    let all = read(ctx)
+        .commitments_matching(of, &criteria, at.known)
+        .await?;
+    let all = match of {
+        CommitmentsOf::Network(_) => all,
+        CommitmentsOf::Organization(_) => readable(ctx, all, |c| c.network).await?,
+    };
+    let order = order_by.unwrap_or_default();
+    paginate(
+        select(
+            all,
+            |c| at.by(c.created_on) && filter.matches(c, obligor),
+            |a, b| order.compare(a, b),
+            |view| Commitment { view, at },
+        ),
+        after,
+        before,
+        first,
+        last,
+    )
+    .await
 }

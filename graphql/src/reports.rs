@@ -1,6 +1,6 @@
 //! The GraphQL objects of the reports a network answers.
 
-use super::*;
+use crate::prelude::*;
 
 /// A signed annual monitoring report.
 #[derive(SimpleObject)]

@@ -1,6 +1,10 @@
 //! The GraphQL objects of Organization.
 
-use super::*;
+use crate::commitment::{commitment_page, Commitment};
+use crate::history::{timeline, HistoryConnection, Scope};
+use crate::network::Membership;
+use crate::prelude::*;
+use crate::protocol::Signature;
 
 /// An organization.
 pub struct Organization {
@@ -106,10 +110,10 @@ impl Organization {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Narrow the list; every field given must match.")] filter: Option<
-            crate::filters::CommitmentFilter,
+            crate::commitment::CommitmentFilter,
         >,
         #[graphql(desc = "The order of the list (default: by due date, ascending).")]
-        order_by: Option<crate::filters::CommitmentOrder>,
+        order_by: Option<crate::commitment::CommitmentOrder>,
         #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
         #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
@@ -148,5 +152,78 @@ impl Organization {
             (first, last),
         )
         .await
+    }
+}
+/// The ids in their first-seen order, each once.
+pub(crate) fn distinct<T: Eq + std::hash::Hash + Copy>(ids: impl IntoIterator<Item = T>) -> Vec<T> {
+    let mut seen = std::collections::HashSet::new();
+    ids.into_iter().filter(|id| seen.insert(*id)).collect()
+}
+
+pub(crate) async fn organizations(
+    ctx: &Context<'_>,
+    ids: Vec<aggregates::ids::OrganizationId>,
+    at: Lens,
+) -> ApiResult<Vec<Organization>> {
+    // One query for all of them, answered in the order asked.
+    let mut found: std::collections::HashMap<_, _> = read(ctx)
+        .organizations_in(&ids, at.known)
+        .await?
+        .into_iter()
+        .map(|view| (view.id, view))
+        .collect();
+    Ok(ids
+        .into_iter()
+        .filter_map(|id| found.remove(&id))
+        .map(|view| Organization { view, at })
+        .collect())
+}
+
+/// Loads the organizations that the items of one request name together: one query per batch
+/// instead of one per item (a network's members, say).
+pub struct OrganizationLoader(pub projections::queries::ReadModels);
+
+impl async_graphql::dataloader::Loader<(aggregates::ids::OrganizationId, AsOf)>
+    for OrganizationLoader
+{
+    type Value = views::OrganizationView;
+    type Error = std::sync::Arc<projections::queries::QueryError>;
+
+    async fn load(
+        &self,
+        keys: &[(aggregates::ids::OrganizationId, AsOf)],
+    ) -> Result<
+        std::collections::HashMap<(aggregates::ids::OrganizationId, AsOf), Self::Value>,
+        Self::Error,
+    > {
+        let mut by_lens: std::collections::HashMap<AsOf, Vec<aggregates::ids::OrganizationId>> =
+            std::collections::HashMap::new();
+        for (id, known) in keys {
+            by_lens.entry(*known).or_default().push(*id);
+        }
+        let mut found = std::collections::HashMap::with_capacity(keys.len());
+        for (known, ids) in by_lens {
+            for view in self
+                .0
+                .organizations_in(&ids, known)
+                .await
+                .map_err(std::sync::Arc::new)?
+            {
+                found.insert((view.id, known), view);
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// One organization, through the request's [`OrganizationLoader`] when it has one.
+pub(crate) async fn load_organization(
+    ctx: &Context<'_>,
+    id: aggregates::ids::OrganizationId,
+    known: AsOf,
+) -> ApiResult<Option<views::OrganizationView>> {
+    match ctx.data_opt::<async_graphql::dataloader::DataLoader<OrganizationLoader>>() {
+        Some(loader) => Ok(loader.load_one((id, known)).await?),
+        None => Ok(read(ctx).organization(id, known).await?),
     }
 }

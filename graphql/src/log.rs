@@ -1,0 +1,148 @@
+// GraphQL resolvers take one argument per field argument (first, after, …): that is the API.
+#![allow(clippy::too_many_arguments)]
+
+//! The log as a whole: the audit log, tamper evidence, and how far the read side has projected.
+
+use async_graphql::{Context, InputObject, Object, ID};
+use chrono::{DateTime, Utc};
+use projections::queries::AuditFilter;
+
+use crate::history::{history, History, HistoryConnection};
+use crate::ids::NodeKind;
+use crate::node::uuid_of;
+use crate::pagination::MAX_PAGE;
+use crate::viewer::viewer;
+use crate::{read, ApiResult};
+
+/// Filters of the audit log; every field narrows it.
+#[derive(InputObject, Default)]
+pub struct AuditLogFilter {
+    /// Only events that concern this network.
+    pub network: Option<ID>,
+    /// Only events that concern this organization.
+    pub organization: Option<ID>,
+    /// Only events of this aggregate type (Organization, Network, Protocol, Commitment,
+    /// WorkingGroup, Meeting).
+    pub aggregate_type: Option<String>,
+    /// Only events of this type (e.g. ProtocolSigned).
+    pub event_type: Option<String>,
+    /// Only events caused by this actor.
+    pub actor: Option<String>,
+    /// Recorded at or after.
+    pub recorded_from: Option<DateTime<Utc>>,
+    /// Recorded before.
+    pub recorded_until: Option<DateTime<Utc>>,
+}
+
+/// The root fields over the log.
+#[derive(Default)]
+pub struct LogQuery;
+
+#[Object]
+impl LogQuery {
+    /// The audit log: every event, filtered, oldest first; cursors are global positions.
+    #[graphql(
+        complexity = "first.or(last).unwrap_or(MAX_PAGE as i32).max(0) as usize * child_complexity"
+    )]
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrow the log; every field given must match.")] filter: Option<
+            AuditLogFilter,
+        >,
+        #[graphql(desc = "Return items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "At most this many items from the start (at most 100).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
+    ) -> ApiResult<HistoryConnection> {
+        let audit = to_audit_filter(filter.unwrap_or_default())?;
+        require_audit(ctx, &audit).await?;
+        history(ctx, History::Audit(&audit), after, before, first, last).await
+    }
+
+    /// Tamper evidence: the sealed head of the hash chain over the log, the latest signed
+    /// checkpoint, and the public key that verifies checkpoints and reports.
+    async fn integrity(&self, ctx: &Context<'_>) -> ApiResult<Integrity> {
+        let state = ctx.data_unchecked::<crate::ApiState>();
+        let (position, hash) = state.store.sealed_head().await?;
+        let latest = state.store.latest_checkpoint().await?;
+        Ok(Integrity {
+            head_position: position,
+            head_hash: hex_of(&hash),
+            latest_checkpoint: latest.map(|c| SignedCheckpoint {
+                position: c.position,
+                head_hash: c.head_hash,
+                signed_at: c.signed_at,
+                public_key: c.public_key,
+                signature: c.signature,
+            }),
+            public_key: state.public_key.clone(),
+        })
+    }
+
+    /// How far the read side has projected the log.
+    async fn read_position(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        Ok(read(ctx).position().await?)
+    }
+}
+
+/// The whole audit log is for auditors and administrators; a network's part of it also for
+/// those who read that network in full.
+pub(crate) async fn require_audit(ctx: &Context<'_>, filter: &AuditFilter) -> ApiResult<()> {
+    match filter.network {
+        Some(network) if viewer(ctx).full(ctx, network).await? => Ok(()),
+        _ => crate::viewer::require_everything(ctx),
+    }
+}
+
+/// The read side's filter from the API's.
+pub(crate) fn to_audit_filter(filter: AuditLogFilter) -> ApiResult<AuditFilter> {
+    let decode = |id: &Option<ID>, kind| -> ApiResult<Option<uuid::Uuid>> {
+        id.as_ref().map(|i| uuid_of(i, kind)).transpose()
+    };
+    Ok(AuditFilter {
+        network: decode(&filter.network, NodeKind::Network)?.map(aggregates::ids::NetworkId),
+        organization: decode(&filter.organization, NodeKind::Organization)?
+            .map(aggregates::ids::OrganizationId),
+        aggregate_type: filter.aggregate_type,
+        event_type: filter.event_type,
+        actor: filter.actor,
+        recorded_from: filter.recorded_from,
+        recorded_until: filter.recorded_until,
+    })
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Tamper evidence of the log.
+#[derive(async_graphql::SimpleObject)]
+pub struct Integrity {
+    /// The last position sealed into the hash chain (0: none yet).
+    pub head_position: i64,
+    /// The chain hash at that position (hex SHA-256; all zeros before the first event).
+    pub head_hash: String,
+    /// The most recent signed checkpoint of the chain's head.
+    pub latest_checkpoint: Option<SignedCheckpoint>,
+    /// The Ed25519 public key (hex) that verifies checkpoints and reports.
+    pub public_key: Option<String>,
+}
+
+/// A signed statement of the chain's head: Ed25519 over
+/// "governance-checkpoint/v1\n{position}\n{headHash}\n{signedAt, RFC 3339 with microseconds}".
+#[derive(async_graphql::SimpleObject)]
+pub struct SignedCheckpoint {
+    /// The position.
+    pub position: i64,
+    /// The chain hash at that position (hex).
+    pub head_hash: String,
+    /// When it was signed.
+    pub signed_at: DateTime<Utc>,
+    /// The key that signed it (hex).
+    pub public_key: String,
+    /// The signature (hex).
+    pub signature: String,
+}

@@ -1,0 +1,64 @@
+//! The `filter` and `orderBy` inputs of lists of organization objects.
+
+use async_graphql::InputObject;
+
+use crate::enums::*;
+use crate::pagination::{contains, directed, OrderDirection};
+
+/// Narrows the list of organizations.
+#[derive(InputObject, Default)]
+pub struct OrganizationFilter {
+    /// Only this category.
+    pub category: Option<OrganizationCategory>,
+    /// Only this status (ACTIVE, SUCCEEDED, DEACTIVATED).
+    pub status: Option<String>,
+    /// Only names containing this text (case-insensitive).
+    pub name_contains: Option<String>,
+}
+
+impl OrganizationFilter {
+    pub(crate) fn matches(&self, o: &projections::views::OrganizationView) -> bool {
+        self.category
+            .is_none_or(|c| aggregates::values::OrganizationCategory::from(c) == o.category)
+            && self
+                .status
+                .as_ref()
+                .is_none_or(|s| s.eq_ignore_ascii_case(&o.status))
+            && contains(o.name.as_str(), &self.name_contains)
+    }
+}
+
+/// What organizations are ordered by.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum OrganizationOrderField {
+    /// By name.
+    #[default]
+    Name,
+    /// By the time it was registered.
+    RegisteredAt,
+}
+
+/// The order of the list of organizations.
+#[derive(InputObject, Default)]
+pub struct OrganizationOrder {
+    /// The field.
+    #[graphql(default)]
+    pub field: OrganizationOrderField,
+    /// The direction.
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+impl OrganizationOrder {
+    pub(crate) fn compare(
+        &self,
+        a: &projections::views::OrganizationView,
+        b: &projections::views::OrganizationView,
+    ) -> std::cmp::Ordering {
+        let ordering = match self.field {
+            OrganizationOrderField::Name => a.name.as_str().cmp(b.name.as_str()),
+            OrganizationOrderField::RegisteredAt => a.registered_at.cmp(&b.registered_at),
+        };
+        directed(ordering.then(a.id.cmp(&b.id)), self.direction)
+    }
+}

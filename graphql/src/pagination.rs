@@ -1,0 +1,123 @@
+//! Lists: Relay connections over in-memory lists with index cursors, the page bound, and the
+//! ordering helpers every `orderBy` input shares.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::SimpleObject;
+
+use crate::ApiResult;
+
+/// Fields every connection has besides its edges.
+#[derive(SimpleObject)]
+pub struct Counted {
+    /// How many items the whole list holds.
+    pub total_count: usize,
+}
+
+/// A Relay connection over an in-memory list, with index cursors.
+pub type ListConnection<T> = Connection<usize, T, Counted>;
+
+/// The largest page a client may ask for.
+pub const MAX_PAGE: usize = 100;
+
+/// The views a list shows: those `keep` accepts, in `order`, wrapped as GraphQL objects.
+pub fn select<V, T>(
+    mut views: Vec<V>,
+    keep: impl Fn(&V) -> bool,
+    order: impl Fn(&V, &V) -> std::cmp::Ordering,
+    wrap: impl Fn(V) -> T,
+) -> Vec<T> {
+    views.retain(|v| keep(v));
+    views.sort_by(|a, b| order(a, b));
+    views.into_iter().map(wrap).collect()
+}
+
+/// Pages a list (first/after, last/before), at most `MAX_PAGE` items.
+pub async fn paginate<T: async_graphql::OutputType>(
+    items: Vec<T>,
+    after: Option<String>,
+    before: Option<String>,
+    first: Option<i32>,
+    last: Option<i32>,
+) -> ApiResult<ListConnection<T>> {
+    for (name, value) in [("first", first), ("last", last)] {
+        if let Some(n) = value {
+            if n < 0 || n as usize > MAX_PAGE {
+                return Err(crate::client_error(
+                    "PAGE_TOO_LARGE",
+                    format!("`{name}` must be between 0 and {MAX_PAGE}"),
+                ));
+            }
+        }
+    }
+    let total = items.len();
+    async_graphql::connection::query(
+        after,
+        before,
+        first,
+        last,
+        |after: Option<usize>, before: Option<usize>, first, last| async move {
+            let mut start = after.map_or(0, |a| a + 1).min(total);
+            let mut end = before.unwrap_or(total).min(total).max(start);
+            if let Some(first) = first {
+                end = (start + first).min(end);
+            }
+            if let Some(last) = last {
+                start = end.saturating_sub(last).max(start);
+            }
+            if first.is_none() && last.is_none() {
+                end = (start + MAX_PAGE).min(end);
+            }
+            let mut connection = Connection::with_additional_fields(
+                start > 0,
+                end < total,
+                Counted { total_count: total },
+            );
+            connection.edges.extend(
+                items
+                    .into_iter()
+                    .enumerate()
+                    .skip(start)
+                    .take(end - start)
+                    .map(|(i, item)| Edge::new(i, item)),
+            );
+            Ok::<_, async_graphql::Error>(connection)
+        },
+    )
+    .await
+}
+
+/// Ascending or descending.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum OrderDirection {
+    /// Smallest first.
+    #[default]
+    Asc,
+    /// Largest first.
+    Desc,
+}
+
+pub(crate) fn directed(
+    ordering: std::cmp::Ordering,
+    direction: OrderDirection,
+) -> std::cmp::Ordering {
+    match direction {
+        OrderDirection::Asc => ordering,
+        OrderDirection::Desc => ordering.reverse(),
+    }
+}
+
+pub(crate) fn contains(haystack: &str, needle: &Option<String>) -> bool {
+    needle
+        .as_ref()
+        .is_none_or(|n| haystack.to_lowercase().contains(&n.to_lowercase()))
+}
+
+/// Dates first, missing dates last, in either direction of the dates.
+pub(crate) fn dated<T: Ord>(a: Option<T>, b: Option<T>) -> std::cmp::Ordering {
+    match (a, b) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    }
+}

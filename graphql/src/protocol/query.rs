@@ -1,0 +1,33 @@
+// GraphQL resolvers take one argument per field argument (first, after, …): that is the API.
+#![allow(clippy::too_many_arguments)]
+
+use crate::node::{node_of, uuid_of, Node};
+use crate::prelude::*;
+use crate::protocol::Protocol;
+
+/// The root fields over protocols.
+#[derive(Default)]
+pub struct ProtocolQuery;
+
+#[Object]
+impl ProtocolQuery {
+    /// One protocol.
+    async fn protocol(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The object's global id.")] id: ID,
+        #[graphql(desc = "Read the state as known at this recorded instant (default: now).")]
+        as_of: Option<DateTime<Utc>>,
+        #[graphql(
+            desc = "Read the state on this business date, for everything below (default: none)."
+        )]
+        effective_on: Option<chrono::NaiveDate>,
+    ) -> ApiResult<Option<Protocol>> {
+        let at = lens(ctx, as_of, effective_on).await?;
+        uuid_of(&id, NodeKind::Protocol)?;
+        Ok(match node_of(ctx, &id, at).await? {
+            Some(Node::Protocol(p)) => Some(p),
+            _ => None,
+        })
+    }
+}
