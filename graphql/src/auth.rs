@@ -21,9 +21,10 @@ use projections::store::{Grant, Store, TOKEN_PREFIX};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::errors::ApiResult;
 use crate::errors::{Refusal, UserError};
 use crate::ids::{decode_kind, NodeKind};
-use crate::{read, ApiResult};
+use crate::state::read;
 
 /// How signed tokens are checked.
 #[derive(Clone, Default)]

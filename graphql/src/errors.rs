@@ -1,7 +1,11 @@
-//! The refusals a mutation answers with: typed user errors, each with a code and the field at
-//! fault.
+//! Errors at the API boundary, in one place: the user errors a mutation answers with (each
+//! with a code and the field at fault), the refusal every mutation step returns, deliberate
+//! client errors with a code, and the masking of everything else.
 
-use async_graphql::SimpleObject;
+use std::sync::Arc;
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
+use async_graphql::{Response, ServerError, SimpleObject};
 
 /// Why a mutation was refused.
 #[derive(SimpleObject, Debug, Clone, PartialEq)]
@@ -76,4 +80,59 @@ impl From<projections::queries::QueryError> for Refusal {
     fn from(error: projections::queries::QueryError) -> Self {
         Refusal::internal(error)
     }
+}
+
+/// The result type of resolvers.
+pub type ApiResult<T> = async_graphql::Result<T>;
+
+/// Masks every error that is not a deliberate, typed one: the client gets an id to quote, the
+/// log gets the details. Deliberate errors carry an `extensions.code`.
+pub(crate) struct MaskInternalErrors;
+
+impl ExtensionFactory for MaskInternalErrors {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(MaskInternalErrorsExtension)
+    }
+}
+
+struct MaskInternalErrorsExtension;
+
+#[async_trait::async_trait]
+impl Extension for MaskInternalErrorsExtension {
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let mut response = next.run(ctx, operation_name).await;
+        for error in response.errors.iter_mut() {
+            mask(error);
+        }
+        response
+    }
+}
+
+fn mask(error: &mut ServerError) {
+    let deliberate = error
+        .extensions
+        .as_ref()
+        .is_some_and(|e| e.get("code").is_some());
+    if deliberate {
+        return;
+    }
+    let id = uuid::Uuid::new_v4();
+    tracing::error!(error_id = %id, message = %error.message, path = ?error.path, "internal error");
+    error.message = format!("internal error; quote {id} to the operator");
+    let mut extensions = async_graphql::ErrorExtensionValues::default();
+    extensions.set("code", "INTERNAL");
+    extensions.set("errorId", id.to_string());
+    error.extensions = Some(extensions);
+    error.source = None;
+}
+
+/// A deliberate client error with a code (not masked).
+pub fn client_error(code: &str, message: impl Into<String>) -> async_graphql::Error {
+    use async_graphql::ErrorExtensions;
+    async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code))
 }

@@ -204,7 +204,7 @@ pub(crate) fn cursor_of(name: &str, cursor: Option<String>) -> ApiResult<Option<
     cursor
         .map(|c| {
             c.parse::<i64>().map_err(|_| {
-                crate::client_error(
+                crate::errors::client_error(
                     "INVALID_CURSOR",
                     format!("`{name}` is not a cursor of this list"),
                 )
@@ -224,7 +224,7 @@ pub async fn history(
 ) -> ApiResult<HistoryConnection> {
     for (name, value) in [("first", first), ("last", last)] {
         if value.is_some_and(|n| n < 0 || n as usize > MAX_PAGE) {
-            return Err(crate::client_error(
+            return Err(crate::errors::client_error(
                 "PAGE_TOO_LARGE",
                 format!("`{name}` must be between 0 and {MAX_PAGE}"),
             ));

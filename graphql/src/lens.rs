@@ -5,7 +5,8 @@ use async_graphql::Context;
 use chrono::{DateTime, NaiveDate, Utc};
 use projections::queries::AsOf;
 
-use crate::{read, ApiResult};
+use crate::errors::ApiResult;
+use crate::state::read;
 
 /// What a root field's `asOf` and `effectiveOn` arguments select, carried down to every
 /// object below it: the state as known at a position of the log, and a business date.

@@ -7,12 +7,13 @@ use async_graphql::{Context, InputObject, Object, ID};
 use chrono::{DateTime, Utc};
 use projections::queries::AuditFilter;
 
+use crate::errors::ApiResult;
 use crate::history::{history, History, HistoryConnection};
 use crate::ids::NodeKind;
 use crate::node::uuid_of;
 use crate::pagination::MAX_PAGE;
+use crate::state::read;
 use crate::viewer::viewer;
-use crate::{read, ApiResult};
 
 /// Filters of the audit log; every field narrows it.
 #[derive(InputObject, Default)]
@@ -65,7 +66,7 @@ impl LogQuery {
     /// Tamper evidence: the sealed head of the hash chain over the log, the latest signed
     /// checkpoint, and the public key that verifies checkpoints and reports.
     async fn integrity(&self, ctx: &Context<'_>) -> ApiResult<Integrity> {
-        let state = ctx.data_unchecked::<crate::ApiState>();
+        let state = ctx.data_unchecked::<crate::state::ApiState>();
         let (position, hash) = state.store.sealed_head().await?;
         let latest = state.store.latest_checkpoint().await?;
         Ok(Integrity {

@@ -10,9 +10,10 @@ use cqrs_es::Aggregate;
 use projections::store::CommandError;
 
 pub(crate) use crate::auth::{authorize, Access, MutationRule, Principal, Rule};
+pub(crate) use crate::errors::ApiResult;
 pub(crate) use crate::errors::{respond, Refusal, UserError};
 pub(crate) use crate::ids::{decode_kind, NodeKind};
-pub(crate) use crate::{read, ApiResult, ApiState};
+pub(crate) use crate::state::{read, ApiState};
 pub(crate) use async_graphql::{Context, InputObject, Object, ID};
 pub(crate) use chrono::NaiveDate;
 pub(crate) use projections::queries::AsOf;
@@ -108,7 +109,7 @@ pub(crate) fn acting_for(access: &Access) -> Result<OrganizationId, Refusal> {
 
 /// The idempotency key of this mutation field, when the request carries one.
 fn field_key(ctx: &Context<'_>) -> Option<String> {
-    let key = ctx.data_opt::<crate::IdempotencyKey>()?;
+    let key = ctx.data_opt::<crate::state::IdempotencyKey>()?;
     let field = ctx
         .path_node
         .map(|p| p.field_name().to_owned())

@@ -4,6 +4,7 @@ use async_graphql::{Context, Interface, Object, ID};
 use chrono::{DateTime, Utc};
 
 use crate::commitment::Commitment;
+use crate::errors::{client_error, ApiResult};
 use crate::ids::{decode_id, decode_kind, NodeKind};
 use crate::lens::{lens, Lens};
 use crate::meeting::Meeting;
@@ -11,9 +12,9 @@ use crate::network::Network;
 use crate::organization::Organization;
 use crate::pagination::MAX_PAGE;
 use crate::protocol::Protocol;
+use crate::state::read;
 use crate::viewer::{viewer, Level};
 use crate::working_group::WorkingGroup;
-use crate::{client_error, read, ApiResult};
 
 /// Anything with a global id.
 #[derive(Interface)]

@@ -4,7 +4,7 @@
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::SimpleObject;
 
-use crate::ApiResult;
+use crate::errors::ApiResult;
 
 /// Fields every connection has besides its edges.
 #[derive(SimpleObject)]
@@ -42,7 +42,7 @@ pub async fn paginate<T: async_graphql::OutputType>(
     for (name, value) in [("first", first), ("last", last)] {
         if let Some(n) = value {
             if n < 0 || n as usize > MAX_PAGE {
-                return Err(crate::client_error(
+                return Err(crate::errors::client_error(
                     "PAGE_TOO_LARGE",
                     format!("`{name}` must be between 0 and {MAX_PAGE}"),
                 ));

@@ -6,7 +6,8 @@
 use async_graphql::{Context, Object};
 use serde::{Deserialize, Serialize};
 
-use crate::{ApiResult, ApiState};
+use crate::errors::ApiResult;
+use crate::state::ApiState;
 
 /// What is sealed: the clear-text contact details of one person.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

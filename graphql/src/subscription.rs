@@ -11,10 +11,11 @@ use futures::Stream;
 use projections::queries::{AsOf, AuditFilter};
 use projections::store::StoredEvent;
 
+use crate::errors::{client_error, ApiResult};
 use crate::history::HistoryEntry;
 use crate::ids::{decode_kind, NodeKind};
 use crate::log::AuditLogFilter;
-use crate::{client_error, ApiResult, ApiState};
+use crate::state::ApiState;
 
 /// The root subscription.
 pub struct Subscription;

@@ -24,7 +24,8 @@ use projections::queries::AsOf;
 use projections::views::NetworkView;
 
 use crate::auth::Principal;
-use crate::{client_error, read, ApiResult};
+use crate::errors::{client_error, ApiResult};
+use crate::state::read;
 
 /// How much of a network the viewer reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -109,7 +109,7 @@ pub(crate) async fn commitment_page(
     let filter = filter.unwrap_or_default();
     let obligor = match &filter.obligor {
         Some(id) => Some(decode_kind(id, NodeKind::Organization).ok_or_else(|| {
-            crate::client_error("INVALID_ID", "obligor is not an organization id")
+            crate::errors::client_error("INVALID_ID", "obligor is not an organization id")
         })?),
         None => None,
     };

@@ -237,19 +237,22 @@ impl Network {
     ) -> ApiResult<SignedAnnualReport> {
         crate::viewer::require_full(ctx, self.view.id).await?;
         if !(1900..=2200).contains(&year) {
-            return Err(crate::client_error(
+            return Err(crate::errors::client_error(
                 "INVALID_VALUE",
                 "year: between 1900 and 2200",
             ));
         }
-        let state = ctx.data_unchecked::<crate::ApiState>();
+        let state = ctx.data_unchecked::<crate::state::ApiState>();
         let signer = state.signer.as_ref().ok_or_else(|| {
-            crate::client_error("UNAVAILABLE", "this server has no key to sign reports with")
+            crate::errors::client_error(
+                "UNAVAILABLE",
+                "this server has no key to sign reports with",
+            )
         })?;
         let document = read(ctx)
             .annual_report(self.view.id, year, self.at.known)
             .await?
-            .ok_or_else(|| crate::client_error("NOT_FOUND", "no such network"))?;
+            .ok_or_else(|| crate::errors::client_error("NOT_FOUND", "no such network"))?;
         let signed = projections::reports::SignedReport::sign(document, signer);
         Ok(SignedAnnualReport {
             document: async_graphql::Json(signed.document),

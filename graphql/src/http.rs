@@ -1,0 +1,251 @@
+//! HTTP: the axum router, `POST /graphql`, GraphiQL, health, readiness and metrics.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse};
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse};
+use axum::routing::get;
+use axum::Router;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::auth::{self, AuthConfig};
+use crate::schema::{build_schema, organization_loader, AppSchema};
+use crate::state::{ApiConfig, ApiState, IdempotencyKey};
+use crate::viewer;
+use crate::ws::websocket;
+
+#[derive(Clone)]
+pub(crate) struct RouterState {
+    pub(crate) schema: AppSchema,
+    pub(crate) graphiql: bool,
+    pub(crate) init_timeout: Duration,
+    pub(crate) state: ApiState,
+    pub(crate) max_lag: i64,
+    pub(crate) metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    pub(crate) auth: Arc<AuthConfig>,
+}
+
+/// Installs the process-wide Prometheus recorder once; later calls share it.
+pub fn metrics_handle() -> Option<metrics_exporter_prometheus::PrometheusHandle> {
+    static HANDLE: std::sync::OnceLock<Option<metrics_exporter_prometheus::PrometheusHandle>> =
+        std::sync::OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            metrics_exporter_prometheus::PrometheusBuilder::new()
+                .set_buckets(&[
+                    0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+                ])
+                .ok()?
+                .install_recorder()
+                .ok()
+        })
+        .clone()
+}
+
+/// A label for an operation name that keeps the metric's cardinality bounded.
+fn operation_label(name: Option<&str>) -> String {
+    match name {
+        Some(n) if n.len() <= 64 && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
+            n.to_owned()
+        }
+        Some(_) => "other".to_owned(),
+        None => "anonymous".to_owned(),
+    }
+}
+
+async fn metrics_endpoint(State(state): State<RouterState>) -> axum::response::Response {
+    let Some(handle) = &state.metrics else {
+        return (StatusCode::NOT_FOUND, "metrics are not enabled").into_response();
+    };
+    if let Ok(position) = state.state.read.position().await {
+        metrics::gauge!("governance_projection_position").set(position as f64);
+    }
+    if let Ok(lag) = state.state.read.lag().await {
+        metrics::gauge!("governance_projection_lag_events").set(lag as f64);
+    }
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        handle.render(),
+    )
+        .into_response()
+}
+
+/// Ready: the database answers and the read side is within the lag bound.
+async fn readyz(State(state): State<RouterState>) -> axum::response::Response {
+    match state.state.read.lag().await {
+        Ok(lag) if lag <= state.max_lag => (StatusCode::OK, "ready").into_response(),
+        Ok(lag) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("not ready: the read side is {lag} events behind"),
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "readiness check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not ready: the database is unreachable",
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn graphql_post(
+    State(state): State<RouterState>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> axum::response::Response {
+    let authorization = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or("\u{0}"));
+    let principal = match auth::authenticate(&state.state.store, &state.auth, authorization).await {
+        Ok(principal) => principal,
+        Err(e) => return unauthenticated(&e),
+    };
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 200)
+        .map(|k| IdempotencyKey(k.to_owned()));
+    let mut request = request
+        .into_inner()
+        .data(viewer::Viewer::new(principal.clone()))
+        .data(principal)
+        .data(organization_loader(&state.state));
+    if let Some(key) = key {
+        request = request.data(key);
+    }
+    // The operation's name: as sent, or the single named operation of the document.
+    let named =
+        request.operation_name.clone().or_else(|| {
+            match async_graphql::parser::parse_query(&request.query)
+                .ok()?
+                .operations
+            {
+                async_graphql::parser::types::DocumentOperations::Single(_) => None,
+                async_graphql::parser::types::DocumentOperations::Multiple(ops)
+                    if ops.len() == 1 =>
+                {
+                    ops.keys().next().map(|n| n.to_string())
+                }
+                async_graphql::parser::types::DocumentOperations::Multiple(_) => None,
+            }
+        });
+    let operation = operation_label(named.as_deref());
+    let started = std::time::Instant::now();
+    let response = state.schema.execute(request).await;
+    metrics::histogram!("governance_graphql_request_duration_seconds", "operation" => operation)
+        .record(started.elapsed().as_secs_f64());
+    GraphQLResponse::from(response).into_response()
+}
+
+/// 401 with a GraphQL error body naming what is wrong with the token.
+fn unauthenticated(error: &auth::AuthError) -> axum::response::Response {
+    let status = match error {
+        auth::AuthError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::UNAUTHORIZED,
+    };
+    (
+        status,
+        [(axum::http::header::WWW_AUTHENTICATE, "Bearer")],
+        axum::Json(serde_json::json!({
+            "errors": [{"message": error.to_string(), "extensions": {"code": error.code()}}]
+        })),
+    )
+        .into_response()
+}
+
+async fn graphql_get(
+    State(state): State<RouterState>,
+    request: axum::extract::Request,
+) -> axum::response::Response {
+    use axum::extract::FromRequestParts;
+    let (mut parts, _) = request.into_parts();
+    let uri = parts.uri.clone();
+    let wants_websocket = parts
+        .headers
+        .get(axum::http::header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    if wants_websocket {
+        let protocol = match GraphQLProtocol::from_request_parts(&mut parts, &state).await {
+            Ok(protocol) => protocol,
+            Err(rejection) => return rejection.into_response(),
+        };
+        let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
+            Ok(upgrade) => upgrade,
+            Err(rejection) => return rejection.into_response(),
+        };
+        return upgrade
+            .protocols(ALL_WEBSOCKET_PROTOCOLS)
+            .on_upgrade(move |socket| websocket(socket, state, protocol))
+            .into_response();
+    }
+    if uri.query().is_some_and(|q| q.contains("query=")) {
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            "GraphQL operations are executed by POST only",
+        )
+            .into_response();
+    }
+    if !state.graphiql {
+        return (StatusCode::METHOD_NOT_ALLOWED, "GraphQL is served by POST").into_response();
+    }
+    Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response()
+}
+
+/// The HTTP router: `POST /graphql` executes one operation (batches are refused); `GET
+/// /graphql` upgrades to graphql-transport-ws for subscriptions, otherwise serves GraphiQL when
+/// enabled and never executes a query; `GET /healthz` (process up), `GET /readyz` (database
+/// reachable, read side within its lag bound), `GET /metrics` (Prometheus).
+pub fn router(state: ApiState, config: &ApiConfig) -> Router {
+    let schema = build_schema(state.clone(), config);
+    Router::new()
+        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_endpoint))
+        .with_state(RouterState {
+            schema,
+            graphiql: config.graphiql,
+            init_timeout: config.connection_init_timeout,
+            state,
+            max_lag: config.max_projection_lag,
+            metrics: metrics_handle(),
+            auth: Arc::new(config.auth.clone()),
+        })
+        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            config.request_timeout,
+        ))
+        // Every request gets an id (or keeps the caller's `x-request-id`), returned in the
+        // response and carried by every log line of its span.
+        .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http().make_span_with(
+                |request: &axum::http::Request<axum::body::Body>| {
+                    let id = request
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+                },
+            ),
+        )
+        .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(
+            tower_http::request_id::MakeRequestUuid,
+        ))
+}

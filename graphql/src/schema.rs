@@ -1,0 +1,52 @@
+//! Building the schema: the roots, the deployment's limits, error masking, the SDL.
+
+use async_graphql::Schema;
+
+use crate::errors::MaskInternalErrors;
+use crate::mutation::Mutation;
+use crate::organization;
+use crate::query::Query;
+use crate::state::{ApiConfig, ApiState};
+use crate::subscription::Subscription;
+
+/// The schema served.
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
+
+/// A per-request batch loader of organizations (its cache lives as long as the request).
+pub(crate) fn organization_loader(
+    state: &ApiState,
+) -> async_graphql::dataloader::DataLoader<organization::OrganizationLoader> {
+    async_graphql::dataloader::DataLoader::new(
+        organization::OrganizationLoader(state.read.clone()),
+        tokio::spawn,
+    )
+}
+
+/// Builds the schema with the deployment's limits.
+pub fn build_schema(state: ApiState, config: &ApiConfig) -> AppSchema {
+    let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription)
+        .data(state)
+        .limit_depth(config.max_depth)
+        .limit_complexity(config.max_complexity)
+        .extension(MaskInternalErrors);
+    if !config.introspection {
+        builder = builder.disable_introspection().disable_suggestions();
+    }
+    builder.finish()
+}
+
+/// The schema without data, for introspection and contract tests.
+pub fn build_schema_without_state() -> AppSchema {
+    Schema::build(Query::default(), Mutation::default(), Subscription).finish()
+}
+
+/// The SDL, sorted, as checked in under `schemas/graphql/`.
+pub fn sdl() -> String {
+    Schema::build(Query::default(), Mutation::default(), Subscription)
+        .finish()
+        .sdl_with_options(
+            async_graphql::SDLExportOptions::new()
+                .sorted_fields()
+                .sorted_enum_items(),
+        )
+}
