@@ -179,6 +179,8 @@ pub struct CommitmentReopened {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// Serialised in SCREAMING_SNAKE_CASE: the form the read models store and the API shows.
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CommitmentStatus {
     #[default]
     None,

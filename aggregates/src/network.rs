@@ -312,6 +312,8 @@ pub struct ReferentRevoked {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Serialised in SCREAMING_SNAKE_CASE: the form the read models store and the API shows.
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum MembershipStatus {
     Pending,
     Active,

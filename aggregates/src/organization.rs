@@ -169,6 +169,8 @@ pub struct OrganizationDeactivated {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// Serialised in SCREAMING_SNAKE_CASE: the form the read models store and the API shows.
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OrganizationStatus {
     #[default]
     Unregistered,

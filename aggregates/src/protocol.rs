@@ -366,6 +366,8 @@ pub struct ProtocolSuperseded {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// Serialised in SCREAMING_SNAKE_CASE: the form the read models store and the API shows.
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ProtocolStatus {
     #[default]
     None,
@@ -378,6 +380,8 @@ pub enum ProtocolStatus {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Serialised in SCREAMING_SNAKE_CASE: the form the read models store and the API shows.
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PartyStatus {
     Invited,
     Declined,

@@ -12,7 +12,9 @@
 //! one is refused); the rule names the permission and the target it is checked against (the
 //! network and organization the input concerns, resolved from the read side).
 
-use aggregates::ids::{NetworkId, OrganizationId};
+use aggregates::ids::{
+    CommitmentId, MeetingId, NetworkId, OrganizationId, ProtocolId, ReferentId, WorkingGroupId,
+};
 use aggregates::metadata::{Actor, Role};
 use async_graphql::Context;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
@@ -380,24 +382,21 @@ async fn target_of(ctx: &Context<'_>, input: &async_graphql::Value) -> ApiResult
     };
     if let Some(p) = id_arg(input, "protocol", NodeKind::Protocol) {
         target.network = r
-            .protocol(&p.to_string(), AsOf::Now)
+            .protocol(ProtocolId(p), AsOf::Now)
             .await?
             .map(|v| v.network);
     }
     if let Some(c) = id_arg(input, "commitment", NodeKind::Commitment) {
-        let view = r.commitment(&c.to_string(), AsOf::Now).await?;
+        let view = r.commitment(CommitmentId(c), AsOf::Now).await?;
         target.network = view.as_ref().map(|v| v.network);
         target.organization = view.map(|v| v.obligor);
     }
     if let Some(m) = id_arg(input, "meeting", NodeKind::Meeting) {
-        target.network = r
-            .meeting(&m.to_string(), AsOf::Now)
-            .await?
-            .map(|v| v.network);
+        target.network = r.meeting(MeetingId(m), AsOf::Now).await?.map(|v| v.network);
     }
     if let Some(w) = id_arg(input, "workingGroup", NodeKind::WorkingGroup) {
         target.network = r
-            .working_group(&w.to_string(), AsOf::Now)
+            .working_group(WorkingGroupId(w), AsOf::Now)
             .await?
             .map(|v| v.network);
     }
@@ -412,12 +411,12 @@ async fn target_of(ctx: &Context<'_>, input: &async_graphql::Value) -> ApiResult
             _ => None,
         },
     ) {
-        let uuid = referent.trim().to_lowercase();
+        let referent = referent.trim().parse().ok().map(ReferentId);
         target.organization = r
             .memberships(network, AsOf::Now)
             .await?
             .into_iter()
-            .find(|m| m.referents.iter().any(|x| x.referent == uuid))
+            .find(|m| m.referents.iter().any(|x| Some(x.referent) == referent))
             .map(|m| m.organization);
     }
     Ok(target)

@@ -119,3 +119,17 @@ mirror_enum!(
         Anonymous = "Not authenticated",
     }
 );
+
+/// The name a domain status has on the wire: its serde form (SCREAMING_SNAKE_CASE), the form
+/// the read models store and the schema's `status` fields show.
+pub fn wire_name<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(name)) => name,
+        _ => String::new(),
+    }
+}
+
+/// The domain status a wire name (in any letter case) names, if any.
+pub fn from_wire_name<T: serde::de::DeserializeOwned>(name: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(name.to_uppercase())).ok()
+}

@@ -1,5 +1,6 @@
 //! The `Node` interface: any object by its opaque global id, if the viewer may read it.
 
+use aggregates::ids::{CommitmentId, MeetingId, ProtocolId, WorkingGroupId};
 use async_graphql::{Context, Interface, Object, ID};
 use chrono::{DateTime, Utc};
 
@@ -45,7 +46,6 @@ pub(crate) async fn node_of(ctx: &Context<'_>, id: &ID, at: Lens) -> ApiResult<O
     };
     let r = read(ctx);
     let v = viewer(ctx);
-    let text = uuid.to_string();
     // Objects the viewer may not read are absent, exactly like objects that do not exist.
     Ok(match kind {
         NodeKind::Organization => {
@@ -66,25 +66,25 @@ pub(crate) async fn node_of(ctx: &Context<'_>, id: &ID, at: Lens) -> ApiResult<O
             }
             _ => None,
         },
-        NodeKind::Protocol => match r.protocol(&text, at.known).await? {
+        NodeKind::Protocol => match r.protocol(ProtocolId(uuid), at.known).await? {
             Some(view) if v.full(ctx, view.network).await? => {
                 Some(Node::Protocol(Protocol { view, at }))
             }
             _ => None,
         },
-        NodeKind::Commitment => match r.commitment(&text, at.known).await? {
+        NodeKind::Commitment => match r.commitment(CommitmentId(uuid), at.known).await? {
             Some(view) if v.full(ctx, view.network).await? => {
                 Some(Node::Commitment(Commitment { view, at }))
             }
             _ => None,
         },
-        NodeKind::WorkingGroup => match r.working_group(&text, at.known).await? {
+        NodeKind::WorkingGroup => match r.working_group(WorkingGroupId(uuid), at.known).await? {
             Some(view) if v.full(ctx, view.network).await? => {
                 Some(Node::WorkingGroup(WorkingGroup { view, at }))
             }
             _ => None,
         },
-        NodeKind::Meeting => match r.meeting(&text, at.known).await? {
+        NodeKind::Meeting => match r.meeting(MeetingId(uuid), at.known).await? {
             Some(view)
                 if v.full(ctx, view.network).await?
                     || (view.public && v.level_of(ctx, view.network).await? == Level::Public) =>

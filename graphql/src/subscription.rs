@@ -85,10 +85,9 @@ impl Access {
                 .memberships_of(*organization, AsOf::Position(event.position))
                 .await
                 .map_err(|e| e.to_string())?;
-            if memberships
-                .iter()
-                .any(|m| m.network == *network && m.status == "ACTIVE")
-            {
+            if memberships.iter().any(|m| {
+                m.network == *network && m.status == aggregates::network::MembershipStatus::Active
+            }) {
                 return Ok(true);
             }
         }

@@ -19,6 +19,7 @@ use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use aggregates::ids::{NetworkId, OrganizationId};
+use aggregates::network::MembershipStatus;
 use async_graphql::Context;
 use projections::queries::AsOf;
 use projections::views::NetworkView;
@@ -127,9 +128,9 @@ impl Viewer {
                     seen.insert(network.coordinator);
                     let applications = self.sees_applications(network.id);
                     for m in read(ctx).memberships(network.id, AsOf::Now).await? {
-                        let shown = match m.status.as_str() {
-                            "ACTIVE" => true,
-                            "PENDING" | "REJECTED" => applications,
+                        let shown = match m.status {
+                            MembershipStatus::Active => true,
+                            MembershipStatus::Pending | MembershipStatus::Rejected => applications,
                             _ => level == Level::Full,
                         };
                         let shown = shown || self.principal.represents(m.organization);
@@ -161,11 +162,11 @@ impl Viewer {
         level: Level,
         network: NetworkId,
         organization: OrganizationId,
-        status: &str,
+        status: MembershipStatus,
     ) -> bool {
         match status {
-            "ACTIVE" => level >= Level::Public,
-            "PENDING" | "REJECTED" => {
+            MembershipStatus::Active => level >= Level::Public,
+            MembershipStatus::Pending | MembershipStatus::Rejected => {
                 self.sees_applications(network) || self.principal.represents(organization)
             }
             _ => level >= Level::Public || self.principal.represents(organization),
@@ -183,7 +184,7 @@ pub async fn active_networks(
         .memberships_of(organization, as_of)
         .await?
         .into_iter()
-        .filter(|m| m.status == "ACTIVE")
+        .filter(|m| m.status == MembershipStatus::Active)
         .map(|m| m.network)
         .collect())
 }

@@ -123,7 +123,7 @@ impl ProcessManager {
             .filter(|c| c.is_pending())
             .filter_map(|c| {
                 Some(PendingCommitment {
-                    id: c.id.parse().ok()?,
+                    id: c.id,
                     network: c.network,
                     obligor: c.obligor,
                     source: c.source,

@@ -5,8 +5,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use aggregates::ids::{NetworkId, OrganizationId};
-use aggregates::meeting::Attendance;
+use aggregates::commitment::CommitmentStatus;
+use aggregates::ids::*;
+use aggregates::meeting::{Attendance, MeetingStatus};
+use aggregates::network::MembershipStatus;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -73,8 +75,8 @@ pub enum CommitmentsOf {
 /// What a list of commitments is narrowed to in SQL (see [`ReadModels::commitments_matching`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CommitmentCriteria {
-    /// Only this status (any letter case).
-    pub status: Option<String>,
+    /// Only this status.
+    pub status: Option<CommitmentStatus>,
     /// Only those owed by this organization.
     pub obligor: Option<OrganizationId>,
     /// Only those overdue on this date.
@@ -371,7 +373,7 @@ impl ReadModels {
         as_of: AsOf,
     ) -> Result<Vec<MembershipView>, QueryError> {
         let mut all = self.memberships(network, as_of).await?;
-        all.retain(|m| m.status == "ACTIVE");
+        all.retain(|m| m.status == MembershipStatus::Active);
         Ok(all)
     }
 
@@ -402,10 +404,10 @@ impl ReadModels {
 
     pub async fn protocol(
         &self,
-        id: &str,
+        id: ProtocolId,
         as_of: AsOf,
     ) -> Result<Option<ProtocolView>, QueryError> {
-        self.one(Kind::Protocol, id, as_of).await
+        self.one(Kind::Protocol, &id.to_string(), as_of).await
     }
 
     pub async fn protocols(
@@ -420,14 +422,14 @@ impl ReadModels {
     /// Every signature of a protocol, all versions, in log order.
     pub async fn signatures(
         &self,
-        protocol: &str,
+        protocol: ProtocolId,
         as_of: AsOf,
     ) -> Result<Vec<SignatureView>, QueryError> {
         let mut all: Vec<SignatureView> = self
             .docs(
                 Kind::Signature,
                 None,
-                Some((Column::Parent, protocol)),
+                Some((Column::Parent, &protocol.to_string())),
                 as_of,
             )
             .await?;
@@ -438,7 +440,7 @@ impl ReadModels {
     /// Which organizations signed the protocol: any version, or only the current one.
     pub async fn signatories(
         &self,
-        protocol: &str,
+        protocol: ProtocolId,
         current_version_only: bool,
         as_of: AsOf,
     ) -> Result<Vec<OrganizationId>, QueryError> {
@@ -479,7 +481,7 @@ impl ReadModels {
     /// Active members of the protocol's network that have not signed its current version.
     pub async fn members_without_signature(
         &self,
-        protocol: &str,
+        protocol: ProtocolId,
         as_of: AsOf,
     ) -> Result<Vec<OrganizationId>, QueryError> {
         let Some(view) = self.protocol(protocol, as_of).await? else {
@@ -500,10 +502,10 @@ impl ReadModels {
 
     pub async fn commitment(
         &self,
-        id: &str,
+        id: CommitmentId,
         as_of: AsOf,
     ) -> Result<Option<CommitmentView>, QueryError> {
-        self.one(Kind::Commitment, id, as_of).await
+        self.one(Kind::Commitment, &id.to_string(), as_of).await
     }
 
     pub async fn commitments(
@@ -538,8 +540,13 @@ impl ReadModels {
             CommitmentsOf::Organization(o) => (Column::Organization, o.to_string()),
         };
         let mut conditions: Vec<(&str, &str)> = vec![];
-        if let Some(status) = &criteria.status {
-            conditions.push(("upper(doc ->> 'status') = upper($?)", status));
+        // The stored form of a status is its serde name.
+        let status = criteria.status.map(|s| match serde_json::to_value(s) {
+            Ok(Value::String(name)) => name,
+            _ => String::new(),
+        });
+        if let Some(status) = &status {
+            conditions.push(("doc ->> 'status' = $?", status));
         }
         let obligor = criteria.obligor.map(|o| o.to_string());
         if let Some(obligor) = &obligor {
@@ -601,19 +608,19 @@ impl ReadModels {
 
     pub async fn working_group(
         &self,
-        id: &str,
+        id: WorkingGroupId,
         as_of: AsOf,
     ) -> Result<Option<WorkingGroupView>, QueryError> {
-        self.one(Kind::WorkingGroup, id, as_of).await
+        self.one(Kind::WorkingGroup, &id.to_string(), as_of).await
     }
 
     /// A person (details sealed).
     pub async fn person(
         &self,
-        id: &str,
+        id: PersonId,
         as_of: AsOf,
     ) -> Result<Option<crate::views::PersonView>, QueryError> {
-        self.one(Kind::Person, id, as_of).await
+        self.one(Kind::Person, &id.to_string(), as_of).await
     }
 
     pub async fn working_groups(
@@ -625,8 +632,12 @@ impl ReadModels {
             .await
     }
 
-    pub async fn meeting(&self, id: &str, as_of: AsOf) -> Result<Option<MeetingView>, QueryError> {
-        self.one(Kind::Meeting, id, as_of).await
+    pub async fn meeting(
+        &self,
+        id: MeetingId,
+        as_of: AsOf,
+    ) -> Result<Option<MeetingView>, QueryError> {
+        self.one(Kind::Meeting, &id.to_string(), as_of).await
     }
 
     pub async fn meetings(
@@ -640,7 +651,7 @@ impl ReadModels {
 
     pub async fn attendance(
         &self,
-        meeting: &str,
+        meeting: MeetingId,
         as_of: AsOf,
     ) -> Result<Vec<AttendanceView>, QueryError> {
         self.by(Kind::Attendance, Column::Parent, meeting, as_of)
@@ -660,7 +671,9 @@ impl ReadModels {
             .meetings(network, as_of)
             .await?
             .into_iter()
-            .filter(|m| m.status != "CANCELLED" && m.starts_at >= from && m.starts_at < until)
+            .filter(|m| {
+                m.status != MeetingStatus::Cancelled && m.starts_at >= from && m.starts_at < until
+            })
             .collect();
         let mut rates: BTreeMap<OrganizationId, AttendanceRate> = BTreeMap::new();
         let blank = |organization| AttendanceRate {
@@ -677,11 +690,8 @@ impl ReadModels {
         let attendance: Vec<AttendanceView> = self
             .by(Kind::Attendance, Column::Network, network, as_of)
             .await?;
-        let held: BTreeSet<&str> = meetings.iter().map(|m| m.id.as_str()).collect();
-        for a in attendance
-            .iter()
-            .filter(|a| held.contains(a.meeting.as_str()))
-        {
+        let held: BTreeSet<MeetingId> = meetings.iter().map(|m| m.id).collect();
+        for a in attendance.iter().filter(|a| held.contains(&a.meeting)) {
             let entry = rates
                 .entry(a.organization)
                 .or_insert_with(|| blank(a.organization));

@@ -6,7 +6,10 @@
 
 use std::collections::BTreeMap;
 
-use aggregates::ids::{NetworkId, OrganizationId};
+use aggregates::commitment::CommitmentStatus;
+use aggregates::ids::{CommitmentId, NetworkId, OrganizationId};
+use aggregates::meeting::MeetingStatus;
+use aggregates::network::MembershipStatus;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use ed25519_dalek::Verifier as _;
 use serde::{Deserialize, Serialize};
@@ -49,13 +52,13 @@ pub enum Outcome {
 }
 
 pub fn outcome(c: &CommitmentView, on: NaiveDate) -> Outcome {
-    match c.status.as_str() {
-        "FULFILLED" => match (c.closed_on, c.due_on) {
+    match c.status {
+        CommitmentStatus::Fulfilled => match (c.closed_on, c.due_on) {
             (Some(done), Some(due)) if done > due => Outcome::FulfilledLate,
             _ => Outcome::FulfilledOnTime,
         },
-        "WAIVED" => Outcome::Waived,
-        "CANCELLED" => Outcome::Cancelled,
+        CommitmentStatus::Waived => Outcome::Waived,
+        CommitmentStatus::Cancelled => Outcome::Cancelled,
         _ if c.is_overdue(on) => Outcome::Overdue,
         _ => Outcome::Open,
     }
@@ -72,7 +75,7 @@ pub struct Fulfilment {
     pub waived: usize,
     pub cancelled: usize,
     /// Each commitment with its outcome.
-    pub commitments: Vec<(String, Outcome)>,
+    pub commitments: Vec<(CommitmentId, Outcome)>,
 }
 
 impl ReadModels {
@@ -82,12 +85,12 @@ impl ReadModels {
         protocol: &ProtocolView,
         as_of: AsOf,
     ) -> Result<Vec<VersionCoverage>, QueryError> {
-        let signatures = self.signatures(&protocol.id, as_of).await?;
+        let signatures = self.signatures(protocol.id, as_of).await?;
         let members: Vec<OrganizationId> = self
             .memberships(protocol.network, as_of)
             .await?
             .into_iter()
-            .filter(|m| m.status == "ACTIVE")
+            .filter(|m| m.status == MembershipStatus::Active)
             .map(|m| m.organization)
             .collect();
         let mut expected: Vec<OrganizationId> = members;
@@ -147,7 +150,7 @@ impl ReadModels {
                 Outcome::Waived => f.waived += 1,
                 Outcome::Cancelled => f.cancelled += 1,
             }
-            f.commitments.push((c.id.clone(), o));
+            f.commitments.push((c.id, o));
         }
         Ok(per.into_values().collect())
     }
@@ -222,7 +225,9 @@ impl ReadModels {
             .meetings(network, as_of)
             .await?
             .into_iter()
-            .filter(|m| m.status != "CANCELLED" && m.starts_at >= start && m.starts_at < end)
+            .filter(|m| {
+                m.status != MeetingStatus::Cancelled && m.starts_at >= start && m.starts_at < end
+            })
             .map(|m| {
                 json!({
                     "meeting": m.id,

@@ -404,7 +404,7 @@ async fn torino(store: Store) {
     .await;
     w.settle().await;
     let r = &w.read;
-    let pid = protocol.to_string();
+    let pid = protocol;
 
     // Members now, and on business dates between two memberships.
     let mut now: Vec<OrganizationId> = r
@@ -441,17 +441,17 @@ async fn torino(store: Store) {
     assert_eq!(comune_membership[0].referents.len(), 1);
 
     // Signatures: any version, the current one, as known then and as known now.
-    let mut any = r.signatories(&pid, false, AsOf::Now).await.unwrap();
+    let mut any = r.signatories(pid, false, AsOf::Now).await.unwrap();
     any.sort();
     let mut expected = vec![comune, cav, uepe];
     expected.sort();
     assert_eq!(any, expected);
     assert_eq!(
-        r.signatories(&pid, true, AsOf::Now).await.unwrap(),
+        r.signatories(pid, true, AsOf::Now).await.unwrap(),
         vec![cav]
     );
     let then = r
-        .signatories(&pid, false, AsOf::Position(before_paper))
+        .signatories(pid, false, AsOf::Position(before_paper))
         .await
         .unwrap();
     assert!(
@@ -460,7 +460,7 @@ async fn torino(store: Store) {
     );
     let at_instant = r.position_at(instant_before_paper).await.unwrap();
     assert!(!r
-        .signatories(&pid, false, AsOf::Position(at_instant))
+        .signatories(pid, false, AsOf::Position(at_instant))
         .await
         .unwrap()
         .contains(&comune));
@@ -475,30 +475,27 @@ async fn torino(store: Store) {
         comune_signature[0].recorded_at > instant_before_paper,
         "but recorded after them"
     );
-    let mut unsigned = r.members_without_signature(&pid, AsOf::Now).await.unwrap();
+    let mut unsigned = r.members_without_signature(pid, AsOf::Now).await.unwrap();
     unsigned.sort();
     let mut expected = vec![cmto, comune, unito];
     expected.sort();
     assert_eq!(unsigned, expected, "members that have not signed version 2");
-    let view = r.protocol(&pid, AsOf::Now).await.unwrap().unwrap();
+    let view = r.protocol(pid, AsOf::Now).await.unwrap().unwrap();
     assert_eq!(
-        (
-            view.status.as_str(),
-            view.current_version,
-            view.in_force_version
-        ),
-        ("IN_FORCE", 2, Some(1))
+        (view.status, view.current_version, view.in_force_version),
+        (ProtocolStatus::InForce, 2, Some(1))
     );
     assert_eq!(
-        view.current_version_status, "OPEN_FOR_SIGNATURE",
+        view.current_version_status,
+        ProtocolStatus::OpenForSignature,
         "version 2 is being signed"
     );
     let old = r
-        .protocol(&pid, AsOf::Position(before_paper))
+        .protocol(pid, AsOf::Position(before_paper))
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(old.status, "OPEN_FOR_SIGNATURE");
+    assert_eq!(old.status, ProtocolStatus::OpenForSignature);
 
     // Commitments: three signatories × two clauses, plus two from the decision.
     let summary = r
@@ -530,7 +527,9 @@ async fn torino(store: Store) {
     );
     let uepe_commitments = r.commitments_of(uepe, AsOf::Now).await.unwrap();
     assert_eq!(uepe_commitments.len(), 3);
-    assert!(uepe_commitments.iter().all(|c| c.status == "CANCELLED"));
+    assert!(uepe_commitments
+        .iter()
+        .all(|c| c.status == CommitmentStatus::Cancelled));
 
     // Attendance over 2020.
     let rates = r

@@ -63,7 +63,7 @@ async fn answers(store: &Store) -> Value {
         let protocols = read.protocols(network.id, AsOf::Now).await.unwrap();
         let mut signatures = Vec::new();
         for p in &protocols {
-            for mut s in read.signatures(&p.id, AsOf::Now).await.unwrap() {
+            for mut s in read.signatures(p.id, AsOf::Now).await.unwrap() {
                 s.position = 0;
                 signatures.push(s);
             }

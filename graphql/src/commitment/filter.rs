@@ -2,6 +2,7 @@
 
 use async_graphql::{InputObject, ID};
 
+use crate::enums::wire_name;
 use crate::pagination::{dated, directed, OrderDirection};
 
 /// Narrows a list of commitments.
@@ -23,7 +24,7 @@ impl CommitmentFilter {
     ) -> bool {
         self.status
             .as_ref()
-            .is_none_or(|s| s.eq_ignore_ascii_case(&c.status))
+            .is_none_or(|s| s.eq_ignore_ascii_case(&wire_name(&c.status)))
             && obligor.is_none_or(|o| o == c.obligor.as_uuid())
             && self.overdue_on.is_none_or(|day| c.is_overdue(day))
     }

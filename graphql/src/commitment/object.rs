@@ -48,8 +48,8 @@ impl Commitment {
         self.view.created_on
     }
     /// OPEN, IN_PROGRESS, FULFILLED, WAIVED or CANCELLED.
-    async fn status(&self) -> &str {
-        &self.view.status
+    async fn status(&self) -> String {
+        wire_name(&self.view.status)
     }
     /// Whether it is overdue on a date (default: today).
     async fn overdue(
@@ -86,7 +86,7 @@ impl Commitment {
         timeline(
             ctx,
             views::Kind::Commitment,
-            &self.view.id,
+            &self.view.id.to_string(),
             Scope::Network(self.view.network),
             (after, before),
             (first, last),
@@ -113,8 +113,16 @@ pub(crate) async fn commitment_page(
         })?),
         None => None,
     };
+    // A status no commitment can have matches none (the schema's `status` is a string).
+    let status = match &filter.status {
+        Some(name) => match from_wire_name(name) {
+            Some(status) => Some(status),
+            None => return paginate(vec![], after, before, first, last).await,
+        },
+        None => None,
+    };
     let criteria = projections::queries::CommitmentCriteria {
-        status: filter.status.clone(),
+        status,
         obligor: obligor.map(aggregates::ids::OrganizationId),
         overdue_on: filter.overdue_on,
     };

@@ -28,7 +28,7 @@ impl MeetingFilter {
             && self
                 .status
                 .as_ref()
-                .is_none_or(|s| s.eq_ignore_ascii_case(&m.status))
+                .is_none_or(|s| s.eq_ignore_ascii_case(&wire_name(&m.status)))
             && self.starts_from.is_none_or(|t| m.starts_at >= t)
             && self.starts_until.is_none_or(|t| m.starts_at < t)
             && self.public.is_none_or(|p| p == m.public)

@@ -50,8 +50,8 @@ impl Meeting {
         self.view.starts_at
     }
     /// SCHEDULED, OPEN, CLOSED or CANCELLED.
-    async fn status(&self) -> &str {
-        &self.view.status
+    async fn status(&self) -> String {
+        wire_name(&self.view.status)
     }
     /// The agenda.
     async fn agenda(&self) -> Vec<String> {
@@ -78,7 +78,7 @@ impl Meeting {
     async fn attendance(&self, ctx: &Context<'_>) -> ApiResult<Vec<AttendanceRecord>> {
         crate::viewer::require_full(ctx, self.view.network).await?;
         Ok(read(ctx)
-            .attendance(&self.view.id, self.at.known)
+            .attendance(self.view.id, self.at.known)
             .await?
             .into_iter()
             .map(|a| AttendanceRecord {

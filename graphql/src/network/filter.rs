@@ -76,7 +76,7 @@ impl MembershipFilter {
     pub(crate) fn matches(&self, m: &projections::views::MembershipView) -> bool {
         self.status
             .as_ref()
-            .is_none_or(|s| s.eq_ignore_ascii_case(&m.status))
+            .is_none_or(|s| s.eq_ignore_ascii_case(&wire_name(&m.status)))
             && self.member_on.is_none_or(|day| m.member_on(day))
     }
 }

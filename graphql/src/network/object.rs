@@ -10,6 +10,7 @@ use crate::reports::{
     AttendanceRate, CommitmentOutcome, CommitmentSummary, MemberFulfilment, SignedAnnualReport,
 };
 use crate::working_group::WorkingGroup;
+use aggregates::network::MembershipStatus;
 
 /// A network (rete territoriale, tavolo).
 pub struct Network {
@@ -92,12 +93,14 @@ impl Network {
                 |m| {
                     let shown = match effective_on {
                         Some(day) => m.member_on(day),
-                        None => include_former == Some(true) || m.status == "ACTIVE",
+                        None => {
+                            include_former == Some(true) || m.status == MembershipStatus::Active
+                        }
                     };
                     // Applications are not published; former members only to full readers.
                     let visible = match effective_on {
                         Some(_) => true,
-                        None => viewer.sees_membership(level, network, m.organization, &m.status),
+                        None => viewer.sees_membership(level, network, m.organization, m.status),
                     };
                     shown && visible && filter.matches(m)
                 },
@@ -409,11 +412,14 @@ impl Referent {
         if !self.current {
             return Ok(None);
         }
+        let Ok(person) = self.person.parse() else {
+            return Ok(None);
+        };
         Ok(read(ctx)
-            .person(&self.person, AsOf::Now)
+            .person(aggregates::ids::PersonId(person), AsOf::Now)
             .await?
             .map(|view| crate::personal::Person {
-                id: view.id,
+                id: view.id.to_string(),
                 sealed: Some(view.details.as_str().to_owned()),
             }))
     }
@@ -441,8 +447,8 @@ impl Membership {
         global_id(NodeKind::Network, self.view.network)
     }
     /// PENDING, ACTIVE, SUSPENDED, REJECTED, WITHDRAWN or EXPELLED.
-    async fn status(&self) -> &str {
-        &self.view.status
+    async fn status(&self) -> String {
+        wire_name(&self.view.status)
     }
     /// When it applied.
     async fn applied_on(&self) -> Option<NaiveDate> {
@@ -479,15 +485,15 @@ impl Membership {
     /// Referents designated for this membership (readers of the network in full only).
     async fn referents(&self, ctx: &Context<'_>) -> ApiResult<Vec<Referent>> {
         crate::viewer::require_full(ctx, self.view.network).await?;
-        let active = self.view.status == "ACTIVE";
+        let active = self.view.status == MembershipStatus::Active;
         Ok(self
             .view
             .referents
             .iter()
             .map(|r| Referent {
                 current: active && r.until.is_none(),
-                id: r.referent.clone(),
-                person: r.person.clone(),
+                id: r.referent.to_string(),
+                person: r.person.to_string(),
                 role: r.role.into(),
                 since: r.since,
                 until: r.until,

@@ -23,7 +23,7 @@ impl OrganizationFilter {
             && self
                 .status
                 .as_ref()
-                .is_none_or(|s| s.eq_ignore_ascii_case(&o.status))
+                .is_none_or(|s| s.eq_ignore_ascii_case(&wire_name(&o.status)))
             && contains(o.name.as_str(), &self.name_contains)
     }
 }

@@ -44,8 +44,8 @@ impl Organization {
         self.view.territory.as_str()
     }
     /// ACTIVE, SUCCEEDED or DEACTIVATED.
-    async fn status(&self) -> &str {
-        &self.view.status
+    async fn status(&self) -> String {
+        wire_name(&self.view.status)
     }
     /// The organization that succeeded this one.
     async fn successor(&self, ctx: &Context<'_>) -> ApiResult<Option<Organization>> {
@@ -80,7 +80,7 @@ impl Organization {
                         crate::viewer::Level::Full,
                         m.network,
                         m.organization,
-                        &m.status,
+                        m.status,
                     )
                 }),
         );

@@ -23,7 +23,7 @@ impl ProtocolFilter {
             && self
                 .status
                 .as_ref()
-                .is_none_or(|s| s.eq_ignore_ascii_case(&p.status))
+                .is_none_or(|s| s.eq_ignore_ascii_case(&wire_name(&p.status)))
             && self
                 .in_force
                 .is_none_or(|f| f == p.in_force_version.is_some())

@@ -95,12 +95,12 @@ impl Protocol {
         self.view.kind.into()
     }
     /// DRAFT, PUBLISHED, OPEN_FOR_SIGNATURE, IN_FORCE, EXPIRED or SUPERSEDED.
-    async fn status(&self) -> &str {
-        &self.view.status
+    async fn status(&self) -> String {
+        wire_name(&self.view.status)
     }
     /// Where the latest version is: DRAFT, PUBLISHED, OPEN_FOR_SIGNATURE or IN_FORCE.
-    async fn current_version_status(&self) -> &str {
-        &self.view.current_version_status
+    async fn current_version_status(&self) -> String {
+        wire_name(&self.view.current_version_status)
     }
     /// The latest version's number.
     async fn current_version(&self) -> u32 {
@@ -136,7 +136,7 @@ impl Protocol {
             .iter()
             .map(|p| Party {
                 organization: global_id(NodeKind::Organization, p.organization),
-                status: p.status.clone(),
+                status: wire_name(&p.status),
                 required: p.required,
                 added_on: p.added_on,
             })
@@ -165,7 +165,7 @@ impl Protocol {
             None => {
                 read(ctx)
                     .signatories(
-                        &self.view.id,
+                        self.view.id,
                         current_version_only.unwrap_or(false),
                         self.at.known,
                     )
@@ -220,7 +220,7 @@ impl Protocol {
         let ids = match self.at.on {
             None => {
                 read(ctx)
-                    .members_without_signature(&self.view.id, self.at.known)
+                    .members_without_signature(self.view.id, self.at.known)
                     .await?
             }
             Some(day) => {
@@ -258,7 +258,7 @@ impl Protocol {
         timeline(
             ctx,
             views::Kind::Protocol,
-            &self.view.id,
+            &self.view.id.to_string(),
             Scope::Network(self.view.network),
             (after, before),
             (first, last),
@@ -270,7 +270,7 @@ impl Protocol {
 impl Protocol {
     /// The signatures as known by the lens, signed by its business date.
     async fn signed(&self, ctx: &Context<'_>) -> ApiResult<Vec<views::SignatureView>> {
-        let mut all = read(ctx).signatures(&self.view.id, self.at.known).await?;
+        let mut all = read(ctx).signatures(self.view.id, self.at.known).await?;
         all.retain(|s| self.at.by(s.signed_on));
         Ok(all)
     }

@@ -1,4 +1,6 @@
 //! The read models, as documents, and the one pure function that folds an event into them.
+//! One module per aggregate holds its documents and its fold; this module holds the keys, the
+//! batch's working set of documents and the dispatch.
 //!
 //! Each document is a small JSON value of a [`Kind`], keyed by an id. The projector loads the
 //! documents an event batch needs ([`keys_for`]), folds the events over them in memory
@@ -9,12 +11,16 @@
 
 use std::collections::HashMap;
 
-use aggregates::commitment::{CommitmentEvent, CommitmentSource};
-use aggregates::ids::{NetworkId, OrganizationId};
-use aggregates::meeting::{ActionItem, Attendance, MeetingEvent, MeetingKind, Venue};
-use aggregates::network::{NetworkEvent, NetworkKind, ReferentRole};
-use aggregates::organization::OrganizationEvent;
-use aggregates::protocol::{Clause, ProtocolEvent, ProtocolKind, RenewalRule, SignatureMethod};
+use aggregates::commitment::{CommitmentEvent, CommitmentSource, CommitmentStatus};
+use aggregates::ids::*;
+use aggregates::meeting::{
+    ActionItem, Attendance, MeetingEvent, MeetingKind, MeetingStatus, Venue,
+};
+use aggregates::network::{MembershipStatus, NetworkEvent, NetworkKind, ReferentRole};
+use aggregates::organization::{OrganizationEvent, OrganizationStatus};
+use aggregates::protocol::{
+    Clause, PartyStatus, ProtocolEvent, ProtocolKind, ProtocolStatus, RenewalRule, SignatureMethod,
+};
 use aggregates::values::{
     DateRange, DocumentHash, FreeText, Name, OrganizationCategory, Sealed, TaxCode,
 };
@@ -27,11 +33,21 @@ use serde_json::Value;
 
 use crate::store::StoredEvent;
 
-mod documents;
-mod fold;
+mod commitment;
+mod meeting;
+mod network;
+mod organization;
+mod person;
+mod protocol;
+mod working_group;
 
-pub use documents::*;
-use fold::*;
+pub use commitment::*;
+pub use meeting::*;
+pub use network::*;
+pub use organization::*;
+pub use person::*;
+pub use protocol::*;
+pub use working_group::*;
 
 /// The kinds of read-model document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -112,14 +128,14 @@ pub fn membership_key(network: NetworkId, organization: OrganizationId) -> DocKe
     DocKey::new(Kind::Membership, format!("{network}/{organization}"))
 }
 
-pub fn signature_key(protocol: &str, version: u32, organization: OrganizationId) -> DocKey {
+pub fn signature_key(protocol: ProtocolId, version: u32, organization: OrganizationId) -> DocKey {
     DocKey::new(
         Kind::Signature,
         format!("{protocol}/{version}/{organization}"),
     )
 }
 
-pub fn attendance_key(meeting: &str, organization: OrganizationId) -> DocKey {
+pub fn attendance_key(meeting: MeetingId, organization: OrganizationId) -> DocKey {
     DocKey::new(Kind::Attendance, format!("{meeting}/{organization}"))
 }
 
@@ -317,7 +333,11 @@ pub fn keys_for(event: &StoredEvent) -> Result<Vec<DocKey>, ProjectionError> {
         AnyEvent::Protocol(e) => {
             let mut keys = vec![DocKey::new(Kind::Protocol, id)];
             if let ProtocolEvent::ProtocolSigned(s) = &e {
-                keys.push(signature_key(id, s.version, s.organization));
+                keys.push(signature_key(
+                    parse_id(id, event.position)?,
+                    s.version,
+                    s.organization,
+                ));
             }
             keys
         }
@@ -326,7 +346,10 @@ pub fn keys_for(event: &StoredEvent) -> Result<Vec<DocKey>, ProjectionError> {
         AnyEvent::Meeting(e) => {
             let mut keys = vec![DocKey::new(Kind::Meeting, id)];
             if let MeetingEvent::AttendanceRecorded(a) = &e {
-                keys.push(attendance_key(id, a.organization));
+                keys.push(attendance_key(
+                    parse_id(id, event.position)?,
+                    a.organization,
+                ));
             }
             keys
         }
@@ -351,10 +374,10 @@ pub fn project(docs: &mut Docs, event: &StoredEvent) -> Result<(), ProjectionErr
     match decode(event)? {
         AnyEvent::Organization(e) => project_organization(docs, event, &id, e),
         AnyEvent::Network(e) => project_network(docs, event, &id, e),
-        AnyEvent::Protocol(e) => project_protocol(docs, event, &id, e),
-        AnyEvent::Commitment(e) => project_commitment(docs, p, &id, e),
-        AnyEvent::WorkingGroup(e) => project_working_group(docs, p, &id, e),
-        AnyEvent::Meeting(e) => project_meeting(docs, p, &id, e),
-        AnyEvent::Person(e) => project_person(docs, p, &id, e),
+        AnyEvent::Protocol(e) => project_protocol(docs, event, parse_id(&id, p)?, e),
+        AnyEvent::Commitment(e) => project_commitment(docs, p, parse_id(&id, p)?, e),
+        AnyEvent::WorkingGroup(e) => project_working_group(docs, p, parse_id(&id, p)?, e),
+        AnyEvent::Meeting(e) => project_meeting(docs, p, parse_id(&id, p)?, e),
+        AnyEvent::Person(e) => project_person(docs, p, parse_id(&id, p)?, e),
     }
 }

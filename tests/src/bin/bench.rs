@@ -380,8 +380,8 @@ async fn main() {
         .await
         .unwrap()
         .first()
-        .map(|p| p.id.clone())
-        .unwrap_or_default();
+        .map(|p| p.id.to_string())
+        .expect("a protocol");
     let protocol_gid = graphql::ids::global_id(graphql::ids::NodeKind::Protocol, &protocol);
     let member = read
         .memberships(network, AsOf::Now)

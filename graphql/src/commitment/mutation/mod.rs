@@ -42,8 +42,11 @@ pub struct CommitmentMutation(
 
 /// The object after a change, as the read side shows it now.
 async fn load_commitment(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Commitment>> {
+    let Ok(uuid) = id.parse() else {
+        return Ok(None);
+    };
     Ok(read(ctx)
-        .commitment(id, AsOf::Now)
+        .commitment(CommitmentId(uuid), AsOf::Now)
         .await?
         .map(|view| Commitment {
             view,

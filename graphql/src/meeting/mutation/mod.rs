@@ -86,10 +86,16 @@ pub struct MeetingMutation(
 
 /// The object after a change, as the read side shows it now.
 async fn load_meeting(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Meeting>> {
-    Ok(read(ctx).meeting(id, AsOf::Now).await?.map(|view| Meeting {
-        view,
-        at: Lens::NOW,
-    }))
+    let Ok(uuid) = id.parse() else {
+        return Ok(None);
+    };
+    Ok(read(ctx)
+        .meeting(MeetingId(uuid), AsOf::Now)
+        .await?
+        .map(|view| Meeting {
+            view,
+            at: Lens::NOW,
+        }))
 }
 
 /// A reason the domain requires although the input's field is optional.

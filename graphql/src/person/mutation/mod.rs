@@ -72,11 +72,14 @@ impl Parse {
 
 /// The person after a change, as the read side shows it now.
 async fn load_person(ctx: &Context<'_>, id: &str) -> ApiResult<Option<crate::personal::Person>> {
+    let Ok(uuid) = id.parse() else {
+        return Ok(None);
+    };
     Ok(read(ctx)
-        .person(id, AsOf::Now)
+        .person(PersonId(uuid), AsOf::Now)
         .await?
         .map(|view| crate::personal::Person {
-            id: view.id,
+            id: view.id.to_string(),
             sealed: Some(view.details.as_str().to_owned()),
         }))
 }

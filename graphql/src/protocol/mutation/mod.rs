@@ -148,8 +148,11 @@ pub struct ProtocolMutation(
 
 /// The object after a change, as the read side shows it now.
 async fn load_protocol(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Protocol>> {
+    let Ok(uuid) = id.parse() else {
+        return Ok(None);
+    };
     Ok(read(ctx)
-        .protocol(id, AsOf::Now)
+        .protocol(ProtocolId(uuid), AsOf::Now)
         .await?
         .map(|view| Protocol {
             view,

@@ -46,8 +46,11 @@ pub struct WorkingGroupMutation(
 
 /// The object after a change, as the read side shows it now.
 async fn load_group(ctx: &Context<'_>, id: &str) -> ApiResult<Option<WorkingGroup>> {
+    let Ok(uuid) = id.parse() else {
+        return Ok(None);
+    };
     Ok(read(ctx)
-        .working_group(id, AsOf::Now)
+        .working_group(WorkingGroupId(uuid), AsOf::Now)
         .await?
         .map(|view| WorkingGroup {
             view,
