@@ -121,14 +121,12 @@ impl ProcessManager {
             .await?
             .into_iter()
             .filter(|c| c.is_pending())
-            .filter_map(|c| {
-                Some(PendingCommitment {
-                    id: c.id,
-                    network: c.network,
-                    obligor: c.obligor,
-                    source: c.source,
-                    created_on: c.created_on,
-                })
+            .map(|c| PendingCommitment {
+                id: c.id,
+                network: c.network,
+                obligor: c.obligor,
+                source: c.source,
+                created_on: c.created_on,
             })
             .collect())
     }

@@ -15,7 +15,7 @@ pub struct Commitment {
 impl Commitment {
     /// The opaque global id.
     pub(crate) async fn id(&self) -> ID {
-        global_id(NodeKind::Commitment, &self.view.id)
+        global_id(NodeKind::Commitment, self.view.id)
     }
     /// What is owed.
     async fn title(&self) -> &str {

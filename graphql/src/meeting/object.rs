@@ -35,7 +35,7 @@ pub struct Meeting {
 impl Meeting {
     /// The opaque global id.
     pub(crate) async fn id(&self) -> ID {
-        global_id(NodeKind::Meeting, &self.view.id)
+        global_id(NodeKind::Meeting, self.view.id)
     }
     /// Its title.
     async fn title(&self) -> &str {

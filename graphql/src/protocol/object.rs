@@ -84,7 +84,7 @@ pub struct Party {
 impl Protocol {
     /// The opaque global id.
     pub(crate) async fn id(&self) -> ID {
-        global_id(NodeKind::Protocol, &self.view.id)
+        global_id(NodeKind::Protocol, self.view.id)
     }
     /// The network's global id.
     async fn network(&self) -> ID {
@@ -287,7 +287,7 @@ pub struct Signature {
 impl Signature {
     /// The protocol's global id.
     async fn protocol(&self) -> ID {
-        global_id(NodeKind::Protocol, &self.view.protocol)
+        global_id(NodeKind::Protocol, self.view.protocol)
     }
     /// The version signed.
     async fn version(&self) -> u32 {

@@ -14,7 +14,7 @@ pub struct WorkingGroup {
 impl WorkingGroup {
     /// The opaque global id.
     pub(crate) async fn id(&self) -> ID {
-        global_id(NodeKind::WorkingGroup, &self.view.id)
+        global_id(NodeKind::WorkingGroup, self.view.id)
     }
     /// Its name.
     async fn name(&self) -> &str {
