@@ -1,6 +1,8 @@
 //! The `report` subcommands.
 
-use super::*;
+use anyhow::Context;
+
+use crate::config::*;
 
 /// The arguments of `Report`.
 #[derive(clap::Args)]

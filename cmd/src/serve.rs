@@ -1,6 +1,9 @@
 //! The `serve` subcommand.
 
-use super::*;
+use anyhow::Context;
+
+use crate::config::*;
+use crate::demo::load_demo;
 
 /// The arguments of `Serve`.
 #[derive(clap::Args)]

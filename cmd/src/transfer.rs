@@ -1,6 +1,8 @@
 //! The `transfer` subcommands.
 
-use super::*;
+use anyhow::Context;
+
+use crate::config::*;
 
 /// The arguments of `Export`.
 #[derive(clap::Args)]

@@ -1,6 +1,8 @@
 //! The `verify` subcommand.
 
-use super::*;
+use anyhow::Context;
+
+use crate::config::*;
 
 /// The arguments of `Verify`.
 #[derive(clap::Args)]
