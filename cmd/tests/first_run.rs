@@ -4,61 +4,26 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use tests::binary::{free_port, post, wait_until_up, Governance};
 
-/// Issues an API token with the command line, as an operator would.
-fn issue_token(dir: &std::path::Path, grant: &str) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_governance"))
-        .args(["token", "issue", "--subject", "first-run", "--grant", grant])
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("the binary runs");
-    assert!(output.status.success(), "{output:?}");
-    let token = String::from_utf8(output.stdout).unwrap().trim().to_owned();
-    assert!(token.starts_with("gov_"), "{token}");
-    token
-}
-
-async fn post(port: u16, query: &str) -> serde_json::Value {
-    post_as(port, None, query).await
-}
-
-async fn post_as(port: u16, token: Option<&str>, query: &str) -> serde_json::Value {
-    let mut request = reqwest::Client::new()
-        .post(format!("http://127.0.0.1:{port}/graphql"))
-        .json(&serde_json::json!({"query": query}));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await;
-    match response {
-        Ok(response) => response.json().await.unwrap_or(serde_json::Value::Null),
-        Err(_) => serde_json::Value::Null,
-    }
+/// The built binary, run in `dir`.
+fn governance(dir: &std::path::Path) -> Governance {
+    Governance::new(env!("CARGO_BIN_EXE_governance"), dir)
 }
 
 #[tokio::test]
 async fn serve_with_the_demo_data_answers_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_governance"))
-        .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])
-        .current_dir(dir.path())
-        .env_remove("DATABASE_URL")
+    let mut server = governance(dir.path())
+        .command(&["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("the binary starts");
     let deadline = Instant::now() + Duration::from_secs(60);
     let networks = loop {
-        let answer = post(port, "{ networks(first: 10) { nodes { id name } } }").await;
+        let answer = post(port, None, "{ networks(first: 10) { nodes { id name } } }").await;
         if answer["data"]["networks"]["nodes"]
             .as_array()
             .is_some_and(|n| !n.is_empty())
@@ -85,7 +50,7 @@ async fn serve_with_the_demo_data_answers_and_stops_cleanly_on_sigterm() {
         .unwrap()
         .to_owned();
     // Anonymous: the public part only.
-    let public = post(port, &format!(
+    let public = post(port, None, &format!(
         r#"{{ network(id: "{torino}") {{ name members(first: 50) {{ totalCount }} protocols(first: 10) {{ totalCount }} }} }}"#
     ))
     .await;
@@ -102,8 +67,8 @@ async fn serve_with_the_demo_data_answers_and_stops_cleanly_on_sigterm() {
         "{public}"
     );
     // An auditor's API token, issued with the command line, reads everything.
-    let token = issue_token(dir.path(), "auditor");
-    let answer = post_as(port, Some(&token), &format!(
+    let token = governance(dir.path()).issue_token("first-run", "auditor");
+    let answer = post(port, Some(&token), &format!(
         r#"{{ network(id: "{torino}") {{ coordinator {{ name }} members(first: 50) {{ totalCount }} protocols(first: 10) {{ nodes {{ signatories {{ name }} }} }} workingGroups {{ name }} }} }}"#
     ))
     .await;
@@ -149,14 +114,7 @@ async fn serve_with_the_demo_data_answers_and_stops_cleanly_on_sigterm() {
     );
 
     // The operator's integrity tools on what the server sealed and signed.
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_governance"))
-            .args(args)
-            .current_dir(dir.path())
-            .env_remove("DATABASE_URL")
-            .output()
-            .expect("the binary runs")
-    };
+    let run = |args: &[&str]| governance(dir.path()).run(args);
     let key = String::from_utf8(run(&["public-key"]).stdout)
         .unwrap()
         .trim()
@@ -330,20 +288,9 @@ async fn serve_with_the_demo_data_answers_and_stops_cleanly_on_sigterm() {
 async fn sigterm_during_a_stream_of_mutations_loses_no_answered_write() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let token = issue_token(dir.path(), "admin");
-    let mut server = Command::new(env!("CARGO_BIN_EXE_governance"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .current_dir(dir.path())
-        .env_remove("DATABASE_URL")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary starts");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while post(port, "{ __typename }").await.is_null() {
-        assert!(Instant::now() < deadline, "the server answers");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let token = governance(dir.path()).issue_token("first-run", "admin");
+    let mut server = governance(dir.path()).serve(port, &[]);
+    wait_until_up(port, None).await;
     // Four writers, each registering organizations one after another.
     let mut writers = Vec::new();
     for w in 0..4 {
@@ -352,7 +299,7 @@ async fn sigterm_during_a_stream_of_mutations_loses_no_answered_write() {
             let mut answered = Vec::new();
             for i in 0..10_000 {
                 let name = format!("Ente {w}-{i}");
-                let answer = post_as(port, Some(&token), &format!(
+                let answer = post(port, Some(&token), &format!(
                     r#"mutation {{ registerOrganization(input: {{name: "{name}", category: COMUNE, territory: "T"}}) {{ organization {{ id }} userErrors {{ code }} }} }}"#
                 ))
                 .await;
@@ -389,12 +336,7 @@ async fn sigterm_during_a_stream_of_mutations_loses_no_answered_write() {
         "some mutations were answered before the signal"
     );
     // Every answered write is in the store (read with the export command).
-    let export = Command::new(env!("CARGO_BIN_EXE_governance"))
-        .args(["export", "--out", "-"])
-        .current_dir(dir.path())
-        .env_remove("DATABASE_URL")
-        .output()
-        .unwrap();
+    let export = governance(dir.path()).run(&["export", "--out", "-"]);
     assert!(export.status.success());
     let stored = String::from_utf8(export.stdout).unwrap();
     for name in &answered {

@@ -2,56 +2,14 @@
 //! database: every mutation answered before the kill is there, and the read models the
 //! restarted server serves equal a rebuild from the log.
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use tests::binary::{free_port, post, wait_until_up, Governance};
 
-fn governance(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_governance"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("the binary runs")
-}
-
-fn serve(dir: &std::path::Path, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_governance"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary starts")
-}
-
-async fn post(port: u16, token: &str, query: &str) -> serde_json::Value {
-    match reqwest::Client::new()
-        .post(format!("http://127.0.0.1:{port}/graphql"))
-        .bearer_auth(token)
-        .json(&serde_json::json!({"query": query}))
-        .send()
-        .await
-    {
-        Ok(response) => response.json().await.unwrap_or(serde_json::Value::Null),
-        Err(_) => serde_json::Value::Null,
-    }
-}
-
-async fn wait_until_up(port: u16, token: &str) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while post(port, token, "{ __typename }").await.is_null() {
-        assert!(Instant::now() < deadline, "the server answers");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+/// The built binary, run in `dir`.
+fn governance(dir: &std::path::Path) -> Governance {
+    Governance::new(env!("CARGO_BIN_EXE_governance"), dir)
 }
 
 /// Every organization name the read side lists, once it has caught up with the log.
@@ -59,7 +17,12 @@ async fn listed(port: u16, token: &str) -> Vec<String> {
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut previous = (-1, -1);
     loop {
-        let answer = post(port, token, "{ readPosition integrity { headPosition } }").await;
+        let answer = post(
+            port,
+            Some(token),
+            "{ readPosition integrity { headPosition } }",
+        )
+        .await;
         let read = answer["data"]["readPosition"].as_i64().unwrap_or(-1);
         // The sealer and the projector both follow the whole log: once both stand at the same
         // position, twice in a row, the read side has everything.
@@ -72,7 +35,7 @@ async fn listed(port: u16, token: &str) -> Vec<String> {
             let mut names = Vec::new();
             let mut after = serde_json::Value::Null;
             loop {
-                let page = post(port, token, &format!(
+                let page = post(port, Some(token), &format!(
                     "{{ organizations(first: 100, after: {after}) {{ nodes {{ name }} pageInfo {{ hasNextPage endCursor }} }} }}"
                 ))
                 .await;
@@ -117,16 +80,11 @@ fn stop(mut server: Child, signal: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigkill_during_mutations_then_restart_loses_nothing_answered() {
     let dir = tempfile::tempdir().unwrap();
-    let issued = governance(
-        dir.path(),
-        &["token", "issue", "--subject", "ops", "--grant", "admin"],
-    );
-    assert!(issued.status.success(), "{issued:?}");
-    let token = String::from_utf8(issued.stdout).unwrap().trim().to_owned();
+    let token = governance(dir.path()).issue_token("ops", "admin");
 
     let port = free_port();
-    let server = serve(dir.path(), port);
-    wait_until_up(port, &token).await;
+    let server = governance(dir.path()).serve(port, &[]);
+    wait_until_up(port, Some(&token)).await;
     let mut writers = Vec::new();
     for w in 0..4 {
         let token = token.clone();
@@ -134,7 +92,7 @@ async fn sigkill_during_mutations_then_restart_loses_nothing_answered() {
             let mut answered = Vec::new();
             for i in 0..100_000 {
                 let name = format!("Ente {w}-{i}");
-                let answer = post(port, &token, &format!(
+                let answer = post(port, Some(&token), &format!(
                     r#"mutation {{ registerOrganization(input: {{name: "{name}", category: COMUNE, territory: "T"}}) {{ organization {{ id }} }} }}"#
                 ))
                 .await;
@@ -159,8 +117,8 @@ async fn sigkill_during_mutations_then_restart_loses_nothing_answered() {
 
     // Restarted on the same database: everything answered is there.
     let port = free_port();
-    let server = serve(dir.path(), port);
-    wait_until_up(port, &token).await;
+    let server = governance(dir.path()).serve(port, &[]);
+    wait_until_up(port, Some(&token)).await;
     let names = listed(port, &token).await;
     for name in &answered {
         assert!(
@@ -171,13 +129,13 @@ async fn sigkill_during_mutations_then_restart_loses_nothing_answered() {
     stop(server, "-TERM");
 
     // The read models equal a rebuild from the log.
-    let rebuilt = governance(dir.path(), &["rebuild"]);
+    let rebuilt = governance(dir.path()).run(&["rebuild"]);
     assert!(rebuilt.status.success(), "{rebuilt:?}");
     let port = free_port();
-    let server = serve(dir.path(), port);
-    wait_until_up(port, &token).await;
+    let server = governance(dir.path()).serve(port, &[]);
+    wait_until_up(port, Some(&token)).await;
     assert_eq!(listed(port, &token).await, names, "read models = rebuild");
-    let verified = governance(dir.path(), &["verify"]);
+    let verified = governance(dir.path()).run(&["verify"]);
     stop(server, "-TERM");
     assert!(verified.status.success(), "{verified:?}");
 }

@@ -3,6 +3,7 @@
 //! directly (they are what the aggregates would record) and bulk-inserted, so that tens of
 //! thousands of events take seconds.
 
+use crate::fixtures::{name, text};
 use std::collections::HashMap;
 
 use aggregates::commitment::*;
@@ -63,13 +64,6 @@ impl Log {
             payload: serde_json::to_value(&event).expect("events serialise"),
         });
     }
-}
-
-fn text(s: &str) -> FreeText {
-    FreeText::parse(s).expect("valid text")
-}
-fn name(s: &str) -> Name {
-    Name::parse(s).expect("valid name")
 }
 
 /// The events of network number `n` (0-based), in an order the aggregates could have written.

@@ -6,7 +6,9 @@
 //! only on a private Unix socket, and stopped when the process ends. Every test gets a
 //! database of its own. SQLite: a file in a temporary directory of the test's own.
 
+pub mod binary;
 pub mod dataset;
+pub mod fixtures;
 pub mod national;
 pub mod postgres;
 pub mod ws;

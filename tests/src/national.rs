@@ -12,6 +12,7 @@
 //! Ids are derived from the plan, dates from each network's number: two loads of the same scale
 //! write the same events to every aggregate (only commit order and metadata differ).
 
+use crate::fixtures::{name, text};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -104,12 +105,6 @@ pub fn protocol_id(n: usize, p: usize) -> ProtocolId {
 }
 pub fn meeting_id(n: usize, m: usize) -> MeetingId {
     MeetingId(uid(4, n, m))
-}
-fn name(s: &str) -> Name {
-    Name::parse(s).expect("generated names are valid")
-}
-fn text(s: &str) -> FreeText {
-    FreeText::parse(s).expect("generated texts are valid")
 }
 fn hash(kind: u8, a: usize, b: usize) -> DocumentHash {
     DocumentHash::parse(&format!("{:064x}", uid(kind, a, b).as_u128())).expect("64 hex digits")

@@ -13,7 +13,7 @@ use aggregates::organization::*;
 use aggregates::processes::clause_commitment_id;
 use aggregates::protocol::*;
 use aggregates::values::*;
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use cqrs_es::Aggregate;
 use projections::processes::ProcessManager;
 use projections::projector::{Projector, ProjectorHandle};
@@ -22,18 +22,7 @@ use projections::store::Store;
 use projections::views::Kind;
 use uuid::Uuid;
 
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-fn name(s: &str) -> Name {
-    Name::parse(s).unwrap()
-}
-fn text(s: &str) -> FreeText {
-    FreeText::parse(s).unwrap()
-}
-fn hash(c: char) -> DocumentHash {
-    DocumentHash::parse(&c.to_string().repeat(64)).unwrap()
-}
+use tests::fixtures::{day, hash, name, text};
 
 struct World {
     store: Store,

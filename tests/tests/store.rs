@@ -13,22 +13,11 @@ use aggregates::protocol::*;
 use aggregates::values::*;
 use aggregates::working_group::*;
 use aggregates::AnyEvent;
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use projections::store::{Backend, CommandError, CommandOptions, Store};
 use uuid::Uuid;
 
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-fn name(s: &str) -> Name {
-    Name::parse(s).unwrap()
-}
-fn text(s: &str) -> FreeText {
-    FreeText::parse(s).unwrap()
-}
-fn hash(c: char) -> DocumentHash {
-    DocumentHash::parse(&c.to_string().repeat(64)).unwrap()
-}
+use tests::fixtures::{day, hash, name, text};
 
 fn coordinator_actor(org: OrganizationId) -> EventMetadata {
     EventMetadata::new(Actor {
