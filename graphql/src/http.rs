@@ -16,7 +16,8 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::auth::{self, AuthConfig};
-use crate::schema::{build_schema, organization_loader, AppSchema};
+use crate::introspection::is_introspection;
+use crate::schema::{build_introspection_schema, build_schema, organization_loader, AppSchema};
 use crate::state::{ApiConfig, ApiState, IdempotencyKey};
 use crate::viewer;
 use crate::ws::websocket;
@@ -24,6 +25,8 @@ use crate::ws::websocket;
 #[derive(Clone)]
 pub(crate) struct RouterState {
     pub(crate) schema: AppSchema,
+    /// Where introspection operations run (None: introspection is off).
+    pub(crate) introspection: Option<AppSchema>,
     pub(crate) graphiql: bool,
     pub(crate) init_timeout: Duration,
     pub(crate) state: ApiState,
@@ -144,7 +147,14 @@ async fn graphql_post(
         });
     let operation = operation_label(named.as_deref());
     let started = std::time::Instant::now();
-    let response = state.schema.execute(request).await;
+    let response = match &state.introspection {
+        Some(introspection)
+            if is_introspection(&request.query, request.operation_name.as_deref()) =>
+        {
+            introspection.execute(request.only_introspection()).await
+        }
+        _ => state.schema.execute(request).await,
+    };
     metrics::histogram!("governance_graphql_request_duration_seconds", "operation" => operation)
         .record(started.elapsed().as_secs_f64());
     GraphQLResponse::from(response).into_response()
@@ -218,6 +228,7 @@ pub fn router(state: ApiState, config: &ApiConfig) -> Router {
         .route("/metrics", get(metrics_endpoint))
         .with_state(RouterState {
             schema,
+            introspection: build_introspection_schema(config),
             graphiql: config.graphiql,
             init_timeout: config.connection_init_timeout,
             state,

@@ -10,6 +10,7 @@ pub mod errors;
 pub mod history;
 pub mod http;
 pub mod ids;
+pub mod introspection;
 pub mod lens;
 pub mod log;
 pub mod meeting;

@@ -3,6 +3,7 @@
 use async_graphql::Schema;
 
 use crate::errors::MaskInternalErrors;
+use crate::introspection::INTROSPECTION_MAX_DEPTH;
 use crate::mutation::Mutation;
 use crate::organization;
 use crate::query::Query;
@@ -33,6 +34,20 @@ pub fn build_schema(state: ApiState, config: &ApiConfig) -> AppSchema {
         builder = builder.disable_introspection().disable_suggestions();
     }
     builder.finish()
+}
+
+/// The schema introspection operations run on (when the deployment allows introspection): it
+/// answers nothing but introspection, under [`INTROSPECTION_MAX_DEPTH`] and the deployment's
+/// complexity bound.
+pub fn build_introspection_schema(config: &ApiConfig) -> Option<AppSchema> {
+    config.introspection.then(|| {
+        Schema::build(Query::default(), Mutation::default(), Subscription)
+            .introspection_only()
+            .limit_depth(INTROSPECTION_MAX_DEPTH.max(config.max_depth))
+            .limit_complexity(config.max_complexity)
+            .extension(MaskInternalErrors)
+            .finish()
+    })
 }
 
 /// The schema without data, for introspection and contract tests.

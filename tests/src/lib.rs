@@ -9,6 +9,7 @@
 pub mod binary;
 pub mod dataset;
 pub mod fixtures;
+pub mod js;
 pub mod national;
 pub mod postgres;
 pub mod ws;

@@ -177,25 +177,8 @@ async fn the_anonymous_viewer_cannot_follow_the_audit_log() {
     );
 }
 
-/// Makes sure the JavaScript clients are installed (`npm ci` from the committed lockfile).
-fn javascript_clients() -> std::path::PathBuf {
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("js");
-    static INSTALL: std::sync::Once = std::sync::Once::new();
-    INSTALL.call_once(|| {
-        if !dir.join("node_modules/graphql-ws").exists() {
-            let status = std::process::Command::new("npm")
-                .args(["ci", "--no-audit", "--no-fund"])
-                .current_dir(&dir)
-                .status()
-                .unwrap_or_else(|e| panic!("npm is needed for the graphql-ws client test ({e}): install Node.js and npm"));
-            assert!(status.success(), "npm ci in tests/js failed");
-        }
-    });
-    dir
-}
-
 async fn node_subscribe(server: &TestServer, after: Option<i64>, count: usize) -> Vec<i64> {
-    let dir = javascript_clients();
+    let dir = tests::js::clients();
     let url = server.url.replace("http://", "ws://");
     let after = after.map_or("-".to_owned(), |a| a.to_string());
     let output = tokio::process::Command::new("node")

@@ -1,0 +1,19 @@
+//! The JavaScript clients the API must work with (`tests/js`: the reference `graphql` package,
+//! `graphql-ws`), installed once per test process with `npm ci` from the committed lockfile.
+
+/// Makes sure the JavaScript clients are installed (`npm ci` from the committed lockfile).
+pub fn clients() -> std::path::PathBuf {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("js");
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        if !dir.join("node_modules/graphql-ws").exists() {
+            let status = std::process::Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir(&dir)
+                .status()
+                .unwrap_or_else(|e| panic!("npm is needed for the graphql-ws client test ({e}): install Node.js and npm"));
+            assert!(status.success(), "npm ci in tests/js failed");
+        }
+    });
+    dir
+}
