@@ -4,8 +4,13 @@
 
 use std::sync::Arc;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
-use async_graphql::{Response, ServerError, SimpleObject};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
+};
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::{
+    Pos, Response, ServerError, ServerResult, SimpleObject, ValidationResult, Variables,
+};
 
 /// Why a mutation was refused.
 #[derive(SimpleObject, Debug, Clone, PartialEq)]
@@ -91,14 +96,54 @@ pub(crate) struct MaskInternalErrors;
 
 impl ExtensionFactory for MaskInternalErrors {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(MaskInternalErrorsExtension)
+        Arc::new(MaskInternalErrorsExtension::default())
     }
 }
 
-struct MaskInternalErrorsExtension;
+/// One request's masking: it keeps the parsed document, so that an error located at an
+/// argument's value (a scalar or input that does not parse) is known for the client's mistake
+/// it is, and named by its argument.
+#[derive(Default)]
+struct MaskInternalErrorsExtension {
+    document: std::sync::Mutex<Option<ExecutableDocument>>,
+}
 
 #[async_trait::async_trait]
 impl Extension for MaskInternalErrorsExtension {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        match next.run(ctx, query, variables).await {
+            Ok(document) => {
+                if let Ok(mut kept) = self.document.lock() {
+                    *kept = Some(document.clone());
+                }
+                Ok(document)
+            }
+            Err(mut error) => {
+                set_code(&mut error, "GRAPHQL_PARSE_FAILED");
+                Err(error)
+            }
+        }
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        next.run(ctx).await.map_err(|mut errors| {
+            for error in &mut errors {
+                set_code(error, "GRAPHQL_VALIDATION_FAILED");
+            }
+            errors
+        })
+    }
+
     async fn execute(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -106,11 +151,68 @@ impl Extension for MaskInternalErrorsExtension {
         next: NextExecute<'_>,
     ) -> Response {
         let mut response = next.run(ctx, operation_name).await;
+        let document = self.document.lock().ok().and_then(|d| d.clone());
         for error in response.errors.iter_mut() {
+            if let Some(argument) = document
+                .as_ref()
+                .and_then(|d| argument_at(d, error.locations.first().copied()))
+            {
+                // The value of an argument (or a variable it names) did not parse: the
+                // client's mistake. The message is the parser's, about the client's input.
+                set_code(error, "BAD_USER_INPUT");
+                if let Some(extensions) = error.extensions.as_mut() {
+                    extensions.set("argument", argument);
+                }
+                continue;
+            }
             mask(error);
         }
         response
     }
+}
+
+/// Sets an error's code unless it has one.
+fn set_code(error: &mut ServerError, code: &str) {
+    let extensions = error.extensions.get_or_insert_with(Default::default);
+    if extensions.get("code").is_none() {
+        extensions.set("code", code);
+    }
+}
+
+/// The name of the argument whose value stands at `position` in the document, if one does.
+fn argument_at(document: &ExecutableDocument, position: Option<Pos>) -> Option<String> {
+    let position = position?;
+    let mut sets: Vec<&SelectionSet> = document
+        .operations
+        .iter()
+        .map(|(_, operation)| &operation.node.selection_set.node)
+        .chain(
+            document
+                .fragments
+                .values()
+                .map(|fragment| &fragment.node.selection_set.node),
+        )
+        .collect();
+    while let Some(set) = sets.pop() {
+        for selection in &set.items {
+            match &selection.node {
+                Selection::Field(field) => {
+                    if let Some((name, _)) = field
+                        .node
+                        .arguments
+                        .iter()
+                        .find(|(_, value)| value.pos == position)
+                    {
+                        return Some(name.node.to_string());
+                    }
+                    sets.push(&field.node.selection_set.node);
+                }
+                Selection::InlineFragment(fragment) => sets.push(&fragment.node.selection_set.node),
+                Selection::FragmentSpread(_) => {}
+            }
+        }
+    }
+    None
 }
 
 fn mask(error: &mut ServerError) {
@@ -129,6 +231,19 @@ fn mask(error: &mut ServerError) {
     extensions.set("errorId", id.to_string());
     error.extensions = Some(extensions);
     error.source = None;
+}
+
+/// A deliberate client error with a code that names the argument at fault.
+pub fn client_error_for(
+    code: &str,
+    message: impl Into<String>,
+    argument: &str,
+) -> async_graphql::Error {
+    use async_graphql::ErrorExtensions;
+    async_graphql::Error::new(message).extend_with(|_, e| {
+        e.set("code", code);
+        e.set("argument", argument);
+    })
 }
 
 /// A deliberate client error with a code (not masked).

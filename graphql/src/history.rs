@@ -151,7 +151,7 @@ pub mod payloads {
     use super::*;
     include!(concat!(env!("OUT_DIR"), "/payloads.rs"));
 }
-use crate::pagination::Counted;
+use crate::pagination::{cursor_of, Counted};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::Interface;
 pub use payloads::{retyped, HistoryEntry, TYPED_EVENTS};
@@ -200,19 +200,6 @@ pub enum History<'a> {
     Audit(&'a projections::queries::AuditFilter),
 }
 
-pub(crate) fn cursor_of(name: &str, cursor: Option<String>) -> ApiResult<Option<i64>> {
-    cursor
-        .map(|c| {
-            c.parse::<i64>().map_err(|_| {
-                crate::errors::client_error(
-                    "INVALID_CURSOR",
-                    format!("`{name}` is not a cursor of this list"),
-                )
-            })
-        })
-        .transpose()
-}
-
 /// Pages a history forward (first/after) or backward (last/before), at most 100 entries.
 pub async fn history(
     ctx: &Context<'_>,
@@ -230,8 +217,8 @@ pub async fn history(
             ));
         }
     }
-    let after = cursor_of("after", after)?;
-    let before = cursor_of("before", before)?;
+    let after = cursor_of::<i64>("after", after.as_deref())?;
+    let before = cursor_of::<i64>("before", before.as_deref())?;
     let backward = last.is_some() || (before.is_some() && first.is_none());
     let size = if backward { last } else { first }.map_or(MAX_PAGE, |n| n as usize);
     let page = if backward {

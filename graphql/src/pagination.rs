@@ -31,6 +31,25 @@ pub fn select<V, T>(
     views.into_iter().map(wrap).collect()
 }
 
+/// A cursor argument, parsed: a client's malformed cursor is its mistake (`INVALID_CURSOR`,
+/// naming the argument), never a fault of the server.
+pub(crate) fn cursor_of<T: std::str::FromStr>(
+    argument: &str,
+    cursor: Option<&str>,
+) -> ApiResult<Option<T>> {
+    cursor
+        .map(|c| {
+            c.parse::<T>().map_err(|_| {
+                crate::errors::client_error_for(
+                    "INVALID_CURSOR",
+                    format!("`{argument}` is not a cursor of this list"),
+                    argument,
+                )
+            })
+        })
+        .transpose()
+}
+
 /// Pages a list (first/after, last/before), at most `MAX_PAGE` items.
 pub async fn paginate<T: async_graphql::OutputType>(
     items: Vec<T>,
@@ -49,6 +68,8 @@ pub async fn paginate<T: async_graphql::OutputType>(
             }
         }
     }
+    cursor_of::<usize>("after", after.as_deref())?;
+    cursor_of::<usize>("before", before.as_deref())?;
     let total = items.len();
     async_graphql::connection::query(
         after,

@@ -1,6 +1,7 @@
 //! The tools a frontend team reaches for, against the real server: the reference `graphql`
 //! package loads the schema by standard introspection (what GraphiQL, codegen tools and most
-//! clients send), and the limits that bound ordinary queries still hold.
+//! clients send), the limits that bound ordinary queries still hold, and a client's mistake is
+//! answered as the client's, with a code and the argument at fault.
 
 use projections::store::Store;
 use serde_json::json;
@@ -65,6 +66,82 @@ async fn ordinary_queries_and_runaway_introspection_stay_bounded(store: Store) {
     assert!(message.contains("nested too deep"), "{answer}");
 }
 
+/// The code and the argument an answer's first error names.
+fn refusal(answer: &serde_json::Value) -> (String, String) {
+    let extensions = &answer["errors"][0]["extensions"];
+    (
+        extensions["code"].as_str().unwrap_or("none").to_owned(),
+        extensions["argument"].as_str().unwrap_or("none").to_owned(),
+    )
+}
+
+/// A client's mistake is answered as one: a code, the argument at fault, nothing masked.
+async fn client_mistakes_are_client_errors_with_a_code(store: Store) {
+    let server = server(store).await;
+    let admin = tests::admin();
+    let network = "TmV0d29yazowMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDA";
+    let cases: Vec<(&str, serde_json::Value, Option<&str>, (&str, &str))> = vec![
+        // A date in the wrong format, as a literal and in a variable.
+        (
+            "query($id: ID!) { network(id: $id, effectiveOn: \"13/12/2024\") { name } }",
+            json!({"id": network}),
+            None,
+            ("BAD_USER_INPUT", "effectiveOn"),
+        ),
+        (
+            "query($id: ID!, $d: NaiveDate) { network(id: $id, effectiveOn: $d) { name } }",
+            json!({"id": network, "d": "2024-12-13T10:00:00Z"}),
+            None,
+            ("BAD_USER_INPUT", "effectiveOn"),
+        ),
+        // An instant without a zone.
+        (
+            "query($id: ID!) { network(id: $id, asOf: \"2024-01-01T10:00:00\") { name } }",
+            json!({"id": network}),
+            None,
+            ("BAD_USER_INPUT", "asOf"),
+        ),
+        // A malformed cursor, in a list and in a history.
+        (
+            "{ organizations(after: \"zzz\") { totalCount } }",
+            json!({}),
+            None,
+            ("INVALID_CURSOR", "after"),
+        ),
+        (
+            "{ auditLog(before: \"yesterday\") { totalCount } }",
+            json!({}),
+            Some(admin.as_str()),
+            ("INVALID_CURSOR", "before"),
+        ),
+        // A date inside a mutation's input.
+        (
+            "mutation($i: RenameOrganizationInput!) { renameOrganization(input: $i) { userErrors { code } } }",
+            json!({"i": {"organization": network, "name": "Comune", "effectiveOn": "31/12/2020"}}),
+            Some(admin.as_str()),
+            ("BAD_USER_INPUT", "input"),
+        ),
+        // A document that does not parse, and one that does not validate.
+        ("{ networks { ", json!({}), None, ("GRAPHQL_PARSE_FAILED", "none")),
+        (
+            "{ nosuchfield }",
+            json!({}),
+            None,
+            ("GRAPHQL_VALIDATION_FAILED", "none"),
+        ),
+    ];
+    for (query, variables, token, expected) in cases {
+        let answer = server.gql(token, query, variables).await;
+        assert_eq!(
+            refusal(&answer),
+            (expected.0.to_owned(), expected.1.to_owned()),
+            "{query}: {answer}"
+        );
+        let message = answer["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(!message.contains("internal error"), "{query}: {answer}");
+    }
+}
+
 /// With introspection switched off, the standard query is refused, not answered.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn introspection_switched_off_answers_nothing() {
@@ -77,10 +154,15 @@ async fn introspection_switched_off_answers_nothing() {
     let answer = server
         .gql(None, "{ __schema { types { name } } }", json!({}))
         .await;
-    assert_eq!(answer["data"]["__schema"], serde_json::Value::Null, "{answer}");
+    assert_eq!(
+        answer["data"]["__schema"],
+        serde_json::Value::Null,
+        "{answer}"
+    );
 }
 
 tests::on_both_backends!(
     the_reference_graphql_package_loads_the_schema,
     ordinary_queries_and_runaway_introspection_stay_bounded,
+    client_mistakes_are_client_errors_with_a_code,
 );
