@@ -152,6 +152,9 @@ impl Extension for MaskInternalErrorsExtension {
     ) -> Response {
         let mut response = next.run(ctx, operation_name).await;
         let document = self.document.lock().ok().and_then(|d| d.clone());
+        if let Some(document) = &document {
+            crate::answer::in_selection_order(document, operation_name, &mut response.data);
+        }
         for error in response.errors.iter_mut() {
             if let Some(argument) = document
                 .as_ref()

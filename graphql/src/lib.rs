@@ -3,6 +3,7 @@
 
 #![recursion_limit = "256"]
 
+pub mod answer;
 pub mod auth;
 pub mod commitment;
 pub mod enums;

@@ -142,6 +142,30 @@ async fn client_mistakes_are_client_errors_with_a_code(store: Store) {
     }
 }
 
+/// The fields of an answer come in the order the query selected them, every time (the roots
+/// are resolved concurrently).
+async fn answers_come_in_selection_order(store: Store) {
+    let server = server(store).await;
+    let query = "{ readPosition organizations(first: 1) { totalCount nodes { id } } \
+                 n: networks(first: 1) { nodes { id } totalCount } __typename }";
+    for _ in 0..20 {
+        let text = server
+            .client
+            .post(&server.url)
+            .json(&json!({"query": query}))
+            .send()
+            .await
+            .expect("an answer")
+            .text()
+            .await
+            .expect("a body");
+        assert_eq!(
+            text,
+            r#"{"data":{"readPosition":0,"organizations":{"totalCount":0,"nodes":[]},"n":{"nodes":[],"totalCount":0},"__typename":"Query"}}"#
+        );
+    }
+}
+
 /// With introspection switched off, the standard query is refused, not answered.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn introspection_switched_off_answers_nothing() {
@@ -165,4 +189,5 @@ tests::on_both_backends!(
     the_reference_graphql_package_loads_the_schema,
     ordinary_queries_and_runaway_introspection_stay_bounded,
     client_mistakes_are_client_errors_with_a_code,
+    answers_come_in_selection_order,
 );
