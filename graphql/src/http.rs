@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
+use async_graphql::ParseRequestError;
+use async_graphql_axum::rejection::GraphQLRejection;
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse};
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
@@ -106,8 +108,26 @@ async fn readyz(State(state): State<RouterState>) -> axum::response::Response {
 async fn graphql_post(
     State(state): State<RouterState>,
     headers: HeaderMap,
-    request: GraphQLRequest,
+    request: Result<GraphQLRequest, GraphQLRejection>,
 ) -> axum::response::Response {
+    if !is_json(&headers) {
+        return refused(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "send the operation as `application/json`".to_owned(),
+        );
+    }
+    let request = match request {
+        Ok(request) => request,
+        Err(rejection) => return bad_body(rejection.0),
+    };
+    if request.0.query.trim().is_empty() {
+        return refused(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "the request has no `query`".to_owned(),
+        );
+    }
     let authorization = headers
         .get(axum::http::header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or("\u{0}"));
@@ -158,6 +178,75 @@ async fn graphql_post(
     metrics::histogram!("governance_graphql_request_duration_seconds", "operation" => operation)
         .record(started.elapsed().as_secs_f64());
     GraphQLResponse::from(response).into_response()
+}
+
+/// Whether the request says its body is JSON (`application/json`, any parameters).
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// A GraphQL-shaped refusal of the request as a whole.
+fn refused(status: StatusCode, code: &str, message: String) -> axum::response::Response {
+    let body = serde_json::json!({
+        "errors": [{"message": message, "extensions": {"code": code}}]
+    });
+    (status, axum::Json(body)).into_response()
+}
+
+/// The answer to a body that is not a GraphQL request: 413 when it is too large (however it
+/// was sent, chunked included), otherwise 400 saying what a request is, with the JSON parser's
+/// own description of a syntax error; never the server's debug text.
+fn bad_body(error: ParseRequestError) -> axum::response::Response {
+    let too_large = match &error {
+        ParseRequestError::PayloadTooLarge => true,
+        ParseRequestError::Io(e) => {
+            tracing::debug!(error = ?e, "the request body could not be read");
+            caused_by_length_limit(e)
+        }
+        ParseRequestError::InvalidRequest(e) => caused_by_length_limit(e.as_ref()),
+        _ => false,
+    };
+    if too_large {
+        return refused(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            "the request body is larger than this server accepts".to_owned(),
+        );
+    }
+    let what = "the body is not a GraphQL request: a JSON object with `query`, and optionally \
+                `variables` and `operationName` (batches are not accepted)";
+    let message = match &error {
+        ParseRequestError::InvalidRequest(e) => match e.downcast_ref::<serde_json::Error>() {
+            Some(json) if json.is_syntax() || json.is_eof() => format!("{what}; {json}"),
+            _ => what.to_owned(),
+        },
+        _ => what.to_owned(),
+    };
+    refused(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
+}
+
+/// Whether an error comes from the body limit (an I/O error hides the error it wraps from
+/// `source()`, so it is opened with `get_ref()`).
+fn caused_by_length_limit(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        // Read through axum, the limit's error arrives as its text only.
+        if e.is::<http_body_util::LengthLimitError>() || e.to_string() == "length limit exceeded" {
+            return true;
+        }
+        current = match e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => e.source(),
+        };
+    }
+    false
 }
 
 /// 401 with a GraphQL error body naming what is wrong with the token.

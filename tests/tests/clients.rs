@@ -75,12 +75,20 @@ fn refusal(answer: &serde_json::Value) -> (String, String) {
     )
 }
 
+/// A query, its variables, the token it is sent with, and the code and argument it must get.
+type Case<'a> = (
+    &'a str,
+    serde_json::Value,
+    Option<&'a str>,
+    (&'a str, &'a str),
+);
+
 /// A client's mistake is answered as one: a code, the argument at fault, nothing masked.
 async fn client_mistakes_are_client_errors_with_a_code(store: Store) {
     let server = server(store).await;
     let admin = tests::admin();
     let network = "TmV0d29yazowMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDA";
-    let cases: Vec<(&str, serde_json::Value, Option<&str>, (&str, &str))> = vec![
+    let cases: Vec<Case> = vec![
         // A date in the wrong format, as a literal and in a variable.
         (
             "query($id: ID!) { network(id: $id, effectiveOn: \"13/12/2024\") { name } }",
@@ -166,6 +174,126 @@ async fn answers_come_in_selection_order(store: Store) {
     }
 }
 
+/// Sends raw bytes as one HTTP/1.1 request and answers the status and the body.
+async fn raw_http(url: &str, head: &str, body: &[u8]) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = url
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .expect("host:port");
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connects");
+    let request =
+        format!("POST /graphql HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n{head}\r\n");
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .expect("head sent");
+    // The server may answer (and close) before reading a large body: a failed write is fine.
+    let _ = stream.write_all(body).await;
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer).await;
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let status = answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = answer
+        .split("\r\n\r\n")
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned();
+    (status, body)
+}
+
+/// The edges of the protocol: malformed bodies, other media types and oversized bodies are
+/// refused with a GraphQL-shaped error and a code, never the server's debug text.
+async fn malformed_requests_are_refused_in_graphql_terms(store: Store) {
+    let server = server(store).await;
+    let post = |content_type: &'static str, body: &'static [u8]| {
+        let client = server.client.clone();
+        let url = server.url.clone();
+        async move {
+            let response = client
+                .post(&url)
+                .header("content-type", content_type)
+                .body(body)
+                .send()
+                .await
+                .expect("an answer");
+            let status = response.status().as_u16();
+            let text = response.text().await.expect("a body");
+            (status, text)
+        }
+    };
+    for (content_type, body, status, code) in [
+        (
+            "application/json",
+            &br#"{"query": "\ud800"}"#[..],
+            400,
+            "BAD_REQUEST",
+        ),
+        ("application/json", &b"[1, 2]"[..], 400, "BAD_REQUEST"),
+        ("application/json", &b"{\"query\": "[..], 400, "BAD_REQUEST"),
+        (
+            "application/json; charset=utf-8",
+            &br#"{"variables": {}}"#[..],
+            400,
+            "BAD_REQUEST",
+        ),
+        (
+            "text/plain",
+            &br#"{"query": "{ __typename }"}"#[..],
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+        ),
+        (
+            "application/x-www-form-urlencoded",
+            &b"query=%7B__typename%7D"[..],
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+        ),
+    ] {
+        let (answered, text) = post(content_type, body).await;
+        assert_eq!(answered, status, "{content_type} {body:?}: {text}");
+        let answer: serde_json::Value = serde_json::from_str(&text)
+            .unwrap_or_else(|_| panic!("a GraphQL-shaped answer: {text}"));
+        assert_eq!(answer["errors"][0]["extensions"]["code"], code, "{text}");
+        for debug in ["InvalidRequest(", "Error(", "BatchRequest", "untagged"] {
+            assert!(!text.contains(debug), "{debug} in {text}");
+        }
+    }
+    // A body over the limit is 413, with a length or chunked.
+    let big = vec![b' '; 10 * 1024 * 1024];
+    let (status, text) = raw_http(
+        &server.url,
+        &format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            big.len()
+        ),
+        &big,
+    )
+    .await;
+    assert_eq!(status, 413, "{text}");
+    let mut chunked = Vec::new();
+    for _ in 0..160 {
+        chunked.extend_from_slice(b"10000\r\n");
+        chunked.extend_from_slice(&[b' '; 0x10000]);
+        chunked.extend_from_slice(b"\r\n");
+    }
+    chunked.extend_from_slice(b"0\r\n\r\n");
+    let (status, text) = raw_http(
+        &server.url,
+        "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n",
+        &chunked,
+    )
+    .await;
+    assert_eq!(status, 413, "chunked: {text}");
+}
+
 /// With introspection switched off, the standard query is refused, not answered.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn introspection_switched_off_answers_nothing() {
@@ -190,4 +318,5 @@ tests::on_both_backends!(
     ordinary_queries_and_runaway_introspection_stay_bounded,
     client_mistakes_are_client_errors_with_a_code,
     answers_come_in_selection_order,
+    malformed_requests_are_refused_in_graphql_terms,
 );
