@@ -72,7 +72,26 @@ pub enum CommitmentCommand {
     },
 }
 
-impl crate::DomainCommand for CommitmentCommand {}
+impl crate::DomainCommand for CommitmentCommand {
+    fn business_date(&self) -> Option<chrono::NaiveDate> {
+        match self {
+            Self::Create { created_on: on, .. }
+            | Self::ReportProgress {
+                reported_on: on, ..
+            }
+            | Self::Fulfil {
+                fulfilled_on: on, ..
+            }
+            | Self::Waive { waived_on: on, .. }
+            | Self::Cancel {
+                cancelled_on: on, ..
+            }
+            | Self::Reopen {
+                reopened_on: on, ..
+            } => Some(*on),
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CommitmentError {

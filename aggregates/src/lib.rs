@@ -27,6 +27,13 @@ pub trait DomainCommand: serde::Serialize {
     fn claims_unique_value(&self) -> bool {
         false
     }
+
+    /// The business date the change takes effect on, where the command has one (signed on,
+    /// approved on, effective from …): recorded in the metadata of the events it causes, so
+    /// history shows it beside the recording time.
+    fn business_date(&self) -> Option<chrono::NaiveDate> {
+        None
+    }
 }
 
 pub use directory::{Directory, DirectoryUnavailable, Services};

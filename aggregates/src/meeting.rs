@@ -102,7 +102,17 @@ pub enum MeetingCommand {
     },
 }
 
-impl crate::DomainCommand for MeetingCommand {}
+impl crate::DomainCommand for MeetingCommand {
+    fn business_date(&self) -> Option<chrono::NaiveDate> {
+        match self {
+            Self::Open { opened_at: at, .. } | Self::Close { closed_at: at, .. } => {
+                Some(at.date_naive())
+            }
+            Self::ApproveMinutes { approved_on, .. } => Some(*approved_on),
+            _ => None,
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MeetingError {

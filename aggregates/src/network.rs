@@ -115,7 +115,47 @@ pub enum NetworkCommand {
     },
 }
 
-impl crate::DomainCommand for NetworkCommand {}
+impl crate::DomainCommand for NetworkCommand {
+    fn business_date(&self) -> Option<chrono::NaiveDate> {
+        match self {
+            Self::Establish {
+                established_on: on, ..
+            }
+            | Self::Apply { applied_on: on, .. }
+            | Self::ChangeCoordinator {
+                effective_on: on, ..
+            }
+            | Self::Close {
+                effective_on: on, ..
+            }
+            | Self::Approve {
+                effective_on: on, ..
+            }
+            | Self::AdmitSignatory {
+                effective_on: on, ..
+            }
+            | Self::Suspend {
+                effective_on: on, ..
+            }
+            | Self::Reinstate {
+                effective_on: on, ..
+            }
+            | Self::Withdraw {
+                effective_on: on, ..
+            }
+            | Self::Expel {
+                effective_on: on, ..
+            }
+            | Self::DesignateReferent {
+                effective_on: on, ..
+            }
+            | Self::RevokeReferent {
+                effective_on: on, ..
+            } => Some(*on),
+            Self::Reject { .. } => None,
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NetworkError {

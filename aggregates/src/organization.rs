@@ -50,6 +50,24 @@ impl crate::DomainCommand for OrganizationCommand {
     fn claims_unique_value(&self) -> bool {
         self.claims_tax_code()
     }
+
+    fn business_date(&self) -> Option<chrono::NaiveDate> {
+        match self {
+            Self::Rename {
+                effective_on: on, ..
+            }
+            | Self::Succeed {
+                effective_on: on, ..
+            }
+            | Self::RecordSuccessor {
+                effective_on: on, ..
+            }
+            | Self::Deactivate {
+                effective_on: on, ..
+            } => Some(*on),
+            Self::Register { .. } | Self::UpdateDetails { .. } => None,
+        }
+    }
 }
 
 impl OrganizationCommand {

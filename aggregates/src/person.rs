@@ -22,7 +22,14 @@ pub enum PersonCommand {
     Erase { on: NaiveDate },
 }
 
-impl crate::DomainCommand for PersonCommand {}
+impl crate::DomainCommand for PersonCommand {
+    fn business_date(&self) -> Option<chrono::NaiveDate> {
+        match self {
+            Self::Erase { on } => Some(*on),
+            Self::Register { .. } | Self::ChangeDetails { .. } => None,
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PersonError {

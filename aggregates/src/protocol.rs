@@ -140,7 +140,31 @@ pub enum ProtocolCommand {
     },
 }
 
-impl crate::DomainCommand for ProtocolCommand {}
+impl crate::DomainCommand for ProtocolCommand {
+    fn business_date(&self) -> Option<chrono::NaiveDate> {
+        match self {
+            Self::PublishVersion {
+                published_on: on, ..
+            }
+            | Self::OpenForSignature { opened_on: on, .. }
+            | Self::RecordSignature { signed_on: on, .. }
+            | Self::Decline {
+                declined_on: on, ..
+            }
+            | Self::EnterIntoForce {
+                effective_on: on, ..
+            }
+            | Self::AddParty { added_on: on, .. }
+            | Self::RecordWithdrawal {
+                effective_on: on, ..
+            }
+            | Self::Renew { decided_on: on, .. }
+            | Self::Expire { on, .. }
+            | Self::Supersede { on, .. } => Some(*on),
+            Self::Draft { .. } | Self::Amend { .. } | Self::Revise { .. } => None,
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProtocolError {

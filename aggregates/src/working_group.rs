@@ -43,7 +43,22 @@ pub enum WorkingGroupCommand {
     },
 }
 
-impl crate::DomainCommand for WorkingGroupCommand {}
+impl crate::DomainCommand for WorkingGroupCommand {
+    fn business_date(&self) -> Option<chrono::NaiveDate> {
+        match self {
+            Self::Form { formed_on: on, .. }
+            | Self::AddMember {
+                effective_on: on, ..
+            }
+            | Self::RemoveMember {
+                effective_on: on, ..
+            }
+            | Self::Dissolve {
+                dissolved_on: on, ..
+            } => Some(*on),
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WorkingGroupError {

@@ -616,11 +616,39 @@ async fn torino_through_graphql(server: TestServer) {
     assert_eq!(as_of["data"]["protocol"]["signatures"], json!([]));
 }
 
+/// History shows the business date a change took effect on beside its recording time.
+async fn history_shows_business_dates(server: TestServer) {
+    let admin = tests::admin();
+    let id = register(&server, "Provincia di Torino", "PROVINCIA").await;
+    mutate(&server, Some(&admin), "renameOrganization", json!({"organization": id, "name": "Città Metropolitana di Torino", "effectiveOn": "2015-01-01"}), "organization { id }").await;
+    let answer = server
+        .gql(
+            Some(&admin),
+            "query($id: ID!) { organization(id: $id) { timeline { nodes { eventType effectiveOn } } } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(
+        answer["data"]["organization"]["timeline"]["nodes"],
+        json!([
+            {"eventType": "OrganizationRegistered", "effectiveOn": null},
+            {"eventType": "OrganizationRenamed", "effectiveOn": "2015-01-01"},
+        ]),
+        "{answer}"
+    );
+}
+
 mod postgres {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn torino_through_graphql() {
         let server = super::spawn_server(tests::postgres_store().await, Default::default()).await;
         super::torino_through_graphql(server).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn history_shows_business_dates() {
+        let server = super::spawn_server(tests::postgres_store().await, Default::default()).await;
+        super::history_shows_business_dates(server).await;
     }
 }
 
@@ -630,5 +658,12 @@ mod sqlite {
         let (_dir, store) = tests::sqlite_store().await;
         let server = super::spawn_server(store, Default::default()).await;
         super::torino_through_graphql(server).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn history_shows_business_dates() {
+        let (_dir, store) = tests::sqlite_store().await;
+        let server = super::spawn_server(store, Default::default()).await;
+        super::history_shows_business_dates(server).await;
     }
 }

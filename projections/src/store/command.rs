@@ -135,6 +135,19 @@ impl Store {
             }
             None => String::new(),
         };
+        // The business date the command states is recorded with its events, unless the caller
+        // set one.
+        let dated;
+        let metadata = match (
+            metadata.business_date,
+            aggregates::DomainCommand::business_date(&command),
+        ) {
+            (None, Some(day)) => {
+                dated = metadata.clone().with_business_date(day);
+                &dated
+            }
+            _ => metadata,
+        };
         let unique = aggregates::DomainCommand::claims_unique_value(&command);
         let _in_process = match unique {
             true => Some(self.unique_values.lock().await),
