@@ -8,7 +8,7 @@
 //! as a hash; revocable). No token: the anonymous viewer. The principal's subject is the actor
 //! recorded in every event it causes; the client cannot choose it.
 //!
-//! Authorization: every mutation has exactly one [`Rule`] in [`rule_of`] (a mutation without
+//! Authorization: every mutation has exactly one [`Rule`] (`root::rule_of`) (a mutation without
 //! one is refused); the rule names the permission and the target it is checked against (the
 //! network and organization the input concerns, resolved from the read side).
 
@@ -338,14 +338,6 @@ impl MutationRule {
     pub const fn new(mutation: &'static str, rule: Rule) -> Self {
         MutationRule { mutation, rule }
     }
-}
-
-/// The rule of a mutation, by field name (each is declared in the mutation's own module). A
-/// mutation missing here is refused to everyone (and fails the authorization matrix test).
-pub fn rule_of(mutation: &str) -> Option<Rule> {
-    crate::mutation::rules()
-        .find(|r| r.mutation == mutation)
-        .map(|r| r.rule)
 }
 
 /// The outcome of authorization: the actor the events will record, including the

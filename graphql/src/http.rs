@@ -18,11 +18,12 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::auth::{self, AuthConfig};
+use crate::config::ApiConfig;
 use crate::introspection::is_introspection;
 use crate::schema::{build_introspection_schema, build_schema, organization_loader, AppSchema};
-use crate::state::{ApiConfig, ApiState, IdempotencyKey};
+use crate::state::{ApiState, IdempotencyKey};
 use crate::viewer;
-use crate::ws::websocket;
+use crate::ws::{websocket, Connection};
 
 #[derive(Clone)]
 pub(crate) struct RouterState {
@@ -288,7 +289,15 @@ async fn graphql_get(
         };
         return upgrade
             .protocols(ALL_WEBSOCKET_PROTOCOLS)
-            .on_upgrade(move |socket| websocket(socket, state, protocol))
+            .on_upgrade(move |socket| {
+                let connection = Connection {
+                    schema: state.schema,
+                    state: state.state,
+                    auth: state.auth,
+                    init_timeout: state.init_timeout,
+                };
+                websocket(socket, connection, protocol)
+            })
             .into_response();
     }
     if uri.query().is_some_and(|q| q.contains("query=")) {

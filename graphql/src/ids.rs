@@ -65,3 +65,9 @@ pub fn decode_kind(id: &ID, kind: NodeKind) -> Option<uuid::Uuid> {
         .filter(|(k, _)| *k == kind)
         .map(|(_, uuid)| uuid)
 }
+
+/// The uuid of a global id that must name an object of `kind` (a client error otherwise).
+pub fn uuid_of(id: &ID, kind: NodeKind) -> crate::errors::ApiResult<uuid::Uuid> {
+    decode_kind(id, kind)
+        .ok_or_else(|| crate::errors::client_error("INVALID_ID", "not an id of this kind"))
+}

@@ -6,6 +6,7 @@
 pub mod answer;
 pub mod auth;
 pub mod commitment;
+pub mod config;
 pub mod enums;
 pub mod errors;
 pub mod history;
@@ -24,8 +25,8 @@ pub mod person;
 pub mod personal;
 mod prelude;
 pub mod protocol;
-pub mod query;
 pub mod reports;
+pub mod root;
 pub mod schema;
 pub mod state;
 pub mod subscription;
@@ -36,10 +37,10 @@ mod ws;
 // The crate's public face, for the binary and the tests (modules inside import from the
 // module that defines a name, never from here).
 pub use auth::{AuthConfig, Principal};
+pub use config::ApiConfig;
 pub use errors::{client_error, ApiResult};
 pub use http::{metrics_handle, router};
-pub use mutation::Mutation;
-pub use query::Query;
+pub use root::{Mutation, Query};
 pub use schema::{build_schema, build_schema_without_state, sdl, AppSchema};
-pub use state::{read, ApiConfig, ApiState, IdempotencyKey};
+pub use state::{read, ApiState, IdempotencyKey};
 pub use subscription::Subscription;

@@ -9,8 +9,8 @@ use projections::queries::AuditFilter;
 
 use crate::errors::ApiResult;
 use crate::history::{history, History, HistoryConnection};
+use crate::ids::uuid_of;
 use crate::ids::NodeKind;
-use crate::node::uuid_of;
 use crate::pagination::MAX_PAGE;
 use crate::state::read;
 use crate::viewer::viewer;

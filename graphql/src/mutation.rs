@@ -238,31 +238,3 @@ macro_rules! payload {
     };
 }
 pub(crate) use payload;
-
-// Merged from one root per aggregate.
-/// The root mutation: one mutation per command.
-#[derive(async_graphql::MergedObject, Default)]
-pub struct Mutation(
-    crate::organization::OrganizationMutation,
-    crate::network::NetworkMutation,
-    crate::protocol::ProtocolMutation,
-    crate::commitment::CommitmentMutation,
-    crate::working_group::WorkingGroupMutation,
-    crate::meeting::MeetingMutation,
-    crate::person::PersonMutation,
-);
-
-/// The access rule of every mutation, by field name.
-pub fn rules() -> impl Iterator<Item = &'static MutationRule> {
-    [
-        crate::organization::RULES,
-        crate::network::RULES,
-        crate::protocol::RULES,
-        crate::commitment::RULES,
-        crate::working_group::RULES,
-        crate::meeting::RULES,
-        crate::person::RULES,
-    ]
-    .into_iter()
-    .flatten()
-}

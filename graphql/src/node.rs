@@ -1,21 +1,18 @@
 //! The `Node` interface: any object by its opaque global id, if the viewer may read it.
 
-use aggregates::ids::{CommitmentId, MeetingId, ProtocolId, WorkingGroupId};
 use async_graphql::{Context, Interface, Object, ID};
 use chrono::{DateTime, Utc};
 
-use crate::commitment::Commitment;
+use crate::commitment::{visible_commitment, Commitment};
 use crate::errors::{client_error, ApiResult};
-use crate::ids::{decode_id, decode_kind, NodeKind};
+use crate::ids::{decode_id, NodeKind};
 use crate::lens::{lens, Lens};
-use crate::meeting::Meeting;
-use crate::network::Network;
-use crate::organization::Organization;
+use crate::meeting::{visible_meeting, Meeting};
+use crate::network::{visible_network, Network};
+use crate::organization::{visible_organization, Organization};
 use crate::pagination::MAX_PAGE;
-use crate::protocol::Protocol;
-use crate::state::read;
-use crate::viewer::{viewer, Level};
-use crate::working_group::WorkingGroup;
+use crate::protocol::{visible_protocol, Protocol};
+use crate::working_group::{visible_working_group, WorkingGroup};
 
 /// Anything with a global id.
 #[derive(Interface)]
@@ -35,64 +32,25 @@ pub enum Node {
     Meeting(Meeting),
 }
 
-pub(crate) fn uuid_of(id: &ID, kind: NodeKind) -> ApiResult<uuid::Uuid> {
-    decode_kind(id, kind).ok_or_else(|| client_error("INVALID_ID", "not an id of this kind"))
-}
-
 /// The object a global id names, if the viewer may read it (else absent, like a missing one).
 pub(crate) async fn node_of(ctx: &Context<'_>, id: &ID, at: Lens) -> ApiResult<Option<Node>> {
     let Some((kind, uuid)) = decode_id(id) else {
         return Ok(None);
     };
-    let r = read(ctx);
-    let v = viewer(ctx);
     // Objects the viewer may not read are absent, exactly like objects that do not exist.
     Ok(match kind {
-        NodeKind::Organization => {
-            let id = aggregates::ids::OrganizationId(uuid);
-            match r.organization(id, at.known).await? {
-                Some(view) if v.sees_organization(ctx, id).await? => {
-                    Some(Node::Organization(Organization { view, at }))
-                }
-                _ => None,
-            }
-        }
-        NodeKind::Network => match r
-            .network(aggregates::ids::NetworkId(uuid), at.known)
+        NodeKind::Organization => visible_organization(ctx, uuid, at)
             .await?
-        {
-            Some(view) if v.level(ctx, &view).await? != Level::None => {
-                Some(Node::Network(Network { view, at }))
-            }
-            _ => None,
-        },
-        NodeKind::Protocol => match r.protocol(ProtocolId(uuid), at.known).await? {
-            Some(view) if v.full(ctx, view.network).await? => {
-                Some(Node::Protocol(Protocol { view, at }))
-            }
-            _ => None,
-        },
-        NodeKind::Commitment => match r.commitment(CommitmentId(uuid), at.known).await? {
-            Some(view) if v.full(ctx, view.network).await? => {
-                Some(Node::Commitment(Commitment { view, at }))
-            }
-            _ => None,
-        },
-        NodeKind::WorkingGroup => match r.working_group(WorkingGroupId(uuid), at.known).await? {
-            Some(view) if v.full(ctx, view.network).await? => {
-                Some(Node::WorkingGroup(WorkingGroup { view, at }))
-            }
-            _ => None,
-        },
-        NodeKind::Meeting => match r.meeting(MeetingId(uuid), at.known).await? {
-            Some(view)
-                if v.full(ctx, view.network).await?
-                    || (view.public && v.level_of(ctx, view.network).await? == Level::Public) =>
-            {
-                Some(Node::Meeting(Meeting { view, at }))
-            }
-            _ => None,
-        },
+            .map(Node::Organization),
+        NodeKind::Network => visible_network(ctx, uuid, at).await?.map(Node::Network),
+        NodeKind::Protocol => visible_protocol(ctx, uuid, at).await?.map(Node::Protocol),
+        NodeKind::Commitment => visible_commitment(ctx, uuid, at)
+            .await?
+            .map(Node::Commitment),
+        NodeKind::WorkingGroup => visible_working_group(ctx, uuid, at)
+            .await?
+            .map(Node::WorkingGroup),
+        NodeKind::Meeting => visible_meeting(ctx, uuid, at).await?.map(Node::Meeting),
     })
 }
 

@@ -2,12 +2,13 @@
 
 use async_graphql::Schema;
 
+use crate::config::ApiConfig;
 use crate::errors::MaskInternalErrors;
 use crate::introspection::INTROSPECTION_MAX_DEPTH;
-use crate::mutation::Mutation;
 use crate::organization;
-use crate::query::Query;
-use crate::state::{ApiConfig, ApiState};
+use crate::root::Mutation;
+use crate::root::Query;
+use crate::state::ApiState;
 use crate::subscription::Subscription;
 
 /// The schema served.

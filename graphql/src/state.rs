@@ -7,8 +7,6 @@ use async_graphql::Context;
 use projections::queries::ReadModels;
 use projections::store::Store;
 
-use crate::auth::AuthConfig;
-
 /// What resolvers reach through the context.
 #[derive(Clone)]
 pub struct ApiState {
@@ -44,39 +42,6 @@ impl ApiState {
 /// The read side, from a resolver's context.
 pub fn read<'a>(ctx: &'a Context<'_>) -> &'a ReadModels {
     &ctx.data_unchecked::<ApiState>().read
-}
-
-/// The limits and switches of one deployment.
-#[derive(Debug, Clone)]
-pub struct ApiConfig {
-    pub graphiql: bool,
-    pub introspection: bool,
-    pub max_depth: usize,
-    pub max_complexity: usize,
-    pub max_body_bytes: usize,
-    pub request_timeout: Duration,
-    /// How long a WebSocket client has to send `connection_init` (then: close 4408).
-    pub connection_init_timeout: Duration,
-    /// `/readyz` turns unready when the read side is more events behind than this.
-    pub max_projection_lag: i64,
-    /// How bearer tokens are checked.
-    pub auth: AuthConfig,
-}
-
-impl Default for ApiConfig {
-    fn default() -> Self {
-        Self {
-            graphiql: true,
-            introspection: true,
-            max_depth: 12,
-            max_complexity: 2_000,
-            max_body_bytes: 256 * 1024,
-            request_timeout: Duration::from_secs(30),
-            connection_init_timeout: Duration::from_secs(10),
-            max_projection_lag: 10_000,
-            auth: AuthConfig::default(),
-        }
-    }
 }
 
 /// The `Idempotency-Key` header of a request: a mutation retried with the same key (and the

@@ -6,7 +6,8 @@ use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 
 use crate::auth;
-use crate::http::RouterState;
+use crate::schema::AppSchema;
+use crate::state::ApiState;
 use crate::viewer;
 
 async fn close(
@@ -25,7 +26,15 @@ async fn close(
 
 /// graphql-transport-ws with the protocol's own close codes, which async-graphql lacks: no
 /// `connection_init` in time closes with 4408, an init whose token is refused with 4403. The accepted init is handed on to async-graphql unchanged.
-pub(crate) async fn websocket(socket: WebSocket, state: RouterState, protocol: GraphQLProtocol) {
+/// What a WebSocket connection needs from the server.
+pub(crate) struct Connection {
+    pub(crate) schema: AppSchema,
+    pub(crate) state: ApiState,
+    pub(crate) auth: std::sync::Arc<auth::AuthConfig>,
+    pub(crate) init_timeout: std::time::Duration,
+}
+
+pub(crate) async fn websocket(socket: WebSocket, state: Connection, protocol: GraphQLProtocol) {
     use futures::StreamExt;
     let (sink, mut stream) = socket.split();
     let first = match tokio::time::timeout(state.init_timeout, stream.next()).await {

@@ -93,7 +93,7 @@ fn every_mutation_states_its_access_rule() {
     assert!(fields.len() > 40);
     for field in fields {
         let name = field["name"].as_str().unwrap();
-        let rule = graphql::auth::rule_of(name)
+        let rule = graphql::root::rule_of(name)
             .unwrap_or_else(|| panic!("mutation {name} has no access rule"));
         let description = field["description"].as_str().unwrap();
         assert!(

@@ -148,3 +148,22 @@ pub(crate) async fn commitment_page(
     )
     .await
 }
+
+/// The commitment with this id, if the viewer may read it (else absent, like a missing one).
+pub(crate) async fn visible_commitment(
+    ctx: &Context<'_>,
+    uuid: uuid::Uuid,
+    at: Lens,
+) -> ApiResult<Option<Commitment>> {
+    Ok(
+        match read(ctx)
+            .commitment(aggregates::ids::CommitmentId(uuid), at.known)
+            .await?
+        {
+            Some(view) if viewer(ctx).full(ctx, view.network).await? => {
+                Some(Commitment { view, at })
+            }
+            _ => None,
+        },
+    )
+}

@@ -88,3 +88,26 @@ impl Meeting {
             .collect())
     }
 }
+
+/// The meeting with this id, if the viewer may read it (else absent, like a missing one).
+pub(crate) async fn visible_meeting(
+    ctx: &Context<'_>,
+    uuid: uuid::Uuid,
+    at: Lens,
+) -> ApiResult<Option<Meeting>> {
+    let v = viewer(ctx);
+    Ok(
+        match read(ctx)
+            .meeting(aggregates::ids::MeetingId(uuid), at.known)
+            .await?
+        {
+            Some(view)
+                if v.full(ctx, view.network).await?
+                    || (view.public && v.level_of(ctx, view.network).await? == Level::Public) =>
+            {
+                Some(Meeting { view, at })
+            }
+            _ => None,
+        },
+    )
+}

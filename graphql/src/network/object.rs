@@ -501,3 +501,22 @@ impl Membership {
             .collect())
     }
 }
+
+/// The network with this id, if the viewer may read it (else absent, like a missing one).
+pub(crate) async fn visible_network(
+    ctx: &Context<'_>,
+    uuid: uuid::Uuid,
+    at: Lens,
+) -> ApiResult<Option<Network>> {
+    Ok(
+        match read(ctx)
+            .network(aggregates::ids::NetworkId(uuid), at.known)
+            .await?
+        {
+            Some(view) if viewer(ctx).level(ctx, &view).await? != Level::None => {
+                Some(Network { view, at })
+            }
+            _ => None,
+        },
+    )
+}

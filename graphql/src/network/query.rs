@@ -1,8 +1,9 @@
 // GraphQL resolvers take one argument per field argument (first, after, …): that is the API.
 #![allow(clippy::too_many_arguments)]
 
+use crate::ids::uuid_of;
+use crate::network::visible_network;
 use crate::network::{Network, NetworkFilter, NetworkOrder};
-use crate::node::{node_of, uuid_of, Node};
 use crate::prelude::*;
 
 /// The root fields over networks.
@@ -76,10 +77,6 @@ impl NetworkQuery {
         effective_on: Option<chrono::NaiveDate>,
     ) -> ApiResult<Option<Network>> {
         let at = lens(ctx, as_of, effective_on).await?;
-        uuid_of(&id, NodeKind::Network)?;
-        Ok(match node_of(ctx, &id, at).await? {
-            Some(Node::Network(n)) => Some(n),
-            _ => None,
-        })
+        visible_network(ctx, uuid_of(&id, NodeKind::Network)?, at).await
     }
 }

@@ -227,3 +227,18 @@ pub(crate) async fn load_organization(
         None => Ok(read(ctx).organization(id, known).await?),
     }
 }
+
+/// The organization with this id, if the viewer may read it (else absent, like a missing one).
+pub(crate) async fn visible_organization(
+    ctx: &Context<'_>,
+    uuid: uuid::Uuid,
+    at: Lens,
+) -> ApiResult<Option<Organization>> {
+    let id = aggregates::ids::OrganizationId(uuid);
+    Ok(match read(ctx).organization(id, at.known).await? {
+        Some(view) if viewer(ctx).sees_organization(ctx, id).await? => {
+            Some(Organization { view, at })
+        }
+        _ => None,
+    })
+}

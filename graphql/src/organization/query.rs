@@ -1,7 +1,8 @@
 // GraphQL resolvers take one argument per field argument (first, after, …): that is the API.
 #![allow(clippy::too_many_arguments)]
 
-use crate::node::{node_of, uuid_of, Node};
+use crate::ids::uuid_of;
+use crate::organization::visible_organization;
 use crate::organization::{Organization, OrganizationFilter, OrganizationOrder};
 use crate::prelude::*;
 
@@ -78,10 +79,6 @@ impl OrganizationQuery {
         effective_on: Option<chrono::NaiveDate>,
     ) -> ApiResult<Option<Organization>> {
         let at = lens(ctx, as_of, effective_on).await?;
-        uuid_of(&id, NodeKind::Organization)?;
-        Ok(match node_of(ctx, &id, at).await? {
-            Some(Node::Organization(o)) => Some(o),
-            _ => None,
-        })
+        visible_organization(ctx, uuid_of(&id, NodeKind::Organization)?, at).await
     }
 }

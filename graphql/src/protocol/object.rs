@@ -321,3 +321,20 @@ impl Signature {
         self.view.recorded_at
     }
 }
+
+/// The protocol with this id, if the viewer may read it (else absent, like a missing one).
+pub(crate) async fn visible_protocol(
+    ctx: &Context<'_>,
+    uuid: uuid::Uuid,
+    at: Lens,
+) -> ApiResult<Option<Protocol>> {
+    Ok(
+        match read(ctx)
+            .protocol(aggregates::ids::ProtocolId(uuid), at.known)
+            .await?
+        {
+            Some(view) if viewer(ctx).full(ctx, view.network).await? => Some(Protocol { view, at }),
+            _ => None,
+        },
+    )
+}

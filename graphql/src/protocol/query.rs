@@ -1,8 +1,9 @@
 // GraphQL resolvers take one argument per field argument (first, after, …): that is the API.
 #![allow(clippy::too_many_arguments)]
 
-use crate::node::{node_of, uuid_of, Node};
+use crate::ids::uuid_of;
 use crate::prelude::*;
+use crate::protocol::visible_protocol;
 use crate::protocol::Protocol;
 
 /// The root fields over protocols.
@@ -24,10 +25,6 @@ impl ProtocolQuery {
         effective_on: Option<chrono::NaiveDate>,
     ) -> ApiResult<Option<Protocol>> {
         let at = lens(ctx, as_of, effective_on).await?;
-        uuid_of(&id, NodeKind::Protocol)?;
-        Ok(match node_of(ctx, &id, at).await? {
-            Some(Node::Protocol(p)) => Some(p),
-            _ => None,
-        })
+        visible_protocol(ctx, uuid_of(&id, NodeKind::Protocol)?, at).await
     }
 }

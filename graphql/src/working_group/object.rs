@@ -33,3 +33,22 @@ impl WorkingGroup {
         self.view.dissolved_on
     }
 }
+
+/// The working group with this id, if the viewer may read it (else absent, like a missing one).
+pub(crate) async fn visible_working_group(
+    ctx: &Context<'_>,
+    uuid: uuid::Uuid,
+    at: Lens,
+) -> ApiResult<Option<WorkingGroup>> {
+    Ok(
+        match read(ctx)
+            .working_group(aggregates::ids::WorkingGroupId(uuid), at.known)
+            .await?
+        {
+            Some(view) if viewer(ctx).full(ctx, view.network).await? => {
+                Some(WorkingGroup { view, at })
+            }
+            _ => None,
+        },
+    )
+}
