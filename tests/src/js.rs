@@ -17,3 +17,22 @@ pub fn clients() -> std::path::PathBuf {
     });
     dir
 }
+
+/// Runs one of the scripts in `tests/js` with node; answers what it printed, failing the test
+/// (with what it said on standard error) when it does not succeed.
+pub async fn run(script: &str, args: &[&str], what: &str) -> String {
+    let dir = clients();
+    let output = tokio::process::Command::new("node")
+        .arg(dir.join(script))
+        .args(args)
+        .current_dir(&dir)
+        .output()
+        .await
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "{what} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}

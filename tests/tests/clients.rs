@@ -15,23 +15,17 @@ async fn server(store: Store) -> TestServer {
 /// the checked-in SDL.
 async fn the_reference_graphql_package_loads_the_schema(store: Store) {
     let server = server(store).await;
-    let dir = tests::js::clients();
-    let sdl =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas/graphql/schema.graphql");
-    let output = tokio::process::Command::new("node")
-        .arg(dir.join("introspect.mjs"))
-        .arg(&server.url)
-        .arg(&sdl)
-        .current_dir(&dir)
-        .output()
-        .await
-        .expect("node runs");
-    assert!(
-        output.status.success(),
-        "the reference package could not load the schema: {}",
-        String::from_utf8_lossy(&output.stderr)
+    let sdl = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../schemas/graphql/schema.graphql"
     );
-    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "same");
+    let answer = tests::js::run(
+        "introspect.mjs",
+        &[&server.url, sdl],
+        "loading the schema with the reference graphql package",
+    )
+    .await;
+    assert_eq!(answer.trim(), "same");
 }
 
 /// Introspection has its own bound; everything else keeps the deployment's.

@@ -178,26 +178,19 @@ async fn the_anonymous_viewer_cannot_follow_the_audit_log() {
 }
 
 async fn node_subscribe(server: &TestServer, after: Option<i64>, count: usize) -> Vec<i64> {
-    let dir = tests::js::clients();
     let url = server.url.replace("http://", "ws://");
     let after = after.map_or("-".to_owned(), |a| a.to_string());
-    let output = tokio::process::Command::new("node")
-        .arg(dir.join("subscribe.mjs"))
-        .args([url, after, count.to_string(), tests::auditor()])
-        .current_dir(&dir)
-        .output()
-        .await
-        .expect("node runs");
-    assert!(
-        output.status.success(),
-        "graphql-ws client failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| l.trim().parse().unwrap())
-        .collect()
+    let count = count.to_string();
+    let auditor = tests::auditor();
+    tests::js::run(
+        "subscribe.mjs",
+        &[&url, &after, &count, &auditor],
+        "the graphql-ws client",
+    )
+    .await
+    .lines()
+    .map(|l| l.trim().parse().unwrap())
+    .collect()
 }
 
 /// The npm `graphql-ws` client, not only our Rust one: subscribe, disconnect, write, resume.
