@@ -33,6 +33,9 @@ pub(crate) struct ServeArgs {
     /// ... and as soon as this many sealed events are unsigned.
     #[arg(long, env = "CHECKPOINT_EVERY_EVENTS", default_value_t = 1000)]
     checkpoint_every_events: usize,
+    /// How many subscriptions one WebSocket connection may hold at once.
+    #[arg(long, env = "MAX_SUBSCRIPTIONS_PER_CONNECTION", default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..))]
+    max_subscriptions_per_connection: u16,
 }
 
 /// Runs `Serve`.
@@ -47,6 +50,7 @@ pub(crate) async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         signing,
         checkpoint_every_seconds,
         checkpoint_every_events,
+        max_subscriptions_per_connection,
     } = args;
     let auth = auth.config()?;
     let signer = signing.signer()?;
@@ -66,6 +70,7 @@ pub(crate) async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         graphiql,
         introspection,
         auth,
+        max_subscriptions_per_connection: max_subscriptions_per_connection.into(),
         ..Default::default()
     };
     let app = graphql::router(

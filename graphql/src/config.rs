@@ -15,6 +15,8 @@ pub struct ApiConfig {
     pub request_timeout: Duration,
     /// How long a WebSocket client has to send `connection_init` (then: close 4408).
     pub connection_init_timeout: Duration,
+    /// How many subscriptions one WebSocket connection may hold at once.
+    pub max_subscriptions_per_connection: usize,
     /// `/readyz` turns unready when the read side is more events behind than this.
     pub max_projection_lag: i64,
     /// How bearer tokens are checked.
@@ -31,6 +33,7 @@ impl Default for ApiConfig {
             max_body_bytes: 256 * 1024,
             request_timeout: Duration::from_secs(30),
             connection_init_timeout: Duration::from_secs(10),
+            max_subscriptions_per_connection: 20,
             max_projection_lag: 10_000,
             auth: AuthConfig::default(),
         }

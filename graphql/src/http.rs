@@ -32,6 +32,7 @@ pub(crate) struct RouterState {
     pub(crate) introspection: Option<AppSchema>,
     pub(crate) graphiql: bool,
     pub(crate) init_timeout: Duration,
+    pub(crate) max_subscriptions: usize,
     pub(crate) state: ApiState,
     pub(crate) max_lag: i64,
     pub(crate) metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
@@ -295,6 +296,7 @@ async fn graphql_get(
                     state: state.state,
                     auth: state.auth,
                     init_timeout: state.init_timeout,
+                    max_subscriptions: state.max_subscriptions,
                 };
                 websocket(socket, connection, protocol)
             })
@@ -329,6 +331,7 @@ pub fn router(state: ApiState, config: &ApiConfig) -> Router {
             introspection: build_introspection_schema(config),
             graphiql: config.graphiql,
             init_timeout: config.connection_init_timeout,
+            max_subscriptions: config.max_subscriptions_per_connection,
             state,
             max_lag: config.max_projection_lag,
             metrics: metrics_handle(),

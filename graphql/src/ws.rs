@@ -1,9 +1,12 @@
 //! The graphql-transport-ws handshake: the token in `connection_init`, and the protocol's own
 //! close codes.
 
+use std::collections::HashSet;
+
 use async_graphql::Data;
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures::SinkExt;
 
 use crate::auth;
 use crate::schema::AppSchema;
@@ -24,16 +27,22 @@ async fn close(
         .await;
 }
 
-/// graphql-transport-ws with the protocol's own close codes, which async-graphql lacks: no
-/// `connection_init` in time closes with 4408, an init whose token is refused with 4403. The accepted init is handed on to async-graphql unchanged.
 /// What a WebSocket connection needs from the server.
 pub(crate) struct Connection {
     pub(crate) schema: AppSchema,
     pub(crate) state: ApiState,
     pub(crate) auth: std::sync::Arc<auth::AuthConfig>,
     pub(crate) init_timeout: std::time::Duration,
+    /// How many subscriptions one connection may hold at once.
+    pub(crate) max_subscriptions: usize,
 }
 
+/// graphql-transport-ws with the protocol's own close codes, which async-graphql lacks: no
+/// `connection_init` in time closes with 4408, an init whose token is refused with 4403, a
+/// `subscribe` with the id of a subscription still running with 4409. A connection holds at
+/// most `max_subscriptions` at once; one more is answered with an `error` message
+/// (`TOO_MANY_SUBSCRIPTIONS`) and not started. The accepted init is handed on to
+/// async-graphql unchanged.
 pub(crate) async fn websocket(socket: WebSocket, state: Connection, protocol: GraphQLProtocol) {
     use futures::StreamExt;
     let (sink, mut stream) = socket.split();
@@ -64,9 +73,110 @@ pub(crate) async fn websocket(socket: WebSocket, state: Connection, protocol: Gr
     let mut data = Data::default();
     data.insert(viewer::Viewer::new(principal.clone()));
     data.insert(principal);
-    let replay = futures::stream::once(async move { Ok(first) }).chain(stream);
-    GraphQLWebSocket::new_with_pair(sink, replay, state.schema, protocol)
+    // The sink is shared: async-graphql writes its messages through it (and the ids it
+    // completes are forgotten there), the guard below writes refusals and closes.
+    let sink = std::sync::Arc::new(tokio::sync::Mutex::new(sink));
+    let running = std::sync::Arc::new(std::sync::Mutex::new(HashSet::<String>::new()));
+    let outgoing = futures::sink::unfold(
+        (sink.clone(), running.clone()),
+        |(sink, running), message: Message| async move {
+            if let Some((kind, id)) = kind_and_id(&message) {
+                if kind == "complete" || kind == "error" {
+                    if let Ok(mut running) = running.lock() {
+                        running.remove(&id);
+                    }
+                }
+            }
+            sink.lock().await.send(message).await?;
+            Ok::<_, axum::Error>((sink, running))
+        },
+    );
+    let limit = state.max_subscriptions;
+    let guard_sink = sink.clone();
+    let incoming = futures::stream::once(async move { Ok(first) })
+        .chain(stream)
+        .then(move |message| {
+            let sink = guard_sink.clone();
+            let running = running.clone();
+            async move {
+                let Ok(message) = message else {
+                    return Some(message);
+                };
+                let Some((kind, id)) = kind_and_id(&message) else {
+                    return Some(Ok(message));
+                };
+                let verdict = match running.lock() {
+                    Ok(mut running) => match kind.as_str() {
+                        "subscribe" if running.contains(&id) => Verdict::Duplicate,
+                        "subscribe" if running.len() >= limit => Verdict::TooMany,
+                        "subscribe" => {
+                            running.insert(id.clone());
+                            Verdict::Pass
+                        }
+                        "complete" => {
+                            running.remove(&id);
+                            Verdict::Pass
+                        }
+                        _ => Verdict::Pass,
+                    },
+                    Err(_) => Verdict::Pass,
+                };
+                match verdict {
+                    Verdict::Pass => Some(Ok(message)),
+                    Verdict::Duplicate => {
+                        let reason = format!("Subscriber for {id} already exists");
+                        let _ = sink
+                            .lock()
+                            .await
+                            .send(Message::Close(Some(CloseFrame {
+                                code: 4409,
+                                reason: reason.into(),
+                            })))
+                            .await;
+                        // Ends the connection: async-graphql sees the client go.
+                        Some(Ok(Message::Close(None)))
+                    }
+                    Verdict::TooMany => {
+                        let refusal = serde_json::json!({
+                            "type": "error",
+                            "id": id,
+                            "payload": [{
+                                "message": format!("a connection holds at most {limit} subscriptions at once"),
+                                "extensions": {"code": "TOO_MANY_SUBSCRIPTIONS", "limit": limit},
+                            }],
+                        });
+                        let _ = sink
+                            .lock()
+                            .await
+                            .send(Message::Text(refusal.to_string().into()))
+                            .await;
+                        None
+                    }
+                }
+            }
+        })
+        .filter_map(futures::future::ready);
+    GraphQLWebSocket::new_with_pair(Box::pin(outgoing), incoming, state.schema, protocol)
         .with_data(data)
         .serve()
         .await;
+}
+
+/// What the guard decides about a client's message.
+enum Verdict {
+    Pass,
+    Duplicate,
+    TooMany,
+}
+
+/// The `type` and `id` of a graphql-transport-ws message that has both.
+fn kind_and_id(message: &Message) -> Option<(String, String)> {
+    let Message::Text(text) = message else {
+        return None;
+    };
+    let value: serde_json::Value = serde_json::from_str(text.as_str()).ok()?;
+    Some((
+        value["type"].as_str()?.to_owned(),
+        value["id"].as_str()?.to_owned(),
+    ))
 }

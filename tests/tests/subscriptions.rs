@@ -113,6 +113,74 @@ async fn close_code(socket: &mut Socket) -> u16 {
     }
 }
 
+/// Sends one graphql-transport-ws message.
+async fn send(socket: &mut Socket, message: Value) {
+    socket
+        .send(Message::text(message.to_string()))
+        .await
+        .unwrap();
+}
+
+/// Starts a subscription that runs until completed (the audit log from now on).
+async fn follow(socket: &mut Socket, id: &str) {
+    let query = "subscription { auditLog { position } }";
+    send(
+        socket,
+        json!({"id": id, "type": "subscribe", "payload": {"query": query}}),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_duplicate_subscription_id_closes_with_4409() {
+    let (_dir, store) = tests::sqlite_store().await;
+    let server = spawn_server(store, Default::default()).await;
+    let mut socket = subscribe(&server, None).await;
+    follow(&mut socket, "1").await;
+    assert_eq!(close_code(&mut socket).await, 4409);
+}
+
+#[tokio::test]
+async fn a_connection_holds_a_bounded_number_of_subscriptions() {
+    let (_dir, store) = tests::sqlite_store().await;
+    let config = graphql::ApiConfig {
+        max_subscriptions_per_connection: 2,
+        ..Default::default()
+    };
+    let server = spawn_server(store, config).await;
+    // "1" runs (opened by `subscribe`), "2" runs: the connection is full.
+    let mut socket = subscribe(&server, None).await;
+    follow(&mut socket, "2").await;
+    follow(&mut socket, "3").await;
+    let refusal = next_json(&mut socket).await;
+    assert_eq!(refusal["type"], "error", "{refusal}");
+    assert_eq!(refusal["id"], "3", "{refusal}");
+    assert_eq!(
+        refusal["payload"][0]["extensions"]["code"], "TOO_MANY_SUBSCRIPTIONS",
+        "{refusal}"
+    );
+    // Completing one makes room: the next operation runs (a query answers and completes).
+    send(&mut socket, json!({"id": "1", "type": "complete"})).await;
+    send(
+        &mut socket,
+        json!({"id": "4", "type": "subscribe", "payload": {"query": "{ __typename }"}}),
+    )
+    .await;
+    // (The server acknowledges the completion of "1" first.)
+    let mut answer = next_json(&mut socket).await;
+    if answer == json!({"id": "1", "type": "complete"}) {
+        answer = next_json(&mut socket).await;
+    }
+    assert_eq!(answer["type"], "next", "{answer}");
+    assert_eq!(answer["id"], "4", "{answer}");
+    assert_eq!(answer["payload"]["data"]["__typename"], "Query", "{answer}");
+    assert_eq!(next_json(&mut socket).await["type"], "complete");
+    // And once it completed, its place is free again.
+    follow(&mut socket, "5").await;
+    let quiet = tokio::time::timeout(Duration::from_millis(500), socket.next()).await;
+    assert!(quiet.is_err(), "\"5\" runs without a refusal: {quiet:?}");
+}
+
 #[tokio::test]
 async fn no_connection_init_in_time_closes_with_4408() {
     let (_dir, store) = tests::sqlite_store().await;
