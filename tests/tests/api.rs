@@ -638,6 +638,51 @@ async fn history_shows_business_dates(server: TestServer) {
     );
 }
 
+/// Minutes drafted, then approved by the version and hash the meeting shows.
+async fn minutes_are_approved_by_the_version_the_meeting_shows(server: TestServer) {
+    let admin = tests::admin();
+    let lead = register(&server, "Prefettura di Pavia", "PREFETTURA").await;
+    let network = mutate(&server, Some(&admin), "establishNetwork", json!({"name": "Rete interistituzionale di Pavia", "kind": "INTERINSTITUTIONAL_TABLE", "territory": "Provincia di Pavia", "coordinator": lead, "establishedOn": "2019-01-01", "public": false}), "network { id }").await["network"]["id"].as_str().unwrap().to_owned();
+    let meeting = mutate(&server, Some(&admin), "scheduleMeeting", json!({"network": network, "kind": "PLENARY", "title": "Seduta plenaria", "startsAt": "2024-03-01T09:00:00Z", "address": "Piazza Guicciardi 1, Pavia", "agenda": ["Mappatura dei servizi"], "public": false}), "meeting { id minutesVersion minutesDocumentHash }").await["meeting"].clone();
+    assert_eq!(meeting["minutesVersion"], Value::Null);
+    for (act, at) in [
+        ("openMeeting", "2024-03-01T09:05:00Z"),
+        ("closeMeeting", "2024-03-01T12:00:00Z"),
+    ] {
+        mutate(
+            &server,
+            Some(&admin),
+            act,
+            json!({"meeting": meeting["id"], "at": at}),
+            "meeting { id }",
+        )
+        .await;
+    }
+    let (first, second) = ("a".repeat(64), "b".repeat(64));
+    for hash in [&first, &second] {
+        mutate(
+            &server,
+            Some(&admin),
+            "draftMinutes",
+            json!({"meeting": meeting["id"], "documentHash": hash}),
+            "meeting { id }",
+        )
+        .await;
+    }
+    let shown = server
+        .gql(Some(&admin), "query($id: ID!) { node(id: $id) { ... on Meeting { minutesVersion minutesDocumentHash } } }", json!({"id": meeting["id"]}))
+        .await["data"]["node"].clone();
+    assert_eq!(
+        shown,
+        json!({"minutesVersion": 2, "minutesDocumentHash": second})
+    );
+    let approved = mutate(&server, Some(&admin), "approveMinutes", json!({"meeting": meeting["id"], "version": shown["minutesVersion"], "documentHash": shown["minutesDocumentHash"], "approvedOn": "2024-03-15"}), "meeting { minutesStatus minutesApprovedVersion }").await["meeting"].clone();
+    assert_eq!(
+        approved,
+        json!({"minutesStatus": "APPROVED", "minutesApprovedVersion": 2})
+    );
+}
+
 mod postgres {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn torino_through_graphql() {
@@ -649,6 +694,12 @@ mod postgres {
     async fn history_shows_business_dates() {
         let server = super::spawn_server(tests::postgres_store().await, Default::default()).await;
         super::history_shows_business_dates(server).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn minutes_are_approved_by_the_version_the_meeting_shows() {
+        let server = super::spawn_server(tests::postgres_store().await, Default::default()).await;
+        super::minutes_are_approved_by_the_version_the_meeting_shows(server).await;
     }
 }
 
@@ -665,5 +716,12 @@ mod sqlite {
         let (_dir, store) = tests::sqlite_store().await;
         let server = super::spawn_server(store, Default::default()).await;
         super::history_shows_business_dates(server).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn minutes_are_approved_by_the_version_the_meeting_shows() {
+        let (_dir, store) = tests::sqlite_store().await;
+        let server = super::spawn_server(store, Default::default()).await;
+        super::minutes_are_approved_by_the_version_the_meeting_shows(server).await;
     }
 }

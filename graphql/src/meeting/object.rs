@@ -74,6 +74,21 @@ impl Meeting {
     async fn minutes_status(&self) -> &str {
         self.view.minutes_status()
     }
+    /// The latest drafted version of the minutes (1 for the first draft; null before any), the
+    /// number `approveMinutes` takes with that version's hash.
+    async fn minutes_version(&self) -> Option<u32> {
+        u32::try_from(self.view.minutes_versions.len())
+            .ok()
+            .filter(|n| *n > 0)
+    }
+    /// The SHA-256 of the latest drafted version of the minutes (hex).
+    async fn minutes_document_hash(&self) -> Option<&str> {
+        self.view.minutes_versions.last().map(|h| h.as_str())
+    }
+    /// The version of the minutes that was approved, if they were.
+    async fn minutes_approved_version(&self) -> Option<u32> {
+        self.view.minutes_approved_version
+    }
     /// Attendance.
     async fn attendance(&self, ctx: &Context<'_>) -> ApiResult<Vec<AttendanceRecord>> {
         crate::viewer::require_full(ctx, self.view.network).await?;

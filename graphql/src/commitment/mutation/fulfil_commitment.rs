@@ -13,9 +13,9 @@ payload!(FulfilCommitmentPayload, commitment: Commitment);
 pub struct FulfilCommitmentInput {
     /// The commitment.
     pub commitment: ID,
-    /// A note, evidence or reason.
+    /// What fulfilled it.
     pub note: String,
-    /// The SHA-256 of an evidence document (fulfil only).
+    /// The SHA-256 of an evidence document.
     pub evidence_hash: Option<String>,
     /// The business date.
     pub on: NaiveDate,

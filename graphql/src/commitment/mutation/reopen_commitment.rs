@@ -12,10 +12,8 @@ payload!(ReopenCommitmentPayload, commitment: Commitment);
 pub struct ReopenCommitmentInput {
     /// The commitment.
     pub commitment: ID,
-    /// A note, evidence or reason.
+    /// Why it is reopened.
     pub note: String,
-    /// The SHA-256 of an evidence document (fulfil only).
-    pub evidence_hash: Option<String>,
     /// The business date.
     pub on: NaiveDate,
 }

@@ -13,10 +13,8 @@ payload!(ReportCommitmentProgressPayload, commitment: Commitment);
 pub struct ReportCommitmentProgressInput {
     /// The commitment.
     pub commitment: ID,
-    /// A note, evidence or reason.
+    /// What was done.
     pub note: String,
-    /// The SHA-256 of an evidence document (fulfil only).
-    pub evidence_hash: Option<String>,
     /// The business date.
     pub on: NaiveDate,
 }

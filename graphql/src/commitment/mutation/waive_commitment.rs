@@ -12,10 +12,8 @@ payload!(WaiveCommitmentPayload, commitment: Commitment);
 pub struct WaiveCommitmentInput {
     /// The commitment.
     pub commitment: ID,
-    /// A note, evidence or reason.
+    /// Why it is waived.
     pub note: String,
-    /// The SHA-256 of an evidence document (fulfil only).
-    pub evidence_hash: Option<String>,
     /// The business date.
     pub on: NaiveDate,
 }

@@ -14,9 +14,9 @@ pub struct ApproveMinutesInput {
     pub meeting: ID,
     /// The SHA-256 of the minutes document.
     pub document_hash: String,
-    /// The version to approve (approve only).
-    pub version: Option<u32>,
-    /// Approved on (approve only).
+    /// The version to approve (`Meeting.minutesVersion` is the latest drafted one).
+    pub version: u32,
+    /// Approved on (default: today).
     pub approved_on: Option<NaiveDate>,
 }
 
@@ -46,20 +46,11 @@ async fn run(
     let mut p = Parse::default();
     let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
     let hash = p.hash("documentHash", &input.document_hash);
-    if input.version.is_none() {
-        p.fail(
-            "version",
-            "the version to approve is required".to_owned(),
-            "INVALID_VALUE",
-        );
-    }
-    let command = (|| {
-        Some(MeetingCommand::ApproveMinutes {
-            version: input.version?,
-            document_hash: hash?,
-            approved_on: input.approved_on.unwrap_or_else(|| Utc::now().date_naive()),
-        })
-    })();
+    let command = hash.map(|document_hash| MeetingCommand::ApproveMinutes {
+        version: input.version,
+        document_hash,
+        approved_on: input.approved_on.unwrap_or_else(|| Utc::now().date_naive()),
+    });
     let id = id.map(|i| i.to_string()).unwrap_or_default();
     let command = p.done(command)?;
     let positions = perform::<MeetingAggregate>(ctx, &access, &id, command).await?;

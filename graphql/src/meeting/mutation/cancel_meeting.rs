@@ -12,9 +12,7 @@ payload!(CancelMeetingPayload, meeting: Meeting);
 pub struct CancelMeetingInput {
     /// The meeting.
     pub meeting: ID,
-    /// When (open, close).
-    pub at: Option<DateTime<Utc>>,
-    /// Why (cancel).
+    /// Why it is cancelled (required).
     pub reason: Option<String>,
 }
 

@@ -12,10 +12,8 @@ payload!(CloseMeetingPayload, meeting: Meeting);
 pub struct CloseMeetingInput {
     /// The meeting.
     pub meeting: ID,
-    /// When (open, close).
+    /// When it closed (default: now).
     pub at: Option<DateTime<Utc>>,
-    /// Why (cancel).
-    pub reason: Option<String>,
 }
 
 /// The resolver of `closeMeeting`.

@@ -12,12 +12,8 @@ payload!(DraftMinutesPayload, meeting: Meeting);
 pub struct DraftMinutesInput {
     /// The meeting.
     pub meeting: ID,
-    /// The SHA-256 of the minutes document.
+    /// The SHA-256 of the minutes document (each draft is the next version).
     pub document_hash: String,
-    /// The version to approve (approve only).
-    pub version: Option<u32>,
-    /// Approved on (approve only).
-    pub approved_on: Option<NaiveDate>,
 }
 
 /// The resolver of `draftMinutes`.

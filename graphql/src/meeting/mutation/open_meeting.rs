@@ -12,10 +12,8 @@ payload!(OpenMeetingPayload, meeting: Meeting);
 pub struct OpenMeetingInput {
     /// The meeting.
     pub meeting: ID,
-    /// When (open, close).
+    /// When it opened (default: now).
     pub at: Option<DateTime<Utc>>,
-    /// Why (cancel).
-    pub reason: Option<String>,
 }
 
 /// The resolver of `openMeeting`.

@@ -16,8 +16,6 @@ pub struct AddProtocolPartyInput {
     pub organization: ID,
     /// The business date.
     pub on: NaiveDate,
-    /// A reason, where one applies.
-    pub reason: Option<String>,
 }
 
 /// The resolver of `addProtocolParty`.

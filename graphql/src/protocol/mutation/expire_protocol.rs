@@ -14,8 +14,6 @@ pub struct ExpireProtocolInput {
     pub protocol: ID,
     /// The business date.
     pub on: NaiveDate,
-    /// For entry into force without every required signature: the act that decides it.
-    pub explicit_act: Option<String>,
 }
 
 /// The resolver of `expireProtocol`.

@@ -15,8 +15,6 @@ pub struct OpenProtocolForSignatureInput {
     pub protocol: ID,
     /// The business date.
     pub on: NaiveDate,
-    /// For entry into force without every required signature: the act that decides it.
-    pub explicit_act: Option<String>,
 }
 
 /// The resolver of `openProtocolForSignature`.
