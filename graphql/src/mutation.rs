@@ -201,6 +201,40 @@ where
     Ok(outcome.positions)
 }
 
+/// A mutation's payload: refused, or carried out with the object as it reads after.
+pub(crate) trait Answer: crate::errors::Payload {
+    /// The object the mutation answers with.
+    type Object: Reloaded;
+    /// The change was carried out: the positions written and the object after it.
+    fn done(positions: Vec<i64>, object: Option<Self::Object>) -> Self;
+}
+
+/// An object a mutation answers with, read again as the read side shows it now.
+pub(crate) trait Reloaded: Sized {
+    /// The object with this aggregate id (absent when the read side has none).
+    async fn reload(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Self>>;
+}
+
+/// Finishes a mutation: the parsed command (or the parse errors), executed on aggregate `id`
+/// as `access`, answered with the object as the read side shows it after.
+pub(crate) async fn execute<A, P>(
+    ctx: &Context<'_>,
+    access: &Access,
+    id: &str,
+    parsed: Parse,
+    command: Option<A::Command>,
+) -> Result<P, Refusal>
+where
+    A: Aggregate<Services = aggregates::Services>,
+    A::Command: Clone + std::fmt::Debug + aggregates::DomainCommand + 'static,
+    A::Error: aggregates::errors::ErrorCode,
+    P: Answer,
+{
+    let command = parsed.done(command)?;
+    let positions = perform::<A>(ctx, access, id, command).await?;
+    Ok(P::done(positions, P::Object::reload(ctx, id).await?))
+}
+
 /// Declares the payload of a mutation: the affected object, user errors, positions.
 macro_rules! payload {
     ($name:ident, $field:ident: $ty:ty) => {
@@ -215,8 +249,8 @@ macro_rules! payload {
             pub positions: Vec<i64>,
         }
 
-        impl $name {
-            /// The change was carried out: the positions written and the object after it.
+        impl $crate::mutation::Answer for $name {
+            type Object = $ty;
             fn done(positions: Vec<i64>, object: Option<$ty>) -> Self {
                 Self {
                     $field: object,

@@ -68,11 +68,6 @@ async fn run(
             created_on: input.created_on,
         })
     })();
-    let command = p.done(command)?;
     let id = id.to_string();
-    let positions = perform::<CommitmentAggregate>(ctx, &access, &id, command).await?;
-    Ok(CreateCommitmentPayload::done(
-        positions,
-        load_commitment(ctx, &id).await?,
-    ))
+    execute::<CommitmentAggregate, _>(ctx, &access, &id, p, command).await
 }

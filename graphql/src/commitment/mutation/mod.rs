@@ -40,16 +40,17 @@ pub struct CommitmentMutation(
     ReopenCommitmentMutation,
 );
 
-/// The object after a change, as the read side shows it now.
-async fn load_commitment(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Commitment>> {
-    let Ok(uuid) = id.parse() else {
-        return Ok(None);
-    };
-    Ok(read(ctx)
-        .commitment(CommitmentId(uuid), AsOf::Now)
-        .await?
-        .map(|view| Commitment {
-            view,
-            at: Lens::NOW,
-        }))
+impl Reloaded for Commitment {
+    async fn reload(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Self>> {
+        let Ok(uuid) = id.parse() else {
+            return Ok(None);
+        };
+        Ok(read(ctx)
+            .commitment(CommitmentId(uuid), AsOf::Now)
+            .await?
+            .map(|view| Commitment {
+                view,
+                at: Lens::NOW,
+            }))
+    }
 }

@@ -53,10 +53,5 @@ async fn run(
             reported_on: input.on,
         });
     let id = id.map(|i| i.to_string()).unwrap_or_default();
-    let command = p.done(command)?;
-    let positions = perform::<CommitmentAggregate>(ctx, &access, &id, command).await?;
-    Ok(ReportCommitmentProgressPayload::done(
-        positions,
-        load_commitment(ctx, &id).await?,
-    ))
+    execute::<CommitmentAggregate, _>(ctx, &access, &id, p, command).await
 }

@@ -52,10 +52,5 @@ async fn run(
         approved_on: input.approved_on.unwrap_or_else(|| Utc::now().date_naive()),
     });
     let id = id.map(|i| i.to_string()).unwrap_or_default();
-    let command = p.done(command)?;
-    let positions = perform::<MeetingAggregate>(ctx, &access, &id, command).await?;
-    Ok(ApproveMinutesPayload::done(
-        positions,
-        load_meeting(ctx, &id).await?,
-    ))
+    execute::<MeetingAggregate, _>(ctx, &access, &id, p, command).await
 }

@@ -44,10 +44,5 @@ async fn run(
     let reason = required_reason(&mut p, &input.reason);
     let command = reason.map(|reason| MeetingCommand::Cancel { reason });
     let id = id.map(|i| i.to_string()).unwrap_or_default();
-    let command = p.done(command)?;
-    let positions = perform::<MeetingAggregate>(ctx, &access, &id, command).await?;
-    Ok(CancelMeetingPayload::done(
-        positions,
-        load_meeting(ctx, &id).await?,
-    ))
+    execute::<MeetingAggregate, _>(ctx, &access, &id, p, command).await
 }

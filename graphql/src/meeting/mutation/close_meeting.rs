@@ -42,10 +42,5 @@ async fn run(ctx: &Context<'_>, input: CloseMeetingInput) -> Result<CloseMeeting
         closed_at: input.at.unwrap_or_else(Utc::now),
     });
     let id = id.map(|i| i.to_string()).unwrap_or_default();
-    let command = p.done(command)?;
-    let positions = perform::<MeetingAggregate>(ctx, &access, &id, command).await?;
-    Ok(CloseMeetingPayload::done(
-        positions,
-        load_meeting(ctx, &id).await?,
-    ))
+    execute::<MeetingAggregate, _>(ctx, &access, &id, p, command).await
 }

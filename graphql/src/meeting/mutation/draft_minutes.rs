@@ -42,10 +42,5 @@ async fn run(ctx: &Context<'_>, input: DraftMinutesInput) -> Result<DraftMinutes
         .hash("documentHash", &input.document_hash)
         .map(|document_hash| MeetingCommand::DraftMinutes { document_hash });
     let id = id.map(|i| i.to_string()).unwrap_or_default();
-    let command = p.done(command)?;
-    let positions = perform::<MeetingAggregate>(ctx, &access, &id, command).await?;
-    Ok(DraftMinutesPayload::done(
-        positions,
-        load_meeting(ctx, &id).await?,
-    ))
+    execute::<MeetingAggregate, _>(ctx, &access, &id, p, command).await
 }

@@ -84,18 +84,19 @@ pub struct MeetingMutation(
     ApproveMinutesMutation,
 );
 
-/// The object after a change, as the read side shows it now.
-async fn load_meeting(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Meeting>> {
-    let Ok(uuid) = id.parse() else {
-        return Ok(None);
-    };
-    Ok(read(ctx)
-        .meeting(MeetingId(uuid), AsOf::Now)
-        .await?
-        .map(|view| Meeting {
-            view,
-            at: Lens::NOW,
-        }))
+impl Reloaded for Meeting {
+    async fn reload(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Self>> {
+        let Ok(uuid) = id.parse() else {
+            return Ok(None);
+        };
+        Ok(read(ctx)
+            .meeting(MeetingId(uuid), AsOf::Now)
+            .await?
+            .map(|view| Meeting {
+                view,
+                at: Lens::NOW,
+            }))
+    }
 }
 
 /// A reason the domain requires although the input's field is optional.

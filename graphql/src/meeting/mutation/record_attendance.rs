@@ -69,10 +69,5 @@ async fn run(
         })
     })();
     let id = id.map(|i| i.to_string()).unwrap_or_default();
-    let command = p.done(command)?;
-    let positions = perform::<MeetingAggregate>(ctx, &access, &id, command).await?;
-    Ok(RecordAttendancePayload::done(
-        positions,
-        load_meeting(ctx, &id).await?,
-    ))
+    execute::<MeetingAggregate, _>(ctx, &access, &id, p, command).await
 }

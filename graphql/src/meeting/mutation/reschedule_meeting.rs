@@ -54,10 +54,5 @@ async fn run(
         venue,
     });
     let id = id.map(|i| i.to_string()).unwrap_or_default();
-    let command = p.done(command)?;
-    let positions = perform::<MeetingAggregate>(ctx, &access, &id, command).await?;
-    Ok(RescheduleMeetingPayload::done(
-        positions,
-        load_meeting(ctx, &id).await?,
-    ))
+    execute::<MeetingAggregate, _>(ctx, &access, &id, p, command).await
 }

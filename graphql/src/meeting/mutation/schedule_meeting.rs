@@ -100,11 +100,6 @@ async fn run(
             public: input.public,
         })
     })();
-    let command = p.done(command)?;
     let id = id.to_string();
-    let positions = perform::<MeetingAggregate>(ctx, &access, &id, command).await?;
-    Ok(ScheduleMeetingPayload::done(
-        positions,
-        load_meeting(ctx, &id).await?,
-    ))
+    execute::<MeetingAggregate, _>(ctx, &access, &id, p, command).await
 }

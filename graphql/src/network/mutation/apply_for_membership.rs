@@ -53,10 +53,5 @@ async fn run(
             motivation: motivation?,
         })
     })();
-    let command = p.done(command)?;
-    let positions = perform::<NetworkAggregate>(ctx, &access, &id, command).await?;
-    Ok(ApplyForMembershipPayload::done(
-        positions,
-        load_network(ctx, &id).await?,
-    ))
+    execute::<NetworkAggregate, _>(ctx, &access, &id, p, command).await
 }

@@ -51,10 +51,5 @@ async fn run(
         effective_on: input.effective_on,
     });
     let id = id.map(|i| i.to_string()).unwrap_or_default();
-    let command = p.done(command)?;
-    let positions = perform::<NetworkAggregate>(ctx, &access, &id, command).await?;
-    Ok(ChangeCoordinatorPayload::done(
-        positions,
-        load_network(ctx, &id).await?,
-    ))
+    execute::<NetworkAggregate, _>(ctx, &access, &id, p, command).await
 }

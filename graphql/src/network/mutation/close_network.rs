@@ -48,10 +48,5 @@ async fn run(ctx: &Context<'_>, input: CloseNetworkInput) -> Result<CloseNetwork
         effective_on: input.effective_on,
     });
     let id = id.map(|i| i.to_string()).unwrap_or_default();
-    let command = p.done(command)?;
-    let positions = perform::<NetworkAggregate>(ctx, &access, &id, command).await?;
-    Ok(CloseNetworkPayload::done(
-        positions,
-        load_network(ctx, &id).await?,
-    ))
+    execute::<NetworkAggregate, _>(ctx, &access, &id, p, command).await
 }

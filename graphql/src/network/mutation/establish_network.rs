@@ -63,11 +63,6 @@ async fn run(
             public: input.public,
         })
     })();
-    let command = p.done(command)?;
     let id = id.to_string();
-    let positions = perform::<NetworkAggregate>(ctx, &access, &id, command).await?;
-    Ok(EstablishNetworkPayload::done(
-        positions,
-        load_network(ctx, &id).await?,
-    ))
+    execute::<NetworkAggregate, _>(ctx, &access, &id, p, command).await
 }

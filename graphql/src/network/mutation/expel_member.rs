@@ -52,10 +52,5 @@ async fn run(ctx: &Context<'_>, input: ExpelMemberInput) -> Result<ExpelMemberPa
             effective_on: input.effective_on,
         })
     })();
-    let command = p.done(command)?;
-    let positions = perform::<NetworkAggregate>(ctx, &access, &id, command).await?;
-    Ok(ExpelMemberPayload::done(
-        positions,
-        load_network(ctx, &id).await?,
-    ))
+    execute::<NetworkAggregate, _>(ctx, &access, &id, p, command).await
 }

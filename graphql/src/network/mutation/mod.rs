@@ -80,16 +80,17 @@ pub struct NetworkMutation(
     RevokeReferentMutation,
 );
 
-/// The object after a change, as the read side shows it now.
-async fn load_network(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Network>> {
-    let Ok(uuid) = id.parse() else {
-        return Ok(None);
-    };
-    Ok(read(ctx)
-        .network(NetworkId(uuid), AsOf::Now)
-        .await?
-        .map(|view| Network {
-            view,
-            at: Lens::NOW,
-        }))
+impl Reloaded for Network {
+    async fn reload(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Self>> {
+        let Ok(uuid) = id.parse() else {
+            return Ok(None);
+        };
+        Ok(read(ctx)
+            .network(NetworkId(uuid), AsOf::Now)
+            .await?
+            .map(|view| Network {
+                view,
+                at: Lens::NOW,
+            }))
+    }
 }

@@ -54,10 +54,5 @@ async fn run(
             reason: reason?,
         })
     })();
-    let command = p.done(command)?;
-    let positions = perform::<NetworkAggregate>(ctx, &access, &id, command).await?;
-    Ok(RejectMembershipPayload::done(
-        positions,
-        load_network(ctx, &id).await?,
-    ))
+    execute::<NetworkAggregate, _>(ctx, &access, &id, p, command).await
 }

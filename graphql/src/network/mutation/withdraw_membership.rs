@@ -55,10 +55,5 @@ async fn run(
             effective_on: input.effective_on,
         })
     })();
-    let command = p.done(command)?;
-    let positions = perform::<NetworkAggregate>(ctx, &access, &id, command).await?;
-    Ok(WithdrawMembershipPayload::done(
-        positions,
-        load_network(ctx, &id).await?,
-    ))
+    execute::<NetworkAggregate, _>(ctx, &access, &id, p, command).await
 }

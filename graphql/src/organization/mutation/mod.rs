@@ -40,16 +40,17 @@ pub struct OrganizationMutation(
     DeactivateOrganizationMutation,
 );
 
-/// The object after a change, as the read side shows it now.
-async fn load_organization(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Organization>> {
-    let Ok(uuid) = id.parse() else {
-        return Ok(None);
-    };
-    Ok(read(ctx)
-        .organization(OrganizationId(uuid), AsOf::Now)
-        .await?
-        .map(|view| Organization {
-            view,
-            at: Lens::NOW,
-        }))
+impl Reloaded for Organization {
+    async fn reload(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Self>> {
+        let Ok(uuid) = id.parse() else {
+            return Ok(None);
+        };
+        Ok(read(ctx)
+            .organization(OrganizationId(uuid), AsOf::Now)
+            .await?
+            .map(|view| Organization {
+                view,
+                at: Lens::NOW,
+            }))
+    }
 }

@@ -61,11 +61,6 @@ async fn run(
             territory: territory?,
         })
     })();
-    let command = p.done(command)?;
     let id = id.to_string();
-    let positions = perform::<OrganizationAggregate>(ctx, &access, &id, command).await?;
-    Ok(RegisterOrganizationPayload::done(
-        positions,
-        load_organization(ctx, &id).await?,
-    ))
+    execute::<OrganizationAggregate, _>(ctx, &access, &id, p, command).await
 }

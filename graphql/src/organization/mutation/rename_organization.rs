@@ -51,10 +51,5 @@ async fn run(
         })
     })();
     let id = id.map(|i| i.to_string()).unwrap_or_default();
-    let command = p.done(command)?;
-    let positions = perform::<OrganizationAggregate>(ctx, &access, &id, command).await?;
-    Ok(RenameOrganizationPayload::done(
-        positions,
-        load_organization(ctx, &id).await?,
-    ))
+    execute::<OrganizationAggregate, _>(ctx, &access, &id, p, command).await
 }

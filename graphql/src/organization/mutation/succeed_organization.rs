@@ -49,10 +49,5 @@ async fn run(
         effective_on: input.effective_on,
     });
     let id = id.map(|i| i.to_string()).unwrap_or_default();
-    let command = p.done(command)?;
-    let positions = perform::<OrganizationAggregate>(ctx, &access, &id, command).await?;
-    Ok(SucceedOrganizationPayload::done(
-        positions,
-        load_organization(ctx, &id).await?,
-    ))
+    execute::<OrganizationAggregate, _>(ctx, &access, &id, p, command).await
 }

@@ -61,6 +61,6 @@ async fn run(ctx: &Context<'_>, input: ErasePersonInput) -> Result<ErasePersonPa
         .map_err(Refusal::internal)?;
     Ok(ErasePersonPayload::done(
         positions,
-        load_person(ctx, &id).await?,
+        crate::personal::Person::reload(ctx, &id).await?,
     ))
 }

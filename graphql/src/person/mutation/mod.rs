@@ -70,18 +70,19 @@ impl Parse {
     }
 }
 
-/// The person after a change, as the read side shows it now.
-async fn load_person(ctx: &Context<'_>, id: &str) -> ApiResult<Option<crate::personal::Person>> {
-    let Ok(uuid) = id.parse() else {
-        return Ok(None);
-    };
-    Ok(read(ctx)
-        .person(PersonId(uuid), AsOf::Now)
-        .await?
-        .map(|view| crate::personal::Person {
-            id: view.id.to_string(),
-            sealed: Some(view.details.as_str().to_owned()),
-        }))
+impl Reloaded for crate::personal::Person {
+    async fn reload(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Self>> {
+        let Ok(uuid) = id.parse() else {
+            return Ok(None);
+        };
+        Ok(read(ctx)
+            .person(PersonId(uuid), AsOf::Now)
+            .await?
+            .map(|view| crate::personal::Person {
+                id: view.id.to_string(),
+                sealed: Some(view.details.as_str().to_owned()),
+            }))
+    }
 }
 
 /// Sealed details as the domain takes them.

@@ -56,6 +56,6 @@ async fn run(
     let positions = perform::<PersonAggregate>(ctx, &access, &id, command).await?;
     Ok(RegisterPersonPayload::done(
         positions,
-        load_person(ctx, &id).await?,
+        crate::personal::Person::reload(ctx, &id).await?,
     ))
 }

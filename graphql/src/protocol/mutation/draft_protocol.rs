@@ -62,11 +62,6 @@ async fn run(
             parties: parties?,
         })
     })();
-    let command = p.done(command)?;
     let id = id.to_string();
-    let positions = perform::<ProtocolAggregate>(ctx, &access, &id, command).await?;
-    Ok(DraftProtocolPayload::done(
-        positions,
-        load_protocol(ctx, &id).await?,
-    ))
+    execute::<ProtocolAggregate, _>(ctx, &access, &id, p, command).await
 }

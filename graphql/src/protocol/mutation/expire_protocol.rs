@@ -43,10 +43,5 @@ async fn run(
     let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
     let command = Some(ProtocolCommand::Expire { on: input.on });
     let id = id.map(|i| i.to_string()).unwrap_or_default();
-    let command = p.done(command)?;
-    let positions = perform::<ProtocolAggregate>(ctx, &access, &id, command).await?;
-    Ok(ExpireProtocolPayload::done(
-        positions,
-        load_protocol(ctx, &id).await?,
-    ))
+    execute::<ProtocolAggregate, _>(ctx, &access, &id, p, command).await
 }

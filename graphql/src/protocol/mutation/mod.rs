@@ -146,16 +146,17 @@ pub struct ProtocolMutation(
     SupersedeProtocolMutation,
 );
 
-/// The object after a change, as the read side shows it now.
-async fn load_protocol(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Protocol>> {
-    let Ok(uuid) = id.parse() else {
-        return Ok(None);
-    };
-    Ok(read(ctx)
-        .protocol(ProtocolId(uuid), AsOf::Now)
-        .await?
-        .map(|view| Protocol {
-            view,
-            at: Lens::NOW,
-        }))
+impl Reloaded for Protocol {
+    async fn reload(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Self>> {
+        let Ok(uuid) = id.parse() else {
+            return Ok(None);
+        };
+        Ok(read(ctx)
+            .protocol(ProtocolId(uuid), AsOf::Now)
+            .await?
+            .map(|view| Protocol {
+                view,
+                at: Lens::NOW,
+            }))
+    }
 }

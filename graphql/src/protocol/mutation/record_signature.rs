@@ -64,10 +64,5 @@ async fn run(
         })
     })();
     let id = id.map(|i| i.to_string()).unwrap_or_default();
-    let command = p.done(command)?;
-    let positions = perform::<ProtocolAggregate>(ctx, &access, &id, command).await?;
-    Ok(RecordSignaturePayload::done(
-        positions,
-        load_protocol(ctx, &id).await?,
-    ))
+    execute::<ProtocolAggregate, _>(ctx, &access, &id, p, command).await
 }

@@ -45,10 +45,5 @@ async fn run(
         .content(&input.content)
         .map(|content| ProtocolCommand::Revise { content });
     let id = id.map(|i| i.to_string()).unwrap_or_default();
-    let command = p.done(command)?;
-    let positions = perform::<ProtocolAggregate>(ctx, &access, &id, command).await?;
-    Ok(ReviseProtocolPayload::done(
-        positions,
-        load_protocol(ctx, &id).await?,
-    ))
+    execute::<ProtocolAggregate, _>(ctx, &access, &id, p, command).await
 }

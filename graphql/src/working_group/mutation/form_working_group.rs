@@ -65,11 +65,6 @@ async fn run(
             formed_on: input.formed_on,
         })
     })();
-    let command = p.done(command)?;
     let id = id.to_string();
-    let positions = perform::<WorkingGroupAggregate>(ctx, &access, &id, command).await?;
-    Ok(FormWorkingGroupPayload::done(
-        positions,
-        load_group(ctx, &id).await?,
-    ))
+    execute::<WorkingGroupAggregate, _>(ctx, &access, &id, p, command).await
 }

@@ -44,16 +44,17 @@ pub struct WorkingGroupMutation(
     DissolveWorkingGroupMutation,
 );
 
-/// The object after a change, as the read side shows it now.
-async fn load_group(ctx: &Context<'_>, id: &str) -> ApiResult<Option<WorkingGroup>> {
-    let Ok(uuid) = id.parse() else {
-        return Ok(None);
-    };
-    Ok(read(ctx)
-        .working_group(WorkingGroupId(uuid), AsOf::Now)
-        .await?
-        .map(|view| WorkingGroup {
-            view,
-            at: Lens::NOW,
-        }))
+impl Reloaded for WorkingGroup {
+    async fn reload(ctx: &Context<'_>, id: &str) -> ApiResult<Option<Self>> {
+        let Ok(uuid) = id.parse() else {
+            return Ok(None);
+        };
+        Ok(read(ctx)
+            .working_group(WorkingGroupId(uuid), AsOf::Now)
+            .await?
+            .map(|view| WorkingGroup {
+                view,
+                at: Lens::NOW,
+            }))
+    }
 }

@@ -64,10 +64,5 @@ async fn run(
             effective_on: input.effective_on,
         });
     let id = id.map(|i| i.to_string()).unwrap_or_default();
-    let command = p.done(command)?;
-    let positions = perform::<WorkingGroupAggregate>(ctx, &access, &id, command).await?;
-    Ok(RemoveWorkingGroupMemberPayload::done(
-        positions,
-        load_group(ctx, &id).await?,
-    ))
+    execute::<WorkingGroupAggregate, _>(ctx, &access, &id, p, command).await
 }
