@@ -20,7 +20,7 @@ pub mod working_group;
 /// What the command service must know of a command before it runs it. Commands serialise:
 /// an idempotency key without a request is bound to the command's serialised form (a stable
 /// contract, unlike `Debug`).
-pub trait DomainCommand: serde::Serialize {
+pub trait DomainCommand: serde::Serialize + Clone + std::fmt::Debug + 'static {
     /// True when the command claims a value that must stay unique across aggregates (an
     /// organization's tax code): such commands must not race each other between the check
     /// and the commit.

@@ -9,6 +9,7 @@ pub mod commitment;
 pub mod config;
 pub mod enums;
 pub mod errors;
+pub mod graph;
 pub mod history;
 pub mod http;
 pub mod ids;

@@ -76,6 +76,21 @@ impl Parse {
         }
         decoded
     }
+    /// An id given as a bare UUID (persons and referent designations are named by theirs),
+    /// made into `T`; `what` names the kind in the error.
+    pub(crate) fn uuid<T>(
+        &mut self,
+        field: &str,
+        value: &str,
+        what: &str,
+        make: fn(uuid::Uuid) -> T,
+    ) -> Option<T> {
+        let parsed = value.parse::<uuid::Uuid>().ok().map(make);
+        if parsed.is_none() {
+            self.fail(field, format!("{field} is not {what}"), "INVALID_ID");
+        }
+        parsed
+    }
     pub(crate) fn org(&mut self, field: &str, value: &ID) -> Option<OrganizationId> {
         self.id(field, value, NodeKind::Organization)
             .map(OrganizationId)
@@ -145,6 +160,25 @@ fn request_of(ctx: &Context<'_>) -> ApiResult<String> {
     ))
 }
 
+/// An aggregate the API sends commands to, with what the command service asks of it.
+pub(crate) trait Domain:
+    Aggregate<
+    Services = aggregates::Services,
+    Command: aggregates::DomainCommand,
+    Error: aggregates::errors::ErrorCode,
+>
+{
+}
+
+impl<A> Domain for A where
+    A: Aggregate<
+        Services = aggregates::Services,
+        Command: aggregates::DomainCommand,
+        Error: aggregates::errors::ErrorCode,
+    >
+{
+}
+
 /// Executes a command as `access` and waits for the read side to show it; answers the
 /// global positions written.
 pub(crate) async fn perform<A>(
@@ -154,9 +188,7 @@ pub(crate) async fn perform<A>(
     command: A::Command,
 ) -> Result<Vec<i64>, Refusal>
 where
-    A: Aggregate<Services = aggregates::Services>,
-    A::Command: Clone + std::fmt::Debug + aggregates::DomainCommand + 'static,
-    A::Error: aggregates::errors::ErrorCode,
+    A: Domain,
 {
     let state = ctx.data_unchecked::<ApiState>();
     let mut metadata =
@@ -225,14 +257,74 @@ pub(crate) async fn execute<A, P>(
     command: Option<A::Command>,
 ) -> Result<P, Refusal>
 where
-    A: Aggregate<Services = aggregates::Services>,
-    A::Command: Clone + std::fmt::Debug + aggregates::DomainCommand + 'static,
-    A::Error: aggregates::errors::ErrorCode,
+    A: Domain,
     P: Answer,
 {
     let command = parsed.done(command)?;
     let positions = perform::<A>(ctx, access, id, command).await?;
     Ok(P::done(positions, P::Object::reload(ctx, id).await?))
+}
+
+/// An object a mutation changes, named by one field of the mutation's input.
+pub(crate) trait Target: Reloaded {
+    /// The aggregate behind the object.
+    type Aggregate: Domain;
+    /// The input field that names the object (`"commitment"`, `"workingGroup"`, …).
+    const FIELD: &'static str;
+    /// The kind of global id that field takes.
+    const KIND: NodeKind;
+}
+
+/// The command a mutation builds from its input, for the object of its payload.
+type CommandOf<P> = <<<P as Answer>::Object as Target>::Aggregate as Aggregate>::Command;
+
+/// Carries out a mutation on an existing object: authorizes the caller by `rule`, reads the
+/// object's id from `target` (the input field `Target::FIELD`), builds the command from the
+/// rest of the input (`build` records in the parse what it cannot read) and executes it.
+pub(crate) async fn change<P>(
+    ctx: &Context<'_>,
+    rule: &MutationRule,
+    target: &ID,
+    build: impl FnOnce(&mut Parse) -> Option<CommandOf<P>>,
+) -> Result<P, Refusal>
+where
+    P: Answer<Object: Target>,
+{
+    carry_out(ctx, rule, target, |p, _| Ok(build(p))).await
+}
+
+/// [`change`], for a decision taken on behalf of the organization the caller acts for: `build`
+/// is given that organization.
+pub(crate) async fn decide<P>(
+    ctx: &Context<'_>,
+    rule: &MutationRule,
+    target: &ID,
+    build: impl FnOnce(&mut Parse, OrganizationId) -> Option<CommandOf<P>>,
+) -> Result<P, Refusal>
+where
+    P: Answer<Object: Target>,
+{
+    carry_out(ctx, rule, target, |p, access| {
+        Ok(build(p, acting_for(access)?))
+    })
+    .await
+}
+
+async fn carry_out<P>(
+    ctx: &Context<'_>,
+    rule: &MutationRule,
+    target: &ID,
+    build: impl FnOnce(&mut Parse, &Access) -> Result<Option<CommandOf<P>>, Refusal>,
+) -> Result<P, Refusal>
+where
+    P: Answer<Object: Target>,
+{
+    let access = authorize(ctx, rule).await?;
+    let mut p = Parse::default();
+    let id = p.id(P::Object::FIELD, target, P::Object::KIND);
+    let id = id.map(|i| i.to_string()).unwrap_or_default();
+    let command = build(&mut p, &access)?;
+    execute::<<P::Object as Target>::Aggregate, P>(ctx, &access, &id, p, command).await
 }
 
 /// Declares the payload of a mutation: the affected object, user errors, positions.

@@ -3,16 +3,22 @@
 use async_graphql::{Context, Interface, Object, ID};
 use chrono::{DateTime, Utc};
 
-use crate::commitment::{visible_commitment, Commitment};
+use crate::commitment::visible_commitment;
 use crate::errors::{client_error, ApiResult};
+use crate::graph::Commitment;
+use crate::graph::Meeting;
+use crate::graph::Network;
+use crate::graph::Organization;
+use crate::graph::Protocol;
+use crate::graph::WorkingGroup;
 use crate::ids::{decode_id, NodeKind};
 use crate::lens::{lens, Lens};
-use crate::meeting::{visible_meeting, Meeting};
-use crate::network::{visible_network, Network};
-use crate::organization::{visible_organization, Organization};
+use crate::meeting::visible_meeting;
+use crate::network::visible_network;
+use crate::organization::visible_organization;
 use crate::pagination::MAX_PAGE;
-use crate::protocol::{visible_protocol, Protocol};
-use crate::working_group::{visible_working_group, WorkingGroup};
+use crate::protocol::visible_protocol;
+use crate::working_group::visible_working_group;
 
 /// Anything with a global id.
 #[derive(Interface)]

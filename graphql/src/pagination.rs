@@ -31,6 +31,40 @@ pub fn select<V, T>(
     views.into_iter().map(wrap).collect()
 }
 
+/// A list's `filter` input: which views it keeps (every field given must match).
+pub(crate) trait Filter<V>: Default {
+    /// True when `view` passes the filter.
+    fn matches(&self, view: &V) -> bool;
+}
+
+/// A list's `orderBy` input.
+pub(crate) trait Order<V>: Default {
+    /// How `a` and `b` are ordered in the list.
+    fn compare(&self, a: &V, b: &V) -> std::cmp::Ordering;
+}
+
+/// The arguments that choose a page of a list: `after`, `before`, `first`, `last`.
+pub(crate) type Page = (Option<String>, Option<String>, Option<i32>, Option<i32>);
+
+/// A page of a list: the views `filter` keeps (all without one), in `order` (its default
+/// without one), wrapped as GraphQL objects.
+pub(crate) async fn list<V, T: async_graphql::OutputType>(
+    views: Vec<V>,
+    filter: Option<impl Filter<V>>,
+    order: Option<impl Order<V>>,
+    wrap: impl Fn(V) -> T,
+    (after, before, first, last): Page,
+) -> ApiResult<ListConnection<T>> {
+    let (filter, order) = (filter.unwrap_or_default(), order.unwrap_or_default());
+    let items = select(
+        views,
+        |v| filter.matches(v),
+        |a, b| order.compare(a, b),
+        wrap,
+    );
+    paginate(items, after, before, first, last).await
+}
+
 /// A cursor argument, parsed: a client's malformed cursor is its mistake (`INVALID_CURSOR`,
 /// naming the argument), never a fault of the server.
 pub(crate) fn cursor_of<T: std::str::FromStr>(

@@ -3,7 +3,7 @@
 use async_graphql::{InputObject, ID};
 
 use crate::enums::wire_name;
-use crate::pagination::{dated, directed, OrderDirection};
+use crate::pagination::{dated, directed, Order, OrderDirection};
 
 /// Narrows a list of commitments.
 #[derive(InputObject, Default)]
@@ -53,8 +53,8 @@ pub struct CommitmentOrder {
     pub direction: OrderDirection,
 }
 
-impl CommitmentOrder {
-    pub(crate) fn compare(
+impl Order<projections::views::CommitmentView> for CommitmentOrder {
+    fn compare(
         &self,
         a: &projections::views::CommitmentView,
         b: &projections::views::CommitmentView,

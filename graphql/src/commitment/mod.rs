@@ -9,4 +9,4 @@ mod object;
 
 pub use filter::*;
 pub use mutation::*;
-pub use object::*;
+pub(crate) use object::*;

@@ -1,14 +1,10 @@
 //! The GraphQL objects of Commitment.
 
+use crate::graph::Commitment;
+use crate::graph::Organization;
 use crate::history::{timeline, HistoryConnection, Scope};
-use crate::organization::Organization;
+use crate::pagination::Order;
 use crate::prelude::*;
-
-/// A commitment (impegno).
-pub struct Commitment {
-    pub view: views::CommitmentView,
-    pub at: Lens,
-}
 
 /// A commitment (impegno).
 #[Object]
@@ -134,19 +130,14 @@ pub(crate) async fn commitment_page(
         CommitmentsOf::Organization(_) => readable(ctx, all, |c| c.network).await?,
     };
     let order = order_by.unwrap_or_default();
-    paginate(
-        select(
-            all,
-            |c| at.by(c.created_on) && filter.matches(c, obligor),
-            |a, b| order.compare(a, b),
-            |view| Commitment { view, at },
-        ),
-        after,
-        before,
-        first,
-        last,
-    )
-    .await
+    let keep = |c: &views::CommitmentView| at.by(c.created_on) && filter.matches(c, obligor);
+    let items = select(
+        all,
+        keep,
+        |a, b| order.compare(a, b),
+        |view| Commitment { view, at },
+    );
+    paginate(items, after, before, first, last).await
 }
 
 /// The commitment with this id, if the viewer may read it (else absent, like a missing one).

@@ -3,7 +3,7 @@
 use async_graphql::InputObject;
 
 use crate::enums::*;
-use crate::pagination::{directed, OrderDirection};
+use crate::pagination::{directed, Filter, Order, OrderDirection};
 use chrono::{DateTime, Utc};
 
 /// Narrows a list of meetings.
@@ -21,8 +21,8 @@ pub struct MeetingFilter {
     pub public: Option<bool>,
 }
 
-impl MeetingFilter {
-    pub(crate) fn matches(&self, m: &projections::views::MeetingView) -> bool {
+impl Filter<projections::views::MeetingView> for MeetingFilter {
+    fn matches(&self, m: &projections::views::MeetingView) -> bool {
         self.kind
             .is_none_or(|k| aggregates::meeting::MeetingKind::from(k) == m.kind)
             && self
@@ -56,8 +56,8 @@ pub struct MeetingOrder {
     pub direction: OrderDirection,
 }
 
-impl MeetingOrder {
-    pub(crate) fn compare(
+impl Order<projections::views::MeetingView> for MeetingOrder {
+    fn compare(
         &self,
         a: &projections::views::MeetingView,
         b: &projections::views::MeetingView,

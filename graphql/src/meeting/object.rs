@@ -1,5 +1,6 @@
 //! The GraphQL objects of Meeting.
 
+use crate::graph::Meeting;
 use crate::prelude::*;
 
 /// A decision of a meeting.
@@ -22,12 +23,6 @@ pub struct AttendanceRecord {
     pub organization: ID,
     /// Present, absent or excused.
     pub attendance: Attendance,
-}
-
-/// A meeting.
-pub struct Meeting {
-    pub view: views::MeetingView,
-    pub at: Lens,
 }
 
 /// A meeting.

@@ -3,7 +3,7 @@
 use async_graphql::InputObject;
 
 use crate::enums::*;
-use crate::pagination::{contains, dated, directed, OrderDirection};
+use crate::pagination::{contains, dated, directed, Filter, Order, OrderDirection};
 
 /// Narrows the list of networks.
 #[derive(InputObject, Default)]
@@ -18,8 +18,8 @@ pub struct NetworkFilter {
     pub open: Option<bool>,
 }
 
-impl NetworkFilter {
-    pub(crate) fn matches(&self, n: &projections::views::NetworkView) -> bool {
+impl Filter<projections::views::NetworkView> for NetworkFilter {
+    fn matches(&self, n: &projections::views::NetworkView) -> bool {
         self.kind
             .is_none_or(|k| aggregates::network::NetworkKind::from(k) == n.kind)
             && contains(n.name.as_str(), &self.name_contains)
@@ -49,8 +49,8 @@ pub struct NetworkOrder {
     pub direction: OrderDirection,
 }
 
-impl NetworkOrder {
-    pub(crate) fn compare(
+impl Order<projections::views::NetworkView> for NetworkOrder {
+    fn compare(
         &self,
         a: &projections::views::NetworkView,
         b: &projections::views::NetworkView,
@@ -72,8 +72,8 @@ pub struct MembershipFilter {
     pub member_on: Option<chrono::NaiveDate>,
 }
 
-impl MembershipFilter {
-    pub(crate) fn matches(&self, m: &projections::views::MembershipView) -> bool {
+impl Filter<projections::views::MembershipView> for MembershipFilter {
+    fn matches(&self, m: &projections::views::MembershipView) -> bool {
         self.status
             .as_ref()
             .is_none_or(|s| s.eq_ignore_ascii_case(&wire_name(&m.status)))
@@ -102,8 +102,8 @@ pub struct MembershipOrder {
     pub direction: OrderDirection,
 }
 
-impl MembershipOrder {
-    pub(crate) fn compare(
+impl Order<projections::views::MembershipView> for MembershipOrder {
+    fn compare(
         &self,
         a: &projections::views::MembershipView,
         b: &projections::views::MembershipView,

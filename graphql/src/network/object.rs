@@ -1,22 +1,20 @@
 //! The GraphQL objects of Network (and its memberships and referents).
 
-use crate::commitment::{commitment_page, Commitment};
+use crate::commitment::commitment_page;
+use crate::graph::Commitment;
+use crate::graph::Meeting;
+use crate::graph::Organization;
+use crate::graph::Protocol;
+use crate::graph::WorkingGroup;
+use crate::graph::{Membership, Network};
 use crate::history::{timeline, HistoryConnection, Scope};
-use crate::meeting::Meeting;
-use crate::organization::{load_organization, Organization};
+use crate::organization::load_organization;
+use crate::pagination::list;
 use crate::prelude::*;
-use crate::protocol::Protocol;
 use crate::reports::{
     AttendanceRate, CommitmentOutcome, CommitmentSummary, MemberFulfilment, SignedAnnualReport,
 };
-use crate::working_group::WorkingGroup;
 use aggregates::network::MembershipStatus;
-
-/// A network (rete territoriale, tavolo).
-pub struct Network {
-    pub view: views::NetworkView,
-    pub at: Lens,
-}
 
 /// A network (rete territoriale, tavolo).
 #[Object]
@@ -80,39 +78,26 @@ impl Network {
         >,
         #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<ListConnection<Membership>> {
-        let all = read(ctx).memberships(self.view.id, self.at.known).await?;
+        let mut all = read(ctx).memberships(self.view.id, self.at.known).await?;
         let effective_on = effective_on.or(self.at.on);
-        let (filter, order) = (filter.unwrap_or_default(), order_by.unwrap_or_default());
         let at = self.at;
         let viewer = crate::viewer::viewer(ctx);
         let level = viewer.level(ctx, &self.view).await?;
         let network = self.view.id;
-        paginate(
-            select(
-                all,
-                |m| {
-                    let shown = match effective_on {
-                        Some(day) => m.member_on(day),
-                        None => {
-                            include_former == Some(true) || m.status == MembershipStatus::Active
-                        }
-                    };
-                    // Applications are not published; former members only to full readers.
-                    let visible = match effective_on {
-                        Some(_) => true,
-                        None => viewer.sees_membership(level, network, m.organization, m.status),
-                    };
-                    shown && visible && filter.matches(m)
-                },
-                |a, b| order.compare(a, b),
-                |view| Membership { view, at },
-            ),
-            after,
-            before,
-            first,
-            last,
-        )
-        .await
+        all.retain(|m| {
+            let shown = match effective_on {
+                Some(day) => m.member_on(day),
+                None => include_former == Some(true) || m.status == MembershipStatus::Active,
+            };
+            // Applications are not published; former members only to full readers.
+            let visible = match effective_on {
+                Some(_) => true,
+                None => viewer.sees_membership(level, network, m.organization, m.status),
+            };
+            shown && visible
+        });
+        let page = (after, before, first, last);
+        list(all, filter, order_by, |view| Membership { view, at }, page).await
     }
     /// The network's protocols.
     #[graphql(
@@ -136,19 +121,13 @@ impl Network {
     ) -> ApiResult<ListConnection<Protocol>> {
         crate::viewer::require_full(ctx, self.view.id).await?;
         let all = read(ctx).protocols(self.view.id, self.at.known).await?;
-        let (filter, order) = (filter.unwrap_or_default(), order_by.unwrap_or_default());
         let at = self.at;
-        paginate(
-            select(
-                all,
-                |p| filter.matches(p),
-                |a, b| order.compare(a, b),
-                |view| Protocol { view, at },
-            ),
-            after,
-            before,
-            first,
-            last,
+        list(
+            all,
+            filter,
+            order_by,
+            |view| Protocol { view, at },
+            (after, before, first, last),
         )
         .await
     }
@@ -334,19 +313,13 @@ impl Network {
         if !crate::viewer::viewer(ctx).full(ctx, self.view.id).await? {
             all.retain(|m| m.public);
         }
-        let (filter, order) = (filter.unwrap_or_default(), order_by.unwrap_or_default());
         let at = self.at;
-        paginate(
-            select(
-                all,
-                |m| filter.matches(m),
-                |a, b| order.compare(a, b),
-                |view| Meeting { view, at },
-            ),
-            after,
-            before,
-            first,
-            last,
+        list(
+            all,
+            filter,
+            order_by,
+            |view| Meeting { view, at },
+            (after, before, first, last),
         )
         .await
     }
@@ -423,12 +396,6 @@ impl Referent {
                 sealed: Some(view.details.as_str().to_owned()),
             }))
     }
-}
-
-/// An organization's membership of a network.
-pub struct Membership {
-    pub view: views::MembershipView,
-    pub at: Lens,
 }
 
 /// An organization's membership of a network.

@@ -1,9 +1,11 @@
 // GraphQL resolvers take one argument per field argument (first, after, …): that is the API.
 #![allow(clippy::too_many_arguments)]
 
+use crate::graph::Network;
 use crate::ids::uuid_of;
 use crate::network::visible_network;
-use crate::network::{Network, NetworkFilter, NetworkOrder};
+use crate::network::{NetworkFilter, NetworkOrder};
+use crate::pagination::list;
 use crate::prelude::*;
 
 /// The root fields over networks.
@@ -48,18 +50,12 @@ impl NetworkQuery {
             }
         }
         all = seen;
-        let (filter, order) = (filter.unwrap_or_default(), order_by.unwrap_or_default());
-        paginate(
-            select(
-                all,
-                |n| filter.matches(n),
-                |a, b| order.compare(a, b),
-                |view| Network { view, at },
-            ),
-            after,
-            before,
-            first,
-            last,
+        list(
+            all,
+            filter,
+            order_by,
+            |view| Network { view, at },
+            (after, before, first, last),
         )
         .await
     }

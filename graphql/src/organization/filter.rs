@@ -3,7 +3,7 @@
 use async_graphql::InputObject;
 
 use crate::enums::*;
-use crate::pagination::{contains, directed, OrderDirection};
+use crate::pagination::{contains, directed, Filter, Order, OrderDirection};
 
 /// Narrows the list of organizations.
 #[derive(InputObject, Default)]
@@ -16,8 +16,8 @@ pub struct OrganizationFilter {
     pub name_contains: Option<String>,
 }
 
-impl OrganizationFilter {
-    pub(crate) fn matches(&self, o: &projections::views::OrganizationView) -> bool {
+impl Filter<projections::views::OrganizationView> for OrganizationFilter {
+    fn matches(&self, o: &projections::views::OrganizationView) -> bool {
         self.category
             .is_none_or(|c| aggregates::values::OrganizationCategory::from(c) == o.category)
             && self
@@ -49,8 +49,8 @@ pub struct OrganizationOrder {
     pub direction: OrderDirection,
 }
 
-impl OrganizationOrder {
-    pub(crate) fn compare(
+impl Order<projections::views::OrganizationView> for OrganizationOrder {
+    fn compare(
         &self,
         a: &projections::views::OrganizationView,
         b: &projections::views::OrganizationView,

@@ -1,16 +1,12 @@
 //! The GraphQL objects of Organization.
 
-use crate::commitment::{commitment_page, Commitment};
+use crate::commitment::commitment_page;
+use crate::graph::Commitment;
+use crate::graph::Membership;
+use crate::graph::Organization;
+use crate::graph::Signature;
 use crate::history::{timeline, HistoryConnection, Scope};
-use crate::network::Membership;
 use crate::prelude::*;
-use crate::protocol::Signature;
-
-/// An organization.
-pub struct Organization {
-    pub view: views::OrganizationView,
-    pub at: Lens,
-}
 
 /// An organization.
 #[Object]

@@ -1,9 +1,11 @@
 // GraphQL resolvers take one argument per field argument (first, after, …): that is the API.
 #![allow(clippy::too_many_arguments)]
 
+use crate::graph::Organization;
 use crate::ids::uuid_of;
 use crate::organization::visible_organization;
-use crate::organization::{Organization, OrganizationFilter, OrganizationOrder};
+use crate::organization::{OrganizationFilter, OrganizationOrder};
+use crate::pagination::list;
 use crate::prelude::*;
 
 /// The root fields over organizations.
@@ -50,18 +52,12 @@ impl OrganizationQuery {
             }
             all = seen;
         }
-        let (filter, order) = (filter.unwrap_or_default(), order_by.unwrap_or_default());
-        paginate(
-            select(
-                all,
-                |o| filter.matches(o),
-                |a, b| order.compare(a, b),
-                |view| Organization { view, at },
-            ),
-            after,
-            before,
-            first,
-            last,
+        list(
+            all,
+            filter,
+            order_by,
+            |view| Organization { view, at },
+            (after, before, first, last),
         )
         .await
     }

@@ -3,7 +3,7 @@
 use async_graphql::InputObject;
 
 use crate::enums::*;
-use crate::pagination::{directed, OrderDirection};
+use crate::pagination::{directed, Filter, Order, OrderDirection};
 
 /// Narrows a list of protocols.
 #[derive(InputObject, Default)]
@@ -16,8 +16,8 @@ pub struct ProtocolFilter {
     pub in_force: Option<bool>,
 }
 
-impl ProtocolFilter {
-    pub(crate) fn matches(&self, p: &projections::views::ProtocolView) -> bool {
+impl Filter<projections::views::ProtocolView> for ProtocolFilter {
+    fn matches(&self, p: &projections::views::ProtocolView) -> bool {
         self.kind
             .is_none_or(|k| aggregates::protocol::ProtocolKind::from(k) == p.kind)
             && self
@@ -51,8 +51,8 @@ pub struct ProtocolOrder {
     pub direction: OrderDirection,
 }
 
-impl ProtocolOrder {
-    pub(crate) fn compare(
+impl Order<projections::views::ProtocolView> for ProtocolOrder {
+    fn compare(
         &self,
         a: &projections::views::ProtocolView,
         b: &projections::views::ProtocolView,

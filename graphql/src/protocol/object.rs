@@ -1,15 +1,11 @@
 //! The GraphQL objects of Protocol (and its signatures).
 
+use crate::graph::Organization;
+use crate::graph::{Protocol, Signature};
 use crate::history::{timeline, HistoryConnection, Scope};
-use crate::organization::{distinct, organizations, Organization};
+use crate::organization::{distinct, organizations};
 use crate::prelude::*;
 use crate::reports::{SignedBy, VersionCoverage};
-
-/// A protocol of understanding.
-pub struct Protocol {
-    pub view: views::ProtocolView,
-    pub at: Lens,
-}
 
 /// One version of a protocol.
 #[derive(SimpleObject)]
@@ -274,12 +270,6 @@ impl Protocol {
         all.retain(|s| self.at.by(s.signed_on));
         Ok(all)
     }
-}
-
-/// A signature of one version of a protocol.
-pub struct Signature {
-    pub view: views::SignatureView,
-    pub at: Lens,
 }
 
 /// A signature of one version of a protocol.

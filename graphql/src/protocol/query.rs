@@ -1,10 +1,10 @@
 // GraphQL resolvers take one argument per field argument (first, after, …): that is the API.
 #![allow(clippy::too_many_arguments)]
 
+use crate::graph::Protocol;
 use crate::ids::uuid_of;
 use crate::prelude::*;
 use crate::protocol::visible_protocol;
-use crate::protocol::Protocol;
 
 /// The root fields over protocols.
 #[derive(Default)]

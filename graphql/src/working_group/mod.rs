@@ -7,4 +7,4 @@ mod mutation;
 mod object;
 
 pub use mutation::*;
-pub use object::*;
+pub(crate) use object::*;

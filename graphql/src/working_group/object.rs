@@ -1,13 +1,9 @@
 //! The GraphQL objects of WorkingGroup.
 
-use crate::organization::{organizations, Organization};
+use crate::graph::Organization;
+use crate::graph::WorkingGroup;
+use crate::organization::organizations;
 use crate::prelude::*;
-
-/// A working group.
-pub struct WorkingGroup {
-    pub view: views::WorkingGroupView,
-    pub at: Lens,
-}
 
 /// A working group.
 #[Object]

@@ -43,23 +43,18 @@ async fn run(
     ctx: &Context<'_>,
     input: FulfilCommitmentInput,
 ) -> Result<FulfilCommitmentPayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let by = acting_for(&access)?;
-    let mut p = Parse::default();
-    let id = p.id("commitment", &input.commitment, NodeKind::Commitment);
-    let note = p.text("note", &input.note);
-    let evidence = match &input.evidence_hash {
-        Some(h) => p.hash("evidenceHash", h).map(Some),
-        None => Some(None),
-    };
-    let command = (|| {
+    decide(ctx, &RULE, &input.commitment, |p, by| {
+        let note = p.text("note", &input.note);
+        let evidence = match &input.evidence_hash {
+            Some(h) => p.hash("evidenceHash", h).map(Some),
+            None => Some(None),
+        };
         Some(CommitmentCommand::Fulfil {
             by,
             note: note?,
             evidence: evidence?,
             fulfilled_on: input.on,
         })
-    })();
-    let id = id.map(|i| i.to_string()).unwrap_or_default();
-    execute::<CommitmentAggregate, _>(ctx, &access, &id, p, command).await
+    })
+    .await
 }

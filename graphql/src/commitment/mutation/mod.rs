@@ -1,7 +1,7 @@
 //! The mutations of Commitment: one module each, holding its input, payload, access rule and
 //! resolver; this module holds what several of them share.
 
-use crate::commitment::Commitment;
+use crate::graph::Commitment;
 use crate::lens::Lens;
 use crate::mutation::*;
 use aggregates::commitment::{
@@ -53,4 +53,10 @@ impl Reloaded for Commitment {
                 at: Lens::NOW,
             }))
     }
+}
+
+impl Target for Commitment {
+    type Aggregate = CommitmentAggregate;
+    const FIELD: &'static str = "commitment";
+    const KIND: NodeKind = NodeKind::Commitment;
 }

@@ -40,17 +40,13 @@ async fn run(
     ctx: &Context<'_>,
     input: ReopenCommitmentInput,
 ) -> Result<ReopenCommitmentPayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let by = acting_for(&access)?;
-    let mut p = Parse::default();
-    let id = p.id("commitment", &input.commitment, NodeKind::Commitment);
-    let command = p
-        .text("note", &input.note)
-        .map(|reason| CommitmentCommand::Reopen {
-            by,
-            reason,
-            reopened_on: input.on,
-        });
-    let id = id.map(|i| i.to_string()).unwrap_or_default();
-    execute::<CommitmentAggregate, _>(ctx, &access, &id, p, command).await
+    decide(ctx, &RULE, &input.commitment, |p, by| {
+        p.text("note", &input.note)
+            .map(|reason| CommitmentCommand::Reopen {
+                by,
+                reason,
+                reopened_on: input.on,
+            })
+    })
+    .await
 }

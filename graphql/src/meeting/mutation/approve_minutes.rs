@@ -42,15 +42,13 @@ async fn run(
     ctx: &Context<'_>,
     input: ApproveMinutesInput,
 ) -> Result<ApproveMinutesPayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let mut p = Parse::default();
-    let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
-    let hash = p.hash("documentHash", &input.document_hash);
-    let command = hash.map(|document_hash| MeetingCommand::ApproveMinutes {
-        version: input.version,
-        document_hash,
-        approved_on: input.approved_on.unwrap_or_else(|| Utc::now().date_naive()),
-    });
-    let id = id.map(|i| i.to_string()).unwrap_or_default();
-    execute::<MeetingAggregate, _>(ctx, &access, &id, p, command).await
+    change(ctx, &RULE, &input.meeting, |p| {
+        let hash = p.hash("documentHash", &input.document_hash);
+        hash.map(|document_hash| MeetingCommand::ApproveMinutes {
+            version: input.version,
+            document_hash,
+            approved_on: input.approved_on.unwrap_or_else(|| Utc::now().date_naive()),
+        })
+    })
+    .await
 }

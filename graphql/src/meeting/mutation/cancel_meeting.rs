@@ -38,11 +38,9 @@ async fn run(
     ctx: &Context<'_>,
     input: CancelMeetingInput,
 ) -> Result<CancelMeetingPayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let mut p = Parse::default();
-    let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
-    let reason = required_reason(&mut p, &input.reason);
-    let command = reason.map(|reason| MeetingCommand::Cancel { reason });
-    let id = id.map(|i| i.to_string()).unwrap_or_default();
-    execute::<MeetingAggregate, _>(ctx, &access, &id, p, command).await
+    change(ctx, &RULE, &input.meeting, |p| {
+        let reason = required_reason(p, &input.reason);
+        reason.map(|reason| MeetingCommand::Cancel { reason })
+    })
+    .await
 }

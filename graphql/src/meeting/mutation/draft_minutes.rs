@@ -35,12 +35,9 @@ impl DraftMinutesMutation {
 }
 
 async fn run(ctx: &Context<'_>, input: DraftMinutesInput) -> Result<DraftMinutesPayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let mut p = Parse::default();
-    let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
-    let command = p
-        .hash("documentHash", &input.document_hash)
-        .map(|document_hash| MeetingCommand::DraftMinutes { document_hash });
-    let id = id.map(|i| i.to_string()).unwrap_or_default();
-    execute::<MeetingAggregate, _>(ctx, &access, &id, p, command).await
+    change(ctx, &RULE, &input.meeting, |p| {
+        p.hash("documentHash", &input.document_hash)
+            .map(|document_hash| MeetingCommand::DraftMinutes { document_hash })
+    })
+    .await
 }

@@ -17,8 +17,8 @@ mod record_decision;
 mod reschedule_meeting;
 mod schedule_meeting;
 
+use crate::graph::Meeting;
 use crate::lens::Lens;
-use crate::meeting::Meeting;
 pub use approve_minutes::*;
 pub use cancel_meeting::*;
 pub use close_meeting::*;
@@ -108,4 +108,10 @@ fn required_reason(p: &mut Parse, reason: &Option<String>) -> Option<FreeText> {
             None
         }
     }
+}
+
+impl Target for Meeting {
+    type Aggregate = MeetingAggregate;
+    const FIELD: &'static str = "meeting";
+    const KIND: NodeKind = NodeKind::Meeting;
 }

@@ -35,12 +35,10 @@ impl OpenMeetingMutation {
 }
 
 async fn run(ctx: &Context<'_>, input: OpenMeetingInput) -> Result<OpenMeetingPayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let mut p = Parse::default();
-    let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
-    let command = Some(MeetingCommand::Open {
-        opened_at: input.at.unwrap_or_else(Utc::now),
-    });
-    let id = id.map(|i| i.to_string()).unwrap_or_default();
-    execute::<MeetingAggregate, _>(ctx, &access, &id, p, command).await
+    change(ctx, &RULE, &input.meeting, |_| {
+        Some(MeetingCommand::Open {
+            opened_at: input.at.unwrap_or_else(Utc::now),
+        })
+    })
+    .await
 }

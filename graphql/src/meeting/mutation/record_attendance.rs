@@ -43,31 +43,19 @@ async fn run(
     ctx: &Context<'_>,
     input: RecordAttendanceInput,
 ) -> Result<RecordAttendancePayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let mut p = Parse::default();
-    let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
-    let organization = p.org("organization", &input.organization);
-    let represented_by = match &input.represented_by {
-        Some(person) => match person.parse::<uuid::Uuid>() {
-            Ok(u) => Some(Some(PersonId(u))),
-            Err(_) => {
-                p.fail(
-                    "representedBy",
-                    "representedBy is not a person id".to_owned(),
-                    "INVALID_ID",
-                );
-                None
-            }
-        },
-        None => Some(None),
-    };
-    let command = (|| {
+    change(ctx, &RULE, &input.meeting, |p| {
+        let organization = p.org("organization", &input.organization);
+        let represented_by = match &input.represented_by {
+            Some(person) => p
+                .uuid("representedBy", person, "a person id", PersonId)
+                .map(Some),
+            None => Some(None),
+        };
         Some(MeetingCommand::RecordAttendance {
             organization: organization?,
             attendance: input.attendance.into(),
             represented_by: represented_by?,
         })
-    })();
-    let id = id.map(|i| i.to_string()).unwrap_or_default();
-    execute::<MeetingAggregate, _>(ctx, &access, &id, p, command).await
+    })
+    .await
 }

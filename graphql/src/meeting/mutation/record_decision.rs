@@ -40,27 +40,25 @@ async fn run(
     ctx: &Context<'_>,
     input: RecordDecisionInput,
 ) -> Result<RecordDecisionPayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let mut p = Parse::default();
-    let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
-    let text = p.text("text", &input.text);
-    let mut items = Vec::new();
-    for item in &input.action_items {
-        if let (Some(obligor), Some(title)) = (
-            p.org("actionItems", &item.obligor),
-            p.name("actionItems", &item.title),
-        ) {
-            items.push(ActionItem {
-                obligor,
-                title,
-                due_on: item.due_on,
-            });
+    change(ctx, &RULE, &input.meeting, |p| {
+        let text = p.text("text", &input.text);
+        let mut items = Vec::new();
+        for item in &input.action_items {
+            if let (Some(obligor), Some(title)) = (
+                p.org("actionItems", &item.obligor),
+                p.name("actionItems", &item.title),
+            ) {
+                items.push(ActionItem {
+                    obligor,
+                    title,
+                    due_on: item.due_on,
+                });
+            }
         }
-    }
-    let command = text.map(|text| MeetingCommand::RecordDecision {
-        text,
-        action_items: items,
-    });
-    let id = id.map(|i| i.to_string()).unwrap_or_default();
-    execute::<MeetingAggregate, _>(ctx, &access, &id, p, command).await
+        text.map(|text| MeetingCommand::RecordDecision {
+            text,
+            action_items: items,
+        })
+    })
+    .await
 }

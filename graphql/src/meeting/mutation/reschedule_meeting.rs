@@ -44,15 +44,13 @@ async fn run(
     ctx: &Context<'_>,
     input: RescheduleMeetingInput,
 ) -> Result<RescheduleMeetingPayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let mut p = Parse::default();
-    let id = p.id("meeting", &input.meeting, NodeKind::Meeting);
-    let venue = venue(&mut p, &input.address, &input.link);
-    let command = venue.map(|venue| MeetingCommand::Reschedule {
-        starts_at: input.starts_at,
-        ends_at: input.ends_at,
-        venue,
-    });
-    let id = id.map(|i| i.to_string()).unwrap_or_default();
-    execute::<MeetingAggregate, _>(ctx, &access, &id, p, command).await
+    change(ctx, &RULE, &input.meeting, |p| {
+        let venue = venue(p, &input.address, &input.link);
+        venue.map(|venue| MeetingCommand::Reschedule {
+            starts_at: input.starts_at,
+            ends_at: input.ends_at,
+            venue,
+        })
+    })
+    .await
 }

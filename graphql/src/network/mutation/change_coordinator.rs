@@ -40,16 +40,13 @@ async fn run(
     ctx: &Context<'_>,
     input: ChangeCoordinatorInput,
 ) -> Result<ChangeCoordinatorPayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let by = acting_for(&access)?;
-    let mut p = Parse::default();
-    let id = p.id("network", &input.network, NodeKind::Network);
-    let new_coordinator = p.org("newCoordinator", &input.new_coordinator);
-    let command = new_coordinator.map(|new_coordinator| NetworkCommand::ChangeCoordinator {
-        by,
-        new_coordinator,
-        effective_on: input.effective_on,
-    });
-    let id = id.map(|i| i.to_string()).unwrap_or_default();
-    execute::<NetworkAggregate, _>(ctx, &access, &id, p, command).await
+    decide(ctx, &RULE, &input.network, |p, by| {
+        let new_coordinator = p.org("newCoordinator", &input.new_coordinator);
+        new_coordinator.map(|new_coordinator| NetworkCommand::ChangeCoordinator {
+            by,
+            new_coordinator,
+            effective_on: input.effective_on,
+        })
+    })
+    .await
 }

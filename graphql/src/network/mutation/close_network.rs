@@ -37,16 +37,13 @@ impl CloseNetworkMutation {
 }
 
 async fn run(ctx: &Context<'_>, input: CloseNetworkInput) -> Result<CloseNetworkPayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let by = acting_for(&access)?;
-    let mut p = Parse::default();
-    let id = p.id("network", &input.network, NodeKind::Network);
-    let reason = p.text("reason", &input.reason);
-    let command = reason.map(|reason| NetworkCommand::Close {
-        by,
-        reason,
-        effective_on: input.effective_on,
-    });
-    let id = id.map(|i| i.to_string()).unwrap_or_default();
-    execute::<NetworkAggregate, _>(ctx, &access, &id, p, command).await
+    decide(ctx, &RULE, &input.network, |p, by| {
+        let reason = p.text("reason", &input.reason);
+        reason.map(|reason| NetworkCommand::Close {
+            by,
+            reason,
+            effective_on: input.effective_on,
+        })
+    })
+    .await
 }

@@ -47,20 +47,9 @@ async fn run(
     ctx: &Context<'_>,
     input: DesignateReferentInput,
 ) -> Result<DesignateReferentPayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let by = acting_for(&access)?;
-    let mut p = Parse::default();
-    let id = p.id("network", &input.network, NodeKind::Network);
-    let organization = p.org("organization", &input.organization);
-    let person = input.person.parse::<uuid::Uuid>().ok().map(PersonId);
-    if person.is_none() {
-        p.fail(
-            "person",
-            "person is not a person id".to_owned(),
-            "INVALID_ID",
-        );
-    }
-    let command = (|| {
+    decide(ctx, &RULE, &input.network, |p, by| {
+        let organization = p.org("organization", &input.organization);
+        let person = p.uuid("person", &input.person, "a person id", PersonId);
         Some(NetworkCommand::DesignateReferent {
             by,
             organization: organization?,
@@ -69,7 +58,6 @@ async fn run(
             role: input.role.into(),
             effective_on: input.effective_on,
         })
-    })();
-    let id = id.map(|i| i.to_string()).unwrap_or_default();
-    execute::<NetworkAggregate, _>(ctx, &access, &id, p, command).await
+    })
+    .await
 }

@@ -39,18 +39,15 @@ impl ExpelMemberMutation {
 }
 
 async fn run(ctx: &Context<'_>, input: ExpelMemberInput) -> Result<ExpelMemberPayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let by = acting_for(&access)?;
-    let mut p = Parse::default();
-    let (id, organization) = membership_ids(&mut p, &input.network, &input.organization);
-    let reason = p.text("reason", &input.reason);
-    let command = (|| {
+    decide(ctx, &RULE, &input.network, |p, by| {
+        let organization = p.org("organization", &input.organization);
+        let reason = p.text("reason", &input.reason);
         Some(NetworkCommand::Expel {
             by,
             organization: organization?,
             reason: reason?,
             effective_on: input.effective_on,
         })
-    })();
-    execute::<NetworkAggregate, _>(ctx, &access, &id, p, command).await
+    })
+    .await
 }

@@ -2,9 +2,9 @@
 //! resolver; this module holds what several of them share.
 
 use crate::enums::{NetworkKind, ReferentRole};
+use crate::graph::Network;
 use crate::lens::Lens;
 use crate::mutation::*;
-use crate::network::Network;
 use aggregates::ids::*;
 use aggregates::network::{Network as NetworkAggregate, NetworkCommand};
 
@@ -93,4 +93,10 @@ impl Reloaded for Network {
                 at: Lens::NOW,
             }))
     }
+}
+
+impl Target for Network {
+    type Aggregate = NetworkAggregate;
+    const FIELD: &'static str = "network";
+    const KIND: NodeKind = NodeKind::Network;
 }

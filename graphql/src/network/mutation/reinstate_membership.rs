@@ -40,14 +40,13 @@ async fn run(
     ctx: &Context<'_>,
     input: ReinstateMembershipInput,
 ) -> Result<ReinstateMembershipPayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let by = acting_for(&access)?;
-    let mut p = Parse::default();
-    let (id, organization) = membership_ids(&mut p, &input.network, &input.organization);
-    let command = organization.map(|organization| NetworkCommand::Reinstate {
-        by,
-        organization,
-        effective_on: input.effective_on,
-    });
-    execute::<NetworkAggregate, _>(ctx, &access, &id, p, command).await
+    decide(ctx, &RULE, &input.network, |p, by| {
+        let organization = p.org("organization", &input.organization);
+        organization.map(|organization| NetworkCommand::Reinstate {
+            by,
+            organization,
+            effective_on: input.effective_on,
+        })
+    })
+    .await
 }

@@ -42,17 +42,14 @@ async fn run(
     ctx: &Context<'_>,
     input: RejectMembershipInput,
 ) -> Result<RejectMembershipPayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let by = acting_for(&access)?;
-    let mut p = Parse::default();
-    let (id, organization) = membership_ids(&mut p, &input.network, &input.organization);
-    let reason = p.text("reason", &input.reason);
-    let command = (|| {
+    decide(ctx, &RULE, &input.network, |p, by| {
+        let organization = p.org("organization", &input.organization);
+        let reason = p.text("reason", &input.reason);
         Some(NetworkCommand::Reject {
             by,
             organization: organization?,
             reason: reason?,
         })
-    })();
-    execute::<NetworkAggregate, _>(ctx, &access, &id, p, command).await
+    })
+    .await
 }

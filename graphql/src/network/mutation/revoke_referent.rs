@@ -41,23 +41,13 @@ async fn run(
     ctx: &Context<'_>,
     input: RevokeReferentInput,
 ) -> Result<RevokeReferentPayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let by = acting_for(&access)?;
-    let mut p = Parse::default();
-    let id = p.id("network", &input.network, NodeKind::Network);
-    let referent = input.referent.parse::<uuid::Uuid>().ok().map(ReferentId);
-    if referent.is_none() {
-        p.fail(
-            "referent",
-            "referent is not a designation id".to_owned(),
-            "INVALID_ID",
-        );
-    }
-    let command = referent.map(|referent| NetworkCommand::RevokeReferent {
-        by,
-        referent,
-        effective_on: input.effective_on,
-    });
-    let id = id.map(|i| i.to_string()).unwrap_or_default();
-    execute::<NetworkAggregate, _>(ctx, &access, &id, p, command).await
+    decide(ctx, &RULE, &input.network, |p, by| {
+        let referent = p.uuid("referent", &input.referent, "a designation id", ReferentId);
+        referent.map(|referent| NetworkCommand::RevokeReferent {
+            by,
+            referent,
+            effective_on: input.effective_on,
+        })
+    })
+    .await
 }

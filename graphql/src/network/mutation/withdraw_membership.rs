@@ -42,18 +42,15 @@ async fn run(
     ctx: &Context<'_>,
     input: WithdrawMembershipInput,
 ) -> Result<WithdrawMembershipPayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let by = acting_for(&access)?;
-    let mut p = Parse::default();
-    let (id, organization) = membership_ids(&mut p, &input.network, &input.organization);
-    let reason = p.opt_text("reason", &input.reason);
-    let command = (|| {
+    decide(ctx, &RULE, &input.network, |p, by| {
+        let organization = p.org("organization", &input.organization);
+        let reason = p.opt_text("reason", &input.reason);
         Some(NetworkCommand::Withdraw {
             by,
             organization: organization?,
             reason: reason?,
             effective_on: input.effective_on,
         })
-    })();
-    execute::<NetworkAggregate, _>(ctx, &access, &id, p, command).await
+    })
+    .await
 }

@@ -40,14 +40,12 @@ async fn run(
     ctx: &Context<'_>,
     input: DeactivateOrganizationInput,
 ) -> Result<DeactivateOrganizationPayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let mut p = Parse::default();
-    let id = p.org("organization", &input.organization);
-    let reason = p.text("reason", &input.reason);
-    let command = reason.map(|reason| OrganizationCommand::Deactivate {
-        reason,
-        effective_on: input.effective_on,
-    });
-    let id = id.map(|i| i.to_string()).unwrap_or_default();
-    execute::<OrganizationAggregate, _>(ctx, &access, &id, p, command).await
+    change(ctx, &RULE, &input.organization, |p| {
+        let reason = p.text("reason", &input.reason);
+        reason.map(|reason| OrganizationCommand::Deactivate {
+            reason,
+            effective_on: input.effective_on,
+        })
+    })
+    .await
 }

@@ -2,9 +2,9 @@
 //! resolver; this module holds what several of them share.
 
 use crate::enums::OrganizationCategory;
+use crate::graph::Organization;
 use crate::lens::Lens;
 use crate::mutation::*;
-use crate::organization::Organization;
 use aggregates::ids::*;
 use aggregates::organization::{Organization as OrganizationAggregate, OrganizationCommand};
 use aggregates::values::TaxCode;
@@ -53,4 +53,10 @@ impl Reloaded for Organization {
                 at: Lens::NOW,
             }))
     }
+}
+
+impl Target for Organization {
+    type Aggregate = OrganizationAggregate;
+    const FIELD: &'static str = "organization";
+    const KIND: NodeKind = NodeKind::Organization;
 }

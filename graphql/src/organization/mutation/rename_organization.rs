@@ -40,16 +40,12 @@ async fn run(
     ctx: &Context<'_>,
     input: RenameOrganizationInput,
 ) -> Result<RenameOrganizationPayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let mut p = Parse::default();
-    let id = p.org("organization", &input.organization);
-    let name = p.name("name", &input.name);
-    let command = (|| {
+    change(ctx, &RULE, &input.organization, |p| {
+        let name = p.name("name", &input.name);
         Some(OrganizationCommand::Rename {
             name: name?,
             effective_on: input.effective_on,
         })
-    })();
-    let id = id.map(|i| i.to_string()).unwrap_or_default();
-    execute::<OrganizationAggregate, _>(ctx, &access, &id, p, command).await
+    })
+    .await
 }

@@ -40,14 +40,12 @@ async fn run(
     ctx: &Context<'_>,
     input: SucceedOrganizationInput,
 ) -> Result<SucceedOrganizationPayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let mut p = Parse::default();
-    let id = p.org("organization", &input.organization);
-    let predecessor = p.org("predecessor", &input.predecessor);
-    let command = predecessor.map(|predecessor| OrganizationCommand::Succeed {
-        predecessor,
-        effective_on: input.effective_on,
-    });
-    let id = id.map(|i| i.to_string()).unwrap_or_default();
-    execute::<OrganizationAggregate, _>(ctx, &access, &id, p, command).await
+    change(ctx, &RULE, &input.organization, |p| {
+        let predecessor = p.org("predecessor", &input.predecessor);
+        predecessor.map(|predecessor| OrganizationCommand::Succeed {
+            predecessor,
+            effective_on: input.effective_on,
+        })
+    })
+    .await
 }

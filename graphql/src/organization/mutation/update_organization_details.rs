@@ -43,24 +43,20 @@ async fn run(
     ctx: &Context<'_>,
     input: UpdateOrganizationDetailsInput,
 ) -> Result<UpdateOrganizationDetailsPayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let mut p = Parse::default();
-    let id = p.org("organization", &input.organization);
-    let tax_code = match &input.tax_code {
-        Some(t) => p.value("taxCode", TaxCode::parse(t)).map(Some),
-        None => Some(None),
-    };
-    let territory = match &input.territory {
-        Some(t) => p.name("territory", t).map(Some),
-        None => Some(None),
-    };
-    let command = (|| {
+    change(ctx, &RULE, &input.organization, |p| {
+        let tax_code = match &input.tax_code {
+            Some(t) => p.value("taxCode", TaxCode::parse(t)).map(Some),
+            None => Some(None),
+        };
+        let territory = match &input.territory {
+            Some(t) => p.name("territory", t).map(Some),
+            None => Some(None),
+        };
         Some(OrganizationCommand::UpdateDetails {
             category: input.category.map(Into::into),
             tax_code: tax_code?,
             territory: territory?,
         })
-    })();
-    let id = id.map(|i| i.to_string()).unwrap_or_default();
-    execute::<OrganizationAggregate, _>(ctx, &access, &id, p, command).await
+    })
+    .await
 }

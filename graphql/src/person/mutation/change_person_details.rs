@@ -43,14 +43,7 @@ async fn run(
 ) -> Result<ChangePersonDetailsPayload, Refusal> {
     let access = authorize(ctx, &RULE).await?;
     let mut p = Parse::default();
-    let person = input.person.parse::<uuid::Uuid>().ok().map(PersonId);
-    if person.is_none() {
-        p.fail(
-            "person",
-            "person is not a person id".to_owned(),
-            "INVALID_ID",
-        );
-    }
+    let person = p.uuid("person", &input.person, "a person id", PersonId);
     let details = p.details(&input.name, &input.email, &input.phone);
     let (person, details) = p.done(person.zip(details))?;
     let state = ctx.data_unchecked::<ApiState>();

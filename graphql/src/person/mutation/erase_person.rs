@@ -38,14 +38,7 @@ impl ErasePersonMutation {
 async fn run(ctx: &Context<'_>, input: ErasePersonInput) -> Result<ErasePersonPayload, Refusal> {
     let access = authorize(ctx, &RULE).await?;
     let mut p = Parse::default();
-    let person = input.person.parse::<uuid::Uuid>().ok().map(PersonId);
-    if person.is_none() {
-        p.fail(
-            "person",
-            "person is not a person id".to_owned(),
-            "INVALID_ID",
-        );
-    }
+    let person = p.uuid("person", &input.person, "a person id", PersonId);
     let id = p.done(person)?.to_string();
     let command = PersonCommand::Erase {
         on: input.erased_on.unwrap_or_else(|| Utc::now().date_naive()),

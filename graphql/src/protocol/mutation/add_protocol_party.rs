@@ -40,15 +40,12 @@ async fn run(
     ctx: &Context<'_>,
     input: AddProtocolPartyInput,
 ) -> Result<AddProtocolPartyPayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let mut p = Parse::default();
-    let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
-    let command = p
-        .org("organization", &input.organization)
-        .map(|organization| ProtocolCommand::AddParty {
-            organization,
-            added_on: input.on,
-        });
-    let id = id.map(|i| i.to_string()).unwrap_or_default();
-    execute::<ProtocolAggregate, _>(ctx, &access, &id, p, command).await
+    change(ctx, &RULE, &input.protocol, |p| {
+        p.org("organization", &input.organization)
+            .map(|organization| ProtocolCommand::AddParty {
+                organization,
+                added_on: input.on,
+            })
+    })
+    .await
 }

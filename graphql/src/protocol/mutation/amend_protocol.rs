@@ -38,12 +38,9 @@ async fn run(
     ctx: &Context<'_>,
     input: AmendProtocolInput,
 ) -> Result<AmendProtocolPayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let mut p = Parse::default();
-    let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
-    let command = p
-        .content(&input.content)
-        .map(|content| ProtocolCommand::Amend { content });
-    let id = id.map(|i| i.to_string()).unwrap_or_default();
-    execute::<ProtocolAggregate, _>(ctx, &access, &id, p, command).await
+    change(ctx, &RULE, &input.protocol, |p| {
+        p.content(&input.content)
+            .map(|content| ProtocolCommand::Amend { content })
+    })
+    .await
 }

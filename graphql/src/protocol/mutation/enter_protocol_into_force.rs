@@ -41,14 +41,12 @@ async fn run(
     ctx: &Context<'_>,
     input: EnterProtocolIntoForceInput,
 ) -> Result<EnterProtocolIntoForcePayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let mut p = Parse::default();
-    let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
-    let act = p.opt_text("explicitAct", &input.explicit_act);
-    let command = act.map(|explicit_act| ProtocolCommand::EnterIntoForce {
-        effective_on: input.on,
-        explicit_act,
-    });
-    let id = id.map(|i| i.to_string()).unwrap_or_default();
-    execute::<ProtocolAggregate, _>(ctx, &access, &id, p, command).await
+    change(ctx, &RULE, &input.protocol, |p| {
+        let act = p.opt_text("explicitAct", &input.explicit_act);
+        act.map(|explicit_act| ProtocolCommand::EnterIntoForce {
+            effective_on: input.on,
+            explicit_act,
+        })
+    })
+    .await
 }

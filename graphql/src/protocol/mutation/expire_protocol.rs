@@ -38,10 +38,8 @@ async fn run(
     ctx: &Context<'_>,
     input: ExpireProtocolInput,
 ) -> Result<ExpireProtocolPayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let mut p = Parse::default();
-    let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
-    let command = Some(ProtocolCommand::Expire { on: input.on });
-    let id = id.map(|i| i.to_string()).unwrap_or_default();
-    execute::<ProtocolAggregate, _>(ctx, &access, &id, p, command).await
+    change(ctx, &RULE, &input.protocol, |_| {
+        Some(ProtocolCommand::Expire { on: input.on })
+    })
+    .await
 }

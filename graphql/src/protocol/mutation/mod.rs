@@ -23,8 +23,8 @@ mod renew_protocol;
 mod revise_protocol;
 mod supersede_protocol;
 
+use crate::graph::Protocol;
 use crate::lens::Lens;
-use crate::protocol::Protocol;
 pub use add_protocol_party::*;
 pub use amend_protocol::*;
 pub use decline_protocol::*;
@@ -159,4 +159,10 @@ impl Reloaded for Protocol {
                 at: Lens::NOW,
             }))
     }
+}
+
+impl Target for Protocol {
+    type Aggregate = ProtocolAggregate;
+    const FIELD: &'static str = "protocol";
+    const KIND: NodeKind = NodeKind::Protocol;
 }

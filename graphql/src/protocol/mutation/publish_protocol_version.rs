@@ -41,14 +41,12 @@ async fn run(
     ctx: &Context<'_>,
     input: PublishProtocolVersionInput,
 ) -> Result<PublishProtocolVersionPayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let mut p = Parse::default();
-    let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
-    let hash = p.hash("documentHash", &input.document_hash);
-    let command = hash.map(|document_hash| ProtocolCommand::PublishVersion {
-        document_hash,
-        published_on: input.published_on,
-    });
-    let id = id.map(|i| i.to_string()).unwrap_or_default();
-    execute::<ProtocolAggregate, _>(ctx, &access, &id, p, command).await
+    change(ctx, &RULE, &input.protocol, |p| {
+        let hash = p.hash("documentHash", &input.document_hash);
+        hash.map(|document_hash| ProtocolCommand::PublishVersion {
+            document_hash,
+            published_on: input.published_on,
+        })
+    })
+    .await
 }

@@ -42,18 +42,14 @@ async fn run(
     ctx: &Context<'_>,
     input: RecordProtocolWithdrawalInput,
 ) -> Result<RecordProtocolWithdrawalPayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let mut p = Parse::default();
-    let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
-    let organization = p.org("organization", &input.organization);
-    let reason = p.opt_text("reason", &input.reason);
-    let command = (|| {
+    change(ctx, &RULE, &input.protocol, |p| {
+        let organization = p.org("organization", &input.organization);
+        let reason = p.opt_text("reason", &input.reason);
         Some(ProtocolCommand::RecordWithdrawal {
             organization: organization?,
             reason: reason?,
             effective_on: input.on,
         })
-    })();
-    let id = id.map(|i| i.to_string()).unwrap_or_default();
-    execute::<ProtocolAggregate, _>(ctx, &access, &id, p, command).await
+    })
+    .await
 }

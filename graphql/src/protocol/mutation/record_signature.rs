@@ -48,13 +48,10 @@ async fn run(
     ctx: &Context<'_>,
     input: RecordSignatureInput,
 ) -> Result<RecordSignaturePayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let mut p = Parse::default();
-    let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
-    let organization = p.org("organization", &input.organization);
-    let office = p.name("signingOffice", &input.signing_office);
-    let hash = p.hash("documentHash", &input.document_hash);
-    let command = (|| {
+    change(ctx, &RULE, &input.protocol, |p| {
+        let organization = p.org("organization", &input.organization);
+        let office = p.name("signingOffice", &input.signing_office);
+        let hash = p.hash("documentHash", &input.document_hash);
         Some(ProtocolCommand::RecordSignature {
             organization: organization?,
             signing_office: office?,
@@ -62,7 +59,6 @@ async fn run(
             document_hash: hash?,
             signed_on: input.signed_on,
         })
-    })();
-    let id = id.map(|i| i.to_string()).unwrap_or_default();
-    execute::<ProtocolAggregate, _>(ctx, &access, &id, p, command).await
+    })
+    .await
 }

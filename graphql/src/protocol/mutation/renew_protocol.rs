@@ -40,13 +40,11 @@ async fn run(
     ctx: &Context<'_>,
     input: RenewProtocolInput,
 ) -> Result<RenewProtocolPayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let mut p = Parse::default();
-    let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
-    let command = Some(ProtocolCommand::Renew {
-        valid_until: input.valid_until,
-        decided_on: input.decided_on,
-    });
-    let id = id.map(|i| i.to_string()).unwrap_or_default();
-    execute::<ProtocolAggregate, _>(ctx, &access, &id, p, command).await
+    change(ctx, &RULE, &input.protocol, |_| {
+        Some(ProtocolCommand::Renew {
+            valid_until: input.valid_until,
+            decided_on: input.decided_on,
+        })
+    })
+    .await
 }

@@ -40,16 +40,14 @@ async fn run(
     ctx: &Context<'_>,
     input: SupersedeProtocolInput,
 ) -> Result<SupersedeProtocolPayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let mut p = Parse::default();
-    let id = p.id("protocol", &input.protocol, NodeKind::Protocol);
-    let by = p
-        .id("byProtocol", &input.by_protocol, NodeKind::Protocol)
-        .map(ProtocolId);
-    let command = by.map(|by_protocol| ProtocolCommand::Supersede {
-        by_protocol,
-        on: input.on,
-    });
-    let id = id.map(|i| i.to_string()).unwrap_or_default();
-    execute::<ProtocolAggregate, _>(ctx, &access, &id, p, command).await
+    change(ctx, &RULE, &input.protocol, |p| {
+        let by = p
+            .id("byProtocol", &input.by_protocol, NodeKind::Protocol)
+            .map(ProtocolId);
+        by.map(|by_protocol| ProtocolCommand::Supersede {
+            by_protocol,
+            on: input.on,
+        })
+    })
+    .await
 }

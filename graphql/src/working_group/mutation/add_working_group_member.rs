@@ -50,18 +50,14 @@ async fn run(
     ctx: &Context<'_>,
     input: AddWorkingGroupMemberInput,
 ) -> Result<AddWorkingGroupMemberPayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
     let input: WorkingGroupMemberInput = input.into();
-    let by = acting_for(&access)?;
-    let mut p = Parse::default();
-    let id = p.id("workingGroup", &input.working_group, NodeKind::WorkingGroup);
-    let command = p
-        .org("organization", &input.organization)
-        .map(|organization| WorkingGroupCommand::AddMember {
-            by,
-            organization,
-            effective_on: input.effective_on,
-        });
-    let id = id.map(|i| i.to_string()).unwrap_or_default();
-    execute::<WorkingGroupAggregate, _>(ctx, &access, &id, p, command).await
+    decide(ctx, &RULE, &input.working_group, |p, by| {
+        p.org("organization", &input.organization)
+            .map(|organization| WorkingGroupCommand::AddMember {
+                by,
+                organization,
+                effective_on: input.effective_on,
+            })
+    })
+    .await
 }

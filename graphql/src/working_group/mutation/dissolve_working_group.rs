@@ -40,17 +40,13 @@ async fn run(
     ctx: &Context<'_>,
     input: DissolveWorkingGroupInput,
 ) -> Result<DissolveWorkingGroupPayload, Refusal> {
-    let access = authorize(ctx, &RULE).await?;
-    let by = acting_for(&access)?;
-    let mut p = Parse::default();
-    let id = p.id("workingGroup", &input.working_group, NodeKind::WorkingGroup);
-    let command = p
-        .text("reason", &input.reason)
-        .map(|reason| WorkingGroupCommand::Dissolve {
-            by,
-            reason,
-            dissolved_on: input.dissolved_on,
-        });
-    let id = id.map(|i| i.to_string()).unwrap_or_default();
-    execute::<WorkingGroupAggregate, _>(ctx, &access, &id, p, command).await
+    decide(ctx, &RULE, &input.working_group, |p, by| {
+        p.text("reason", &input.reason)
+            .map(|reason| WorkingGroupCommand::Dissolve {
+                by,
+                reason,
+                dissolved_on: input.dissolved_on,
+            })
+    })
+    .await
 }

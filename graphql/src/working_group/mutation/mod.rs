@@ -1,9 +1,9 @@
 //! The mutations of WorkingGroup: one module each, holding its input, payload, access rule and
 //! resolver; this module holds what several of them share.
 
+use crate::graph::WorkingGroup;
 use crate::lens::Lens;
 use crate::mutation::*;
-use crate::working_group::WorkingGroup;
 use aggregates::ids::*;
 use aggregates::working_group::{WorkingGroup as WorkingGroupAggregate, WorkingGroupCommand};
 
@@ -57,4 +57,10 @@ impl Reloaded for WorkingGroup {
                 at: Lens::NOW,
             }))
     }
+}
+
+impl Target for WorkingGroup {
+    type Aggregate = WorkingGroupAggregate;
+    const FIELD: &'static str = "workingGroup";
+    const KIND: NodeKind = NodeKind::WorkingGroup;
 }

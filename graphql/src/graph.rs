@@ -1,0 +1,58 @@
+//! The object graph's nodes: the data of each GraphQL object that another aggregate's object
+//! can return — the read-model document and the lens it was read with.
+//!
+//! Objects point at one another (an organization at its memberships, a membership at its
+//! organization), so their data lives here, below every aggregate module: each aggregate's
+//! `object.rs` implements its own object's fields and imports the others from here, and no
+//! aggregate module imports another one to name its object.
+
+use crate::lens::Lens;
+use projections::views;
+
+/// A commitment (impegno).
+pub struct Commitment {
+    pub view: views::CommitmentView,
+    pub at: Lens,
+}
+
+/// A meeting.
+pub struct Meeting {
+    pub view: views::MeetingView,
+    pub at: Lens,
+}
+
+/// A network (rete territoriale, tavolo).
+pub struct Network {
+    pub view: views::NetworkView,
+    pub at: Lens,
+}
+
+/// An organization's membership of a network.
+pub struct Membership {
+    pub view: views::MembershipView,
+    pub at: Lens,
+}
+
+/// An organization.
+pub struct Organization {
+    pub view: views::OrganizationView,
+    pub at: Lens,
+}
+
+/// A protocol of understanding.
+pub struct Protocol {
+    pub view: views::ProtocolView,
+    pub at: Lens,
+}
+
+/// A signature of one version of a protocol.
+pub struct Signature {
+    pub view: views::SignatureView,
+    pub at: Lens,
+}
+
+/// A working group.
+pub struct WorkingGroup {
+    pub view: views::WorkingGroupView,
+    pub at: Lens,
+}
