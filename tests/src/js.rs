@@ -1,12 +1,16 @@
 //! The JavaScript clients the API must work with (`tests/js`: the reference `graphql` package,
-//! `graphql-ws`), installed once per test process with `npm ci` from the committed lockfile.
+//! `graphql-ws`) and the contract's tools (`graphql-inspector`), installed once per test process
+//! with `npm ci` from the committed lockfile.
 
 /// Makes sure the JavaScript clients are installed (`npm ci` from the committed lockfile).
 pub fn clients() -> std::path::PathBuf {
     let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("js");
     static INSTALL: std::sync::Once = std::sync::Once::new();
     INSTALL.call_once(|| {
-        if !dir.join("node_modules/graphql-ws").exists() {
+        let installed = ["graphql-ws", "@graphql-inspector/cli"]
+            .iter()
+            .all(|package| dir.join("node_modules").join(package).exists());
+        if !installed {
             let status = std::process::Command::new("npm")
                 .args(["ci", "--no-audit", "--no-fund"])
                 .current_dir(&dir)
