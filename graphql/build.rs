@@ -91,7 +91,7 @@ impl Generator {
         };
         let base = match kind {
             "string" => match node.get("format").and_then(Value::as_str) {
-                Some("date") => "chrono::NaiveDate".to_owned(),
+                Some("date") => "crate::scalars::Date".to_owned(),
                 Some("date-time") => "chrono::DateTime<chrono::Utc>".to_owned(),
                 _ => "String".to_owned(),
             },
@@ -105,7 +105,7 @@ impl Generator {
                 "Vec<{}>",
                 self.ty(node.get("items").unwrap_or(&Value::Null), defs)
             ),
-            _ => "async_graphql::Json<serde_json::Value>".to_owned(),
+            _ => "crate::scalars::Json".to_owned(),
         };
         if nullable {
             format!("Option<{base}>")
@@ -117,7 +117,7 @@ impl Generator {
     /// The Rust type of a named definition, emitting it on first use.
     fn named(&mut self, name: &str, defs: &serde_json::Map<String, Value>) -> String {
         let Some(def) = defs.get(name) else {
-            return "async_graphql::Json<serde_json::Value>".to_owned();
+            return "crate::scalars::Json".to_owned();
         };
         if name == "Sealed" {
             return SEALED.to_owned();

@@ -13,7 +13,7 @@ pub struct EntryCommon {
     role: Role,
     acting_for: Option<ID>,
     recorded_at: DateTime<Utc>,
-    effective_on: Option<NaiveDate>,
+    effective_on: Option<Date>,
     correlation_id: String,
     payload: serde_json::Value,
 }
@@ -70,7 +70,7 @@ macro_rules! history_entries {
                     self.common.recorded_at
                 }
                 /// The business date it took effect on, where one applies.
-                async fn effective_on(&self) -> Option<NaiveDate> {
+                async fn effective_on(&self) -> Option<Date> {
                     self.common.effective_on
                 }
                 /// Shared by every event one request caused.
@@ -78,8 +78,8 @@ macro_rules! history_entries {
                     &self.common.correlation_id
                 }
                 /// The payload as stored (JSON), for generic clients.
-                async fn payload_json(&self) -> async_graphql::Json<&serde_json::Value> {
-                    async_graphql::Json(&self.common.payload)
+                async fn payload_json(&self) -> crate::scalars::Json {
+                    crate::scalars::Json(self.common.payload.clone())
                 }
                 /// The event's data, typed.
                 async fn payload(&self) -> &$payload {
@@ -101,9 +101,9 @@ macro_rules! history_entries {
             field(name = "role", ty = "Role", desc = "The role the actor acted in."),
             field(name = "acting_for", ty = "Option<&ID>", desc = "The global id of the organization the actor acted for."),
             field(name = "recorded_at", ty = "DateTime<Utc>", desc = "When it was recorded."),
-            field(name = "effective_on", ty = "Option<NaiveDate>", desc = "The business date it took effect on, where one applies."),
+            field(name = "effective_on", ty = "Option<Date>", desc = "The business date it took effect on, where one applies."),
             field(name = "correlation_id", ty = "&str", desc = "Shared by every event one request caused."),
-            field(name = "payload_json", ty = "async_graphql::Json<&serde_json::Value>", desc = "The payload as stored (JSON), for generic clients.")
+            field(name = "payload_json", ty = "crate::scalars::Json", desc = "The payload as stored (JSON), for generic clients.")
         )]
         pub enum HistoryEntry {
             $($event($entry)),+
@@ -176,7 +176,7 @@ impl TryFrom<StoredEvent> for HistoryEntry {
                 .organization
                 .map(|o| global_id(NodeKind::Organization, o)),
             recorded_at: e.recorded_at,
-            effective_on: e.metadata.business_date,
+            effective_on: e.metadata.business_date.map(Date),
             correlation_id: e.metadata.correlation_id.to_string(),
             payload: e.payload,
         })

@@ -1,6 +1,7 @@
 //! The read lens: what a root field's `asOf` (state as known at a recorded instant) and
 //! `effectiveOn` (a business date) select, carried down to every object below it.
 
+use crate::scalars::Date;
 use async_graphql::Context;
 use chrono::{DateTime, NaiveDate, Utc};
 use projections::queries::AsOf;
@@ -41,11 +42,11 @@ impl Lens {
 pub(crate) async fn lens(
     ctx: &Context<'_>,
     instant: Option<DateTime<Utc>>,
-    effective_on: Option<chrono::NaiveDate>,
+    effective_on: Option<Date>,
 ) -> ApiResult<Lens> {
     Ok(Lens {
         known: as_of(ctx, instant).await?,
-        on: effective_on,
+        on: effective_on.map(NaiveDate::from),
     })
 }
 

@@ -28,6 +28,7 @@ mod prelude;
 pub mod protocol;
 pub mod reports;
 pub mod root;
+pub mod scalars;
 pub mod schema;
 pub mod state;
 pub mod subscription;

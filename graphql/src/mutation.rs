@@ -13,9 +13,9 @@ pub(crate) use crate::auth::{authorize, Access, MutationRule, Principal, Rule};
 pub(crate) use crate::errors::ApiResult;
 pub(crate) use crate::errors::{respond, Refusal, UserError};
 pub(crate) use crate::ids::{decode_kind, NodeKind};
+pub(crate) use crate::scalars::Date;
 pub(crate) use crate::state::{read, ApiState};
 pub(crate) use async_graphql::{Context, InputObject, Object, ID};
-pub(crate) use chrono::NaiveDate;
 pub(crate) use projections::queries::AsOf;
 
 /// Collects the parse errors of one input.

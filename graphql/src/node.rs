@@ -1,5 +1,6 @@
 //! The `Node` interface: any object by its opaque global id, if the viewer may read it.
 
+use crate::scalars::Date;
 use async_graphql::{Context, Interface, Object, ID};
 use chrono::{DateTime, Utc};
 
@@ -76,7 +77,7 @@ impl NodeQuery {
         #[graphql(
             desc = "Read the state on this business date, for everything below (default: none)."
         )]
-        effective_on: Option<chrono::NaiveDate>,
+        effective_on: Option<Date>,
     ) -> ApiResult<Option<Node>> {
         let at = lens(ctx, as_of, effective_on).await?;
         node_of(ctx, &id, at).await
@@ -92,7 +93,7 @@ impl NodeQuery {
         #[graphql(
             desc = "Read the state on this business date, for everything below (default: none)."
         )]
-        effective_on: Option<chrono::NaiveDate>,
+        effective_on: Option<Date>,
     ) -> ApiResult<Vec<Option<Node>>> {
         if ids.len() > MAX_PAGE {
             return Err(client_error(

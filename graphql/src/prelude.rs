@@ -1,8 +1,9 @@
 //! What the object, filter and query modules of every aggregate use: the shared pieces of the
 //! API (never an aggregate's module).
 
+pub(crate) use crate::scalars::Date;
 pub(crate) use async_graphql::{ComplexObject, Context, Enum, Object, SimpleObject, ID};
-pub(crate) use chrono::{DateTime, NaiveDate, Utc};
+pub(crate) use chrono::{DateTime, Utc};
 pub(crate) use projections::queries::{AsOf, CommitmentsOf};
 pub(crate) use projections::views;
 

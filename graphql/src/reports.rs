@@ -6,7 +6,7 @@ use crate::prelude::*;
 #[derive(SimpleObject)]
 pub struct SignedAnnualReport {
     /// The report (JSON).
-    pub document: async_graphql::Json<serde_json::Value>,
+    pub document: crate::scalars::Json,
     /// SHA-256 (hex) of the document's canonical form (keys sorted, no whitespace).
     pub content_hash: String,
     /// Ed25519 signature (hex) of the content hash's hex text.
@@ -86,7 +86,7 @@ pub struct VersionCoverage {
     /// Its title.
     pub title: String,
     /// Opened for signature on.
-    pub open_since: Option<NaiveDate>,
+    pub open_since: Option<Date>,
     /// The signatures: organization, business date, recording time.
     pub signed: Vec<SignedBy>,
     /// Active members and parties that have not signed it (global ids).
@@ -99,7 +99,7 @@ pub struct SignedBy {
     /// The organization's global id.
     pub organization: ID,
     /// The business date of the signature.
-    pub signed_on: NaiveDate,
+    pub signed_on: Date,
     /// When it was recorded.
     pub recorded_at: DateTime<Utc>,
 }

@@ -14,6 +14,16 @@ use crate::subscription::Subscription;
 /// The schema served.
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
+/// The roots, with the descriptions of the scalars this crate does not declare itself.
+fn roots() -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(Query::default(), Mutation::default(), Subscription)
+        .override_output_type_description::<chrono::DateTime<chrono::Utc>>(
+            "An instant with its offset from UTC: RFC 3339's `date-time`, for example \
+             `2024-12-13T09:30:00Z` or `2024-12-13T10:30:00+01:00`. An instant without an \
+             offset is refused. Answers are in UTC.",
+        )
+}
+
 /// A per-request batch loader of organizations (its cache lives as long as the request).
 pub(crate) fn organization_loader(
     state: &ApiState,
@@ -26,7 +36,7 @@ pub(crate) fn organization_loader(
 
 /// Builds the schema with the deployment's limits.
 pub fn build_schema(state: ApiState, config: &ApiConfig) -> AppSchema {
-    let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription)
+    let mut builder = roots()
         .data(state)
         .limit_depth(config.max_depth)
         .limit_complexity(config.max_complexity)
@@ -42,7 +52,7 @@ pub fn build_schema(state: ApiState, config: &ApiConfig) -> AppSchema {
 /// complexity bound.
 pub fn build_introspection_schema(config: &ApiConfig) -> Option<AppSchema> {
     config.introspection.then(|| {
-        Schema::build(Query::default(), Mutation::default(), Subscription)
+        roots()
             .introspection_only()
             .limit_depth(INTROSPECTION_MAX_DEPTH.max(config.max_depth))
             .limit_complexity(config.max_complexity)
@@ -53,16 +63,15 @@ pub fn build_introspection_schema(config: &ApiConfig) -> Option<AppSchema> {
 
 /// The schema without data, for introspection and contract tests.
 pub fn build_schema_without_state() -> AppSchema {
-    Schema::build(Query::default(), Mutation::default(), Subscription).finish()
+    roots().finish()
 }
 
 /// The SDL, sorted, as checked in under `schemas/graphql/`.
 pub fn sdl() -> String {
-    Schema::build(Query::default(), Mutation::default(), Subscription)
-        .finish()
-        .sdl_with_options(
-            async_graphql::SDLExportOptions::new()
-                .sorted_fields()
-                .sorted_enum_items(),
-        )
+    roots().finish().sdl_with_options(
+        async_graphql::SDLExportOptions::new()
+            .sorted_fields()
+            .sorted_enum_items()
+            .include_specified_by(),
+    )
 }

@@ -103,3 +103,37 @@ fn every_mutation_states_its_access_rule() {
         );
     }
 }
+
+#[tokio::test]
+async fn every_custom_scalar_states_its_format() {
+    // Schema-driven tools (code generators, fuzzers) learn a scalar's format from its
+    // `specifiedByURL`; its description says the same in words.
+    let schema = graphql::build_schema_without_state();
+    let response = schema
+        .execute("{ __schema { types { name kind description specifiedByURL } } }")
+        .await;
+    assert!(response.errors.is_empty(), "{:?}", response.errors);
+    let data = response.data.into_json().unwrap();
+    let builtin = ["String", "Int", "Float", "Boolean", "ID"];
+    let scalars: Vec<_> = data["__schema"]["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["kind"] == "SCALAR" && !builtin.contains(&t["name"].as_str().unwrap()))
+        .collect();
+    assert!(scalars.len() >= 3, "{scalars:?}");
+    for scalar in scalars {
+        let url = scalar["specifiedByURL"].as_str().unwrap_or_default();
+        assert!(url.starts_with("https://"), "{scalar}");
+        let description = scalar["description"].as_str().unwrap_or_default();
+        assert!(
+            description.contains("RFC"),
+            "{} does not state its format: {description}",
+            scalar["name"]
+        );
+    }
+    assert!(
+        graphql::sdl().contains("scalar NaiveDate @specifiedBy(url: "),
+        "the SDL states it too"
+    );
+}

@@ -548,7 +548,7 @@ async fn torino_through_graphql(server: TestServer) {
         network(id: $n) {
             overdue: commitments(filter: {overdueOn: "2020-10-01"}) { totalCount }
             notYet: commitments(filter: {overdueOn: "2010-10-01"}) { totalCount }
-            farFuture: commitments(filter: {overdueOn: "+10000-01-01"}) { totalCount }
+            farFuture: commitments(filter: {overdueOn: "9999-12-31"}) { totalCount }
             byDue: commitments(orderBy: {field: DUE_ON}) { nodes { dueOn } }
             open: commitments(filter: {status: "OPEN"}) { totalCount }
             openAnyCase: commitments(filter: {status: "oPeN"}) { totalCount }
@@ -587,7 +587,7 @@ async fn torino_through_graphql(server: TestServer) {
     );
     assert_eq!(
         list["farFuture"]["totalCount"], 3,
-        "every open commitment with a due date is overdue in the year 10000: {list}"
+        "every open commitment with a due date is overdue on the last day of 9999: {list}"
     );
     assert_eq!(list["cavOverdue"]["totalCount"], 2, "{list}");
     assert_eq!(list["cavOpen"]["totalCount"], 2, "{list}");

@@ -96,6 +96,20 @@ async fn client_mistakes_are_client_errors_with_a_code(store: Store) {
             None,
             ("BAD_USER_INPUT", "effectiveOn"),
         ),
+        // Dates outside RFC 3339's `full-date` (the scalar's @specifiedBy): a five-digit
+        // year, a month or day of one digit.
+        (
+            "query($id: ID!) { network(id: $id, effectiveOn: \"+10000-01-01\") { name } }",
+            json!({"id": network}),
+            None,
+            ("BAD_USER_INPUT", "effectiveOn"),
+        ),
+        (
+            "query($id: ID!, $d: NaiveDate) { network(id: $id, effectiveOn: $d) { name } }",
+            json!({"id": network, "d": "2024-1-5"}),
+            None,
+            ("BAD_USER_INPUT", "effectiveOn"),
+        ),
         // An instant without a zone.
         (
             "query($id: ID!) { network(id: $id, asOf: \"2024-01-01T10:00:00\") { name } }",

@@ -48,7 +48,10 @@ async fn a_breaking_change_missing_from_the_changelog_fails() {
 
     let output = diff(&without).await;
     let complaint = String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success(), "the diff passed without the entry");
+    assert!(
+        !output.status.success(),
+        "the diff passed without the entry"
+    );
     assert!(complaint.contains(entry), "{complaint}");
     assert!(
         complaint.contains("1 breaking change(s)"),

@@ -1,5 +1,6 @@
 //! The `filter` and `orderBy` inputs of lists of commitment objects.
 
+use crate::scalars::Date;
 use async_graphql::{InputObject, ID};
 
 use crate::enums::wire_name;
@@ -13,7 +14,7 @@ pub struct CommitmentFilter {
     /// Only those owed by this organization.
     pub obligor: Option<ID>,
     /// Only those overdue on this date.
-    pub overdue_on: Option<chrono::NaiveDate>,
+    pub overdue_on: Option<Date>,
 }
 
 impl CommitmentFilter {
@@ -26,7 +27,7 @@ impl CommitmentFilter {
             .as_ref()
             .is_none_or(|s| s.eq_ignore_ascii_case(&wire_name(&c.status)))
             && obligor.is_none_or(|o| o == c.obligor.as_uuid())
-            && self.overdue_on.is_none_or(|day| c.is_overdue(day))
+            && self.overdue_on.is_none_or(|day| c.is_overdue(day.0))
     }
 }
 

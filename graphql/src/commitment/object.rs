@@ -36,12 +36,12 @@ impl Commitment {
             .unwrap_or_default()
     }
     /// The due date.
-    async fn due_on(&self) -> Option<NaiveDate> {
-        self.view.due_on
+    async fn due_on(&self) -> Option<Date> {
+        self.view.due_on.map(Date)
     }
     /// When it was taken on.
-    async fn created_on(&self) -> NaiveDate {
-        self.view.created_on
+    async fn created_on(&self) -> Date {
+        self.view.created_on.into()
     }
     /// OPEN, IN_PROGRESS, FULFILLED, WAIVED or CANCELLED.
     async fn status(&self) -> String {
@@ -53,9 +53,10 @@ impl Commitment {
         #[graphql(
             desc = "The date on which overdue is judged (default: `effectiveOn`, else today)."
         )]
-        on: Option<NaiveDate>,
+        on: Option<Date>,
     ) -> bool {
-        self.view.is_overdue(on.unwrap_or_else(|| self.at.day()))
+        self.view
+            .is_overdue(on.map_or_else(|| self.at.day(), |d| d.0))
     }
     /// The evidence of fulfilment.
     async fn evidence_note(&self) -> Option<String> {
@@ -120,7 +121,7 @@ pub(crate) async fn commitment_page(
     let criteria = projections::queries::CommitmentCriteria {
         status,
         obligor: obligor.map(aggregates::ids::OrganizationId),
-        overdue_on: filter.overdue_on,
+        overdue_on: filter.overdue_on.map(|d| d.0),
     };
     let all = read(ctx)
         .commitments_matching(of, &criteria, at.known)

@@ -11,7 +11,7 @@ pub struct Decision {
     /// What was decided.
     pub text: String,
     /// The business date.
-    pub decided_on: NaiveDate,
+    pub decided_on: Date,
     /// How many action items it has.
     pub action_items: usize,
 }
@@ -60,7 +60,7 @@ impl Meeting {
             .map(|d| Decision {
                 number: d.number,
                 text: d.text.to_string(),
-                decided_on: d.decided_on,
+                decided_on: d.decided_on.into(),
                 action_items: d.action_items.len(),
             })
             .collect()

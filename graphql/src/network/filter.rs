@@ -1,5 +1,6 @@
 //! The `filter` and `orderBy` inputs of lists of network objects.
 
+use crate::scalars::Date;
 use async_graphql::InputObject;
 
 use crate::enums::*;
@@ -69,7 +70,7 @@ pub struct MembershipFilter {
     /// Only this status (PENDING, ACTIVE, SUSPENDED, WITHDRAWN, EXPELLED, REJECTED).
     pub status: Option<String>,
     /// Only memberships active on this business date.
-    pub member_on: Option<chrono::NaiveDate>,
+    pub member_on: Option<Date>,
 }
 
 impl Filter<projections::views::MembershipView> for MembershipFilter {
@@ -77,7 +78,7 @@ impl Filter<projections::views::MembershipView> for MembershipFilter {
         self.status
             .as_ref()
             .is_none_or(|s| s.eq_ignore_ascii_case(&wire_name(&m.status)))
-            && self.member_on.is_none_or(|day| m.member_on(day))
+            && self.member_on.is_none_or(|day| m.member_on(day.0))
     }
 }
 

@@ -40,12 +40,12 @@ impl Network {
         self.view.public
     }
     /// The business date it was established on.
-    async fn established_on(&self) -> NaiveDate {
-        self.view.established_on
+    async fn established_on(&self) -> Date {
+        self.view.established_on.into()
     }
     /// The business date it was closed on.
-    async fn closed_on(&self) -> Option<NaiveDate> {
-        self.view.closed_on
+    async fn closed_on(&self) -> Option<Date> {
+        self.view.closed_on.map(Date)
     }
     /// The lead organization.
     async fn coordinator(&self, ctx: &Context<'_>) -> ApiResult<Option<Organization>> {
@@ -63,7 +63,7 @@ impl Network {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only organizations that were active members on this business date.")]
-        effective_on: Option<NaiveDate>,
+        effective_on: Option<Date>,
         #[graphql(desc = "Include memberships that ended or never started.")]
         include_former: Option<bool>,
         #[graphql(desc = "Narrow the list; every field given must match.")] filter: Option<
@@ -79,14 +79,14 @@ impl Network {
         #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<ListConnection<Membership>> {
         let mut all = read(ctx).memberships(self.view.id, self.at.known).await?;
-        let effective_on = effective_on.or(self.at.on);
+        let effective_on = effective_on.or(self.at.on.map(Date));
         let at = self.at;
         let viewer = crate::viewer::viewer(ctx);
         let level = viewer.level(ctx, &self.view).await?;
         let network = self.view.id;
         all.retain(|m| {
             let shown = match effective_on {
-                Some(day) => m.member_on(day),
+                Some(day) => m.member_on(day.0),
                 None => include_former == Some(true) || m.status == MembershipStatus::Active,
             };
             // Applications are not published; former members only to full readers.
@@ -169,12 +169,12 @@ impl Network {
         #[graphql(
             desc = "The date on which overdue is judged (default: `effectiveOn`, else today)."
         )]
-        on: Option<NaiveDate>,
+        on: Option<Date>,
     ) -> ApiResult<Vec<CommitmentSummary>> {
         crate::viewer::require_full(ctx, self.view.id).await?;
-        let on = on.unwrap_or_else(|| self.at.day());
+        let on = on.unwrap_or_else(|| self.at.day().into());
         let all = read(ctx)
-            .commitment_summary(self.view.id, on, self.at.known)
+            .commitment_summary(self.view.id, on.0, self.at.known)
             .await?;
         Ok(all
             .into_iter()
@@ -237,7 +237,7 @@ impl Network {
             .ok_or_else(|| crate::errors::client_error("NOT_FOUND", "no such network"))?;
         let signed = projections::reports::SignedReport::sign(document, signer);
         Ok(SignedAnnualReport {
-            document: async_graphql::Json(signed.document),
+            document: crate::scalars::Json(signed.document),
             content_hash: signed.content_hash,
             signature: signed.signature,
             public_key: signed.public_key,
@@ -248,12 +248,12 @@ impl Network {
     async fn commitment_fulfilment(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The date outcomes are judged on.")] on: Option<NaiveDate>,
+        #[graphql(desc = "The date outcomes are judged on.")] on: Option<Date>,
     ) -> ApiResult<Vec<MemberFulfilment>> {
         crate::viewer::require_full(ctx, self.view.id).await?;
-        let on = on.unwrap_or_else(|| self.at.day());
+        let on = on.unwrap_or_else(|| self.at.day().into());
         let all = read(ctx)
-            .commitment_fulfilment(self.view.id, on, self.at.known)
+            .commitment_fulfilment(self.view.id, on.0, self.at.known)
             .await?;
         Ok(all
             .into_iter()
@@ -350,9 +350,9 @@ impl Network {
 #[derive(SimpleObject)]
 pub struct MembershipPeriod {
     /// First day.
-    pub from: NaiveDate,
+    pub from: Date,
     /// The first day it was no longer an active member.
-    pub until: Option<NaiveDate>,
+    pub until: Option<Date>,
     /// FOUNDING, APPLICATION or SIGNATURE.
     pub via: String,
 }
@@ -372,9 +372,9 @@ pub struct Referent {
     /// Institutional, technical or deputy.
     pub role: ReferentRole,
     /// Since when.
-    pub since: NaiveDate,
+    pub since: Date,
     /// Until when.
-    pub until: Option<NaiveDate>,
+    pub until: Option<Date>,
 }
 
 #[ComplexObject]
@@ -418,12 +418,12 @@ impl Membership {
         wire_name(&self.view.status)
     }
     /// When it applied.
-    async fn applied_on(&self) -> Option<NaiveDate> {
-        self.view.applied_on
+    async fn applied_on(&self) -> Option<Date> {
+        self.view.applied_on.map(Date)
     }
     /// Start of the current active period.
-    async fn since(&self) -> Option<NaiveDate> {
-        self.view.since
+    async fn since(&self) -> Option<Date> {
+        self.view.since.map(Date)
     }
     /// How it joined: FOUNDING, APPLICATION or SIGNATURE.
     async fn joined_via(&self) -> Option<String> {
@@ -440,8 +440,8 @@ impl Membership {
             .periods
             .iter()
             .map(|p| MembershipPeriod {
-                from: p.from,
-                until: p.until,
+                from: p.from.into(),
+                until: p.until.map(Date),
                 via: serde_json::to_value(p.via)
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_owned))
@@ -462,8 +462,8 @@ impl Membership {
                 id: r.referent.to_string(),
                 person: r.person.to_string(),
                 role: r.role.into(),
-                since: r.since,
-                until: r.until,
+                since: r.since.into(),
+                until: r.until.map(Date),
             })
             .collect())
     }

@@ -26,7 +26,7 @@ impl NetworkQuery {
         #[graphql(
             desc = "Read the state on this business date, for everything below (default: none)."
         )]
-        effective_on: Option<chrono::NaiveDate>,
+        effective_on: Option<Date>,
         #[graphql(desc = "Narrow the list; every field given must match.")] filter: Option<
             NetworkFilter,
         >,
@@ -70,7 +70,7 @@ impl NetworkQuery {
         #[graphql(
             desc = "Read the state on this business date, for everything below (default: none)."
         )]
-        effective_on: Option<chrono::NaiveDate>,
+        effective_on: Option<Date>,
     ) -> ApiResult<Option<Network>> {
         let at = lens(ctx, as_of, effective_on).await?;
         visible_network(ctx, uuid_of(&id, NodeKind::Network)?, at).await

@@ -26,7 +26,7 @@ impl OrganizationQuery {
         #[graphql(
             desc = "Read the state on this business date, for everything below (default: none)."
         )]
-        effective_on: Option<chrono::NaiveDate>,
+        effective_on: Option<Date>,
         #[graphql(desc = "Narrow the list; every field given must match.")] filter: Option<
             OrganizationFilter,
         >,
@@ -72,7 +72,7 @@ impl OrganizationQuery {
         #[graphql(
             desc = "Read the state on this business date, for everything below (default: none)."
         )]
-        effective_on: Option<chrono::NaiveDate>,
+        effective_on: Option<Date>,
     ) -> ApiResult<Option<Organization>> {
         let at = lens(ctx, as_of, effective_on).await?;
         visible_organization(ctx, uuid_of(&id, NodeKind::Organization)?, at).await

@@ -20,15 +20,15 @@ pub struct ProtocolVersion {
     /// The SHA-256 of the published document.
     pub document_hash: Option<String>,
     /// Published on.
-    pub published_on: Option<NaiveDate>,
+    pub published_on: Option<Date>,
     /// Opened for signature on.
-    pub opened_on: Option<NaiveDate>,
+    pub opened_on: Option<Date>,
     /// Entered into force on.
-    pub in_force_on: Option<NaiveDate>,
+    pub in_force_on: Option<Date>,
     /// Validity start.
-    pub valid_from: NaiveDate,
+    pub valid_from: Date,
     /// Validity end.
-    pub valid_until: Option<NaiveDate>,
+    pub valid_until: Option<Date>,
     #[graphql(skip)]
     pub clauses: Vec<aggregates::protocol::Clause>,
 }
@@ -72,7 +72,7 @@ pub struct Party {
     /// Whether its signature is required for entry into force.
     pub required: bool,
     /// When it was added later ("in itinere").
-    pub added_on: Option<NaiveDate>,
+    pub added_on: Option<Date>,
 }
 
 /// A protocol of understanding.
@@ -116,11 +116,11 @@ impl Protocol {
                 title: v.title.to_string(),
                 purpose: v.purpose.to_string(),
                 document_hash: v.document_hash.as_ref().map(|h| h.to_string()),
-                published_on: v.published_on,
-                opened_on: v.opened_on,
-                in_force_on: v.in_force_on,
-                valid_from: v.validity.from(),
-                valid_until: v.validity.to(),
+                published_on: v.published_on.map(Date),
+                opened_on: v.opened_on.map(Date),
+                in_force_on: v.in_force_on.map(Date),
+                valid_from: v.validity.from().into(),
+                valid_until: v.validity.to().map(Date),
                 clauses: v.clauses.clone(),
             })
             .collect()
@@ -134,7 +134,7 @@ impl Protocol {
                 organization: global_id(NodeKind::Organization, p.organization),
                 status: wire_name(&p.status),
                 required: p.required,
-                added_on: p.added_on,
+                added_on: p.added_on.map(Date),
             })
             .collect()
     }
@@ -192,13 +192,13 @@ impl Protocol {
             .map(|v| VersionCoverage {
                 version: v.version,
                 title: v.title,
-                open_since: v.open_since,
+                open_since: v.open_since.map(Date),
                 signed: v
                     .signed
                     .into_iter()
                     .map(|s| SignedBy {
                         organization: global_id(NodeKind::Organization, s.organization),
-                        signed_on: s.signed_on,
+                        signed_on: s.signed_on.into(),
                         recorded_at: s.recorded_at,
                     })
                     .collect(),
@@ -303,8 +303,8 @@ impl Signature {
         self.view.document_hash.as_str()
     }
     /// The business date of the signature.
-    async fn signed_on(&self) -> NaiveDate {
-        self.view.signed_on
+    async fn signed_on(&self) -> Date {
+        self.view.signed_on.into()
     }
     /// When it was recorded.
     async fn recorded_at(&self) -> DateTime<Utc> {

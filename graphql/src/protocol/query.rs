@@ -22,7 +22,7 @@ impl ProtocolQuery {
         #[graphql(
             desc = "Read the state on this business date, for everything below (default: none)."
         )]
-        effective_on: Option<chrono::NaiveDate>,
+        effective_on: Option<Date>,
     ) -> ApiResult<Option<Protocol>> {
         let at = lens(ctx, as_of, effective_on).await?;
         visible_protocol(ctx, uuid_of(&id, NodeKind::Protocol)?, at).await

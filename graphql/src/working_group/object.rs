@@ -25,8 +25,8 @@ impl WorkingGroup {
         organizations(ctx, self.view.members.clone(), self.at).await
     }
     /// When it was dissolved.
-    async fn dissolved_on(&self) -> Option<NaiveDate> {
-        self.view.dissolved_on
+    async fn dissolved_on(&self) -> Option<Date> {
+        self.view.dissolved_on.map(Date)
     }
 }
 

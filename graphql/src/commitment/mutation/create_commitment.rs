@@ -17,9 +17,9 @@ pub struct CreateCommitmentInput {
     /// Details.
     pub description: Option<String>,
     /// Due date.
-    pub due_on: Option<NaiveDate>,
+    pub due_on: Option<Date>,
     /// Created on.
-    pub created_on: NaiveDate,
+    pub created_on: Date,
 }
 
 payload!(CreateCommitmentPayload, commitment: Commitment);
@@ -64,8 +64,8 @@ async fn run(
             obligor: obligor?,
             title: title?,
             description: description?,
-            due_on: input.due_on,
-            created_on: input.created_on,
+            due_on: input.due_on.map(|d| d.0),
+            created_on: input.created_on.0,
         })
     })();
     let id = id.to_string();

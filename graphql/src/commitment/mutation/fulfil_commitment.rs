@@ -18,7 +18,7 @@ pub struct FulfilCommitmentInput {
     /// The SHA-256 of an evidence document.
     pub evidence_hash: Option<String>,
     /// The business date.
-    pub on: NaiveDate,
+    pub on: Date,
 }
 
 /// The resolver of `fulfilCommitment`.
@@ -53,7 +53,7 @@ async fn run(
             by,
             note: note?,
             evidence: evidence?,
-            fulfilled_on: input.on,
+            fulfilled_on: input.on.0,
         })
     })
     .await

@@ -15,7 +15,7 @@ pub struct ReopenCommitmentInput {
     /// Why it is reopened.
     pub note: String,
     /// The business date.
-    pub on: NaiveDate,
+    pub on: Date,
 }
 
 /// The resolver of `reopenCommitment`.
@@ -45,7 +45,7 @@ async fn run(
             .map(|reason| CommitmentCommand::Reopen {
                 by,
                 reason,
-                reopened_on: input.on,
+                reopened_on: input.on.0,
             })
     })
     .await

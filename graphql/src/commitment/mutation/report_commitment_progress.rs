@@ -16,7 +16,7 @@ pub struct ReportCommitmentProgressInput {
     /// What was done.
     pub note: String,
     /// The business date.
-    pub on: NaiveDate,
+    pub on: Date,
 }
 
 /// The resolver of `reportCommitmentProgress`.
@@ -46,7 +46,7 @@ async fn run(
             .map(|note| CommitmentCommand::ReportProgress {
                 by,
                 note,
-                reported_on: input.on,
+                reported_on: input.on.0,
             })
     })
     .await

@@ -15,7 +15,7 @@ pub struct WaiveCommitmentInput {
     /// Why it is waived.
     pub note: String,
     /// The business date.
-    pub on: NaiveDate,
+    pub on: Date,
 }
 
 /// The resolver of `waiveCommitment`.
@@ -45,7 +45,7 @@ async fn run(
             .map(|reason| CommitmentCommand::Waive {
                 by,
                 reason,
-                waived_on: input.on,
+                waived_on: input.on.0,
             })
     })
     .await

@@ -17,7 +17,7 @@ pub struct ApproveMinutesInput {
     /// The version to approve (`Meeting.minutesVersion` is the latest drafted one).
     pub version: u32,
     /// Approved on (default: today).
-    pub approved_on: Option<NaiveDate>,
+    pub approved_on: Option<Date>,
 }
 
 /// The resolver of `approveMinutes`.
@@ -47,7 +47,9 @@ async fn run(
         hash.map(|document_hash| MeetingCommand::ApproveMinutes {
             version: input.version,
             document_hash,
-            approved_on: input.approved_on.unwrap_or_else(|| Utc::now().date_naive()),
+            approved_on: input
+                .approved_on
+                .map_or_else(|| Utc::now().date_naive(), |d| d.0),
         })
     })
     .await

@@ -37,7 +37,7 @@ pub struct ActionItemInput {
     /// What.
     pub title: String,
     /// By when.
-    pub due_on: Option<NaiveDate>,
+    pub due_on: Option<Date>,
 }
 
 fn venue(p: &mut Parse, address: &Option<String>, link: &Option<String>) -> Option<Option<Venue>> {

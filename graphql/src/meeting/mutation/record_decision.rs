@@ -51,7 +51,7 @@ async fn run(
                 items.push(ActionItem {
                     obligor,
                     title,
-                    due_on: item.due_on,
+                    due_on: item.due_on.map(|d| d.0),
                 });
             }
         }

@@ -15,7 +15,7 @@ pub struct ApplyForMembershipInput {
     /// The organization.
     pub organization: ID,
     /// The business date.
-    pub effective_on: NaiveDate,
+    pub effective_on: Date,
     /// Why the organization applies (optional).
     pub reason: Option<String>,
 }
@@ -49,7 +49,7 @@ async fn run(
     let command = (|| {
         Some(NetworkCommand::Apply {
             organization: organization?,
-            applied_on: input.effective_on,
+            applied_on: input.effective_on.0,
             motivation: motivation?,
         })
     })();

@@ -15,7 +15,7 @@ pub struct ApproveMembershipInput {
     /// The organization.
     pub organization: ID,
     /// The business date.
-    pub effective_on: NaiveDate,
+    pub effective_on: Date,
 }
 
 /// The resolver of `approveMembership`.
@@ -45,7 +45,7 @@ async fn run(
         organization.map(|organization| NetworkCommand::Approve {
             by,
             organization,
-            effective_on: input.effective_on,
+            effective_on: input.effective_on.0,
         })
     })
     .await

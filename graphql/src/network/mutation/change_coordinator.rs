@@ -13,7 +13,7 @@ pub struct ChangeCoordinatorInput {
     /// The new coordinator, an active member.
     pub new_coordinator: ID,
     /// Effective from.
-    pub effective_on: NaiveDate,
+    pub effective_on: Date,
 }
 
 payload!(ChangeCoordinatorPayload, network: Network);
@@ -45,7 +45,7 @@ async fn run(
         new_coordinator.map(|new_coordinator| NetworkCommand::ChangeCoordinator {
             by,
             new_coordinator,
-            effective_on: input.effective_on,
+            effective_on: input.effective_on.0,
         })
     })
     .await

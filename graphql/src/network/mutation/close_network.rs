@@ -13,7 +13,7 @@ pub struct CloseNetworkInput {
     /// Why.
     pub reason: String,
     /// Effective from.
-    pub effective_on: NaiveDate,
+    pub effective_on: Date,
 }
 
 payload!(CloseNetworkPayload, network: Network);
@@ -42,7 +42,7 @@ async fn run(ctx: &Context<'_>, input: CloseNetworkInput) -> Result<CloseNetwork
         reason.map(|reason| NetworkCommand::Close {
             by,
             reason,
-            effective_on: input.effective_on,
+            effective_on: input.effective_on.0,
         })
     })
     .await

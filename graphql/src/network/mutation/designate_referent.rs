@@ -17,7 +17,7 @@ pub struct DesignateReferentInput {
     /// The referent's role.
     pub role: ReferentRole,
     /// Effective from.
-    pub effective_on: NaiveDate,
+    pub effective_on: Date,
 }
 
 payload!(DesignateReferentPayload, network: Network);
@@ -56,7 +56,7 @@ async fn run(
             referent: ReferentId::new_random(),
             person: person?,
             role: input.role.into(),
-            effective_on: input.effective_on,
+            effective_on: input.effective_on.0,
         })
     })
     .await

@@ -17,7 +17,7 @@ pub struct EstablishNetworkInput {
     /// The lead organization (capofila).
     pub coordinator: ID,
     /// Established on.
-    pub established_on: NaiveDate,
+    pub established_on: Date,
     /// Whether it publishes its members and public meetings.
     pub public: bool,
 }
@@ -59,7 +59,7 @@ async fn run(
             kind: input.kind.into(),
             territory: territory?,
             coordinator: coordinator?,
-            established_on: input.established_on,
+            established_on: input.established_on.0,
             public: input.public,
         })
     })();

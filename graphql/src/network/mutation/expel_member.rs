@@ -15,7 +15,7 @@ pub struct ExpelMemberInput {
     /// The organization.
     pub organization: ID,
     /// The business date.
-    pub effective_on: NaiveDate,
+    pub effective_on: Date,
     /// Why the member is expelled (required, not empty).
     pub reason: String,
 }
@@ -46,7 +46,7 @@ async fn run(ctx: &Context<'_>, input: ExpelMemberInput) -> Result<ExpelMemberPa
             by,
             organization: organization?,
             reason: reason?,
-            effective_on: input.effective_on,
+            effective_on: input.effective_on.0,
         })
     })
     .await

@@ -15,7 +15,7 @@ pub struct RejectMembershipInput {
     /// The organization.
     pub organization: ID,
     /// The business date.
-    pub effective_on: NaiveDate,
+    pub effective_on: Date,
     /// Why the application is rejected (required, not empty).
     pub reason: String,
 }

@@ -14,7 +14,7 @@ pub struct RevokeReferentInput {
     /// The designation's id.
     pub referent: ID,
     /// Effective from.
-    pub effective_on: NaiveDate,
+    pub effective_on: Date,
 }
 
 payload!(RevokeReferentPayload, network: Network);
@@ -46,7 +46,7 @@ async fn run(
         referent.map(|referent| NetworkCommand::RevokeReferent {
             by,
             referent,
-            effective_on: input.effective_on,
+            effective_on: input.effective_on.0,
         })
     })
     .await

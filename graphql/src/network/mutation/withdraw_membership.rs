@@ -15,7 +15,7 @@ pub struct WithdrawMembershipInput {
     /// The organization.
     pub organization: ID,
     /// The business date.
-    pub effective_on: NaiveDate,
+    pub effective_on: Date,
     /// Why the member leaves (optional).
     pub reason: Option<String>,
 }
@@ -49,7 +49,7 @@ async fn run(
             by,
             organization: organization?,
             reason: reason?,
-            effective_on: input.effective_on,
+            effective_on: input.effective_on.0,
         })
     })
     .await

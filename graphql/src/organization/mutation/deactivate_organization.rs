@@ -13,7 +13,7 @@ pub struct DeactivateOrganizationInput {
     /// Why.
     pub reason: String,
     /// Effective from.
-    pub effective_on: NaiveDate,
+    pub effective_on: Date,
 }
 
 payload!(DeactivateOrganizationPayload, organization: Organization);
@@ -44,7 +44,7 @@ async fn run(
         let reason = p.text("reason", &input.reason);
         reason.map(|reason| OrganizationCommand::Deactivate {
             reason,
-            effective_on: input.effective_on,
+            effective_on: input.effective_on.0,
         })
     })
     .await

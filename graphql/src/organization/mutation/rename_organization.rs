@@ -13,7 +13,7 @@ pub struct RenameOrganizationInput {
     /// The new name.
     pub name: String,
     /// Effective from.
-    pub effective_on: NaiveDate,
+    pub effective_on: Date,
 }
 
 payload!(RenameOrganizationPayload, organization: Organization);
@@ -44,7 +44,7 @@ async fn run(
         let name = p.name("name", &input.name);
         Some(OrganizationCommand::Rename {
             name: name?,
-            effective_on: input.effective_on,
+            effective_on: input.effective_on.0,
         })
     })
     .await

@@ -13,7 +13,7 @@ pub struct SucceedOrganizationInput {
     /// The predecessor.
     pub predecessor: ID,
     /// Effective from.
-    pub effective_on: NaiveDate,
+    pub effective_on: Date,
 }
 
 payload!(SucceedOrganizationPayload, organization: Organization);
@@ -44,7 +44,7 @@ async fn run(
         let predecessor = p.org("predecessor", &input.predecessor);
         predecessor.map(|predecessor| OrganizationCommand::Succeed {
             predecessor,
-            effective_on: input.effective_on,
+            effective_on: input.effective_on.0,
         })
     })
     .await

@@ -11,7 +11,7 @@ pub struct ErasePersonInput {
     /// The person's id.
     pub person: ID,
     /// The date of the erasure (default: today).
-    pub erased_on: Option<NaiveDate>,
+    pub erased_on: Option<Date>,
 }
 payload!(ErasePersonPayload, person: crate::personal::Person);
 
@@ -41,7 +41,9 @@ async fn run(ctx: &Context<'_>, input: ErasePersonInput) -> Result<ErasePersonPa
     let person = p.uuid("person", &input.person, "a person id", PersonId);
     let id = p.done(person)?.to_string();
     let command = PersonCommand::Erase {
-        on: input.erased_on.unwrap_or_else(|| Utc::now().date_naive()),
+        on: input
+            .erased_on
+            .map_or_else(|| Utc::now().date_naive(), |d| d.0),
     };
     let positions = perform::<PersonAggregate>(ctx, &access, &id, command).await?;
     // Recorded first, then the key destroyed: a retry after a failure here records nothing

@@ -15,7 +15,7 @@ pub struct AddProtocolPartyInput {
     /// The party.
     pub organization: ID,
     /// The business date.
-    pub on: NaiveDate,
+    pub on: Date,
 }
 
 /// The resolver of `addProtocolParty`.
@@ -44,7 +44,7 @@ async fn run(
         p.org("organization", &input.organization)
             .map(|organization| ProtocolCommand::AddParty {
                 organization,
-                added_on: input.on,
+                added_on: input.on.0,
             })
     })
     .await

@@ -15,7 +15,7 @@ pub struct DeclineProtocolInput {
     /// The party.
     pub organization: ID,
     /// The business date.
-    pub on: NaiveDate,
+    pub on: Date,
     /// A reason, where one applies.
     pub reason: Option<String>,
 }
@@ -48,7 +48,7 @@ async fn run(
         Some(ProtocolCommand::Decline {
             organization: organization?,
             reason: reason?,
-            declined_on: input.on,
+            declined_on: input.on.0,
         })
     })
     .await

@@ -14,7 +14,7 @@ pub struct EnterProtocolIntoForceInput {
     /// The protocol.
     pub protocol: ID,
     /// The business date.
-    pub on: NaiveDate,
+    pub on: Date,
     /// For entry into force without every required signature: the act that decides it.
     pub explicit_act: Option<String>,
 }
@@ -44,7 +44,7 @@ async fn run(
     change(ctx, &RULE, &input.protocol, |p| {
         let act = p.opt_text("explicitAct", &input.explicit_act);
         act.map(|explicit_act| ProtocolCommand::EnterIntoForce {
-            effective_on: input.on,
+            effective_on: input.on.0,
             explicit_act,
         })
     })

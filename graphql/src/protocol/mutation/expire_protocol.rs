@@ -13,7 +13,7 @@ pub struct ExpireProtocolInput {
     /// The protocol.
     pub protocol: ID,
     /// The business date.
-    pub on: NaiveDate,
+    pub on: Date,
 }
 
 /// The resolver of `expireProtocol`.
@@ -39,7 +39,7 @@ async fn run(
     input: ExpireProtocolInput,
 ) -> Result<ExpireProtocolPayload, Refusal> {
     change(ctx, &RULE, &input.protocol, |_| {
-        Some(ProtocolCommand::Expire { on: input.on })
+        Some(ProtocolCommand::Expire { on: input.on.0 })
     })
     .await
 }

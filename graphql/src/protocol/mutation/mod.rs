@@ -62,9 +62,9 @@ pub struct ProtocolContentInput {
     /// Clauses.
     pub clauses: Vec<ClauseInput>,
     /// Valid from.
-    pub valid_from: NaiveDate,
+    pub valid_from: Date,
     /// Valid until.
-    pub valid_until: Option<NaiveDate>,
+    pub valid_until: Option<Date>,
     /// Months of tacit renewal; absent: renewed only by an explicit act.
     pub tacit_renewal_months: Option<u16>,
 }
@@ -95,7 +95,7 @@ impl Parse {
         }
         let validity = self.value(
             "validUntil",
-            DateRange::new(input.valid_from, input.valid_until),
+            DateRange::new(input.valid_from.0, input.valid_until.map(|d| d.0)),
         );
         let renewal = match input.tacit_renewal_months {
             Some(months) => RenewalRule::Tacit { months },

@@ -14,7 +14,7 @@ pub struct OpenProtocolForSignatureInput {
     /// The protocol.
     pub protocol: ID,
     /// The business date.
-    pub on: NaiveDate,
+    pub on: Date,
 }
 
 /// The resolver of `openProtocolForSignature`.
@@ -41,7 +41,7 @@ async fn run(
 ) -> Result<OpenProtocolForSignaturePayload, Refusal> {
     change(ctx, &RULE, &input.protocol, |_| {
         Some(ProtocolCommand::OpenForSignature {
-            opened_on: input.on,
+            opened_on: input.on.0,
         })
     })
     .await

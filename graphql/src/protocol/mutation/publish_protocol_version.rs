@@ -14,7 +14,7 @@ pub struct PublishProtocolVersionInput {
     /// The SHA-256 of the document.
     pub document_hash: String,
     /// Published on.
-    pub published_on: NaiveDate,
+    pub published_on: Date,
 }
 
 payload!(PublishProtocolVersionPayload, protocol: Protocol);
@@ -45,7 +45,7 @@ async fn run(
         let hash = p.hash("documentHash", &input.document_hash);
         hash.map(|document_hash| ProtocolCommand::PublishVersion {
             document_hash,
-            published_on: input.published_on,
+            published_on: input.published_on.0,
         })
     })
     .await

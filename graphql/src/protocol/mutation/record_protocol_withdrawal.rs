@@ -15,7 +15,7 @@ pub struct RecordProtocolWithdrawalInput {
     /// The party.
     pub organization: ID,
     /// The business date.
-    pub on: NaiveDate,
+    pub on: Date,
     /// A reason, where one applies.
     pub reason: Option<String>,
 }
@@ -48,7 +48,7 @@ async fn run(
         Some(ProtocolCommand::RecordWithdrawal {
             organization: organization?,
             reason: reason?,
-            effective_on: input.on,
+            effective_on: input.on.0,
         })
     })
     .await

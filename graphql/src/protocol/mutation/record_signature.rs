@@ -21,7 +21,7 @@ pub struct RecordSignatureInput {
     /// The SHA-256 of the document signed.
     pub document_hash: String,
     /// The date it was signed (may be earlier than today: a paper signature).
-    pub signed_on: NaiveDate,
+    pub signed_on: Date,
 }
 
 payload!(RecordSignaturePayload, protocol: Protocol);
@@ -57,7 +57,7 @@ async fn run(
             signing_office: office?,
             method: input.method.into(),
             document_hash: hash?,
-            signed_on: input.signed_on,
+            signed_on: input.signed_on.0,
         })
     })
     .await

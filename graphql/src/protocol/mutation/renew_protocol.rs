@@ -11,9 +11,9 @@ pub struct RenewProtocolInput {
     /// The protocol.
     pub protocol: ID,
     /// The new end of validity.
-    pub valid_until: NaiveDate,
+    pub valid_until: Date,
     /// Decided on.
-    pub decided_on: NaiveDate,
+    pub decided_on: Date,
 }
 
 payload!(RenewProtocolPayload, protocol: Protocol);
@@ -42,8 +42,8 @@ async fn run(
 ) -> Result<RenewProtocolPayload, Refusal> {
     change(ctx, &RULE, &input.protocol, |_| {
         Some(ProtocolCommand::Renew {
-            valid_until: input.valid_until,
-            decided_on: input.decided_on,
+            valid_until: input.valid_until.0,
+            decided_on: input.decided_on.0,
         })
     })
     .await

@@ -13,7 +13,7 @@ pub struct SupersedeProtocolInput {
     /// The protocol that replaces it.
     pub by_protocol: ID,
     /// On.
-    pub on: NaiveDate,
+    pub on: Date,
 }
 
 payload!(SupersedeProtocolPayload, protocol: Protocol);
@@ -46,7 +46,7 @@ async fn run(
             .map(ProtocolId);
         by.map(|by_protocol| ProtocolCommand::Supersede {
             by_protocol,
-            on: input.on,
+            on: input.on.0,
         })
     })
     .await

@@ -15,7 +15,7 @@ pub struct AddWorkingGroupMemberInput {
     /// The organization.
     pub organization: ID,
     /// Effective from.
-    pub effective_on: NaiveDate,
+    pub effective_on: Date,
 }
 
 impl From<AddWorkingGroupMemberInput> for WorkingGroupMemberInput {
@@ -56,7 +56,7 @@ async fn run(
             .map(|organization| WorkingGroupCommand::AddMember {
                 by,
                 organization,
-                effective_on: input.effective_on,
+                effective_on: input.effective_on.0,
             })
     })
     .await

@@ -13,7 +13,7 @@ pub struct DissolveWorkingGroupInput {
     /// Why.
     pub reason: String,
     /// Dissolved on.
-    pub dissolved_on: NaiveDate,
+    pub dissolved_on: Date,
 }
 
 payload!(DissolveWorkingGroupPayload, working_group: WorkingGroup);
@@ -45,7 +45,7 @@ async fn run(
             .map(|reason| WorkingGroupCommand::Dissolve {
                 by,
                 reason,
-                dissolved_on: input.dissolved_on,
+                dissolved_on: input.dissolved_on.0,
             })
     })
     .await

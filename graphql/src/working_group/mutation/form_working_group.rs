@@ -17,7 +17,7 @@ pub struct FormWorkingGroupInput {
     /// The lead organization.
     pub lead: ID,
     /// Formed on.
-    pub formed_on: NaiveDate,
+    pub formed_on: Date,
 }
 
 payload!(FormWorkingGroupPayload, working_group: WorkingGroup);
@@ -62,7 +62,7 @@ async fn run(
             name: name?,
             mandate: mandate?,
             lead: lead?,
-            formed_on: input.formed_on,
+            formed_on: input.formed_on.0,
         })
     })();
     let id = id.to_string();

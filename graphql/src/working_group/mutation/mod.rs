@@ -24,7 +24,7 @@ pub struct WorkingGroupMemberInput {
     /// The organization.
     pub organization: ID,
     /// Effective from.
-    pub effective_on: NaiveDate,
+    pub effective_on: Date,
 }
 
 /// The access rules of these mutations.

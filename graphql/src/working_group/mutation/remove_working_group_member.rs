@@ -16,7 +16,7 @@ pub struct RemoveWorkingGroupMemberInput {
     /// The organization.
     pub organization: ID,
     /// Effective from.
-    pub effective_on: NaiveDate,
+    pub effective_on: Date,
 }
 
 impl From<RemoveWorkingGroupMemberInput> for WorkingGroupMemberInput {
@@ -57,7 +57,7 @@ async fn run(
             .map(|organization| WorkingGroupCommand::RemoveMember {
                 by,
                 organization,
-                effective_on: input.effective_on,
+                effective_on: input.effective_on.0,
             })
     })
     .await
