@@ -29,7 +29,7 @@ impl Default for ApiConfig {
             graphiql: true,
             introspection: true,
             max_depth: 12,
-            max_complexity: 2_000,
+            max_complexity: 10_000,
             max_body_bytes: 256 * 1024,
             request_timeout: Duration::from_secs(30),
             connection_init_timeout: Duration::from_secs(10),

@@ -133,3 +133,110 @@ pub fn wire_name<T: serde::Serialize>(value: &T) -> String {
 pub fn from_wire_name<T: serde::de::DeserializeOwned>(name: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(name.to_uppercase())).ok()
 }
+
+/// Declares the GraphQL enum of a domain status: the values a read model can hold, with the
+/// domain's wire names (a status is converted through its wire name: [`status_of`]).
+macro_rules! status_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $desc:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        pub enum $name { $(#[doc = $desc] $variant),+ }
+    };
+}
+
+status_enum!(
+    /// Where an organization stands.
+    OrganizationStatus {
+        Active = "Registered and active",
+        Succeeded = "Succeeded by another organization",
+        Deactivated = "Deactivated",
+    }
+);
+status_enum!(
+    /// Where a membership stands.
+    MembershipStatus {
+        Pending = "Applied, not yet decided",
+        Active = "A member",
+        Suspended = "A member, suspended",
+        Rejected = "The application was rejected",
+        Withdrawn = "Withdrew from the network",
+        Expelled = "Expelled from the network",
+    }
+);
+status_enum!(
+    /// Where a protocol (or its latest version) stands.
+    ProtocolStatus {
+        Draft = "Being drafted",
+        Published = "Published, not yet open for signature",
+        OpenForSignature = "Open for signature",
+        InForce = "In force",
+        Expired = "Expired",
+        Superseded = "Superseded by another protocol",
+    }
+);
+status_enum!(
+    /// Where a party to a protocol stands.
+    PartyStatus {
+        Invited = "Invited to sign",
+        Declined = "Declined to sign",
+        Withdrawn = "Withdrew from the protocol",
+    }
+);
+status_enum!(
+    /// Where a commitment stands.
+    CommitmentStatus {
+        Open = "Taken on, nothing reported yet",
+        InProgress = "Progress reported",
+        Fulfilled = "Fulfilled",
+        Waived = "Waived by the coordinator",
+        Cancelled = "Cancelled",
+    }
+);
+status_enum!(
+    /// Where a meeting stands.
+    MeetingStatus {
+        Scheduled = "Scheduled",
+        Open = "In session",
+        Closed = "Closed",
+        Cancelled = "Cancelled",
+    }
+);
+
+/// The GraphQL status of a domain status, through their common wire name. A read model holds
+/// only statuses the schema has; one it has not is a fault of the server.
+pub fn status_of<G: serde::de::DeserializeOwned>(
+    status: &impl serde::Serialize,
+) -> async_graphql::Result<G> {
+    let name = wire_name(status);
+    from_wire_name(&name)
+        .ok_or_else(|| async_graphql::Error::new(format!("status {name:?} has no GraphQL value")))
+}
+
+/// True when `wanted` (a filter's status) is `status` (a read model's), compared by wire name.
+pub fn same_status(wanted: &impl serde::Serialize, status: &impl serde::Serialize) -> bool {
+    wire_name(wanted) == wire_name(status)
+}
+
+/// A filter's status given as a string (the deprecated `status` field): one of `G`'s values in
+/// any letter case, or the client's mistake (`BAD_USER_INPUT`, naming the values).
+pub fn status_named<G: async_graphql::resolver_utils::EnumType>(
+    name: &Option<String>,
+) -> async_graphql::Result<()> {
+    let Some(name) = name else { return Ok(()) };
+    if G::items()
+        .iter()
+        .any(|item| item.name.eq_ignore_ascii_case(name))
+    {
+        return Ok(());
+    }
+    let values: Vec<&str> = G::items().iter().map(|item| item.name).collect();
+    Err(crate::errors::client_error_for(
+        "BAD_USER_INPUT",
+        format!(
+            "`{name}` is not a status here: one of {}",
+            values.join(", ")
+        ),
+        "filter",
+    ))
+}

@@ -15,6 +15,7 @@ pub mod http;
 pub mod ids;
 pub mod introspection;
 pub mod lens;
+pub mod limits;
 pub mod log;
 pub mod meeting;
 pub mod mutation;

@@ -33,6 +33,10 @@ pub fn select<V, T>(
 
 /// A list's `filter` input: which views it keeps (every field given must match).
 pub(crate) trait Filter<V>: Default {
+    /// The client's mistakes in the filter (a status that is none), before it is applied.
+    fn check(&self) -> ApiResult<()> {
+        Ok(())
+    }
     /// True when `view` passes the filter.
     fn matches(&self, view: &V) -> bool;
 }
@@ -56,6 +60,7 @@ pub(crate) async fn list<V, T: async_graphql::OutputType>(
     (after, before, first, last): Page,
 ) -> ApiResult<ListConnection<T>> {
     let (filter, order) = (filter.unwrap_or_default(), order.unwrap_or_default());
+    filter.check()?;
     let items = select(
         views,
         |v| filter.matches(v),

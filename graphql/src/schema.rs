@@ -5,6 +5,7 @@ use async_graphql::Schema;
 use crate::config::ApiConfig;
 use crate::errors::MaskInternalErrors;
 use crate::introspection::INTROSPECTION_MAX_DEPTH;
+use crate::limits::Limits;
 use crate::organization;
 use crate::root::Mutation;
 use crate::root::Query;
@@ -38,8 +39,10 @@ pub(crate) fn organization_loader(
 pub fn build_schema(state: ApiState, config: &ApiConfig) -> AppSchema {
     let mut builder = roots()
         .data(state)
-        .limit_depth(config.max_depth)
-        .limit_complexity(config.max_complexity)
+        .extension(Limits {
+            depth: config.max_depth,
+            complexity: config.max_complexity,
+        })
         .extension(MaskInternalErrors);
     if !config.introspection {
         builder = builder.disable_introspection().disable_suggestions();
@@ -54,8 +57,10 @@ pub fn build_introspection_schema(config: &ApiConfig) -> Option<AppSchema> {
     config.introspection.then(|| {
         roots()
             .introspection_only()
-            .limit_depth(INTROSPECTION_MAX_DEPTH.max(config.max_depth))
-            .limit_complexity(config.max_complexity)
+            .extension(Limits {
+                depth: INTROSPECTION_MAX_DEPTH.max(config.max_depth),
+                complexity: config.max_complexity,
+            })
             .extension(MaskInternalErrors)
             .finish()
     })

@@ -552,6 +552,8 @@ async fn torino_through_graphql(server: TestServer) {
             byDue: commitments(orderBy: {field: DUE_ON}) { nodes { dueOn } }
             open: commitments(filter: {status: "OPEN"}) { totalCount }
             openAnyCase: commitments(filter: {status: "oPeN"}) { totalCount }
+            openByState: commitments(filter: {state: OPEN}) { totalCount }
+            states: commitments(orderBy: {field: DUE_ON}) { nodes { state status } }
             fulfilled: commitments(filter: {status: "FULFILLED"}) { totalCount }
             cavOverdue: commitments(filter: {obligor: $cav, overdueOn: "2020-10-01"}) { totalCount }
             cavOpen: commitments(filter: {obligor: $cav, status: "OPEN"}) { totalCount }
@@ -601,6 +603,27 @@ async fn torino_through_graphql(server: TestServer) {
     let mut sorted = due.clone();
     sorted.sort();
     assert_eq!(due, sorted, "ordered by due date");
+    // Statuses as enums: the same values as the deprecated strings; a filter by enum is the
+    // filter by name; a name that is no status is the client's mistake, not an empty list.
+    assert_eq!(list["openByState"]["totalCount"], 3, "{list}");
+    for node in list["states"]["nodes"].as_array().unwrap() {
+        assert_eq!(node["state"], node["status"], "{list}");
+    }
+    let typo = server
+        .gql(
+            c,
+            r#"query($n: ID!) { network(id: $n) { commitments(filter: {status: "OPNE"}) { totalCount }
+                 members(filter: {status: "ACTIV"}) { totalCount } } }"#,
+            json!({"n": network}),
+        )
+        .await;
+    let errors = typo["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{typo}");
+    for error in errors {
+        assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{typo}");
+        assert_eq!(error["extensions"]["argument"], "filter", "{typo}");
+        assert!(error["message"].as_str().unwrap().contains("one of"), "{typo}");
+    }
 
     // As known at an instant before the signatures: the protocol was still open.
     let instant = read["data"]["protocol"]["signatures"][0]["recordedAt"]
@@ -608,9 +631,9 @@ async fn torino_through_graphql(server: TestServer) {
         .unwrap();
     let before =
         chrono::DateTime::parse_from_rfc3339(instant).unwrap() - chrono::Duration::milliseconds(1);
-    let as_of = server.gql(c, "query($p: ID!, $t: DateTime!) { protocol(id: $p, asOf: $t) { status signatures { signedOn } } }", json!({"p": protocol, "t": before.to_rfc3339()})).await;
+    let as_of = server.gql(c, "query($p: ID!, $t: DateTime!) { protocol(id: $p, asOf: $t) { state signatures { signedOn } } }", json!({"p": protocol, "t": before.to_rfc3339()})).await;
     assert_eq!(
-        as_of["data"]["protocol"]["status"], "OPEN_FOR_SIGNATURE",
+        as_of["data"]["protocol"]["state"], "OPEN_FOR_SIGNATURE",
         "{as_of}"
     );
     assert_eq!(as_of["data"]["protocol"]["signatures"], json!([]));

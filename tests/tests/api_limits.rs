@@ -34,6 +34,11 @@ async fn too_deep_and_too_complex_queries_are_refused() {
             .contains("nested too deep"),
         "{deep}"
     );
+    // The refusal says what to change: its code, the limit, and the query's own depth.
+    let refusal = &deep["errors"][0]["extensions"];
+    assert_eq!(refusal["code"], "QUERY_TOO_DEEP", "{deep}");
+    assert_eq!(refusal["limit"], 5, "{deep}");
+    assert_eq!(refusal["actual"], 7, "{deep}");
     let config = graphql::ApiConfig {
         max_complexity: 50,
         ..Default::default()
@@ -53,6 +58,10 @@ async fn too_deep_and_too_complex_queries_are_refused() {
             .contains("too complex"),
         "{complex}"
     );
+    let refusal = &complex["errors"][0]["extensions"];
+    assert_eq!(refusal["code"], "QUERY_TOO_COMPLEX", "{complex}");
+    assert_eq!(refusal["limit"], 50, "{complex}");
+    assert!(refusal["actual"].as_u64().unwrap() > 50, "{complex}");
     let fine = s
         .gql(
             None,
@@ -61,6 +70,25 @@ async fn too_deep_and_too_complex_queries_are_refused() {
         )
         .await;
     assert!(fine.get("errors").is_none(), "{fine}");
+}
+
+#[tokio::test]
+async fn the_default_limits_let_a_page_of_typed_history_through() {
+    // A page of 100 history entries, with the typed payloads of four kinds of event: what an
+    // audit screen asks for.
+    let (_dir, s) = server(Default::default()).await;
+    let page = s
+        .gql(
+            Some(&tests::auditor()),
+            "{ auditLog(first: 100) { totalCount nodes { eventType aggregateType aggregateId recordedAt actor effectiveOn
+                ... on CommitmentCreatedEntry { payload { commitmentId title description dueOn createdOn obligor network } }
+                ... on ProtocolSignedEntry { payload { version organization signingOffice method signedOn documentHash } }
+                ... on MeetingScheduledEntry { payload { meetingId title startsAt endsAt agenda kind public network } }
+                ... on OrganizationRegisteredEntry { payload { organizationId name category territory } } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(page.get("errors").is_none(), "{page}");
 }
 
 #[tokio::test]

@@ -33,13 +33,15 @@ async fn ordinary_queries_and_runaway_introspection_stay_bounded(store: Store) {
     let server = server(store).await;
     // An ordinary query nested past the depth limit (12) is refused.
     let deep = format!(
-        "{{ networks {{ nodes {{ {} id {} }} }} }}",
-        "coordinator { memberships { network { ".repeat(4),
-        "} } } ".repeat(4)
+        "{{ networks {{ nodes {{ coordinator {{ {} id {} }} }} }} }}",
+        "successor { ".repeat(12),
+        "} ".repeat(12)
     );
     let answer = server.gql(None, &deep, json!({})).await;
     let message = answer["errors"][0]["message"].as_str().unwrap_or_default();
     assert!(message.contains("nested too deep"), "{answer}");
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "QUERY_TOO_DEEP");
+    assert_eq!(answer["errors"][0]["extensions"]["limit"], 12);
     // Introspection nested far past any standard query is refused too.
     let runaway = format!(
         "{{ __schema {{ types {{ {} name {} }} }} }}",
@@ -51,9 +53,9 @@ async fn ordinary_queries_and_runaway_introspection_stay_bounded(store: Store) {
     assert!(message.contains("nested too deep"), "{answer}");
     // An ordinary field beside a meta-field is an ordinary query, with the ordinary limits.
     let mixed = format!(
-        "{{ __typename networks {{ nodes {{ {} id {} }} }} }}",
-        "coordinator { memberships { network { ".repeat(4),
-        "} } } ".repeat(4)
+        "{{ __typename networks {{ nodes {{ coordinator {{ {} id {} }} }} }} }}",
+        "successor { ".repeat(12),
+        "} ".repeat(12)
     );
     let answer = server.gql(None, &mixed, json!({})).await;
     let message = answer["errors"][0]["message"].as_str().unwrap_or_default();

@@ -3,13 +3,16 @@
 use crate::scalars::Date;
 use async_graphql::{InputObject, ID};
 
-use crate::enums::wire_name;
+use crate::enums::{same_status, wire_name, CommitmentStatus};
 use crate::pagination::{dated, directed, Order, OrderDirection};
 
 /// Narrows a list of commitments.
 #[derive(InputObject, Default)]
 pub struct CommitmentFilter {
-    /// Only this status (OPEN, IN_PROGRESS, FULFILLED, WAIVED, CANCELLED).
+    /// Only this status.
+    pub state: Option<CommitmentStatus>,
+    /// Deprecated: `state` takes the same as an enum. Only this status (OPEN, IN_PROGRESS, FULFILLED, WAIVED, CANCELLED), in any letter case. A name that is no status
+    /// is refused.
     pub status: Option<String>,
     /// Only those owed by this organization.
     pub obligor: Option<ID>,
@@ -23,9 +26,11 @@ impl CommitmentFilter {
         c: &projections::views::CommitmentView,
         obligor: Option<uuid::Uuid>,
     ) -> bool {
-        self.status
-            .as_ref()
-            .is_none_or(|s| s.eq_ignore_ascii_case(&wire_name(&c.status)))
+        self.state.is_none_or(|s| same_status(&s, &c.status))
+            && self
+                .status
+                .as_ref()
+                .is_none_or(|s| s.eq_ignore_ascii_case(&wire_name(&c.status)))
             && obligor.is_none_or(|o| o == c.obligor.as_uuid())
             && self.overdue_on.is_none_or(|day| c.is_overdue(day.0))
     }

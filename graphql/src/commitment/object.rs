@@ -43,9 +43,14 @@ impl Commitment {
     async fn created_on(&self) -> Date {
         self.view.created_on.into()
     }
-    /// OPEN, IN_PROGRESS, FULFILLED, WAIVED or CANCELLED.
+    /// OPEN, IN_PROGRESS, FULFILLED, WAIVED or CANCELLED (`state` is the same, as an enum).
+    #[graphql(deprecation = "Use `state`: the same status, as an enum.")]
     async fn status(&self) -> String {
         wire_name(&self.view.status)
+    }
+    /// Where it stands.
+    async fn state(&self) -> ApiResult<crate::enums::CommitmentStatus> {
+        status_of(&self.view.status)
     }
     /// Whether it is overdue on a date (default: today).
     async fn overdue(
@@ -110,13 +115,12 @@ pub(crate) async fn commitment_page(
         })?),
         None => None,
     };
-    // A status no commitment can have matches none (the schema's `status` is a string).
-    let status = match &filter.status {
-        Some(name) => match from_wire_name(name) {
-            Some(status) => Some(status),
-            None => return paginate(vec![], after, before, first, last).await,
-        },
-        None => None,
+    // A status given by name must be one (the deprecated `status` is a string).
+    status_named::<CommitmentStatus>(&filter.status)?;
+    let status = match (&filter.state, &filter.status) {
+        (Some(state), _) => from_wire_name(&wire_name(state)),
+        (None, Some(name)) => from_wire_name(name),
+        (None, None) => None,
     };
     let criteria = projections::queries::CommitmentCriteria {
         status,

@@ -11,7 +11,10 @@ use chrono::{DateTime, Utc};
 pub struct MeetingFilter {
     /// Only this kind.
     pub kind: Option<MeetingKind>,
-    /// Only this status (SCHEDULED, OPEN, CLOSED, CANCELLED).
+    /// Only this status.
+    pub state: Option<MeetingStatus>,
+    /// Deprecated: `state` takes the same as an enum. Only this status (SCHEDULED, OPEN, CLOSED, CANCELLED), in any letter case. A name that is no status
+    /// is refused.
     pub status: Option<String>,
     /// Only meetings starting at or after this instant.
     pub starts_from: Option<DateTime<Utc>>,
@@ -22,9 +25,13 @@ pub struct MeetingFilter {
 }
 
 impl Filter<projections::views::MeetingView> for MeetingFilter {
+    fn check(&self) -> async_graphql::Result<()> {
+        status_named::<MeetingStatus>(&self.status)
+    }
     fn matches(&self, m: &projections::views::MeetingView) -> bool {
         self.kind
             .is_none_or(|k| aggregates::meeting::MeetingKind::from(k) == m.kind)
+            && self.state.is_none_or(|s| same_status(&s, &m.status))
             && self
                 .status
                 .as_ref()

@@ -44,9 +44,14 @@ impl Meeting {
     async fn starts_at(&self) -> DateTime<Utc> {
         self.view.starts_at
     }
-    /// SCHEDULED, OPEN, CLOSED or CANCELLED.
+    /// SCHEDULED, OPEN, CLOSED or CANCELLED (`state` is the same, as an enum).
+    #[graphql(deprecation = "Use `state`: the same status, as an enum.")]
     async fn status(&self) -> String {
         wire_name(&self.view.status)
+    }
+    /// Where it stands.
+    async fn state(&self) -> ApiResult<crate::enums::MeetingStatus> {
+        status_of(&self.view.status)
     }
     /// The agenda.
     async fn agenda(&self) -> Vec<String> {

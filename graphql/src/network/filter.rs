@@ -67,17 +67,25 @@ impl Order<projections::views::NetworkView> for NetworkOrder {
 /// Narrows a list of memberships.
 #[derive(InputObject, Default)]
 pub struct MembershipFilter {
-    /// Only this status (PENDING, ACTIVE, SUSPENDED, WITHDRAWN, EXPELLED, REJECTED).
+    /// Only this status.
+    pub state: Option<MembershipStatus>,
+    /// Deprecated: `state` takes the same as an enum. Only this status (PENDING, ACTIVE, SUSPENDED, WITHDRAWN, EXPELLED, REJECTED), in any letter case. A name that is no status
+    /// is refused.
     pub status: Option<String>,
     /// Only memberships active on this business date.
     pub member_on: Option<Date>,
 }
 
 impl Filter<projections::views::MembershipView> for MembershipFilter {
+    fn check(&self) -> async_graphql::Result<()> {
+        status_named::<MembershipStatus>(&self.status)
+    }
     fn matches(&self, m: &projections::views::MembershipView) -> bool {
-        self.status
-            .as_ref()
-            .is_none_or(|s| s.eq_ignore_ascii_case(&wire_name(&m.status)))
+        self.state.is_none_or(|s| same_status(&s, &m.status))
+            && self
+                .status
+                .as_ref()
+                .is_none_or(|s| s.eq_ignore_ascii_case(&wire_name(&m.status)))
             && self.member_on.is_none_or(|day| m.member_on(day.0))
     }
 }

@@ -413,9 +413,14 @@ impl Membership {
     async fn network(&self) -> ID {
         global_id(NodeKind::Network, self.view.network)
     }
-    /// PENDING, ACTIVE, SUSPENDED, REJECTED, WITHDRAWN or EXPELLED.
+    /// PENDING, ACTIVE, SUSPENDED, REJECTED, WITHDRAWN or EXPELLED (`state` is the same, as an enum).
+    #[graphql(deprecation = "Use `state`: the same status, as an enum.")]
     async fn status(&self) -> String {
         wire_name(&self.view.status)
+    }
+    /// Where it stands.
+    async fn state(&self) -> ApiResult<crate::enums::MembershipStatus> {
+        status_of(&self.view.status)
     }
     /// When it applied.
     async fn applied_on(&self) -> Option<Date> {

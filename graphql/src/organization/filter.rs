@@ -10,16 +10,23 @@ use crate::pagination::{contains, directed, Filter, Order, OrderDirection};
 pub struct OrganizationFilter {
     /// Only this category.
     pub category: Option<OrganizationCategory>,
-    /// Only this status (ACTIVE, SUCCEEDED, DEACTIVATED).
+    /// Only this status.
+    pub state: Option<OrganizationStatus>,
+    /// Deprecated: `state` takes the same as an enum. Only this status (ACTIVE, SUCCEEDED, DEACTIVATED), in any letter case. A name that is no status
+    /// is refused.
     pub status: Option<String>,
     /// Only names containing this text (case-insensitive).
     pub name_contains: Option<String>,
 }
 
 impl Filter<projections::views::OrganizationView> for OrganizationFilter {
+    fn check(&self) -> async_graphql::Result<()> {
+        status_named::<OrganizationStatus>(&self.status)
+    }
     fn matches(&self, o: &projections::views::OrganizationView) -> bool {
         self.category
             .is_none_or(|c| aggregates::values::OrganizationCategory::from(c) == o.category)
+            && self.state.is_none_or(|s| same_status(&s, &o.status))
             && self
                 .status
                 .as_ref()

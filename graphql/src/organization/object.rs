@@ -39,9 +39,14 @@ impl Organization {
     async fn territory(&self) -> &str {
         self.view.territory.as_str()
     }
-    /// ACTIVE, SUCCEEDED or DEACTIVATED.
+    /// ACTIVE, SUCCEEDED or DEACTIVATED (`state` is the same, as an enum).
+    #[graphql(deprecation = "Use `state`: the same status, as an enum.")]
     async fn status(&self) -> String {
         wire_name(&self.view.status)
+    }
+    /// Where it stands.
+    async fn state(&self) -> ApiResult<crate::enums::OrganizationStatus> {
+        status_of(&self.view.status)
     }
     /// The organization that succeeded this one.
     async fn successor(&self, ctx: &Context<'_>) -> ApiResult<Option<Organization>> {

@@ -10,16 +10,23 @@ use crate::pagination::{directed, Filter, Order, OrderDirection};
 pub struct ProtocolFilter {
     /// Only this kind.
     pub kind: Option<ProtocolKind>,
-    /// Only this status (DRAFT, PUBLISHED, OPEN_FOR_SIGNATURE, IN_FORCE, EXPIRED, SUPERSEDED).
+    /// Only this status.
+    pub state: Option<ProtocolStatus>,
+    /// Deprecated: `state` takes the same as an enum. Only this status (DRAFT, PUBLISHED, OPEN_FOR_SIGNATURE, IN_FORCE, EXPIRED, SUPERSEDED), in any letter case. A name that is no status
+    /// is refused.
     pub status: Option<String>,
     /// Only protocols with a version in force.
     pub in_force: Option<bool>,
 }
 
 impl Filter<projections::views::ProtocolView> for ProtocolFilter {
+    fn check(&self) -> async_graphql::Result<()> {
+        status_named::<ProtocolStatus>(&self.status)
+    }
     fn matches(&self, p: &projections::views::ProtocolView) -> bool {
         self.kind
             .is_none_or(|k| aggregates::protocol::ProtocolKind::from(k) == p.kind)
+            && self.state.is_none_or(|s| same_status(&s, &p.status))
             && self
                 .status
                 .as_ref()

@@ -67,8 +67,11 @@ pub struct ClauseView {
 pub struct Party {
     /// The organization's global id.
     pub organization: ID,
-    /// INVITED, DECLINED or WITHDRAWN.
+    /// INVITED, DECLINED or WITHDRAWN (`state` is the same, as an enum).
+    #[graphql(deprecation = "Use `state`: the same status, as an enum.")]
     pub status: String,
+    /// Where the party stands.
+    pub state: PartyStatus,
     /// Whether its signature is required for entry into force.
     pub required: bool,
     /// When it was added later ("in itinere").
@@ -90,13 +93,24 @@ impl Protocol {
     async fn kind(&self) -> ProtocolKind {
         self.view.kind.into()
     }
-    /// DRAFT, PUBLISHED, OPEN_FOR_SIGNATURE, IN_FORCE, EXPIRED or SUPERSEDED.
+    /// DRAFT, PUBLISHED, OPEN_FOR_SIGNATURE, IN_FORCE, EXPIRED or SUPERSEDED (`state` is the same, as an enum).
+    #[graphql(deprecation = "Use `state`: the same status, as an enum.")]
     async fn status(&self) -> String {
         wire_name(&self.view.status)
     }
-    /// Where the latest version is: DRAFT, PUBLISHED, OPEN_FOR_SIGNATURE or IN_FORCE.
+    /// Where it stands.
+    async fn state(&self) -> ApiResult<crate::enums::ProtocolStatus> {
+        status_of(&self.view.status)
+    }
+    /// Where the latest version is: DRAFT, PUBLISHED, OPEN_FOR_SIGNATURE or IN_FORCE
+    /// (`currentVersionState` is the same, as an enum).
+    #[graphql(deprecation = "Use `currentVersionState`: the same status, as an enum.")]
     async fn current_version_status(&self) -> String {
         wire_name(&self.view.current_version_status)
+    }
+    /// Where the latest version stands.
+    async fn current_version_state(&self) -> ApiResult<crate::enums::ProtocolStatus> {
+        status_of(&self.view.current_version_status)
     }
     /// The latest version's number.
     async fn current_version(&self) -> u32 {
@@ -126,15 +140,18 @@ impl Protocol {
             .collect()
     }
     /// The parties.
-    async fn parties(&self) -> Vec<Party> {
+    async fn parties(&self) -> ApiResult<Vec<Party>> {
         self.view
             .parties
             .iter()
-            .map(|p| Party {
-                organization: global_id(NodeKind::Organization, p.organization),
-                status: wire_name(&p.status),
-                required: p.required,
-                added_on: p.added_on.map(Date),
+            .map(|p| {
+                Ok(Party {
+                    organization: global_id(NodeKind::Organization, p.organization),
+                    status: wire_name(&p.status),
+                    state: status_of(&p.status)?,
+                    required: p.required,
+                    added_on: p.added_on.map(Date),
+                })
             })
             .collect()
     }

@@ -1,0 +1,61 @@
+//! The bounds on an operation's depth and complexity, refused in terms a client can act on:
+//! a code (`QUERY_TOO_DEEP`, `QUERY_TOO_COMPLEX`), the limit and the operation's own measure in
+//! `extensions`.
+
+use std::sync::Arc;
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextValidation};
+use async_graphql::{ServerError, ValidationResult};
+
+/// The largest depth and complexity an operation may have.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    /// The deepest nesting of selections.
+    pub depth: usize,
+    /// The complexity (each field counts one; a list field its page size times what it
+    /// selects).
+    pub complexity: usize,
+}
+
+impl ExtensionFactory for Limits {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(*self)
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for Limits {
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let measured = next.run(ctx).await?;
+        if measured.depth > self.depth {
+            return Err(vec![refusal(
+                "QUERY_TOO_DEEP",
+                "Query is nested too deep",
+                self.depth,
+                measured.depth,
+            )]);
+        }
+        if measured.complexity > self.complexity {
+            return Err(vec![refusal(
+                "QUERY_TOO_COMPLEX",
+                "Query is too complex",
+                self.complexity,
+                measured.complexity,
+            )]);
+        }
+        Ok(measured)
+    }
+}
+
+fn refusal(code: &str, what: &str, limit: usize, actual: usize) -> ServerError {
+    let mut error = ServerError::new(format!("{what}: {actual}, at most {limit}."), None);
+    let extensions = error.extensions.get_or_insert_with(Default::default);
+    extensions.set("code", code);
+    extensions.set("limit", limit as u64);
+    extensions.set("actual", actual as u64);
+    error
+}
