@@ -1,7 +1,7 @@
 //! Lists: Relay connections over in-memory lists with index cursors, the page bound, and the
 //! ordering helpers every `orderBy` input shares.
 
-use async_graphql::connection::{Connection, Edge};
+use async_graphql::connection::{Connection, CursorType, Edge, OpaqueCursor};
 use async_graphql::SimpleObject;
 
 use crate::errors::ApiResult;
@@ -13,8 +13,9 @@ pub struct Counted {
     pub total_count: usize,
 }
 
-/// A Relay connection over an in-memory list, with index cursors.
-pub type ListConnection<T> = Connection<usize, T, Counted>;
+/// A Relay connection over an in-memory list. Its cursors are opaque (an item's place in
+/// the list, encoded): a client passes them back, never builds them.
+pub type ListConnection<T> = Connection<OpaqueCursor<usize>, T, Counted>;
 
 /// The largest page a client may ask for.
 pub const MAX_PAGE: usize = 100;
@@ -72,13 +73,13 @@ pub(crate) async fn list<V, T: async_graphql::OutputType>(
 
 /// A cursor argument, parsed: a client's malformed cursor is its mistake (`INVALID_CURSOR`,
 /// naming the argument), never a fault of the server.
-pub(crate) fn cursor_of<T: std::str::FromStr>(
+pub(crate) fn cursor_of<T: CursorType>(
     argument: &str,
     cursor: Option<&str>,
 ) -> ApiResult<Option<T>> {
     cursor
         .map(|c| {
-            c.parse::<T>().map_err(|_| {
+            T::decode_cursor(c).map_err(|_| {
                 crate::errors::client_error_for(
                     "INVALID_CURSOR",
                     format!("`{argument}` is not a cursor of this list"),
@@ -107,17 +108,17 @@ pub async fn paginate<T: async_graphql::OutputType>(
             }
         }
     }
-    cursor_of::<usize>("after", after.as_deref())?;
-    cursor_of::<usize>("before", before.as_deref())?;
+    cursor_of::<OpaqueCursor<usize>>("after", after.as_deref())?;
+    cursor_of::<OpaqueCursor<usize>>("before", before.as_deref())?;
     let total = items.len();
     async_graphql::connection::query(
         after,
         before,
         first,
         last,
-        |after: Option<usize>, before: Option<usize>, first, last| async move {
-            let mut start = after.map_or(0, |a| a + 1).min(total);
-            let mut end = before.unwrap_or(total).min(total).max(start);
+        |after: Option<OpaqueCursor<usize>>, before: Option<OpaqueCursor<usize>>, first, last| async move {
+            let mut start = after.map_or(0, |a| a.0 + 1).min(total);
+            let mut end = before.map_or(total, |b| b.0).min(total).max(start);
             if let Some(first) = first {
                 end = (start + first).min(end);
             }
@@ -138,7 +139,7 @@ pub async fn paginate<T: async_graphql::OutputType>(
                     .enumerate()
                     .skip(start)
                     .take(end - start)
-                    .map(|(i, item)| Edge::new(i, item)),
+                    .map(|(i, item)| Edge::new(OpaqueCursor(i), item)),
             );
             Ok::<_, async_graphql::Error>(connection)
         },

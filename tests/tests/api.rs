@@ -622,7 +622,10 @@ async fn torino_through_graphql(server: TestServer) {
     for error in errors {
         assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{typo}");
         assert_eq!(error["extensions"]["argument"], "filter", "{typo}");
-        assert!(error["message"].as_str().unwrap().contains("one of"), "{typo}");
+        assert!(
+            error["message"].as_str().unwrap().contains("one of"),
+            "{typo}"
+        );
     }
 
     // As known at an instant before the signatures: the protocol was still open.

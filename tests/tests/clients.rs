@@ -323,7 +323,50 @@ async fn introspection_switched_off_answers_nothing() {
     );
 }
 
+/// List cursors are opaque: a client pages with the cursors it was given, and a cursor it
+/// builds itself (a bare offset) is refused.
+async fn list_cursors_are_opaque_and_page_through(store: Store) {
+    let server = server(store).await;
+    for name in ["Comune di Asti", "Comune di Biella", "Comune di Cuneo"] {
+        server.register_organization(name).await;
+    }
+    let page = |after: serde_json::Value| {
+        let server = &server;
+        async move {
+            server
+                .gql(
+                    Some(&tests::admin()),
+                    "query($a: String) { organizations(first: 2, after: $a, orderBy: {field: NAME}) {
+                        edges { cursor node { name } } pageInfo { endCursor hasNextPage } } }",
+                    json!({ "a": after }),
+                )
+                .await
+        }
+    };
+    let first = page(json!(null)).await;
+    let list = &first["data"]["organizations"];
+    assert_eq!(list["pageInfo"]["hasNextPage"], true, "{first}");
+    for edge in list["edges"].as_array().unwrap() {
+        let cursor = edge["cursor"].as_str().unwrap();
+        assert!(cursor.parse::<i64>().is_err(), "a bare offset: {first}");
+    }
+    let second = page(list["pageInfo"]["endCursor"].clone()).await;
+    let rest = &second["data"]["organizations"];
+    assert_eq!(rest["edges"].as_array().unwrap().len(), 1, "{second}");
+    assert_eq!(
+        rest["edges"][0]["node"]["name"], "Comune di Cuneo",
+        "{second}"
+    );
+    assert_eq!(rest["pageInfo"]["hasNextPage"], false, "{second}");
+    let built = page(json!("1")).await;
+    assert_eq!(
+        built["errors"][0]["extensions"]["code"], "INVALID_CURSOR",
+        "{built}"
+    );
+}
+
 tests::on_both_backends!(
+    list_cursors_are_opaque_and_page_through,
     the_reference_graphql_package_loads_the_schema,
     ordinary_queries_and_runaway_introspection_stay_bounded,
     client_mistakes_are_client_errors_with_a_code,
