@@ -36,6 +36,8 @@ pub enum ValueError {
     Link,
     #[error("the end date {end} must be after the start date {start}")]
     EndNotAfterStart { start: NaiveDate, end: NaiveDate },
+    #[error("must not contain invisible or direction-changing characters (found U+{:04X})", *.0 as u32)]
+    InvisibleCharacter(char),
     #[error("free text must not contain personal data: it looks like it contains {0}")]
     PersonalData(PersonalDataKind),
     #[error("unknown value {0:?}")]
@@ -86,6 +88,11 @@ fn string_schema(
 /// Declares a string newtype that serialises as a string and deserialises through `parse`.
 macro_rules! string_value {
     ($(#[$m:meta])* $name:ident, min = $min:expr, max = $max:expr, pattern = $pat:expr, $desc:expr) => {
+        string_value!($(#[$m])* $name, min = $min, max = $max, pattern = $pat, $desc, loads_with = parse);
+    };
+    // `loads_with`: how a stored value is read back (events must load forever, so a value
+    // stored before a rule was tightened is read with the rules it was written under).
+    ($(#[$m:meta])* $name:ident, min = $min:expr, max = $max:expr, pattern = $pat:expr, $desc:expr, loads_with = $loader:ident) => {
         $(#[$m])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
@@ -99,7 +106,7 @@ macro_rules! string_value {
         impl TryFrom<String> for $name {
             type Error = ValueError;
             fn try_from(value: String) -> Result<Self, ValueError> {
-                Self::parse(&value)
+                Self::$loader(&value)
             }
         }
         impl From<$name> for String {
@@ -138,14 +145,48 @@ fn trimmed_bounded(input: &str, max: usize) -> Result<String, ValueError> {
 pub const NAME_MAX: usize = 200;
 pub const FREE_TEXT_MAX: usize = 10_000;
 
+/// A character that changes how text reads without being seen: a format character (bidi
+/// controls such as U+202E and U+2066, zero-width spaces and joiners, the BOM, the soft hyphen,
+/// tags) or another default-ignorable one (variation selectors, Hangul fillers), per Unicode's
+/// guidance on bidi controls (UTS #55) and invisible characters (UTS #39).
+pub fn is_invisible(c: char) -> bool {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    c.general_category() == GeneralCategory::Format
+        || matches!(c,
+            '\u{034F}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}' | '\u{180B}'..='\u{180F}'
+            | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FFA0}' | '\u{E0100}'..='\u{E01EF}')
+}
+
+/// The screening of what a user types, beyond a value's shape: no invisible or
+/// direction-changing character, and (`personal`) nothing shaped like personal data.
+fn screened(value: String, personal: bool) -> Result<String, ValueError> {
+    if let Some(c) = value.chars().find(|c| is_invisible(*c)) {
+        return Err(ValueError::InvisibleCharacter(c));
+    }
+    if personal {
+        if let Some(kind) = screen_personal_data(&value) {
+            return Err(ValueError::PersonalData(kind));
+        }
+    }
+    Ok(value)
+}
+
 string_value!(
-    /// A name or title: trimmed, not empty, at most 200 characters, one line.
+    /// A name or title: trimmed, not empty, at most 200 characters, one line, with no
+    /// invisible or direction-changing character and nothing shaped like personal data.
     Name, min = 1, max = Some(NAME_MAX as u32), pattern = None,
-    "A trimmed, non-empty name of at most 200 characters on one line"
+    "A trimmed, non-empty name of at most 200 characters on one line, with no invisible or direction-changing character and no tax code, e-mail address or phone number in it",
+    loads_with = stored
 );
 
 impl Name {
+    /// A name as a user gives it: every rule.
     pub fn parse(input: &str) -> Result<Self, ValueError> {
+        Ok(Self(screened(Self::stored(input)?.0, true)?))
+    }
+    /// A name as stored: the rules every stored name was written under (the screening came
+    /// later: a name stored before it loads as it was).
+    pub fn stored(input: &str) -> Result<Self, ValueError> {
         let value = trimmed_bounded(input, NAME_MAX)?;
         if value.chars().any(char::is_control) {
             return Err(ValueError::ControlCharacter);
@@ -155,13 +196,21 @@ impl Name {
 }
 
 string_value!(
-    /// Free text (agendas, decisions, notes, evidence, reasons), screened for personal data.
+    /// Free text (agendas, decisions, notes, evidence, reasons), screened for personal data and
+    /// for invisible or direction-changing characters.
     FreeText, min = 1, max = Some(FREE_TEXT_MAX as u32), pattern = None,
-    "Trimmed, non-empty free text of at most 10,000 characters, with no tax code, e-mail address or phone number in it"
+    "Trimmed, non-empty free text of at most 10,000 characters, with no invisible or direction-changing character and no tax code, e-mail address or phone number in it",
+    loads_with = stored
 );
 
 impl FreeText {
+    /// Free text as a user gives it: every rule.
     pub fn parse(input: &str) -> Result<Self, ValueError> {
+        Ok(Self(screened(Self::stored(input)?.0, false)?))
+    }
+    /// Free text as stored: the rules every stored text was written under (the screening of
+    /// invisible characters came later).
+    pub fn stored(input: &str) -> Result<Self, ValueError> {
         let value = trimmed_bounded(input, FREE_TEXT_MAX)?;
         if value
             .chars()

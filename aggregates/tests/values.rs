@@ -234,6 +234,8 @@ proptest! {
     #[test]
     fn names_round_trip(input in "[^\\p{C}]{1,200}") {
         prop_assume!(!input.trim().is_empty());
+        prop_assume!(!input.chars().any(is_invisible));
+        prop_assume!(screen_personal_data(&input).is_none());
         let name = Name::parse(&input).unwrap();
         prop_assert_eq!(name.as_str(), input.trim());
         let json = serde_json::to_string(&name).unwrap();
@@ -275,5 +277,42 @@ proptest! {
     fn valid_emails_parse(user in "[a-z0-9]{1,20}", domain in "[a-z]{2,20}", tld in "[a-z]{2,6}") {
         let address = format!("{user}@{domain}.{tld}");
         prop_assert!(Email::parse(&address).is_ok());
+    }
+
+    /// Every format character (bidi controls, zero-width spaces and joiners, the BOM, the soft
+    /// hyphen, tags) is refused wherever it stands in a name or a text a user types.
+    #[test]
+    fn invisible_and_bidi_characters_are_refused(
+        before in "[A-Za-zàèìòù' ]{0,30}", after in "[A-Za-zàèìòù' ]{0,30}", c in "\\p{Cf}",
+    ) {
+        let c = c.chars().next().unwrap();
+        let input = format!("{before}Rete{c}Torino{after}");
+        prop_assert_eq!(Name::parse(&input), Err(ValueError::InvisibleCharacter(c)));
+        prop_assert_eq!(FreeText::parse(&input), Err(ValueError::InvisibleCharacter(c)));
+        // What was stored before the rule loads as it was: history is never rewritten.
+        let stored: Name = serde_json::from_value(serde_json::json!(input)).unwrap();
+        prop_assert_eq!(stored.as_str(), input.trim());
+        let stored: FreeText = serde_json::from_value(serde_json::json!(input)).unwrap();
+        prop_assert_eq!(stored.as_str(), input.trim());
+    }
+
+    /// A name or title is screened for personal data as free text is: a tax code, an e-mail
+    /// address or a phone number in an organization's name, a territory or a meeting title is
+    /// refused (and loads as it was when stored before the rule).
+    #[test]
+    fn personal_data_in_names_is_refused(
+        user in "[a-z]{1,10}", domain in "[a-z]{2,12}",
+        phone in "(\\+39 )?3[0-9]{2}[ .]?[0-9]{3}[ .]?[0-9]{4}",
+        which in 0usize..3,
+    ) {
+        let (inside, kind) = [
+            ("RSSMRA85T10A562S".to_owned(), PersonalDataKind::TaxCode),
+            (format!("{user}@{domain}.it"), PersonalDataKind::Email),
+            (phone, PersonalDataKind::Phone),
+        ][which].clone();
+        let input = format!("Sportello {inside}");
+        prop_assert_eq!(Name::parse(&input), Err(ValueError::PersonalData(kind)));
+        let stored: Name = serde_json::from_value(serde_json::json!(input)).unwrap();
+        prop_assert_eq!(stored.as_str(), input.as_str());
     }
 }

@@ -365,7 +365,53 @@ async fn list_cursors_are_opaque_and_page_through(store: Store) {
     );
 }
 
+/// Names and titles are screened as free text is: personal identifiers are refused, and so
+/// are invisible and direction-changing characters; nothing is recorded.
+async fn names_are_screened_like_free_text(store: Store) {
+    let server = server(store).await;
+    let cases = [
+        ("name", "Sportello RSSMRA85T10A562S", "PERSONAL_DATA"),
+        ("territory", "Torino, tel. 011 4321 5678", "PERSONAL_DATA"),
+        ("name", "Comune di \u{202E}oniroT", "INVALID_VALUE"),
+        ("name", "Comune\u{200B} di Torino", "INVALID_VALUE"),
+        ("territory", "\u{2066}Torino\u{2069}", "INVALID_VALUE"),
+    ];
+    for (field, value, code) in cases {
+        let mut input =
+            json!({"name": "Comune di Torino", "category": "COMUNE", "territory": "Torino"});
+        input[field] = json!(value);
+        let answer = server
+            .gql(
+                Some(&tests::admin()),
+                "mutation($i: RegisterOrganizationInput!) { registerOrganization(input: $i) {
+                    organization { id } userErrors { field code message } } }",
+                json!({ "i": input }),
+            )
+            .await;
+        let payload = &answer["data"]["registerOrganization"];
+        assert_eq!(payload["organization"], json!(null), "{answer}");
+        assert_eq!(
+            payload["userErrors"][0]["code"], code,
+            "{value:?}: {answer}"
+        );
+        assert_eq!(
+            payload["userErrors"][0]["field"],
+            json!(["input", field]),
+            "{answer}"
+        );
+    }
+    let none = server
+        .gql(
+            Some(&tests::auditor()),
+            "{ organizations { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(none["data"]["organizations"]["totalCount"], 0, "{none}");
+}
+
 tests::on_both_backends!(
+    names_are_screened_like_free_text,
     list_cursors_are_opaque_and_page_through,
     the_reference_graphql_package_loads_the_schema,
     ordinary_queries_and_runaway_introspection_stay_bounded,
