@@ -152,6 +152,10 @@ impl Extension for MaskInternalErrorsExtension {
     ) -> Response {
         let mut response = next.run(ctx, operation_name).await;
         let document = self.document.lock().ok().and_then(|d| d.clone());
+        let subscription = document
+            .as_ref()
+            .and_then(|d| crate::answer::operation(d, operation_name))
+            .is_some_and(|o| o.ty == async_graphql::parser::types::OperationType::Subscription);
         if let Some(document) = &document {
             crate::answer::in_selection_order(document, operation_name, &mut response.data);
         }
@@ -166,6 +170,14 @@ impl Extension for MaskInternalErrorsExtension {
                 if let Some(extensions) = error.extensions.as_mut() {
                     extensions.set("argument", argument);
                 }
+                continue;
+            }
+            if subscription {
+                // A subscription sent over HTTP: the client's transport, not a fault here.
+                error.message = "subscriptions run over graphql-transport-ws: open a WebSocket \
+                                 on /graphql (GET with Upgrade) and subscribe there"
+                    .to_owned();
+                set_code(error, "SUBSCRIPTION_NEEDS_WEBSOCKET");
                 continue;
             }
             mask(error);

@@ -3,7 +3,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::ParseRequestError;
 use async_graphql_axum::rejection::GraphQLRejection;
@@ -11,7 +10,7 @@ use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse};
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -312,7 +311,7 @@ async fn graphql_get(
     if !state.graphiql {
         return (StatusCode::METHOD_NOT_ALLOWED, "GraphQL is served by POST").into_response();
     }
-    Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response()
+    crate::graphiql::page()
 }
 
 /// The HTTP router: `POST /graphql` executes one operation (batches are refused); `GET
@@ -321,7 +320,11 @@ async fn graphql_get(
 /// reachable, read side within its lag bound), `GET /metrics` (Prometheus).
 pub fn router(state: ApiState, config: &ApiConfig) -> Router {
     let schema = build_schema(state.clone(), config);
-    Router::new()
+    let mut router = Router::new();
+    if config.graphiql {
+        router = router.route("/graphiql/{name}", get(crate::graphiql::asset));
+    }
+    router
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))

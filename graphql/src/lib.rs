@@ -10,6 +10,7 @@ pub mod config;
 pub mod enums;
 pub mod errors;
 pub mod graph;
+mod graphiql;
 pub mod history;
 pub mod http;
 pub mod ids;

@@ -7,7 +7,7 @@ pub fn clients() -> std::path::PathBuf {
     let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("js");
     static INSTALL: std::sync::Once = std::sync::Once::new();
     INSTALL.call_once(|| {
-        let installed = ["graphql-ws", "@graphql-inspector/cli"]
+        let installed = ["graphql-ws", "@graphql-inspector/cli", "playwright-core"]
             .iter()
             .all(|package| dir.join("node_modules").join(package).exists());
         if !installed {

@@ -83,6 +83,7 @@ type Case<'a> = (
 async fn client_mistakes_are_client_errors_with_a_code(store: Store) {
     let server = server(store).await;
     let admin = tests::admin();
+    let auditor = tests::auditor();
     let network = "TmV0d29yazowMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDA";
     let cases: Vec<Case> = vec![
         // A date in the wrong format, as a literal and in a variable.
@@ -141,6 +142,13 @@ async fn client_mistakes_are_client_errors_with_a_code(store: Store) {
         ),
         // A document that does not parse, and one that does not validate.
         ("{ networks { ", json!({}), None, ("GRAPHQL_PARSE_FAILED", "none")),
+        // A subscription sent by POST: it runs over graphql-transport-ws only.
+        (
+            "subscription { auditLog { position } }",
+            json!({}),
+            Some(auditor.as_str()),
+            ("SUBSCRIPTION_NEEDS_WEBSOCKET", "none"),
+        ),
         (
             "{ nosuchfield }",
             json!({}),
