@@ -1,7 +1,9 @@
 //! Answers shaped as asked: the fields of every object in `data` in the order the operation
 //! selected them (the GraphQL specification's CollectFields order), whatever order they were
 //! resolved in. The roots are merged objects resolved concurrently, so without this the order
-//! of a response's fields varied between identical requests.
+//! of a response's fields varied between identical requests. And a field whose resolver
+//! refused (a field the caller may not read) is `null` beside its error, as the specification
+//! asks, where async-graphql leaves it out of `data`.
 
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
@@ -88,6 +90,36 @@ fn collect<'a>(
                 if let Some(fragment) = document.fragments.get(&spread.node.fragment_name.node) {
                     collect(document, &fragment.node.selection_set.node, out, depth + 1);
                 }
+            }
+        }
+    }
+}
+
+/// Puts `null` where a field errored and `data` has nothing: at the path of each error whose
+/// parent object is in the answer and lacks the field.
+pub fn null_where_refused<'a>(
+    errors: impl IntoIterator<Item = &'a [async_graphql::PathSegment]>,
+    data: &mut Value,
+) {
+    use async_graphql::PathSegment;
+    for path in errors {
+        let Some((PathSegment::Field(last), parents)) = path.split_last() else {
+            continue;
+        };
+        let mut at = Some(&mut *data);
+        for segment in parents {
+            at = match (segment, at) {
+                (PathSegment::Field(name), Some(Value::Object(fields))) => {
+                    fields.get_mut(name.as_str())
+                }
+                (PathSegment::Index(i), Some(Value::List(items))) => items.get_mut(*i),
+                _ => None,
+            };
+        }
+        if let Some(Value::Object(fields)) = at {
+            let key = Name::new(last);
+            if !fields.contains_key(&key) {
+                fields.insert(key, Value::Null);
             }
         }
     }

@@ -157,6 +157,8 @@ impl Extension for MaskInternalErrorsExtension {
             .and_then(|d| crate::answer::operation(d, operation_name))
             .is_some_and(|o| o.ty == async_graphql::parser::types::OperationType::Subscription);
         if let Some(document) = &document {
+            let paths = response.errors.iter().map(|e| e.path.as_slice());
+            crate::answer::null_where_refused(paths, &mut response.data);
             crate::answer::in_selection_order(document, operation_name, &mut response.data);
         }
         for error in response.errors.iter_mut() {

@@ -294,7 +294,7 @@ pub(crate) async fn timeline(
     scope: Scope,
     (after, before): (Option<String>, Option<String>),
     (first, last): (Option<i32>, Option<i32>),
-) -> ApiResult<HistoryConnection> {
+) -> ApiResult<Option<HistoryConnection>> {
     match scope {
         Scope::Network(network) => crate::viewer::require_full(ctx, network).await?,
         Scope::Organization(organization) => {
@@ -306,5 +306,7 @@ pub(crate) async fn timeline(
             }
         }
     }
-    history(ctx, History::Timeline(kind, id), after, before, first, last).await
+    history(ctx, History::Timeline(kind, id), after, before, first, last)
+        .await
+        .map(Some)
 }

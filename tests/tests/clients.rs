@@ -418,7 +418,50 @@ async fn names_are_screened_like_free_text(store: Store) {
     assert_eq!(none["data"]["organizations"]["totalCount"], 0, "{none}");
 }
 
+/// A field the caller may not read is null with FORBIDDEN at its path; the rest of the answer
+/// (the object, its other fields, the other objects) stands.
+async fn refused_fields_are_null_with_an_error_at_their_path(store: Store) {
+    let server = server(store).await;
+    let coordinator = server.register_organization("Comune di Asti").await;
+    let network = server
+        .must(
+            &tests::admin(),
+            "establishNetwork",
+            json!({"name": "Rete di Asti", "kind": "TERRITORIAL_NETWORK", "territory": "Asti",
+                   "coordinator": coordinator, "establishedOn": "2015-01-01", "public": true}),
+            "network { id }",
+        )
+        .await["network"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let answer = server
+        .gql(
+            None,
+            "query($n: ID!) { network(id: $n) { name protocols { totalCount } timeline { totalCount } public } }",
+            json!({ "n": network }),
+        )
+        .await;
+    let shown = &answer["data"]["network"];
+    assert_eq!(shown["name"], "Rete di Asti", "{answer}");
+    assert_eq!(shown["public"], true, "{answer}");
+    for field in ["protocols", "timeline"] {
+        assert!(
+            shown.as_object().unwrap().contains_key(field) && shown[field].is_null(),
+            "{field} is present and null: {answer}"
+        );
+        let error = answer["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["path"] == json!(["network", field]))
+            .unwrap_or_else(|| panic!("an error at {field}: {answer}"));
+        assert_eq!(error["extensions"]["code"], "FORBIDDEN", "{answer}");
+    }
+}
+
 tests::on_both_backends!(
+    refused_fields_are_null_with_an_error_at_their_path,
     names_are_screened_like_free_text,
     list_cursors_are_opaque_and_page_through,
     the_reference_graphql_package_loads_the_schema,

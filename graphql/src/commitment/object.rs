@@ -84,7 +84,7 @@ impl Commitment {
             i32,
         >,
         #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
-    ) -> ApiResult<HistoryConnection> {
+    ) -> ApiResult<Option<HistoryConnection>> {
         timeline(
             ctx,
             views::Kind::Commitment,

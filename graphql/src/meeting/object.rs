@@ -90,17 +90,21 @@ impl Meeting {
         self.view.minutes_approved_version
     }
     /// Attendance.
-    async fn attendance(&self, ctx: &Context<'_>) -> ApiResult<Vec<AttendanceRecord>> {
+    async fn attendance(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<AttendanceRecord>>> {
         crate::viewer::require_full(ctx, self.view.network).await?;
-        Ok(read(ctx)
-            .attendance(self.view.id, self.at.known)
-            .await?
-            .into_iter()
-            .map(|a| AttendanceRecord {
-                organization: global_id(NodeKind::Organization, a.organization),
-                attendance: a.attendance.into(),
-            })
-            .collect())
+        let value: ApiResult<Vec<AttendanceRecord>> = async {
+            Ok(read(ctx)
+                .attendance(self.view.id, self.at.known)
+                .await?
+                .into_iter()
+                .map(|a| AttendanceRecord {
+                    organization: global_id(NodeKind::Organization, a.organization),
+                    attendance: a.attendance.into(),
+                })
+                .collect())
+        }
+        .await;
+        value.map(Some)
     }
 }
 

@@ -118,18 +118,22 @@ impl Network {
             i32,
         >,
         #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
-    ) -> ApiResult<ListConnection<Protocol>> {
+    ) -> ApiResult<Option<ListConnection<Protocol>>> {
         crate::viewer::require_full(ctx, self.view.id).await?;
-        let all = read(ctx).protocols(self.view.id, self.at.known).await?;
-        let at = self.at;
-        list(
-            all,
-            filter,
-            order_by,
-            |view| Protocol { view, at },
-            (after, before, first, last),
-        )
-        .await
+        let value: ApiResult<ListConnection<Protocol>> = async {
+            let all = read(ctx).protocols(self.view.id, self.at.known).await?;
+            let at = self.at;
+            list(
+                all,
+                filter,
+                order_by,
+                |view| Protocol { view, at },
+                (after, before, first, last),
+            )
+            .await
+        }
+        .await;
+        value.map(Some)
     }
     /// The network's commitments (under `effectiveOn`, those taken on by that date).
     #[graphql(
@@ -149,18 +153,22 @@ impl Network {
             i32,
         >,
         #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
-    ) -> ApiResult<ListConnection<Commitment>> {
+    ) -> ApiResult<Option<ListConnection<Commitment>>> {
         crate::viewer::require_full(ctx, self.view.id).await?;
-        commitment_page(
-            ctx,
-            CommitmentsOf::Network(self.view.id),
-            self.at,
-            filter,
-            order_by,
-            (after, before),
-            (first, last),
-        )
-        .await
+        let value: ApiResult<ListConnection<Commitment>> = async {
+            commitment_page(
+                ctx,
+                CommitmentsOf::Network(self.view.id),
+                self.at,
+                filter,
+                order_by,
+                (after, before),
+                (first, last),
+            )
+            .await
+        }
+        .await;
+        value.map(Some)
     }
     /// Open and overdue commitments per member, overdue judged on `on`.
     async fn commitment_summary(
@@ -170,20 +178,24 @@ impl Network {
             desc = "The date on which overdue is judged (default: `effectiveOn`, else today)."
         )]
         on: Option<Date>,
-    ) -> ApiResult<Vec<CommitmentSummary>> {
+    ) -> ApiResult<Option<Vec<CommitmentSummary>>> {
         crate::viewer::require_full(ctx, self.view.id).await?;
-        let on = on.unwrap_or_else(|| self.at.day().into());
-        let all = read(ctx)
-            .commitment_summary(self.view.id, on.0, self.at.known)
-            .await?;
-        Ok(all
-            .into_iter()
-            .map(|s| CommitmentSummary {
-                organization: global_id(NodeKind::Organization, s.organization),
-                open: s.open,
-                overdue: s.overdue,
-            })
-            .collect())
+        let value: ApiResult<Vec<CommitmentSummary>> = async {
+            let on = on.unwrap_or_else(|| self.at.day().into());
+            let all = read(ctx)
+                .commitment_summary(self.view.id, on.0, self.at.known)
+                .await?;
+            Ok(all
+                .into_iter()
+                .map(|s| CommitmentSummary {
+                    organization: global_id(NodeKind::Organization, s.organization),
+                    open: s.open,
+                    overdue: s.overdue,
+                })
+                .collect())
+        }
+        .await;
+        value.map(Some)
     }
     /// Attendance per member over the meetings that started in `[from, until)`.
     async fn attendance_rates(
@@ -191,22 +203,26 @@ impl Network {
         ctx: &Context<'_>,
         #[graphql(desc = "Start of the period (included).")] from: DateTime<Utc>,
         #[graphql(desc = "End of the period (excluded).")] until: DateTime<Utc>,
-    ) -> ApiResult<Vec<AttendanceRate>> {
+    ) -> ApiResult<Option<Vec<AttendanceRate>>> {
         crate::viewer::require_full(ctx, self.view.id).await?;
-        let all = read(ctx)
-            .attendance_rates(self.view.id, from, until, self.at.known)
-            .await?;
-        Ok(all
-            .into_iter()
-            .map(|r| AttendanceRate {
-                organization: global_id(NodeKind::Organization, r.organization),
-                meetings: r.meetings,
-                present: r.present,
-                excused: r.excused,
-                absent: r.absent,
-                rate: r.rate,
-            })
-            .collect())
+        let value: ApiResult<Vec<AttendanceRate>> = async {
+            let all = read(ctx)
+                .attendance_rates(self.view.id, from, until, self.at.known)
+                .await?;
+            Ok(all
+                .into_iter()
+                .map(|r| AttendanceRate {
+                    organization: global_id(NodeKind::Organization, r.organization),
+                    meetings: r.meetings,
+                    present: r.present,
+                    excused: r.excused,
+                    absent: r.absent,
+                    rate: r.rate,
+                })
+                .collect())
+        }
+        .await;
+        value.map(Some)
     }
     /// The annual monitoring report for a calendar year: the network, its protocols and their
     /// status, members and referent roles, meetings held, attendance, and commitments with
@@ -216,78 +232,90 @@ impl Network {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The calendar year (1900-2200).")] year: i32,
-    ) -> ApiResult<SignedAnnualReport> {
+    ) -> ApiResult<Option<SignedAnnualReport>> {
         crate::viewer::require_full(ctx, self.view.id).await?;
-        if !(1900..=2200).contains(&year) {
-            return Err(crate::errors::client_error(
-                "INVALID_VALUE",
-                "year: between 1900 and 2200",
-            ));
+        let value: ApiResult<SignedAnnualReport> = async {
+            if !(1900..=2200).contains(&year) {
+                return Err(crate::errors::client_error(
+                    "INVALID_VALUE",
+                    "year: between 1900 and 2200",
+                ));
+            }
+            let state = ctx.data_unchecked::<crate::state::ApiState>();
+            let signer = state.signer.as_ref().ok_or_else(|| {
+                crate::errors::client_error(
+                    "UNAVAILABLE",
+                    "this server has no key to sign reports with",
+                )
+            })?;
+            let document = read(ctx)
+                .annual_report(self.view.id, year, self.at.known)
+                .await?
+                .ok_or_else(|| crate::errors::client_error("NOT_FOUND", "no such network"))?;
+            let signed = projections::reports::SignedReport::sign(document, signer);
+            Ok(SignedAnnualReport {
+                document: crate::scalars::Json(signed.document),
+                content_hash: signed.content_hash,
+                signature: signed.signature,
+                public_key: signed.public_key,
+                signed_at: signed.signed_at,
+            })
         }
-        let state = ctx.data_unchecked::<crate::state::ApiState>();
-        let signer = state.signer.as_ref().ok_or_else(|| {
-            crate::errors::client_error(
-                "UNAVAILABLE",
-                "this server has no key to sign reports with",
-            )
-        })?;
-        let document = read(ctx)
-            .annual_report(self.view.id, year, self.at.known)
-            .await?
-            .ok_or_else(|| crate::errors::client_error("NOT_FOUND", "no such network"))?;
-        let signed = projections::reports::SignedReport::sign(document, signer);
-        Ok(SignedAnnualReport {
-            document: crate::scalars::Json(signed.document),
-            content_hash: signed.content_hash,
-            signature: signed.signature,
-            public_key: signed.public_key,
-            signed_at: signed.signed_at,
-        })
+        .await;
+        value.map(Some)
     }
     /// Commitment outcomes per member, judged on `on` (default: `effectiveOn`, else today).
     async fn commitment_fulfilment(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The date outcomes are judged on.")] on: Option<Date>,
-    ) -> ApiResult<Vec<MemberFulfilment>> {
+    ) -> ApiResult<Option<Vec<MemberFulfilment>>> {
         crate::viewer::require_full(ctx, self.view.id).await?;
-        let on = on.unwrap_or_else(|| self.at.day().into());
-        let all = read(ctx)
-            .commitment_fulfilment(self.view.id, on.0, self.at.known)
-            .await?;
-        Ok(all
-            .into_iter()
-            .map(|f| MemberFulfilment {
-                organization: f
-                    .organization
-                    .map(|o| global_id(NodeKind::Organization, o))
-                    .unwrap_or_default(),
-                fulfilled_on_time: f.fulfilled_on_time,
-                fulfilled_late: f.fulfilled_late,
-                open: f.open,
-                overdue: f.overdue,
-                waived: f.waived,
-                cancelled: f.cancelled,
-                commitments: f
-                    .commitments
-                    .into_iter()
-                    .map(|(id, outcome)| CommitmentOutcome {
-                        commitment: global_id(NodeKind::Commitment, id),
-                        outcome: outcome.into(),
-                    })
-                    .collect(),
-            })
-            .collect())
+        let value: ApiResult<Vec<MemberFulfilment>> = async {
+            let on = on.unwrap_or_else(|| self.at.day().into());
+            let all = read(ctx)
+                .commitment_fulfilment(self.view.id, on.0, self.at.known)
+                .await?;
+            Ok(all
+                .into_iter()
+                .map(|f| MemberFulfilment {
+                    organization: f
+                        .organization
+                        .map(|o| global_id(NodeKind::Organization, o))
+                        .unwrap_or_default(),
+                    fulfilled_on_time: f.fulfilled_on_time,
+                    fulfilled_late: f.fulfilled_late,
+                    open: f.open,
+                    overdue: f.overdue,
+                    waived: f.waived,
+                    cancelled: f.cancelled,
+                    commitments: f
+                        .commitments
+                        .into_iter()
+                        .map(|(id, outcome)| CommitmentOutcome {
+                            commitment: global_id(NodeKind::Commitment, id),
+                            outcome: outcome.into(),
+                        })
+                        .collect(),
+                })
+                .collect())
+        }
+        .await;
+        value.map(Some)
     }
     /// The working groups.
-    async fn working_groups(&self, ctx: &Context<'_>) -> ApiResult<Vec<WorkingGroup>> {
+    async fn working_groups(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<WorkingGroup>>> {
         crate::viewer::require_full(ctx, self.view.id).await?;
-        Ok(read(ctx)
-            .working_groups(self.view.id, self.at.known)
-            .await?
-            .into_iter()
-            .map(|view| WorkingGroup { view, at: self.at })
-            .collect())
+        let value: ApiResult<Vec<WorkingGroup>> = async {
+            Ok(read(ctx)
+                .working_groups(self.view.id, self.at.known)
+                .await?
+                .into_iter()
+                .map(|view| WorkingGroup { view, at: self.at })
+                .collect())
+        }
+        .await;
+        value.map(Some)
     }
     /// The meetings.
     #[graphql(
@@ -333,7 +361,7 @@ impl Network {
             i32,
         >,
         #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
-    ) -> ApiResult<HistoryConnection> {
+    ) -> ApiResult<Option<HistoryConnection>> {
         timeline(
             ctx,
             views::Kind::Network,
@@ -455,22 +483,26 @@ impl Membership {
             .collect()
     }
     /// Referents designated for this membership (readers of the network in full only).
-    async fn referents(&self, ctx: &Context<'_>) -> ApiResult<Vec<Referent>> {
+    async fn referents(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<Referent>>> {
         crate::viewer::require_full(ctx, self.view.network).await?;
-        let active = self.view.status == MembershipStatus::Active;
-        Ok(self
-            .view
-            .referents
-            .iter()
-            .map(|r| Referent {
-                current: active && r.until.is_none(),
-                id: r.referent.to_string(),
-                person: r.person.to_string(),
-                role: r.role.into(),
-                since: r.since.into(),
-                until: r.until.map(Date),
-            })
-            .collect())
+        let value: ApiResult<Vec<Referent>> = async {
+            let active = self.view.status == MembershipStatus::Active;
+            Ok(self
+                .view
+                .referents
+                .iter()
+                .map(|r| Referent {
+                    current: active && r.until.is_none(),
+                    id: r.referent.to_string(),
+                    person: r.person.to_string(),
+                    role: r.role.into(),
+                    since: r.since.into(),
+                    until: r.until.map(Date),
+                })
+                .collect())
+        }
+        .await;
+        value.map(Some)
     }
 }
 

@@ -143,7 +143,7 @@ impl Organization {
             i32,
         >,
         #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
-    ) -> ApiResult<HistoryConnection> {
+    ) -> ApiResult<Option<HistoryConnection>> {
         timeline(
             ctx,
             views::Kind::Organization,

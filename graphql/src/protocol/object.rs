@@ -267,7 +267,7 @@ impl Protocol {
             i32,
         >,
         #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
-    ) -> ApiResult<HistoryConnection> {
+    ) -> ApiResult<Option<HistoryConnection>> {
         timeline(
             ctx,
             views::Kind::Protocol,
