@@ -36,6 +36,9 @@ pub(crate) struct ServeArgs {
     /// How many subscriptions one WebSocket connection may hold at once.
     #[arg(long, env = "MAX_SUBSCRIPTIONS_PER_CONNECTION", default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..))]
     max_subscriptions_per_connection: u16,
+    /// How many WebSocket connections one authenticated principal may hold at once.
+    #[arg(long, env = "MAX_CONNECTIONS_PER_PRINCIPAL", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..))]
+    max_connections_per_principal: u16,
 }
 
 /// Runs `Serve`.
@@ -51,6 +54,7 @@ pub(crate) async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         checkpoint_every_seconds,
         checkpoint_every_events,
         max_subscriptions_per_connection,
+        max_connections_per_principal,
     } = args;
     let auth = auth.config()?;
     let signer = signing.signer()?;
@@ -71,6 +75,7 @@ pub(crate) async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         introspection,
         auth,
         max_subscriptions_per_connection: max_subscriptions_per_connection.into(),
+        max_connections_per_principal: max_connections_per_principal.into(),
         ..Default::default()
     };
     let app = graphql::router(

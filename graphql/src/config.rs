@@ -17,6 +17,9 @@ pub struct ApiConfig {
     pub connection_init_timeout: Duration,
     /// How many subscriptions one WebSocket connection may hold at once.
     pub max_subscriptions_per_connection: usize,
+    /// How many WebSocket connections one authenticated principal may hold at once (one more
+    /// is closed with 4429).
+    pub max_connections_per_principal: usize,
     /// `/readyz` turns unready when the read side is more events behind than this.
     pub max_projection_lag: i64,
     /// How bearer tokens are checked.
@@ -34,6 +37,7 @@ impl Default for ApiConfig {
             request_timeout: Duration::from_secs(30),
             connection_init_timeout: Duration::from_secs(10),
             max_subscriptions_per_connection: 20,
+            max_connections_per_principal: 10,
             max_projection_lag: 10_000,
             auth: AuthConfig::default(),
         }

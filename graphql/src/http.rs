@@ -32,6 +32,7 @@ pub(crate) struct RouterState {
     pub(crate) graphiql: bool,
     pub(crate) init_timeout: Duration,
     pub(crate) max_subscriptions: usize,
+    pub(crate) connections: Arc<crate::ws::Connections>,
     pub(crate) state: ApiState,
     pub(crate) max_lag: i64,
     pub(crate) metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
@@ -296,6 +297,7 @@ async fn graphql_get(
                     auth: state.auth,
                     init_timeout: state.init_timeout,
                     max_subscriptions: state.max_subscriptions,
+                    connections: state.connections,
                 };
                 websocket(socket, connection, protocol)
             })
@@ -335,6 +337,9 @@ pub fn router(state: ApiState, config: &ApiConfig) -> Router {
             graphiql: config.graphiql,
             init_timeout: config.connection_init_timeout,
             max_subscriptions: config.max_subscriptions_per_connection,
+            connections: Arc::new(crate::ws::Connections::new(
+                config.max_connections_per_principal,
+            )),
             state,
             max_lag: config.max_projection_lag,
             metrics: metrics_handle(),

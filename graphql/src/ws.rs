@@ -35,14 +35,66 @@ pub(crate) struct Connection {
     pub(crate) init_timeout: std::time::Duration,
     /// How many subscriptions one connection may hold at once.
     pub(crate) max_subscriptions: usize,
+    /// The connections each principal holds, and how many it may.
+    pub(crate) connections: std::sync::Arc<Connections>,
+}
+
+/// The WebSocket connections each authenticated principal holds at once, bounded.
+#[derive(Debug)]
+pub(crate) struct Connections {
+    limit: usize,
+    held: std::sync::Mutex<std::collections::HashMap<String, usize>>,
+}
+
+impl Connections {
+    pub(crate) fn new(limit: usize) -> Self {
+        Self {
+            limit,
+            held: Default::default(),
+        }
+    }
+
+    /// One more connection for `subject`, given back when the slot drops; none past the limit.
+    fn claim(self: &std::sync::Arc<Self>, subject: &str) -> Option<Slot> {
+        let mut held = self.held.lock().ok()?;
+        let count = held.entry(subject.to_owned()).or_insert(0);
+        if *count >= self.limit {
+            return None;
+        }
+        *count += 1;
+        Some(Slot {
+            connections: self.clone(),
+            subject: subject.to_owned(),
+        })
+    }
+}
+
+/// A connection counted against its principal until it ends.
+struct Slot {
+    connections: std::sync::Arc<Connections>,
+    subject: String,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        if let Ok(mut held) = self.connections.held.lock() {
+            if let Some(count) = held.get_mut(&self.subject) {
+                *count -= 1;
+                if *count == 0 {
+                    held.remove(&self.subject);
+                }
+            }
+        }
+    }
 }
 
 /// graphql-transport-ws with the protocol's own close codes, which async-graphql lacks: no
 /// `connection_init` in time closes with 4408, an init whose token is refused with 4403, a
 /// `subscribe` with the id of a subscription still running with 4409. A connection holds at
 /// most `max_subscriptions` at once; one more is answered with an `error` message
-/// (`TOO_MANY_SUBSCRIPTIONS`) and not started. The accepted init is handed on to
-/// async-graphql unchanged.
+/// (`TOO_MANY_SUBSCRIPTIONS`) and not started. An authenticated principal holds at most
+/// `max_connections_per_principal` connections at once: one more closes with 4429. The
+/// accepted init is handed on to async-graphql unchanged.
 pub(crate) async fn websocket(socket: WebSocket, state: Connection, protocol: GraphQLProtocol) {
     use futures::StreamExt;
     let (sink, mut stream) = socket.split();
@@ -70,6 +122,14 @@ pub(crate) async fn websocket(socket: WebSocket, state: Connection, protocol: Gr
             Ok(principal) => principal,
             Err(_) => return close(sink, 4403, "Forbidden").await,
         };
+    // Held until the connection ends (anonymous viewers read only what networks publish).
+    let _slot = match principal.is_anonymous() {
+        true => None,
+        false => match state.connections.claim(&principal.subject) {
+            Some(slot) => Some(slot),
+            None => return close(sink, 4429, "Too many connections for this principal").await,
+        },
+    };
     let mut data = Data::default();
     data.insert(viewer::Viewer::new(principal.clone()));
     data.insert(principal);

@@ -344,3 +344,60 @@ async fn network_changes_stream_only_to_its_readers() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_principal_holds_a_bounded_number_of_connections() {
+    let (_dir, store) = tests::sqlite_store().await;
+    let config = graphql::ApiConfig {
+        max_connections_per_principal: 2,
+        ..Default::default()
+    };
+    let server = spawn_server(store, config).await;
+    let open = |token: String| {
+        let server = &server;
+        async move {
+            let mut socket = connect(server).await;
+            let init = json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {token}")}});
+            send(&mut socket, init).await;
+            socket
+        }
+    };
+    let mut first = open(tests::auditor()).await;
+    assert!(acked(&mut first).await);
+    let mut second = open(tests::auditor()).await;
+    assert!(acked(&mut second).await);
+    // A third for the same principal is closed; another principal is not affected.
+    let mut third = open(tests::auditor()).await;
+    assert_eq!(close_code(&mut third).await, 4429);
+    let mut other = open(tests::admin()).await;
+    assert!(acked(&mut other).await);
+    // Once one of the two ends, its place is free again.
+    first.close(None).await.unwrap();
+    drop(first);
+    let mut again = None;
+    for _ in 0..50 {
+        let mut socket = open(tests::auditor()).await;
+        if acked(&mut socket).await {
+            again = Some(socket);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        again.is_some(),
+        "a place freed by a closed connection is given again"
+    );
+}
+
+/// Whether the server acknowledged the connection (false: it closed it).
+async fn acked(socket: &mut Socket) -> bool {
+    match tokio::time::timeout(Duration::from_secs(10), socket.next())
+        .await
+        .expect("an answer in time")
+    {
+        Some(Ok(Message::Text(text))) => {
+            serde_json::from_str::<Value>(text.as_str()).unwrap()["type"] == "connection_ack"
+        }
+        _ => false,
+    }
+}
