@@ -346,3 +346,39 @@ async fn sigterm_during_a_stream_of_mutations_loses_no_answered_write() {
         );
     }
 }
+
+/// The audit log shows who caused an event through an API token by the subject the token was
+/// issued to; the id it was recorded with stays readable, and filters.
+#[tokio::test]
+async fn the_audit_log_shows_a_token_by_its_subject() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let token = governance(dir.path()).issue_token("ufficio-di-piano", "admin");
+    let mut server = governance(dir.path()).serve(port, &[]);
+    wait_until_up(port, None).await;
+    let done = post(port, Some(&token), r#"mutation { registerOrganization(input: {name: "Comune di Alba", category: COMUNE, territory: "Alba"}) { userErrors { code } } }"#).await;
+    assert_eq!(
+        done["data"]["registerOrganization"]["userErrors"],
+        serde_json::json!([]),
+        "{done}"
+    );
+    let log = post(
+        port,
+        Some(&token),
+        "{ auditLog(first: 10) { nodes { actor actorId eventType } } }",
+    )
+    .await;
+    let entry = &log["data"]["auditLog"]["nodes"][0];
+    assert_eq!(entry["actor"], "ufficio-di-piano", "{log}");
+    let recorded = entry["actorId"].as_str().unwrap();
+    assert!(recorded.starts_with("token:"), "{log}");
+    let filtered = post(
+        port,
+        Some(&token),
+        &format!(r#"{{ auditLog(filter: {{actor: "{recorded}"}}) {{ totalCount }} }}"#),
+    )
+    .await;
+    assert_eq!(filtered["data"]["auditLog"]["totalCount"], 1, "{filtered}");
+    server.kill().unwrap();
+    let _ = server.wait();
+}

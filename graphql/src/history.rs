@@ -53,8 +53,13 @@ macro_rules! history_entries {
                 async fn aggregate_id(&self) -> &str {
                     &self.common.aggregate_id
                 }
-                /// The actor's id.
-                async fn actor(&self) -> &str {
+                /// Who caused it: the subject its token was issued to.
+                async fn actor(&self, ctx: &Context<'_>) -> ApiResult<String> {
+                    actor_shown(ctx, &self.common.actor).await
+                }
+                /// The actor as recorded (`token:<id>` for an API token): what the audit log's
+                /// `actor` filter takes.
+                async fn actor_id(&self) -> &str {
                     &self.common.actor
                 }
                 /// The role the actor acted in.
@@ -97,7 +102,8 @@ macro_rules! history_entries {
             field(name = "event_version", ty = "&str", desc = "The event's version (after upcasting to the current one)."),
             field(name = "aggregate_type", ty = "&str", desc = "The aggregate type."),
             field(name = "aggregate_id", ty = "&str", desc = "The aggregate's id."),
-            field(name = "actor", ty = "&str", desc = "The actor's id."),
+            field(name = "actor", ty = "ApiResult<String>", desc = "Who caused it: the subject its token was issued to."),
+            field(name = "actor_id", ty = "&str", desc = "The actor as recorded (`token:<id>` for an API token): what the audit log's `actor` filter takes."),
             field(name = "role", ty = "Role", desc = "The role the actor acted in."),
             field(name = "acting_for", ty = "Option<&ID>", desc = "The global id of the organization the actor acted for."),
             field(name = "recorded_at", ty = "DateTime<Utc>", desc = "When it was recorded."),
@@ -156,6 +162,9 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::Interface;
 pub use payloads::{retyped, HistoryEntry, TYPED_EVENTS};
 use projections::store::StoredEvent;
+use std::collections::HashMap;
+
+use crate::state::ApiState;
 
 impl TryFrom<StoredEvent> for HistoryEntry {
     type Error = async_graphql::Error;
@@ -309,4 +318,38 @@ pub(crate) async fn timeline(
     history(ctx, History::Timeline(kind, id), after, before, first, last)
         .await
         .map(Some)
+}
+
+/// The subjects API tokens were issued to, read once per request (the actor of an event caused
+/// through an API token is recorded as `token:<id>`).
+#[derive(Default)]
+pub(crate) struct TokenSubjects(tokio::sync::OnceCell<HashMap<String, String>>);
+
+/// The actor shown for one recorded as `recorded`: a token's subject, else as recorded.
+async fn actor_shown(ctx: &Context<'_>, recorded: &str) -> ApiResult<String> {
+    let Some(token) = recorded.strip_prefix("token:") else {
+        return Ok(recorded.to_owned());
+    };
+    let load = || async {
+        let tokens = ctx.data_unchecked::<ApiState>().store.tokens().await;
+        let tokens = tokens.map_err(|e| async_graphql::Error::new(e.to_string()))?;
+        Ok::<_, async_graphql::Error>(
+            tokens
+                .into_iter()
+                .map(|t| (t.id, t.subject))
+                .collect::<HashMap<_, _>>(),
+        )
+    };
+    let fresh;
+    let subjects = match ctx.data_opt::<TokenSubjects>() {
+        Some(cache) => cache.0.get_or_try_init(load).await?,
+        None => {
+            fresh = load().await?;
+            &fresh
+        }
+    };
+    Ok(subjects
+        .get(token)
+        .cloned()
+        .unwrap_or_else(|| recorded.to_owned()))
 }

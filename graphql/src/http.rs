@@ -147,7 +147,8 @@ async fn graphql_post(
         .into_inner()
         .data(viewer::Viewer::new(principal.clone()))
         .data(principal)
-        .data(organization_loader(&state.state));
+        .data(organization_loader(&state.state))
+        .data(crate::history::TokenSubjects::default());
     if let Some(key) = key {
         request = request.data(key);
     }

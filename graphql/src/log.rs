@@ -27,7 +27,7 @@ pub struct AuditLogFilter {
     pub aggregate_type: Option<String>,
     /// Only events of this type (e.g. ProtocolSigned).
     pub event_type: Option<String>,
-    /// Only events caused by this actor.
+    /// Only events caused by this actor, as recorded (`HistoryEntry.actorId`).
     pub actor: Option<String>,
     /// Recorded at or after.
     pub recorded_from: Option<DateTime<Utc>>,
