@@ -1,9 +1,10 @@
 //! The GraphQL objects of Commitment.
 
+use crate::commitment::{CommitmentFilter, CommitmentOrder};
 use crate::graph::Commitment;
 use crate::graph::Organization;
 use crate::history::{timeline, HistoryConnection, Scope};
-use crate::pagination::Order;
+use crate::pagination::{Order, Page};
 use crate::prelude::*;
 
 /// A commitment (impegno).
@@ -103,10 +104,8 @@ pub(crate) async fn commitment_page(
     ctx: &Context<'_>,
     of: CommitmentsOf,
     at: Lens,
-    filter: Option<crate::commitment::CommitmentFilter>,
-    order_by: Option<crate::commitment::CommitmentOrder>,
-    (after, before): (Option<String>, Option<String>),
-    (first, last): (Option<i32>, Option<i32>),
+    (filter, order_by): (Option<CommitmentFilter>, Option<CommitmentOrder>),
+    (after, before, first, last): Page,
 ) -> ApiResult<ListConnection<Commitment>> {
     let filter = filter.unwrap_or_default();
     let obligor = match &filter.obligor {

@@ -123,14 +123,8 @@ impl Network {
         let value: ApiResult<ListConnection<Protocol>> = async {
             let all = read(ctx).protocols(self.view.id, self.at.known).await?;
             let at = self.at;
-            list(
-                all,
-                filter,
-                order_by,
-                |view| Protocol { view, at },
-                (after, before, first, last),
-            )
-            .await
+            let page = (after, before, first, last);
+            list(all, filter, order_by, |view| Protocol { view, at }, page).await
         }
         .await;
         value.map(Some)
@@ -156,16 +150,11 @@ impl Network {
     ) -> ApiResult<Option<ListConnection<Commitment>>> {
         crate::viewer::require_full(ctx, self.view.id).await?;
         let value: ApiResult<ListConnection<Commitment>> = async {
-            commitment_page(
-                ctx,
+            let (of, page) = (
                 CommitmentsOf::Network(self.view.id),
-                self.at,
-                filter,
-                order_by,
-                (after, before),
-                (first, last),
-            )
-            .await
+                (after, before, first, last),
+            );
+            commitment_page(ctx, of, self.at, (filter, order_by), page).await
         }
         .await;
         value.map(Some)
@@ -342,14 +331,8 @@ impl Network {
             all.retain(|m| m.public);
         }
         let at = self.at;
-        list(
-            all,
-            filter,
-            order_by,
-            |view| Meeting { view, at },
-            (after, before, first, last),
-        )
-        .await
+        let page = (after, before, first, last);
+        list(all, filter, order_by, |view| Meeting { view, at }, page).await
     }
     /// Every event that concerns this network.
     async fn timeline(

@@ -50,14 +50,8 @@ impl NetworkQuery {
             }
         }
         all = seen;
-        list(
-            all,
-            filter,
-            order_by,
-            |view| Network { view, at },
-            (after, before, first, last),
-        )
-        .await
+        let page = (after, before, first, last);
+        list(all, filter, order_by, |view| Network { view, at }, page).await
     }
 
     /// One network.

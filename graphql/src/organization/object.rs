@@ -122,16 +122,11 @@ impl Organization {
         >,
         #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<ListConnection<Commitment>> {
-        commitment_page(
-            ctx,
+        let (of, page) = (
             CommitmentsOf::Organization(self.view.id),
-            self.at,
-            filter,
-            order_by,
-            (after, before),
-            (first, last),
-        )
-        .await
+            (after, before, first, last),
+        );
+        commitment_page(ctx, of, self.at, (filter, order_by), page).await
     }
     /// Every event that concerns this organization.
     async fn timeline(

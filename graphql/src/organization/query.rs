@@ -52,12 +52,13 @@ impl OrganizationQuery {
             }
             all = seen;
         }
+        let page = (after, before, first, last);
         list(
             all,
             filter,
             order_by,
             |view| Organization { view, at },
-            (after, before, first, last),
+            page,
         )
         .await
     }
