@@ -13,7 +13,8 @@ pub enum TokenAction {
         /// Who the token is for (recorded as `token:<id>`; keep personal data out).
         #[arg(long)]
         subject: String,
-        /// A grant: admin, auditor, coordinator:<network uuid>, referent:<organization uuid>.
+        /// A grant: admin, auditor, coordinator:<network>, referent:<organization> (the
+        /// network or organization by its global id or its uuid; it must exist).
         #[arg(long = "grant", required = true)]
         grants: Vec<String>,
     },
@@ -39,16 +40,16 @@ pub async fn run(action: TokenAction) -> anyhow::Result<()> {
             subject,
             grants,
         } => {
-            let grants = grants
-                .iter()
-                .map(|g| projections::store::Grant::parse(g))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(anyhow::Error::msg)?;
             anyhow::ensure!(
                 !subject.trim().is_empty() && subject.len() <= 200,
                 "the subject must be 1 to 200 characters"
             );
             let store = database.open().await?;
+            let mut parsed = Vec::with_capacity(grants.len());
+            for grant in &grants {
+                parsed.push(grant_of(&store, grant).await?);
+            }
+            let grants = parsed;
             let (id, token) = store.issue_token(subject.trim(), &grants).await?;
             eprintln!("Issued token {id} (shown once; only its hash is kept):");
             println!("{token}");
@@ -69,4 +70,39 @@ pub async fn run(action: TokenAction) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A grant as given on the command line. A coordinator's network and a referent's organization
+/// may be named by global id or uuid, and must exist in the event store.
+async fn grant_of(
+    store: &projections::store::Store,
+    text: &str,
+) -> anyhow::Result<projections::store::Grant> {
+    use graphql::ids::{uuid_in, NodeKind};
+    use projections::store::Grant;
+    let (role, target) = text.split_once(':').unwrap_or((text, ""));
+    let kind = match role.trim().to_ascii_lowercase().as_str() {
+        "coordinator" => NodeKind::Network,
+        "referent" => NodeKind::Organization,
+        _ => return Grant::parse(text).map_err(anyhow::Error::msg),
+    };
+    let uuid = uuid_in(target, kind).ok_or_else(|| {
+        anyhow::anyhow!("`{text}`: expected {role}:<the {kind:?}'s global id or uuid>")
+    })?;
+    let grant = Grant::parse(&format!("{role}:{uuid}")).map_err(anyhow::Error::msg)?;
+    let (backend, id) = (store.backend(), uuid.to_string());
+    let recorded = match kind {
+        NodeKind::Network => backend.load::<aggregates::network::Network>(&id).await?.1,
+        _ => {
+            backend
+                .load::<aggregates::organization::Organization>(&id)
+                .await?
+                .1
+        }
+    };
+    anyhow::ensure!(
+        recorded > 0,
+        "`{text}`: there is no such {kind:?} in this database"
+    );
+    Ok(grant)
 }

@@ -382,3 +382,37 @@ async fn the_audit_log_shows_a_token_by_its_subject() {
     server.kill().unwrap();
     let _ = server.wait();
 }
+
+/// A coordinator's or referent's grant names its network or organization by global id (or
+/// uuid), and a target the database does not hold is refused, not issued.
+#[tokio::test]
+async fn grants_take_global_ids_and_refuse_unknown_targets() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut server = governance(dir.path()).serve(port, &["--demo"]);
+    wait_until_up(port, None).await;
+    let networks = post(port, None, "{ networks(first: 1) { nodes { id } } }").await;
+    let network = networks["data"]["networks"]["nodes"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a demo network: {networks}"))
+        .to_owned();
+    let token =
+        governance(dir.path()).issue_token("coordinamento", &format!("coordinator:{network}"));
+    let grants = governance(dir.path()).run(&["token", "list"]);
+    let listed = String::from_utf8(grants.stdout).unwrap();
+    assert!(listed.contains("coordinamento"), "{listed}");
+    assert!(!token.is_empty());
+    for unknown in [
+        "coordinator:00000000-0000-4000-8000-000000000000".to_owned(),
+        format!("referent:{network}"),
+        "coordinator:not-an-id".to_owned(),
+    ] {
+        let refused =
+            governance(dir.path()).run(&["token", "issue", "--subject", "x", "--grant", &unknown]);
+        assert!(!refused.status.success(), "{unknown} was issued");
+        let said = String::from_utf8_lossy(&refused.stderr);
+        assert!(said.contains(&unknown), "{unknown}: {said}");
+    }
+    server.kill().unwrap();
+    let _ = server.wait();
+}

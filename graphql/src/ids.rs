@@ -66,6 +66,13 @@ pub fn decode_kind(id: &ID, kind: NodeKind) -> Option<uuid::Uuid> {
         .map(|(_, uuid)| uuid)
 }
 
+/// The uuid an operator's text names for an object of `kind`: its global id, or its bare uuid
+/// (the command line takes either).
+pub fn uuid_in(text: &str, kind: NodeKind) -> Option<uuid::Uuid> {
+    let text = text.trim();
+    decode_kind(&ID::from(text), kind).or_else(|| text.parse().ok())
+}
+
 /// The uuid of a global id that must name an object of `kind` (a client error otherwise).
 pub fn uuid_of(id: &ID, kind: NodeKind) -> crate::errors::ApiResult<uuid::Uuid> {
     decode_kind(id, kind)
