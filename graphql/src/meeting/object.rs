@@ -92,8 +92,8 @@ impl Meeting {
     /// Attendance.
     async fn attendance(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<AttendanceRecord>>> {
         crate::viewer::require_full(ctx, self.view.network).await?;
-        let value: ApiResult<Vec<AttendanceRecord>> = async {
-            Ok(read(ctx)
+        Ok(Some(
+            read(ctx)
                 .attendance(self.view.id, self.at.known)
                 .await?
                 .into_iter()
@@ -101,10 +101,8 @@ impl Meeting {
                     organization: global_id(NodeKind::Organization, a.organization),
                     attendance: a.attendance.into(),
                 })
-                .collect())
-        }
-        .await;
-        value.map(Some)
+                .collect(),
+        ))
     }
 }
 

@@ -120,14 +120,12 @@ impl Network {
         #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<Option<ListConnection<Protocol>>> {
         crate::viewer::require_full(ctx, self.view.id).await?;
-        let value: ApiResult<ListConnection<Protocol>> = async {
-            let all = read(ctx).protocols(self.view.id, self.at.known).await?;
-            let at = self.at;
-            let page = (after, before, first, last);
-            list(all, filter, order_by, |view| Protocol { view, at }, page).await
-        }
-        .await;
-        value.map(Some)
+        let all = read(ctx).protocols(self.view.id, self.at.known).await?;
+        let at = self.at;
+        let page = (after, before, first, last);
+        list(all, filter, order_by, |view| Protocol { view, at }, page)
+            .await
+            .map(Some)
     }
     /// The network's commitments (under `effectiveOn`, those taken on by that date).
     #[graphql(
@@ -149,15 +147,13 @@ impl Network {
         #[graphql(desc = "At most this many items from the end (at most 100).")] last: Option<i32>,
     ) -> ApiResult<Option<ListConnection<Commitment>>> {
         crate::viewer::require_full(ctx, self.view.id).await?;
-        let value: ApiResult<ListConnection<Commitment>> = async {
-            let (of, page) = (
-                CommitmentsOf::Network(self.view.id),
-                (after, before, first, last),
-            );
-            commitment_page(ctx, of, self.at, (filter, order_by), page).await
-        }
-        .await;
-        value.map(Some)
+        let (of, page) = (
+            CommitmentsOf::Network(self.view.id),
+            (after, before, first, last),
+        );
+        commitment_page(ctx, of, self.at, (filter, order_by), page)
+            .await
+            .map(Some)
     }
     /// Open and overdue commitments per member, overdue judged on `on`.
     async fn commitment_summary(
@@ -169,22 +165,19 @@ impl Network {
         on: Option<Date>,
     ) -> ApiResult<Option<Vec<CommitmentSummary>>> {
         crate::viewer::require_full(ctx, self.view.id).await?;
-        let value: ApiResult<Vec<CommitmentSummary>> = async {
-            let on = on.unwrap_or_else(|| self.at.day().into());
-            let all = read(ctx)
-                .commitment_summary(self.view.id, on.0, self.at.known)
-                .await?;
-            Ok(all
-                .into_iter()
+        let on = on.unwrap_or_else(|| self.at.day().into());
+        let all = read(ctx)
+            .commitment_summary(self.view.id, on.0, self.at.known)
+            .await?;
+        Ok(Some(
+            all.into_iter()
                 .map(|s| CommitmentSummary {
                     organization: global_id(NodeKind::Organization, s.organization),
                     open: s.open,
                     overdue: s.overdue,
                 })
-                .collect())
-        }
-        .await;
-        value.map(Some)
+                .collect(),
+        ))
     }
     /// Attendance per member over the meetings that started in `[from, until)`.
     async fn attendance_rates(
@@ -194,12 +187,11 @@ impl Network {
         #[graphql(desc = "End of the period (excluded).")] until: DateTime<Utc>,
     ) -> ApiResult<Option<Vec<AttendanceRate>>> {
         crate::viewer::require_full(ctx, self.view.id).await?;
-        let value: ApiResult<Vec<AttendanceRate>> = async {
-            let all = read(ctx)
-                .attendance_rates(self.view.id, from, until, self.at.known)
-                .await?;
-            Ok(all
-                .into_iter()
+        let all = read(ctx)
+            .attendance_rates(self.view.id, from, until, self.at.known)
+            .await?;
+        Ok(Some(
+            all.into_iter()
                 .map(|r| AttendanceRate {
                     organization: global_id(NodeKind::Organization, r.organization),
                     meetings: r.meetings,
@@ -208,10 +200,8 @@ impl Network {
                     absent: r.absent,
                     rate: r.rate,
                 })
-                .collect())
-        }
-        .await;
-        value.map(Some)
+                .collect(),
+        ))
     }
     /// The annual monitoring report for a calendar year: the network, its protocols and their
     /// status, members and referent roles, meetings held, attendance, and commitments with
@@ -223,35 +213,31 @@ impl Network {
         #[graphql(desc = "The calendar year (1900-2200).")] year: i32,
     ) -> ApiResult<Option<SignedAnnualReport>> {
         crate::viewer::require_full(ctx, self.view.id).await?;
-        let value: ApiResult<SignedAnnualReport> = async {
-            if !(1900..=2200).contains(&year) {
-                return Err(crate::errors::client_error(
-                    "INVALID_VALUE",
-                    "year: between 1900 and 2200",
-                ));
-            }
-            let state = ctx.data_unchecked::<crate::state::ApiState>();
-            let signer = state.signer.as_ref().ok_or_else(|| {
-                crate::errors::client_error(
-                    "UNAVAILABLE",
-                    "this server has no key to sign reports with",
-                )
-            })?;
-            let document = read(ctx)
-                .annual_report(self.view.id, year, self.at.known)
-                .await?
-                .ok_or_else(|| crate::errors::client_error("NOT_FOUND", "no such network"))?;
-            let signed = projections::reports::SignedReport::sign(document, signer);
-            Ok(SignedAnnualReport {
-                document: crate::scalars::Json(signed.document),
-                content_hash: signed.content_hash,
-                signature: signed.signature,
-                public_key: signed.public_key,
-                signed_at: signed.signed_at,
-            })
+        if !(1900..=2200).contains(&year) {
+            return Err(crate::errors::client_error(
+                "INVALID_VALUE",
+                "year: between 1900 and 2200",
+            ));
         }
-        .await;
-        value.map(Some)
+        let state = ctx.data_unchecked::<crate::state::ApiState>();
+        let signer = state.signer.as_ref().ok_or_else(|| {
+            crate::errors::client_error(
+                "UNAVAILABLE",
+                "this server has no key to sign reports with",
+            )
+        })?;
+        let document = read(ctx)
+            .annual_report(self.view.id, year, self.at.known)
+            .await?
+            .ok_or_else(|| crate::errors::client_error("NOT_FOUND", "no such network"))?;
+        let signed = projections::reports::SignedReport::sign(document, signer);
+        Ok(Some(SignedAnnualReport {
+            document: crate::scalars::Json(signed.document),
+            content_hash: signed.content_hash,
+            signature: signed.signature,
+            public_key: signed.public_key,
+            signed_at: signed.signed_at,
+        }))
     }
     /// Commitment outcomes per member, judged on `on` (default: `effectiveOn`, else today).
     async fn commitment_fulfilment(
@@ -260,13 +246,12 @@ impl Network {
         #[graphql(desc = "The date outcomes are judged on.")] on: Option<Date>,
     ) -> ApiResult<Option<Vec<MemberFulfilment>>> {
         crate::viewer::require_full(ctx, self.view.id).await?;
-        let value: ApiResult<Vec<MemberFulfilment>> = async {
-            let on = on.unwrap_or_else(|| self.at.day().into());
-            let all = read(ctx)
-                .commitment_fulfilment(self.view.id, on.0, self.at.known)
-                .await?;
-            Ok(all
-                .into_iter()
+        let on = on.unwrap_or_else(|| self.at.day().into());
+        let all = read(ctx)
+            .commitment_fulfilment(self.view.id, on.0, self.at.known)
+            .await?;
+        Ok(Some(
+            all.into_iter()
                 .map(|f| MemberFulfilment {
                     organization: f
                         .organization
@@ -287,24 +272,20 @@ impl Network {
                         })
                         .collect(),
                 })
-                .collect())
-        }
-        .await;
-        value.map(Some)
+                .collect(),
+        ))
     }
     /// The working groups.
     async fn working_groups(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<WorkingGroup>>> {
         crate::viewer::require_full(ctx, self.view.id).await?;
-        let value: ApiResult<Vec<WorkingGroup>> = async {
-            Ok(read(ctx)
+        Ok(Some(
+            read(ctx)
                 .working_groups(self.view.id, self.at.known)
                 .await?
                 .into_iter()
                 .map(|view| WorkingGroup { view, at: self.at })
-                .collect())
-        }
-        .await;
-        value.map(Some)
+                .collect(),
+        ))
     }
     /// The meetings.
     #[graphql(
@@ -468,10 +449,9 @@ impl Membership {
     /// Referents designated for this membership (readers of the network in full only).
     async fn referents(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<Referent>>> {
         crate::viewer::require_full(ctx, self.view.network).await?;
-        let value: ApiResult<Vec<Referent>> = async {
-            let active = self.view.status == MembershipStatus::Active;
-            Ok(self
-                .view
+        let active = self.view.status == MembershipStatus::Active;
+        Ok(Some(
+            self.view
                 .referents
                 .iter()
                 .map(|r| Referent {
@@ -482,10 +462,8 @@ impl Membership {
                     since: r.since.into(),
                     until: r.until.map(Date),
                 })
-                .collect())
-        }
-        .await;
-        value.map(Some)
+                .collect(),
+        ))
     }
 }
 
