@@ -3,7 +3,8 @@
 //! cannot fall out of step with the events: a new event type or field appears in the API on
 //! the next build.
 //!
-//! Mapping: strings → `String` (dates and instants → `NaiveDate`/`DateTime<Utc>`), unsigned
+//! Mapping: strings → `String` (dates and instants → `NaiveDate`/`DateTime<Utc>`, ids → `ID`,
+//! shown as the global id of the kind their `x-refers-to` names), unsigned
 //! integers → `u32`, enums the API mirrors → those GraphQL enums (others → `String`), nested
 //! objects → `<Name>Data` objects, internally tagged unions (`oneOf`) → one `<Name>Data` object
 //! holding the tag and every variant's fields as optional, `null`-able → `Option`.
@@ -54,6 +55,13 @@ fn camel(snake: &str) -> String {
     out
 }
 
+/// The kind of thing an id field (or a list of ids) refers to.
+fn refers_to(node: &Value) -> Option<&str> {
+    node.get("x-refers-to")
+        .or_else(|| node.get("items").and_then(|i| i.get("x-refers-to")))
+        .and_then(Value::as_str)
+}
+
 impl Generator {
     /// The Rust type of a schema node (without the outer `Option` for non-required fields).
     fn ty(&mut self, node: &Value, defs: &serde_json::Map<String, Value>) -> String {
@@ -91,6 +99,11 @@ impl Generator {
         };
         let base = match kind {
             "string" => match node.get("format").and_then(Value::as_str) {
+                // An id: shown as the global id of what it refers to.
+                Some("uuid") if node.get("x-refers-to").is_some() => format!(
+                    "crate::ids::Ref<aggregates::ids::{}Id>",
+                    node["x-refers-to"].as_str().unwrap_or_default()
+                ),
                 Some("date") => "crate::scalars::Date".to_owned(),
                 Some("date-time") => "chrono::DateTime<chrono::Utc>".to_owned(),
                 _ => "String".to_owned(),
@@ -185,7 +198,13 @@ impl Generator {
                 .get("description")
                 .and_then(Value::as_str)
                 .map(str::to_owned)
-                .unwrap_or_else(|| format!("The event's `{}`, as recorded.", camel(field)));
+                .unwrap_or_else(|| match refers_to(node) {
+                    Some(kind) => format!(
+                        "The event's `{}`, as the global id of the {kind} recorded.",
+                        camel(field)
+                    ),
+                    None => format!("The event's `{}`, as recorded.", camel(field)),
+                });
             writeln!(fields, "    #[doc = \"{}\"]", escape(&desc)).unwrap();
             if ty.starts_with("Option<") {
                 writeln!(

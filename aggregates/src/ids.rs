@@ -12,10 +12,17 @@ use uuid::Uuid;
 /// yields the same id, which makes the cross-aggregate processes idempotent.
 pub const DERIVED_ID_NAMESPACE: Uuid = Uuid::from_u128(0x6a1f_3c0e_9b1d_4e57_8f0a_2d4c_9e61_b7a3);
 
+/// What every identifier type says of itself.
+pub trait Id: Copy + Send + Sync + 'static {
+    /// The kind of thing it names, as its global id and its event schemas say it.
+    const KIND: &'static str;
+    fn uuid(&self) -> Uuid;
+}
+
 macro_rules! id_type {
-    ($($(#[$m:meta])* $name:ident),+ $(,)?) => {$(
+    ($($(#[$m:meta])* $name:ident => $kind:literal),+ $(,)?) => {$(
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
         pub struct $name(pub Uuid);
 
@@ -30,6 +37,16 @@ macro_rules! id_type {
             pub fn as_uuid(&self) -> Uuid {
                 self.0
             }
+            /// The opaque global id clients see (see [`global_id`]).
+            pub fn global(&self) -> String {
+                global_id($kind, self.0)
+            }
+        }
+        impl Id for $name {
+            const KIND: &'static str = $kind;
+            fn uuid(&self) -> Uuid {
+                self.0
+            }
         }
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -42,24 +59,48 @@ macro_rules! id_type {
                 Uuid::parse_str(s).map(Self)
             }
         }
+        /// A UUID string whose `x-refers-to` names the kind of thing it identifies, so that
+        /// readers of the event schemas (the API's typed payloads) can show it as a global id.
+        impl JsonSchema for $name {
+            fn is_referenceable() -> bool {
+                false
+            }
+            fn schema_name() -> String {
+                stringify!($name).to_owned()
+            }
+            fn json_schema(generator: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+                let mut schema = <Uuid as JsonSchema>::json_schema(generator).into_object();
+                schema
+                    .extensions
+                    .insert("x-refers-to".to_owned(), serde_json::Value::from($kind));
+                schema.into()
+            }
+        }
     )+};
+}
+
+/// The opaque global id clients see for the thing of `kind` with this UUID: unpadded URL-safe
+/// base64 of `Kind:uuid` (the same for the API, reports and exports).
+pub fn global_id(kind: &str, uuid: impl fmt::Display) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{kind}:{uuid}"))
 }
 
 id_type!(
     /// An organization (ente).
-    OrganizationId,
+    OrganizationId => "Organization",
     /// A network (rete, tavolo).
-    NetworkId,
+    NetworkId => "Network",
     /// A protocol of understanding.
-    ProtocolId,
+    ProtocolId => "Protocol",
     /// A commitment (impegno).
-    CommitmentId,
+    CommitmentId => "Commitment",
     /// A working group.
-    WorkingGroupId,
+    WorkingGroupId => "WorkingGroup",
     /// A meeting.
-    MeetingId,
+    MeetingId => "Meeting",
     /// A referent designation.
-    ReferentId,
+    ReferentId => "Referent",
     /// A person whose personal data lives outside the event log (see ARCHITECTURE.md).
-    PersonId,
+    PersonId => "Person",
 );

@@ -12,9 +12,12 @@ use aggregates::protocol::*;
 use aggregates::values::*;
 use aggregates::working_group::*;
 use anyhow::{anyhow, Context};
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use cqrs_es::Aggregate;
 use projections::store::{CommandError, Store};
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("valid demo date")
@@ -32,18 +35,37 @@ fn hash(seed: &str) -> DocumentHash {
     DocumentHash::parse(&format!("{id}{id}")).expect("valid demo hash")
 }
 
-struct Demo<'a> {
-    store: &'a Store,
-    written: usize,
+/// One command of the demo, queued with the time it is recorded at.
+struct Job {
+    /// When it was recorded; `None` for an organization's registration, recorded just
+    /// before the first command that names the organization.
+    when: Option<DateTime<Utc>>,
+    /// `Type/id` of the aggregate it changes.
+    aggregate: String,
+    /// The helper call that queued it: its commands on one aggregate keep their order.
+    group: usize,
+    /// The command and its actor as JSON, to find the commands that name an organization.
+    text: String,
+    run: JobFn,
 }
 
-impl Demo<'_> {
-    /// Runs one command as `by` (an organization acting through its coordinator role); a
-    /// command that changes nothing or was already applied is fine (loading twice).
+type JobFuture<'a> = Pin<Box<dyn Future<Output = anyhow::Result<Vec<i64>>> + 'a>>;
+type JobFn = Box<dyn for<'a> FnOnce(&'a Store) -> JobFuture<'a>>;
+
+struct Demo {
+    jobs: Vec<Job>,
+    /// Counts the helper calls (a membership, a protocol, a meeting, …).
+    group: usize,
+}
+
+impl Demo {
+    /// Queues one command as `by` (an organization acting through its coordinator role),
+    /// recorded at `when`.
     async fn run<A>(
         &mut self,
         id: impl ToString,
         by: Option<OrganizationId>,
+        when: impl Into<Option<DateTime<Utc>>>,
         command: A::Command,
     ) -> anyhow::Result<()>
     where
@@ -52,25 +74,33 @@ impl Demo<'_> {
         A::Error: std::fmt::Debug,
     {
         let id = id.to_string();
-        let actor = Actor::loader("demo-loader", by);
-        // The key makes a second load answer with the first outcome instead of a refusal.
-        let key = format!("demo/{}/{id}/{:?}", A::TYPE, command);
-        let key = uuid::Uuid::new_v5(&DERIVED_ID_NAMESPACE, key.as_bytes()).to_string();
-        let metadata = EventMetadata::new(actor)
-            .with_correlation(uuid::Uuid::new_v4())
-            .with_idempotency_key(key);
-        match self.store.execute::<A>(&id, command, &metadata).await {
-            Ok(outcome) => {
-                if !outcome.replayed {
-                    self.written += outcome.positions.len();
+        let text = format!("{} {:?}", serde_json::to_string(&command)?, by);
+        let aggregate = format!("{}/{id}", A::TYPE);
+        let run: JobFn = Box::new(move |store: &Store| {
+            Box::pin(async move {
+                let actor = Actor::loader("demo-loader", by);
+                let key = format!("demo/{}/{id}/{:?}", A::TYPE, command);
+                let key = uuid::Uuid::new_v5(&DERIVED_ID_NAMESPACE, key.as_bytes());
+                let metadata = EventMetadata::new(actor)
+                    .with_correlation(key)
+                    .with_idempotency_key(key.to_string());
+                match store.execute::<A>(&id, command, &metadata).await {
+                    Ok(outcome) => Ok(outcome.positions),
+                    Err(CommandError::Domain(e)) => {
+                        Err(anyhow!("the demo data was refused ({} {id}): {e}", A::TYPE))
+                    }
+                    Err(e) => Err(anyhow!("{e}")),
                 }
-                Ok(())
-            }
-            Err(CommandError::Domain(e)) => {
-                Err(anyhow!("the demo data was refused ({} {id}): {e}", A::TYPE))
-            }
-            Err(e) => Err(anyhow!("{e}")),
-        }
+            })
+        });
+        self.jobs.push(Job {
+            when: when.into(),
+            aggregate,
+            group: self.group,
+            text,
+            run,
+        });
+        Ok(())
     }
 
     async fn organization(
@@ -79,9 +109,11 @@ impl Demo<'_> {
         category: OrganizationCategory,
         territory: &str,
     ) -> anyhow::Result<OrganizationId> {
+        self.group += 1;
         let id = OrganizationId::derived(&format!("demo/organization/{label}"));
         self.run::<Organization>(
             id,
+            None,
             None,
             OrganizationCommand::Register {
                 id,
@@ -103,10 +135,12 @@ impl Demo<'_> {
         coordinator: OrganizationId,
         on: NaiveDate,
     ) -> anyhow::Result<NetworkId> {
+        self.group += 1;
         let id = NetworkId::derived(&format!("demo/network/{label}"));
         self.run::<Network>(
             id,
             Some(coordinator),
+            recorded(on),
             NetworkCommand::Establish {
                 id,
                 name: name(label),
@@ -129,9 +163,11 @@ impl Demo<'_> {
         applied: NaiveDate,
         approved: NaiveDate,
     ) -> anyhow::Result<()> {
+        self.group += 1;
         self.run::<Network>(
             network,
             Some(member),
+            recorded(applied),
             NetworkCommand::Apply {
                 organization: member,
                 applied_on: applied,
@@ -142,6 +178,7 @@ impl Demo<'_> {
         self.run::<Network>(
             network,
             Some(coordinator),
+            recorded(approved),
             NetworkCommand::Approve {
                 by: coordinator,
                 organization: member,
@@ -153,6 +190,7 @@ impl Demo<'_> {
         self.run::<Network>(
             network,
             Some(member),
+            recorded(approved),
             NetworkCommand::DesignateReferent {
                 by: member,
                 organization: member,
@@ -177,6 +215,7 @@ impl Demo<'_> {
         validity: (NaiveDate, Option<NaiveDate>),
         signatories: &[(OrganizationId, NaiveDate, &str)],
     ) -> anyhow::Result<ProtocolId> {
+        self.group += 1;
         let id = ProtocolId::derived(&format!("demo/protocol/{label}"));
         let content = ProtocolContent {
             title: name(label),
@@ -201,6 +240,7 @@ impl Demo<'_> {
         self.run::<Protocol>(
             id,
             c,
+            recorded(validity.0),
             ProtocolCommand::Draft {
                 id,
                 network,
@@ -213,6 +253,7 @@ impl Demo<'_> {
         self.run::<Protocol>(
             id,
             c,
+            recorded(validity.0),
             ProtocolCommand::PublishVersion {
                 document_hash: hash(label),
                 published_on: validity.0,
@@ -222,6 +263,7 @@ impl Demo<'_> {
         self.run::<Protocol>(
             id,
             c,
+            recorded(validity.0),
             ProtocolCommand::OpenForSignature {
                 opened_on: validity.0,
             },
@@ -232,6 +274,7 @@ impl Demo<'_> {
                 self.run::<Protocol>(
                     id,
                     c,
+                    recorded(*on),
                     ProtocolCommand::AddParty {
                         organization: *org,
                         added_on: *on,
@@ -242,6 +285,7 @@ impl Demo<'_> {
             self.run::<Protocol>(
                 id,
                 Some(*org),
+                recorded(*on),
                 ProtocolCommand::RecordSignature {
                     organization: *org,
                     signing_office: name(office),
@@ -255,6 +299,7 @@ impl Demo<'_> {
                 self.run::<Protocol>(
                     id,
                     c,
+                    recorded(*on),
                     ProtocolCommand::EnterIntoForce {
                         effective_on: *on,
                         explicit_act: None,
@@ -275,10 +320,12 @@ impl Demo<'_> {
         lead: OrganizationId,
         members: &[OrganizationId],
     ) -> anyhow::Result<()> {
+        self.group += 1;
         let id = WorkingGroupId::derived(&format!("demo/group/{network}/{label}"));
         self.run::<WorkingGroup>(
             id,
             Some(coordinator),
+            recorded(day(2016, 1, 15)),
             WorkingGroupCommand::Form {
                 id,
                 network,
@@ -294,6 +341,7 @@ impl Demo<'_> {
             self.run::<WorkingGroup>(
                 id,
                 Some(coordinator),
+                recorded(day(2016, 2, 1)),
                 WorkingGroupCommand::AddMember {
                     by: coordinator,
                     organization: *member,
@@ -317,11 +365,13 @@ impl Demo<'_> {
         present: &[OrganizationId],
         decision: Option<(&str, Vec<ActionItem>)>,
     ) -> anyhow::Result<()> {
+        self.group += 1;
         let id = MeetingId::derived(&format!("demo/meeting/{network}/{label}/{at}"));
         let c = Some(coordinator);
         self.run::<Meeting>(
             id,
             c,
+            at - chrono::Duration::days(14),
             MeetingCommand::Schedule {
                 id,
                 network,
@@ -336,12 +386,13 @@ impl Demo<'_> {
             },
         )
         .await?;
-        self.run::<Meeting>(id, c, MeetingCommand::Open { opened_at: at })
+        self.run::<Meeting>(id, c, at, MeetingCommand::Open { opened_at: at })
             .await?;
         for org in present {
             self.run::<Meeting>(
                 id,
                 c,
+                at,
                 MeetingCommand::RecordAttendance {
                     organization: *org,
                     attendance: Attendance::Present,
@@ -354,6 +405,7 @@ impl Demo<'_> {
             self.run::<Meeting>(
                 id,
                 c,
+                at + chrono::Duration::hours(2),
                 MeetingCommand::RecordDecision {
                     text: text(text_),
                     action_items: items,
@@ -364,6 +416,7 @@ impl Demo<'_> {
         self.run::<Meeting>(
             id,
             c,
+            at + chrono::Duration::hours(3),
             MeetingCommand::Close {
                 closed_at: at + chrono::Duration::hours(3),
             },
@@ -372,6 +425,7 @@ impl Demo<'_> {
         self.run::<Meeting>(
             id,
             c,
+            at + chrono::Duration::days(7),
             MeetingCommand::DraftMinutes {
                 document_hash: hash(&format!("minutes/{id}")),
             },
@@ -380,6 +434,7 @@ impl Demo<'_> {
         self.run::<Meeting>(
             id,
             c,
+            at + chrono::Duration::days(30),
             MeetingCommand::ApproveMinutes {
                 version: 1,
                 document_hash: hash(&format!("minutes/{id}")),
@@ -387,6 +442,121 @@ impl Demo<'_> {
             },
         )
         .await
+    }
+}
+
+/// When a command of a business date was recorded: that morning.
+fn recorded(on: NaiveDate) -> DateTime<Utc> {
+    Utc.from_utc_datetime(&on.and_hms_opt(10, 0, 0).expect("a valid time"))
+}
+
+impl Demo {
+    /// Gives every command its recording time: an organization's registration just before
+    /// the first command that names it; within one helper call on one aggregate (an
+    /// application and its approval, a protocol's drafting and signatures), never earlier than
+    /// the command before it. Then orders the commands by that time (ties keep their order).
+    fn schedule(&mut self) {
+        for i in 0..self.jobs.len() {
+            if self.jobs[i].when.is_some() {
+                continue;
+            }
+            let id = self.jobs[i]
+                .aggregate
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            let first = self.jobs[i + 1..]
+                .iter()
+                .filter(|j| j.text.contains(&id))
+                .filter_map(|j| j.when)
+                .min();
+            self.jobs[i].when = Some(first.map_or(recorded(day(2011, 1, 10)), |t| {
+                t - chrono::Duration::hours(1)
+            }));
+        }
+        let mut last: HashMap<(String, usize), DateTime<Utc>> = HashMap::new();
+        for job in &mut self.jobs {
+            let key = (job.aggregate.clone(), job.group);
+            let mut when = job.when.unwrap_or_else(|| recorded(day(2011, 1, 10)));
+            if let Some(before) = last.get(&key) {
+                when = when.max(*before);
+            }
+            job.when = Some(when);
+            last.insert(key, when);
+        }
+        self.jobs.sort_by_key(|j| j.when);
+    }
+
+    /// Runs the queued commands, in the order they were recorded, on a scratch store (with
+    /// the processes they cause, as the server would run them), then imports that log into
+    /// `store` with the times things were recorded, as `governance import` does. Answers how
+    /// many events it wrote (0 when the demo was already there).
+    async fn replay(mut self, store: &Store) -> anyhow::Result<usize> {
+        self.schedule();
+        let dir = tempfile::tempdir().context("a scratch directory for the demo")?;
+        let url = format!("sqlite://{}", dir.path().join("demo.db").display());
+        let mut scratch = Store::open(&url)
+            .await
+            .context("a scratch store for the demo")?;
+        if let Some(secrets) = crate::config::SECRETS.get() {
+            scratch = scratch.with_secrets(secrets.clone());
+        }
+        let projector = projections::projector::Projector::new(scratch.clone())
+            .spawn(std::time::Duration::from_secs(1));
+        let processes = projections::processes::ProcessManager::new(scratch.clone());
+        let mut times: Vec<(i64, DateTime<Utc>)> = Vec::new();
+        for job in self.jobs {
+            let when = job.when.unwrap_or_else(Utc::now);
+            for position in (job.run)(&scratch).await? {
+                times.push((position, when));
+            }
+            while processes
+                .run_batch()
+                .await
+                .map_err(|e| anyhow!("the demo's processes: {e}"))?
+                > 0
+            {}
+        }
+        projector.shutdown(std::time::Duration::from_secs(5)).await;
+        times.sort_unstable();
+        // Recording times never go back: after what the store already holds, at the latest.
+        let floor = match store.head_position().await? {
+            0 => None,
+            head => store
+                .export_after(head - 1, 1, None)
+                .await?
+                .first()
+                .map(|e| e.recorded_at),
+        };
+        let mut events = Vec::new();
+        let mut after = 0;
+        loop {
+            let batch = scratch.export_after(after, 10_000, None).await?;
+            let Some(last) = batch.last() else { break };
+            after = last.position;
+            events.extend(batch);
+        }
+        let mut when = recorded(day(2011, 1, 10));
+        for event in &mut events {
+            // A process's events were recorded with the command that caused them.
+            if let Ok(i) = times.binary_search_by_key(&event.position, |(p, _)| *p) {
+                when = times[i].1;
+            }
+            event.recorded_at = floor.map_or(when, |f| when.max(f));
+        }
+        // Loaded already (by this version or an earlier one): the first event is there.
+        match store.import_batch(1, &events[..events.len().min(1)]).await {
+            Ok(report) if report.imported == 0 => return Ok(0),
+            Ok(_) => {}
+            Err(projections::store::ImportError::AltersHistory { .. }) => return Ok(0),
+            Err(e) => return Err(e.into()),
+        }
+        let mut written = 1;
+        for (i, chunk) in events[1..].chunks(1_000).enumerate() {
+            written += store.import_batch(2 + i * 1_000, chunk).await?.imported;
+        }
+        Ok(written)
     }
 }
 
@@ -399,7 +569,10 @@ fn at(y: i32, m: u32, d: u32, h: u32) -> chrono::DateTime<Utc> {
 /// Loads the demo dataset; answers how many events it wrote (0 when it was already there).
 pub async fn load(store: &Store) -> anyhow::Result<usize> {
     use OrganizationCategory as C;
-    let mut d = Demo { store, written: 0 };
+    let mut d = Demo {
+        jobs: Vec::new(),
+        group: 0,
+    };
 
     // Torino: the "Tavolo Maltrattanti", coordinated since 2011 by the Provincia, since 2015
     // by the Città Metropolitana that succeeded it (seed 000).
@@ -502,6 +675,7 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
     d.run::<Network>(
         torino,
         Some(provincia),
+        recorded(day(2015, 1, 1)),
         NetworkCommand::ChangeCoordinator {
             by: provincia,
             new_coordinator: cmto,
@@ -512,6 +686,7 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
     d.run::<Organization>(
         cmto,
         Some(cmto),
+        recorded(day(2015, 1, 1)),
         OrganizationCommand::Succeed {
             predecessor: provincia,
             effective_on: day(2015, 1, 1),
@@ -535,6 +710,7 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
     d.run::<Protocol>(
         torino_protocol,
         Some(cmto),
+        recorded(day(2021, 2, 1)),
         ProtocolCommand::Renew {
             valid_until: day(2024, 2, 29),
             decided_on: day(2021, 2, 1),
@@ -828,7 +1004,7 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
           ("Costruire un sistema condiviso di rilevazione dei dati sui casi, in forma aggregata", Some(365))],
         (day(2019, 2, 1), Some(day(2022, 1, 31))), &signers).await?;
 
-    Ok(d.written)
+    d.replay(store).await
 }
 
 /// Loads the demo dataset and lets the read side and the processes catch up.

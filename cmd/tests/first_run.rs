@@ -180,6 +180,43 @@ async fn serve_with_the_demo_data_answers_and_stops_cleanly_on_sigterm() {
         !refused.status.success(),
         "a changed report must not verify"
     );
+    // The exports name organizations as the API does: by global id, with their names.
+    let coverage = run(&[
+        "report",
+        "--network",
+        &torino,
+        "--year",
+        "2020",
+        "--kind",
+        "coverage",
+        "--format",
+        "csv",
+    ]);
+    assert!(coverage.status.success(), "{coverage:?}");
+    let csv = String::from_utf8(coverage.stdout).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("protocol,version,title,organization,organization_name,signed,signed_on,recorded_at")
+    );
+    let row: Vec<&str> = lines.next().expect("a row").split(',').collect();
+    let protocol = graphql::ids::decode_id(&graphql::ids::ID(row[0].to_owned()));
+    assert!(
+        matches!(protocol, Some((graphql::ids::NodeKind::Protocol, _))),
+        "{csv}"
+    );
+    let organization = graphql::ids::decode_id(&graphql::ids::ID(row[3].to_owned()));
+    assert!(
+        matches!(
+            organization,
+            Some((graphql::ids::NodeKind::Organization, _))
+        ),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(",Città Metropolitana di Torino,true,"),
+        "{csv}"
+    );
 
     // The export moves whole: its chain and checkpoints are verified before anything is
     // imported, and the import says so; a changed byte refuses it all.

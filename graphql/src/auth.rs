@@ -403,7 +403,7 @@ async fn target_of(ctx: &Context<'_>, input: &async_graphql::Value) -> ApiResult
             _ => None,
         },
     ) {
-        let referent = referent.trim().parse().ok().map(ReferentId);
+        let referent = crate::ids::uuid_in(&referent, NodeKind::Referent).map(ReferentId);
         target.organization = r
             .memberships(network, AsOf::Now)
             .await?

@@ -39,6 +39,15 @@ pub struct Organization {
     pub at: Lens,
 }
 
+/// An organization a report or a list names: answered as the `Organization` object (null
+/// when it was not known at the lens's position), loaded only when selected and batched with
+/// the request's other organizations.
+#[derive(Clone, Copy)]
+pub struct OrganizationRef {
+    pub id: aggregates::ids::OrganizationId,
+    pub at: Lens,
+}
+
 /// A protocol of understanding.
 pub struct Protocol {
     pub view: views::ProtocolView,

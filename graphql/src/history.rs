@@ -49,9 +49,12 @@ macro_rules! history_entries {
                 async fn aggregate_type(&self) -> &str {
                     &self.common.aggregate_type
                 }
-                /// The aggregate's id.
-                async fn aggregate_id(&self) -> &str {
-                    &self.common.aggregate_id
+                /// The global id of the aggregate (the object) the event belongs to.
+                async fn aggregate_id(&self) -> ID {
+                    ID(aggregates::ids::global_id(
+                        &self.common.aggregate_type,
+                        &self.common.aggregate_id,
+                    ))
                 }
                 /// Who caused it: the subject its token was issued to.
                 async fn actor(&self, ctx: &Context<'_>) -> ApiResult<String> {
@@ -82,7 +85,8 @@ macro_rules! history_entries {
                 async fn correlation_id(&self) -> &str {
                     &self.common.correlation_id
                 }
-                /// The payload as stored (JSON), for generic clients.
+                /// The payload as stored (JSON, ids as the bare UUIDs recorded), for generic
+                /// clients and for checking the chain's hashes.
                 async fn payload_json(&self) -> crate::scalars::Json {
                     crate::scalars::Json(self.common.payload.clone())
                 }
@@ -101,7 +105,7 @@ macro_rules! history_entries {
             field(name = "event_type", ty = "&str", desc = "The event type, e.g. ProtocolSigned."),
             field(name = "event_version", ty = "&str", desc = "The event's version (after upcasting to the current one)."),
             field(name = "aggregate_type", ty = "&str", desc = "The aggregate type."),
-            field(name = "aggregate_id", ty = "&str", desc = "The aggregate's id."),
+            field(name = "aggregate_id", ty = "ID", desc = "The global id of the aggregate (the object) the event belongs to."),
             field(name = "actor", ty = "ApiResult<String>", desc = "Who caused it: the subject its token was issued to."),
             field(name = "actor_id", ty = "&str", desc = "The actor as recorded (`token:<id>` for an API token): what the audit log's `actor` filter takes."),
             field(name = "role", ty = "Role", desc = "The role the actor acted in."),
@@ -109,7 +113,7 @@ macro_rules! history_entries {
             field(name = "recorded_at", ty = "DateTime<Utc>", desc = "When it was recorded."),
             field(name = "effective_on", ty = "Option<Date>", desc = "The business date it took effect on, where one applies."),
             field(name = "correlation_id", ty = "&str", desc = "Shared by every event one request caused."),
-            field(name = "payload_json", ty = "crate::scalars::Json", desc = "The payload as stored (JSON), for generic clients.")
+            field(name = "payload_json", ty = "crate::scalars::Json", desc = "The payload as stored (JSON, ids as the bare UUIDs recorded), for generic clients and for checking the chain's hashes.")
         )]
         pub enum HistoryEntry {
             $($event($entry)),+

@@ -1,6 +1,10 @@
-//! Global ids: every object reachable by `node(id:)` has an opaque id, base64 of `Kind:uuid`.
+//! Global ids: every id a client sees is opaque, base64 of `Kind:uuid` (the objects reachable
+//! by `node(id:)`, and persons and referent designations, which are not).
+
+use std::borrow::Cow;
 
 pub use async_graphql::ID;
+use async_graphql::{registry, ContextSelectionSet, OutputType, Positioned, ServerResult, Value};
 use base64::Engine;
 
 /// The kinds of object reachable by a global id.
@@ -12,6 +16,11 @@ pub enum NodeKind {
     Commitment,
     WorkingGroup,
     Meeting,
+    /// A person: the id is opaque like the others, the object is not a node (its details are
+    /// sealed personal data).
+    Person,
+    /// A referent designation (not a node either).
+    Referent,
 }
 
 impl NodeKind {
@@ -23,6 +32,8 @@ impl NodeKind {
             NodeKind::Commitment => "Commitment",
             NodeKind::WorkingGroup => "WorkingGroup",
             NodeKind::Meeting => "Meeting",
+            NodeKind::Person => "Person",
+            NodeKind::Referent => "Referent",
         }
     }
     fn from_tag(tag: &str) -> Option<Self> {
@@ -33,20 +44,16 @@ impl NodeKind {
             "Commitment" => NodeKind::Commitment,
             "WorkingGroup" => NodeKind::WorkingGroup,
             "Meeting" => NodeKind::Meeting,
+            "Person" => NodeKind::Person,
+            "Referent" => NodeKind::Referent,
             _ => return None,
         })
     }
 }
 
 /// The opaque global id of an object: base64 of `Kind:uuid`.
-pub fn global_id(kind: NodeKind, id: impl ToString) -> ID {
-    ID(
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
-            "{}:{}",
-            kind.tag(),
-            id.to_string()
-        )),
-    )
+pub fn global_id(kind: NodeKind, id: impl std::fmt::Display) -> ID {
+    ID(aggregates::ids::global_id(kind.tag(), id))
 }
 
 /// Decodes a global id; None for anything that is not one of ours.
@@ -77,4 +84,29 @@ pub fn uuid_in(text: &str, kind: NodeKind) -> Option<uuid::Uuid> {
 pub fn uuid_of(id: &ID, kind: NodeKind) -> crate::errors::ApiResult<uuid::Uuid> {
     decode_kind(id, kind)
         .ok_or_else(|| crate::errors::client_error("INVALID_ID", "not an id of this kind"))
+}
+
+/// An id as events record it (a bare UUID in the stored JSON, which it reads and writes
+/// unchanged), shown to clients as the global id of what it names.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq)]
+#[serde(transparent)]
+pub struct Ref<T>(pub T);
+
+impl<T: aggregates::ids::Id> OutputType for Ref<T> {
+    fn type_name() -> Cow<'static, str> {
+        <ID as OutputType>::type_name()
+    }
+    fn create_type_info(registry: &mut registry::Registry) -> String {
+        <ID as OutputType>::create_type_info(registry)
+    }
+    async fn resolve(
+        &self,
+        _ctx: &ContextSelectionSet<'_>,
+        _field: &Positioned<async_graphql::parser::types::Field>,
+    ) -> ServerResult<Value> {
+        Ok(Value::String(aggregates::ids::global_id(
+            T::KIND,
+            self.0.uuid(),
+        )))
+    }
 }

@@ -3,7 +3,7 @@
 //! typed `userErrors` for every refusal, and the global positions written. A mutation answers
 //! after the read side shows its own events (read-your-writes), within a bounded wait.
 
-use aggregates::ids::OrganizationId;
+use aggregates::ids::{OrganizationId, PersonId};
 use aggregates::metadata::EventMetadata;
 use aggregates::values::{DocumentHash, FreeText, Name, ValueError};
 use cqrs_es::Aggregate;
@@ -76,20 +76,26 @@ impl Parse {
         }
         decoded
     }
-    /// An id given as a bare UUID (persons and referent designations are named by theirs),
-    /// made into `T`; `what` names the kind in the error.
+    /// The id of a person or a referent designation (not nodes): its global id of `kind`,
+    /// or, deprecated for one release, its bare UUID; made into `T`, `what` names the kind in
+    /// the error.
     pub(crate) fn uuid<T>(
         &mut self,
         field: &str,
         value: &str,
+        kind: NodeKind,
         what: &str,
         make: fn(uuid::Uuid) -> T,
     ) -> Option<T> {
-        let parsed = value.parse::<uuid::Uuid>().ok().map(make);
+        let parsed = crate::ids::uuid_in(value, kind).map(make);
         if parsed.is_none() {
             self.fail(field, format!("{field} is not {what}"), "INVALID_ID");
         }
         parsed
+    }
+    /// A person's id (its global id, or, deprecated, its bare UUID).
+    pub(crate) fn person(&mut self, field: &str, value: &str) -> Option<PersonId> {
+        self.uuid(field, value, NodeKind::Person, "a person id", PersonId)
     }
     pub(crate) fn org(&mut self, field: &str, value: &ID) -> Option<OrganizationId> {
         self.id(field, value, NodeKind::Organization)

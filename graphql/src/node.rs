@@ -58,6 +58,8 @@ pub(crate) async fn node_of(ctx: &Context<'_>, id: &ID, at: Lens) -> ApiResult<O
             .await?
             .map(Node::WorkingGroup),
         NodeKind::Meeting => visible_meeting(ctx, uuid, at).await?.map(Node::Meeting),
+        // Not nodes: a person's details are sealed, a designation lives in its membership.
+        NodeKind::Person | NodeKind::Referent => None,
     })
 }
 

@@ -58,9 +58,10 @@ impl Person {
 /// person's own key, shown as erased once an administrator erased the person.
 #[Object]
 impl Person {
-    /// The person's id.
-    async fn id(&self) -> &str {
-        &self.id
+    /// The person's global id (what `designateReferent`, `changePersonDetails` and
+    /// `erasePerson` take).
+    async fn id(&self) -> crate::ids::ID {
+        crate::ids::global_id(crate::ids::NodeKind::Person, &self.id)
     }
     /// The name, or "[erased]".
     async fn name(&self, ctx: &Context<'_>) -> ApiResult<String> {

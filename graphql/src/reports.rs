@@ -1,5 +1,6 @@
 //! The GraphQL objects of the reports a network answers.
 
+use crate::graph::OrganizationRef;
 use crate::prelude::*;
 
 /// A signed annual monitoring report.
@@ -60,8 +61,8 @@ pub struct CommitmentOutcome {
 /// Commitment outcomes of one member.
 #[derive(SimpleObject)]
 pub struct MemberFulfilment {
-    /// The member's global id.
-    pub organization: ID,
+    /// The member (`organization { id }` for its global id alone).
+    pub organization: Option<OrganizationRef>,
     /// Fulfilled by the due date.
     pub fulfilled_on_time: usize,
     /// Fulfilled late.
@@ -89,15 +90,15 @@ pub struct VersionCoverage {
     pub open_since: Option<Date>,
     /// The signatures: organization, business date, recording time.
     pub signed: Vec<SignedBy>,
-    /// Active members and parties that have not signed it (global ids).
-    pub not_signed: Vec<ID>,
+    /// Active members and parties that have not signed it.
+    pub not_signed: Vec<OrganizationRef>,
 }
 
 /// One signature in a coverage report.
 #[derive(SimpleObject)]
 pub struct SignedBy {
-    /// The organization's global id.
-    pub organization: ID,
+    /// The signatory.
+    pub organization: OrganizationRef,
     /// The business date of the signature.
     pub signed_on: Date,
     /// When it was recorded.
@@ -107,8 +108,8 @@ pub struct SignedBy {
 /// Open and overdue commitments of one member.
 #[derive(SimpleObject)]
 pub struct CommitmentSummary {
-    /// The member's global id.
-    pub organization: ID,
+    /// The member.
+    pub organization: OrganizationRef,
     /// Commitments still owed.
     pub open: usize,
     /// Of those, the ones past their due date.
@@ -118,8 +119,8 @@ pub struct CommitmentSummary {
 /// How often a member attended in a period.
 #[derive(SimpleObject)]
 pub struct AttendanceRate {
-    /// The member's global id.
-    pub organization: ID,
+    /// The member.
+    pub organization: OrganizationRef,
     /// Meetings held in the period.
     pub meetings: usize,
     /// Meetings attended.

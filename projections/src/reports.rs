@@ -4,7 +4,7 @@
 //! hash (SHA-256 of its canonical form) and an Ed25519 signature, so that whoever receives it can
 //! check, offline and with only the public key, that it is what the system produced.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use aggregates::commitment::CommitmentStatus;
 use aggregates::ids::{CommitmentId, NetworkId, OrganizationId};
@@ -176,15 +176,19 @@ impl ReadModels {
             return Ok(None);
         };
         let last_day = until.pred_opt().unwrap_or(until);
-        let name_of = async |id: OrganizationId| -> Result<String, QueryError> {
-            Ok(self
-                .organization(id, as_of)
-                .await?
-                .map(|o| o.name.as_str().to_owned())
-                .unwrap_or_default())
-        };
+        let memberships = self.memberships(network, as_of).await?;
+        let protocols = self.protocols(network, as_of).await?;
+        let commitments = self.commitments(network, as_of).await?;
+        let mut named: Vec<OrganizationId> = memberships.iter().map(|m| m.organization).collect();
+        named.push(view.coordinator);
+        for p in &protocols {
+            named.extend(p.parties.iter().map(|party| party.organization));
+        }
+        named.extend(commitments.iter().map(|c| c.obligor));
+        let names = self.organization_names(named, as_of).await?;
+        let name_of = |id: OrganizationId| names.get(&id).cloned().unwrap_or_default();
         let mut members = Vec::new();
-        for m in self.memberships(network, as_of).await? {
+        for m in memberships {
             if !m
                 .periods
                 .iter()
@@ -193,8 +197,8 @@ impl ReadModels {
                 continue;
             }
             members.push(json!({
-                "organization": m.organization,
-                "name": name_of(m.organization).await?,
+                "organization": m.organization.global(),
+                "name": name_of(m.organization),
                 "status_at_year_end": if m.member_on(last_day) { "ACTIVE" } else { "NOT_ACTIVE" },
                 "since": m.since,
                 "referent_roles": m.referents.iter()
@@ -203,19 +207,19 @@ impl ReadModels {
                     .collect::<Vec<_>>(),
             }));
         }
-        let mut protocols = Vec::new();
-        for p in self.protocols(network, as_of).await? {
-            let coverage = self.signature_coverage(&p, as_of).await?;
-            protocols.push(json!({
-                "protocol": p.id,
+        let mut protocol_entries = Vec::new();
+        for p in &protocols {
+            let coverage = self.signature_coverage(p, as_of).await?;
+            protocol_entries.push(json!({
+                "protocol": p.id.global(),
                 "kind": p.kind,
                 "status": p.status,
                 "version_in_force": p.in_force_version,
                 "versions": coverage.iter().map(|v| json!({
                     "version": v.version,
                     "title": v.title,
-                    "signed": v.signed.iter().filter(|s| s.signed_on <= last_day).map(|s| json!({"organization": s.organization, "signed_on": s.signed_on})).collect::<Vec<_>>(),
-                    "not_signed": v.not_signed,
+                    "signed": v.signed.iter().filter(|s| s.signed_on <= last_day).map(|s| json!({"organization": s.organization.global(), "name": name_of(s.organization), "signed_on": s.signed_on})).collect::<Vec<_>>(),
+                    "not_signed": v.not_signed.iter().map(|o| json!({"organization": o.global(), "name": name_of(*o)})).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
             }));
         }
@@ -230,7 +234,7 @@ impl ReadModels {
             })
             .map(|m| {
                 json!({
-                    "meeting": m.id,
+                    "meeting": m.id.global(),
                     "kind": m.kind,
                     "title": m.title,
                     "starts_at": m.starts_at,
@@ -243,17 +247,16 @@ impl ReadModels {
             .attendance_rates(network, start, end, as_of)
             .await?
             .into_iter()
-            .map(|r| json!({"organization": r.organization, "meetings": r.meetings, "present": r.present, "excused": r.excused, "absent": r.absent}))
+            .map(|r| json!({"organization": r.organization.global(), "name": name_of(r.organization), "meetings": r.meetings, "present": r.present, "excused": r.excused, "absent": r.absent}))
             .collect();
-        let commitments: Vec<Value> = self
-            .commitments(network, as_of)
-            .await?
+        let commitments: Vec<Value> = commitments
             .into_iter()
             .filter(|c| c.created_on < until)
             .map(|c| {
                 json!({
-                    "commitment": c.id,
-                    "obligor": c.obligor,
+                    "commitment": c.id.global(),
+                    "obligor": c.obligor.global(),
+                    "obligor_name": name_of(c.obligor),
                     "title": c.title,
                     "created_on": c.created_on,
                     "due_on": c.due_on,
@@ -262,11 +265,12 @@ impl ReadModels {
             })
             .collect();
         Ok(Some(json!({
-            "report": "annual-monitoring/v1",
-            "network": {"id": view.id, "name": view.name, "kind": view.kind, "territory": view.territory,
-                "coordinator": view.coordinator, "established_on": view.established_on, "closed_on": view.closed_on},
+            "report": "annual-monitoring/v2",
+            "network": {"id": view.id.global(), "name": view.name, "kind": view.kind, "territory": view.territory,
+                "coordinator": view.coordinator.global(), "coordinator_name": name_of(view.coordinator),
+                "established_on": view.established_on, "closed_on": view.closed_on},
             "period": {"from": from, "until": last_day},
-            "protocols": protocols,
+            "protocols": protocol_entries,
             "members": members,
             "meetings_held": meetings,
             "attendance": attendance,
@@ -350,6 +354,7 @@ pub fn csv(columns: &[&str], rows: &[Value]) -> String {
 pub const COMMITMENT_COLUMNS: &[&str] = &[
     "commitment",
     "obligor",
+    "obligor_name",
     "title",
     "created_on",
     "due_on",
@@ -360,14 +365,22 @@ pub const COVERAGE_COLUMNS: &[&str] = &[
     "version",
     "title",
     "organization",
+    "organization_name",
     "signed",
     "signed_on",
     "recorded_at",
 ];
-pub const FULFILMENT_COLUMNS: &[&str] =
-    &["organization", "commitment", "title", "due_on", "outcome"];
+pub const FULFILMENT_COLUMNS: &[&str] = &[
+    "organization",
+    "organization_name",
+    "commitment",
+    "title",
+    "due_on",
+    "outcome",
+];
 pub const ATTENDANCE_COLUMNS: &[&str] = &[
     "organization",
+    "organization_name",
     "meetings",
     "present",
     "excused",
@@ -396,16 +409,16 @@ impl ReadModels {
         for p in self.protocols(network, as_of).await? {
             for v in self.signature_coverage(&p, as_of).await? {
                 for s in &v.signed {
-                    rows.push(json!({"protocol": p.id, "version": v.version, "title": v.title,
+                    rows.push(json!({"protocol": p.id.global(), "version": v.version, "title": v.title,
                         "organization": s.organization, "signed": true, "signed_on": s.signed_on, "recorded_at": s.recorded_at}));
                 }
                 for o in &v.not_signed {
-                    rows.push(json!({"protocol": p.id, "version": v.version, "title": v.title,
+                    rows.push(json!({"protocol": p.id.global(), "version": v.version, "title": v.title,
                         "organization": o, "signed": false, "signed_on": null, "recorded_at": null}));
                 }
             }
         }
-        Ok(rows)
+        self.named_rows(rows, as_of).await
     }
 
     /// Every commitment of a network with its outcome on `on`, one row each.
@@ -415,15 +428,16 @@ impl ReadModels {
         on: NaiveDate,
         as_of: AsOf,
     ) -> Result<Vec<Value>, QueryError> {
-        Ok(self
+        let rows = self
             .commitments(network, as_of)
             .await?
             .into_iter()
             .map(|c| {
-                json!({"organization": c.obligor, "commitment": c.id, "title": c.title,
+                json!({"organization": c.obligor, "commitment": c.id.global(), "title": c.title,
                     "due_on": c.due_on, "outcome": outcome(&c, on)})
             })
-            .collect())
+            .collect();
+        self.named_rows(rows, as_of).await
     }
 
     /// Attendance per member over a calendar year's meetings, one row each.
@@ -439,7 +453,7 @@ impl ReadModels {
         ) else {
             return Ok(vec![]);
         };
-        Ok(self
+        let rows = self
             .attendance_rates(network, from, until, as_of)
             .await?
             .into_iter()
@@ -447,6 +461,45 @@ impl ReadModels {
                 json!({"organization": r.organization, "meetings": r.meetings, "present": r.present,
                     "excused": r.excused, "absent": r.absent, "rate": r.rate})
             })
+            .collect();
+        self.named_rows(rows, as_of).await
+    }
+
+    /// The names of these organizations (as of `as_of`), in one query.
+    pub async fn organization_names(
+        &self,
+        mut ids: Vec<OrganizationId>,
+        as_of: AsOf,
+    ) -> Result<HashMap<OrganizationId, String>, QueryError> {
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(self
+            .organizations_in(&ids, as_of)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o.name.as_str().to_owned()))
             .collect())
+    }
+
+    /// Rows whose `organization` holds an organization's bare id, with the organization's
+    /// global id there instead and its name in `organization_name`.
+    async fn named_rows(
+        &self,
+        mut rows: Vec<Value>,
+        as_of: AsOf,
+    ) -> Result<Vec<Value>, QueryError> {
+        let id_of = |row: &Value| {
+            serde_json::from_value::<OrganizationId>(row["organization"].clone()).ok()
+        };
+        let names = self
+            .organization_names(rows.iter().filter_map(id_of).collect(), as_of)
+            .await?;
+        for row in &mut rows {
+            if let Some(id) = id_of(row) {
+                row["organization"] = Value::from(id.global());
+                row["organization_name"] = Value::from(names.get(&id).cloned().unwrap_or_default());
+            }
+        }
+        Ok(rows)
     }
 }

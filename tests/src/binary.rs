@@ -71,9 +71,19 @@ impl Governance {
 
 /// One GraphQL operation over HTTP; `Null` when the server does not answer.
 pub async fn post(port: u16, token: Option<&str>, query: &str) -> serde_json::Value {
+    post_with(port, token, query, serde_json::json!({})).await
+}
+
+/// One GraphQL operation with variables over HTTP; `Null` when the server does not answer.
+pub async fn post_with(
+    port: u16,
+    token: Option<&str>,
+    query: &str,
+    variables: serde_json::Value,
+) -> serde_json::Value {
     let mut request = reqwest::Client::new()
         .post(format!("http://127.0.0.1:{port}/graphql"))
-        .json(&serde_json::json!({"query": query}));
+        .json(&serde_json::json!({"query": query, "variables": variables}));
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }

@@ -362,7 +362,7 @@ async fn assert_never_seen(
         ("query($o: ID!) { organization(id: $o) { name timeline { nodes { eventType payloadJson } } } }", json!({"o": world.o1})),
         ("query($n: ID!) { auditLog(filter: {network: $n}) { nodes { eventType payloadJson } } }", json!({"n": world.n1})),
         ("{ auditLog(first: 100) { nodes { eventType payloadJson ... on PersonRegisteredEntry { payload { details { person { name email phone } } } } } } }", json!({})),
-        ("query($p: ID!) { protocol(id: $p) { status parties { organization } } }", json!({"p": world.p1})),
+        ("query($p: ID!) { protocol(id: $p) { status parties { organization { id name } } } }", json!({"p": world.p1})),
     ];
     for (query, variables) in queries {
         let body = server.gql(token, query, variables).await.to_string();
@@ -592,13 +592,22 @@ async fn erasure(server: TestServer, dump: impl Fn() -> Vec<u8>) {
     let person = body["data"]["registerPerson"].clone();
     assert_eq!(person["person"]["name"], name);
     let id = person["person"]["id"].as_str().unwrap().to_owned();
+    // The store names the person by the UUID inside the global id.
+    let stored = graphql::ids::uuid_in(&id, graphql::ids::NodeKind::Person)
+        .expect("a person's global id")
+        .to_string();
     must(&server, &tests::coordinator(&world.n1), "designateReferent", json!({"network": world.n1, "organization": world.o1, "person": id, "role": "TECHNICAL", "effectiveOn": "2017-01-01"}), "network { id }").await;
-    let key = server.store.person_key(&id).await.unwrap().expect("a key");
+    let key = server
+        .store
+        .person_key(&stored)
+        .await
+        .unwrap()
+        .expect("a key");
     // Never in clear text in events, even before erasure.
     let before: Vec<_> = server.store.export_after(0, 100_000, None).await.unwrap();
     let registered = before
         .iter()
-        .find(|e| e.aggregate_id == id && e.event_type == "PersonRegistered")
+        .find(|e| e.aggregate_id == stored && e.event_type == "PersonRegistered")
         .expect("the registration");
     assert!(
         registered.metadata["command_hash"].is_string(),
@@ -610,7 +619,7 @@ async fn erasure(server: TestServer, dump: impl Fn() -> Vec<u8>) {
     // What a dump taken now (before the erasure) holds of the person's key is wrapped: with
     // the deployment secret withheld, no 32 bytes of it open the sealed details, while the
     // secret does unwrap it (so the check is a real one).
-    let wrapped = stored_person_key(&server.store, &id).await;
+    let wrapped = stored_person_key(&server.store, &stored).await;
     assert_eq!(wrapped.len(), projections::secrets::WRAPPED_KEY_LEN);
     let dump_before = dump();
     assert!(
@@ -621,13 +630,13 @@ async fn erasure(server: TestServer, dump: impl Fn() -> Vec<u8>) {
     for window in wrapped.windows(32) {
         for text in &sealed {
             assert!(
-                projections::store::open(window, &id, text).is_none(),
+                projections::store::open(window, &stored, text).is_none(),
                 "a ciphertext opened without the deployment secret"
             );
         }
     }
     for text in &sealed {
-        assert!(projections::store::open(&key, &id, text).is_some());
+        assert!(projections::store::open(&key, &stored, text).is_some());
     }
     for form in [
         key.clone(),

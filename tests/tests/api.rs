@@ -215,7 +215,7 @@ async fn torino_through_graphql(server: TestServer) {
         network(id: $n) {
             members(first: 10) { totalCount nodes { status since organization { name } } }
             before: members(effectiveOn: "2012-06-01") { totalCount }
-            summary: commitmentSummary(on: "2020-10-01") { organization open overdue }
+            summary: commitmentSummary(on: "2020-10-01") { organization { id name } open overdue }
         }
         protocol(id: $p) { signatures { signedOn recordedAt method organization { name } } membersWithoutSignature { name } }
         organization(id: $o) { timeline(first: 50) { edges { node { eventType actor role recordedAt effectiveOn } } pageInfo { hasNextPage } } }
@@ -232,10 +232,17 @@ async fn torino_through_graphql(server: TestServer) {
     let of = |org: &str| {
         summary
             .iter()
-            .find(|s| s["organization"] == org)
+            .find(|s| s["organization"]["id"] == org)
             .cloned()
             .unwrap()
     };
+    // Each row names its organization, so a page needs no second round trip.
+    assert!(
+        summary
+            .iter()
+            .all(|s| s["organization"]["name"].is_string()),
+        "{summary:?}"
+    );
     assert_eq!(
         (of(&cav)["open"].clone(), of(&cav)["overdue"].clone()),
         (json!(2), json!(2)),
@@ -395,9 +402,9 @@ async fn torino_through_graphql(server: TestServer) {
 
     // Reports: signature coverage, fulfilment per member, the signed annual report.
     let reports = server.gql(Some(&auditor), r#"query($n: ID!, $p: ID!) {
-        protocol(id: $p) { signatureCoverage { version signed { organization signedOn } notSigned } }
+        protocol(id: $p) { signatureCoverage { version signed { organization { id name } signedOn } notSigned { id name } } }
         network(id: $n) {
-            commitmentFulfilment(on: "2020-10-01") { organization fulfilledOnTime fulfilledLate open overdue commitments { outcome } }
+            commitmentFulfilment(on: "2020-10-01") { organization { id name } fulfilledOnTime fulfilledLate open overdue commitments { outcome } }
             annualReport(year: 2020) { document contentHash signature publicKey signedAt }
         }
     }"#, json!({"n": network, "p": protocol})).await;
@@ -419,10 +426,24 @@ async fn torino_through_graphql(server: TestServer) {
     let of_org = |org: &str| {
         fulfilment
             .iter()
-            .find(|f| f["organization"] == org)
+            .find(|f| f["organization"]["id"] == org)
             .unwrap()
             .clone()
     };
+    let names: Vec<&Value> = coverage["notSigned"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(
+            coverage["signed"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| &s["organization"]),
+        )
+        .map(|o| &o["name"])
+        .collect();
+    assert!(names.iter().all(|n| n.is_string()), "{coverage}");
     assert_eq!(of_org(&comune)["fulfilledOnTime"], 1, "{fulfilment:?}");
     assert_eq!(of_org(&cav)["overdue"], 2, "{fulfilment:?}");
     let annual = &reports["data"]["network"]["annualReport"];

@@ -58,3 +58,32 @@ async fn a_breaking_change_missing_from_the_changelog_fails() {
         "only the missing entry is named: {complaint}"
     );
 }
+
+#[tokio::test]
+async fn a_pattern_in_the_changelog_lists_every_change_it_matches() {
+    // `*Entry.aggregateId` stands for that field of every history entry type; without it,
+    // each of them is named, and the interface's own entry still counts.
+    let changelog = std::fs::read_to_string(repository().join("CHANGELOG.md")).unwrap();
+    let pattern = "`*Entry.aggregateId`";
+    assert!(changelog.contains(pattern), "the changelog lists {pattern}");
+    let dir = tempfile::tempdir().unwrap();
+    let without = dir.path().join("CHANGELOG.md");
+    std::fs::write(&without, changelog.replace(pattern, "the entries' ids")).unwrap();
+
+    let output = diff(&without).await;
+    let complaint = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success(),
+        "the diff passed without the pattern"
+    );
+    for named in [
+        "`ProtocolSignedEntry.aggregateId`",
+        "`PersonErasedEntry.aggregateId`",
+    ] {
+        assert!(complaint.contains(named), "{named} in {complaint}");
+    }
+    assert!(
+        !complaint.contains("`HistoryEntry.aggregateId`"),
+        "listed on its own: {complaint}"
+    );
+}

@@ -3,10 +3,10 @@
 use crate::commitment::commitment_page;
 use crate::graph::Commitment;
 use crate::graph::Meeting;
-use crate::graph::Organization;
 use crate::graph::Protocol;
 use crate::graph::WorkingGroup;
 use crate::graph::{Membership, Network};
+use crate::graph::{Organization, OrganizationRef};
 use crate::history::{timeline, HistoryConnection, Scope};
 use crate::organization::load_organization;
 use crate::pagination::list;
@@ -172,7 +172,10 @@ impl Network {
         Ok(Some(
             all.into_iter()
                 .map(|s| CommitmentSummary {
-                    organization: global_id(NodeKind::Organization, s.organization),
+                    organization: OrganizationRef {
+                        id: s.organization,
+                        at: self.at,
+                    },
                     open: s.open,
                     overdue: s.overdue,
                 })
@@ -193,7 +196,10 @@ impl Network {
         Ok(Some(
             all.into_iter()
                 .map(|r| AttendanceRate {
-                    organization: global_id(NodeKind::Organization, r.organization),
+                    organization: OrganizationRef {
+                        id: r.organization,
+                        at: self.at,
+                    },
                     meetings: r.meetings,
                     present: r.present,
                     excused: r.excused,
@@ -253,10 +259,7 @@ impl Network {
         Ok(Some(
             all.into_iter()
                 .map(|f| MemberFulfilment {
-                    organization: f
-                        .organization
-                        .map(|o| global_id(NodeKind::Organization, o))
-                        .unwrap_or_default(),
+                    organization: f.organization.map(|id| OrganizationRef { id, at: self.at }),
                     fulfilled_on_time: f.fulfilled_on_time,
                     fulfilled_late: f.fulfilled_late,
                     open: f.open,
@@ -357,10 +360,10 @@ pub struct Referent {
     /// membership active (a suspended or former member's referents keep only their ids).
     #[graphql(skip)]
     pub current: bool,
-    /// The designation's id.
-    pub id: String,
-    /// The person's id in the personal-data store.
-    pub person: String,
+    /// The designation's global id (what `revokeReferent` takes).
+    pub id: crate::ids::Ref<aggregates::ids::ReferentId>,
+    /// The person's global id (their data is kept apart, in the personal-data store).
+    pub person: crate::ids::Ref<aggregates::ids::PersonId>,
     /// Institutional, technical or deputy.
     pub role: ReferentRole,
     /// Since when.
@@ -377,11 +380,8 @@ impl Referent {
         if !self.current {
             return Ok(None);
         }
-        let Ok(person) = self.person.parse() else {
-            return Ok(None);
-        };
         Ok(read(ctx)
-            .person(aggregates::ids::PersonId(person), AsOf::Now)
+            .person(self.person.0, AsOf::Now)
             .await?
             .map(|view| crate::personal::Person {
                 id: view.id.to_string(),
@@ -456,8 +456,8 @@ impl Membership {
                 .iter()
                 .map(|r| Referent {
                     current: active && r.until.is_none(),
-                    id: r.referent.to_string(),
-                    person: r.person.to_string(),
+                    id: crate::ids::Ref(r.referent),
+                    person: crate::ids::Ref(r.person),
                     role: r.role.into(),
                     since: r.since.into(),
                     until: r.until.map(Date),

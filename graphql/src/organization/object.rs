@@ -4,6 +4,7 @@ use crate::commitment::commitment_page;
 use crate::graph::Commitment;
 use crate::graph::Membership;
 use crate::graph::Organization;
+use crate::graph::OrganizationRef;
 use crate::graph::Signature;
 use crate::history::{timeline, HistoryConnection, Scope};
 use crate::prelude::*;
@@ -213,14 +214,48 @@ impl async_graphql::dataloader::Loader<(aggregates::ids::OrganizationId, AsOf)>
 }
 
 /// One organization, through the request's [`OrganizationLoader`] when it has one.
-pub(crate) async fn load_organization(
-    ctx: &Context<'_>,
+pub(crate) async fn load_organization<T: Sync>(
+    ctx: &async_graphql::ContextBase<'_, T>,
     id: aggregates::ids::OrganizationId,
     known: AsOf,
 ) -> ApiResult<Option<views::OrganizationView>> {
     match ctx.data_opt::<async_graphql::dataloader::DataLoader<OrganizationLoader>>() {
         Some(loader) => Ok(loader.load_one((id, known)).await?),
-        None => Ok(read(ctx).organization(id, known).await?),
+        None => Ok(ctx
+            .data_unchecked::<crate::state::ApiState>()
+            .read
+            .organization(id, known)
+            .await?),
+    }
+}
+
+/// Answered as the (nullable) `Organization` object it names.
+impl async_graphql::OutputType for OrganizationRef {
+    fn type_name() -> std::borrow::Cow<'static, str> {
+        <Organization as async_graphql::OutputType>::type_name()
+    }
+    fn qualified_type_name() -> String {
+        Self::type_name().into_owned()
+    }
+    fn create_type_info(registry: &mut async_graphql::registry::Registry) -> String {
+        <Organization as async_graphql::OutputType>::create_type_info(registry);
+        Self::qualified_type_name()
+    }
+    async fn resolve(
+        &self,
+        ctx: &async_graphql::ContextSelectionSet<'_>,
+        field: &async_graphql::Positioned<async_graphql::parser::types::Field>,
+    ) -> async_graphql::ServerResult<async_graphql::Value> {
+        match load_organization(ctx, self.id, self.at.known)
+            .await
+            .map_err(|e| e.into_server_error(field.pos))?
+        {
+            Some(view) => {
+                let organization = Organization { view, at: self.at };
+                async_graphql::OutputType::resolve(&organization, ctx, field).await
+            }
+            None => Ok(async_graphql::Value::Null),
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! The GraphQL objects of Protocol (and its signatures).
 
-use crate::graph::Organization;
+use crate::graph::{Organization, OrganizationRef};
 use crate::graph::{Protocol, Signature};
 use crate::history::{timeline, HistoryConnection, Scope};
 use crate::organization::{distinct, organizations};
@@ -65,8 +65,8 @@ pub struct ClauseView {
 /// A party to a protocol.
 #[derive(SimpleObject)]
 pub struct Party {
-    /// The organization's global id.
-    pub organization: ID,
+    /// The party (`organization { id }` for its global id alone).
+    pub organization: OrganizationRef,
     /// INVITED, DECLINED or WITHDRAWN (`state` is the same, as an enum).
     #[graphql(deprecation = "Use `state`: the same status, as an enum.")]
     pub status: String,
@@ -146,7 +146,10 @@ impl Protocol {
             .iter()
             .map(|p| {
                 Ok(Party {
-                    organization: global_id(NodeKind::Organization, p.organization),
+                    organization: OrganizationRef {
+                        id: p.organization,
+                        at: self.at,
+                    },
                     status: wire_name(&p.status),
                     state: status_of(&p.status)?,
                     required: p.required,
@@ -214,7 +217,10 @@ impl Protocol {
                     .signed
                     .into_iter()
                     .map(|s| SignedBy {
-                        organization: global_id(NodeKind::Organization, s.organization),
+                        organization: OrganizationRef {
+                            id: s.organization,
+                            at: self.at,
+                        },
                         signed_on: s.signed_on.into(),
                         recorded_at: s.recorded_at,
                     })
@@ -222,7 +228,7 @@ impl Protocol {
                 not_signed: v
                     .not_signed
                     .into_iter()
-                    .map(|o| global_id(NodeKind::Organization, o))
+                    .map(|id| OrganizationRef { id, at: self.at })
                     .collect(),
             })
             .collect())

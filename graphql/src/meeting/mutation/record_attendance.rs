@@ -46,9 +46,7 @@ async fn run(
     change(ctx, &RULE, &input.meeting, |p| {
         let organization = p.org("organization", &input.organization);
         let represented_by = match &input.represented_by {
-            Some(person) => p
-                .uuid("representedBy", person, "a person id", PersonId)
-                .map(Some),
+            Some(person) => p.person("representedBy", person).map(Some),
             None => Some(None),
         };
         Some(MeetingCommand::RecordAttendance {

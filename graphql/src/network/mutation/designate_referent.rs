@@ -49,7 +49,7 @@ async fn run(
 ) -> Result<DesignateReferentPayload, Refusal> {
     decide(ctx, &RULE, &input.network, |p, by| {
         let organization = p.org("organization", &input.organization);
-        let person = p.uuid("person", &input.person, "a person id", PersonId);
+        let person = p.person("person", &input.person);
         Some(NetworkCommand::DesignateReferent {
             by,
             organization: organization?,

@@ -42,7 +42,13 @@ async fn run(
     input: RevokeReferentInput,
 ) -> Result<RevokeReferentPayload, Refusal> {
     decide(ctx, &RULE, &input.network, |p, by| {
-        let referent = p.uuid("referent", &input.referent, "a designation id", ReferentId);
+        let referent = p.uuid(
+            "referent",
+            &input.referent,
+            NodeKind::Referent,
+            "a designation id",
+            ReferentId,
+        );
         referent.map(|referent| NetworkCommand::RevokeReferent {
             by,
             referent,

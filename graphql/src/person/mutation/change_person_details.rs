@@ -43,7 +43,7 @@ async fn run(
 ) -> Result<ChangePersonDetailsPayload, Refusal> {
     let access = authorize(ctx, &RULE).await?;
     let mut p = Parse::default();
-    let person = p.uuid("person", &input.person, "a person id", PersonId);
+    let person = p.person("person", &input.person);
     let details = p.details(&input.name, &input.email, &input.phone);
     let (person, details) = p.done(person.zip(details))?;
     let state = ctx.data_unchecked::<ApiState>();

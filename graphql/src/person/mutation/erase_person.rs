@@ -38,7 +38,7 @@ impl ErasePersonMutation {
 async fn run(ctx: &Context<'_>, input: ErasePersonInput) -> Result<ErasePersonPayload, Refusal> {
     let access = authorize(ctx, &RULE).await?;
     let mut p = Parse::default();
-    let person = p.uuid("person", &input.person, "a person id", PersonId);
+    let person = p.person("person", &input.person);
     let id = p.done(person)?.to_string();
     let command = PersonCommand::Erase {
         on: input
