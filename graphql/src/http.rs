@@ -77,6 +77,22 @@ async fn metrics_endpoint(State(state): State<RouterState>) -> axum::response::R
     if let Ok(lag) = state.state.read.lag().await {
         metrics::gauge!("governance_projection_lag_events").set(lag as f64);
     }
+    // The transactions of this database holding the log back (open over a second), by pid.
+    if let Ok(held) = state
+        .state
+        .store
+        .held_back_by(std::time::Duration::from_secs(1))
+        .await
+    {
+        metrics::gauge!("governance_log_held_back_transactions").set(held.len() as f64);
+        let oldest = held.iter().map(|h| h.age.as_secs_f64()).fold(0.0, f64::max);
+        metrics::gauge!("governance_log_held_back_seconds").set(oldest);
+        for h in &held {
+            metrics::gauge!("governance_log_held_back_by_seconds",
+                "pid" => h.pid.to_string(), "database" => h.database.clone(), "state" => h.state.clone())
+            .set(h.age.as_secs_f64());
+        }
+    }
     (
         [(
             axum::http::header::CONTENT_TYPE,
@@ -87,8 +103,40 @@ async fn metrics_endpoint(State(state): State<RouterState>) -> axum::response::R
         .into_response()
 }
 
-/// Ready: the database answers and the read side is within the lag bound.
+/// Ready: the database answers, the read side is within the lag bound, and no transaction of
+/// this database has held the log back for longer than a mutation waits for its read side.
 async fn readyz(State(state): State<RouterState>) -> axum::response::Response {
+    match state
+        .state
+        .store
+        .held_back_by(state.state.read_your_writes)
+        .await
+    {
+        Ok(held) if !held.is_empty() => {
+            let named: Vec<String> = held
+                .iter()
+                .map(|h| {
+                    format!(
+                        "pid {} in database {} ({}), open for {} s",
+                        h.pid,
+                        h.database,
+                        h.state,
+                        h.age.as_secs()
+                    )
+                })
+                .collect();
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "not ready: the log is held back by a transaction left open: {}",
+                    named.join("; ")
+                ),
+            )
+                .into_response();
+        }
+        Ok(_) => {}
+        Err(error) => tracing::warn!(%error, "could not list the transactions holding the log"),
+    }
     match state.state.read.lag().await {
         Ok(lag) if lag <= state.max_lag => (StatusCode::OK, "ready").into_response(),
         Ok(lag) => (

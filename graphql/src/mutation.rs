@@ -232,9 +232,28 @@ where
     if let Some(last) = outcome.positions.last() {
         // (For a replayed key the positions are the first execution's.)
         let waiting = std::time::Instant::now();
-        state.read.wait_for(*last, state.read_your_writes).await?;
+        let shown = state.read.wait_for(*last, state.read_your_writes).await?;
         metrics::histogram!("governance_read_your_writes_wait_seconds")
             .record(waiting.elapsed().as_secs_f64());
+        if !shown {
+            // Recorded, but not yet readable: said, with what was written, never a silent
+            // wait or an answer that reads as if the change had not happened.
+            use async_graphql::ErrorExtensions;
+            metrics::counter!("governance_read_your_writes_timeouts_total").increment(1);
+            let positions = outcome.positions.clone();
+            return Err(Refusal::Internal(
+                async_graphql::Error::new(format!(
+                    "the change was recorded (positions {positions:?}) but the read side did \
+                     not show it within {} s (see /readyz); read it again shortly, do not \
+                     send it again",
+                    state.read_your_writes.as_secs()
+                ))
+                .extend_with(|_, e| {
+                    e.set("code", "READ_SIDE_BEHIND");
+                    e.set("positions", positions.clone());
+                }),
+            ));
+        }
     }
     Ok(outcome.positions)
 }

@@ -828,7 +828,7 @@ impl ReadModels {
         }
         if postgres {
             // The same gap safety as the global log: never page past an uncommitted event.
-            sql.push_str(" AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())");
+            sql.push_str(&crate::store::below_horizon("e."));
         }
         (sql, texts)
     }

@@ -134,3 +134,101 @@ async fn a_reader_tailing_the_log_never_skips_an_event_under_concurrent_writers(
         round(&store, &pool, n, &mut last_seen).await;
     }
 }
+
+/// A session that took a transaction id and was left open, as another application on the
+/// same cluster might.
+async fn open_transaction(url: &str) -> (sqlx::PgConnection, i32) {
+    use sqlx::Connection;
+    let mut connection = sqlx::PgConnection::connect(url).await.unwrap();
+    sqlx::query("BEGIN").execute(&mut connection).await.unwrap();
+    sqlx::query("SELECT pg_current_xact_id()")
+        .execute(&mut connection)
+        .await
+        .unwrap();
+    let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut connection)
+        .await
+        .unwrap();
+    (connection, pid)
+}
+
+/// A writing transaction left open in another database of the same cluster does not delay
+/// read-your-writes; one left open in the project's own database is named by `/readyz` (pid,
+/// age) and a mutation answers a typed `READ_SIDE_BEHIND` with what it recorded, then its
+/// change shows once that transaction ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn only_this_databases_transactions_hold_the_log_back() {
+    let (url, store) = tests::postgres_store_at().await;
+    let server = tests::spawn_server(store, Default::default()).await;
+    let admin = tests::admin();
+    let register = |name: &'static str| {
+        let (server, admin) = (&server, admin.clone());
+        async move {
+            server
+                .gql(Some(&admin), "mutation($n: String!) { registerOrganization(input: {name: $n, category: COMUNE, territory: \"T\"}) { positions organization { name } } }", serde_json::json!({"n": name}))
+                .await
+        }
+    };
+    let foreign = tests::postgres::fresh_database().await;
+    let (foreign_session, _) = open_transaction(&foreign).await;
+    for name in ["Comune A", "Comune B", "Comune C"] {
+        let started = Instant::now();
+        let body = register(name).await;
+        assert_eq!(
+            body["data"]["registerOrganization"]["organization"]["name"], name,
+            "{body}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "a foreign transaction made a mutation wait {:?}",
+            started.elapsed()
+        );
+    }
+    let readyz = |server: &tests::TestServer| {
+        let url = format!("{}/readyz", server.url.trim_end_matches("/graphql"));
+        let client = server.client.clone();
+        async move {
+            let response = client.get(url).send().await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    assert_eq!(readyz(&server).await.0, 200);
+
+    let (own_session, pid) = open_transaction(&url).await;
+    let started = Instant::now();
+    let body = register("Comune D").await;
+    let error = &body["errors"][0];
+    assert_eq!(error["extensions"]["code"], "READ_SIDE_BEHIND", "{body}");
+    assert!(
+        !error["extensions"]["positions"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "{body}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let (status, text) = readyz(&server).await;
+    assert_eq!(status, 503, "{text}");
+    assert!(
+        text.contains(&format!("pid {pid} in database")) && text.contains("open for"),
+        "{text}"
+    );
+    // Once it ends, the change recorded meanwhile shows and the server is ready again.
+    drop(own_session);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let listed = server
+            .gql(
+                Some(&admin),
+                "{ organizations(first: 10) { nodes { name } } }",
+                serde_json::json!({}),
+            )
+            .await;
+        if listed.to_string().contains("Comune D") && readyz(&server).await.0 == 200 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{listed}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    drop(foreign_session);
+}

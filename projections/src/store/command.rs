@@ -21,13 +21,32 @@ type Appended = std::sync::Arc<std::sync::Mutex<Option<Vec<i64>>>>;
 /// How the command service behaves.
 #[derive(Debug, Clone, Copy)]
 pub struct CommandOptions {
-    /// Attempts on a concurrent write to the same aggregate, each on a fresh load.
-    pub max_attempts: u32,
+    /// How long a command keeps retrying when another process appended to its aggregate
+    /// first (each retry on a fresh load, after a growing, jittered pause). In one process
+    /// commands on one aggregate queue instead (see `lanes`), so only writers in other
+    /// processes on the same PostgreSQL database cause retries.
+    pub conflict_deadline: Duration,
 }
 
 impl Default for CommandOptions {
     fn default() -> Self {
-        Self { max_attempts: 10 }
+        Self {
+            conflict_deadline: Duration::from_secs(10),
+        }
+    }
+}
+
+impl CommandOptions {
+    /// The pauses between attempts: exponential from 1 ms to 100 ms, with full jitter, so
+    /// that writers of several processes do not retry in step.
+    fn pauses(&self) -> impl Iterator<Item = Duration> {
+        use backon::BackoffBuilder;
+        backon::ExponentialBuilder::new()
+            .with_min_delay(Duration::from_millis(1))
+            .with_max_delay(Duration::from_millis(100))
+            .with_jitter()
+            .without_max_times()
+            .build()
     }
 }
 
@@ -46,7 +65,8 @@ pub enum CommandError<E: std::error::Error> {
     /// The domain refused it; nothing was written.
     #[error(transparent)]
     Domain(E),
-    /// Other writers kept changing the aggregate; nothing was written.
+    /// Writers in other processes kept changing the aggregate until the conflict deadline;
+    /// nothing was written.
     #[error("the record was changed by someone else {attempts} times in a row; please try again")]
     Conflict { attempts: u32 },
     /// The idempotency key was used before with a different command.
@@ -148,6 +168,12 @@ impl Store {
             }
             _ => metadata,
         };
+        // One writer at a time per aggregate in this process: the others queue here, in order,
+        // instead of racing to append and retrying.
+        let queued = std::time::Instant::now();
+        let _lane = self.lanes.enter(A::TYPE, id).await;
+        metrics::histogram!("governance_command_stage_seconds", "stage" => "queue")
+            .record(queued.elapsed().as_secs_f64());
         let unique = aggregates::DomainCommand::claims_unique_value(&command);
         let _in_process = match unique {
             true => Some(self.unique_values.lock().await),
@@ -251,8 +277,11 @@ impl Store {
         A::Command: Clone + Debug,
         ES: EventStore<A, AC = EventStoreAggregateContext<A>>,
     {
-        let attempts = self.options.max_attempts.max(1);
-        for attempt in 1..=attempts {
+        let deadline = std::time::Instant::now() + self.options.conflict_deadline;
+        let mut pauses = self.options.pauses();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
             if let Some(outcome) = self.previous_outcome::<A>(metadata, hash).await? {
                 return Ok(outcome);
             }
@@ -319,10 +348,14 @@ impl Store {
                 Err(AggregateError::AggregateConflict) => {
                     metrics::counter!("governance_command_retries_total", "aggregate" => A::TYPE)
                         .increment(1);
-                    // Someone else appended first. A short, growing, jittered pause, then a
-                    // fresh load decides again.
-                    let jitter = (uuid::Uuid::new_v4().as_u128() % 5) as u64;
-                    tokio::time::sleep(Duration::from_millis(attempt as u64 * 2 + jitter)).await;
+                    // Another process appended first. A growing, jittered pause, then a fresh
+                    // load decides again: on the new state the command succeeds, or the domain
+                    // refuses it with its own reason.
+                    let pause = pauses.next().unwrap_or(Duration::from_millis(100));
+                    if std::time::Instant::now() + pause >= deadline {
+                        return Err(CommandError::Conflict { attempts: attempt });
+                    }
+                    tokio::time::sleep(pause).await;
                     continue;
                 }
                 Err(other) => {
@@ -335,7 +368,6 @@ impl Store {
                 }
             }
         }
-        Err(CommandError::Conflict { attempts })
     }
 
     /// The earlier outcome of the same (actor, idempotency key), if any.

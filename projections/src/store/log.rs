@@ -1,8 +1,9 @@
 //! The global log: every event in commit order, read in batches after a position.
 //!
 //! PostgreSQL: positions grow with the inserting transaction's id, and a reader only reads rows
-//! of transactions older than the oldest transaction still running (`pg_snapshot_xmin`), so it
-//! never passes an event whose transaction has not committed yet. SQLite serialises writers,
+//! of transactions older than the oldest transaction still running that could have inserted
+//! into this database's events table ([`HORIZON`]), so it never passes an event whose
+//! transaction has not committed yet. SQLite serialises writers,
 //! so its positions are commit order already.
 
 use std::time::Duration;
@@ -35,14 +36,46 @@ impl StoredEvent {
     }
 }
 
-const SELECT_POSTGRES: &str = "
-SELECT position, aggregate_type, aggregate_id, sequence, event_type, event_version,
-       payload, metadata, recorded_at
-  FROM events
- WHERE position > $1
-   AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
- ORDER BY position
- LIMIT $2";
+/// The log's horizon on PostgreSQL: rows of transactions below it have all committed or
+/// aborted, so a reader may pass them. It is the oldest transaction still running (of the
+/// statement's snapshot) that could have inserted into this database's events table: a
+/// transaction `pg_stat_activity` (or `pg_prepared_xacts`) shows in another database cannot,
+/// so it no longer holds the log back (one left open in any database of a shared cluster
+/// froze the read side). Whatever is not positively known to be elsewhere still counts: a
+/// transaction that ended meanwhile, or everything when the role may not see other sessions'
+/// transaction ids (`pg_read_all_stats` lets it; see ARCHITECTURE.md). Autocommit statements
+/// compute it once per statement (an uncorrelated subquery).
+pub(crate) const HORIZON: &str = "(SELECT coalesce(
+     (SELECT min(x) FROM pg_snapshot_xip(snap.s) AS x
+       WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a
+                          WHERE a.datid IS DISTINCT FROM
+                                (SELECT oid FROM pg_database WHERE datname = current_database())
+                            AND a.backend_xid::text = (x::text::numeric % 4294967296)::text)
+         AND NOT EXISTS (SELECT 1 FROM pg_prepared_xacts p
+                          WHERE p.database <> current_database()
+                            AND p.transaction::text = (x::text::numeric % 4294967296)::text)),
+     pg_snapshot_xmax(snap.s))
+   FROM (SELECT pg_current_snapshot() AS s) AS snap)";
+
+/// `transaction_id` is below the horizon (see [`HORIZON`]), for the event table `e.`.
+pub(crate) fn below_horizon(alias: &str) -> String {
+    format!(" AND {alias}transaction_id < {HORIZON}")
+}
+
+fn select_postgres() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        format!(
+            "SELECT position, aggregate_type, aggregate_id, sequence, event_type, event_version,
+                    payload, metadata, recorded_at
+               FROM events
+              WHERE position > $1{}
+              ORDER BY position
+              LIMIT $2",
+            below_horizon("")
+        )
+    })
+}
 
 const SELECT_SQLITE: &str = "
 SELECT position, aggregate_type, aggregate_id, sequence, event_type, event_version,
@@ -112,7 +145,7 @@ impl Store {
         let limit = limit.clamp(1, 10_000);
         let rows: Vec<RawEvent> = match &self.backend {
             Backend::Postgres(pool) => {
-                sqlx::query_as(SELECT_POSTGRES)
+                sqlx::query_as(select_postgres())
                     .bind(position)
                     .bind(limit)
                     .fetch_all(pool)
@@ -179,5 +212,56 @@ impl Store {
                     .await?
             }
         })
+    }
+}
+
+/// A transaction of this database that holds the log back: while it runs, readers wait at
+/// its transaction id (PostgreSQL).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeldBack {
+    /// The backend's process id (0 for a prepared transaction).
+    pub pid: i32,
+    pub database: String,
+    /// How long the transaction has been open.
+    pub age: Duration,
+    /// What the session is doing (`idle in transaction`, `active`, `prepared`).
+    pub state: String,
+}
+
+impl Store {
+    /// The transactions of this database (other than this session's) that have written, or
+    /// otherwise taken a transaction id, and stayed open longer than `longer_than`: they hold
+    /// the log back (none on SQLite, whose writers are serialised).
+    pub async fn held_back_by(&self, longer_than: Duration) -> Result<Vec<HeldBack>, StoreError> {
+        let Backend::Postgres(pool) = &self.backend else {
+            return Ok(vec![]);
+        };
+        let rows: Vec<(i32, String, f64, String)> = sqlx::query_as(
+            "SELECT pid, datname::text, extract(epoch FROM clock_timestamp() - xact_start)::float8,
+                    coalesce(state, '')
+               FROM pg_stat_activity
+              WHERE datname = current_database() AND backend_xid IS NOT NULL
+                AND pid <> pg_backend_pid()
+                AND xact_start < clock_timestamp() - make_interval(secs => $1)
+             UNION ALL
+             SELECT 0, database::text, extract(epoch FROM clock_timestamp() - prepared)::float8,
+                    'prepared'
+               FROM pg_prepared_xacts
+              WHERE database = current_database()
+                AND prepared < clock_timestamp() - make_interval(secs => $1)
+              ORDER BY 3 DESC",
+        )
+        .bind(longer_than.as_secs_f64())
+        .fetch_all(pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(pid, database, age, state)| HeldBack {
+                pid,
+                database,
+                age: Duration::from_secs_f64(age.max(0.0)),
+                state,
+            })
+            .collect())
     }
 }

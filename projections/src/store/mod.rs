@@ -5,6 +5,7 @@ mod access;
 mod append;
 mod command;
 mod directory;
+mod lanes;
 mod log;
 mod transfer;
 
@@ -24,7 +25,8 @@ pub use crate::sql::Backend;
 pub use access::{open, seal, ApiToken, Grant, WrappedPersonKey, TOKEN_PREFIX};
 pub use command::{CommandError, CommandOptions, CommandOutcome};
 pub use directory::StoreDirectory;
-pub use log::StoredEvent;
+pub(crate) use log::below_horizon;
+pub use log::{HeldBack, StoredEvent};
 pub(crate) use log::{RawEvent, EVENT_COLUMNS};
 pub use transfer::{ExportedEvent, ImportError, ImportReport, VerifyReport};
 
@@ -98,6 +100,8 @@ pub struct Store {
     options: CommandOptions,
     /// Serialises, in this process, commands that check unique values (see `execute`).
     unique_values: Arc<tokio::sync::Mutex<()>>,
+    /// One writer at a time per aggregate, in this process.
+    lanes: Arc<lanes::Lanes>,
     /// The last position this process's projector committed a batch up to.
     projected: Arc<watch::Sender<i64>>,
     /// The deployment secret (outside the database): wraps person keys, keys fingerprints.
@@ -157,6 +161,7 @@ impl Store {
             changes: Arc::new(changes),
             options: CommandOptions::default(),
             unique_values: Arc::new(tokio::sync::Mutex::new(())),
+            lanes: Arc::default(),
             projected: Arc::new(watch::channel(0).0),
             secrets: None,
         })
@@ -182,7 +187,7 @@ impl Store {
         Ok(())
     }
 
-    /// Replaces the command options (attempts on conflict).
+    /// Replaces the command options (how long to retry a conflict with another process).
     pub fn with_options(mut self, options: CommandOptions) -> Self {
         self.options = options;
         self

@@ -96,8 +96,8 @@ impl Store {
         aggregate_type: Option<&str>,
     ) -> Result<Vec<ExportedEvent>, StoreError> {
         let visible = match &self.backend {
-            Backend::Postgres(_) => " AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())",
-            Backend::Sqlite(_) => "",
+            Backend::Postgres(_) => super::log::below_horizon(""),
+            Backend::Sqlite(_) => String::new(),
         };
         let filter = if aggregate_type.is_some() {
             " AND aggregate_type = $3"
