@@ -69,7 +69,7 @@ impl Demo {
         command: A::Command,
     ) -> anyhow::Result<()>
     where
-        A: Aggregate<Services = aggregates::Services>,
+        A: Aggregate<Services = aggregates::Services> + Clone + 'static,
         A::Command: Clone + std::fmt::Debug + aggregates::DomainCommand + 'static,
         A::Error: std::fmt::Debug,
     {

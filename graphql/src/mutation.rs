@@ -169,19 +169,21 @@ fn request_of(ctx: &Context<'_>) -> ApiResult<String> {
 /// An aggregate the API sends commands to, with what the command service asks of it.
 pub(crate) trait Domain:
     Aggregate<
-    Services = aggregates::Services,
-    Command: aggregates::DomainCommand,
-    Error: aggregates::errors::ErrorCode,
->
+        Services = aggregates::Services,
+        Command: aggregates::DomainCommand,
+        Error: aggregates::errors::ErrorCode,
+    > + Clone
+    + 'static
 {
 }
 
 impl<A> Domain for A where
     A: Aggregate<
-        Services = aggregates::Services,
-        Command: aggregates::DomainCommand,
-        Error: aggregates::errors::ErrorCode,
-    >
+            Services = aggregates::Services,
+            Command: aggregates::DomainCommand,
+            Error: aggregates::errors::ErrorCode,
+        > + Clone
+        + 'static
 {
 }
 

@@ -221,7 +221,7 @@ impl Loader {
         command: A::Command,
     ) -> anyhow::Result<()>
     where
-        A: Aggregate<Services = Services>,
+        A: Aggregate<Services = Services> + Clone + 'static,
         A::Command: Clone + std::fmt::Debug + aggregates::DomainCommand + 'static,
     {
         let id = id.to_string();
@@ -682,4 +682,41 @@ pub async fn load(
         loaded.events, loaded.seconds
     ));
     Ok(loaded)
+}
+
+/// Registers `count` organizations named `{prefix} {k}` (sixteen at a time) and answers their
+/// ids, for measures that need organizations of their own.
+pub async fn register_organizations(
+    store: &Store,
+    prefix: &str,
+    count: usize,
+) -> anyhow::Result<Vec<OrganizationId>> {
+    let ids: Vec<OrganizationId> = (0..count)
+        .map(|k| OrganizationId::derived(&format!("{prefix}/{k}")))
+        .collect();
+    futures::stream::iter(ids.iter().copied().enumerate())
+        .map(|(k, id)| {
+            let store = store.clone();
+            let name = name(&format!("{prefix} {k}"));
+            async move {
+                store
+                    .execute::<Organization>(
+                        &id.to_string(),
+                        OrganizationCommand::Register {
+                            id,
+                            name,
+                            category: OrganizationCategory::Comune,
+                            tax_code: None,
+                            territory: crate::fixtures::name("Territorio"),
+                        },
+                        &EventMetadata::new(Actor::loader("dataset-loader", None)),
+                    )
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))
+            }
+        })
+        .buffer_unordered(16)
+        .try_collect::<Vec<_>>()
+        .await?;
+    Ok(ids)
 }

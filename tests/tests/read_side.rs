@@ -55,7 +55,7 @@ impl World {
 
     async fn run<A>(&self, id: impl ToString, by: OrganizationId, command: A::Command) -> i64
     where
-        A: Aggregate<Services = aggregates::Services>,
+        A: Aggregate<Services = aggregates::Services> + Clone + 'static,
         A::Command: Clone + std::fmt::Debug + aggregates::DomainCommand + 'static,
     {
         let outcome = self

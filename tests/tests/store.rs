@@ -127,6 +127,25 @@ async fn read_all(store: &Store) -> Vec<projections::store::StoredEvent> {
 
 /// The log is complete, strictly ordered, decodable, and every aggregate's sequences are
 /// contiguous from 1.
+/// The state the command service remembers of an aggregate equals the state loaded from its
+/// events (a remembered state that applied an event twice, or missed one, differs).
+async fn remembered_as_loaded<A>(store: &Store, id: &str)
+where
+    A: cqrs_es::Aggregate + Clone + 'static,
+{
+    let (loaded, sequence) = store.backend().load::<A>(id).await.unwrap();
+    let (remembered, at) = store
+        .remembered::<A>(id)
+        .unwrap_or_else(|| panic!("{} {id} is remembered", A::TYPE));
+    assert_eq!(at, sequence, "{} {id}", A::TYPE);
+    assert_eq!(
+        serde_json::to_value(&remembered).unwrap(),
+        serde_json::to_value(&loaded).unwrap(),
+        "{} {id}",
+        A::TYPE
+    );
+}
+
 async fn check_log(store: &Store) -> Vec<projections::store::StoredEvent> {
     let log = read_all(store).await;
     assert_eq!(
@@ -296,6 +315,13 @@ pub async fn append_and_load_every_aggregate(store: Store) {
         .await
         .unwrap();
     assert_eq!(o.status, OrganizationStatus::Active);
+    // What the command service remembers of each is what its events describe.
+    remembered_as_loaded::<Network>(&store, &network.to_string()).await;
+    remembered_as_loaded::<Protocol>(&store, &pid).await;
+    remembered_as_loaded::<Commitment>(&store, &commitment.to_string()).await;
+    remembered_as_loaded::<WorkingGroup>(&store, &group.to_string()).await;
+    remembered_as_loaded::<Meeting>(&store, &meeting.to_string()).await;
+    remembered_as_loaded::<Organization>(&store, &member.to_string()).await;
 
     let log = check_log(&store).await;
     assert_eq!(log.len(), 2 + 3 + 4 + 1 + 1 + 1);
@@ -784,4 +810,74 @@ async fn an_unsupported_database_url_is_a_clear_error() {
         .err()
         .expect("refused");
     assert!(error.to_string().contains("postgres://"), "{error}");
+}
+
+/// The command service keeps recently used aggregates in memory; another writer of the same
+/// database (another process, here a second store) appends meanwhile: the next command
+/// decides on the state with that writer's events, not on the remembered one.
+async fn the_remembered_state_follows_other_writers(ours: Store, theirs: Store) {
+    let coordinator = register(&ours, "Prefettura").await;
+    let network = establish(&ours, coordinator).await;
+    let member = register(&ours, "Comune").await;
+    let as_coordinator = coordinator_actor(coordinator);
+    let run = |store: &Store, command: NetworkCommand| {
+        let (store, id, metadata) = (store.clone(), network.to_string(), as_coordinator.clone());
+        async move { store.execute::<Network>(&id, command, &metadata).await }
+    };
+    run(
+        &ours,
+        NetworkCommand::Apply {
+            organization: member,
+            applied_on: day(2020, 1, 1),
+            motivation: None,
+        },
+    )
+    .await
+    .expect("applied (and remembered as pending)");
+    run(
+        &theirs,
+        NetworkCommand::Approve {
+            by: coordinator,
+            organization: member,
+            effective_on: day(2020, 2, 1),
+        },
+    )
+    .await
+    .expect("approved by the other writer");
+    // Suspending needs an active member: refused on the remembered (pending) state, accepted
+    // on the state the log holds.
+    let suspended = run(
+        &ours,
+        NetworkCommand::Suspend {
+            by: coordinator,
+            organization: member,
+            reason: text("Assenze ripetute"),
+            effective_on: day(2020, 3, 1),
+        },
+    )
+    .await
+    .expect("suspended on the current state");
+    assert_eq!(suspended.positions.len(), 1);
+    let (state, sequence) = ours
+        .backend()
+        .load::<Network>(&network.to_string())
+        .await
+        .unwrap();
+    assert_eq!(sequence, 4);
+    assert_eq!(state.memberships[&member], MembershipStatus::Suspended);
+}
+
+mod two_writers {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        let (url, ours) = tests::postgres_store_at().await;
+        super::the_remembered_state_follows_other_writers(ours, tests::open(&url).await).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        let (dir, ours) = tests::sqlite_store().await;
+        let url = format!("sqlite://{}", dir.path().join("governance.db").display());
+        super::the_remembered_state_follows_other_writers(ours, tests::open(&url).await).await;
+    }
 }

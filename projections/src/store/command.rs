@@ -8,7 +8,7 @@ use std::time::Duration;
 use aggregates::metadata::{keys, EventMetadata};
 use aggregates::Services;
 use cqrs_es::event_sink::EventSink;
-use cqrs_es::persist::{EventStoreAggregateContext, PersistedEventStore};
+use cqrs_es::persist::{EventStoreAggregateContext, PersistedEventRepository, PersistedEventStore};
 use cqrs_es::{Aggregate, AggregateError, EventStore};
 use sqlite_es::SqliteEventRepository;
 
@@ -120,7 +120,7 @@ impl Store {
         metadata: &EventMetadata,
     ) -> Result<CommandOutcome, CommandError<A::Error>>
     where
-        A: Aggregate<Services = Services>,
+        A: Aggregate<Services = Services> + Clone + 'static,
         A::Command: Clone + Debug + aggregates::DomainCommand + 'static,
     {
         self.execute_request::<A>(id, command, metadata, None).await
@@ -139,7 +139,7 @@ impl Store {
         request: Option<&str>,
     ) -> Result<CommandOutcome, CommandError<A::Error>>
     where
-        A: Aggregate<Services = Services>,
+        A: Aggregate<Services = Services> + Clone + 'static,
         A::Command: Clone + Debug + aggregates::DomainCommand + 'static,
     {
         // Commands claiming a tax code check that no other organization uses it, then commit:
@@ -234,27 +234,36 @@ impl Store {
         hash: &str,
     ) -> Result<CommandOutcome, CommandError<A::Error>>
     where
-        A: Aggregate<Services = Services>,
+        A: Aggregate<Services = Services> + Clone + 'static,
         A::Command: Clone + Debug,
     {
+        // One repository reads (only what the cache lacks), the other appends.
         let outcome = match &self.backend {
             Backend::Postgres(pool) => {
                 let appended = Appended::default();
+                let repo = PostgresLog::new(pool.clone(), appended.clone());
                 let es = PersistedEventStore::<_, A>::new_event_store(PostgresLog::new(
                     pool.clone(),
                     appended.clone(),
-                ))
-                .with_upcasters(aggregates::upcasters());
-                self.execute_with(&es, id, command, metadata, hash, &appended)
+                ));
+                self.execute_with(&es, &repo, id, command, metadata, hash, &appended)
                     .await
             }
             Backend::Sqlite(pool) => {
+                let repo = SqliteEventRepository::new(pool.clone());
                 let es = PersistedEventStore::<_, A>::new_event_store(SqliteEventRepository::new(
                     pool.clone(),
-                ))
-                .with_upcasters(aggregates::upcasters());
-                self.execute_with(&es, id, command, metadata, hash, &Appended::default())
-                    .await
+                ));
+                self.execute_with(
+                    &es,
+                    &repo,
+                    id,
+                    command,
+                    metadata,
+                    hash,
+                    &Appended::default(),
+                )
+                .await
             }
         }?;
         if !outcome.positions.is_empty() && !outcome.replayed {
@@ -263,9 +272,11 @@ impl Store {
         Ok(outcome)
     }
 
-    async fn execute_with<A, ES>(
+    #[allow(clippy::too_many_arguments)]
+    async fn execute_with<A, ES, R>(
         &self,
         es: &ES,
+        repo: &R,
         id: &str,
         command: A::Command,
         metadata: &EventMetadata,
@@ -273,9 +284,10 @@ impl Store {
         appended: &Appended,
     ) -> Result<CommandOutcome, CommandError<A::Error>>
     where
-        A: Aggregate<Services = Services>,
+        A: Aggregate<Services = Services> + Clone + 'static,
         A::Command: Clone + Debug,
         ES: EventStore<A, AC = EventStoreAggregateContext<A>>,
+        R: PersistedEventRepository,
     {
         let deadline = std::time::Instant::now() + self.options.conflict_deadline;
         let mut pauses = self.options.pauses();
@@ -286,17 +298,25 @@ impl Store {
                 return Ok(outcome);
             }
             let started = std::time::Instant::now();
-            let mut context = es
-                .load_aggregate(id)
+            let mut context = self
+                .aggregates
+                .load::<A, _>(repo, id)
                 .await
                 .map_err(|e| CommandError::Store(e.into()))?;
             let loaded = started.elapsed();
             let sink = EventSink::<A>::default();
-            if let Err(refusal) = context
+            let decision = context
                 .aggregate
                 .handle(command.clone(), &self.services, &sink)
-                .await
-            {
+                .await;
+            let events = sink.collect().await;
+            if let Err(refusal) = decision {
+                // Nothing written: the state stays as loaded (unless the refusal came after
+                // some events were applied to it: then it is loaded afresh next time).
+                if events.is_empty() {
+                    self.aggregates
+                        .put(id, context.aggregate, context.current_sequence);
+                }
                 // A concurrent duplicate of this keyed command may have committed since the
                 // check above: then its outcome is the answer, not the refusal it causes.
                 if let Some(outcome) = self.previous_outcome::<A>(metadata, hash).await? {
@@ -304,14 +324,18 @@ impl Store {
                 }
                 return Err(CommandError::Domain(refusal));
             }
-            let events = sink.collect().await;
             if events.is_empty() {
+                self.aggregates
+                    .put(id, context.aggregate, context.current_sequence);
                 return Ok(CommandOutcome {
                     positions: vec![],
                     replayed: false,
                 });
             }
             let decided = started.elapsed();
+            // The state after this command (the sink applied each event as it was written),
+            // kept if the append succeeds.
+            let after = context.aggregate.clone();
             let first_sequence = context.current_sequence + 1;
             let last_sequence = context.current_sequence + events.len();
             let mut map = metadata.to_map();
@@ -321,6 +345,7 @@ impl Store {
             }
             match es.commit(events, context, map).await {
                 Ok(_) => {
+                    self.aggregates.put(id, after, last_sequence);
                     let committed = started.elapsed();
                     // The append answered its positions (PostgreSQL); else ask for them.
                     let known = appended.lock().unwrap_or_else(|e| e.into_inner()).take();

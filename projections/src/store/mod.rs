@@ -3,6 +3,7 @@
 
 mod access;
 mod append;
+mod cache;
 mod command;
 mod directory;
 mod lanes;
@@ -91,6 +92,10 @@ impl Backend {
     }
 }
 
+/// How many aggregates' current state the command service keeps in memory (the least
+/// recently used go first).
+pub const AGGREGATES_CACHED: usize = 10_000;
+
 /// The event store and the services aggregates need, shared by every caller.
 #[derive(Clone)]
 pub struct Store {
@@ -102,6 +107,8 @@ pub struct Store {
     unique_values: Arc<tokio::sync::Mutex<()>>,
     /// One writer at a time per aggregate, in this process.
     lanes: Arc<lanes::Lanes>,
+    /// The current state of recently used aggregates (see `cache.rs`).
+    aggregates: Arc<cache::AggregateCache>,
     /// The last position this process's projector committed a batch up to.
     projected: Arc<watch::Sender<i64>>,
     /// The deployment secret (outside the database): wraps person keys, keys fingerprints.
@@ -162,6 +169,7 @@ impl Store {
             options: CommandOptions::default(),
             unique_values: Arc::new(tokio::sync::Mutex::new(())),
             lanes: Arc::default(),
+            aggregates: Arc::new(cache::AggregateCache::new(AGGREGATES_CACHED)),
             projected: Arc::new(watch::channel(0).0),
             secrets: None,
         })
@@ -185,6 +193,15 @@ impl Store {
             Backend::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
         }
         Ok(())
+    }
+
+    /// The state of an aggregate the command service remembers (and after which sequence),
+    /// if it does: what its next command decides on, once brought up to date.
+    pub fn remembered<A: cqrs_es::Aggregate + Clone + 'static>(
+        &self,
+        id: &str,
+    ) -> Option<(A, usize)> {
+        self.aggregates.peek::<A>(id)
     }
 
     /// Replaces the command options (how long to retry a conflict with another process).

@@ -121,6 +121,33 @@ fn peak_memory_mib() -> f64 {
 }
 
 /// The `_sum` and `_count` of every histogram series the breakdown reports, from `/metrics`.
+/// The value of a counter (summed over its labels) the server exports.
+async fn counter(server: &tests::TestServer, name: &str) -> f64 {
+    let text = server
+        .client
+        .get(format!(
+            "{}/metrics",
+            server.url.trim_end_matches("/graphql")
+        ))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("metrics text");
+    let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_owned())))
+        .expect("a Prometheus exposition");
+    scrape
+        .samples
+        .iter()
+        .filter(|s| s.metric == name)
+        .map(|s| match s.value {
+            prometheus_parse::Value::Counter(v) | prometheus_parse::Value::Untyped(v) => v,
+            _ => 0.0,
+        })
+        .sum()
+}
+
 async fn histograms(server: &tests::TestServer) -> Vec<(String, f64, f64)> {
     let text = server
         .client
@@ -369,6 +396,88 @@ async fn main() {
     results.insert(
         "projection_lag_ms".into(),
         json!({"p50": lag50, "p99": lag99, "samples": lag.len()}),
+    );
+
+    // The hot aggregate: 64 coordinators' writers on one network at once, each applying for
+    // membership with an organization of its own (every command's preconditions hold), for
+    // the measure's duration: successes, refusals by code, and the command service's retries.
+    let hot_network = tests::national::network_id(1);
+    let coordinator = read
+        .network(hot_network, AsOf::Now)
+        .await
+        .unwrap()
+        .expect("the hot network")
+        .coordinator;
+    let per_client = 60usize;
+    let applicants = Arc::new(
+        tests::national::register_organizations(&store, "Hot", 64 * per_client)
+            .await
+            .expect("register the applicants"),
+    );
+    let retries_before = counter(&server, "governance_command_retries_total").await;
+    let outcomes = Arc::new(Mutex::new(std::collections::BTreeMap::<String, u64>::new()));
+    let hot_gid = graphql::ids::global_id(graphql::ids::NodeKind::Network, hot_network).0;
+    let (hot_rate, mut hot_latencies) = {
+        let (s, outcomes, applicants) = (server.clone(), outcomes.clone(), applicants.clone());
+        let token = Arc::new(tests::coordinator(&hot_gid));
+        let _ = coordinator;
+        load(
+            64,
+            seconds,
+            0,
+            Arc::new(move |c: usize, i: u64| {
+                let (s, outcomes, applicants, token, network) = (
+                    s.clone(),
+                    outcomes.clone(),
+                    applicants.clone(),
+                    token.clone(),
+                    hot_gid.clone(),
+                );
+                async move {
+                    let Some(org) = applicants.get(c * per_client + i as usize) else {
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                        return false;
+                    };
+                    let org = graphql::ids::global_id(graphql::ids::NodeKind::Organization, org).0;
+                    let body = s
+                        .gql(Some(&token), "mutation($n: ID!, $o: ID!) { applyForMembership(input: {network: $n, organization: $o, effectiveOn: \"2024-01-01\"}) { positions userErrors { code } } }", json!({"n": network, "o": org}))
+                        .await;
+                    let answer = &body["data"]["applyForMembership"];
+                    let outcome = if let Some(code) = body["errors"][0]["extensions"]["code"].as_str() {
+                        format!("error {code}")
+                    } else if let Some(code) = answer["userErrors"][0]["code"].as_str() {
+                        format!("refused {code}")
+                    } else {
+                        "ok".to_owned()
+                    };
+                    let ok = outcome == "ok";
+                    *outcomes.lock().unwrap().entry(outcome).or_default() += 1;
+                    ok
+                }
+            }),
+        )
+        .await
+    };
+    let retries = counter(&server, "governance_command_retries_total").await - retries_before;
+    let outcomes = outcomes.lock().unwrap().clone();
+    let refused: u64 = outcomes
+        .iter()
+        .filter(|(k, _)| *k != "ok")
+        .map(|(_, v)| *v)
+        .sum();
+    let by_code: Vec<String> = outcomes
+        .iter()
+        .filter(|(k, _)| *k != "ok")
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect();
+    let hot_p99 = percentile(&mut hot_latencies, 0.99);
+    table.push(format!(
+        "| hot aggregate: 64 writers on one network, ok/s; refused; retries; p99 ms | {hot_rate:.0}; {refused}{}; {retries:.0}; {hot_p99:.1} | – | – |",
+        if by_code.is_empty() { String::new() } else { format!(" ({})", by_code.join(", ")) }
+    ));
+    results.insert(
+        "hot_aggregate".into(),
+        json!({"writers": 64, "ok_per_second": hot_rate, "outcomes": outcomes, "retries": retries, "p99_ms": hot_p99}),
     );
 
     memory_by_phase.push(("writes", peak_memory_mib()));
