@@ -121,8 +121,8 @@ fn peak_memory_mib() -> f64 {
 }
 
 /// The `_sum` and `_count` of every histogram series the breakdown reports, from `/metrics`.
-/// The value of a counter (summed over its labels) the server exports.
-async fn counter(server: &tests::TestServer, name: &str) -> f64 {
+/// What the server's `/metrics` exports now.
+async fn scrape(server: &tests::TestServer) -> prometheus_parse::Scrape {
     let text = server
         .client
         .get(format!(
@@ -135,9 +135,14 @@ async fn counter(server: &tests::TestServer, name: &str) -> f64 {
         .text()
         .await
         .expect("metrics text");
-    let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_owned())))
-        .expect("a Prometheus exposition");
-    scrape
+    prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_owned())))
+        .expect("a Prometheus exposition")
+}
+
+/// The value of a counter (summed over its labels) the server exports.
+async fn counter(server: &tests::TestServer, name: &str) -> f64 {
+    scrape(server)
+        .await
         .samples
         .iter()
         .filter(|s| s.metric == name)
@@ -149,20 +154,7 @@ async fn counter(server: &tests::TestServer, name: &str) -> f64 {
 }
 
 async fn histograms(server: &tests::TestServer) -> Vec<(String, f64, f64)> {
-    let text = server
-        .client
-        .get(format!(
-            "{}/metrics",
-            server.url.trim_end_matches("/graphql")
-        ))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("metrics text");
-    let lines = text.lines().map(|l| Ok(l.to_owned()));
-    let scrape = prometheus_parse::Scrape::parse(lines).expect("a Prometheus exposition");
+    let scrape = scrape(server).await;
     // A histogram's `_sum` and `_count` come as untyped samples of their own.
     let mut series: Vec<(String, f64, f64)> = Vec::new();
     for sample in scrape.samples {
