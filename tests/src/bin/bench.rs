@@ -75,6 +75,39 @@ where
     (done.load(Ordering::Relaxed) as f64 / elapsed, latencies)
 }
 
+/// CPU seconds used so far by this process (the server and the load generator) and by the
+/// PostgreSQL processes of the machine (Linux `/proc`; 100 clock ticks a second).
+fn cpu_seconds() -> (f64, f64) {
+    fn ticks(stat: &str) -> Option<(String, f64)> {
+        let (_, rest) = stat.split_once(" (")?;
+        let (comm, rest) = rest.rsplit_once(") ")?;
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let user: f64 = fields.get(11)?.parse().ok()?;
+        let system: f64 = fields.get(12)?.parse().ok()?;
+        Some((comm.to_owned(), (user + system) / 100.0))
+    }
+    let own = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| ticks(&s))
+        .map_or(0.0, |(_, t)| t);
+    let mut postgres = 0.0;
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        if let Some((comm, t)) = std::fs::read_to_string(entry.path().join("stat"))
+            .ok()
+            .and_then(|s| ticks(&s))
+        {
+            if comm == "postgres" {
+                postgres += t;
+            }
+        }
+    }
+    (own, postgres)
+}
+
+/// CPU milliseconds per operation of the last [`paired`] measure: (this process, PostgreSQL)
+/// for the system, then for the baseline.
+static LAST_CPU: Mutex<((f64, f64), (f64, f64))> = Mutex::new(((0.0, 0.0), (0.0, 0.0)));
+
 /// Measurement rounds per figure: the system and its baseline alternate, so that a noisy
 /// machine's drift (other tenants, the kernel, PostgreSQL's own background work) falls on both.
 const ROUNDS: u64 = 5;
@@ -96,15 +129,29 @@ where
     let (system, baseline) = (Arc::new(system), Arc::new(baseline));
     let slice = seconds / ROUNDS as f64;
     let (mut s_rate, mut s_lat, mut b_rate, mut b_lat) = (0.0, Vec::new(), 0.0, Vec::new());
+    let (mut s_cpu, mut b_cpu) = ((0.0, 0.0), (0.0, 0.0));
     for round in 0..ROUNDS {
         let first = round << 32;
+        let before = cpu_seconds();
         let (rate, latencies) = load(clients, slice, first, system.clone()).await;
+        let after = cpu_seconds();
+        s_cpu.0 += after.0 - before.0;
+        s_cpu.1 += after.1 - before.1;
         s_rate += rate / ROUNDS as f64;
         s_lat.extend(latencies);
+        let before = cpu_seconds();
         let (rate, latencies) = load(clients, slice, first, baseline.clone()).await;
+        let after = cpu_seconds();
+        b_cpu.0 += after.0 - before.0;
+        b_cpu.1 += after.1 - before.1;
         b_rate += rate / ROUNDS as f64;
         b_lat.extend(latencies);
     }
+    let per_op = |cpu: (f64, f64), ops: usize| {
+        let ops = ops.max(1) as f64;
+        (cpu.0 * 1000.0 / ops, cpu.1 * 1000.0 / ops)
+    };
+    *LAST_CPU.lock().unwrap() = (per_op(s_cpu, s_lat.len()), per_op(b_cpu, b_lat.len()));
     ((s_rate, s_lat), (b_rate, b_lat))
 }
 
@@ -288,10 +335,35 @@ async fn main() {
     // Writes: GraphQL mutations against the raw ceiling.
     let read = ReadModels::new(store.clone());
     let mut lag = Vec::new();
-    for clients in [1usize, 4, 16, 64] {
+    // The throw-away cluster runs with fsync off; the last measure turns it on (reloadable
+    // settings), as a production cluster runs, for system and baseline alike.
+    for (clients, durable) in [
+        (1usize, false),
+        (4, false),
+        (16, false),
+        (64, false),
+        (16, true),
+    ] {
+        if durable {
+            for statement in [
+                "ALTER SYSTEM SET fsync = on",
+                "ALTER SYSTEM SET synchronous_commit = on",
+                "ALTER SYSTEM SET full_page_writes = on",
+                "SELECT pg_reload_conf()",
+            ] {
+                sqlx::query(statement)
+                    .execute(&pool)
+                    .await
+                    .expect(statement);
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        let fsync = if durable { ", fsync on" } else { "" };
+        let tag = format!("{clients}{}", if durable { "d" } else { "" });
+        let (tag, tag2) = (Arc::new(tag.clone()), Arc::new(tag));
         let s = server.clone();
         let a = admin.clone();
-        let sample = clients == 16;
+        let sample = clients == 16 && !durable;
         let sampler = if sample {
             let (store, read) = (store.clone(), read.clone());
             let stop = Arc::new(AtomicBool::new(false));
@@ -319,10 +391,10 @@ async fn main() {
             clients,
             seconds,
             move |c, i| {
-            let (s, a) = (s.clone(), a.clone());
+            let (s, a, tag) = (s.clone(), a.clone(), tag.clone());
             async move {
                 let body = s
-                    .gql(Some(&a), "mutation($n: String!) { registerOrganization(input: {name: $n, category: COMUNE, territory: \"T\"}) { positions } }", json!({"n": format!("Bench {clients}-{c}-{i}")}))
+                    .gql(Some(&a), "mutation($n: String!) { registerOrganization(input: {name: $n, category: COMUNE, territory: \"T\"}) { positions } }", json!({"n": format!("Bench {tag}-{c}-{i}")}))
                     .await;
                 body["data"]["registerOrganization"]["positions"]
                     .as_array()
@@ -330,9 +402,9 @@ async fn main() {
             }
         },
             move |c, i| {
-            let p = p.clone();
+            let (p, tag2) = (p.clone(), tag2.clone());
             async move {
-                let id = format!("raw-{clients}-{c}-{i}");
+                let id = format!("raw-{tag2}-{c}-{i}");
                 let work = async {
                     let mut tx = p.begin().await?;
                     let _: Vec<(i64,)> = sqlx::query_as("SELECT sequence FROM bench_events WHERE aggregate_type = 'Organization' AND aggregate_id = $1 ORDER BY sequence")
@@ -356,7 +428,10 @@ async fn main() {
         for line in &lines {
             eprintln!("  {line}");
         }
-        results.insert(format!("write_breakdown_{clients}_clients"), json!(lines));
+        results.insert(
+            format!("write_breakdown_{clients}_clients{fsync}"),
+            json!(lines),
+        );
         if let Some((stop, series, task)) = sampler {
             stop.store(true, Ordering::Relaxed);
             task.await.unwrap();
@@ -373,13 +448,28 @@ async fn main() {
             }
         }
         let ratio = system / baseline;
+        let ((s_own, s_pg), (b_own, b_pg)) = *LAST_CPU.lock().unwrap();
         table.push(format!(
-            "| commands/s, {clients} clients | {system:.0} | {baseline:.0} (raw PostgreSQL) | {ratio:.2} |"
+            "| commands/s, {clients} clients{fsync} | {system:.0} | {baseline:.0} (raw PostgreSQL) | {ratio:.2} |"
+        ));
+        table.push(format!(
+            "| CPU ms per command, {clients} clients{fsync}: this process + PostgreSQL | {s_own:.2} + {s_pg:.2} | {b_own:.2} + {b_pg:.2} | {:.1}× |",
+            (s_own + s_pg) / (b_own + b_pg).max(1e-9)
         ));
         results.insert(
-            format!("commands_per_second_{clients}_clients"),
-            json!({"system": system, "baseline": baseline, "ratio": ratio}),
+            format!(
+                "commands_per_second_{clients}_clients{}",
+                if durable { "_fsync" } else { "" }
+            ),
+            json!({"system": system, "baseline": baseline, "ratio": ratio,
+                "cpu_ms_per_command": {"system": [s_own, s_pg], "baseline": [b_own, b_pg]}}),
         );
+    }
+    for statement in ["ALTER SYSTEM RESET ALL", "SELECT pg_reload_conf()"] {
+        sqlx::query(statement)
+            .execute(&pool)
+            .await
+            .expect(statement);
     }
     let (lag50, lag99) = (percentile(&mut lag, 0.5), percentile(&mut lag, 0.99));
     table.push(format!(
