@@ -146,7 +146,7 @@ impl ProcessManager {
                 _ => vec![],
             },
             AnyEvent::Protocol(e) => {
-                let (protocol, _) = self.store.backend().load::<Protocol>(id).await?;
+                let (protocol, _) = self.store.current::<Protocol>(id).await?;
                 let pending = match (&e, protocol.network) {
                     (
                         ProtocolEvent::ProtocolPartyWithdrawn(_)
@@ -159,7 +159,7 @@ impl ProcessManager {
                 processes::on_protocol_event(parse(id, p)?, &protocol, &e, &pending)
             }
             AnyEvent::Meeting(e) => {
-                let (meeting, _) = self.store.backend().load::<Meeting>(id).await?;
+                let (meeting, _) = self.store.current::<Meeting>(id).await?;
                 match meeting.network {
                     Some(network) => processes::on_meeting_event(parse(id, p)?, network, &e),
                     None => vec![],

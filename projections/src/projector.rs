@@ -122,8 +122,15 @@ impl Projector {
         generation: i64,
         from: i64,
     ) -> Result<Batch, ProjectorError> {
-        self.run_batch_with(generation, from, &mut Docs::default())
-            .await
+        let batch = self
+            .run_batch_with(generation, from, &mut Docs::default())
+            .await?;
+        if batch.events > 0 {
+            // Wakes read-your-writes waiters in this process at once (others poll). Not
+            // from a rebuild's batches: those fill a generation nobody reads yet.
+            self.store.signal_projected(batch.position);
+        }
+        Ok(batch)
     }
 
     /// Like [`Self::run_batch_from`], with the current documents `docs` already holds taken as
@@ -174,8 +181,6 @@ impl Projector {
                 .record(seconds.as_secs_f64());
         }
         metrics::histogram!("governance_projector_batch_events").record(events.len() as f64);
-        // Wakes read-your-writes waiters in this process at once (others poll).
-        self.store.signal_projected(last);
         Ok(Batch {
             events: events.len(),
             position: last,
@@ -529,6 +534,19 @@ impl Projector {
             // (another projector, a rebuild's switch deleting the generation), the batch's
             // compare-and-set fails and the next one asks again.
             let mut known: Option<(i64, i64)> = None;
+            // Whether read-your-writes in this process may wait for this projector's signal
+            // (it leads), cleared when it stands down or stops.
+            struct Projecting(Store);
+            impl Drop for Projecting {
+                fn drop(&mut self) {
+                    self.0.set_projecting(false);
+                }
+            }
+            let projecting = Projecting(self.store.clone());
+            // SQLite has one projector per process and no election.
+            projecting
+                .0
+                .set_projecting(!matches!(self.store.backend(), Backend::Postgres(_)));
             loop {
                 if *stop.borrow() {
                     return;
@@ -554,6 +572,7 @@ impl Projector {
                         leader = try_lead(pool).await;
                         leader_checked = std::time::Instant::now();
                     }
+                    projecting.0.set_projecting(leader.is_some());
                     if leader.is_none() {
                         if let Ok(generation) = self.active_generation().await {
                             if let Ok(position) = self.checkpoint(generation).await {
@@ -587,7 +606,10 @@ impl Projector {
                         metrics::counter!("governance_projected_events_total")
                             .increment(batch.events as u64);
                         sender.send_replace(batch.position);
-                        if batch.events == 0 {
+                        // A batch shorter than the limit read all that was readable: wait for
+                        // more (or, if more has committed but is not readable yet, pause a
+                        // millisecond) rather than read again straight away to find nothing.
+                        if (batch.events as i64) < self.batch_size {
                             tokio::select! {
                                 _ = self.store.wait_past(&mut changes, batch.position, Duration::from_millis(500)) => {}
                                 _ = stop.changed() => return,

@@ -186,17 +186,22 @@ impl ReadModels {
     pub async fn wait_for(&self, position: i64, timeout: Duration) -> Result<bool, QueryError> {
         let deadline = tokio::time::Instant::now() + timeout;
         let mut projected = self.store.subscribe_projected();
-        let mut ask = true;
+        // The database is asked (the position it shows is what readers see) when this
+        // process's projector has signalled a batch reaching `position`, and every 10 ms (a
+        // projector in another process, or none). Right away only when no projector of this
+        // process is projecting: one that is will signal, and asking before is a wasted
+        // round trip per mutation.
+        let mut ask = !self.store.projects_here() || *projected.borrow_and_update() >= position;
         loop {
-            // The database is asked at first, when this process's projector committed a
-            // batch reaching `position`, and every 10 ms (a projector in another process).
             if ask && self.position().await? >= position {
                 return Ok(true);
             }
             if tokio::time::Instant::now() >= deadline {
                 return Ok(false);
             }
-            ask = match tokio::time::timeout(Duration::from_millis(10), projected.changed()).await {
+            let wait = Duration::from_millis(10)
+                .min(deadline.saturating_duration_since(tokio::time::Instant::now()));
+            ask = match tokio::time::timeout(wait, projected.changed()).await {
                 Ok(Ok(())) => *projected.borrow_and_update() >= position,
                 _ => true,
             };

@@ -865,6 +865,44 @@ async fn the_remembered_state_follows_other_writers(ours: Store, theirs: Store) 
         .unwrap();
     assert_eq!(sequence, 4);
     assert_eq!(state.memberships[&member], MembershipStatus::Suspended);
+    // Accepted on the remembered (suspended) state too: its append meets the other writer's
+    // event at the same sequence, and the command is decided again on the state the log
+    // holds (reinstated, then expelled) instead of failing or overwriting.
+    run(
+        &theirs,
+        NetworkCommand::Reinstate {
+            by: coordinator,
+            organization: member,
+            effective_on: day(2020, 4, 1),
+        },
+    )
+    .await
+    .expect("reinstated by the other writer");
+    let expelled = run(
+        &ours,
+        NetworkCommand::Expel {
+            by: coordinator,
+            organization: member,
+            reason: text("Inadempienze gravi"),
+            effective_on: day(2020, 5, 1),
+        },
+    )
+    .await
+    .expect("expelled on the current state");
+    assert_eq!(expelled.positions.len(), 1);
+    let (state, sequence) = ours
+        .backend()
+        .load::<Network>(&network.to_string())
+        .await
+        .unwrap();
+    assert_eq!(sequence, 6);
+    assert_eq!(state.memberships[&member], MembershipStatus::Expelled);
+    assert_eq!(
+        ours.remembered::<Network>(&network.to_string())
+            .map(|(_, sequence)| sequence),
+        Some(6),
+        "the state decided on, after the other writer's event, is remembered"
+    );
 }
 
 mod two_writers {

@@ -60,47 +60,114 @@ impl AggregateCache {
         );
     }
 
-    /// The aggregate as the store holds it now: the cached state brought up to date with the
-    /// events after it, or the whole history when it is not cached. The entry is taken out
-    /// (the caller puts back the state it ends with).
+    /// The aggregate to decide a command on, and whether it is known to be as the store holds
+    /// it now. With `validate`, it is: the cached state brought up to date with the events
+    /// after it, or the whole history when it is not cached. Without, a cached state is taken
+    /// as it is (no round trip), and an aggregate not cached whose id is a random (version 4)
+    /// UUID is assumed new: such ids are made by the API for creations. Either guess is
+    /// checked by the database, not trusted: a decision on a stale state appends at a sequence
+    /// someone else took and fails, and the caller decides again with `validate` whenever the
+    /// guess leads to anything but an append (a refusal, no change, a conflict). The entry is
+    /// taken out (the caller puts back the state it ends with).
     pub(crate) async fn load<A, R>(
         &self,
         repo: &R,
         id: &str,
-    ) -> Result<EventStoreAggregateContext<A>, AggregateError<A::Error>>
+        validate: bool,
+    ) -> Result<(EventStoreAggregateContext<A>, bool), AggregateError<A::Error>>
     where
         A: Aggregate + 'static,
         R: PersistedEventRepository,
     {
+        let context = |aggregate, current_sequence| EventStoreAggregateContext {
+            aggregate_id: id.to_owned(),
+            aggregate,
+            current_sequence,
+            current_snapshot: None,
+        };
+        let count = |result: &'static str| {
+            metrics::counter!("governance_aggregate_cache_total", "result" => result).increment(1)
+        };
         let (mut aggregate, mut sequence, serialized) = match self.take::<A>(id) {
+            Some((state, sequence)) if !validate => {
+                count("hit");
+                return Ok((context(state, sequence), false));
+            }
             Some((state, sequence)) => {
-                metrics::counter!("governance_aggregate_cache_total", "result" => "hit")
-                    .increment(1);
+                count("validated");
                 let after = repo.get_last_events::<A>(id, sequence).await?;
                 (state, sequence, after)
             }
+            None if !validate && assumed_new(id) => {
+                count("assumed_new");
+                return Ok((context(A::default(), 0), false));
+            }
             None => {
-                metrics::counter!("governance_aggregate_cache_total", "result" => "miss")
-                    .increment(1);
+                count("miss");
                 (A::default(), 0, repo.get_events::<A>(id).await?)
             }
         };
-        let upcasters = aggregates::upcasters();
-        for mut event in serialized {
-            for upcaster in &upcasters {
-                if upcaster.can_upcast(&event.event_type, &event.event_version) {
-                    event = upcaster.upcast(event);
-                }
-            }
-            let envelope = EventEnvelope::<A>::try_from(event)?;
-            sequence = envelope.sequence;
-            aggregate.apply(envelope.payload);
-        }
-        Ok(EventStoreAggregateContext {
-            aggregate_id: id.to_owned(),
-            aggregate,
-            current_sequence: sequence,
-            current_snapshot: None,
-        })
+        apply_all(&mut aggregate, &mut sequence, serialized)?;
+        Ok((context(aggregate, sequence), true))
     }
+}
+
+impl AggregateCache {
+    /// The aggregate as the store holds it now, for a reader that decides nothing on it (the
+    /// directory aggregates consult, the processes): the remembered state, if any, brought up
+    /// to date with the events after it (one short query), else the whole history. The entry
+    /// is only looked at: its lane's holder alone takes and puts it.
+    pub(crate) async fn current<A>(
+        &self,
+        backend: &super::Backend,
+        id: &str,
+    ) -> Result<(A, usize), super::StoreError>
+    where
+        A: Aggregate + Clone + 'static,
+    {
+        let Some((mut aggregate, mut sequence)) = self.peek::<A>(id) else {
+            return Ok(backend.load::<A>(id).await?);
+        };
+        let serialized = match backend {
+            super::Backend::Postgres(pool) => {
+                postgres_es::PostgresEventRepository::new(pool.clone())
+                    .get_last_events::<A>(id, sequence)
+                    .await
+            }
+            super::Backend::Sqlite(pool) => {
+                sqlite_es::SqliteEventRepository::new(pool.clone())
+                    .get_last_events::<A>(id, sequence)
+                    .await
+            }
+        }
+        .map_err(AggregateError::<A::Error>::from)?;
+        apply_all(&mut aggregate, &mut sequence, serialized)?;
+        Ok((aggregate, sequence))
+    }
+}
+
+/// Applies `serialized` (upcast to their current version) to `aggregate`, whose sequence
+/// follows.
+fn apply_all<A: Aggregate>(
+    aggregate: &mut A,
+    sequence: &mut usize,
+    serialized: Vec<cqrs_es::persist::SerializedEvent>,
+) -> Result<(), AggregateError<A::Error>> {
+    let upcasters = aggregates::upcasters();
+    for mut event in serialized {
+        for upcaster in &upcasters {
+            if upcaster.can_upcast(&event.event_type, &event.event_version) {
+                event = upcaster.upcast(event);
+            }
+        }
+        let envelope = EventEnvelope::<A>::try_from(event)?;
+        *sequence = envelope.sequence;
+        aggregate.apply(envelope.payload);
+    }
+    Ok(())
+}
+
+/// Whether `id` is a random (version 4) UUID, which the API makes for new aggregates.
+fn assumed_new(id: &str) -> bool {
+    uuid::Uuid::parse_str(id).is_ok_and(|u| u.get_version_num() == 4)
 }

@@ -292,17 +292,29 @@ impl Store {
         let deadline = std::time::Instant::now() + self.options.conflict_deadline;
         let mut pauses = self.options.pauses();
         let mut attempt = 0;
+        // The first decision may be on the remembered state as it is (see `cache.rs`): any
+        // outcome but an append is then decided again on the state the store holds.
+        let mut validate = false;
         loop {
             attempt += 1;
             if let Some(outcome) = self.previous_outcome::<A>(metadata, hash).await? {
                 return Ok(outcome);
             }
             let started = std::time::Instant::now();
-            let mut context = self
+            let (mut context, validated) = self
                 .aggregates
-                .load::<A, _>(repo, id)
+                .load::<A, _>(repo, id, validate)
                 .await
                 .map_err(|e| CommandError::Store(e.into()))?;
+            let decide_again = |validate: &mut bool| {
+                if validated {
+                    return false;
+                }
+                metrics::counter!("governance_aggregate_cache_total", "result" => "decided_again")
+                    .increment(1);
+                *validate = true;
+                true
+            };
             let loaded = started.elapsed();
             let sink = EventSink::<A>::default();
             let decision = context
@@ -317,6 +329,9 @@ impl Store {
                     self.aggregates
                         .put(id, context.aggregate, context.current_sequence);
                 }
+                if decide_again(&mut validate) {
+                    continue;
+                }
                 // A concurrent duplicate of this keyed command may have committed since the
                 // check above: then its outcome is the answer, not the refusal it causes.
                 if let Some(outcome) = self.previous_outcome::<A>(metadata, hash).await? {
@@ -327,6 +342,9 @@ impl Store {
             if events.is_empty() {
                 self.aggregates
                     .put(id, context.aggregate, context.current_sequence);
+                if decide_again(&mut validate) {
+                    continue;
+                }
                 return Ok(CommandOutcome {
                     positions: vec![],
                     replayed: false,
@@ -371,6 +389,11 @@ impl Store {
                     });
                 }
                 Err(AggregateError::AggregateConflict) => {
+                    // Decided on a remembered state that someone else has since changed:
+                    // decide again on the current one, at once (not contention).
+                    if decide_again(&mut validate) {
+                        continue;
+                    }
                     metrics::counter!("governance_command_retries_total", "aggregate" => A::TYPE)
                         .increment(1);
                     // Another process appended first. A growing, jittered pause, then a fresh

@@ -15,18 +15,20 @@ use super::Backend;
 
 pub struct StoreDirectory {
     backend: Backend,
+    /// The command service's remembered states: a lookup reads only the events after them.
+    cache: std::sync::Arc<super::cache::AggregateCache>,
 }
 
 impl StoreDirectory {
-    pub fn new(backend: Backend) -> Self {
-        Self { backend }
+    pub(crate) fn new(backend: Backend, cache: std::sync::Arc<super::cache::AggregateCache>) -> Self {
+        Self { backend, cache }
     }
 
-    async fn load<A: cqrs_es::Aggregate>(
+    async fn load<A: cqrs_es::Aggregate + Clone + 'static>(
         &self,
         id: &str,
     ) -> Result<Option<A>, DirectoryUnavailable> {
-        match self.backend.load::<A>(id).await {
+        match self.cache.current::<A>(&self.backend, id).await {
             Ok((_, 0)) => Ok(None),
             Ok((aggregate, _)) => Ok(Some(aggregate)),
             Err(error) => {

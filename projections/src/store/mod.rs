@@ -111,6 +111,9 @@ pub struct Store {
     aggregates: Arc<cache::AggregateCache>,
     /// The last position this process's projector committed a batch up to.
     projected: Arc<watch::Sender<i64>>,
+    /// Whether a projector of this process is projecting the active generation now (on
+    /// PostgreSQL: it leads); then read-your-writes waits for its signal before asking.
+    projecting: Arc<std::sync::atomic::AtomicBool>,
     /// The deployment secret (outside the database): wraps person keys, keys fingerprints.
     secrets: Option<Arc<crate::secrets::Secrets>>,
 }
@@ -160,7 +163,8 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl);
         };
-        let directory = Arc::new(StoreDirectory::new(backend.clone()));
+        let aggregates = Arc::new(cache::AggregateCache::new(AGGREGATES_CACHED));
+        let directory = Arc::new(StoreDirectory::new(backend.clone(), aggregates.clone()));
         let (changes, _) = watch::channel(0);
         Ok(Self {
             backend,
@@ -169,8 +173,9 @@ impl Store {
             options: CommandOptions::default(),
             unique_values: Arc::new(tokio::sync::Mutex::new(())),
             lanes: Arc::default(),
-            aggregates: Arc::new(cache::AggregateCache::new(AGGREGATES_CACHED)),
+            aggregates,
             projected: Arc::new(watch::channel(0).0),
+            projecting: Arc::default(),
             secrets: None,
         })
     }
@@ -197,6 +202,15 @@ impl Store {
 
     /// The state of an aggregate the command service remembers (and after which sequence),
     /// if it does: what its next command decides on, once brought up to date.
+    /// The aggregate as the store holds it now (state and sequence), for a reader that
+    /// decides nothing on it: only the events after the remembered state are read.
+    pub async fn current<A: cqrs_es::Aggregate + Clone + 'static>(
+        &self,
+        id: &str,
+    ) -> Result<(A, usize), StoreError> {
+        self.aggregates.current::<A>(&self.backend, id).await
+    }
+
     pub fn remembered<A: cqrs_es::Aggregate + Clone + 'static>(
         &self,
         id: &str,
@@ -243,6 +257,16 @@ impl Store {
 
     pub(crate) fn signal_projected(&self, position: i64) {
         self.projected.send_replace(position);
+    }
+
+    /// Whether a projector of this process projects the active generation now.
+    pub fn projects_here(&self) -> bool {
+        self.projecting.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_projecting(&self, projecting: bool) {
+        self.projecting
+            .store(projecting, std::sync::atomic::Ordering::Relaxed);
     }
 
     fn signal_change(&self) {
