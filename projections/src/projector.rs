@@ -17,7 +17,9 @@ use crate::sql::{dialect, on_pool};
 use crate::store::{Backend, Store, StoreError};
 use crate::tasks::pause;
 pub use crate::tasks::Stoppable;
-use crate::views::{keys_for, project, DocKey, Docs, Filters, Kind, ProjectionError, Version};
+use crate::views::{
+    created_by, keys_for, project, DocKey, Docs, Filters, Kind, ProjectionError, Version,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectorError {
@@ -122,9 +124,21 @@ impl Projector {
         generation: i64,
         from: i64,
     ) -> Result<Batch, ProjectorError> {
-        let batch = self
-            .run_batch_with(generation, from, &mut Docs::default())
-            .await?;
+        self.run_batch_carrying(generation, from, &mut Docs::default())
+            .await
+    }
+
+    /// Like [`Self::run_batch_from`], starting from the documents `docs` carries from this
+    /// projector's previous batch (see [`Self::run_batch_with`]); the caller forgets them
+    /// unless it knows nobody else wrote `generation` since (its checkpoint is still where
+    /// that batch left it), and on any error.
+    async fn run_batch_carrying(
+        &self,
+        generation: i64,
+        from: i64,
+        docs: &mut Docs,
+    ) -> Result<Batch, ProjectorError> {
+        let batch = self.run_batch_with(generation, from, docs).await?;
         if batch.events > 0 {
             // Wakes read-your-writes waiters in this process at once (others poll). Not
             // from a rebuild's batches: those fill a generation nobody reads yet.
@@ -157,9 +171,17 @@ impl Projector {
         for event in &events {
             keys.extend(keys_for(event)?);
         }
-        // What the previous batch left current is not read again; the rest is. Only this
-        // batch's documents are carried on (a working set, not the whole generation).
-        docs.keep_only(&keys);
+        // What earlier batches left current is not read again; the rest is, but for an
+        // aggregate's own document at its first event (it cannot exist yet). What is
+        // carried on stays bounded (a working set, not the whole generation).
+        docs.bound(&keys, DOCS_CARRIED);
+        for event in &events {
+            if let Some(key) = created_by(event) {
+                if keys.contains(&key) {
+                    docs.preload(key, None);
+                }
+            }
+        }
         let missing: BTreeSet<DocKey> = keys.into_iter().filter(|k| !docs.is_loaded(k)).collect();
         self.load(generation, &missing, docs).await?;
         let loaded = started.elapsed();
@@ -514,6 +536,10 @@ impl ProjectorHandle {
 /// An arbitrary, fixed key for the PostgreSQL advisory lock that elects the projector leader.
 const LEADER_LOCK: i64 = 0x676f_7665_726e_0001;
 
+/// How many current documents the live projector carries from batch to batch (past it, only
+/// the batch's own): the documents hot aggregates keep are not read back every batch.
+const DOCS_CARRIED: usize = 4096;
+
 /// How often a leading projector checks that its session (and so its lock) is alive.
 const LEADER_CHECK: Duration = Duration::from_millis(500);
 
@@ -534,6 +560,11 @@ impl Projector {
             // (another projector, a rebuild's switch deleting the generation), the batch's
             // compare-and-set fails and the next one asks again.
             let mut known: Option<(i64, i64)> = None;
+            // The current documents this projector's batches left (see `run_batch_with`),
+            // and the (generation, checkpoint) its last batch wrote: they are carried into
+            // the next batch while nobody else has written since.
+            let mut docs = Docs::default();
+            let mut last_written: Option<(i64, i64)> = None;
             // Whether read-your-writes in this process may wait for this projector's signal
             // (it leads), cleared when it stands down or stops.
             struct Projecting(Store);
@@ -569,6 +600,8 @@ impl Projector {
                     }
                     if leader.is_none() {
                         known = None;
+                        last_written = None;
+                        docs.clear();
                         leader = try_lead(pool).await;
                         leader_checked = std::time::Instant::now();
                     }
@@ -589,14 +622,30 @@ impl Projector {
                 let outcome = async {
                     let (generation, from) = match known.take() {
                         Some(known) => known,
-                        None => self.active_checkpoint().await?,
+                        None => {
+                            let active = self.active_checkpoint().await?;
+                            // The documents carried are current only if this projector
+                            // wrote last: the checkpoint is still where it left it.
+                            if last_written != Some(active) {
+                                docs.clear();
+                            }
+                            active
+                        }
                     };
-                    let batch = self.run_batch_from(generation, from).await?;
+                    let batch = self.run_batch_carrying(generation, from, &mut docs).await?;
                     Ok::<_, ProjectorError>((generation, batch))
                 }
                 .await;
+                if outcome.is_err() {
+                    docs.clear();
+                    last_written = None;
+                }
+                metrics::gauge!("governance_projector_documents_carried").set(docs.len() as f64);
                 match outcome {
                     Ok((generation, batch)) => {
+                        if batch.events > 0 {
+                            last_written = Some((generation, batch.position));
+                        }
                         // Idle, it asks again next time (a switch to a rebuilt generation
                         // is then seen without a failed batch).
                         if batch.events > 0 {

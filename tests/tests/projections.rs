@@ -277,3 +277,47 @@ async fn one_projector_leads_and_the_other_takes_over() {
     b.stop();
     assert_equals_rebuild(&first).await;
 }
+
+/// Two processes on one SQLite file both project (no election there), taking turns batch by
+/// batch: each carries the documents its last batch left into the next only while nobody
+/// else wrote since, so what they build together equals a rebuild.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_projectors_taking_turns_equal_a_rebuild() {
+    let (dir, first) = tests::sqlite_store().await;
+    let url = format!("sqlite://{}", dir.path().join("governance.db").display());
+    let second = tests::open(&url).await;
+    let a = Projector::new(first.clone())
+        .with_batch_size(7)
+        .spawn(Duration::from_millis(50));
+    let b = Projector::new(second.clone())
+        .with_batch_size(5)
+        .spawn(Duration::from_millis(50));
+    for n in 0..12 {
+        let store = if n % 2 == 0 { &first } else { &second };
+        dataset::insert_networks(store, n, n + 1).await;
+        tokio::time::sleep(Duration::from_millis(3)).await;
+    }
+    let target = head(&first).await;
+    let read = ReadModels::new(first.clone());
+    assert!(
+        read.wait_for(target, Duration::from_secs(60))
+            .await
+            .unwrap(),
+        "projected"
+    );
+    // Counted once their last batches are done (a batch is counted after it commits).
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (applied_a, applied_b) = (a.events_applied(), b.events_applied());
+    a.shutdown(Duration::from_secs(10)).await;
+    b.shutdown(Duration::from_secs(10)).await;
+    assert!(
+        applied_a > 0 && applied_b > 0,
+        "both projected: {applied_a} and {applied_b}"
+    );
+    assert_eq!(
+        applied_a + applied_b,
+        target as u64,
+        "every event applied exactly once"
+    );
+    assert_equals_rebuild(&first).await;
+}

@@ -126,7 +126,7 @@ impl AggregateCache {
         A: Aggregate + Clone + 'static,
     {
         let Some((mut aggregate, mut sequence)) = self.peek::<A>(id) else {
-            return Ok(backend.load::<A>(id).await?);
+            return backend.load::<A>(id).await;
         };
         let serialized = match backend {
             super::Backend::Postgres(pool) => {

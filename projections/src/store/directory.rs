@@ -20,7 +20,10 @@ pub struct StoreDirectory {
 }
 
 impl StoreDirectory {
-    pub(crate) fn new(backend: Backend, cache: std::sync::Arc<super::cache::AggregateCache>) -> Self {
+    pub(crate) fn new(
+        backend: Backend,
+        cache: std::sync::Arc<super::cache::AggregateCache>,
+    ) -> Self {
         Self { backend, cache }
     }
 

@@ -214,6 +214,28 @@ impl Docs {
         self.current.retain(|key, _| keys.contains(key));
     }
 
+    /// Bounds what is carried: past `capacity` documents, keeps those of `keys` only.
+    pub fn bound(&mut self, keys: &std::collections::BTreeSet<DocKey>, capacity: usize) {
+        if self.current.len() > capacity {
+            self.keep_only(keys);
+        }
+    }
+
+    /// Forgets every document (they may no longer be current).
+    pub fn clear(&mut self) {
+        self.current.clear();
+        self.written();
+    }
+
+    /// How many current documents are held.
+    pub fn len(&self) -> usize {
+        self.current.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.current.is_empty()
+    }
+
     /// The pending versions and entity index rows were written (or abandoned): keeps only the
     /// current documents.
     pub fn written(&mut self) {
@@ -304,6 +326,15 @@ fn decode(event: &StoredEvent) -> Result<AnyEvent, ProjectionError> {
         position: event.position,
         message: e.to_string(),
     })
+}
+
+/// The document an aggregate's own events keep (keyed by its id), which its first event
+/// creates: there is nothing to load for it then.
+pub fn created_by(event: &StoredEvent) -> Option<DocKey> {
+    (event.sequence == 1)
+        .then(|| Kind::of_aggregate(&event.aggregate_type))
+        .flatten()
+        .map(|kind| DocKey::new(kind, &event.aggregate_id))
 }
 
 /// The documents the fold of `event` reads (to be loaded before [`project`]).

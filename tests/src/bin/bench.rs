@@ -525,11 +525,19 @@ async fn main() {
         // A prefix of this run's own: a database measured again already holds the last's.
         tests::national::register_organizations(
             &store,
-            &format!("Hot {}", letters(0, std::time::UNIX_EPOCH.elapsed().map_or(0, |t| t.as_millis() as u64))),
+            &format!(
+                "Hot {}",
+                letters(
+                    0,
+                    std::time::UNIX_EPOCH
+                        .elapsed()
+                        .map_or(0, |t| t.as_millis() as u64)
+                )
+            ),
             64 * per_client,
         )
-            .await
-            .expect("register the applicants"),
+        .await
+        .expect("register the applicants"),
     );
     let retries_before = counter(&server, "governance_command_retries_total").await;
     let outcomes = Arc::new(Mutex::new(std::collections::BTreeMap::<String, u64>::new()));
