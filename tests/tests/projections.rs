@@ -219,6 +219,26 @@ tests::on_both_backends!(
     a_running_projector_follows_a_rebuild
 );
 
+/// Waits until the read side has projected the whole log, then answers how many events each
+/// projector applied (counted once their last batches are done: a batch counts after it
+/// commits).
+async fn applied_once_projected(
+    store: &Store,
+    a: &projections::projector::ProjectorHandle,
+    b: &projections::projector::ProjectorHandle,
+) -> (u64, u64) {
+    let target = head(store).await;
+    assert!(
+        ReadModels::new(store.clone())
+            .wait_for(target, Duration::from_secs(60))
+            .await
+            .unwrap(),
+        "projected"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    (a.events_applied(), b.events_applied())
+}
+
 /// Two server processes on one PostgreSQL database (two stores, two pools): one projector
 /// leads and applies every event exactly once; when it stops, the other takes over.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -236,15 +256,7 @@ async fn one_projector_leads_and_the_other_takes_over() {
     let read = ReadModels::new(first.clone());
 
     let mut total = dataset::insert_networks(&first, 0, 20).await as u64;
-    let target = head(&first).await;
-    assert!(
-        read.wait_for(target, Duration::from_secs(60))
-            .await
-            .unwrap(),
-        "projected"
-    );
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let (applied_a, applied_b) = (a.events_applied(), b.events_applied());
+    let (applied_a, applied_b) = applied_once_projected(&first, &a, &b).await;
     assert_eq!(
         applied_a + applied_b,
         total,
@@ -292,22 +304,25 @@ async fn two_projectors_taking_turns_equal_a_rebuild() {
     let b = Projector::new(second.clone())
         .with_batch_size(5)
         .spawn(Duration::from_millis(50));
-    for n in 0..12 {
+    // Networks written through both processes, each projected before the next, until both
+    // projectors have won batches (which one wins a batch is up to the scheduler).
+    let read = ReadModels::new(first.clone());
+    let mut n = 0;
+    while n < 6 || a.events_applied() == 0 || b.events_applied() == 0 {
+        assert!(
+            n < 60,
+            "one projector won every batch of {n} networks: {} and {}",
+            a.events_applied(),
+            b.events_applied()
+        );
         let store = if n % 2 == 0 { &first } else { &second };
         dataset::insert_networks(store, n, n + 1).await;
-        tokio::time::sleep(Duration::from_millis(3)).await;
+        let head = head(store).await;
+        assert!(read.wait_for(head, Duration::from_secs(60)).await.unwrap());
+        n += 1;
     }
     let target = head(&first).await;
-    let read = ReadModels::new(first.clone());
-    assert!(
-        read.wait_for(target, Duration::from_secs(60))
-            .await
-            .unwrap(),
-        "projected"
-    );
-    // Counted once their last batches are done (a batch is counted after it commits).
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let (applied_a, applied_b) = (a.events_applied(), b.events_applied());
+    let (applied_a, applied_b) = applied_once_projected(&first, &a, &b).await;
     a.shutdown(Duration::from_secs(10)).await;
     b.shutdown(Duration::from_secs(10)).await;
     assert!(
