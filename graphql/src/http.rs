@@ -200,6 +200,14 @@ async fn graphql_post(
     if let Some(key) = key {
         request = request.data(key);
     }
+    let no_wait = headers
+        .get_all("prefer")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(crate::state::NoReadYourWrites::preferred);
+    if no_wait {
+        request = request.data(crate::state::NoReadYourWrites);
+    }
     // The operation's name: as sent, or the single named operation of the document.
     let named =
         request.operation_name.clone().or_else(|| {
@@ -228,7 +236,14 @@ async fn graphql_post(
     };
     metrics::histogram!("governance_graphql_request_duration_seconds", "operation" => operation)
         .record(started.elapsed().as_secs_f64());
-    GraphQLResponse::from(response).into_response()
+    let mut answer = GraphQLResponse::from(response).into_response();
+    if no_wait {
+        answer.headers_mut().insert(
+            "preference-applied",
+            axum::http::HeaderValue::from_static("wait=0"),
+        );
+    }
+    answer
 }
 
 /// Whether the request says its body is JSON (`application/json`, any parameters).

@@ -231,7 +231,8 @@ where
             .into(),
             CommandError::Store(e) => Refusal::internal(e),
         })?;
-    if let Some(last) = outcome.positions.last() {
+    let wait = ctx.data_opt::<crate::state::NoReadYourWrites>().is_none();
+    if let Some(last) = outcome.positions.last().filter(|_| wait) {
         // (For a replayed key the positions are the first execution's.)
         let waiting = std::time::Instant::now();
         let shown = state.read.wait_for(*last, state.read_your_writes).await?;

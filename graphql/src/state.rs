@@ -50,3 +50,51 @@ pub fn read<'a>(ctx: &'a Context<'_>) -> &'a ReadModels {
 /// different mutations.
 #[derive(Debug, Clone)]
 pub struct IdempotencyKey(pub String);
+
+/// The request asked not to wait for the read side (`Prefer: wait=0`, RFC 7240): its
+/// mutations answer as soon as their events are recorded, with the positions written; the
+/// objects they answer with are as the read side shows them then (perhaps before the change).
+#[derive(Debug, Clone, Copy)]
+pub struct NoReadYourWrites;
+
+impl NoReadYourWrites {
+    /// Whether a `Prefer` header value holds the preference `wait=0` (among others, in any
+    /// case, with optional spaces).
+    pub fn preferred(prefer: &str) -> bool {
+        prefer.split(',').any(|preference| {
+            let mut parts = preference.split(';').next().unwrap_or("").splitn(2, '=');
+            let name = parts.next().unwrap_or("").trim();
+            let value = parts.next().unwrap_or("").trim().trim_matches('"');
+            name.eq_ignore_ascii_case("wait") && value.parse::<u64>() == Ok(0)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::NoReadYourWrites;
+
+    #[test]
+    fn the_wait_preference_is_read_as_rfc_7240_writes_it() {
+        for yes in [
+            "wait=0",
+            "WAIT = 0",
+            "wait=\"0\"",
+            "respond-async, wait=0",
+            "handling=lenient,wait=0;x",
+        ] {
+            assert!(NoReadYourWrites::preferred(yes), "{yes}");
+        }
+        for no in [
+            "",
+            "wait=5",
+            "wait",
+            "wait=",
+            "return=minimal",
+            "await=0",
+            "wait=0x",
+        ] {
+            assert!(!NoReadYourWrites::preferred(no), "{no}");
+        }
+    }
+}

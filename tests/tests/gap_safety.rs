@@ -213,7 +213,42 @@ async fn only_this_databases_transactions_hold_the_log_back() {
         text.contains(&format!("pid {pid} in database")) && text.contains("open for"),
         "{text}"
     );
-    // Once it ends, the change recorded meanwhile shows and the server is ready again.
+    // A client that asked not to wait (`Prefer: wait=0`) is answered at once, with the
+    // positions recorded and the object as the read side shows it (not yet).
+    let started = Instant::now();
+    let response = server
+        .client
+        .post(&server.url)
+        .bearer_auth(&admin)
+        .header("Prefer", "respond-async, wait=0")
+        .json(&serde_json::json!({
+            "query": "mutation { registerOrganization(input: {name: \"Comune E\", category: COMUNE, territory: \"T\"}) { positions organization { name } userErrors { code } } }"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response
+            .headers()
+            .get("preference-applied")
+            .and_then(|v| v.to_str().ok()),
+        Some("wait=0")
+    );
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert!(body.get("errors").is_none(), "{body}");
+    let answer = &body["data"]["registerOrganization"];
+    assert_eq!(
+        answer["positions"].as_array().map(Vec::len),
+        Some(1),
+        "{body}"
+    );
+    assert_eq!(answer["organization"], serde_json::json!(null), "{body}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "answered without waiting: {:?}",
+        started.elapsed()
+    );
+    // Once it ends, the changes recorded meanwhile show and the server is ready again.
     drop(own_session);
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
@@ -224,7 +259,10 @@ async fn only_this_databases_transactions_hold_the_log_back() {
                 serde_json::json!({}),
             )
             .await;
-        if listed.to_string().contains("Comune D") && readyz(&server).await.0 == 200 {
+        let shown = ["Comune D", "Comune E"]
+            .iter()
+            .all(|name| listed.to_string().contains(name));
+        if shown && readyz(&server).await.0 == 200 {
             break;
         }
         assert!(Instant::now() < deadline, "{listed}");
