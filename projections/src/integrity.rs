@@ -492,18 +492,16 @@ impl Store {
             previous = event_hash(&previous, event);
             rows.push((event.position, hex::encode(previous)));
         }
+        // One statement for the batch (atomic on its own): no transaction held open across
+        // round trips, which would hold readers of the log back meanwhile.
         let backend = self.backend();
-        let sql = dialect(
-            backend,
-            "INSERT INTO event_hashes (position, hash) VALUES ($1, $2)",
-        );
-        let outcome: Result<(), sqlx::Error> = on_pool!(backend, pool => async {
-            let mut tx = pool.begin().await?;
-            for (position, hash) in &rows {
-                sqlx::query(&sql).bind(position).bind(hash).execute(&mut *tx).await?;
-            }
-            tx.commit().await
-        }.await);
+        let outcome: Result<(), sqlx::Error> = on_pool!(backend, pool => {
+            let mut insert = sqlx::QueryBuilder::new("INSERT INTO event_hashes (position, hash) ");
+            insert.push_values(&rows, |mut row, (position, hash)| {
+                row.push_bind(*position).push_bind(hash.as_str());
+            });
+            insert.build().execute(pool).await.map(|_| ())
+        });
         match outcome {
             Ok(()) => Ok(rows.len()),
             // Another sealer sealed these positions first: nothing lost, start from its head.
@@ -732,6 +730,12 @@ impl Default for CheckpointPolicy {
     }
 }
 
+/// How many events one pass of the sealer seals at most.
+const SEAL_BATCH: i64 = 1000;
+
+/// How long the sealer lets commits gather after being woken before it seals them.
+const SEAL_GATHER: std::time::Duration = std::time::Duration::from_millis(20);
+
 /// Follows the log in the background: seals new events as they commit and signs checkpoints
 /// of the sealed head as `policy` says (when it moved); on a clean stop, seals what is
 /// committed and signs the head.
@@ -763,7 +767,7 @@ pub fn spawn_sealer(
             if *stop.borrow() {
                 break;
             }
-            match store.seal_pending(1000).await {
+            match store.seal_pending(SEAL_BATCH).await {
                 Ok(sealed) => {
                     let pending = unsigned.map_or(sealed, |n| n + sealed);
                     let due = match unsigned {
@@ -780,11 +784,17 @@ pub fn spawn_sealer(
                         unsigned = Some(pending);
                     }
                     metrics::gauge!("governance_unsigned_events").set(pending as f64);
-                    if sealed == 0 {
+                    // Short of a full batch it sealed all there was: wait for more, then let
+                    // a few more commits gather (a seal pass per event is three statements
+                    // per command; a pass per few milliseconds seals them together).
+                    if sealed < SEAL_BATCH as usize {
                         let wait = policy.every.min(Duration::from_millis(500));
                         tokio::select! {
                             _ = store.wait_for_events(&mut changes, wait) => {}
                             _ = stop.changed() => break,
+                        }
+                        if crate::tasks::pause(&mut stop, SEAL_GATHER).await {
+                            break;
                         }
                     }
                 }
