@@ -318,23 +318,13 @@ impl Projector {
     /// switches reads to it in one transaction and drops the old generations.
     pub async fn rebuild(&self, mut progress: impl FnMut(Batch)) -> Result<i64, ProjectorError> {
         let backend = self.store.backend();
-        let generation: i64 = on_pool!(backend, pool => {
-            let mut tx = pool.begin().await?;
-            let next: i64 = sqlx::query_scalar(
-                "SELECT coalesce(max(generation), 0) + 1 FROM projection_checkpoints",
-            )
-            .fetch_one(&mut *tx)
-            .await?;
-            sqlx::query(&dialect(
-                backend,
-                "INSERT INTO projection_checkpoints (generation, position) VALUES ($1, 0)",
-            ))
-            .bind(next)
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            next
-        });
+        // One statement: a transaction that read and then wrote could be refused on SQLite
+        // ("database is locked", without waiting) when another writer committed in between.
+        let sql = "INSERT INTO projection_checkpoints (generation, position)
+                   SELECT coalesce(max(generation), 0) + 1, 0 FROM projection_checkpoints
+                   RETURNING generation";
+        let generation: i64 =
+            on_pool!(backend, pool => sqlx::query_scalar(sql).fetch_one(pool).await?);
         // Large batches: fewer statements per event while nothing waits on this generation.
         // Nothing else writes it, so the documents one batch touched are carried into the
         // next rather than read back.
