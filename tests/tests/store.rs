@@ -834,75 +834,65 @@ async fn the_remembered_state_follows_other_writers(ours: Store, theirs: Store) 
     )
     .await
     .expect("applied (and remembered as pending)");
-    run(
-        &theirs,
+    // The other writer changes the network, then ours sends a command decided first on its
+    // remembered (now stale) state: it must end as decided on the state the log holds, with
+    // that state remembered.
+    let after_theirs = |their: NetworkCommand, our: NetworkCommand, sequence: usize, status| {
+        let (ours, theirs, run) = (&ours, &theirs, &run);
+        async move {
+            run(theirs, their)
+                .await
+                .expect("the other writer's command");
+            let outcome = run(ours, our).await.expect("decided on the current state");
+            assert_eq!(outcome.positions.len(), 1);
+            let id = network.to_string();
+            let (state, logged) = ours.backend().load::<Network>(&id).await.unwrap();
+            assert_eq!(logged, sequence);
+            assert_eq!(state.memberships[&member], status);
+            assert_eq!(
+                ours.remembered::<Network>(&id).map(|(_, s)| s),
+                Some(sequence),
+                "the state decided on, after the other writer's event, is remembered"
+            );
+        }
+    };
+    // Suspending needs an active member: refused on the remembered (pending) state, accepted
+    // on the state the log holds (approved by the other writer).
+    after_theirs(
         NetworkCommand::Approve {
             by: coordinator,
             organization: member,
             effective_on: day(2020, 2, 1),
         },
-    )
-    .await
-    .expect("approved by the other writer");
-    // Suspending needs an active member: refused on the remembered (pending) state, accepted
-    // on the state the log holds.
-    let suspended = run(
-        &ours,
         NetworkCommand::Suspend {
             by: coordinator,
             organization: member,
             reason: text("Assenze ripetute"),
             effective_on: day(2020, 3, 1),
         },
+        4,
+        MembershipStatus::Suspended,
     )
-    .await
-    .expect("suspended on the current state");
-    assert_eq!(suspended.positions.len(), 1);
-    let (state, sequence) = ours
-        .backend()
-        .load::<Network>(&network.to_string())
-        .await
-        .unwrap();
-    assert_eq!(sequence, 4);
-    assert_eq!(state.memberships[&member], MembershipStatus::Suspended);
+    .await;
     // Accepted on the remembered (suspended) state too: its append meets the other writer's
     // event at the same sequence, and the command is decided again on the state the log
     // holds (reinstated, then expelled) instead of failing or overwriting.
-    run(
-        &theirs,
+    after_theirs(
         NetworkCommand::Reinstate {
             by: coordinator,
             organization: member,
             effective_on: day(2020, 4, 1),
         },
-    )
-    .await
-    .expect("reinstated by the other writer");
-    let expelled = run(
-        &ours,
         NetworkCommand::Expel {
             by: coordinator,
             organization: member,
             reason: text("Inadempienze gravi"),
             effective_on: day(2020, 5, 1),
         },
+        6,
+        MembershipStatus::Expelled,
     )
-    .await
-    .expect("expelled on the current state");
-    assert_eq!(expelled.positions.len(), 1);
-    let (state, sequence) = ours
-        .backend()
-        .load::<Network>(&network.to_string())
-        .await
-        .unwrap();
-    assert_eq!(sequence, 6);
-    assert_eq!(state.memberships[&member], MembershipStatus::Expelled);
-    assert_eq!(
-        ours.remembered::<Network>(&network.to_string())
-            .map(|(_, sequence)| sequence),
-        Some(6),
-        "the state decided on, after the other writer's event, is remembered"
-    );
+    .await;
 }
 
 mod two_writers {
