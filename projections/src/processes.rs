@@ -44,6 +44,11 @@ impl From<sqlx::Error> for ProcessError {
 pub struct ProcessManager {
     store: Store,
     read: ReadModels,
+    /// The checkpoint as this manager's last batch left it: the next batch starts there
+    /// without asking. If another process's manager moved it meanwhile, the compare-and-set
+    /// of `advance` fails and the checkpoint is read again (handling an event twice changes
+    /// nothing).
+    known: std::sync::Arc<std::sync::Mutex<Option<i64>>>,
 }
 
 const NAME: &str = "processes";
@@ -57,6 +62,7 @@ impl ProcessManager {
         Self {
             read: ReadModels::new(store.clone()),
             store,
+            known: Default::default(),
         }
     }
 
@@ -75,15 +81,33 @@ impl ProcessManager {
             backend,
             "UPDATE process_checkpoints SET position = $1 WHERE name = $2 AND position = $3",
         );
-        on_pool!(backend, pool => {
-            sqlx::query(&sql).bind(to).bind(NAME).bind(from).execute(pool).await?;
+        let moved = on_pool!(backend, pool => {
+            sqlx::query(&sql).bind(to).bind(NAME).bind(from).execute(pool).await?.rows_affected()
         });
+        self.remember((moved > 0).then_some(to));
         Ok(())
+    }
+
+    fn remember(&self, checkpoint: Option<i64>) {
+        *self.known.lock().unwrap_or_else(|e| e.into_inner()) = checkpoint;
+    }
+
+    /// The checkpoint as this manager left it, else as stored.
+    async fn start(&self) -> Result<i64, ProcessError> {
+        let known = *self.known.lock().unwrap_or_else(|e| e.into_inner());
+        match known {
+            Some(position) => Ok(position),
+            None => {
+                let position = self.checkpoint().await?;
+                self.remember(Some(position));
+                Ok(position)
+            }
+        }
     }
 
     /// Follows the next events of the log; answers how many it handled (0: caught up).
     pub async fn run_batch(&self) -> Result<usize, ProcessError> {
-        let from = self.checkpoint().await?;
+        let from = self.start().await?;
         let events = self.store.read_after(from, 100).await?;
         // The checkpoint moves once per batch, or up to the last event handled when one fails:
         // every command a process issues is a no-op when repeated, so handling an event again
@@ -210,7 +234,7 @@ impl ProcessManager {
                 }
                 match self.run_batch().await {
                     Ok(0) => {
-                        let reached = self.checkpoint().await.unwrap_or(i64::MAX);
+                        let reached = self.start().await.unwrap_or(i64::MAX);
                         tokio::select! {
                             _ = self.store.wait_past(&mut changes, reached, Duration::from_millis(500)) => {}
                             _ = stop.changed() => return,

@@ -335,27 +335,57 @@ impl Projector {
             let batch = builder
                 .run_batch_with(generation, position, &mut docs)
                 .await?;
-            if batch.events == 0 {
+            if batch.events > 0 {
+                position = batch.position;
+                progress(batch);
+                continue;
+            }
+            // Caught up with what is readable: switch, unless the active generation has
+            // meanwhile projected further (then catch up again: a switch never moves reads
+            // back, see `switch_to`).
+            if self.switch_to(generation).await? {
                 break;
             }
-            position = batch.position;
-            progress(batch);
         }
-        self.switch_to(generation).await?;
         // The active projector continues on the new generation; anything committed between
         // the catch-up and the switch is picked up from its checkpoint.
         Ok(generation)
     }
 
-    /// Makes `generation` the one that serves reads and deletes the others.
-    pub async fn switch_to(&self, generation: i64) -> Result<(), ProjectorError> {
+    /// Makes `generation` the one that serves reads and deletes the others, if it has
+    /// projected at least as far as the active one; answers whether it switched. Reads never
+    /// move back: read-your-writes in this process trusts its projector's committed batch
+    /// without asking the database (see `ReadModels::wait_for`), which holds only if the
+    /// position readers see never decreases. On PostgreSQL the active checkpoint is locked
+    /// first (a live projector's batch waits, then fails its compare-and-set on the deleted
+    /// row); SQLite serialises writers, and the conditional update is the first write.
+    pub async fn switch_to(&self, generation: i64) -> Result<bool, ProjectorError> {
         let backend = self.store.backend();
+        let switch = "UPDATE projection_state SET active_generation = $1
+                       WHERE (SELECT position FROM projection_checkpoints WHERE generation = $1)
+                          >= coalesce((SELECT position FROM projection_checkpoints
+                                        WHERE generation = projection_state.active_generation), 0)";
         on_pool!(backend, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query(&dialect(backend, "UPDATE projection_state SET active_generation = $1"))
-                .bind(generation)
+            if matches!(backend, Backend::Postgres(_)) {
+                sqlx::query(
+                    "SELECT c.position FROM projection_checkpoints c
+                       JOIN projection_state s ON c.generation = s.active_generation
+                        FOR UPDATE OF c",
+                )
                 .execute(&mut *tx)
                 .await?;
+            }
+            let switched = sqlx::query(&dialect(backend, switch))
+                .bind(generation)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                > 0;
+            if !switched {
+                tx.rollback().await?;
+                return Ok(false);
+            }
             for table in ["read_models", "entity_events", "projection_checkpoints"] {
                 sqlx::query(&dialect(backend, &format!("DELETE FROM {table} WHERE generation <> $1")))
                     .bind(generation)
@@ -364,7 +394,7 @@ impl Projector {
             }
             tx.commit().await?;
         });
-        Ok(())
+        Ok(true)
     }
 }
 

@@ -186,12 +186,19 @@ impl ReadModels {
     pub async fn wait_for(&self, position: i64, timeout: Duration) -> Result<bool, QueryError> {
         let deadline = tokio::time::Instant::now() + timeout;
         let mut projected = self.store.subscribe_projected();
-        // The database is asked (the position it shows is what readers see) when this
-        // process's projector has signalled a batch reaching `position`, and every 10 ms (a
-        // projector in another process, or none). Right away only when no projector of this
-        // process is projecting: one that is will signal, and asking before is a wasted
-        // round trip per mutation.
-        let mut ask = !self.store.projects_here() || *projected.borrow_and_update() >= position;
+        // A batch this process's projector committed up to `position` is readable: it went
+        // into the active generation (else its compare-and-set fails), and the position
+        // readers see never moves back (a rebuild switches only to a generation at least as
+        // far, `Projector::switch_to`). So its signal answers without a round trip. The
+        // database is asked every 10 ms (a projector in another process, or none), and right
+        // away when no projector of this process is projecting.
+        let local = |projected: &mut tokio::sync::watch::Receiver<i64>| {
+            self.store.projects_here() && *projected.borrow_and_update() >= position
+        };
+        if local(&mut projected) {
+            return Ok(true);
+        }
+        let mut ask = !self.store.projects_here();
         loop {
             if ask && self.position().await? >= position {
                 return Ok(true);
@@ -202,7 +209,8 @@ impl ReadModels {
             let wait = Duration::from_millis(10)
                 .min(deadline.saturating_duration_since(tokio::time::Instant::now()));
             ask = match tokio::time::timeout(wait, projected.changed()).await {
-                Ok(Ok(())) => *projected.borrow_and_update() >= position,
+                Ok(Ok(())) if local(&mut projected) => return Ok(true),
+                Ok(Ok(())) => false,
                 _ => true,
             };
         }

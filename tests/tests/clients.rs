@@ -192,6 +192,39 @@ async fn answers_come_in_selection_order(store: Store) {
     }
 }
 
+/// A payload answers what was selected of it, however it was selected: without its object
+/// (positions and errors only, the object is not read) or with it through a fragment.
+async fn payloads_answer_what_was_selected(store: Store) {
+    let server = server(store).await;
+    let admin = tests::admin();
+    let bare = server
+        .gql(
+            Some(&admin),
+            "mutation { registerOrganization(input: {name: \"Comune di Asti\", category: COMUNE, \
+             territory: \"Asti\"}) { positions userErrors { code } __typename } }",
+            json!({}),
+        )
+        .await;
+    let payload = &bare["data"]["registerOrganization"];
+    assert_eq!(payload["positions"].as_array().map(Vec::len), Some(1), "{bare}");
+    assert_eq!(payload["userErrors"], json!([]));
+    assert!(payload.get("organization").is_none(), "not selected: {bare}");
+    let fragment = server
+        .gql(
+            Some(&admin),
+            "mutation { registerOrganization(input: {name: \"Comune di Alba\", category: COMUNE, \
+             territory: \"Alba\"}) { ...Done } } \
+             fragment Done on RegisterOrganizationPayload { positions ... on RegisterOrganizationPayload { organization { name } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        fragment["data"]["registerOrganization"]["organization"]["name"],
+        "Comune di Alba",
+        "{fragment}"
+    );
+}
+
 /// Sends raw bytes as one HTTP/1.1 request and answers the status and the body.
 async fn raw_http(url: &str, head: &str, body: &[u8]) -> (u16, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -468,5 +501,6 @@ tests::on_both_backends!(
     ordinary_queries_and_runaway_introspection_stay_bounded,
     client_mistakes_are_client_errors_with_a_code,
     answers_come_in_selection_order,
+    payloads_answer_what_was_selected,
     malformed_requests_are_refused_in_graphql_terms,
 );

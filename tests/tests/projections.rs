@@ -212,8 +212,41 @@ async fn a_running_projector_follows_a_rebuild(store: Store) {
     assert_equals_rebuild(&store).await;
 }
 
+/// A switch never moves reads back: a generation behind the active one is refused (read-
+/// your-writes trusts a committed batch without asking again), and accepted once caught up.
+async fn a_switch_never_moves_reads_back(store: Store) {
+    dataset::insert_networks(&store, 0, 2).await;
+    let target = head(&store).await;
+    let projector = Projector::new(store.clone());
+    let active = projector.active_generation().await.unwrap();
+    assert_eq!(projector.catch_up(active, |_| {}).await.unwrap(), target);
+    let behind = active + 1;
+    let claim = "INSERT INTO projection_checkpoints (generation, position) VALUES ($1, 0)";
+    match store.backend() {
+        Backend::Postgres(pool) => {
+            sqlx::query(claim).bind(behind).execute(pool).await.unwrap();
+        }
+        Backend::Sqlite(pool) => {
+            sqlx::query(claim).bind(behind).execute(pool).await.unwrap();
+        }
+    }
+    assert!(
+        !projector.switch_to(behind).await.unwrap(),
+        "a generation at 0 must not replace one at {target}"
+    );
+    let read = ReadModels::new(store.clone());
+    assert_eq!(projector.active_generation().await.unwrap(), active);
+    assert_eq!(read.position().await.unwrap(), target);
+    assert_eq!(projector.catch_up(behind, |_| {}).await.unwrap(), target);
+    assert!(projector.switch_to(behind).await.unwrap());
+    assert_eq!(projector.active_generation().await.unwrap(), behind);
+    assert_eq!(read.position().await.unwrap(), target);
+    assert_equals_rebuild(&store).await;
+}
+
 tests::on_both_backends!(
     incremental_equals_rebuild,
+    a_switch_never_moves_reads_back,
     killing_the_projector_mid_batch_loses_nothing,
     a_batch_claimed_by_another_projector_writes_nothing,
     a_running_projector_follows_a_rebuild
