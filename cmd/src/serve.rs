@@ -39,6 +39,10 @@ pub(crate) struct ServeArgs {
     /// How many WebSocket connections one authenticated principal may hold at once.
     #[arg(long, env = "MAX_CONNECTIONS_PER_PRINCIPAL", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..))]
     max_connections_per_principal: u16,
+    /// Trust an API token verified less than this many seconds ago without asking the
+    /// database again: a `token revoke` takes effect within it (0: ask on every request).
+    #[arg(long, env = "TOKEN_CACHE_SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u16).range(0..=300))]
+    token_cache_seconds: u16,
 }
 
 /// Runs `Serve`.
@@ -55,10 +59,14 @@ pub(crate) async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         checkpoint_every_events,
         max_subscriptions_per_connection,
         max_connections_per_principal,
+        token_cache_seconds,
     } = args;
     let auth = auth.config()?;
     let signer = signing.signer()?;
-    let store = database.open().await?;
+    let store = database
+        .open()
+        .await?
+        .with_token_cache(std::time::Duration::from_secs(token_cache_seconds.into()));
     if demo {
         load_demo(&store).await?;
     }

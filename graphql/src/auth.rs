@@ -199,8 +199,8 @@ pub async fn authenticate(
         return Err(AuthError::Malformed);
     }
     if token.starts_with(TOKEN_PREFIX) {
-        return match store.find_token(token).await {
-            Ok(Some(t)) if t.revoked_at.is_none() => Ok(Principal {
+        return match store.verify_token(token).await {
+            Ok(Some(t)) => Ok(Principal {
                 subject: format!("token:{}", t.id),
                 grants: t.grants,
             }),

@@ -954,6 +954,62 @@ async fn api_tokens_are_stored_only_as_hashes() {
 }
 
 mod postgres {
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    /// A verified API token is trusted for the cache's bound: a revocation by another
+    /// process (the `token revoke` command, here a second store on the same database) takes
+    /// effect within it, and at once with the cache off.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_revocation_elsewhere_takes_effect_within_the_token_cache_bound() {
+        let url = tests::postgres::fresh_database().await;
+        let bound = Duration::from_secs(2);
+        for cached in [true, false] {
+            let serving = projections::store::Store::open(&url)
+                .await
+                .unwrap()
+                .with_token_cache(if cached { bound } else { Duration::ZERO });
+            let elsewhere = projections::store::Store::open(&url).await.unwrap();
+            let server = spawn_server(serving, Default::default()).await;
+            let (id, token) = elsewhere
+                .issue_token("ops", &[Grant::Auditor])
+                .await
+                .unwrap();
+            let authorization = format!("Bearer {token}");
+            let (status, body) = status_and_code(&server, &authorization).await;
+            assert_eq!(status, 200, "{body}");
+            let verified = Instant::now();
+            assert!(elsewhere.revoke_token(&id).await.unwrap());
+            let (status, body) = status_and_code(&server, &authorization).await;
+            if !cached {
+                assert_eq!(status, 401, "no cache: refused at once: {body}");
+                assert_eq!(body["errors"][0]["extensions"]["code"], "TOKEN_REVOKED");
+                continue;
+            }
+            if verified.elapsed() < bound / 2 {
+                assert_eq!(status, 200, "trusted within the bound: {body}");
+            }
+            loop {
+                let (status, body) = status_and_code(&server, &authorization).await;
+                if status == 401 {
+                    assert_eq!(body["errors"][0]["extensions"]["code"], "TOKEN_REVOKED");
+                    break;
+                }
+                assert!(
+                    verified.elapsed() < bound + Duration::from_millis(500),
+                    "a revoked token still accepted {:?} after it was verified",
+                    verified.elapsed()
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            assert!(
+                verified.elapsed() >= bound / 2,
+                "the first requests after the revocation were answered from the cache"
+            );
+        }
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn authorization_matrix() {
         let server = super::spawn_server(tests::postgres_store().await, Default::default()).await;

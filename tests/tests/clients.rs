@@ -206,9 +206,16 @@ async fn payloads_answer_what_was_selected(store: Store) {
         )
         .await;
     let payload = &bare["data"]["registerOrganization"];
-    assert_eq!(payload["positions"].as_array().map(Vec::len), Some(1), "{bare}");
+    assert_eq!(
+        payload["positions"].as_array().map(Vec::len),
+        Some(1),
+        "{bare}"
+    );
     assert_eq!(payload["userErrors"], json!([]));
-    assert!(payload.get("organization").is_none(), "not selected: {bare}");
+    assert!(
+        payload.get("organization").is_none(),
+        "not selected: {bare}"
+    );
     let fragment = server
         .gql(
             Some(&admin),
@@ -219,8 +226,7 @@ async fn payloads_answer_what_was_selected(store: Store) {
         )
         .await;
     assert_eq!(
-        fragment["data"]["registerOrganization"]["organization"]["name"],
-        "Comune di Alba",
+        fragment["data"]["registerOrganization"]["organization"]["name"], "Comune di Alba",
         "{fragment}"
     );
 }

@@ -156,6 +156,24 @@ impl Store {
         row.map(token_of).transpose()
     }
 
+    /// The valid (unrevoked) token with this secret, if any: as verified less than the token
+    /// cache's bound ago (see [`Store::with_token_cache`]), else asked from the database.
+    pub async fn verify_token(&self, token: &str) -> Result<Option<ApiToken>, StoreError> {
+        let hash = token_hash(token);
+        if let Some(known) = self.tokens.get(&hash) {
+            return Ok(Some(known));
+        }
+        let epoch = self.tokens.epoch();
+        let found = self
+            .find_token(token)
+            .await?
+            .filter(|t| t.revoked_at.is_none());
+        if let Some(valid) = &found {
+            self.tokens.put(epoch, hash, valid.clone());
+        }
+        Ok(found)
+    }
+
     /// Every token issued, newest first.
     pub async fn tokens(&self) -> Result<Vec<ApiToken>, StoreError> {
         let backend = self.backend();
@@ -180,6 +198,7 @@ impl Store {
             }
         };
         let done = on_pool!(backend, pool => sqlx::query(sql).bind(id).execute(pool).await?.rows_affected());
+        self.tokens.clear();
         Ok(done == 1)
     }
 

@@ -8,6 +8,7 @@ mod command;
 mod directory;
 mod lanes;
 mod log;
+mod tokens;
 mod transfer;
 
 use std::str::FromStr;
@@ -29,6 +30,7 @@ pub use directory::StoreDirectory;
 pub(crate) use log::below_horizon;
 pub use log::{HeldBack, StoredEvent};
 pub(crate) use log::{RawEvent, EVENT_COLUMNS};
+pub use tokens::TOKEN_CACHE_DEFAULT;
 pub use transfer::{ExportedEvent, ImportError, ImportReport, VerifyReport};
 
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator =
@@ -116,6 +118,8 @@ pub struct Store {
     projecting: Arc<std::sync::atomic::AtomicBool>,
     /// The deployment secret (outside the database): wraps person keys, keys fingerprints.
     secrets: Option<Arc<crate::secrets::Secrets>>,
+    /// API tokens verified a moment ago (see `tokens.rs`).
+    tokens: Arc<tokens::TokenCache>,
 }
 
 impl Store {
@@ -177,6 +181,7 @@ impl Store {
             projected: Arc::new(watch::channel(0).0),
             projecting: Arc::default(),
             secrets: None,
+            tokens: Arc::new(tokens::TokenCache::new(TOKEN_CACHE_DEFAULT)),
         })
     }
 
@@ -221,6 +226,14 @@ impl Store {
     /// Replaces the command options (how long to retry a conflict with another process).
     pub fn with_options(mut self, options: CommandOptions) -> Self {
         self.options = options;
+        self
+    }
+
+    /// Trusts an API token verified less than `bound` ago without asking the database again
+    /// (default [`TOKEN_CACHE_DEFAULT`]; zero asks every time). A revocation through this
+    /// store takes effect at once, one through another process within `bound`.
+    pub fn with_token_cache(mut self, bound: Duration) -> Self {
+        self.tokens = Arc::new(tokens::TokenCache::new(bound));
         self
     }
 
