@@ -909,3 +909,50 @@ mod two_writers {
         super::the_remembered_state_follows_other_writers(ours, tests::open(&url).await).await;
     }
 }
+
+/// A reader in another process is woken by the notification that follows an append's commit
+/// (one per burst of appends, sent by the writer's store), not by its poll.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn readers_in_other_processes_are_woken_by_new_events() {
+    let (url, writer) = tests::postgres_store_at().await;
+    let reader = tests::open(&url).await;
+    // The reader's listener subscribes in the background: wait until one append wakes it.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut changes = reader.subscribe();
+    for round in 0.. {
+        changes.borrow_and_update();
+        register(&writer, &format!("Comune {}", letters(round))).await;
+        let started = Instant::now();
+        reader
+            .wait_for_events(&mut changes, Duration::from_secs(1))
+            .await;
+        if started.elapsed() < Duration::from_millis(900) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "never woken by another process's append"
+        );
+    }
+    // Now every burst of appends wakes it.
+    for round in 0..5 {
+        changes.borrow_and_update();
+        let started = Instant::now();
+        register(&writer, &format!("Comune {}", letters(100 + round))).await;
+        reader
+            .wait_for_events(&mut changes, Duration::from_secs(30))
+            .await;
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "woken by the notification, not the timeout: {:?}",
+            started.elapsed()
+        );
+    }
+}
+
+fn letters(n: u32) -> String {
+    n.to_string()
+        .chars()
+        .map(|c| (b'a' + c.to_digit(10).unwrap_or(0) as u8) as char)
+        .collect()
+}

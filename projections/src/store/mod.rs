@@ -104,6 +104,8 @@ pub struct Store {
     backend: Backend,
     services: aggregates::Services,
     changes: Arc<watch::Sender<u64>>,
+    /// Bumped by this process's appends: the notifier tells other processes (PostgreSQL).
+    appended: Arc<watch::Sender<u64>>,
     options: CommandOptions,
     /// Serialises, in this process, commands that check unique values (see `execute`).
     unique_values: Arc<tokio::sync::Mutex<()>>,
@@ -129,6 +131,7 @@ impl Store {
         let store = Self::connect(url).await?;
         store.migrate().await?;
         store.start_listening();
+        store.start_notifying();
         Ok(store)
     }
 
@@ -174,6 +177,7 @@ impl Store {
             backend,
             services: aggregates::Services::new(directory),
             changes: Arc::new(changes),
+            appended: Arc::new(watch::channel(0).0),
             options: CommandOptions::default(),
             unique_values: Arc::new(tokio::sync::Mutex::new(())),
             lanes: Arc::default(),
@@ -282,8 +286,39 @@ impl Store {
             .store(projecting, std::sync::atomic::Ordering::Relaxed);
     }
 
+    /// Events were appended by this process: wake its readers, and (PostgreSQL) those of
+    /// other processes through the notifier.
     fn signal_change(&self) {
         self.changes.send_modify(|n| *n = n.wrapping_add(1));
+        self.appended.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// On PostgreSQL, sends one NOTIFY after this process's appends have committed, for
+    /// however many committed while the previous one was on its way (a notification from
+    /// every appending transaction serialised their commits on PostgreSQL's notification
+    /// lock). Readers in other processes wake on it; a lost one costs them their poll
+    /// interval, never an event. Stops when the store is dropped.
+    fn start_notifying(&self) {
+        let Backend::Postgres(pool) = &self.backend else {
+            return;
+        };
+        let pool = pool.clone();
+        let mut appended = self.appended.subscribe();
+        tokio::spawn(async move {
+            while appended.changed().await.is_ok() {
+                appended.borrow_and_update();
+                if let Err(error) = sqlx::query("SELECT pg_notify($1, '')")
+                    .bind(NOTIFY_CHANNEL)
+                    .execute(&pool)
+                    .await
+                {
+                    if pool.is_closed() {
+                        return;
+                    }
+                    tracing::warn!(%error, "could not notify other processes of new events");
+                }
+            }
+        });
     }
 
     /// On PostgreSQL, follows NOTIFY so that commits by other processes wake readers too.
