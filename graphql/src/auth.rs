@@ -366,31 +366,60 @@ fn id_arg(input: &async_graphql::Value, field: &str, kind: NodeKind) -> Option<U
     }
 }
 
+/// The remembered state of an aggregate (see the command service's cache), if the command
+/// service holds it: the network (and obligor) of an aggregate never change once it exists, so
+/// a remembered one answers them without a round trip.
+fn remembered<A: cqrs_es::Aggregate + Clone + 'static>(ctx: &Context<'_>, id: Uuid) -> Option<A> {
+    let store = &ctx.data_unchecked::<crate::state::ApiState>().store;
+    store
+        .remembered::<A>(&id.to_string())
+        .map(|(state, _)| state)
+}
+
 async fn target_of(ctx: &Context<'_>, input: &async_graphql::Value) -> ApiResult<Target> {
+    use aggregates::{commitment::Commitment, meeting::Meeting};
+    use aggregates::{protocol::Protocol, working_group::WorkingGroup};
     let r = read(ctx);
     let mut target = Target {
         network: id_arg(input, "network", NodeKind::Network).map(NetworkId),
         organization: id_arg(input, "organization", NodeKind::Organization).map(OrganizationId),
     };
     if let Some(p) = id_arg(input, "protocol", NodeKind::Protocol) {
-        target.network = r
-            .protocol(ProtocolId(p), AsOf::Now)
-            .await?
-            .map(|v| v.network);
+        target.network = match remembered::<Protocol>(ctx, p).and_then(|a| a.network) {
+            Some(network) => Some(network),
+            None => r
+                .protocol(ProtocolId(p), AsOf::Now)
+                .await?
+                .map(|v| v.network),
+        };
     }
     if let Some(c) = id_arg(input, "commitment", NodeKind::Commitment) {
-        let view = r.commitment(CommitmentId(c), AsOf::Now).await?;
-        target.network = view.as_ref().map(|v| v.network);
-        target.organization = view.map(|v| v.obligor);
+        let known = remembered::<Commitment>(ctx, c).and_then(|a| a.network.zip(a.obligor));
+        let (network, obligor) = match known {
+            Some(known) => Some(known).unzip(),
+            None => r
+                .commitment(CommitmentId(c), AsOf::Now)
+                .await?
+                .map(|v| (v.network, v.obligor))
+                .unzip(),
+        };
+        target.network = network;
+        target.organization = obligor;
     }
     if let Some(m) = id_arg(input, "meeting", NodeKind::Meeting) {
-        target.network = r.meeting(MeetingId(m), AsOf::Now).await?.map(|v| v.network);
+        target.network = match remembered::<Meeting>(ctx, m).and_then(|a| a.network) {
+            Some(network) => Some(network),
+            None => r.meeting(MeetingId(m), AsOf::Now).await?.map(|v| v.network),
+        };
     }
     if let Some(w) = id_arg(input, "workingGroup", NodeKind::WorkingGroup) {
-        target.network = r
-            .working_group(WorkingGroupId(w), AsOf::Now)
-            .await?
-            .map(|v| v.network);
+        target.network = match remembered::<WorkingGroup>(ctx, w).and_then(|a| a.network) {
+            Some(network) => Some(network),
+            None => r
+                .working_group(WorkingGroupId(w), AsOf::Now)
+                .await?
+                .map(|v| v.network),
+        };
     }
     // A referent designation: the organization it belongs to.
     if let (Some(network), Some(referent)) = (
