@@ -789,8 +789,75 @@ pub async fn history_is_append_only_and_migrations_idempotent(store: Store) {
     );
 }
 
+/// Concurrent commands on different aggregates (appended together on PostgreSQL, one group
+/// commit) each get their own outcome: one whose idempotency key another command already
+/// used is refused alone, and every position answered is its own command's event.
+pub async fn concurrent_commands_each_get_their_own_outcome(store: Store) {
+    let mut tasks = Vec::new();
+    for n in 0..48u32 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let id = OrganizationId::new_random();
+            let mut metadata = EventMetadata::new(Actor::system()).with_correlation(Uuid::new_v4());
+            if n % 6 == 0 {
+                // Eight different commands under one key of one actor.
+                metadata = metadata.with_idempotency_key("one-key");
+            }
+            let outcome = store
+                .execute::<Organization>(
+                    &id.to_string(),
+                    OrganizationCommand::Register {
+                        id,
+                        name: name(&format!("Comune {}", (b'a' + (n % 26) as u8) as char)),
+                        category: OrganizationCategory::Comune,
+                        tax_code: None,
+                        territory: name("Torino"),
+                    },
+                    &metadata,
+                )
+                .await;
+            (id, n % 6 == 0, outcome)
+        }));
+    }
+    let mut written = BTreeMap::new();
+    let (mut keyed_ok, mut keyed_refused) = (0, 0);
+    for task in tasks {
+        let (id, keyed, outcome) = task.await.unwrap();
+        match outcome {
+            Ok(o) => {
+                assert!(
+                    !o.replayed,
+                    "a different command never replays another's outcome"
+                );
+                assert_eq!(o.positions.len(), 1);
+                keyed_ok += usize::from(keyed);
+                written.insert(o.positions[0], id);
+            }
+            Err(CommandError::IdempotencyKeyReused) if keyed => keyed_refused += 1,
+            Err(other) => panic!("command {id} refused: {other}"),
+        }
+    }
+    assert_eq!(
+        (keyed_ok, keyed_refused),
+        (1, 7),
+        "one keyed command wins, seven are refused"
+    );
+    assert_eq!(written.len(), 41, "forty-one distinct positions");
+    let events = read_all(&store).await;
+    assert_eq!(events.len(), 41);
+    for event in events {
+        assert_eq!(
+            written.get(&event.position).map(|id| id.to_string()),
+            Some(event.aggregate_id.clone()),
+            "position {} answered to the command that wrote it",
+            event.position
+        );
+    }
+}
+
 tests::on_both_backends!(
     append_and_load_every_aggregate,
+    concurrent_commands_each_get_their_own_outcome,
     metadata_round_trips,
     a_rejected_command_writes_nothing,
     tax_codes_are_unique_through_the_store,

@@ -7,8 +7,17 @@
 //! unnest … RETURNING`: one round trip, atomic on its own, answering the positions.
 //! A duplicate (aggregate, sequence) is still a unique violation, still reported as the
 //! optimistic-lock conflict the command service retries.
+//!
+//! Group commit: the appends of concurrent commands (on different aggregates: one aggregate's
+//! commands queue in its lane) go in one such statement, one transaction, instead of one
+//! each ([`Appender`]): a transaction's fixed cost (round trip, commit record, the flush with
+//! `fsync` on) is paid once for the group. Should the group's statement fail (one command's
+//! conflict or reused idempotency key fails them all), each command is appended on its own,
+//! so each gets its own outcome.
 
 use std::sync::{Arc, Mutex};
+
+use tokio::sync::{mpsc, oneshot};
 
 use cqrs_es::persist::{
     PersistedEventRepository, PersistenceError, ReplayStream, SerializedEvent, SerializedSnapshot,
@@ -17,55 +26,154 @@ use cqrs_es::Aggregate;
 use postgres_es::PostgresEventRepository;
 use serde_json::Value;
 
-/// postgres-es for reads; one statement per append. The positions of the last append are left
-/// in `appended` for the command service.
+/// postgres-es for reads; appends through the store's [`Appender`]. The positions of the
+/// last append are left in `appended` for the command service.
 pub(crate) struct PostgresLog {
     inner: PostgresEventRepository,
-    pool: sqlx::PgPool,
+    appender: Arc<Appender>,
     appended: Arc<Mutex<Option<Vec<i64>>>>,
 }
 
 impl PostgresLog {
-    pub(crate) fn new(pool: sqlx::PgPool, appended: Arc<Mutex<Option<Vec<i64>>>>) -> Self {
+    pub(crate) fn new(
+        pool: sqlx::PgPool,
+        appender: Arc<Appender>,
+        appended: Arc<Mutex<Option<Vec<i64>>>>,
+    ) -> Self {
         Self {
-            inner: PostgresEventRepository::new(pool.clone()),
-            pool,
+            inner: PostgresEventRepository::new(pool),
+            appender,
             appended,
         }
     }
+}
 
+/// One command's events waiting to be appended, and where its outcome goes.
+struct Request {
+    events: Vec<SerializedEvent>,
+    reply: oneshot::Sender<Result<Vec<i64>, PersistenceError>>,
+}
+
+/// How many commands one group commit takes at most.
+const GROUP_MAX: usize = 64;
+/// How many group commits may be on their way at once.
+const APPENDERS: usize = 2;
+
+/// Appends the events of concurrent commands in groups: whatever is queued when an appender
+/// is free goes in one statement. Stops when the store is dropped.
+pub(crate) struct Appender {
+    queue: mpsc::UnboundedSender<Request>,
+}
+
+impl Appender {
+    pub(crate) fn spawn(pool: sqlx::PgPool) -> Self {
+        let (queue, receiver) = mpsc::unbounded_channel::<Request>();
+        let receiver = Arc::new(tokio::sync::Mutex::new(receiver));
+        for _ in 0..APPENDERS {
+            let (pool, receiver) = (pool.clone(), receiver.clone());
+            tokio::spawn(async move {
+                loop {
+                    let mut group = Vec::new();
+                    {
+                        let mut receiver = receiver.lock().await;
+                        match receiver.recv().await {
+                            Some(first) => group.push(first),
+                            None => return,
+                        }
+                        while group.len() < GROUP_MAX {
+                            match receiver.try_recv() {
+                                Ok(next) => group.push(next),
+                                Err(_) => break,
+                            }
+                        }
+                    }
+                    commit_group(&pool, group).await;
+                }
+            });
+        }
+        Self { queue }
+    }
+
+    /// Appends one command's events (in one transaction with those of other commands, or
+    /// alone); answers their positions.
     async fn append(&self, events: &[SerializedEvent]) -> Result<Vec<i64>, PersistenceError> {
         if events.is_empty() {
             return Ok(vec![]);
         }
-        let texts = |f: fn(&SerializedEvent) -> &String| -> Vec<&str> {
-            events.iter().map(|e| f(e).as_str()).collect()
+        let (reply, outcome) = oneshot::channel();
+        let request = Request {
+            events: events.to_vec(),
+            reply,
         };
-        // WITH ORDINALITY … ORDER BY: rows are inserted in the command's order, so positions
-        // (assigned per row by the trigger) grow with sequences.
-        let rows: Vec<(i64, i64)> = sqlx::query_as(
-            "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type,
-                                 event_version, payload, metadata)
-             SELECT t, i, s, e, v, p, m
-               FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
-                           $6::jsonb[], $7::jsonb[]) WITH ORDINALITY AS x(t, i, s, e, v, p, m, o)
-              ORDER BY o
-             RETURNING sequence, position",
-        )
-        .bind(texts(|e| &e.aggregate_type))
-        .bind(texts(|e| &e.aggregate_id))
-        .bind(events.iter().map(|e| e.sequence as i64).collect::<Vec<_>>())
-        .bind(texts(|e| &e.event_type))
-        .bind(texts(|e| &e.event_version))
-        .bind(events.iter().map(|e| &e.payload).collect::<Vec<&Value>>())
-        .bind(events.iter().map(|e| &e.metadata).collect::<Vec<&Value>>())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(persistence_error)?;
-        let mut rows = rows;
-        rows.sort_unstable();
-        Ok(rows.into_iter().map(|(_, position)| position).collect())
+        if self.queue.send(request).is_err() {
+            return Err(PersistenceError::UnknownError(
+                "the appender has stopped".into(),
+            ));
+        }
+        outcome.await.unwrap_or_else(|_| {
+            Err(PersistenceError::UnknownError(
+                "the append was abandoned".into(),
+            ))
+        })
     }
+}
+
+/// One statement for the whole group; if it fails, each command on its own.
+async fn commit_group(pool: &sqlx::PgPool, group: Vec<Request>) {
+    metrics::histogram!("governance_append_group_commands").record(group.len() as f64);
+    if group.len() > 1 {
+        let events: Vec<&SerializedEvent> = group.iter().flat_map(|r| &r.events).collect();
+        if let Ok(positions) = insert(pool, &events).await {
+            let mut positions = positions.into_iter();
+            for request in group {
+                let mine: Vec<i64> = positions.by_ref().take(request.events.len()).collect();
+                let _ = request.reply.send(Ok(mine));
+            }
+            return;
+        }
+    }
+    for request in group {
+        let events: Vec<&SerializedEvent> = request.events.iter().collect();
+        let _ = request.reply.send(insert(pool, &events).await);
+    }
+}
+
+/// Inserts `events` in one statement, in their order (positions, assigned per row by the
+/// trigger, grow with it); answers each event's position, in the same order.
+async fn insert(
+    pool: &sqlx::PgPool,
+    events: &[&SerializedEvent],
+) -> Result<Vec<i64>, PersistenceError> {
+    let texts = |f: fn(&SerializedEvent) -> &String| -> Vec<&str> {
+        events.iter().map(|e| f(e).as_str()).collect()
+    };
+    // WITH ORDINALITY … ORDER BY: rows are inserted in the given order.
+    let mut rows: Vec<(i64, i64)> = sqlx::query_as(
+        "WITH x AS (
+             SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
+                                  $6::jsonb[], $7::jsonb[]) WITH ORDINALITY AS x(t, i, s, e, v, p, m, o)
+         ), inserted AS (
+             INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type,
+                                 event_version, payload, metadata)
+             SELECT t, i, s, e, v, p, m FROM x ORDER BY o
+             RETURNING aggregate_type, aggregate_id, sequence, position
+         )
+         SELECT x.o, inserted.position FROM inserted
+           JOIN x ON x.t = inserted.aggregate_type AND x.i = inserted.aggregate_id
+                 AND x.s = inserted.sequence",
+    )
+    .bind(texts(|e| &e.aggregate_type))
+    .bind(texts(|e| &e.aggregate_id))
+    .bind(events.iter().map(|e| e.sequence as i64).collect::<Vec<_>>())
+    .bind(texts(|e| &e.event_type))
+    .bind(texts(|e| &e.event_version))
+    .bind(events.iter().map(|e| &e.payload).collect::<Vec<&Value>>())
+    .bind(events.iter().map(|e| &e.metadata).collect::<Vec<&Value>>())
+    .fetch_all(pool)
+    .await
+    .map_err(persistence_error)?;
+    rows.sort_unstable();
+    Ok(rows.into_iter().map(|(_, position)| position).collect())
 }
 
 /// The mapping postgres-es applies: a unique violation is a concurrent append (or a reused
@@ -117,7 +225,7 @@ impl PersistedEventRepository for PostgresLog {
             // writes them with the events in its own transaction.
             return self.inner.persist::<A>(events, snapshot_update).await;
         }
-        let positions = self.append(events).await?;
+        let positions = self.appender.append(events).await?;
         *self.appended.lock().unwrap_or_else(|e| e.into_inner()) = Some(positions);
         Ok(())
     }

@@ -241,9 +241,13 @@ impl Store {
         let outcome = match &self.backend {
             Backend::Postgres(pool) => {
                 let appended = Appended::default();
-                let repo = PostgresLog::new(pool.clone(), appended.clone());
+                let appender = self.appender.clone().ok_or_else(|| {
+                    CommandError::Store(StoreError::Corrupt("no appender".into()))
+                })?;
+                let repo = PostgresLog::new(pool.clone(), appender.clone(), appended.clone());
                 let es = PersistedEventStore::<_, A>::new_event_store(PostgresLog::new(
                     pool.clone(),
+                    appender,
                     appended.clone(),
                 ));
                 self.execute_with(&es, &repo, id, command, metadata, hash, &appended)

@@ -120,6 +120,8 @@ pub struct Store {
     projecting: Arc<std::sync::atomic::AtomicBool>,
     /// The deployment secret (outside the database): wraps person keys, keys fingerprints.
     secrets: Option<Arc<crate::secrets::Secrets>>,
+    /// Appends the events of concurrent commands in groups (PostgreSQL; see `append.rs`).
+    appender: Option<Arc<append::Appender>>,
     /// API tokens verified a moment ago (see `tokens.rs`).
     tokens: Arc<tokens::TokenCache>,
 }
@@ -170,6 +172,10 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl);
         };
+        let appender = match &backend {
+            Backend::Postgres(pool) => Some(Arc::new(append::Appender::spawn(pool.clone()))),
+            Backend::Sqlite(_) => None,
+        };
         let aggregates = Arc::new(cache::AggregateCache::new(AGGREGATES_CACHED));
         let directory = Arc::new(StoreDirectory::new(backend.clone(), aggregates.clone()));
         let (changes, _) = watch::channel(0);
@@ -186,6 +192,7 @@ impl Store {
             projecting: Arc::default(),
             secrets: None,
             tokens: Arc::new(tokens::TokenCache::new(TOKEN_CACHE_DEFAULT)),
+            appender,
         })
     }
 
