@@ -314,6 +314,15 @@ async fn main() {
         }
     };
     let store = tests::open(&url).await;
+    // The baselines use a pool of their own with PostgreSQL's default settings (the store's
+    // connections set their own planning mode): what a user writing the SQL by hand would get,
+    // sized like the store's and, like it, without a ping before each use.
+    let raw_pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(16)
+        .test_before_acquire(false)
+        .connect(&url)
+        .await
+        .expect("a pool for the baselines");
     let Backend::Postgres(pool) = store.backend().clone() else {
         panic!("the benchmark measures PostgreSQL: BENCH_DATABASE_URL must be a postgres:// URL")
     };
@@ -416,7 +425,7 @@ async fn main() {
             None
         };
         let before = histograms(&server).await;
-        let p = pool.clone();
+        let p = raw_pool.clone();
         let ((system, _), (baseline, _)) = paired(
             clients,
             seconds,
@@ -674,7 +683,7 @@ async fn main() {
             query.clone(),
             variables.clone(),
         );
-        let (p, sql, binds) = (pool.clone(), sql.to_owned(), binds.clone());
+        let (p, sql, binds) = (raw_pool.clone(), sql.to_owned(), binds.clone());
         let ((system, mut latencies), (baseline, mut base_latencies)) = paired(
             32,
             seconds,
@@ -740,7 +749,7 @@ async fn main() {
         sqlx::query_as::<_, (i64, Value, Value)>(
             "SELECT position, payload, metadata FROM events ORDER BY position",
         )
-        .fetch(&pool)
+        .fetch(&raw_pool)
         .try_fold(0usize, |n, _| async move { Ok(n + 1) })
         .await
         .unwrap()
