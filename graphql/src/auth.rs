@@ -376,6 +376,20 @@ fn remembered<A: cqrs_es::Aggregate + Clone + 'static>(ctx: &Context<'_>, id: Uu
         .map(|(state, _)| state)
 }
 
+/// The network of aggregate `id`: from its remembered state (`of`), else as `viewed` reads
+/// it from the read side.
+async fn network_of<A: cqrs_es::Aggregate + Clone + 'static>(
+    ctx: &Context<'_>,
+    id: Uuid,
+    of: fn(&A) -> Option<NetworkId>,
+    viewed: impl std::future::Future<Output = ApiResult<Option<NetworkId>>>,
+) -> ApiResult<Option<NetworkId>> {
+    match remembered::<A>(ctx, id).as_ref().and_then(of) {
+        Some(network) => Ok(Some(network)),
+        None => viewed.await,
+    }
+}
+
 async fn target_of(ctx: &Context<'_>, input: &async_graphql::Value) -> ApiResult<Target> {
     use aggregates::{commitment::Commitment, meeting::Meeting};
     use aggregates::{protocol::Protocol, working_group::WorkingGroup};
@@ -385,13 +399,12 @@ async fn target_of(ctx: &Context<'_>, input: &async_graphql::Value) -> ApiResult
         organization: id_arg(input, "organization", NodeKind::Organization).map(OrganizationId),
     };
     if let Some(p) = id_arg(input, "protocol", NodeKind::Protocol) {
-        target.network = match remembered::<Protocol>(ctx, p).and_then(|a| a.network) {
-            Some(network) => Some(network),
-            None => r
-                .protocol(ProtocolId(p), AsOf::Now)
+        let viewed = async {
+            Ok(r.protocol(ProtocolId(p), AsOf::Now)
                 .await?
-                .map(|v| v.network),
+                .map(|v| v.network))
         };
+        target.network = network_of::<Protocol>(ctx, p, |a| a.network, viewed).await?;
     }
     if let Some(c) = id_arg(input, "commitment", NodeKind::Commitment) {
         let known = remembered::<Commitment>(ctx, c).and_then(|a| a.network.zip(a.obligor));
@@ -407,19 +420,16 @@ async fn target_of(ctx: &Context<'_>, input: &async_graphql::Value) -> ApiResult
         target.organization = obligor;
     }
     if let Some(m) = id_arg(input, "meeting", NodeKind::Meeting) {
-        target.network = match remembered::<Meeting>(ctx, m).and_then(|a| a.network) {
-            Some(network) => Some(network),
-            None => r.meeting(MeetingId(m), AsOf::Now).await?.map(|v| v.network),
-        };
+        let viewed = async { Ok(r.meeting(MeetingId(m), AsOf::Now).await?.map(|v| v.network)) };
+        target.network = network_of::<Meeting>(ctx, m, |a| a.network, viewed).await?;
     }
     if let Some(w) = id_arg(input, "workingGroup", NodeKind::WorkingGroup) {
-        target.network = match remembered::<WorkingGroup>(ctx, w).and_then(|a| a.network) {
-            Some(network) => Some(network),
-            None => r
-                .working_group(WorkingGroupId(w), AsOf::Now)
+        let viewed = async {
+            Ok(r.working_group(WorkingGroupId(w), AsOf::Now)
                 .await?
-                .map(|v| v.network),
+                .map(|v| v.network))
         };
+        target.network = network_of::<WorkingGroup>(ctx, w, |a| a.network, viewed).await?;
     }
     // A referent designation: the organization it belongs to.
     if let (Some(network), Some(referent)) = (
