@@ -124,27 +124,8 @@ impl Projector {
         generation: i64,
         from: i64,
     ) -> Result<Batch, ProjectorError> {
-        self.run_batch_carrying(generation, from, &mut Docs::default())
+        self.run_batch_with(generation, from, &mut Docs::default())
             .await
-    }
-
-    /// Like [`Self::run_batch_from`], starting from the documents `docs` carries from this
-    /// projector's previous batch (see [`Self::run_batch_with`]); the caller forgets them
-    /// unless it knows nobody else wrote `generation` since (its checkpoint is still where
-    /// that batch left it), and on any error.
-    async fn run_batch_carrying(
-        &self,
-        generation: i64,
-        from: i64,
-        docs: &mut Docs,
-    ) -> Result<Batch, ProjectorError> {
-        let batch = self.run_batch_with(generation, from, docs).await?;
-        if batch.events > 0 {
-            // Wakes read-your-writes waiters in this process at once (others poll). Not
-            // from a rebuild's batches: those fill a generation nobody reads yet.
-            self.store.signal_projected(batch.position);
-        }
-        Ok(batch)
     }
 
     /// Like [`Self::run_batch_from`], with the current documents `docs` already holds taken as
@@ -652,7 +633,16 @@ impl Projector {
                             active
                         }
                     };
-                    let batch = self.run_batch_carrying(generation, from, &mut docs).await?;
+                    let batch = self.run_batch_with(generation, from, &mut docs).await?;
+                    if batch.events > 0 {
+                        // Wakes read-your-writes waiters in this process, which take it as
+                        // readable without asking (see `ReadModels::wait_for`): the batch
+                        // went into the generation that was active when this loop read it,
+                        // and a switch since would have deleted its checkpoint and failed
+                        // the batch. Only this loop signals (not a catch-up of any
+                        // generation, not a rebuild).
+                        self.store.signal_projected(batch.position);
+                    }
                     Ok::<_, ProjectorError>((generation, batch))
                 }
                 .await;
