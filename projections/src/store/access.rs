@@ -141,6 +141,10 @@ impl Store {
 
     /// The token presented, if it was issued (revoked ones included: the caller decides).
     pub async fn find_token(&self, token: &str) -> Result<Option<ApiToken>, StoreError> {
+        self.token_with_hash(&token_hash(token)).await
+    }
+
+    async fn token_with_hash(&self, hash: &str) -> Result<Option<ApiToken>, StoreError> {
         let backend = self.backend();
         let sql = dialect(
             backend,
@@ -150,7 +154,7 @@ impl Store {
             ),
         );
         let row: Option<TokenRow> = on_pool!(backend, pool => sqlx::query_as(&sql)
-            .bind(token_hash(token))
+            .bind(hash)
             .fetch_optional(pool)
             .await?);
         row.map(token_of).transpose()
@@ -165,7 +169,7 @@ impl Store {
         }
         let epoch = self.tokens.epoch();
         let found = self
-            .find_token(token)
+            .token_with_hash(&hash)
             .await?
             .filter(|t| t.revoked_at.is_none());
         if let Some(valid) = &found {
