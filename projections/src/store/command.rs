@@ -270,8 +270,8 @@ impl Store {
                 .await
             }
         }?;
-        if !outcome.positions.is_empty() && !outcome.replayed {
-            self.signal_change();
+        if let Some(last) = outcome.positions.last().filter(|_| !outcome.replayed) {
+            self.signal_change(*last);
         }
         Ok(outcome)
     }

@@ -177,15 +177,21 @@ impl Store {
     /// when events past it are committed but not yet readable (on PostgreSQL an older
     /// transaction is still running, see `read_after`), they become readable without any new
     /// commit to signal it, so it only pauses a millisecond before the follower reads again.
+    /// Whether there are such events is known without asking when this process appended them;
+    /// the database is asked only while other processes are appending (their notifications
+    /// arrived lately), else the follower waits for the next commit.
     pub async fn wait_past(
         &self,
         seen: &mut tokio::sync::watch::Receiver<u64>,
         reached: i64,
         timeout: Duration,
     ) {
-        match self.head_position().await {
-            Ok(head) if head > reached => tokio::time::sleep(Duration::from_millis(1)).await,
-            _ => self.wait_for_events(seen, timeout).await,
+        let pending = self.appended_up_to() > reached
+            || (self.heard_from_others_within(Duration::from_secs(2))
+                && matches!(self.head_position().await, Ok(head) if head > reached));
+        match pending {
+            true => tokio::time::sleep(Duration::from_millis(1)).await,
+            false => self.wait_for_events(seen, timeout).await,
         }
     }
 

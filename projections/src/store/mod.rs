@@ -37,6 +37,16 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator =
     sqlx::migrate!("../schemas/migrations/postgres");
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../schemas/migrations/sqlite");
 
+/// Milliseconds since this process first asked (a clock for "recently").
+fn millis_since_epoch() -> u64 {
+    static EPOCH: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    EPOCH
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_millis() as u64
+        + 1
+}
+
 /// The channel PostgreSQL notifies when events commit.
 const NOTIFY_CHANNEL: &str = "governance_events";
 
@@ -104,8 +114,15 @@ pub struct Store {
     backend: Backend,
     services: aggregates::Services,
     changes: Arc<watch::Sender<u64>>,
-    /// Bumped by this process's appends: the notifier tells other processes (PostgreSQL).
-    appended: Arc<watch::Sender<u64>>,
+    /// The highest position this process has appended (and committed): followers of the log
+    /// know without asking that events past their position exist; the notifier tells other
+    /// processes (PostgreSQL).
+    appended: Arc<watch::Sender<i64>>,
+    /// This store's name in its notifications, so that its listener tells its own from other
+    /// processes'.
+    instance: Arc<str>,
+    /// When a notification from another process last arrived (milliseconds since `EPOCH`).
+    heard_from_others: Arc<std::sync::atomic::AtomicU64>,
     options: CommandOptions,
     /// Serialises, in this process, commands that check unique values (see `execute`).
     unique_values: Arc<tokio::sync::Mutex<()>>,
@@ -190,6 +207,8 @@ impl Store {
             services: aggregates::Services::new(directory),
             changes: Arc::new(changes),
             appended: Arc::new(watch::channel(0).0),
+            instance: uuid::Uuid::new_v4().to_string().into(),
+            heard_from_others: Arc::default(),
             options: CommandOptions::default(),
             unique_values: Arc::new(tokio::sync::Mutex::new(())),
             lanes: Arc::default(),
@@ -299,11 +318,24 @@ impl Store {
             .store(projecting, std::sync::atomic::Ordering::Relaxed);
     }
 
-    /// Events were appended by this process: wake its readers, and (PostgreSQL) those of
-    /// other processes through the notifier.
-    fn signal_change(&self) {
+    /// Events up to `position` were appended by this process: wake its readers, and
+    /// (PostgreSQL) those of other processes through the notifier.
+    fn signal_change(&self, position: i64) {
         self.changes.send_modify(|n| *n = n.wrapping_add(1));
-        self.appended.send_modify(|n| *n = n.wrapping_add(1));
+        self.appended.send_modify(|p| *p = (*p).max(position));
+    }
+
+    /// The highest position this process has appended.
+    pub(crate) fn appended_up_to(&self) -> i64 {
+        *self.appended.borrow()
+    }
+
+    /// Whether another process's notification arrived within `window`.
+    pub(crate) fn heard_from_others_within(&self, window: Duration) -> bool {
+        let at = self
+            .heard_from_others
+            .load(std::sync::atomic::Ordering::Relaxed);
+        at > 0 && millis_since_epoch().saturating_sub(at) <= window.as_millis() as u64
     }
 
     /// On PostgreSQL, sends one NOTIFY after this process's appends have committed, for
@@ -317,11 +349,13 @@ impl Store {
         };
         let pool = pool.clone();
         let mut appended = self.appended.subscribe();
+        let instance = self.instance.clone();
         tokio::spawn(async move {
             while appended.changed().await.is_ok() {
                 appended.borrow_and_update();
-                if let Err(error) = sqlx::query("SELECT pg_notify($1, '')")
+                if let Err(error) = sqlx::query("SELECT pg_notify($1, $2)")
                     .bind(NOTIFY_CHANNEL)
+                    .bind(&*instance)
                     .execute(&pool)
                     .await
                 {
@@ -341,13 +375,19 @@ impl Store {
         };
         let pool = pool.clone();
         let changes = Arc::downgrade(&self.changes);
+        let (instance, heard) = (self.instance.clone(), self.heard_from_others.clone());
         tokio::spawn(async move {
             loop {
                 let listener = async {
                     let mut listener = PgListener::connect_with(&pool).await?;
                     listener.listen(NOTIFY_CHANNEL).await?;
                     loop {
-                        listener.recv().await?;
+                        let notification = listener.recv().await?;
+                        // Its own appends woke this process's readers already.
+                        if notification.payload() == &*instance {
+                            continue;
+                        }
+                        heard.store(millis_since_epoch(), std::sync::atomic::Ordering::Relaxed);
                         match changes.upgrade() {
                             Some(changes) => changes.send_modify(|n| *n = n.wrapping_add(1)),
                             None => return Ok::<(), sqlx::Error>(()),

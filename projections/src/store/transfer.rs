@@ -189,7 +189,8 @@ impl Store {
             tx.commit().await?;
         });
         if report.imported > 0 {
-            self.signal_change();
+            // (Positions the database assigned: asked once, an import is rare.)
+            self.signal_change(self.head_position().await.unwrap_or(0));
         }
         Ok(report)
     }
