@@ -120,14 +120,23 @@ impl Viewer {
         self.organizations
             .get_or_try_init(|| async {
                 let mut seen = HashSet::new();
+                // The networks seen (at their level), then their memberships in one query.
+                let mut levels = std::collections::HashMap::new();
                 for network in read(ctx).networks(AsOf::Now).await? {
                     let level = self.level(ctx, &network).await?;
                     if level == Level::None {
                         continue;
                     }
                     seen.insert(network.coordinator);
-                    let applications = self.sees_applications(network.id);
-                    for m in read(ctx).memberships(network.id, AsOf::Now).await? {
+                    levels.insert(network.id, level);
+                }
+                let networks: Vec<NetworkId> = levels.keys().copied().collect();
+                for m in read(ctx).memberships_in(&networks, AsOf::Now).await? {
+                    let Some(&level) = levels.get(&m.network) else {
+                        continue;
+                    };
+                    let applications = self.sees_applications(m.network);
+                    {
                         let shown = match m.status {
                             MembershipStatus::Active => true,
                             MembershipStatus::Pending | MembershipStatus::Rejected => applications,

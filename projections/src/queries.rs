@@ -222,7 +222,7 @@ impl ReadModels {
         &self,
         kind: Kind,
         ids: Option<&[&str]>,
-        filter: Option<(Column, &str)>,
+        filter: Option<(Column, &[&str])>,
         as_of: AsOf,
     ) -> Result<Vec<T>, QueryError> {
         self.docs_where(kind, ids, filter, &[], as_of).await
@@ -234,7 +234,7 @@ impl ReadModels {
         &self,
         kind: Kind,
         ids: Option<&[&str]>,
-        filter: Option<(Column, &str)>,
+        filter: Option<(Column, &[&str])>,
         conditions: &[(&str, &str)],
         as_of: AsOf,
     ) -> Result<Vec<T>, QueryError> {
@@ -252,10 +252,21 @@ impl ReadModels {
             texts.extend_from_slice(ids);
             next += ids.len();
         }
-        if let Some((column, value)) = filter {
-            sql.push_str(&format!(" AND {} = ${next}", column.name()));
-            texts.push(value);
-            next += 1;
+        if let Some((column, values)) = filter {
+            let placeholders: Vec<String> = (next..next + values.len())
+                .map(|i| format!("${i}"))
+                .collect();
+            match values.len() {
+                0 => return Ok(vec![]),
+                1 => sql.push_str(&format!(" AND {} = ${next}", column.name())),
+                _ => sql.push_str(&format!(
+                    " AND {} IN ({})",
+                    column.name(),
+                    placeholders.join(", ")
+                )),
+            }
+            texts.extend_from_slice(values);
+            next += values.len();
         }
         for (condition, value) in conditions {
             sql.push_str(" AND ");
@@ -310,7 +321,8 @@ impl ReadModels {
         value: impl ToString,
         as_of: AsOf,
     ) -> Result<Vec<T>, QueryError> {
-        self.docs(kind, None, Some((column, &value.to_string())), as_of)
+        let value = value.to_string();
+        self.docs(kind, None, Some((column, &[value.as_str()])), as_of)
             .await
     }
 
@@ -379,6 +391,18 @@ impl ReadModels {
             .await
     }
 
+    /// The memberships of several networks, in one query.
+    pub async fn memberships_in(
+        &self,
+        networks: &[NetworkId],
+        as_of: AsOf,
+    ) -> Result<Vec<MembershipView>, QueryError> {
+        let ids: Vec<String> = networks.iter().map(|n| n.to_string()).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        self.docs(Kind::Membership, None, Some((Column::Network, &ids)), as_of)
+            .await
+    }
+
     /// The active members.
     pub async fn members(
         &self,
@@ -442,7 +466,7 @@ impl ReadModels {
             .docs(
                 Kind::Signature,
                 None,
-                Some((Column::Parent, &protocol.to_string())),
+                Some((Column::Parent, &[protocol.to_string().as_str()])),
                 as_of,
             )
             .await?;
@@ -483,7 +507,7 @@ impl ReadModels {
             .docs(
                 Kind::Signature,
                 None,
-                Some((Column::Organization, &organization.to_string())),
+                Some((Column::Organization, &[organization.to_string().as_str()])),
                 as_of,
             )
             .await?;
@@ -577,7 +601,7 @@ impl ReadModels {
         self.docs_where(
             Kind::Commitment,
             None,
-            Some((column, &value)),
+            Some((column, &[value.as_str()])),
             &conditions,
             as_of,
         )
