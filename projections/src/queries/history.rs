@@ -102,21 +102,12 @@ impl ReadModels {
         }
         // SQLite compares its millisecond ISO-8601 text; PostgreSQL casts to timestamptz.
         let time = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
-        if let Some(from) = filter.recorded_from {
-            let clause = if postgres {
-                " AND e.recorded_at >= $?::timestamptz"
-            } else {
-                " AND e.recorded_at >= $?"
-            };
-            push(&mut sql, clause, time(from));
-        }
-        if let Some(until) = filter.recorded_until {
-            let clause = if postgres {
-                " AND e.recorded_at < $?::timestamptz"
-            } else {
-                " AND e.recorded_at < $?"
-            };
-            push(&mut sql, clause, time(until));
+        for (bound, operator) in [(filter.recorded_from, ">="), (filter.recorded_until, "<")] {
+            if let Some(at) = bound {
+                let cast = if postgres { "::timestamptz" } else { "" };
+                let clause = format!(" AND e.recorded_at {operator} $?{cast}");
+                push(&mut sql, &clause, time(at));
+            }
         }
         if postgres {
             // The same gap safety as the global log: never page past an uncommitted event.
