@@ -43,6 +43,10 @@ pub(crate) struct ServeArgs {
     /// database again: a `token revoke` takes effect within it (0: ask on every request).
     #[arg(long, env = "TOKEN_CACHE_SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u16).range(0..=300))]
     token_cache_seconds: u16,
+    /// Keep an in-memory image of the current read models and answer questions "as of now"
+    /// from it (false: every question goes to the database).
+    #[arg(long, env = "READ_IMAGE", default_value_t = true, action = clap::ArgAction::Set)]
+    read_image: bool,
 }
 
 /// Runs `Serve`.
@@ -60,13 +64,15 @@ pub(crate) async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         max_subscriptions_per_connection,
         max_connections_per_principal,
         token_cache_seconds,
+        read_image,
     } = args;
     let auth = auth.config()?;
     let signer = signing.signer()?;
     let store = database
         .open()
         .await?
-        .with_token_cache(std::time::Duration::from_secs(token_cache_seconds.into()));
+        .with_token_cache(std::time::Duration::from_secs(token_cache_seconds.into()))
+        .with_read_image(read_image);
     if demo {
         load_demo(&store).await?;
     }

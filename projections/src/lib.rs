@@ -3,6 +3,7 @@
 //! - [`store`]: the event store adapter (postgres-es / sqlite-es behind one [`store::Store`]),
 //!   the command service every caller uses, and the gap-safe global-log reader.
 
+pub mod image;
 pub mod integrity;
 pub mod processes;
 pub mod projector;
@@ -15,11 +16,12 @@ pub mod tasks;
 pub mod views;
 
 /// The read side's background work for one server process: the projector (leader-elected on
-/// PostgreSQL) and the process manager. Dropping it stops both.
+/// PostgreSQL), the process manager, the sealer and the read image. Dropping it stops them.
 pub struct Background {
     pub projector: projector::ProjectorHandle,
     processes: tasks::Stoppable,
     sealer: tasks::Stoppable,
+    image: Option<tasks::Stoppable>,
 }
 
 impl Background {
@@ -30,11 +32,17 @@ impl Background {
             projector,
             processes,
             sealer,
+            image,
         } = self;
         tokio::join!(
             projector.shutdown(timeout),
             processes.shutdown(timeout),
-            sealer.shutdown(timeout)
+            sealer.shutdown(timeout),
+            async {
+                if let Some(image) = image {
+                    image.shutdown(timeout).await
+                }
+            }
         );
     }
 }
@@ -52,6 +60,9 @@ pub fn start_background_with(
     checkpoints: integrity::CheckpointPolicy,
 ) -> Background {
     Background {
+        image: store
+            .image()
+            .map(|image| image::spawn(store.clone(), image.clone())),
         projector: projector::Projector::new(store.clone())
             .spawn(std::time::Duration::from_secs(2)),
         processes: processes::ProcessManager::new(store.clone()).spawn(),

@@ -124,7 +124,7 @@ impl Projector {
         generation: i64,
         from: i64,
     ) -> Result<Batch, ProjectorError> {
-        self.run_batch_with(generation, from, &mut Docs::default())
+        self.run_batch_with(generation, from, &mut Docs::default(), false)
             .await
     }
 
@@ -132,12 +132,14 @@ impl Projector {
     /// they are (not loaded again) where this batch needs them; the others are dropped. Only
     /// sound while nothing else writes `generation`: the rebuild carries them from batch to
     /// batch. On return `docs` holds the current version of every document the batch
-    /// touched, and no pending versions.
+    /// touched, and no pending versions. With `feed`, a committed batch's documents go to
+    /// this process's read image (the live projector of the active generation only).
     async fn run_batch_with(
         &self,
         generation: i64,
         from: i64,
         docs: &mut Docs,
+        feed: bool,
     ) -> Result<Batch, ProjectorError> {
         let started = std::time::Instant::now();
         let events = self.store.read_after(from, self.batch_size).await?;
@@ -171,6 +173,15 @@ impl Projector {
         }
         let projected = started.elapsed();
         let written = self.write(generation, from, last, docs).await;
+        if written.is_ok() && feed {
+            if let Some(image) = self.store.image() {
+                // Committed: the image may show it. A batch that does not join up with the
+                // image is left to the image's own reading of the log.
+                if let Err(error) = image.apply_versions(from, last, &docs.versions) {
+                    tracing::error!(%error, "the read image refused a projected batch");
+                }
+            }
+        }
         docs.written();
         written?;
         let written = started.elapsed();
@@ -314,7 +325,7 @@ impl Projector {
         let mut position = 0;
         loop {
             let batch = builder
-                .run_batch_with(generation, position, &mut docs)
+                .run_batch_with(generation, position, &mut docs, false)
                 .await?;
             if batch.events > 0 {
                 position = batch.position;
@@ -633,7 +644,9 @@ impl Projector {
                             active
                         }
                     };
-                    let batch = self.run_batch_with(generation, from, &mut docs).await?;
+                    let batch = self
+                        .run_batch_with(generation, from, &mut docs, true)
+                        .await?;
                     if batch.events > 0 {
                         // Wakes read-your-writes waiters in this process, which take it as
                         // readable without asking (see `ReadModels::wait_for`): the batch

@@ -13,6 +13,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::image::{Column, Image, ImageError};
 use crate::projector::{Projector, ProjectorError};
 use crate::sql::{dialect, on_pool};
 use crate::store::{Backend, RawEvent, Store, StoreError, StoredEvent, EVENT_COLUMNS};
@@ -27,24 +28,6 @@ pub enum AsOf {
     Now,
     /// As known once the log had reached this position ("as known then").
     Position(i64),
-}
-
-/// A column documents can be filtered on.
-#[derive(Debug, Clone, Copy)]
-enum Column {
-    Network,
-    Organization,
-    Parent,
-}
-
-impl Column {
-    fn name(self) -> &'static str {
-        match self {
-            Column::Network => "network_id",
-            Column::Organization => "organization_id",
-            Column::Parent => "parent_id",
-        }
-    }
 }
 
 /// A page of the log: forward after a position, or backward before one (the latest first
@@ -113,6 +96,8 @@ pub enum QueryError {
     Projector(#[from] ProjectorError),
     #[error("a stored {kind} document cannot be read: {message}")]
     Corrupt { kind: &'static str, message: String },
+    #[error(transparent)]
+    Image(#[from] ImageError),
 }
 
 impl From<sqlx::Error> for QueryError {
@@ -187,6 +172,23 @@ impl ReadModels {
     /// `position`; answers whether it did.
     pub async fn wait_for(&self, position: i64, timeout: Duration) -> Result<bool, QueryError> {
         let deadline = tokio::time::Instant::now() + timeout;
+        // Both must show it: the database (timelines, the audit log and questions about the
+        // past are read there) and the image ("as of now"). While this process's projector
+        // leads, it feeds the image before it signals, so the second wait is none.
+        if !self.wait_for_database(position, deadline).await? {
+            return Ok(false);
+        }
+        Ok(match self.image() {
+            Some(image) => image.wait_for(position, deadline).await,
+            None => true,
+        })
+    }
+
+    async fn wait_for_database(
+        &self,
+        position: i64,
+        deadline: tokio::time::Instant,
+    ) -> Result<bool, QueryError> {
         let mut projected = self.store.subscribe_projected();
         // A batch this process's projector committed up to `position` is readable: it went
         // into the active generation (else its compare-and-set fails), and the position
@@ -218,15 +220,27 @@ impl ReadModels {
         }
     }
 
+    /// The read image, when it is live: it answers questions "as of now".
+    fn image(&self) -> Option<&Image> {
+        self.store
+            .image()
+            .map(|image| &**image)
+            .filter(|image| image.is_live())
+    }
+
     /// The documents of `kind`: those with one of `ids` (all when None), whose `filter`
-    /// column has the value given, as of `as_of`; one query.
-    async fn docs<T: DeserializeOwned>(
+    /// column has one of the values given, as of `as_of`; from the image "as of now" while it
+    /// is live, else one query.
+    async fn docs<T: DeserializeOwned + Clone + 'static>(
         &self,
         kind: Kind,
         ids: Option<&[&str]>,
         filter: Option<(Column, &[&str])>,
         as_of: AsOf,
     ) -> Result<Vec<T>, QueryError> {
+        if let (AsOf::Now, Some(image)) = (as_of, self.image()) {
+            return Ok(image.select(kind, ids, filter)?);
+        }
         self.docs_where(kind, ids, filter, &[], as_of).await
     }
 
@@ -316,7 +330,7 @@ impl ReadModels {
     }
 
     /// The documents of a kind whose filter column equals `value`.
-    async fn by<T: DeserializeOwned>(
+    async fn by<T: DeserializeOwned + Clone + 'static>(
         &self,
         kind: Kind,
         column: Column,
@@ -328,7 +342,7 @@ impl ReadModels {
             .await
     }
 
-    async fn one<T: DeserializeOwned>(
+    async fn one<T: DeserializeOwned + Clone + 'static>(
         &self,
         kind: Kind,
         id: &str,
@@ -578,6 +592,20 @@ impl ReadModels {
             CommitmentsOf::Network(n) => (Column::Network, n.to_string()),
             CommitmentsOf::Organization(o) => (Column::Organization, o.to_string()),
         };
+        if let (AsOf::Now, Some(image)) = (as_of, self.image()) {
+            let all: Vec<CommitmentView> =
+                image.select(Kind::Commitment, None, Some((column, &[value.as_str()])))?;
+            return Ok(all
+                .into_iter()
+                .filter(|c| criteria.status.is_none_or(|s| c.status == s))
+                .filter(|c| criteria.obligor.is_none_or(|o| c.obligor == o))
+                .filter(|c| {
+                    criteria
+                        .overdue_on
+                        .is_none_or(|day| c.is_pending() && c.due_on.is_some_and(|d| d < day))
+                })
+                .collect());
+        }
         let mut conditions: Vec<(&str, &str)> = vec![];
         // The stored form of a status is its serde name.
         let status = criteria.status.map(|s| match serde_json::to_value(s) {

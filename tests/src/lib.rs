@@ -23,12 +23,27 @@ pub async fn postgres_store() -> Store {
 }
 
 /// Opens (and migrates) the store at `url` with a fresh deployment secret, as `serve` does
-/// with its key file.
+/// with its key file; with the read image unless `READ_IMAGE=false` (the suite runs both
+/// ways, see the README).
 pub async fn open(url: &str) -> Store {
     Store::open(url)
         .await
         .expect("open the store")
         .with_secrets(projections::secrets::Secrets::generate())
+        .with_read_image(read_image())
+}
+
+/// Whether this run of the suite keeps read images (`READ_IMAGE`, as `serve` reads it:
+/// `true` unless set to `false`).
+pub fn read_image() -> bool {
+    match std::env::var("READ_IMAGE") {
+        Ok(value) => match value.trim() {
+            "false" => false,
+            "true" | "" => true,
+            other => panic!("READ_IMAGE must be true or false, not {other:?}"),
+        },
+        Err(_) => true,
+    }
 }
 
 /// Seals the whole log into the hash chain, waiting (up to 30 s) until every committed event

@@ -141,6 +141,9 @@ pub struct Store {
     appender: Option<Arc<append::Appender>>,
     /// API tokens verified a moment ago (see `tokens.rs`).
     tokens: Arc<tokens::TokenCache>,
+    /// This process's in-memory image of the current read models (see `image.rs`); None
+    /// when switched off (everything is read from the database).
+    image: Option<Arc<crate::image::Image>>,
 }
 
 impl Store {
@@ -218,6 +221,7 @@ impl Store {
             secrets: None,
             tokens: Arc::new(tokens::TokenCache::new(TOKEN_CACHE_DEFAULT)),
             appender,
+            image: Some(Arc::default()),
         })
     }
 
@@ -271,6 +275,18 @@ impl Store {
     pub fn with_token_cache(mut self, bound: Duration) -> Self {
         self.tokens = Arc::new(tokens::TokenCache::new(bound));
         self
+    }
+
+    /// Keeps an in-memory image of the current read models while the background work runs
+    /// (the default), or not: then every question is answered from the database.
+    pub fn with_read_image(mut self, enabled: bool) -> Self {
+        self.image = enabled.then(Arc::default);
+        self
+    }
+
+    /// The read image, if this store keeps one (it answers only while it is live).
+    pub fn image(&self) -> Option<&Arc<crate::image::Image>> {
+        self.image.as_ref()
     }
 
     /// Uses the deployment secret `secrets` (kept outside the database) for person keys and

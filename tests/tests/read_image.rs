@@ -1,0 +1,276 @@
+//! The read image answers exactly what the database answers for the same position: a
+//! generated dataset grows in random rounds (bulk-inserted networks, then random commands
+//! through the server), and after each round every query kind is asked of the image and of the
+//! database "as known at" the image's position, and through GraphQL of a server with the image
+//! and one without, on the same database, as random viewers.
+
+use std::time::{Duration, Instant};
+
+use aggregates::ids::{global_id, NetworkId, OrganizationId, ProtocolId};
+use chrono::NaiveDate;
+use projections::queries::{AsOf, CommitmentCriteria, CommitmentsOf, ReadModels};
+use projections::store::Store;
+use serde_json::{json, Value};
+use tests::{admin, auditor, coordinator, referent, TestServer};
+use uuid::Uuid;
+
+/// A small deterministic generator (xorshift), seeded from the clock and printed, so that a
+/// failing round can be replayed with `READ_IMAGE_SEED`.
+struct Random(u64);
+
+impl Random {
+    fn new() -> Self {
+        let seed = std::env::var("READ_IMAGE_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(1, |d| d.as_nanos() as u64)
+                    | 1
+            });
+        eprintln!("READ_IMAGE_SEED={seed}");
+        Self(seed)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n.max(1)
+    }
+}
+
+fn uuid(network: u128, role: u128) -> Uuid {
+    Uuid::from_u128((network << 16) | role)
+}
+
+fn network(n: u128) -> NetworkId {
+    NetworkId(uuid(n, 1))
+}
+
+fn member(n: u128, i: u128) -> OrganizationId {
+    OrganizationId(uuid(n, 100 + i))
+}
+
+fn protocol(n: u128) -> ProtocolId {
+    ProtocolId(uuid(n, 3))
+}
+
+/// Waits until both stores' read sides have followed the whole log and the processes have
+/// nothing more to add (the head stays put a while); answers the image's position.
+async fn settle(with: &Store, without: &ReadModels) -> i64 {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut settled_at = None;
+    loop {
+        let head = with.head_position().await.unwrap();
+        let image = with.image().expect("an image");
+        if image.is_live() && image.position() >= head && without.position().await.unwrap() >= head
+        {
+            if settled_at == Some(head) {
+                return image.position();
+            }
+            settled_at = Some(head);
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            continue;
+        }
+        settled_at = None;
+        assert!(Instant::now() < deadline, "the read sides settle");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// One random command through the server with the image (its outcome, accepted or refused,
+/// is part of the dataset either way).
+async fn random_command(server: &TestServer, random: &mut Random, networks: u128) {
+    let n = random.below(networks as u64) as u128;
+    let organization = global_id("Organization", member(n, random.below(10) as u128));
+    let net = global_id("Network", network(n));
+    let day = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Days::new(random.below(400));
+    let (name, input) = match random.below(4) {
+        0 => (
+            "suspendMembership",
+            json!({"network": net, "organization": organization, "effectiveOn": day, "reason": "verifica"}),
+        ),
+        1 => (
+            "withdrawMembership",
+            json!({"network": net, "organization": organization, "effectiveOn": day}),
+        ),
+        2 => (
+            "reinstateMembership",
+            json!({"network": net, "organization": organization, "effectiveOn": day}),
+        ),
+        _ => (
+            "renameOrganization",
+            json!({"organization": organization, "effectiveOn": day,
+                   "name": format!("Ente rinominato {}", random.below(1000))}),
+        ),
+    };
+    let input_type = format!("{}{}Input", name[..1].to_uppercase(), &name[1..]);
+    let body = server
+        .gql(
+            Some(&admin()),
+            &format!(
+                "mutation($i: {input_type}!) {{ {name}(input: $i) {{ userErrors {{ code }} }} }}"
+            ),
+            json!({"i": input}),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{name}: {body}");
+}
+
+/// Every query kind of the read models, from `read` as of `as_of`, as one comparable value.
+async fn answers(read: &ReadModels, as_of: AsOf, n: u128, i: u128) -> Value {
+    let net = network(n);
+    let org = member(n, i);
+    let on = NaiveDate::from_ymd_opt(2015, 6, 1).unwrap();
+    let overdue = CommitmentCriteria {
+        overdue_on: Some(NaiveDate::from_ymd_opt(2030, 1, 1).unwrap()),
+        ..Default::default()
+    };
+    let debug = |v: &dyn std::fmt::Debug| Value::String(format!("{v:?}"));
+    json!({
+        "organization": debug(&read.organization(org, as_of).await.unwrap()),
+        "organizations": debug(&read.organizations(as_of).await.unwrap()),
+        "network": debug(&read.network(net, as_of).await.unwrap()),
+        "networks": debug(&read.networks(as_of).await.unwrap()),
+        "memberships": debug(&read.memberships(net, as_of).await.unwrap()),
+        "memberships_in": debug(&read.memberships_in(&[net, network(0)], as_of).await.unwrap()),
+        "members_on": debug(&read.members_on(net, on, as_of).await.unwrap()),
+        "memberships_of": debug(&read.memberships_of(org, as_of).await.unwrap()),
+        "protocols": debug(&read.protocols(net, as_of).await.unwrap()),
+        "signatures": debug(&read.signatures(protocol(n), as_of).await.unwrap()),
+        "signatories": debug(&read.signatories(protocol(n), true, as_of).await.unwrap()),
+        "signatures_by": debug(&read.signatures_by(org, as_of).await.unwrap()),
+        "unsigned": debug(&read.members_without_signature(protocol(n), as_of).await.unwrap()),
+        "commitments": debug(&read.commitments(net, as_of).await.unwrap()),
+        "commitments_of": debug(&read.commitments_of(org, as_of).await.unwrap()),
+        "overdue": debug(&read.commitments_matching(CommitmentsOf::Network(net), &overdue, as_of).await.unwrap()),
+        "summary": debug(&read.commitment_summary(net, on, as_of).await.unwrap()),
+        "working_groups": debug(&read.working_groups(net, as_of).await.unwrap()),
+        "meetings": debug(&read.meetings(net, as_of).await.unwrap()),
+    })
+}
+
+/// Fails with the first question whose answers differ, and where they start to.
+fn same(image: &Value, database: &Value, context: &str) {
+    for (question, shown) in image.as_object().expect("answers") {
+        let (a, b) = (shown.to_string(), database[question].to_string());
+        if a != b {
+            let at = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+            let from = at.saturating_sub(200);
+            panic!(
+                "{context}: {question} differs at byte {at}:\n image:    …{}\n database: …{}",
+                &a[from..(at + 200).min(a.len())],
+                &b[from..(at + 200).min(b.len())]
+            );
+        }
+    }
+}
+
+/// The GraphQL questions compared between the two servers.
+fn questions(n: u128, i: u128) -> Vec<(&'static str, Value)> {
+    let net = global_id("Network", network(n));
+    let org = global_id("Organization", member(n, i));
+    let pro = global_id("Protocol", protocol(n));
+    vec![
+        ("query($n: ID!) { network(id: $n) { name members(first: 100) { nodes { organization { name } status referents { role } } } } }", json!({"n": net})),
+        ("query($p: ID!) { protocol(id: $p) { signatories { name } status } }", json!({"p": pro})),
+        ("query($n: ID!) { network(id: $n) { commitments(filter: {overdueOn: \"2030-01-01\"}, first: 100) { totalCount nodes { title status } } } }", json!({"n": net})),
+        ("query($o: ID!) { organization(id: $o) { name memberships { status network { name } } timeline(first: 20) { nodes { eventType } } } }", json!({"o": org})),
+        ("query($o: ID!) { node(id: $o) { id ... on Organization { name formerNames } } }", json!({"o": org})),
+        ("{ networks(first: 50) { totalCount nodes { name } } organizations(first: 50) { totalCount nodes { name } } }", json!({})),
+    ]
+}
+
+async fn image_and_database_agree(url: &str) {
+    let with = tests::open(url).await.with_read_image(true);
+    let without = tests::open(url).await.with_read_image(false);
+    let server = tests::spawn_server(with.clone(), Default::default()).await;
+    let plain = tests::spawn_server(without.clone(), Default::default()).await;
+    let image_reads = ReadModels::new(with.clone());
+    let database_reads = ReadModels::new(without.clone());
+    let mut random = Random::new();
+    let mut networks: u128 = 0;
+    for round in 0..4 {
+        let add = 1 + random.below(3) as u128;
+        tests::dataset::insert_networks(&with, networks, networks + add).await;
+        networks += add;
+        for _ in 0..random.below(12) {
+            random_command(&server, &mut random, networks).await;
+        }
+        let position = settle(&with, &database_reads).await;
+        for _ in 0..3 {
+            let n = random.below(networks as u64) as u128;
+            let i = random.below(10) as u128;
+            let image = answers(&image_reads, AsOf::Now, n, i).await;
+            same(
+                &image,
+                &answers(&database_reads, AsOf::Position(position), n, i).await,
+                &format!("round {round}: the image and the database as known at {position}"),
+            );
+            same(
+                &image,
+                &answers(&database_reads, AsOf::Now, n, i).await,
+                &format!("round {round}: the image and the database now"),
+            );
+            let viewers = [
+                Some(admin()),
+                Some(auditor()),
+                Some(coordinator(&global_id("Network", network(n)))),
+                Some(referent(&global_id("Organization", member(n, i)))),
+                Some(referent(&global_id(
+                    "Organization",
+                    member(random.below(networks as u64) as u128, 0),
+                ))),
+                None,
+            ];
+            for viewer in &viewers {
+                for (query, variables) in questions(n, i) {
+                    let shown = server
+                        .gql(viewer.as_deref(), query, variables.clone())
+                        .await;
+                    assert_eq!(
+                        shown,
+                        plain.gql(viewer.as_deref(), query, variables).await,
+                        "round {round}, {query} as {viewer:?}"
+                    );
+                }
+            }
+        }
+    }
+    let (documents, bytes) = with.image().unwrap().size();
+    assert!(documents > 0 && bytes > 0, "the image's size is known");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_image_and_database_agree() {
+    let url = tests::postgres::fresh_database().await;
+    image_and_database_agree(&url).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_image_and_database_agree() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("governance.db").display());
+    image_and_database_agree(&url).await;
+}
+
+/// Switched off, the store keeps no image and everything is read from the database.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_image_switched_off_is_not_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("governance.db").display());
+    let store = tests::open(&url).await.with_read_image(false);
+    assert!(store.image().is_none());
+    let server = tests::spawn_server(store, Default::default()).await;
+    let id = server.register_organization("Comune di Pavia").await;
+    let body = server
+        .gql(
+            Some(&admin()),
+            "query($o: ID!) { organization(id: $o) { name } }",
+            json!({"o": id}),
+        )
+        .await;
+    assert_eq!(body["data"]["organization"]["name"], "Comune di Pavia");
+}
