@@ -103,8 +103,9 @@ async fn metrics_endpoint(State(state): State<RouterState>) -> axum::response::R
         .into_response()
 }
 
-/// Ready: the database answers, the read side is within the lag bound, and no transaction of
-/// this database has held the log back for longer than a mutation waits for its read side.
+/// Ready: the database answers, the read side is within the lag bound, the read image (if
+/// kept) is loaded, and no transaction of this database has held the log back for longer
+/// than a mutation waits for its read side.
 async fn readyz(State(state): State<RouterState>) -> axum::response::Response {
     match state
         .state
@@ -136,6 +137,15 @@ async fn readyz(State(state): State<RouterState>) -> axum::response::Response {
         }
         Ok(_) => {}
         Err(error) => tracing::warn!(%error, "could not list the transactions holding the log"),
+    }
+    if let Some(image) = state.state.store.image() {
+        if !image.is_live() {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not ready: the read image is loading",
+            )
+                .into_response();
+        }
     }
     match state.state.read.lag().await {
         Ok(lag) if lag <= state.max_lag => (StatusCode::OK, "ready").into_response(),

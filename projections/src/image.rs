@@ -331,17 +331,31 @@ impl Image {
         }
     }
 
-    /// The current document of `key` in its stored form (None: no such document).
-    fn stored_form(&self, key: &DocKey) -> Result<Option<(Filters, Value)>, ProjectionError> {
+    /// The current documents of `keys` in their stored form (None: no such document), as of
+    /// `position` exactly; None if the image is no longer there (another feed moved it: the
+    /// documents would already hold some of the events to fold).
+    fn stored_forms(
+        &self,
+        position: i64,
+        keys: BTreeSet<DocKey>,
+    ) -> Result<Option<Docs>, ProjectionError> {
         let state = self.read_state();
-        let Some(entry) = state
-            .kinds
-            .get(&key.kind)
-            .and_then(|documents| documents.by_id.get(&key.id))
-        else {
+        if state.position != position {
             return Ok(None);
-        };
-        Ok(Some((entry.filters.clone(), encode(key, &entry.doc)?)))
+        }
+        let mut docs = Docs::default();
+        for key in keys {
+            let current = match state
+                .kinds
+                .get(&key.kind)
+                .and_then(|documents| documents.by_id.get(&key.id))
+            {
+                Some(entry) => Some((entry.filters.clone(), encode(&key, &entry.doc)?)),
+                None => None,
+            };
+            docs.preload(key, current);
+        }
+        Ok(Some(docs))
     }
 
     /// Applies the state at `to` of the documents events in `(from, to]` touched, if the
@@ -468,14 +482,15 @@ impl Image {
             let Some(to) = events.last().map(|e| e.position) else {
                 return Ok(folded);
             };
-            let mut docs = Docs::default();
+            let mut keys = BTreeSet::new();
             for event in &events {
-                for key in keys_for(event)? {
-                    if !docs.is_loaded(&key) {
-                        let current = self.stored_form(&key)?;
-                        docs.preload(key, current);
-                    }
-                }
+                keys.extend(keys_for(event)?);
+            }
+            // The fold starts from the image as it was at `from`, all documents read at once.
+            let Some(mut docs) = self.stored_forms(from, keys)? else {
+                continue;
+            };
+            for event in &events {
                 project(&mut docs, event)?;
             }
             self.apply_versions(from, to, &docs.versions)?;

@@ -260,6 +260,16 @@ async fn metrics_are_valid_prometheus_and_readyz_follows_the_database() {
     ] {
         assert!(names.contains(&expected), "{expected} in {names:?}");
     }
+    // The read image's size, when it is kept (the suite runs with it and without).
+    if tests::read_image() {
+        for expected in [
+            "governance_read_image_documents",
+            "governance_read_image_bytes",
+            "governance_read_image_position",
+        ] {
+            assert!(names.contains(&expected), "{expected} in {names:?}");
+        }
+    }
     let commands = scrape
         .samples
         .iter()

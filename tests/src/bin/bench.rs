@@ -8,12 +8,16 @@
 //! - p50/p99 and throughput of five named read queries at 32 clients, against a plain SQL query
 //!   of the same rows;
 //! - rebuild speed (events/s) against a raw sequential read of the event table;
-//! - peak memory of the process (server and load generator share it: an upper bound).
+//! - peak memory of the process (server and load generator share it: an upper bound);
+//! - the server as a process of its own (`governance serve`, the release binary beside the
+//!   benchmark), with the read image and without: start-up to ready, resident memory after
+//!   serving reads, and one read's throughput.
 //!
 //! A figure and its baseline alternate in five rounds each (so drift on a noisy machine falls
 //! on both), and the benchmark prints where the time went (the server's stage histograms).
 //!
-//! `cargo run -p tests --release --bin bench -- [networks] [seconds]` (defaults: the national
+//! `cargo build --release -p cmd && cargo run -p tests --release --bin bench -- [networks]
+//! [seconds]` (defaults: the national
 //! dataset, 250 networks, loaded through the command service; 5 s per measurement). Writes
 //! `bench-results.md` and `bench-results.json`. With `BENCH_DATABASE_URL` set it measures that
 //! database instead of a throw-away cluster, loading the dataset only if it holds no events (a
@@ -26,6 +30,82 @@ use std::time::{Duration, Instant};
 use projections::queries::{AsOf, ReadModels};
 use projections::store::Backend;
 use serde_json::{json, Value};
+
+/// The benchmark's deployment secret (a throw-away database's).
+const BENCH_SECRET: &str = "6265e3f5b2a1c4d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f5";
+
+/// `governance serve` (the release binary beside the benchmark's) on the benchmark's
+/// database, in a process of its own; stopped when dropped.
+struct ServerProcess {
+    child: std::process::Child,
+    url: String,
+    /// Seconds from the start of the process to `/readyz` answering 200.
+    ready_after: f64,
+    /// Its working directory (its signing key).
+    _dir: tempfile::TempDir,
+}
+
+impl ServerProcess {
+    async fn start(database: &str, image: bool) -> Option<Self> {
+        let exe = std::env::current_exe().ok()?.parent()?.join("governance");
+        if !exe.exists() {
+            return None;
+        }
+        let port = tests::binary::free_port();
+        let dir = tempfile::tempdir().expect("a directory");
+        let started = Instant::now();
+        let child = std::process::Command::new(exe)
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .current_dir(dir.path())
+            .env("DATABASE_URL", database)
+            .env("SECRET_KEY", BENCH_SECRET)
+            .env("JWT_HS256_SECRET", tests::TEST_SECRET)
+            .env("READ_IMAGE", image.to_string())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("start the server");
+        let mut process = ServerProcess {
+            child,
+            url: format!("http://127.0.0.1:{port}/graphql"),
+            ready_after: f64::NAN,
+            _dir: dir,
+        };
+        let client = reqwest::Client::new();
+        let ready = format!("http://127.0.0.1:{port}/readyz");
+        while started.elapsed() < Duration::from_secs(120) {
+            if let Ok(response) = client.get(&ready).send().await {
+                if response.status() == 200 {
+                    process.ready_after = started.elapsed().as_secs_f64();
+                    return Some(process);
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("the server process did not become ready within 120 s");
+    }
+
+    /// (resident, peak resident) memory of the process, MiB.
+    fn memory_mib(&self) -> (f64, f64) {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+                .map_or(f64::NAN, |kb| kb / 1024.0)
+        };
+        (field("VmRSS:"), field("VmHWM:"))
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
 
 fn percentile(samples: &mut [f64], p: f64) -> f64 {
     if samples.is_empty() {
@@ -313,7 +393,13 @@ async fn main() {
             url
         }
     };
-    let store = tests::open(&url).await;
+    // A deployment secret of the benchmark's own, so that the server started as a process of
+    // its own (below) can open the same database.
+    let store = projections::store::Store::open(&url)
+        .await
+        .expect("open the store")
+        .with_secrets(projections::secrets::Secrets::from_hex(BENCH_SECRET).expect("a secret"))
+        .with_read_image(tests::read_image());
     // The baselines use a pool of their own with PostgreSQL's default settings (the store's
     // connections set their own planning mode): what a user writing the SQL by hand would get,
     // sized like the store's and, like it, without a ping before each use.
@@ -673,6 +759,8 @@ async fn main() {
             "SELECT doc FROM read_models WHERE generation = $1 AND kind = 'commitment' AND network_id = $2 AND valid_to IS NULL AND doc->>'status' IN ('OPEN', 'IN_PROGRESS') AND (doc->>'due_on') < '2030-01-01'", vec![network.to_string()]),
         ("timeline page of an organization", "query($o: ID!) { organization(id: $o) { timeline(first: 20) { nodes { eventType } } } }".into(), json!({"o": member_gid.0}),
             "SELECT e.event_type, e.payload, e.metadata FROM entity_events t JOIN events e ON e.position = t.position WHERE t.generation = $1 AND t.kind = 'organization' AND t.id = $2 ORDER BY t.position LIMIT 20", vec![member.to_string()]),
+        ("one organization by id (node)", "query($o: ID!) { node(id: $o) { ... on Organization { name territory } } }".into(), json!({"o": member_gid.0}),
+            "SELECT doc FROM read_models WHERE generation = $1 AND kind = 'organization' AND id = $2 AND valid_to IS NULL", vec![member.to_string()]),
         ("audit log page, filtered", "query($n: ID!) { auditLog(filter: {network: $n, eventType: \"ProtocolSigned\"}, first: 20) { nodes { position } } }".into(), json!({"n": network_gid.0}),
             "SELECT e.position, e.payload, e.metadata FROM entity_events t JOIN events e ON e.position = t.position WHERE t.generation = $1 AND t.kind = 'network' AND t.id = $2 AND e.event_type = 'ProtocolSigned' ORDER BY t.position LIMIT 20", vec![network.to_string()]),
     ];
@@ -725,6 +813,53 @@ async fn main() {
     }
 
     memory_by_phase.push(("reads", peak_memory_mib()));
+    // The server as a process of its own, as deployed, with the read image and without: its
+    // start-up to ready, its memory once it has served reads, and the members query.
+    let members_query = (
+        "query($n: ID!) { network(id: $n) { members(first: 100) { nodes { organization { name } } } } }",
+        json!({"n": network_gid.0}),
+    );
+    for image in [true, false] {
+        let Some(process) = ServerProcess::start(&url, image).await else {
+            eprintln!("no `governance` binary beside the benchmark: build it with `cargo build --release -p cmd`");
+            break;
+        };
+        let (q, v, a) = (members_query.0, members_query.1.clone(), auditor.clone());
+        let (base, client) = (process.url.clone(), reqwest::Client::new());
+        let (rate, mut latencies) = load(
+            32,
+            seconds,
+            0,
+            Arc::new(move |_, _| {
+                let (base, client, v, a) = (base.clone(), client.clone(), v.clone(), a.clone());
+                async move {
+                    let body: Value = match client
+                        .post(&base)
+                        .bearer_auth(a.as_str())
+                        .json(&json!({"query": q, "variables": v}))
+                        .send()
+                        .await
+                    {
+                        Ok(response) => response.json().await.unwrap_or(Value::Null),
+                        Err(_) => Value::Null,
+                    };
+                    body.get("data").is_some() && body.get("errors").is_none()
+                }
+            }),
+        )
+        .await;
+        let (rss, peak) = process.memory_mib();
+        let p99 = percentile(&mut latencies, 0.99);
+        let name = if image { "with the read image" } else { "without (READ_IMAGE=false)" };
+        table.push(format!(
+            "| server process {name}: start-up to ready s; RSS / peak MiB after reads; members of a network at 32 clients req/s, p99 ms | {:.2}; {rss:.0} / {peak:.0}; {rate:.0}, {p99:.1} | – | – |",
+            process.ready_after
+        ));
+        results.insert(
+            format!("server_process_{}", if image { "image" } else { "no_image" }),
+            json!({"ready_seconds": process.ready_after, "rss_mib": rss, "peak_mib": peak, "members_per_second": rate, "members_p99_ms": p99}),
+        );
+    }
     // Rebuild against a raw sequential read of the event table.
     let total = store.count_events().await.unwrap() as f64;
     let before = histograms(&server).await;
