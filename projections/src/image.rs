@@ -2,7 +2,8 @@
 //! questions "as of now" are answered without a database round trip and without decoding JSON.
 //!
 //! It starts from the current versions the active generation stores, and the position they
-//! were projected to (one consistent snapshot), not from position zero. From there it follows
+//! were projected to (one consistent snapshot), not from position zero (`image_follow.rs`
+//! loads it and keeps it following). From there it follows
 //! the same gap-safe global log the projector follows, folding events with the projector's own
 //! function ([`project`]), so it holds what the database's current versions hold at the same
 //! position. While this process's projector leads, the projector hands each committed batch's
@@ -23,16 +24,11 @@ use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
 
-use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::watch;
 
-use crate::sql::on_pool;
-use crate::store::{Backend, Store, StoreError};
-use crate::tasks::{pause, Stoppable};
 use crate::views::*;
 
 /// A document in its typed form (the view struct of its kind).
@@ -68,25 +64,6 @@ impl Column {
     }
 
     const ALL: [Column; 3] = [Column::Network, Column::Organization, Column::Parent];
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ImageError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Projection(#[from] ProjectionError),
-    #[error("a {kind} document is not a {wanted} (a bug of the read image)")]
-    WrongType {
-        kind: &'static str,
-        wanted: &'static str,
-    },
-}
-
-impl From<sqlx::Error> for ImageError {
-    fn from(error: sqlx::Error) -> Self {
-        ImageError::Store(StoreError::Database(error))
-    }
 }
 
 /// The view type of each kind: decoding a stored document into it, and back.
@@ -152,18 +129,33 @@ fn text_size(value: &Value) -> usize {
     }
 }
 
+/// Ids and filter values, each held once and shared by the documents and the indexes.
+type Text = Arc<str>;
+
 struct Entry {
-    filters: Filters,
+    /// The values of the filter columns (by [`Column::index`]), shared with the indexes.
+    filters: [Option<Text>; 3],
     doc: Typed,
     bytes: usize,
+}
+
+impl Entry {
+    fn filters(&self) -> Filters {
+        let owned = |i: usize| self.filters[i].as_deref().map(str::to_owned);
+        Filters {
+            network_id: owned(Column::Network.index()),
+            organization_id: owned(Column::Organization.index()),
+            parent_id: owned(Column::Parent.index()),
+        }
+    }
 }
 
 /// The documents of one kind, by id (in id order, as the database answers), with an index per
 /// filter column.
 #[derive(Default)]
 struct Documents {
-    by_id: BTreeMap<String, Entry>,
-    by_column: [HashMap<String, BTreeSet<String>>; 3],
+    by_id: BTreeMap<Text, Entry>,
+    by_column: [HashMap<Text, BTreeSet<Text>>; 3],
 }
 
 #[derive(Default)]
@@ -177,37 +169,51 @@ struct State {
 impl State {
     fn put(&mut self, key: DocKey, filters: Filters, doc: Typed, bytes: usize) {
         let documents = self.kinds.entry(key.kind).or_default();
-        if let Some(old) = documents.by_id.get(&key.id) {
+        let shared =
+            |known: Option<&Text>, text: &str| known.cloned().unwrap_or_else(|| Text::from(text));
+        let id = shared(
+            documents
+                .by_id
+                .get_key_value(key.id.as_str())
+                .map(|(k, _)| k),
+            &key.id,
+        );
+        let values: [Option<Text>; 3] = Column::ALL.map(|column| {
+            column.of(&filters).map(|value| {
+                let index = &documents.by_column[column.index()];
+                shared(index.get_key_value(value).map(|(k, _)| k), value)
+            })
+        });
+        if let Some(old) = documents.by_id.get(&id) {
             self.bytes -= old.bytes;
             self.documents -= 1;
-            for column in Column::ALL {
-                if let Some(value) = column.of(&old.filters) {
-                    if column.of(&filters) != Some(value) {
-                        let index = &mut documents.by_column[column.index()];
-                        if let Some(ids) = index.get_mut(value) {
-                            ids.remove(&key.id);
-                            if ids.is_empty() {
-                                index.remove(value);
-                            }
+            for (i, value) in old.filters.iter().enumerate() {
+                let Some(value) = value else { continue };
+                if values[i].as_ref() != Some(value) {
+                    let index = &mut documents.by_column[i];
+                    if let Some(ids) = index.get_mut(value) {
+                        ids.remove(&id);
+                        if ids.is_empty() {
+                            index.remove(value);
                         }
                     }
                 }
             }
         }
-        for column in Column::ALL {
-            if let Some(value) = column.of(&filters) {
-                documents.by_column[column.index()]
-                    .entry(value.to_owned())
+        for (i, value) in values.iter().enumerate() {
+            if let Some(value) = value {
+                documents.by_column[i]
+                    .entry(value.clone())
                     .or_default()
-                    .insert(key.id.clone());
+                    .insert(id.clone());
             }
         }
         self.bytes += bytes;
         self.documents += 1;
         documents.by_id.insert(
-            key.id,
+            id,
             Entry {
-                filters,
+                filters: values,
                 doc,
                 bytes,
             },
@@ -287,20 +293,21 @@ impl Image {
         kind: Kind,
         ids: Option<&[&str]>,
         filter: Option<(Column, &[&str])>,
-    ) -> Result<Vec<T>, ImageError> {
+    ) -> Result<Vec<T>, ProjectionError> {
         let state = self.read_state();
         let Some(documents) = state.kinds.get(&kind) else {
             return Ok(vec![]);
         };
         let wanted: Option<BTreeSet<&str>> = ids.map(|ids| ids.iter().copied().collect());
-        let typed = |entry: &Entry| {
+        let typed = |(id, entry): (&str, &Entry)| {
             entry
                 .doc
                 .downcast_ref::<T>()
                 .cloned()
-                .ok_or(ImageError::WrongType {
+                .ok_or_else(|| ProjectionError::Corrupt {
                     kind: kind.as_str(),
-                    wanted: std::any::type_name::<T>(),
+                    id: id.to_owned(),
+                    message: format!("held as another type than {}", std::any::type_name::<T>()),
                 })
         };
         match (filter, wanted) {
@@ -311,30 +318,35 @@ impl Image {
                     if let Some(ids) = index.get(*value) {
                         found.extend(
                             ids.iter()
-                                .map(String::as_str)
+                                .map(|id| &**id)
                                 .filter(|id| wanted.as_ref().is_none_or(|w| w.contains(id))),
                         );
                     }
                 }
                 found
                     .into_iter()
-                    .filter_map(|id| documents.by_id.get(id))
+                    .filter_map(|id| documents.by_id.get(id).map(|entry| (id, entry)))
                     .map(typed)
                     .collect()
             }
             (None, Some(wanted)) => wanted
                 .into_iter()
-                .filter_map(|id| documents.by_id.get(id))
+                .filter_map(|id| documents.by_id.get(id).map(|entry| (id, entry)))
                 .map(typed)
                 .collect(),
-            (None, None) => documents.by_id.values().map(typed).collect(),
+            (None, None) => documents
+                .by_id
+                .iter()
+                .map(|(id, entry)| (&**id, entry))
+                .map(typed)
+                .collect(),
         }
     }
 
     /// The current documents of `keys` in their stored form (None: no such document), as of
     /// `position` exactly; None if the image is no longer there (another feed moved it: the
     /// documents would already hold some of the events to fold).
-    fn stored_forms(
+    pub(crate) fn stored_forms(
         &self,
         position: i64,
         keys: BTreeSet<DocKey>,
@@ -348,9 +360,9 @@ impl Image {
             let current = match state
                 .kinds
                 .get(&key.kind)
-                .and_then(|documents| documents.by_id.get(&key.id))
+                .and_then(|documents| documents.by_id.get(key.id.as_str()))
             {
-                Some(entry) => Some((entry.filters.clone(), encode(&key, &entry.doc)?)),
+                Some(entry) => Some((entry.filters(), encode(&key, &entry.doc)?)),
                 None => None,
             };
             docs.preload(key, current);
@@ -414,54 +426,9 @@ impl Image {
         )
     }
 
-    /// Replaces the whole image with the active generation's current documents and the
-    /// position they were projected to, read in one snapshot.
-    async fn load(&self, store: &Store) -> Result<(), ImageError> {
-        type Row = (
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Value,
-        );
-        const CHECKPOINT: &str = "SELECT c.position FROM projection_state s
-              JOIN projection_checkpoints c ON c.generation = s.active_generation";
-        const CURRENT: &str = "SELECT kind, id, network_id, organization_id, parent_id, doc
-              FROM read_models WHERE generation = (SELECT active_generation FROM projection_state)
-               AND valid_to IS NULL";
-        let mut state = State::default();
-        let mut add = |(kind, id, network_id, organization_id, parent_id, doc): Row| {
-            let Some(kind) = Kind::ALL.into_iter().find(|k| k.as_str() == kind) else {
-                return Ok(());
-            };
-            let key = DocKey::new(kind, id);
-            let typed = decode(&key, &doc)?;
-            let filters = Filters {
-                network_id,
-                organization_id,
-                parent_id,
-            };
-            state.put(key, filters, typed, text_size(&doc));
-            Ok::<_, ImageError>(())
-        };
-        let position: i64 = on_pool!(store.backend(), pool => {
-            let mut tx = pool.begin().await?;
-            if matches!(store.backend(), Backend::Postgres(_)) {
-                sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            // On SQLite the transaction's snapshot is taken at its first read.
-            let position = sqlx::query_scalar(CHECKPOINT).fetch_one(&mut *tx).await?;
-            let mut rows = sqlx::query_as::<_, Row>(CURRENT).fetch(&mut *tx);
-            while let Some(row) = rows.try_next().await? {
-                add(row)?;
-            }
-            drop(rows);
-            tx.commit().await?;
-            position
-        });
+    /// Replaces the whole image with `loaded`, the state at `position`.
+    pub(crate) fn install(&self, loaded: Loaded, position: i64) {
+        let mut state = loaded.0;
         state.position = position;
         let (documents, bytes) = (state.documents, state.bytes);
         *self.write_state() = state;
@@ -469,109 +436,38 @@ impl Image {
         metrics::gauge!("governance_read_image_documents").set(documents as f64);
         metrics::gauge!("governance_read_image_bytes").set(bytes as f64);
         metrics::gauge!("governance_read_image_position").set(position as f64);
-        Ok(())
     }
 
-    /// Reads and folds the log after the image's position until nothing more is readable;
-    /// answers how many events it folded.
-    async fn catch_up(&self, store: &Store) -> Result<usize, ImageError> {
-        let mut folded = 0;
-        loop {
-            let from = self.position();
-            let events = store.read_after(from, FOLD_BATCH).await?;
-            let Some(to) = events.last().map(|e| e.position) else {
-                return Ok(folded);
-            };
-            let mut keys = BTreeSet::new();
-            for event in &events {
-                keys.extend(keys_for(event)?);
-            }
-            // The fold starts from the image as it was at `from`, all documents read at once.
-            let Some(mut docs) = self.stored_forms(from, keys)? else {
-                continue;
-            };
-            for event in &events {
-                project(&mut docs, event)?;
-            }
-            self.apply_versions(from, to, &docs.versions)?;
-            folded += events.len();
-            if (events.len() as i64) < FOLD_BATCH {
-                return Ok(folded);
-            }
-        }
+    /// Whether the image answers (see `image_follow.rs`, which keeps it loaded and followed).
+    pub(crate) fn set_live(&self, live: bool) {
+        self.live.store(live, Ordering::Release);
+    }
+
+    /// Completes when a reader waits for a position the image has not reached.
+    pub(crate) async fn nudged(&self) {
+        self.nudge.notified().await
     }
 }
 
-/// How many events the image folds per read of the log.
-const FOLD_BATCH: i64 = 1_000;
+/// An image being loaded from stored documents (see [`Image::install`]).
+#[derive(Default)]
+pub(crate) struct Loaded(State);
 
-/// Keeps `image` loaded and following the log until stopped; it answers only while this
-/// task runs (stopped, it goes back to the database).
-pub fn spawn(store: Store, image: Arc<Image>) -> Stoppable {
-    Stoppable::spawn(move |mut stop| async move {
-        struct Live(Arc<Image>);
-        impl Drop for Live {
-            fn drop(&mut self) {
-                self.0.live.store(false, Ordering::Release);
-            }
-        }
-        let live = Live(image);
-        let image = &live.0;
-        let mut changes = store.subscribe();
-        let mut projected = store.subscribe_projected();
-        loop {
-            match image.load(&store).await {
-                Ok(()) => break,
-                Err(error) => {
-                    tracing::error!(%error, "loading the read image failed; retrying");
-                    if pause(&mut stop, Duration::from_secs(1)).await {
-                        return;
-                    }
-                }
-            }
-        }
-        let mut loaded = false;
-        // Whether to read the log now, whatever the projector signalled.
-        let mut read = true;
-        loop {
-            if *stop.borrow() {
-                return;
-            }
-            // While this process's projector leads it feeds the image as its batches
-            // commit (before it signals them); the log is read here only if the image is
-            // behind what it signalled (a batch that did not join up), when a reader waits
-            // for a position it has not reached, and every half second.
-            let behind = !store.projects_here() || image.position() < *projected.borrow();
-            if behind || read || !loaded {
-                if let Err(error) = image.catch_up(&store).await {
-                    tracing::error!(%error, "the read image could not follow the log; retrying");
-                    if pause(&mut stop, Duration::from_secs(1)).await {
-                        return;
-                    }
-                    continue;
-                }
-                if !loaded {
-                    loaded = true;
-                    image.live.store(true, Ordering::Release);
-                }
-            }
-            let reached = image.position();
-            read = false;
-            if store.projects_here() {
-                tokio::select! {
-                    signalled = tokio::time::timeout(Duration::from_millis(500), projected.changed()) => {
-                        read = signalled.is_err();
-                    }
-                    _ = image.nudge.notified() => read = true,
-                    _ = stop.changed() => return,
-                }
-            } else {
-                tokio::select! {
-                    _ = store.wait_past(&mut changes, reached, Duration::from_millis(500)) => {}
-                    _ = image.nudge.notified() => {}
-                    _ = stop.changed() => return,
-                }
-            }
-        }
-    })
+impl Loaded {
+    /// Adds a stored current document; one of a kind this version does not know is skipped.
+    pub(crate) fn add(
+        &mut self,
+        kind: &str,
+        id: String,
+        filters: Filters,
+        doc: &Value,
+    ) -> Result<(), ProjectionError> {
+        let Some(kind) = Kind::ALL.into_iter().find(|k| k.as_str() == kind) else {
+            return Ok(());
+        };
+        let key = DocKey::new(kind, id);
+        let typed = decode(&key, doc)?;
+        self.0.put(key, filters, typed, text_size(doc));
+        Ok(())
+    }
 }

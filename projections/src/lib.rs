@@ -3,7 +3,9 @@
 //! - [`store`]: the event store adapter (postgres-es / sqlite-es behind one [`store::Store`]),
 //!   the command service every caller uses, and the gap-safe global-log reader.
 
+pub mod event;
 pub mod image;
+pub mod image_follow;
 pub mod integrity;
 pub mod processes;
 pub mod projector;
@@ -62,7 +64,7 @@ pub fn start_background_with(
     Background {
         image: store
             .image()
-            .map(|image| image::spawn(store.clone(), image.clone())),
+            .map(|image| image_follow::spawn(store.clone(), image.clone())),
         projector: projector::Projector::new(store.clone())
             .spawn(std::time::Duration::from_secs(2)),
         processes: processes::ProcessManager::new(store.clone()).spawn(),

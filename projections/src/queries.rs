@@ -13,7 +13,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::image::{Column, Image, ImageError};
+use crate::image::{Column, Image};
 use crate::projector::{Projector, ProjectorError};
 use crate::sql::{dialect, on_pool};
 use crate::store::{Backend, RawEvent, Store, StoreError, StoredEvent, EVENT_COLUMNS};
@@ -96,8 +96,6 @@ pub enum QueryError {
     Projector(#[from] ProjectorError),
     #[error("a stored {kind} document cannot be read: {message}")]
     Corrupt { kind: &'static str, message: String },
-    #[error(transparent)]
-    Image(#[from] ImageError),
 }
 
 impl From<sqlx::Error> for QueryError {
@@ -239,7 +237,9 @@ impl ReadModels {
         as_of: AsOf,
     ) -> Result<Vec<T>, QueryError> {
         if let (AsOf::Now, Some(image)) = (as_of, self.image()) {
-            return Ok(image.select(kind, ids, filter)?);
+            return Ok(image
+                .select(kind, ids, filter)
+                .map_err(ProjectorError::from)?);
         }
         self.docs_where(kind, ids, filter, &[], as_of).await
     }
@@ -593,8 +593,9 @@ impl ReadModels {
             CommitmentsOf::Organization(o) => (Column::Organization, o.to_string()),
         };
         if let (AsOf::Now, Some(image)) = (as_of, self.image()) {
-            let all: Vec<CommitmentView> =
-                image.select(Kind::Commitment, None, Some((column, &[value.as_str()])))?;
+            let all: Vec<CommitmentView> = image
+                .select(Kind::Commitment, None, Some((column, &[value.as_str()])))
+                .map_err(ProjectorError::from)?;
             return Ok(all
                 .into_iter()
                 .filter(|c| criteria.status.is_none_or(|s| c.status == s))

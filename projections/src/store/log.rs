@@ -9,32 +9,12 @@
 use std::time::Duration;
 
 use aggregates::metadata::EventMetadata;
-use aggregates::{AnyEvent, DecodeError};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+pub use crate::event::StoredEvent;
+
 use super::{Backend, Store, StoreError};
-
-/// One event of the global log, upcast to its current version.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredEvent {
-    pub position: i64,
-    pub aggregate_type: String,
-    pub aggregate_id: String,
-    pub sequence: i64,
-    pub event_type: String,
-    /// The version after upcasting (the stored one may be older).
-    pub event_version: String,
-    pub payload: Value,
-    pub metadata: EventMetadata,
-    pub recorded_at: DateTime<Utc>,
-}
-
-impl StoredEvent {
-    pub fn decode(&self) -> Result<AnyEvent, DecodeError> {
-        AnyEvent::decode(&self.aggregate_type, self.payload.clone())
-    }
-}
 
 /// The log's horizon on PostgreSQL: rows of transactions below it have all committed or
 /// aborted, so a reader may pass them. It is the oldest transaction still running (of the

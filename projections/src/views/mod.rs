@@ -31,7 +31,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::store::StoredEvent;
+use crate::event::StoredEvent;
 
 mod commitment;
 mod meeting;
