@@ -24,6 +24,7 @@ pub mod network;
 pub mod node;
 pub mod organization;
 pub mod pagination;
+mod parsed;
 pub mod person;
 pub mod personal;
 mod prelude;

@@ -39,6 +39,7 @@ pub(crate) fn organization_loader(
 pub fn build_schema(state: ApiState, config: &ApiConfig) -> AppSchema {
     let mut builder = roots()
         .data(state)
+        .extension(crate::parsed::ParsedOperations::default())
         .extension(Limits {
             depth: config.max_depth,
             complexity: config.max_complexity,
@@ -57,6 +58,7 @@ pub fn build_introspection_schema(config: &ApiConfig) -> Option<AppSchema> {
     config.introspection.then(|| {
         roots()
             .introspection_only()
+            .extension(crate::parsed::ParsedOperations::default())
             .extension(Limits {
                 depth: INTROSPECTION_MAX_DEPTH.max(config.max_depth),
                 complexity: config.max_complexity,

@@ -192,6 +192,47 @@ async fn answers_come_in_selection_order(store: Store) {
     }
 }
 
+/// The same operation text sent again (the server keeps its parsed form) answers for its
+/// own variables each time: what `@include`/`@skip` select, which object, and a mistake in
+/// the text is refused every time, not only the first.
+async fn a_repeated_operation_answers_for_its_own_variables(store: Store) {
+    let server = server(store).await;
+    let admin = tests::admin();
+    let asti = server.register_organization("Comune di Asti").await;
+    let alba = server.register_organization("Comune di Alba").await;
+    let query = "query($o: ID!, $x: Boolean!) { organization(id: $o) { name territory @include(if: $x) id @skip(if: $x) } }";
+    for (id, name, x) in [
+        (&asti, "Comune di Asti", true),
+        (&alba, "Comune di Alba", false),
+        (&asti, "Comune di Asti", false),
+        (&alba, "Comune di Alba", true),
+    ] {
+        let body = server
+            .gql(Some(&admin), query, json!({"o": id, "x": x}))
+            .await;
+        let organization = &body["data"]["organization"];
+        assert_eq!(organization["name"], name, "{body}");
+        assert_eq!(organization.get("territory").is_some(), x, "{body}");
+        assert_eq!(organization.get("id").is_some(), !x, "{body}");
+    }
+    let broken = "query { organization(id: \"x\") { name ";
+    for _ in 0..2 {
+        let body = server.gql(Some(&admin), broken, json!({})).await;
+        assert!(body["errors"][0]["message"].is_string(), "{body}");
+        assert!(body.get("data").is_none_or(serde_json::Value::is_null), "{body}");
+    }
+    let unknown = "{ organizations(first: 1) { nodes { nosuchfield } } }";
+    for _ in 0..2 {
+        let body = server.gql(Some(&admin), unknown, json!({})).await;
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("nosuchfield")),
+            "{body}"
+        );
+    }
+}
+
 /// A payload answers what was selected of it, however it was selected: without its object
 /// (positions and errors only, the object is not read) or with it through a fragment.
 async fn payloads_answer_what_was_selected(store: Store) {
@@ -508,5 +549,6 @@ tests::on_both_backends!(
     client_mistakes_are_client_errors_with_a_code,
     answers_come_in_selection_order,
     payloads_answer_what_was_selected,
+    a_repeated_operation_answers_for_its_own_variables,
     malformed_requests_are_refused_in_graphql_terms,
 );
