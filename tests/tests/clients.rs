@@ -219,7 +219,10 @@ async fn a_repeated_operation_answers_for_its_own_variables(store: Store) {
     for _ in 0..2 {
         let body = server.gql(Some(&admin), broken, json!({})).await;
         assert!(body["errors"][0]["message"].is_string(), "{body}");
-        assert!(body.get("data").is_none_or(serde_json::Value::is_null), "{body}");
+        assert!(
+            body.get("data").is_none_or(serde_json::Value::is_null),
+            "{body}"
+        );
     }
     let unknown = "{ organizations(first: 1) { nodes { nosuchfield } } }";
     for _ in 0..2 {
