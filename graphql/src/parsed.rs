@@ -1,7 +1,9 @@
 //! Parsed operations, remembered: clients send the same few operation texts again and again
 //! (with other variables), and parsing one costs more than copying its parsed form. Only
 //! operations that parsed and passed the parser's own bounds are kept; validation (rules,
-//! depth, complexity) still runs on every request.
+//! depth, complexity) still runs on every request. It must be the last extension of a schema:
+//! a remembered document skips the extensions after it, and those before it (the masking of
+//! errors, which keeps the document to answer in selection order) must see every one.
 
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};

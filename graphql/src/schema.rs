@@ -39,12 +39,13 @@ pub(crate) fn organization_loader(
 pub fn build_schema(state: ApiState, config: &ApiConfig) -> AppSchema {
     let mut builder = roots()
         .data(state)
-        .extension(crate::parsed::ParsedOperations::default())
         .extension(Limits {
             depth: config.max_depth,
             complexity: config.max_complexity,
         })
-        .extension(MaskInternalErrors);
+        .extension(MaskInternalErrors)
+        // Last: the extensions before it see every parsed document, remembered or not.
+        .extension(crate::parsed::ParsedOperations::default());
     if !config.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }
@@ -58,12 +59,12 @@ pub fn build_introspection_schema(config: &ApiConfig) -> Option<AppSchema> {
     config.introspection.then(|| {
         roots()
             .introspection_only()
-            .extension(crate::parsed::ParsedOperations::default())
             .extension(Limits {
                 depth: INTROSPECTION_MAX_DEPTH.max(config.max_depth),
                 complexity: config.max_complexity,
             })
             .extension(MaskInternalErrors)
+            .extension(crate::parsed::ParsedOperations::default())
             .finish()
     })
 }

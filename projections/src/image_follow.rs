@@ -7,14 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::TryStreamExt;
-use serde_json::Value;
 
 use crate::image::{Image, Loaded};
 use crate::projector::ProjectorError;
 use crate::sql::on_pool;
 use crate::store::{Backend, Store};
 use crate::tasks::{pause, Stoppable};
-use crate::views::{keys_for, project, Filters};
+use crate::views::{keys_for, project, StoredDocument};
 
 /// How many events the image folds per read of the log.
 const FOLD_BATCH: i64 = 1_000;
@@ -22,26 +21,14 @@ const FOLD_BATCH: i64 = 1_000;
 /// Replaces the whole image with the active generation's current documents and the position
 /// they were projected to, read in one snapshot.
 async fn load(image: &Image, store: &Store) -> Result<(), ProjectorError> {
-    type Row = (
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Value,
-    );
     const CHECKPOINT: &str = "SELECT c.position FROM projection_state s
           JOIN projection_checkpoints c ON c.generation = s.active_generation";
     const CURRENT: &str = "SELECT kind, id, network_id, organization_id, parent_id, doc
           FROM read_models WHERE generation = (SELECT active_generation FROM projection_state)
            AND valid_to IS NULL";
     let mut loaded = Loaded::default();
-    let mut add = |(kind, id, network_id, organization_id, parent_id, doc): Row| {
-        let filters = Filters {
-            network_id,
-            organization_id,
-            parent_id,
-        };
+    let mut add = |row: StoredDocument| {
+        let (kind, id, filters, doc) = row.into_parts();
         loaded.add(&kind, id, filters, &doc)
     };
     let position: i64 = on_pool!(store.backend(), pool => {
@@ -53,7 +40,7 @@ async fn load(image: &Image, store: &Store) -> Result<(), ProjectorError> {
         }
         // On SQLite the transaction's snapshot is taken at its first read.
         let position = sqlx::query_scalar(CHECKPOINT).fetch_one(&mut *tx).await?;
-        let mut rows = sqlx::query_as::<_, Row>(CURRENT).fetch(&mut *tx);
+        let mut rows = sqlx::query_as::<_, StoredDocument>(CURRENT).fetch(&mut *tx);
         while let Some(row) = rows.try_next().await? {
             add(row)?;
         }

@@ -18,7 +18,8 @@ use crate::store::{Backend, Store, StoreError};
 use crate::tasks::pause;
 pub use crate::tasks::Stoppable;
 use crate::views::{
-    created_by, keys_for, project, DocKey, Docs, Filters, Kind, ProjectionError, Version,
+    created_by, keys_for, project, DocKey, Docs, Filters, Kind, ProjectionError, StoredDocument,
+    Version,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -411,15 +412,6 @@ pub struct ReadModelReport {
     pub differences: Vec<DocumentDifference>,
 }
 
-type StoredDocumentRow = (
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Value,
-);
-
 impl Projector {
     /// Recomputes every read-model document from the log in memory, up to the active
     /// generation's checkpoint, and compares it with the version the store serves at that
@@ -436,19 +428,15 @@ impl Projector {
             "SELECT kind, id, network_id, organization_id, parent_id, doc FROM read_models
               WHERE generation = $1 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2)",
         );
-        let rows: Vec<StoredDocumentRow> = on_pool!(backend, pool => sqlx::query_as(&sql)
+        let rows: Vec<StoredDocument> = on_pool!(backend, pool => sqlx::query_as(&sql)
             .bind(generation)
             .bind(position)
             .fetch_all(pool)
             .await?);
         let mut stored: BTreeMap<(String, String), (Filters, Value)> = rows
             .into_iter()
-            .map(|(kind, id, network_id, organization_id, parent_id, doc)| {
-                let filters = Filters {
-                    network_id,
-                    organization_id,
-                    parent_id,
-                };
+            .map(|row| {
+                let (kind, id, filters, doc) = row.into_parts();
                 ((kind, id), (filters, doc))
             })
             .collect();

@@ -147,6 +147,30 @@ pub struct Filters {
     pub parent_id: Option<String>,
 }
 
+/// A stored document version as the columns `kind, id, network_id, organization_id,
+/// parent_id, doc` of `read_models` give it.
+#[derive(Debug, sqlx::FromRow)]
+pub struct StoredDocument {
+    pub kind: String,
+    pub id: String,
+    pub network_id: Option<String>,
+    pub organization_id: Option<String>,
+    pub parent_id: Option<String>,
+    pub doc: Value,
+}
+
+impl StoredDocument {
+    /// (kind, id, filter columns, document).
+    pub fn into_parts(self) -> (String, String, Filters, Value) {
+        let filters = Filters {
+            network_id: self.network_id,
+            organization_id: self.organization_id,
+            parent_id: self.parent_id,
+        };
+        (self.kind, self.id, filters, self.doc)
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The fold.
 
