@@ -77,6 +77,13 @@ async fn metrics_endpoint(State(state): State<RouterState>) -> axum::response::R
     if let Ok(lag) = state.state.read.lag().await {
         metrics::gauge!("governance_projection_lag_events").set(lag as f64);
     }
+    // Set at each scrape as well: the image may have loaded before the recorder existed.
+    if let Some(image) = state.state.store.image() {
+        let (documents, bytes) = image.size();
+        metrics::gauge!("governance_read_image_documents").set(documents as f64);
+        metrics::gauge!("governance_read_image_bytes").set(bytes as f64);
+        metrics::gauge!("governance_read_image_position").set(image.position() as f64);
+    }
     // The transactions of this database holding the log back (open over a second), by pid.
     if let Ok(held) = state
         .state
