@@ -102,13 +102,14 @@ pub enum DecodeError {
 
 impl AnyEvent {
     /// Decodes an (already upcast) payload of the given aggregate type.
-    pub fn decode(aggregate_type: &str, payload: serde_json::Value) -> Result<Self, DecodeError> {
+    pub fn decode(aggregate_type: &str, payload: &serde_json::Value) -> Result<Self, DecodeError> {
         use cqrs_es::Aggregate;
+        // Read in place: the payload is not copied.
         fn go<T: serde::de::DeserializeOwned>(
             aggregate: &str,
-            payload: serde_json::Value,
+            payload: &serde_json::Value,
         ) -> Result<T, DecodeError> {
-            serde_json::from_value(payload).map_err(|e| DecodeError::Payload {
+            T::deserialize(payload).map_err(|e| DecodeError::Payload {
                 aggregate: aggregate.to_owned(),
                 message: e.to_string(),
             })

@@ -23,6 +23,6 @@ pub struct StoredEvent {
 
 impl StoredEvent {
     pub fn decode(&self) -> Result<AnyEvent, DecodeError> {
-        AnyEvent::decode(&self.aggregate_type, self.payload.clone())
+        AnyEvent::decode(&self.aggregate_type, &self.payload)
     }
 }

@@ -10,6 +10,7 @@ pub mod integrity;
 pub mod processes;
 pub mod projector;
 pub mod queries;
+mod rebuild;
 pub mod reports;
 pub mod secrets;
 pub(crate) mod sql;

@@ -18,8 +18,8 @@ use crate::store::{Backend, Store, StoreError};
 use crate::tasks::pause;
 pub use crate::tasks::Stoppable;
 use crate::views::{
-    created_by, keys_for, project, DocKey, Docs, Filters, Kind, ProjectionError, StoredDocument,
-    Version,
+    created_by, decoded, keys_for, keys_of, project, project_decoded, DocKey, Docs, Filters, Kind,
+    ProjectionError, StoredDocument, Version,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -135,7 +135,7 @@ impl Projector {
     /// batch. On return `docs` holds the current version of every document the batch
     /// touched, and no pending versions. With `feed`, a committed batch's documents go to
     /// this process's read image (the live projector of the active generation only).
-    async fn run_batch_with(
+    pub(crate) async fn run_batch_with(
         &self,
         generation: i64,
         from: i64,
@@ -151,9 +151,10 @@ impl Projector {
             });
         };
         let read = started.elapsed();
+        let decoded = events.iter().map(decoded).collect::<Result<Vec<_>, _>>()?;
         let mut keys = BTreeSet::new();
-        for event in &events {
-            keys.extend(keys_for(event)?);
+        for (event, any) in events.iter().zip(&decoded) {
+            keys.extend(keys_of(event, any)?);
         }
         // What earlier batches left current is not read again; the rest is, but for an
         // aggregate's own document at its first event (it cannot exist yet). What is
@@ -169,8 +170,8 @@ impl Projector {
         let missing: BTreeSet<DocKey> = keys.into_iter().filter(|k| !docs.is_loaded(k)).collect();
         self.load(generation, &missing, docs).await?;
         let loaded = started.elapsed();
-        for event in &events {
-            project(docs, event)?;
+        for (event, any) in events.iter().zip(decoded) {
+            project_decoded(docs, event, any)?;
         }
         let projected = started.elapsed();
         let written = self.write(generation, from, last, docs).await;
@@ -307,45 +308,8 @@ impl Projector {
         }
     }
 
-    /// Builds a fresh generation from position zero while the active one keeps serving, then
-    /// switches reads to it in one transaction and drops the old generations.
-    pub async fn rebuild(&self, mut progress: impl FnMut(Batch)) -> Result<i64, ProjectorError> {
-        let backend = self.store.backend();
-        // One statement: a transaction that read and then wrote could be refused on SQLite
-        // ("database is locked", without waiting) when another writer committed in between.
-        let sql = "INSERT INTO projection_checkpoints (generation, position)
-                   SELECT coalesce(max(generation), 0) + 1, 0 FROM projection_checkpoints
-                   RETURNING generation";
-        let generation: i64 =
-            on_pool!(backend, pool => sqlx::query_scalar(sql).fetch_one(pool).await?);
-        // Large batches: fewer statements per event while nothing waits on this generation.
-        // Nothing else writes it, so the documents one batch touched are carried into the
-        // next rather than read back.
-        let builder = self.clone().with_batch_size(5_000);
-        let mut docs = Docs::default();
-        let mut position = 0;
-        loop {
-            let batch = builder
-                .run_batch_with(generation, position, &mut docs, false)
-                .await?;
-            if batch.events > 0 {
-                position = batch.position;
-                progress(batch);
-                continue;
-            }
-            // Caught up with what is readable: switch, unless the active generation has
-            // meanwhile projected further (then catch up again: a switch never moves reads
-            // back, see `switch_to`).
-            if self.switch_to(generation).await? {
-                break;
-            }
-        }
-        // The active projector continues on the new generation; anything committed between
-        // the catch-up and the switch is picked up from its checkpoint.
-        Ok(generation)
-    }
-
-    /// Makes `generation` the one that serves reads and deletes the others, if it has
+    /// Makes `generation` the one that serves reads and deletes the others' checkpoints (and,
+    /// on SQLite, rows), if it has
     /// projected at least as far as the active one; answers whether it switched. Reads never
     /// move back: read-your-writes in this process trusts its projector's committed batch
     /// without asking the database (see `ReadModels::wait_for`), which holds only if the
@@ -379,7 +343,13 @@ impl Projector {
                 tx.rollback().await?;
                 return Ok(false);
             }
-            for table in ["read_models", "entity_events", "projection_checkpoints"] {
+            // On PostgreSQL the other generations' rows are in tables of their own, dropped
+            // after the switch (see `rebuild.rs`).
+            let tables: &[&str] = match backend {
+                Backend::Postgres(_) => &["projection_checkpoints"],
+                Backend::Sqlite(_) => &["read_models", "entity_events", "projection_checkpoints"],
+            };
+            for table in tables {
                 sqlx::query(&dialect(backend, &format!("DELETE FROM {table} WHERE generation <> $1")))
                     .bind(generation)
                     .execute(&mut *tx)

@@ -149,7 +149,11 @@ fn network_events(log: &mut Log, n: u128) {
             version: 1,
             content: ProtocolContent {
                 title: name("Protocollo d'intesa"),
-                purpose: text("Confronto e scambio di buone prassi"),
+                // Quotes, a backslash, a tab and line breaks: text every writer of the read
+                // models (COPY's text format included) must carry unchanged.
+                purpose: text(
+                    "Confronto e scambio di \"buone prassi\":\n\tvedi C:\\archivio\r\nfine",
+                ),
                 clauses: vec![Clause {
                     number: 1,
                     text: text("Individuare un referente"),

@@ -77,6 +77,48 @@ async fn assert_equals_rebuild(store: &Store) {
         before == after,
         "the incrementally built read models equal the rebuild, row for row"
     );
+    assert_only_generation(store, generation).await;
+}
+
+/// Only `generation` is stored: on PostgreSQL its tables are the only partitions left (the
+/// old ones dropped), each with the indexes of its parent; on SQLite no other rows are left.
+async fn assert_only_generation(store: &Store, generation: i64) {
+    match store.backend() {
+        Backend::Postgres(pool) => {
+            let tables: Vec<String> = sqlx::query_scalar(
+                "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()
+                    AND tablename ~ '^(read_models|entity_events)_g' ORDER BY tablename",
+            )
+            .fetch_all(pool)
+            .await
+            .unwrap();
+            assert_eq!(
+                tables,
+                [
+                    format!("entity_events_g{generation}"),
+                    format!("read_models_g{generation}")
+                ]
+            );
+            let indexes: i64 =
+                sqlx::query_scalar("SELECT count(*) FROM pg_indexes WHERE tablename = $1")
+                    .bind(format!("read_models_g{generation}"))
+                    .fetch_one(pool)
+                    .await
+                    .unwrap();
+            assert_eq!(indexes, 5, "the primary key and four indexes");
+        }
+        Backend::Sqlite(pool) => {
+            let others: i64 = sqlx::query_scalar(
+                "SELECT (SELECT count(*) FROM read_models WHERE generation <> ?1)
+                      + (SELECT count(*) FROM entity_events WHERE generation <> ?1)",
+            )
+            .bind(generation)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+            assert_eq!(others, 0);
+        }
+    }
 }
 
 async fn incremental_equals_rebuild(store: Store) {
@@ -220,16 +262,8 @@ async fn a_switch_never_moves_reads_back(store: Store) {
     let projector = Projector::new(store.clone());
     let active = projector.active_generation().await.unwrap();
     assert_eq!(projector.catch_up(active, |_| {}).await.unwrap(), target);
-    let behind = active + 1;
-    let claim = "INSERT INTO projection_checkpoints (generation, position) VALUES ($1, 0)";
-    match store.backend() {
-        Backend::Postgres(pool) => {
-            sqlx::query(claim).bind(behind).execute(pool).await.unwrap();
-        }
-        Backend::Sqlite(pool) => {
-            sqlx::query(claim).bind(behind).execute(pool).await.unwrap();
-        }
-    }
+    let behind = projector.new_generation().await.unwrap();
+    assert_eq!(behind, active + 1);
     assert!(
         !projector.switch_to(behind).await.unwrap(),
         "a generation at 0 must not replace one at {target}"

@@ -407,7 +407,7 @@ impl Store {
                     &event.event_version,
                     event.payload.clone(),
                 );
-                if let Err(e) = aggregates::AnyEvent::decode(&event.aggregate_type, payload) {
+                if let Err(e) = aggregates::AnyEvent::decode(&event.aggregate_type, &payload) {
                     report
                         .problems
                         .push(format!("position {}: {e}", event.position));

@@ -224,6 +224,11 @@ impl Docs {
         self.current.entry(key).or_insert(current);
     }
 
+    /// The current document of `key`, if held and present.
+    pub fn current_of(&self, key: &DocKey) -> Option<&(Filters, Value)> {
+        self.current.get(key).and_then(Option::as_ref)
+    }
+
     pub fn is_loaded(&self, key: &DocKey) -> bool {
         self.current.contains_key(key)
     }
@@ -363,13 +368,24 @@ pub fn created_by(event: &StoredEvent) -> Option<DocKey> {
 
 /// The documents the fold of `event` reads (to be loaded before [`project`]).
 pub fn keys_for(event: &StoredEvent) -> Result<Vec<DocKey>, ProjectionError> {
+    keys_of(event, &decode(event)?)
+}
+
+/// An event of the log decoded for the fold: [`keys_of`] and [`project_decoded`] take it, so
+/// a batch decodes each payload once.
+pub fn decoded(event: &StoredEvent) -> Result<AnyEvent, ProjectionError> {
+    decode(event)
+}
+
+/// [`keys_for`] of an event already decoded.
+pub fn keys_of(event: &StoredEvent, decoded: &AnyEvent) -> Result<Vec<DocKey>, ProjectionError> {
     let id = event.aggregate_id.as_str();
-    Ok(match decode(event)? {
+    Ok(match decoded {
         AnyEvent::Organization(_) => vec![DocKey::new(Kind::Organization, id)],
         AnyEvent::Network(e) => {
             let network: NetworkId = parse_id(id, event.position)?;
             let mut keys = vec![DocKey::new(Kind::Network, id)];
-            match &e {
+            match e {
                 NetworkEvent::CoordinatorChanged(_) | NetworkEvent::NetworkClosed(_) => {}
                 NetworkEvent::ReferentDesignated(r) => {
                     keys.push(membership_key(network, r.organization))
@@ -387,7 +403,7 @@ pub fn keys_for(event: &StoredEvent) -> Result<Vec<DocKey>, ProjectionError> {
         }
         AnyEvent::Protocol(e) => {
             let mut keys = vec![DocKey::new(Kind::Protocol, id)];
-            if let ProtocolEvent::ProtocolSigned(s) = &e {
+            if let ProtocolEvent::ProtocolSigned(s) = e {
                 keys.push(signature_key(
                     parse_id(id, event.position)?,
                     s.version,
@@ -400,7 +416,7 @@ pub fn keys_for(event: &StoredEvent) -> Result<Vec<DocKey>, ProjectionError> {
         AnyEvent::WorkingGroup(_) => vec![DocKey::new(Kind::WorkingGroup, id)],
         AnyEvent::Meeting(e) => {
             let mut keys = vec![DocKey::new(Kind::Meeting, id)];
-            if let MeetingEvent::AttendanceRecorded(a) = &e {
+            if let MeetingEvent::AttendanceRecorded(a) = e {
                 keys.push(attendance_key(
                     parse_id(id, event.position)?,
                     a.organization,
@@ -421,12 +437,21 @@ fn parse_id<T: std::str::FromStr>(id: &str, position: i64) -> Result<T, Projecti
 
 /// Folds one event into the documents (every document it reads must be loaded).
 pub fn project(docs: &mut Docs, event: &StoredEvent) -> Result<(), ProjectionError> {
+    project_decoded(docs, event, decode(event)?)
+}
+
+/// [`project`] of an event already decoded.
+pub fn project_decoded(
+    docs: &mut Docs,
+    event: &StoredEvent,
+    decoded: AnyEvent,
+) -> Result<(), ProjectionError> {
     let p = event.position;
     let id = event.aggregate_id.clone();
     if let Some(kind) = Kind::of_aggregate(&event.aggregate_type) {
         docs.concern(kind, &id, p);
     }
-    match decode(event)? {
+    match decoded {
         AnyEvent::Organization(e) => project_organization(docs, event, &id, e),
         AnyEvent::Network(e) => project_network(docs, event, &id, e),
         AnyEvent::Protocol(e) => project_protocol(docs, event, parse_id(&id, p)?, e),

@@ -1,0 +1,572 @@
+//! [`Projector::rebuild`]: a fresh generation of the read models from position zero, built
+//! while the active one keeps serving, then switched to atomically.
+//!
+//! The rebuild folds the whole log in memory (every current document stays held, so nothing
+//! is read back) and knows each version's end before writing it, so it only ever appends:
+//! - PostgreSQL: the generation's rows go into tables of their own (`read_models_g<N>`,
+//!   `entity_events_g<N>`) created without indexes, through `COPY … FROM STDIN` on two
+//!   connections while the next events are read and folded; `ATTACH PARTITION` then builds
+//!   the indexes once, and the old generation's tables are dropped, not deleted row by row.
+//! - SQLite: large multi-row inserts, one transaction per read of the log.
+//!
+//! What was committed meanwhile is then projected batch by batch into the attached
+//! generation (as the live projector does), and reads switch in one transaction.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use futures::TryFutureExt;
+use sqlx::postgres::{PgCopyIn, PgPoolCopyExt};
+use sqlx::QueryBuilder;
+
+use crate::event::StoredEvent;
+use crate::projector::{Batch, Projector, ProjectorError};
+use crate::sql::on_pool;
+use crate::store::{Backend, Store};
+use crate::views::{
+    decoded, keys_of, project_decoded, DocKey, Docs, Filters, Kind, ProjectionError,
+};
+
+/// Events per read of the log (the largest the reader answers).
+const CHUNK: i64 = 10_000;
+
+impl Projector {
+    /// Builds a fresh generation from position zero while the active one keeps serving, then
+    /// switches reads to it in one transaction and drops the old generations.
+    pub async fn rebuild(&self, mut progress: impl FnMut(Batch)) -> Result<i64, ProjectorError> {
+        let store = self.store().clone();
+        let generation = self.claim_generation().await?;
+        let mut fold = Fold::default();
+        let bulk = match store.backend() {
+            Backend::Postgres(pool) => {
+                let loaded =
+                    bulk_postgres(&store, pool, generation, &mut fold, &mut progress).await;
+                if loaded.is_err() {
+                    // Nothing serves from these tables yet; the next switch drops them if
+                    // this fails too.
+                    let _ = drop_tables(pool, generation).await;
+                }
+                loaded?
+            }
+            Backend::Sqlite(pool) => {
+                bulk_sqlite(&store, pool, generation, &mut fold, &mut progress).await?
+            }
+        };
+        // What committed since the bulk read ended, batch by batch, with every current
+        // document carried (nothing else writes this generation).
+        let builder = self.clone().with_batch_size(5_000);
+        let mut docs = fold.docs;
+        let mut position = bulk;
+        loop {
+            let batch = builder
+                .run_batch_with(generation, position, &mut docs, false)
+                .await?;
+            if batch.events > 0 {
+                position = batch.position;
+                progress(batch);
+                continue;
+            }
+            // Caught up with what is readable: switch, unless the active generation has
+            // meanwhile projected further (then catch up again: a switch never moves reads
+            // back, see `switch_to`).
+            if self.switch_to(generation).await? {
+                break;
+            }
+        }
+        // The active projector continues on the new generation; anything committed between
+        // the catch-up and the switch is picked up from its checkpoint.
+        if let Backend::Postgres(pool) = store.backend() {
+            drop_generations_before(pool, generation).await;
+        }
+        Ok(generation)
+    }
+
+    /// A new generation at position 0, with (on PostgreSQL) empty tables attached, for a
+    /// projection batch by batch ([`Projector::catch_up`]).
+    pub async fn new_generation(&self) -> Result<i64, ProjectorError> {
+        let generation = self.claim_generation().await?;
+        if let Backend::Postgres(pool) = self.store().backend() {
+            let mut tx = pool.begin().await?;
+            for table in ["read_models", "entity_events"] {
+                let sql = format!(
+                    "CREATE TABLE {table}_g{generation} PARTITION OF {table} FOR VALUES IN ({generation})"
+                );
+                sqlx::query(&sql).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(generation)
+    }
+
+    /// The next generation number, with its checkpoint at 0 (its tables are up to the caller).
+    async fn claim_generation(&self) -> Result<i64, ProjectorError> {
+        // One statement: a transaction that read and then wrote could be refused on SQLite
+        // ("database is locked", without waiting) when another writer committed in between.
+        let sql = "INSERT INTO projection_checkpoints (generation, position)
+                   SELECT coalesce(max(generation), 0) + 1, 0 FROM projection_checkpoints
+                   RETURNING generation";
+        let backend = self.store().backend();
+        Ok(on_pool!(backend, pool => sqlx::query_scalar(sql).fetch_one(pool).await?))
+    }
+}
+
+/// The fold of the whole log in memory. A version is written once the next version of its
+/// document (its end) or the end of the log is known.
+#[derive(Default)]
+struct Fold {
+    docs: Docs,
+    pending: HashMap<DocKey, Pending>,
+}
+
+/// A document's latest version, not written yet.
+struct Pending {
+    position: i64,
+    filters: Filters,
+    /// Its JSON text, taken once an event touches the document again (the document in
+    /// `docs` may then change); until then `docs` holds it.
+    text: Option<String>,
+}
+
+/// One `read_models` row.
+struct Row {
+    key: DocKey,
+    valid_from: i64,
+    valid_to: Option<i64>,
+    filters: Filters,
+    doc: String,
+}
+
+/// What one chunk of the log adds: versions whose end is known, and entity index rows.
+#[derive(Default)]
+struct Rows {
+    versions: Vec<Row>,
+    concerns: Vec<(Kind, String, i64)>,
+}
+
+fn text_of(key: &DocKey, doc: &serde_json::Value) -> Result<String, ProjectionError> {
+    serde_json::to_string(doc).map_err(|e| ProjectionError::Corrupt {
+        kind: key.kind.as_str(),
+        id: key.id.clone(),
+        message: e.to_string(),
+    })
+}
+
+impl Fold {
+    /// Folds `events` (the next ones of the log) and answers the rows they complete.
+    fn chunk(&mut self, events: &[StoredEvent]) -> Result<Rows, ProjectorError> {
+        let decoded = events.iter().map(decoded).collect::<Result<Vec<_>, _>>()?;
+        for (event, any) in events.iter().zip(&decoded) {
+            for key in keys_of(event, any)? {
+                match self.pending.get_mut(&key) {
+                    Some(pending) if pending.text.is_none() => {
+                        let Some((_, doc)) = self.docs.current_of(&key) else {
+                            return Err(not_loaded(&key, event.position));
+                        };
+                        pending.text = Some(text_of(&key, doc)?);
+                    }
+                    Some(_) => {}
+                    // Not folded yet: the log has not made it (a rebuild starts from nothing).
+                    None => self.docs.preload(key, None),
+                }
+            }
+        }
+        for (event, any) in events.iter().zip(decoded) {
+            project_decoded(&mut self.docs, event, any)?;
+        }
+        let versions = std::mem::take(&mut self.docs.versions);
+        let mut rows = Rows {
+            versions: Vec::with_capacity(versions.len()),
+            concerns: std::mem::take(&mut self.docs.concerns),
+        };
+        // The last version of each document in this chunk stays pending, its text in `docs`.
+        let mut last: HashMap<&DocKey, usize> = HashMap::with_capacity(versions.len());
+        for (i, version) in versions.iter().enumerate() {
+            last.insert(&version.key, i);
+        }
+        for (i, version) in versions.iter().enumerate() {
+            let text = match last.get(&version.key) {
+                Some(&l) if l > i => Some(text_of(&version.key, &version.doc)?),
+                _ => None,
+            };
+            let next = Pending {
+                position: version.position,
+                filters: version.filters.clone(),
+                text,
+            };
+            if let Some(ended) = self.pending.insert(version.key.clone(), next) {
+                let doc = ended
+                    .text
+                    .ok_or_else(|| not_loaded(&version.key, version.position))?;
+                rows.versions.push(Row {
+                    key: version.key.clone(),
+                    valid_from: ended.position,
+                    valid_to: Some(version.position),
+                    filters: ended.filters,
+                    doc,
+                });
+            }
+        }
+        self.docs.written();
+        Ok(rows)
+    }
+
+    /// The current version of every document (no end).
+    fn finish(&mut self) -> Result<Vec<Row>, ProjectorError> {
+        let mut rows = Vec::with_capacity(self.pending.len());
+        for (key, pending) in self.pending.drain() {
+            let doc = match pending.text {
+                Some(text) => text,
+                None => match self.docs.current_of(&key) {
+                    Some((_, doc)) => text_of(&key, doc)?,
+                    None => return Err(not_loaded(&key, pending.position)),
+                },
+            };
+            rows.push(Row {
+                key,
+                valid_from: pending.position,
+                valid_to: None,
+                filters: pending.filters,
+                doc,
+            });
+        }
+        Ok(rows)
+    }
+}
+
+fn not_loaded(key: &DocKey, position: i64) -> ProjectorError {
+    ProjectorError::Projection(ProjectionError::NotLoaded {
+        position,
+        kind: key.kind.as_str(),
+        id: key.id.clone(),
+    })
+}
+
+/// Reads the log from position zero up to what is readable now, a chunk ahead of the fold.
+fn read_ahead(
+    store: &Store,
+) -> (
+    tokio::sync::mpsc::Receiver<Result<Vec<StoredEvent>, ProjectorError>>,
+    AbortOnDrop,
+) {
+    let (sender, receiver) = tokio::sync::mpsc::channel(2);
+    let store = store.clone();
+    let task = tokio::spawn(async move {
+        let mut after = 0;
+        loop {
+            let chunk = store
+                .read_after(after, CHUNK)
+                .map_err(ProjectorError::from)
+                .await;
+            let done = match &chunk {
+                Ok(events) => match events.last() {
+                    Some(last) => {
+                        after = last.position;
+                        false
+                    }
+                    None => true,
+                },
+                Err(_) => true,
+            };
+            if done {
+                if chunk.is_err() {
+                    let _ = sender.send(chunk).await;
+                }
+                return;
+            }
+            if sender.send(chunk).await.is_err() {
+                return;
+            }
+        }
+    });
+    (receiver, AbortOnDrop(task))
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Folds the log into `fold` and writes its rows into fresh, unindexed tables of
+/// `generation`, then attaches them (building the indexes) with the checkpoint at the
+/// position reached, in one transaction. Answers that position.
+async fn bulk_postgres(
+    store: &Store,
+    pool: &sqlx::PgPool,
+    generation: i64,
+    fold: &mut Fold,
+    progress: &mut impl FnMut(Batch),
+) -> Result<i64, ProjectorError> {
+    drop_tables(pool, generation).await?;
+    for table in ["read_models", "entity_events"] {
+        sqlx::query(&format!(
+            "CREATE TABLE {table}_g{generation} (LIKE {table})"
+        ))
+        .execute(pool)
+        .await?;
+    }
+    let mut versions = pool
+        .copy_in_raw(&format!(
+            "COPY read_models_g{generation} (generation, kind, id, valid_from, valid_to, \
+             network_id, organization_id, parent_id, doc) FROM STDIN"
+        ))
+        .await?;
+    let mut concerns = pool
+        .copy_in_raw(&format!(
+            "COPY entity_events_g{generation} (generation, kind, id, position) FROM STDIN"
+        ))
+        .await?;
+    let (mut chunks, _reader) = read_ahead(store);
+    let mut position = 0;
+    while let Some(chunk) = chunks.recv().await {
+        let events = chunk?;
+        let rows = fold.chunk(&events)?;
+        send(&mut versions, &mut concerns, generation, &rows).await?;
+        position = events.last().map_or(position, |e| e.position);
+        progress(Batch {
+            events: events.len(),
+            position,
+        });
+    }
+    let rows = Rows {
+        versions: fold.finish()?,
+        concerns: Vec::new(),
+    };
+    send(&mut versions, &mut concerns, generation, &rows).await?;
+    versions.finish().await?;
+    concerns.finish().await?;
+    let mut tx = pool.begin().await?;
+    // The indexes are built here, once, from the loaded rows.
+    sqlx::query("SET LOCAL maintenance_work_mem = '256MB'")
+        .execute(&mut *tx)
+        .await?;
+    for table in ["read_models", "entity_events"] {
+        let sql = format!(
+            "ALTER TABLE {table} ATTACH PARTITION {table}_g{generation} FOR VALUES IN ({generation})"
+        );
+        sqlx::query(&sql).execute(&mut *tx).await?;
+    }
+    sqlx::query("UPDATE projection_checkpoints SET position = $1 WHERE generation = $2")
+        .bind(position)
+        .bind(generation)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    // Statistics for the planner before the generation serves.
+    sqlx::query(&format!(
+        "ANALYZE read_models_g{generation}, entity_events_g{generation}"
+    ))
+    .execute(pool)
+    .await?;
+    Ok(position)
+}
+
+type Copy = PgCopyIn<sqlx::pool::PoolConnection<sqlx::Postgres>>;
+
+async fn send(
+    versions: &mut Copy,
+    concerns: &mut Copy,
+    generation: i64,
+    rows: &Rows,
+) -> Result<(), sqlx::Error> {
+    let mut buffer = Vec::with_capacity(rows.versions.len() * 512);
+    for row in &rows.versions {
+        copy_row(
+            &mut buffer,
+            &[
+                Some(&generation.to_string()),
+                Some(row.key.kind.as_str()),
+                Some(&row.key.id),
+                Some(&row.valid_from.to_string()),
+                row.valid_to.map(|p| p.to_string()).as_deref(),
+                row.filters.network_id.as_deref(),
+                row.filters.organization_id.as_deref(),
+                row.filters.parent_id.as_deref(),
+                Some(&row.doc),
+            ],
+        );
+    }
+    if !buffer.is_empty() {
+        versions.send(buffer).await?;
+    }
+    let mut buffer = Vec::with_capacity(rows.concerns.len() * 64);
+    for (kind, id, position) in &rows.concerns {
+        copy_row(
+            &mut buffer,
+            &[
+                Some(&generation.to_string()),
+                Some(kind.as_str()),
+                Some(id),
+                Some(&position.to_string()),
+            ],
+        );
+    }
+    if !buffer.is_empty() {
+        concerns.send(buffer).await?;
+    }
+    Ok(())
+}
+
+/// One row in `COPY`'s text format: tab-separated, `\N` for null, backslash escapes.
+fn copy_row(buffer: &mut Vec<u8>, fields: &[Option<&str>]) {
+    for (i, field) in fields.iter().enumerate() {
+        if i > 0 {
+            buffer.push(b'\t');
+        }
+        match field {
+            None => buffer.extend_from_slice(b"\\N"),
+            Some(text) => {
+                for byte in text.bytes() {
+                    match byte {
+                        b'\\' => buffer.extend_from_slice(b"\\\\"),
+                        b'\t' => buffer.extend_from_slice(b"\\t"),
+                        b'\n' => buffer.extend_from_slice(b"\\n"),
+                        b'\r' => buffer.extend_from_slice(b"\\r"),
+                        other => buffer.push(other),
+                    }
+                }
+            }
+        }
+    }
+    buffer.push(b'\n');
+}
+
+/// Drops the tables of `generation` (a failed or abandoned build's).
+async fn drop_tables(pool: &sqlx::PgPool, generation: i64) -> Result<(), sqlx::Error> {
+    for table in ["read_models", "entity_events"] {
+        sqlx::query(&format!("DROP TABLE IF EXISTS {table}_g{generation}"))
+            .execute(pool)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Drops the tables of every generation older than `active` (the replaced one, and any
+/// abandoned build). Dropping a partition locks its parent for a moment, so each drop gives
+/// up after a short wait rather than hold readers queued behind it; what is left is dropped
+/// after the next rebuild. Newer generations may be builds in progress and are kept.
+async fn drop_generations_before(pool: &sqlx::PgPool, active: i64) {
+    let tables: Result<Vec<String>, sqlx::Error> = sqlx::query_scalar(
+        "SELECT tablename::text FROM pg_tables
+          WHERE schemaname = current_schema()
+            AND (tablename ~ '^read_models_g[0-9]+$' OR tablename ~ '^entity_events_g[0-9]+$')",
+    )
+    .fetch_all(pool)
+    .await;
+    let tables = match tables {
+        Ok(tables) => tables,
+        Err(error) => {
+            tracing::warn!(%error, "old read-model generations not listed; left in place");
+            return;
+        }
+    };
+    for table in tables {
+        let generation = table
+            .rsplit_once("_g")
+            .and_then(|(_, n)| n.parse::<i64>().ok());
+        if !matches!(generation, Some(g) if g < active) {
+            continue;
+        }
+        let mut dropped = false;
+        for _ in 0..5 {
+            let attempt = async {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SET LOCAL lock_timeout = '500ms'")
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(&format!("DROP TABLE IF EXISTS {table}"))
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await
+            };
+            match attempt.await {
+                Ok(()) => {
+                    dropped = true;
+                    break;
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        }
+        if !dropped {
+            tracing::warn!(%table, "an old read-model generation was not dropped (busy); the next rebuild drops it");
+        }
+    }
+}
+
+/// Folds the log into `fold` and inserts its rows into `generation` in large transactions
+/// (one per read of the log), the checkpoint moved with the last. Answers the position reached.
+async fn bulk_sqlite(
+    store: &Store,
+    pool: &sqlx::SqlitePool,
+    generation: i64,
+    fold: &mut Fold,
+    progress: &mut impl FnMut(Batch),
+) -> Result<i64, ProjectorError> {
+    let (mut chunks, _reader) = read_ahead(store);
+    let mut position = 0;
+    while let Some(chunk) = chunks.recv().await {
+        let events = chunk?;
+        let rows = fold.chunk(&events)?;
+        insert_sqlite(pool, generation, &rows, None).await?;
+        position = events.last().map_or(position, |e| e.position);
+        progress(Batch {
+            events: events.len(),
+            position,
+        });
+    }
+    let rows = Rows {
+        versions: fold.finish()?,
+        concerns: Vec::new(),
+    };
+    insert_sqlite(pool, generation, &rows, Some(position)).await?;
+    Ok(position)
+}
+
+async fn insert_sqlite(
+    pool: &sqlx::SqlitePool,
+    generation: i64,
+    rows: &Rows,
+    checkpoint: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    // 9 parameters a row, under SQLite's 32,766 per statement.
+    for chunk in rows.versions.chunks(3_000) {
+        let mut insert = QueryBuilder::new(
+            "INSERT INTO read_models (generation, kind, id, valid_from, valid_to, \
+             network_id, organization_id, parent_id, doc) ",
+        );
+        insert.push_values(chunk, |mut b, row| {
+            b.push_bind(generation)
+                .push_bind(row.key.kind.as_str())
+                .push_bind(row.key.id.as_str())
+                .push_bind(row.valid_from)
+                .push_bind(row.valid_to)
+                .push_bind(row.filters.network_id.as_deref())
+                .push_bind(row.filters.organization_id.as_deref())
+                .push_bind(row.filters.parent_id.as_deref())
+                .push_bind(row.doc.as_str());
+        });
+        insert.build().execute(&mut *tx).await?;
+    }
+    for chunk in rows.concerns.chunks(8_000) {
+        let mut insert =
+            QueryBuilder::new("INSERT INTO entity_events (generation, kind, id, position) ");
+        insert.push_values(chunk, |mut b, (kind, id, position)| {
+            b.push_bind(generation)
+                .push_bind(kind.as_str())
+                .push_bind(id.as_str())
+                .push_bind(*position);
+        });
+        insert.build().execute(&mut *tx).await?;
+    }
+    if let Some(position) = checkpoint {
+        sqlx::query("UPDATE projection_checkpoints SET position = ?1 WHERE generation = ?2")
+            .bind(position)
+            .bind(generation)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await
+}
