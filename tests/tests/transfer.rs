@@ -388,3 +388,60 @@ async fn moving_a_deployment_keeps_people_readable_and_erased_ones_erased() {
     assert_eq!(stored[0].recorded_at, micros, "microseconds kept on SQLite");
     let _ = (target, source);
 }
+
+/// An import into an SQLite file a live server is writing: each batch reads before it writes,
+/// and must wait for the other writer rather than be refused ("database is locked").
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_import_beside_a_live_writer_on_the_same_sqlite_file_waits_its_turn() {
+    let (_source_dir, source) = tests::sqlite_store().await;
+    dataset::insert_networks(&source, 0, 4).await;
+    let mut file = Vec::new();
+    let exported = source.export_to(&mut file, None, |_| {}).await.unwrap();
+
+    let (dir, writer) = tests::sqlite_store().await;
+    let url = format!("sqlite://{}", dir.path().join("governance.db").display());
+    let importer = tests::open(&url).await;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writing = {
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            let metadata = EventMetadata::new(Actor {
+                id: "operator".into(),
+                role: Role::PlatformAdministrator,
+                organization: None,
+            });
+            let mut written = 0;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                let id = aggregates::ids::OrganizationId::new_random();
+                writer
+                    .execute::<Organization>(
+                        &id.to_string(),
+                        OrganizationCommand::Register {
+                            id,
+                            name: Name::parse(&format!("Ente {written}")).unwrap(),
+                            category: OrganizationCategory::AssociazioneEts,
+                            tax_code: None,
+                            territory: Name::parse("Pavia").unwrap(),
+                        },
+                        &metadata,
+                    )
+                    .await
+                    .unwrap();
+                written += 1;
+            }
+            written
+        })
+    };
+    // Let the writer get going, then import while it writes.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let report = importer.import_from(file.as_slice(), |_| {}).await;
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let written = writing.await.unwrap();
+    let report = report.expect("the import waits for the live writer, never refused");
+    assert_eq!(report.imported, exported);
+    assert!(written > 0, "the writer wrote during the import");
+    assert_eq!(
+        importer.count_events().await.unwrap(),
+        (exported + written) as i64
+    );
+}

@@ -137,8 +137,16 @@ impl Store {
             "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, recorded_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         );
+        // SQLite: the batch reads before it writes, and a deferred transaction that must then
+        // upgrade to a writer is refused at once ("database is locked") when another writer
+        // (a live server on the same file) committed since its first read; the busy timeout
+        // cannot help there. Taking the write lock first makes it wait its turn instead.
+        let begin = match &self.backend {
+            Backend::Postgres(_) => "BEGIN",
+            Backend::Sqlite(_) => "BEGIN IMMEDIATE",
+        };
         on_pool!(&self.backend, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with(begin).await?;
             for (offset, event) in events.iter().enumerate() {
                 let line = first_line + offset;
                 let existing: Option<ExportedEvent> = sqlx::query_as(&existing_sql)
