@@ -289,6 +289,34 @@ impl Drop for AbortOnDrop {
     }
 }
 
+/// Folds the log from position zero up to what is readable now into `fold`, handing `write`
+/// the rows of each chunk and, last, the current versions with the position reached (`end`).
+/// Answers that position.
+async fn fold_log(
+    store: &Store,
+    fold: &mut Fold,
+    progress: &mut impl FnMut(Batch),
+    mut write: impl AsyncFnMut(Rows, Option<i64>) -> Result<(), ProjectorError>,
+) -> Result<i64, ProjectorError> {
+    let (mut chunks, _reader) = read_ahead(store);
+    let mut position = 0;
+    while let Some(chunk) = chunks.recv().await {
+        let events = chunk?;
+        write(fold.chunk(&events)?, None).await?;
+        position = events.last().map_or(position, |e| e.position);
+        progress(Batch {
+            events: events.len(),
+            position,
+        });
+    }
+    let current = Rows {
+        versions: fold.finish()?,
+        concerns: Vec::new(),
+    };
+    write(current, Some(position)).await?;
+    Ok(position)
+}
+
 /// Folds the log into `fold` and writes its rows into fresh, unindexed tables of
 /// `generation`, then attaches them (building the indexes) with the checkpoint at the
 /// position reached, in one transaction. Answers that position.
@@ -319,36 +347,22 @@ async fn bulk_postgres(
             "COPY entity_events_g{generation} (generation, kind, id, position) FROM STDIN"
         ))
         .await?;
-    let (mut chunks, _reader) = read_ahead(store);
-    let mut position = 0;
     let mut buffers = (Vec::new(), Vec::new());
-    while let Some(chunk) = chunks.recv().await {
-        let events = chunk?;
-        let rows = fold.chunk(&events)?;
-        send(
-            &mut versions,
-            &mut concerns,
-            generation,
-            &rows,
-            &mut buffers,
-        )
-        .await?;
-        position = events.last().map_or(position, |e| e.position);
-        progress(Batch {
-            events: events.len(),
-            position,
-        });
-    }
-    let rows = Rows {
-        versions: fold.finish()?,
-        concerns: Vec::new(),
-    };
-    send(
-        &mut versions,
-        &mut concerns,
-        generation,
-        &rows,
-        &mut buffers,
+    let position = fold_log(
+        store,
+        fold,
+        progress,
+        async |rows: Rows, _end: Option<i64>| {
+            send(
+                &mut versions,
+                &mut concerns,
+                generation,
+                &rows,
+                &mut buffers,
+            )
+            .await
+            .map_err(ProjectorError::from)
+        },
     )
     .await?;
     versions.finish().await?;
@@ -539,24 +553,17 @@ async fn bulk_sqlite(
     fold: &mut Fold,
     progress: &mut impl FnMut(Batch),
 ) -> Result<i64, ProjectorError> {
-    let (mut chunks, _reader) = read_ahead(store);
-    let mut position = 0;
-    while let Some(chunk) = chunks.recv().await {
-        let events = chunk?;
-        let rows = fold.chunk(&events)?;
-        insert_sqlite(pool, generation, &rows, None).await?;
-        position = events.last().map_or(position, |e| e.position);
-        progress(Batch {
-            events: events.len(),
-            position,
-        });
-    }
-    let rows = Rows {
-        versions: fold.finish()?,
-        concerns: Vec::new(),
-    };
-    insert_sqlite(pool, generation, &rows, Some(position)).await?;
-    Ok(position)
+    fold_log(
+        store,
+        fold,
+        progress,
+        async |rows: Rows, end: Option<i64>| {
+            insert_sqlite(pool, generation, &rows, end)
+                .await
+                .map_err(ProjectorError::from)
+        },
+    )
+    .await
 }
 
 async fn insert_sqlite(
