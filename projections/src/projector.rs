@@ -308,8 +308,8 @@ impl Projector {
         }
     }
 
-    /// Makes `generation` the one that serves reads and deletes the others' checkpoints (and,
-    /// on SQLite, rows), if it has
+    /// Makes `generation` the one that serves reads and deletes the others (on PostgreSQL the
+    /// older generations' tables are dropped once the switch has committed), if it has
     /// projected at least as far as the active one; answers whether it switched. Reads never
     /// move back: read-your-writes in this process trusts its projector's committed batch
     /// without asking the database (see `ReadModels::wait_for`), which holds only if the
@@ -357,6 +357,9 @@ impl Projector {
             }
             tx.commit().await?;
         });
+        if let Backend::Postgres(pool) = backend {
+            crate::rebuild::drop_generations_before(pool, generation).await;
+        }
         Ok(true)
     }
 }

@@ -75,9 +75,6 @@ impl Projector {
         }
         // The active projector continues on the new generation; anything committed between
         // the catch-up and the switch is picked up from its checkpoint.
-        if let Backend::Postgres(pool) = store.backend() {
-            drop_generations_before(pool, generation).await;
-        }
         Ok(generation)
     }
 
@@ -496,7 +493,7 @@ async fn drop_tables(pool: &sqlx::PgPool, generation: i64) -> Result<(), sqlx::E
 /// abandoned build). Dropping a partition locks its parent for a moment, so each drop gives
 /// up after a short wait rather than hold readers queued behind it; what is left is dropped
 /// after the next rebuild. Newer generations may be builds in progress and are kept.
-async fn drop_generations_before(pool: &sqlx::PgPool, active: i64) {
+pub(crate) async fn drop_generations_before(pool: &sqlx::PgPool, active: i64) {
     let tables: Result<Vec<String>, sqlx::Error> = sqlx::query_scalar(
         "SELECT tablename::text FROM pg_tables
           WHERE schemaname = current_schema()

@@ -274,6 +274,7 @@ async fn a_switch_never_moves_reads_back(store: Store) {
     assert_eq!(projector.catch_up(behind, |_| {}).await.unwrap(), target);
     assert!(projector.switch_to(behind).await.unwrap());
     assert_eq!(projector.active_generation().await.unwrap(), behind);
+    assert_only_generation(&store, behind).await;
     assert_eq!(read.position().await.unwrap(), target);
     assert_equals_rebuild(&store).await;
 }
