@@ -8,8 +8,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use chrono::NaiveDate;
+
 use crate::ids::{NetworkId, OrganizationId, WorkingGroupId};
-use crate::values::TaxCode;
+use crate::values::{Email, MunicipalityCode, PhoneNumber, TaxCode};
 
 /// The directory could not answer (its storage failed). Never carries storage details.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -34,6 +36,22 @@ pub struct WorkingGroupFacts {
     pub active: bool,
 }
 
+/// A municipality of the reference list: when its code came into force and, if it did, when
+/// it was suppressed (the first day it no longer exists).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MunicipalityFacts {
+    pub established_on: Option<NaiveDate>,
+    pub suppressed_on: Option<NaiveDate>,
+}
+
+impl MunicipalityFacts {
+    /// Whether the municipality exists on `day`.
+    pub fn in_force_on(&self, day: NaiveDate) -> bool {
+        self.established_on.is_none_or(|from| from <= day)
+            && self.suppressed_on.is_none_or(|until| day < until)
+    }
+}
+
 /// Read-only questions aggregates ask about other aggregates.
 #[async_trait]
 pub trait Directory: Send + Sync {
@@ -50,6 +68,15 @@ pub trait Directory: Send + Sync {
         &self,
         id: WorkingGroupId,
     ) -> Result<Option<WorkingGroupFacts>, DirectoryUnavailable>;
+    /// A municipality of the reference list (ISTAT), by code.
+    async fn municipality(
+        &self,
+        code: &MunicipalityCode,
+    ) -> Result<Option<MunicipalityFacts>, DirectoryUnavailable>;
+    /// Whether a registered, not erased person has this phone number among their details.
+    async fn is_personal_phone(&self, phone: &PhoneNumber) -> Result<bool, DirectoryUnavailable>;
+    /// Whether a registered, not erased person has this e-mail address among their details.
+    async fn is_personal_email(&self, email: &Email) -> Result<bool, DirectoryUnavailable>;
 }
 
 /// The services every aggregate receives.

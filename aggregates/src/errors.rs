@@ -45,5 +45,6 @@ pub fn all_codes() -> Vec<(&'static str, &'static [&'static str])> {
         ),
         ("MeetingError", crate::meeting::MeetingError::CODES),
         ("PersonError", crate::person::PersonError::CODES),
+        ("ServiceError", crate::service::ServiceError::CODES),
     ]
 }

@@ -103,4 +103,6 @@ id_type!(
     ReferentId => "Referent",
     /// A person whose personal data lives outside the event log (see ARCHITECTURE.md).
     PersonId => "Person",
+    /// A service a network offers (centro antiviolenza, sportello, casa rifugio, …).
+    ServiceId => "Service",
 );

@@ -14,6 +14,7 @@ pub mod organization;
 pub mod person;
 pub mod processes;
 pub mod protocol;
+pub mod service;
 pub mod values;
 pub mod working_group;
 
@@ -49,6 +50,7 @@ pub fn event_schemas() -> Vec<(&'static str, &'static str, schemars::schema::Roo
     all.extend(working_group::WorkingGroupEvent::schemas());
     all.extend(meeting::MeetingEvent::schemas());
     all.extend(person::PersonEvent::schemas());
+    all.extend(service::ServiceEvent::schemas());
     all.extend(meeting::legacy_schemas());
     all
 }
@@ -76,6 +78,7 @@ pub fn event_types() -> Vec<(&'static str, &'static str, &'static str)> {
     );
     add(meeting::Meeting::TYPE, meeting::MeetingEvent::TYPES);
     add(person::Person::TYPE, person::PersonEvent::TYPES);
+    add(service::Service::TYPE, service::ServiceEvent::TYPES);
     all
 }
 
@@ -89,6 +92,7 @@ pub enum AnyEvent {
     WorkingGroup(working_group::WorkingGroupEvent),
     Meeting(meeting::MeetingEvent),
     Person(person::PersonEvent),
+    Service(service::ServiceEvent),
 }
 
 /// Why a stored event could not be decoded.
@@ -122,6 +126,7 @@ impl AnyEvent {
             working_group::WorkingGroup::TYPE => Self::WorkingGroup(go(aggregate_type, payload)?),
             meeting::Meeting::TYPE => Self::Meeting(go(aggregate_type, payload)?),
             person::Person::TYPE => Self::Person(go(aggregate_type, payload)?),
+            service::Service::TYPE => Self::Service(go(aggregate_type, payload)?),
             other => return Err(DecodeError::UnknownAggregate(other.to_owned())),
         })
     }

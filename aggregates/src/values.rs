@@ -44,6 +44,10 @@ pub enum ValueError {
     UnknownVariant(String),
     #[error("sealed data is base64 of at most 4096 characters")]
     Sealed,
+    #[error("an ISTAT municipality code is 6 digits (e.g. 018177)")]
+    MunicipalityCode,
+    #[error("not a valid phone number: digits with optional +, spaces, dots, dashes, slashes or brackets, 6 to 15 digits")]
+    Phone,
 }
 
 /// What the free-text screening found.
@@ -463,6 +467,64 @@ impl Link {
             return Err(ValueError::Link);
         }
         Ok(Self(value.to_owned()))
+    }
+}
+
+string_value!(
+    /// The ISTAT code of an Italian municipality (codice ISTAT del comune): six digits.
+    MunicipalityCode, min = 6, max = Some(6), pattern = Some("^[0-9]{6}$"),
+    "The six-digit ISTAT code of an Italian municipality"
+);
+
+impl MunicipalityCode {
+    pub fn parse(input: &str) -> Result<Self, ValueError> {
+        let value = input.trim();
+        if value.len() != 6 || !value.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ValueError::MunicipalityCode);
+        }
+        Ok(Self(value.to_owned()))
+    }
+    /// The ISTAT code of its province (the first three digits).
+    pub fn province(&self) -> &str {
+        &self.0[..3]
+    }
+}
+
+string_value!(
+    /// An institutional phone number (a switchboard, a helpline): never a person's own.
+    PhoneNumber, min = 6, max = Some(30), pattern = Some("^\\+?[0-9 ./()-]+$"),
+    "A phone number: digits with an optional leading +, spaces, dots, dashes, slashes or brackets; 6 to 15 digits"
+);
+
+impl PhoneNumber {
+    pub fn parse(input: &str) -> Result<Self, ValueError> {
+        let value = input.trim();
+        let body = value.strip_prefix('+').unwrap_or(value);
+        let digits = body.bytes().filter(u8::is_ascii_digit).count();
+        if value.len() > 30
+            || !(6..=15).contains(&digits)
+            || !body
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b" ./()-".contains(&b))
+        {
+            return Err(ValueError::Phone);
+        }
+        Ok(Self(value.to_owned()))
+    }
+    /// Its digits, without the Italian prefix (+39, 0039): two ways of writing one number
+    /// compare equal.
+    pub fn digits(&self) -> String {
+        normalized_phone(&self.0)
+    }
+}
+
+/// The digits of a phone number as written anywhere, without the Italian prefix (+39, 0039).
+pub fn normalized_phone(text: &str) -> String {
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    let international = text.trim_start().starts_with('+');
+    match digits.strip_prefix(if international { "39" } else { "0039" }) {
+        Some(rest) if !rest.is_empty() => rest.to_owned(),
+        _ => digits,
     }
 }
 

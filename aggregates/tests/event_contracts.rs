@@ -15,6 +15,7 @@ use aggregates::network::*;
 use aggregates::organization::*;
 use aggregates::person::*;
 use aggregates::protocol::*;
+use aggregates::service::*;
 use aggregates::values::*;
 use aggregates::working_group::*;
 use common::*;
@@ -510,8 +511,84 @@ fn samples() -> Vec<(&'static str, Value)> {
                 erased_on: day(2026, 1, 1),
             },
         ),
+        s::<ServiceEvent>(
+            "Service",
+            ServiceRegistered {
+                service_id: service_id(1),
+                network: net(1),
+                organization: org(3),
+                details: service_details(),
+                registered_on: day(2024, 1, 15),
+            },
+        ),
+        s::<ServiceEvent>(
+            "Service",
+            ServiceUpdated {
+                details: ServiceDetails {
+                    kind: ServiceKind::Shelter,
+                    address: None,
+                    access: vec![AccessRoute::Referral],
+                    referral_from: Some(text("I centri antiviolenza della rete")),
+                    listed: false,
+                    ..service_details()
+                },
+                effective_on: day(2024, 2, 1),
+            },
+        ),
+        s::<ServiceEvent>(
+            "Service",
+            ServiceSuspended {
+                reason: text("Lavori nella sede"),
+                expected_reopening: Some(day(2024, 6, 1)),
+                effective_on: day(2024, 3, 1),
+            },
+        ),
+        s::<ServiceEvent>(
+            "Service",
+            ServiceReopened {
+                effective_on: day(2024, 5, 20),
+            },
+        ),
+        s::<ServiceEvent>(
+            "Service",
+            ServiceClosed {
+                reason: text("Convenzione scaduta"),
+                effective_on: day(2025, 1, 1),
+            },
+        ),
+        s::<ServiceEvent>(
+            "Service",
+            ServiceConfirmed {
+                confirmed_on: day(2024, 9, 1),
+            },
+        ),
     ];
     list.into_iter().map(|(a, _, v)| (a, v)).collect()
+}
+
+/// Every field of a service's details set.
+fn service_details() -> ServiceDetails {
+    ServiceDetails {
+        name: name("Centro antiviolenza Kore"),
+        kind: ServiceKind::AntiViolenceCentre,
+        territory: ["018177", "018182"]
+            .into_iter()
+            .map(|c| MunicipalityCode::parse(c).unwrap())
+            .collect(),
+        audience: text("Donne che subiscono violenza e i loro figli"),
+        access: vec![AccessRoute::Direct, AccessRoute::Phone],
+        referral_from: None,
+        opening_hours: Some(text("Lunedì-venerdì 9-13")),
+        languages: vec![name("italiano")],
+        accessibility: Some(text("Accessibile")),
+        address: Some(text("Vigevano, sede comunale")),
+        contacts: Contacts {
+            switchboard: Some(PhoneNumber::parse("0381 299 111").unwrap()),
+            mailbox: Some(Email::parse("centro@example.org").unwrap()),
+            website: Some(Link::parse("https://www.example.org/kore").unwrap()),
+        },
+        listed: true,
+    }
 }
 
 /// Deserialises a stored payload of an aggregate's events and serialises it back.
@@ -528,6 +605,7 @@ fn round_trip(aggregate: &str, payload: &Value) -> Result<Value, String> {
         "WorkingGroup" => go::<WorkingGroupEvent>(payload),
         "Meeting" => go::<MeetingEvent>(payload),
         "Person" => go::<PersonEvent>(payload),
+        "Service" => go::<ServiceEvent>(payload),
         other => Err(format!("unknown aggregate {other}")),
     }
 }
@@ -588,7 +666,7 @@ fn every_event_type_has_one_sample() {
     assert!(seen.values().all(|n| *n == 1));
     assert_eq!(
         types.len(),
-        54,
+        60,
         "the number of event types changed: update this test"
     );
 }

@@ -13,7 +13,8 @@
 //! network and organization the input concerns, resolved from the read side).
 
 use aggregates::ids::{
-    CommitmentId, MeetingId, NetworkId, OrganizationId, ProtocolId, ReferentId, WorkingGroupId,
+    CommitmentId, MeetingId, NetworkId, OrganizationId, ProtocolId, ReferentId, ServiceId,
+    WorkingGroupId,
 };
 use aggregates::metadata::{Actor, Role};
 use async_graphql::Context;
@@ -430,6 +431,21 @@ async fn target_of(ctx: &Context<'_>, input: &async_graphql::Value) -> ApiResult
                 .map(|v| v.network))
         };
         target.network = network_of::<WorkingGroup>(ctx, w, |a| a.network, viewed).await?;
+    }
+    if let Some(s) = id_arg(input, "service", NodeKind::Service) {
+        use aggregates::service::Service;
+        // The network and the organization of a service never change once it exists.
+        let known = remembered::<Service>(ctx, s).and_then(|a| a.network.zip(a.organization));
+        let (network, organization) = match known {
+            Some(known) => Some(known).unzip(),
+            None => r
+                .service(ServiceId(s), AsOf::Now)
+                .await?
+                .map(|v| (v.network, v.organization))
+                .unzip(),
+        };
+        target.network = network;
+        target.organization = organization;
     }
     // A referent designation: the organization it belongs to.
     if let (Some(network), Some(referent)) = (

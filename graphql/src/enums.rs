@@ -240,3 +240,33 @@ pub fn status_named<G: async_graphql::resolver_utils::EnumType>(
         "filter",
     ))
 }
+mirror_enum!(
+    /// The kind of service a network offers.
+    ServiceKind => aggregates::service::ServiceKind {
+        AntiViolenceCentre = "Centro antiviolenza (CAV)",
+        ListeningPoint = "Sportello / punto di ascolto",
+        Shelter = "Casa rifugio (its address is never recorded)",
+        SecondLevelHousing = "Casa di seconda accoglienza (semi-autonomy housing)",
+        PerpetratorProgramme = "Programme for men who use violence (CUAV)",
+        SocialEmergency = "Pronto intervento sociale",
+        MultidisciplinaryTeam = "Équipe multidisciplinare",
+        FamilyCounselling = "Consultorio familiare",
+        Other = "Any other service",
+    }
+);
+mirror_enum!(
+    /// How a person reaches a service.
+    AccessRoute => aggregates::service::AccessRoute {
+        Direct = "In person, without appointment or referral",
+        Phone = "By phone first",
+        Referral = "Referred by another service (see referralFrom)",
+    }
+);
+mirror_enum!(
+    /// Where a service stands on a date.
+    ServiceStatus => projections::views::ServiceStatus {
+        Open = "Open",
+        Suspended = "Temporarily closed (see statusReason and expectedReopening)",
+        Closed = "Closed for good",
+    }
+);

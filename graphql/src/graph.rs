@@ -60,6 +60,12 @@ pub struct Signature {
     pub at: Lens,
 }
 
+/// A service a network offers.
+pub struct Service {
+    pub view: views::ServiceView,
+    pub at: Lens,
+}
+
 /// A working group.
 pub struct WorkingGroup {
     pub view: views::WorkingGroupView,

@@ -16,6 +16,7 @@ pub enum NodeKind {
     Commitment,
     WorkingGroup,
     Meeting,
+    Service,
     /// A person: the id is opaque like the others, the object is not a node (its details are
     /// sealed personal data).
     Person,
@@ -32,6 +33,7 @@ impl NodeKind {
             NodeKind::Commitment => "Commitment",
             NodeKind::WorkingGroup => "WorkingGroup",
             NodeKind::Meeting => "Meeting",
+            NodeKind::Service => "Service",
             NodeKind::Person => "Person",
             NodeKind::Referent => "Referent",
         }
@@ -44,6 +46,7 @@ impl NodeKind {
             "Commitment" => NodeKind::Commitment,
             "WorkingGroup" => NodeKind::WorkingGroup,
             "Meeting" => NodeKind::Meeting,
+            "Service" => NodeKind::Service,
             "Person" => NodeKind::Person,
             "Referent" => NodeKind::Referent,
             _ => return None,

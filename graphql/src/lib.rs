@@ -33,6 +33,7 @@ pub mod reports;
 pub mod root;
 pub mod scalars;
 pub mod schema;
+pub mod service;
 pub mod state;
 pub mod subscription;
 pub mod viewer;

@@ -25,9 +25,11 @@ pub(crate) struct Parse {
 }
 
 impl Parse {
+    /// A refusal of an input field; a nested one is named with dots (`details.name`).
     pub(crate) fn fail(&mut self, field: &str, message: String, code: &str) {
+        let path = std::iter::once("input").chain(field.split('.'));
         self.errors.push(UserError {
-            field: Some(vec!["input".to_owned(), field.to_owned()]),
+            field: Some(path.map(str::to_owned).collect()),
             message,
             code: code.to_owned(),
         });
@@ -100,6 +102,11 @@ impl Parse {
     pub(crate) fn org(&mut self, field: &str, value: &ID) -> Option<OrganizationId> {
         self.id(field, value, NodeKind::Organization)
             .map(OrganizationId)
+    }
+    /// The errors of both parses, this one's first.
+    pub(crate) fn merge(mut self, other: Parse) -> Parse {
+        self.errors.extend(other.errors);
+        self
     }
     pub(crate) fn done<T>(self, value: Option<T>) -> Result<T, Refusal> {
         match value {

@@ -11,6 +11,7 @@ use crate::graph::Meeting;
 use crate::graph::Network;
 use crate::graph::Organization;
 use crate::graph::Protocol;
+use crate::graph::Service;
 use crate::graph::WorkingGroup;
 use crate::ids::{decode_id, NodeKind};
 use crate::lens::{lens, Lens};
@@ -19,6 +20,7 @@ use crate::network::visible_network;
 use crate::organization::visible_organization;
 use crate::pagination::MAX_PAGE;
 use crate::protocol::visible_protocol;
+use crate::service::visible_service;
 use crate::working_group::visible_working_group;
 
 /// Anything with a global id.
@@ -37,6 +39,8 @@ pub enum Node {
     WorkingGroup(WorkingGroup),
     /// A meeting.
     Meeting(Meeting),
+    /// A service.
+    Service(Service),
 }
 
 /// The object a global id names, if the viewer may read it (else absent, like a missing one).
@@ -58,6 +62,7 @@ pub(crate) async fn node_of(ctx: &Context<'_>, id: &ID, at: Lens) -> ApiResult<O
             .await?
             .map(Node::WorkingGroup),
         NodeKind::Meeting => visible_meeting(ctx, uuid, at).await?.map(Node::Meeting),
+        NodeKind::Service => visible_service(ctx, uuid, at).await?.map(Node::Service),
         // Not nodes: a person's details are sealed, a designation lives in its membership.
         NodeKind::Person | NodeKind::Referent => None,
     })

@@ -9,15 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::errors::ApiResult;
 use crate::state::ApiState;
 
-/// What is sealed: the clear-text contact details of one person.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Details {
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone: Option<String>,
-}
+pub use projections::store::PersonDetails as Details;
 
 /// What the API shows for an erased person's name.
 pub const ERASED: &str = "[erased]";

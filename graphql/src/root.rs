@@ -12,6 +12,7 @@ pub struct Query(
     crate::organization::OrganizationQuery,
     crate::network::NetworkQuery,
     crate::protocol::ProtocolQuery,
+    crate::service::ServiceQuery,
     crate::log::LogQuery,
 );
 
@@ -26,6 +27,7 @@ pub struct Mutation(
     crate::working_group::WorkingGroupMutation,
     crate::meeting::MeetingMutation,
     crate::person::PersonMutation,
+    crate::service::ServiceMutation,
 );
 
 /// The access rule of every mutation, by field name.
@@ -38,6 +40,7 @@ pub fn rules() -> impl Iterator<Item = &'static MutationRule> {
         crate::working_group::RULES,
         crate::meeting::RULES,
         crate::person::RULES,
+        crate::service::RULES,
     ]
     .into_iter()
     .flatten()

@@ -110,6 +110,7 @@ typed_kinds! {
     Meeting => MeetingView,
     Attendance => AttendanceView,
     Person => PersonView,
+    Service => ServiceView,
 }
 
 /// About how many bytes a JSON value takes as text (the image's size metric: the typed form

@@ -189,7 +189,10 @@ impl ProcessManager {
                     None => vec![],
                 }
             }
-            AnyEvent::Commitment(_) | AnyEvent::WorkingGroup(_) | AnyEvent::Person(_) => vec![],
+            AnyEvent::Commitment(_)
+            | AnyEvent::WorkingGroup(_)
+            | AnyEvent::Person(_)
+            | AnyEvent::Service(_) => vec![],
         };
         let metadata = EventMetadata::new(Actor::system())
             .with_correlation(event.metadata.correlation_id)

@@ -691,6 +691,29 @@ impl ReadModels {
         self.one(Kind::Person, &id.to_string(), as_of).await
     }
 
+    pub async fn service(
+        &self,
+        id: ServiceId,
+        as_of: AsOf,
+    ) -> Result<Option<ServiceView>, QueryError> {
+        self.one(Kind::Service, &id.to_string(), as_of).await
+    }
+
+    /// Every service of every network (any status), in id order.
+    pub async fn services(&self, as_of: AsOf) -> Result<Vec<ServiceView>, QueryError> {
+        self.docs(Kind::Service, None, None, as_of).await
+    }
+
+    /// The services of a network (any status).
+    pub async fn services_of(
+        &self,
+        network: NetworkId,
+        as_of: AsOf,
+    ) -> Result<Vec<ServiceView>, QueryError> {
+        self.by(Kind::Service, Column::Network, network, as_of)
+            .await
+    }
+
     pub async fn working_groups(
         &self,
         network: NetworkId,

@@ -6,12 +6,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
 use aggregates::directory::{
-    Directory, DirectoryUnavailable, NetworkFacts, OrganizationFacts, WorkingGroupFacts,
+    Directory, DirectoryUnavailable, MunicipalityFacts, NetworkFacts, OrganizationFacts,
+    WorkingGroupFacts,
 };
 use aggregates::ids::{NetworkId, OrganizationId, WorkingGroupId};
 use aggregates::network::{MembershipStatus, NetworkEvent};
 use aggregates::organization::OrganizationEvent;
-use aggregates::values::TaxCode;
+use aggregates::values::{Email, MunicipalityCode, PhoneNumber, TaxCode};
 use aggregates::working_group::WorkingGroupEvent;
 use async_trait::async_trait;
 
@@ -29,6 +30,10 @@ struct DirectoryState {
     networks: HashMap<NetworkId, NetworkFacts>,
     memberships: HashMap<NetworkId, BTreeMap<OrganizationId, MembershipStatus>>,
     working_groups: HashMap<WorkingGroupId, WorkingGroupFacts>,
+    municipalities: HashMap<MunicipalityCode, MunicipalityFacts>,
+    /// Registered persons' phone numbers (their digits) and e-mail addresses (lower case).
+    personal_phones: BTreeSet<String>,
+    personal_emails: BTreeSet<String>,
 }
 
 impl InMemoryDirectory {
@@ -109,6 +114,24 @@ impl InMemoryDirectory {
         })
     }
 
+    /// Adds a municipality to the reference list.
+    pub fn know_municipality(&self, code: &str, facts: MunicipalityFacts) {
+        let code = MunicipalityCode::parse(code).expect("valid test municipality code");
+        self.with(|s| s.municipalities.insert(code, facts));
+    }
+
+    /// Records a registered person's contact details.
+    pub fn know_person(&self, phone: &str, email: &str) {
+        self.with(|s| {
+            s.personal_phones.insert(
+                PhoneNumber::parse(phone)
+                    .expect("valid test phone")
+                    .digits(),
+            );
+            s.personal_emails.insert(email.to_lowercase());
+        });
+    }
+
     pub fn observe_working_group(&self, id: WorkingGroupId, event: &WorkingGroupEvent) {
         self.with(|s| match event {
             WorkingGroupEvent::WorkingGroupFormed(e) => {
@@ -153,6 +176,18 @@ impl Directory for InMemoryDirectory {
     ) -> Result<Option<WorkingGroupFacts>, DirectoryUnavailable> {
         Ok(self.with(|s| s.working_groups.get(&id).cloned()))
     }
+    async fn municipality(
+        &self,
+        code: &MunicipalityCode,
+    ) -> Result<Option<MunicipalityFacts>, DirectoryUnavailable> {
+        Ok(self.with(|s| s.municipalities.get(code).cloned()))
+    }
+    async fn is_personal_phone(&self, phone: &PhoneNumber) -> Result<bool, DirectoryUnavailable> {
+        Ok(self.with(|s| s.personal_phones.contains(&phone.digits())))
+    }
+    async fn is_personal_email(&self, email: &Email) -> Result<bool, DirectoryUnavailable> {
+        Ok(self.with(|s| s.personal_emails.contains(&email.as_str().to_lowercase())))
+    }
 }
 
 /// A directory whose storage is down: every question fails. For testing error paths.
@@ -179,6 +214,18 @@ impl Directory for UnavailableDirectory {
         &self,
         _: WorkingGroupId,
     ) -> Result<Option<WorkingGroupFacts>, DirectoryUnavailable> {
+        Err(DirectoryUnavailable)
+    }
+    async fn municipality(
+        &self,
+        _: &MunicipalityCode,
+    ) -> Result<Option<MunicipalityFacts>, DirectoryUnavailable> {
+        Err(DirectoryUnavailable)
+    }
+    async fn is_personal_phone(&self, _: &PhoneNumber) -> Result<bool, DirectoryUnavailable> {
+        Err(DirectoryUnavailable)
+    }
+    async fn is_personal_email(&self, _: &Email) -> Result<bool, DirectoryUnavailable> {
         Err(DirectoryUnavailable)
     }
 }

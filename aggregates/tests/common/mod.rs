@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use aggregates::directory::MunicipalityFacts;
 use aggregates::ids::*;
 use aggregates::network::*;
 use aggregates::organization::*;
@@ -50,6 +51,9 @@ pub fn meeting_id(n: u128) -> MeetingId {
 }
 pub fn person(n: u128) -> PersonId {
     PersonId(Uuid::from_u128(0x7000 + n))
+}
+pub fn service_id(n: u128) -> ServiceId {
+    ServiceId(Uuid::from_u128(0x9000 + n))
 }
 pub fn referent(n: u128) -> ReferentId {
     ReferentId(Uuid::from_u128(0x8000 + n))
@@ -99,6 +103,9 @@ pub fn approved(organization: OrganizationId) -> NetworkEvent {
 /// Organizations 1..=9 are registered and active; 20 is registered but deactivated; anything
 /// else is unknown. Network 1 is coordinated by org 1 with members 2 and 3; network 2 is
 /// closed (coordinator 1). Working group 1 belongs to network 1 (lead 2); group 2 is dissolved.
+/// The municipalities known are Pavia (018110), Vigevano (018177), Voghera (018182) and
+/// Albaredo Arnaboldi (018002, suppressed on 2023-11-18); one person is registered with the
+/// phone +39 333 123 4567 and the e-mail maria.rossi@example.org.
 pub struct World {
     pub directory: Arc<InMemoryDirectory>,
 }
@@ -140,6 +147,22 @@ impl World {
             }
             .into(),
         );
+        // Pavia, Vigevano and Voghera; Albaredo Arnaboldi, suppressed on 18 November 2023.
+        let since = |y, m, d| MunicipalityFacts {
+            established_on: Some(day(y, m, d)),
+            suppressed_on: None,
+        };
+        directory.know_municipality("018110", since(1861, 3, 17));
+        directory.know_municipality("018177", since(1861, 3, 17));
+        directory.know_municipality("018182", since(1861, 3, 17));
+        directory.know_municipality(
+            "018002",
+            MunicipalityFacts {
+                established_on: Some(day(1961, 3, 9)),
+                suppressed_on: Some(day(2023, 11, 18)),
+            },
+        );
+        directory.know_person("+39 333 123 4567", "maria.rossi@example.org");
         Self { directory }
     }
 

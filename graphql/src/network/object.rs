@@ -4,6 +4,7 @@ use crate::commitment::commitment_page;
 use crate::graph::Commitment;
 use crate::graph::Meeting;
 use crate::graph::Protocol;
+use crate::graph::Service;
 use crate::graph::WorkingGroup;
 use crate::graph::{Membership, Network};
 use crate::graph::{Organization, OrganizationRef};
@@ -277,6 +278,32 @@ impl Network {
                 })
                 .collect(),
         ))
+    }
+    /// The services it offers: all of them for those who read the network in full, the ones
+    /// it lists in its public directory for everyone else. Status and territory are read on
+    /// the lens's business date.
+    async fn services(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only these kinds of service (default: all).")] kinds: Option<
+            Vec<ServiceKind>,
+        >,
+    ) -> ApiResult<Vec<Service>> {
+        let full = viewer(ctx).full(ctx, self.view.id).await?;
+        Ok(read(ctx)
+            .services_of(self.view.id, self.at.known)
+            .await?
+            .into_iter()
+            .filter(|v| full || v.details.listed)
+            .filter(|v| {
+                kinds.as_ref().is_none_or(|kinds| {
+                    kinds
+                        .iter()
+                        .any(|k| aggregates::service::ServiceKind::from(*k) == v.details.kind)
+                })
+            })
+            .map(|view| Service { view, at: self.at })
+            .collect())
     }
     /// The working groups.
     async fn working_groups(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<WorkingGroup>>> {

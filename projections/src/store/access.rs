@@ -222,30 +222,7 @@ impl Store {
     /// The data key of a person; `None` once the person is erased (or never existed). A key
     /// wrapped with another deployment secret is an error, never taken for an erasure.
     pub async fn person_key(&self, person: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let secrets = self.secrets()?;
-        let backend = self.backend();
-        let sql = dialect(
-            backend,
-            "SELECT key, kek_id FROM person_keys WHERE person_id = $1",
-        );
-        let row: Option<(Vec<u8>, Option<String>)> = on_pool!(backend, pool => sqlx::query_as(&sql).bind(person).fetch_optional(pool).await?);
-        let Some((wrapped, kek_id)) = row else {
-            return Ok(None);
-        };
-        match kek_id {
-            Some(id) if id == secrets.key_id() => {}
-            Some(stored) => {
-                return Err(StoreError::WrongSecret {
-                    stored,
-                    configured: secrets.key_id().to_owned(),
-                })
-            }
-            // Stored unwrapped by an earlier version (until `wrap_person_keys` ran).
-            None => return Ok(Some(wrapped)),
-        }
-        secrets.unwrap(person, &wrapped).map(Some).ok_or_else(|| {
-            StoreError::Corrupt(format!("the wrapped key of person {person} does not open"))
-        })
+        person_key_in(self.backend(), self.secrets()?, person).await
     }
 
     /// Wraps every person key an earlier version stored in clear (run at start-up); answers
@@ -374,6 +351,49 @@ pub struct WrappedPersonKey {
     pub person: String,
     pub wrapped: String,
     pub kek_id: String,
+}
+
+/// The data key of a person, unwrapped with `secrets`; `None` once the person is erased (or
+/// never existed). A key wrapped with another deployment secret is an error, never taken for
+/// an erasure.
+pub(crate) async fn person_key_in(
+    backend: &Backend,
+    secrets: &crate::secrets::Secrets,
+    person: &str,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    let sql = dialect(
+        backend,
+        "SELECT key, kek_id FROM person_keys WHERE person_id = $1",
+    );
+    let row: Option<(Vec<u8>, Option<String>)> =
+        on_pool!(backend, pool => sqlx::query_as(&sql).bind(person).fetch_optional(pool).await?);
+    let Some((wrapped, kek_id)) = row else {
+        return Ok(None);
+    };
+    match kek_id {
+        Some(id) if id == secrets.key_id() => {}
+        Some(stored) => {
+            return Err(StoreError::WrongSecret {
+                stored,
+                configured: secrets.key_id().to_owned(),
+            })
+        }
+        // Stored unwrapped by an earlier version (until `wrap_person_keys` ran).
+        None => return Ok(Some(wrapped)),
+    }
+    secrets.unwrap(person, &wrapped).map(Some).ok_or_else(|| {
+        StoreError::Corrupt(format!("the wrapped key of person {person} does not open"))
+    })
+}
+
+/// What is sealed: the clear-text contact details of one person.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct PersonDetails {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
 }
 
 /// Seals personal data with a person's key: base64 of nonce ‖ ciphertext, bound to the

@@ -1,30 +1,101 @@
 //! The directory aggregates consult while deciding, answered from the event store itself
 //! (aggregates are loaded and their state read), so it is never behind the log.
 
+use std::sync::Arc;
+
 use aggregates::directory::{
-    Directory, DirectoryUnavailable, NetworkFacts, OrganizationFacts, WorkingGroupFacts,
+    Directory, DirectoryUnavailable, MunicipalityFacts, NetworkFacts, OrganizationFacts,
+    WorkingGroupFacts,
 };
 use aggregates::ids::{NetworkId, OrganizationId, WorkingGroupId};
 use aggregates::network::{MembershipStatus, Network};
 use aggregates::organization::{Organization, OrganizationStatus};
-use aggregates::values::TaxCode;
+use aggregates::values::{normalized_phone, Email, MunicipalityCode, PhoneNumber, TaxCode};
 use aggregates::working_group::WorkingGroup;
 use async_trait::async_trait;
 
-use super::Backend;
+use super::municipalities::Municipalities;
+use super::{Backend, PersonDetails, StoreError};
+use crate::secrets::Secrets;
 
 pub struct StoreDirectory {
     backend: Backend,
     /// The command service's remembered states: a lookup reads only the events after them.
-    cache: std::sync::Arc<super::cache::AggregateCache>,
+    cache: Arc<super::cache::AggregateCache>,
+    /// The reference list of municipalities, shared with the store.
+    reference: Arc<tokio::sync::OnceCell<Arc<Municipalities>>>,
+    /// The deployment secret, to open persons' details (their contacts are never a
+    /// service's); None: no person can have been registered with this store.
+    secrets: Option<Arc<Secrets>>,
+}
+
+fn unavailable(error: StoreError) -> DirectoryUnavailable {
+    tracing::error!(%error, "directory lookup failed");
+    DirectoryUnavailable
 }
 
 impl StoreDirectory {
     pub(crate) fn new(
         backend: Backend,
-        cache: std::sync::Arc<super::cache::AggregateCache>,
+        cache: Arc<super::cache::AggregateCache>,
+        reference: Arc<tokio::sync::OnceCell<Arc<Municipalities>>>,
+        secrets: Option<Arc<Secrets>>,
     ) -> Self {
-        Self { backend, cache }
+        Self {
+            backend,
+            cache,
+            reference,
+            secrets,
+        }
+    }
+
+    /// The contact details of every registered person not erased, opened with their keys.
+    async fn persons(&self) -> Result<Vec<PersonDetails>, StoreError> {
+        // The latest sealed details of each person.
+        let sql = match &self.backend {
+            Backend::Postgres(_) => {
+                "SELECT aggregate_id, payload -> event_type ->> 'details' FROM events
+                  WHERE aggregate_type = 'Person'
+                    AND event_type IN ('PersonRegistered', 'PersonDetailsChanged')
+                  ORDER BY aggregate_id, sequence"
+            }
+            Backend::Sqlite(_) => {
+                "SELECT aggregate_id, json_extract(payload, '$.' || event_type || '.details')
+                   FROM events
+                  WHERE aggregate_type = 'Person'
+                    AND event_type IN ('PersonRegistered', 'PersonDetailsChanged')
+                  ORDER BY aggregate_id, sequence"
+            }
+        };
+        let rows: Vec<(String, Option<String>)> =
+            crate::sql::on_pool!(&self.backend, pool => sqlx::query_as(sql).fetch_all(pool).await?);
+        let mut latest: Vec<(String, String)> = Vec::new();
+        for (person, sealed) in rows {
+            let Some(sealed) = sealed else { continue };
+            match latest.last_mut() {
+                Some((last, details)) if *last == person => *details = sealed,
+                _ => latest.push((person, sealed)),
+            }
+        }
+        if latest.is_empty() {
+            return Ok(vec![]);
+        }
+        let secrets = self.secrets.as_deref().ok_or(StoreError::NoSecrets)?;
+        let mut found = Vec::with_capacity(latest.len());
+        for (person, sealed) in latest {
+            // No key: erased, nothing of theirs can be confirmed any more.
+            let Some(key) = super::access::person_key_in(&self.backend, secrets, &person).await?
+            else {
+                continue;
+            };
+            let details = super::open(&key, &person, &sealed)
+                .and_then(|plain| serde_json::from_slice::<PersonDetails>(&plain).ok())
+                .ok_or_else(|| {
+                    StoreError::Corrupt(format!("the details of person {person} do not open"))
+                })?;
+            found.push(details);
+        }
+        Ok(found)
     }
 
     async fn load<A: cqrs_es::Aggregate + Clone + 'static>(
@@ -127,5 +198,35 @@ impl Directory for StoreDirectory {
                     active: !g.dissolved,
                 })
             }))
+    }
+
+    async fn municipality(
+        &self,
+        code: &MunicipalityCode,
+    ) -> Result<Option<MunicipalityFacts>, DirectoryUnavailable> {
+        let list = self
+            .reference
+            .get_or_try_init(|| super::municipalities::read(&self.backend))
+            .await
+            .map_err(unavailable)?;
+        Ok(list.get(code.as_str()).map(|m| m.facts()))
+    }
+
+    async fn is_personal_phone(&self, phone: &PhoneNumber) -> Result<bool, DirectoryUnavailable> {
+        let digits = phone.digits();
+        Ok(self.persons().await.map_err(unavailable)?.iter().any(|p| {
+            p.phone
+                .as_deref()
+                .is_some_and(|theirs| normalized_phone(theirs) == digits)
+        }))
+    }
+
+    async fn is_personal_email(&self, email: &Email) -> Result<bool, DirectoryUnavailable> {
+        let email = email.as_str();
+        Ok(self.persons().await.map_err(unavailable)?.iter().any(|p| {
+            p.email
+                .as_deref()
+                .is_some_and(|theirs| theirs.trim().eq_ignore_ascii_case(email))
+        }))
     }
 }

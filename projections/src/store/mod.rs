@@ -8,6 +8,7 @@ mod command;
 mod directory;
 mod lanes;
 mod log;
+pub mod municipalities;
 mod tokens;
 mod transfer;
 
@@ -24,7 +25,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use tokio::sync::watch;
 
 pub use crate::sql::Backend;
-pub use access::{open, seal, ApiToken, Grant, WrappedPersonKey, TOKEN_PREFIX};
+pub use access::{open, seal, ApiToken, Grant, PersonDetails, WrappedPersonKey, TOKEN_PREFIX};
 pub use command::{CommandError, CommandOptions, CommandOutcome};
 pub use directory::StoreDirectory;
 pub(crate) use log::below_horizon;
@@ -67,6 +68,8 @@ pub enum StoreError {
     EventStore(String),
     #[error("a stored event cannot be read: {0}")]
     Corrupt(String),
+    #[error("{0}")]
+    InvalidInput(String),
     #[error("no deployment secret is configured (--secret-key-file or SECRET_KEY): personal data and idempotency keys need it")]
     NoSecrets,
     #[error("the person keys were wrapped with another deployment secret (key id {stored}; this process has {configured}): start with the secret this database was written with")]
@@ -144,6 +147,8 @@ pub struct Store {
     /// This process's in-memory image of the current read models (see `image.rs`); None
     /// when switched off (everything is read from the database).
     image: Option<Arc<crate::image::Image>>,
+    /// The municipalities of the reference list, read once (see `municipalities.rs`).
+    reference: Arc<tokio::sync::OnceCell<Arc<municipalities::Municipalities>>>,
 }
 
 impl Store {
@@ -203,11 +208,18 @@ impl Store {
             Backend::Sqlite(_) => None,
         };
         let aggregates = Arc::new(cache::AggregateCache::new(AGGREGATES_CACHED));
-        let directory = Arc::new(StoreDirectory::new(backend.clone(), aggregates.clone()));
+        let reference = Arc::new(tokio::sync::OnceCell::new());
+        let directory = Arc::new(StoreDirectory::new(
+            backend.clone(),
+            aggregates.clone(),
+            reference.clone(),
+            None,
+        ));
         let (changes, _) = watch::channel(0);
         Ok(Self {
             backend,
             services: aggregates::Services::new(directory),
+            reference,
             changes: Arc::new(changes),
             appended: Arc::new(watch::channel(0).0),
             instance: uuid::Uuid::new_v4().to_string().into(),
@@ -242,7 +254,7 @@ impl Store {
             }
             Backend::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
         }
-        Ok(())
+        self.seed_municipalities().await
     }
 
     /// The state of an aggregate the command service remembers (and after which sequence),
@@ -292,7 +304,15 @@ impl Store {
     /// Uses the deployment secret `secrets` (kept outside the database) for person keys and
     /// idempotency fingerprints. Without one, both are refused with [`StoreError::NoSecrets`].
     pub fn with_secrets(mut self, secrets: crate::secrets::Secrets) -> Self {
-        self.secrets = Some(Arc::new(secrets));
+        let secrets = Arc::new(secrets);
+        // The directory opens persons' details to refuse their contacts as a service's.
+        self.services = aggregates::Services::new(Arc::new(StoreDirectory::new(
+            self.backend.clone(),
+            self.aggregates.clone(),
+            self.reference.clone(),
+            Some(secrets.clone()),
+        )));
+        self.secrets = Some(secrets);
         self
     }
 

@@ -39,6 +39,7 @@ mod network;
 mod organization;
 mod person;
 mod protocol;
+mod service;
 mod working_group;
 
 pub use commitment::*;
@@ -47,6 +48,7 @@ pub use network::*;
 pub use organization::*;
 pub use person::*;
 pub use protocol::*;
+pub use service::*;
 pub use working_group::*;
 
 /// The kinds of read-model document.
@@ -62,10 +64,11 @@ pub enum Kind {
     Meeting,
     Attendance,
     Person,
+    Service,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Organization,
         Kind::Network,
         Kind::Membership,
@@ -76,6 +79,7 @@ impl Kind {
         Kind::Meeting,
         Kind::Attendance,
         Kind::Person,
+        Kind::Service,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -90,6 +94,7 @@ impl Kind {
             Kind::Meeting => "meeting",
             Kind::Attendance => "attendance",
             Kind::Person => "person",
+            Kind::Service => "service",
         }
     }
 
@@ -103,6 +108,7 @@ impl Kind {
             "WorkingGroup" => Kind::WorkingGroup,
             "Meeting" => Kind::Meeting,
             "Person" => Kind::Person,
+            "Service" => Kind::Service,
             _ => return None,
         })
     }
@@ -425,6 +431,7 @@ pub fn keys_of(event: &StoredEvent, decoded: &AnyEvent) -> Result<Vec<DocKey>, P
             keys
         }
         AnyEvent::Person(_) => vec![DocKey::new(Kind::Person, id)],
+        AnyEvent::Service(_) => vec![DocKey::new(Kind::Service, id)],
     })
 }
 
@@ -459,5 +466,6 @@ pub fn project_decoded(
         AnyEvent::WorkingGroup(e) => project_working_group(docs, p, parse_id(&id, p)?, e),
         AnyEvent::Meeting(e) => project_meeting(docs, p, parse_id(&id, p)?, e),
         AnyEvent::Person(e) => project_person(docs, p, parse_id(&id, p)?, e),
+        AnyEvent::Service(e) => project_service(docs, p, parse_id(&id, p)?, e),
     }
 }
