@@ -69,6 +69,12 @@ const EXPECTED: &[(&str, &str)] = &[
     ("registerPerson", "ACcRr"),
     ("changePersonDetails", "A"),
     ("erasePerson", "A"),
+    ("registerService", "ACR"),
+    ("updateService", "ACR"),
+    ("suspendService", "ACR"),
+    ("reopenService", "ACR"),
+    ("closeService", "ACR"),
+    ("confirmService", "ACR"),
 ];
 
 /// The principals of the matrix, denied-first order does not matter: each call is checked on
@@ -86,6 +92,7 @@ struct World {
     c1: String,
     m1: String,
     w1: String,
+    s1: String,
     person: String,
     referent: String,
 }
@@ -153,7 +160,37 @@ async fn world(server: &TestServer) -> World {
     let c1 = must(server, &c1_token, "createCommitment", json!({"network": n1, "obligor": o1, "title": "Impegno riservato", "createdOn": "2016-02-01", "dueOn": "2016-06-30"}), "commitment { id }").await["commitment"]["id"].as_str().unwrap().to_owned();
     let w1 = must(server, &c1_token, "formWorkingGroup", json!({"network": n1, "name": "Gruppo riservato", "mandate": "Mandato riservato", "lead": o1, "formedOn": "2016-03-01"}), "workingGroup { id }").await["workingGroup"]["id"].as_str().unwrap().to_owned();
     let m1 = must(server, &c1_token, "scheduleMeeting", json!({"network": n1, "kind": "PLENARY", "title": "Seduta riservata", "startsAt": "2016-04-01T09:00:00Z", "address": "Via Riservata 1", "agenda": ["Punto riservato"], "public": false}), "meeting { id }").await["meeting"]["id"].as_str().unwrap().to_owned();
+    let service = |name: &str, network: &str, org: &str, listed: bool| {
+        json!({"network": network, "organization": org, "registeredOn": "2016-03-01", "details": {
+            "name": name, "kind": "ANTI_VIOLENCE_CENTRE", "municipalities": ["018177"],
+            "audience": "Donne", "access": ["DIRECT"], "listed": listed,
+            "contacts": {"website": "https://servizio.example.org"}}})
+    };
+    let s1 = must(
+        server,
+        &c1_token,
+        "registerService",
+        service("Servizio riservato", &n1, &o1, true),
+        "service { id }",
+    )
+    .await["service"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let c2_token = tests::coordinator(&n2);
+    for (name, listed) in [
+        ("Servizio pubblico di Delta", true),
+        ("Servizio non pubblicato", false),
+    ] {
+        must(
+            server,
+            &c2_token,
+            "registerService",
+            service(name, &n2, &o2, listed),
+            "service { id }",
+        )
+        .await;
+    }
     for (title, public) in [("Assemblea pubblica", true), ("Seduta interna", false)] {
         must(server, &c2_token, "scheduleMeeting", json!({"network": n2, "kind": "PLENARY", "title": title, "startsAt": "2016-05-01T09:00:00Z", "address": "Piazza Delta 1", "agenda": ["Punto"], "public": public}), "meeting { id }").await;
     }
@@ -195,6 +232,7 @@ async fn world(server: &TestServer) -> World {
         c1,
         m1,
         w1,
+        s1,
         person,
         referent,
     }
@@ -229,6 +267,7 @@ fn value_for(field: &str, ty: &Value, types: &BTreeMap<String, Value>, world: &W
                 "commitment" => &world.c1,
                 "meeting" => &world.m1,
                 "workingGroup" => &world.w1,
+                "service" => &world.s1,
                 "person" | "representedBy" => &world.person,
                 "referent" => &world.referent,
                 "coordinator" => &world.o3,
@@ -363,6 +402,11 @@ async fn assert_never_seen(
         ("query($n: ID!) { auditLog(filter: {network: $n}) { nodes { eventType payloadJson } } }", json!({"n": world.n1})),
         ("{ auditLog(first: 100) { nodes { eventType payloadJson ... on PersonRegisteredEntry { payload { details { person { name email phone } } } } } } }", json!({})),
         ("query($p: ID!) { protocol(id: $p) { status parties { organization { id name } } } }", json!({"p": world.p1})),
+        ("{ servicesFor(municipality: \"Vigevano\") { name organization { name } network { name } } }", json!({})),
+        ("{ coverageGaps(province: \"PV\") { name } }", json!({})),
+        ("query($s: ID!) { node(id: $s) { ... on Service { name organization { name } } } }", json!({"s": world.s1})),
+        ("query($n: ID!) { network(id: $n) { services { name } } }", json!({"n": world.n2})),
+        ("query($n: ID!) { network(id: $n) { timeline { nodes { eventType payloadJson } } } }", json!({"n": world.n2})),
     ];
     for (query, variables) in queries {
         let body = server.gql(token, query, variables).await.to_string();
@@ -386,6 +430,7 @@ async fn nothing_private_reaches_the_wrong_viewer(server: TestServer) {
         "Gruppo riservato",
         "Seduta riservata",
         "Punto riservato",
+        "Servizio riservato",
         "Comune di Alfa",
         "Città di Gamma",
     ];
@@ -393,7 +438,33 @@ async fn nothing_private_reaches_the_wrong_viewer(server: TestServer) {
     let mut secrets: Vec<&str> = network1.to_vec();
     secrets.extend(person);
     secrets.push("Seduta interna"); // network 2's non-public meeting
+    secrets.push("Servizio non pubblicato"); // network 2's service it does not list
     assert_never_seen(&server, None, &secrets, &world).await;
+    // The public directory shows what network 2 lists, to anyone.
+    let listed = server
+        .gql(
+            None,
+            "{ servicesFor(municipality: \"018177\") { name } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        listed["data"]["servicesFor"],
+        json!([{"name": "Servizio pubblico di Delta"}]),
+        "{listed}"
+    );
+    // A private network's stale services are refused to those who cannot read it.
+    let stale = server
+        .gql(
+            None,
+            "query($n: ID!) { staleServices(network: $n) { name } }",
+            json!({"n": world.n1}),
+        )
+        .await;
+    assert_eq!(
+        stale["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{stale}"
+    );
     let other = tests::coordinator(&world.n2);
     let mut secrets: Vec<&str> = network1.to_vec();
     secrets.extend(person);
@@ -564,8 +635,9 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 async fn erasure(server: TestServer, dump: impl Fn() -> Vec<u8>) {
     let admin = tests::admin();
     let world = world(&server).await;
-    let name = "Giulia Bianchi";
-    let email = "giulia.bianchi@example.it";
+    // A surname that is no municipality's name (the reference list is in every dump).
+    let name = "Giulia Quaglierini";
+    let email = "giulia.quaglierini@example.it";
     let phone = "+39 011 555 7788";
     // Registered with an Idempotency-Key (as the README recommends for retries): the
     // fingerprint the key is bound to is stored, and must reveal nothing.
@@ -727,7 +799,7 @@ async fn erasure(server: TestServer, dump: impl Fn() -> Vec<u8>) {
     // A full dump holds neither the person's data in any form nor their key.
     let dumped = dump();
     assert!(contains(&dumped, b"PersonErased"), "the dump is a real one");
-    for secret in [name, email, phone, "Bianchi", "giulia.bianchi"] {
+    for secret in [name, email, phone, "Quaglierini", "giulia.quaglierini"] {
         for form in forms(secret) {
             assert!(!contains(&dumped, &form), "{secret:?} is in the dump");
         }

@@ -1,0 +1,441 @@
+//! The services map through GraphQL, as a coordinator and as the anonymous public: the
+//! services for a municipality today, as effective on a past date and as known at a past
+//! instant; a suspension with its expected reopening; coverage gaps; stale entries; and every
+//! refusal typed, with the field at fault, writing nothing.
+
+use projections::store::Store;
+use serde_json::{json, Value};
+use tests::{spawn_server, TestServer};
+
+struct Network {
+    id: String,
+    coordinator: String,
+    kore: String,
+    outsider: String,
+}
+
+/// A public network with one member (Kore, Vigevano) and an organization that is not one.
+async fn network(server: &TestServer) -> Network {
+    let admin = tests::admin();
+    let prefettura = server.register_organization("Prefettura di Pavia").await;
+    let kore = server
+        .register_organization("Centro antiviolenza Kore")
+        .await;
+    let outsider = server.register_organization("Ente non aderente").await;
+    let id = server
+        .must(&admin, "establishNetwork", json!({"name": "Rete di Pavia", "kind": "INTERINSTITUTIONAL_TABLE", "territory": "Provincia di Pavia", "coordinator": prefettura, "establishedOn": "2014-11-25", "public": true}), "network { id }")
+        .await["network"]["id"].as_str().unwrap().to_owned();
+    let coordinator = tests::coordinator(&id);
+    server
+        .must(
+            &tests::referent(&kore),
+            "applyForMembership",
+            json!({"network": id, "organization": kore, "effectiveOn": "2015-01-10"}),
+            "network { id }",
+        )
+        .await;
+    server
+        .must(
+            &coordinator,
+            "approveMembership",
+            json!({"network": id, "organization": kore, "effectiveOn": "2015-02-01"}),
+            "network { id }",
+        )
+        .await;
+    Network {
+        id,
+        coordinator,
+        kore,
+        outsider,
+    }
+}
+
+fn details(name: &str, kind: &str, municipalities: &[&str]) -> Value {
+    json!({"name": name, "kind": kind, "municipalities": municipalities,
+        "audience": "Donne che subiscono violenza", "access": ["DIRECT", "PHONE"],
+        "openingHours": "lunedì-venerdì 9-13", "languages": ["italiano"],
+        "contacts": {"mailbox": "info@kore.example.org", "website": "https://kore.example.org"}})
+}
+
+async fn register(server: &TestServer, n: &Network, details: Value, on: &str) -> Value {
+    let query = "mutation($i: RegisterServiceInput!) { registerService(input: $i) { service { id name status } userErrors { code field message } positions } }";
+    server
+        .gql(
+            Some(&n.coordinator),
+            query,
+            json!({"i": {"network": n.id, "organization": n.kore, "details": details, "registeredOn": on}}),
+        )
+        .await["data"]["registerService"]
+        .clone()
+}
+
+async fn services_for(server: &TestServer, place: &str, extra: &str) -> Value {
+    let query = format!(
+        "{{ servicesFor(municipality: {place:?}{extra}) {{ name status statusSince expectedReopening statusReason territory {{ name }} }} }}"
+    );
+    let body = server.gql(None, &query, json!({})).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    body["data"]["servicesFor"].clone()
+}
+
+fn names(list: &Value) -> Vec<&str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect()
+}
+
+async fn the_public_directory_answers_as_effective_and_as_known(store: Store) {
+    let server = spawn_server(store, Default::default()).await;
+    let n = network(&server).await;
+    let centre = register(
+        &server,
+        &n,
+        details(
+            "Centro antiviolenza Kore",
+            "ANTI_VIOLENCE_CENTRE",
+            &["018177", "018102"],
+        ),
+        "2015-03-01",
+    )
+    .await;
+    assert_eq!(centre["userErrors"], json!([]), "{centre}");
+    assert_eq!(centre["service"]["status"], "OPEN");
+    let point = register(
+        &server,
+        &n,
+        details("Sportello di Mortara", "LISTENING_POINT", &["018102"]),
+        "2016-09-01",
+    )
+    .await;
+    let point_id = point["service"]["id"].as_str().unwrap().to_owned();
+    let before_suspension = chrono::Utc::now();
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    server
+        .must(&n.coordinator, "suspendService", json!({"service": point_id, "reason": "Trasferimento della sede", "expectedReopening": "2027-01-15", "effectiveOn": "2026-11-01"}), "service { id }")
+        .await;
+
+    // Vigevano today: the centre; Mortara today: the centre and the suspended point.
+    let vigevano = services_for(&server, "Vigevano", "").await;
+    assert_eq!(names(&vigevano), ["Centro antiviolenza Kore"]);
+    assert_eq!(
+        vigevano[0]["territory"],
+        json!([{"name": "Mortara"}, {"name": "Vigevano"}])
+    );
+    let mortara = services_for(&server, "018102", ", kinds: [LISTENING_POINT]").await;
+    assert_eq!(
+        mortara,
+        json!([{"name": "Sportello di Mortara", "status": "SUSPENDED", "statusSince": "2026-11-01",
+            "expectedReopening": "2027-01-15", "statusReason": "Trasferimento della sede",
+            "territory": [{"name": "Mortara"}]}])
+    );
+    // As effective on a past date: open then; nothing before the centre was registered.
+    let then = services_for(
+        &server,
+        "Mortara",
+        ", effectiveOn: \"2024-03-01\", kinds: [LISTENING_POINT]",
+    )
+    .await;
+    assert_eq!(then[0]["status"], "OPEN", "{then}");
+    assert_eq!(
+        services_for(&server, "Vigevano", ", effectiveOn: \"2014-03-01\"").await,
+        json!([])
+    );
+    // As known before the suspension was recorded: open, even on a date after it.
+    let known = services_for(
+        &server,
+        "Mortara",
+        &format!(
+            ", asOf: {:?}, effectiveOn: \"2026-12-01\", kinds: [LISTENING_POINT]",
+            before_suspension.to_rfc3339()
+        ),
+    )
+    .await;
+    assert_eq!(known[0]["status"], "OPEN", "{known}");
+
+    // Coverage of the province: Vigevano and Mortara are served by an anti-violence centre,
+    // Pavia is not; a suspended service serves nobody.
+    let gaps = server
+        .gql(
+            None,
+            "query($n: ID!) { coverageGaps(province: \"PV\", network: $n) { istatCode } }",
+            json!({"n": n.id}),
+        )
+        .await;
+    let gaps: Vec<&str> = gaps["data"]["coverageGaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["istatCode"].as_str().unwrap())
+        .collect();
+    assert!(gaps.contains(&"018110") && !gaps.contains(&"018177") && !gaps.contains(&"018102"));
+    let points = server
+        .gql(None, "query($n: ID!) { coverageGaps(province: \"018\", network: $n, kinds: [LISTENING_POINT]) { istatCode } }", json!({"n": n.id}))
+        .await;
+    assert!(
+        points["data"]["coverageGaps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["istatCode"] == "018102"),
+        "{points}"
+    );
+
+    // Stale entries: both, judged a year after registration; the centre no longer once confirmed.
+    let stale = "query($n: ID!) { staleServices(network: $n, notConfirmedForDays: 30, on: \"2026-12-01\") { name confirmedOn } }";
+    let body = server
+        .gql(Some(&n.coordinator), stale, json!({"n": n.id}))
+        .await;
+    let mut stale_names = names(&body["data"]["staleServices"]);
+    stale_names.sort();
+    assert_eq!(
+        stale_names,
+        ["Centro antiviolenza Kore", "Sportello di Mortara"],
+        "{body}"
+    );
+    server
+        .must(
+            &tests::referent(&n.kore),
+            "confirmService",
+            json!({"service": centre["service"]["id"], "confirmedOn": "2026-11-20"}),
+            "service { confirmedOn }",
+        )
+        .await;
+    let body = server
+        .gql(Some(&n.coordinator), stale, json!({"n": n.id}))
+        .await;
+    assert_eq!(
+        names(&body["data"]["staleServices"]),
+        ["Sportello di Mortara"],
+        "{body}"
+    );
+    // Reopened, then closed: gone from the directory, kept in its history.
+    server
+        .must(
+            &n.coordinator,
+            "reopenService",
+            json!({"service": point_id, "effectiveOn": "2026-12-01"}),
+            "service { id }",
+        )
+        .await;
+    let closed = server
+        .must(&n.coordinator, "closeService", json!({"service": point_id, "reason": "Accorpato al centro", "effectiveOn": "2026-12-02"}), "service { status periods { from status } }")
+        .await;
+    assert_eq!(closed["service"]["status"], "CLOSED");
+    assert_eq!(
+        closed["service"]["periods"].as_array().unwrap().len(),
+        4,
+        "{closed}"
+    );
+    let today = services_for(&server, "Mortara", ", effectiveOn: \"2026-12-03\"").await;
+    assert_eq!(names(&today), ["Centro antiviolenza Kore"]);
+}
+
+/// One refused registration: its codes and fields, and nothing written.
+async fn refused(
+    server: &TestServer,
+    n: &Network,
+    details: Value,
+    organization: &str,
+) -> Vec<(String, Value)> {
+    let query = "mutation($i: RegisterServiceInput!) { registerService(input: $i) { service { id } userErrors { code field message } positions } }";
+    let body = server
+        .gql(Some(&n.coordinator), query, json!({"i": {"network": n.id, "organization": organization, "details": details, "registeredOn": "2024-01-15"}}))
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let payload = &body["data"]["registerService"];
+    assert_eq!(payload["positions"], json!([]), "{body}");
+    assert_eq!(payload["service"], Value::Null, "{body}");
+    payload["userErrors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["code"].as_str().unwrap().to_owned(), e["field"].clone()))
+        .collect()
+}
+
+async fn every_refusal_is_typed_and_writes_nothing(store: Store) {
+    let server = spawn_server(store, Default::default()).await;
+    let n = network(&server).await;
+    let before = server
+        .store
+        .export_after(0, 100_000, None)
+        .await
+        .unwrap()
+        .len();
+    let field = |path: &[&str]| {
+        json!(std::iter::once("input")
+            .chain(path.iter().copied())
+            .collect::<Vec<_>>())
+    };
+    let kore = n.kore.clone();
+    assert_eq!(
+        refused(
+            &server,
+            &n,
+            details("X", "ANTI_VIOLENCE_CENTRE", &["12"]),
+            &kore
+        )
+        .await,
+        [(
+            "INVALID_VALUE".to_owned(),
+            field(&["details", "municipalities"])
+        )]
+    );
+    assert_eq!(
+        refused(
+            &server,
+            &n,
+            details("X", "ANTI_VIOLENCE_CENTRE", &["099999"]),
+            &kore
+        )
+        .await,
+        [("UNKNOWN_MUNICIPALITY".to_owned(), Value::Null)]
+    );
+    // Albaredo Arnaboldi was suppressed on 18 November 2023.
+    assert_eq!(
+        refused(
+            &server,
+            &n,
+            details("X", "ANTI_VIOLENCE_CENTRE", &["018002"]),
+            &kore
+        )
+        .await,
+        [("MUNICIPALITY_NOT_IN_FORCE".to_owned(), Value::Null)]
+    );
+    let mut province = details("X", "ANTI_VIOLENCE_CENTRE", &[]);
+    province["wholeProvinces"] = json!(["ZZ"]);
+    assert_eq!(
+        refused(&server, &n, province, &kore).await,
+        [(
+            "UNKNOWN_PROVINCE".to_owned(),
+            field(&["details", "wholeProvinces"])
+        )]
+    );
+    let mut shelter = details("Casa rifugio", "SHELTER", &["018177"]);
+    shelter["address"] = json!("Via Roma 1, Vigevano");
+    assert_eq!(
+        refused(&server, &n, shelter, &kore).await,
+        [("SHELTER_ADDRESS".to_owned(), Value::Null)]
+    );
+    assert_eq!(
+        refused(
+            &server,
+            &n,
+            details("X", "ANTI_VIOLENCE_CENTRE", &["018177"]),
+            &n.outsider
+        )
+        .await,
+        [("NOT_NETWORK_MEMBER".to_owned(), Value::Null)]
+    );
+    let mut phone_in_text = details("X", "ANTI_VIOLENCE_CENTRE", &["018177"]);
+    phone_in_text["openingHours"] = json!("chiamare il 333 1234567");
+    assert_eq!(
+        refused(&server, &n, phone_in_text, &kore).await,
+        [(
+            "PERSONAL_DATA".to_owned(),
+            field(&["details", "openingHours"])
+        )]
+    );
+    let mut bad_contacts = details("X", "ANTI_VIOLENCE_CENTRE", &["018177"]);
+    bad_contacts["contacts"] = json!({"switchboard": "chiamateci", "mailbox": "not-an-address", "website": "http://insecure.example.org"});
+    let codes = refused(&server, &n, bad_contacts, &kore).await;
+    assert_eq!(
+        codes.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>(),
+        ["switchboard", "mailbox", "website"].map(|c| field(&["details", "contacts", c]))
+    );
+    // A registered person's e-mail or phone, however written, is never a service's contact.
+    let admin = tests::admin();
+    server
+        .must(&admin, "registerPerson", json!({"name": "Referente Prova", "email": "referente.prova@example.it", "phone": "+39 0381 555 0101"}), "person { id }")
+        .await;
+    let registered_people = server
+        .store
+        .export_after(0, 100_000, None)
+        .await
+        .unwrap()
+        .len();
+    for contacts in [
+        json!({"mailbox": "Referente.Prova@example.it"}),
+        json!({"switchboard": "0381 5550101"}),
+    ] {
+        let mut personal = details("X", "ANTI_VIOLENCE_CENTRE", &["018177"]);
+        personal["contacts"] = contacts;
+        assert_eq!(
+            refused(&server, &n, personal, &kore).await,
+            [("PERSONAL_CONTACT".to_owned(), Value::Null)]
+        );
+    }
+    let after = server
+        .store
+        .export_after(0, 100_000, None)
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(after, registered_people, "a refused registration wrote");
+    assert_eq!(
+        registered_people,
+        before + 1,
+        "only the person was registered"
+    );
+    // A whole province expands to its municipalities of the date.
+    let mut bat = details("Centro della BAT", "ANTI_VIOLENCE_CENTRE", &[]);
+    bat["wholeProvinces"] = json!(["BT"]);
+    let body = register(&server, &n, bat, "2016-03-01").await;
+    assert_eq!(body["userErrors"], json!([]), "{body}");
+    let territory = server
+        .gql(
+            None,
+            "query($s: ID!) { node(id: $s) { ... on Service { territory { province } } } }",
+            json!({"s": body["service"]["id"]}),
+        )
+        .await;
+    assert_eq!(
+        territory["data"]["node"]["territory"]
+            .as_array()
+            .unwrap()
+            .len(),
+        10,
+        "{territory}"
+    );
+    // Client mistakes in queries are typed too.
+    let unknown = server
+        .gql(
+            None,
+            "{ servicesFor(municipality: \"Atlantide\") { name } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        unknown["errors"][0]["extensions"]["code"], "UNKNOWN_MUNICIPALITY",
+        "{unknown}"
+    );
+    let ambiguous = server
+        .gql(
+            None,
+            "{ servicesFor(municipality: \"Castro\") { name } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        ambiguous["errors"][0]["extensions"]["code"], "AMBIGUOUS_MUNICIPALITY",
+        "{ambiguous}"
+    );
+    let province = server
+        .gql(
+            None,
+            "{ coverageGaps(province: \"XX\") { name } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        province["errors"][0]["extensions"]["code"], "UNKNOWN_PROVINCE",
+        "{province}"
+    );
+}
+
+tests::on_both_backends!(
+    the_public_directory_answers_as_effective_and_as_known,
+    every_refusal_is_typed_and_writes_nothing,
+);
