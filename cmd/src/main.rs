@@ -5,6 +5,7 @@ mod config;
 mod demo;
 mod keys;
 mod migrate;
+mod opendata;
 mod rebuild;
 mod report;
 mod serve;
@@ -74,6 +75,14 @@ enum Command {
     /// Append the events of a JSON Lines export, refusing anything that would alter or
     /// reorder existing history (events already present must be identical).
     Import(transfer::ImportArgs),
+    /// Write the public directory of services (what every public network lists) as open
+    /// data: JSON following its published schema, or CSV.
+    OpenData(opendata::OpenDataArgs),
+    /// Manage the ISTAT reference list of municipalities.
+    Municipalities {
+        #[command(subcommand)]
+        action: opendata::MunicipalitiesAction,
+    },
     /// Create or upgrade the database schema (safe to run any number of times).
     Migrate {
         #[command(flatten)]
@@ -88,6 +97,10 @@ fn needs_secret(command: &Command) -> bool {
         Command::Schema
             | Command::PublicKey { .. }
             | Command::VerifyReport { .. }
+            | Command::OpenData(opendata::OpenDataArgs {
+                format: opendata::OpenDataFormat::Schema,
+                ..
+            })
             | Command::Verify(verify::VerifyArgs { file: Some(_), .. })
     )
 }
@@ -141,5 +154,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(args) => transfer::run_export(args).await,
         Command::Import(args) => transfer::run_import(args).await,
         Command::Migrate { database } => migrate::run(database).await,
+        Command::OpenData(args) => opendata::run(args).await,
+        Command::Municipalities { action } => opendata::run_municipalities(action).await,
     }
 }

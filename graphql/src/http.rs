@@ -400,7 +400,8 @@ async fn graphql_get(
 /// The HTTP router: `POST /graphql` executes one operation (batches are refused); `GET
 /// /graphql` upgrades to graphql-transport-ws for subscriptions, otherwise serves GraphiQL when
 /// enabled and never executes a query; `GET /healthz` (process up), `GET /readyz` (database
-/// reachable, read side within its lag bound), `GET /metrics` (Prometheus).
+/// reachable, read side within its lag bound), `GET /metrics` (Prometheus), `GET
+/// /open-data/services.{json,csv}` (the public directory as open data).
 pub fn router(state: ApiState, config: &ApiConfig) -> Router {
     let schema = build_schema(state.clone(), config);
     let mut router = Router::new();
@@ -412,6 +413,7 @@ pub fn router(state: ApiState, config: &ApiConfig) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_endpoint))
+        .route("/open-data/{file}", get(crate::opendata::services))
         .with_state(RouterState {
             schema,
             introspection: build_introspection_schema(config),

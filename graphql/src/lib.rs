@@ -22,6 +22,7 @@ pub mod meeting;
 pub mod mutation;
 pub mod network;
 pub mod node;
+mod opendata;
 pub mod organization;
 pub mod pagination;
 mod parsed;

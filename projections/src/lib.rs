@@ -7,6 +7,7 @@ pub mod event;
 pub mod image;
 pub mod image_follow;
 pub mod integrity;
+pub mod opendata;
 pub mod processes;
 pub mod projector;
 pub mod queries;

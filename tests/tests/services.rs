@@ -232,6 +232,117 @@ async fn the_public_directory_answers_as_effective_and_as_known(store: Store) {
     assert_eq!(names(&today), ["Centro antiviolenza Kore"]);
 }
 
+async fn the_open_data_follow_their_published_schema(store: Store) {
+    let server = spawn_server(store, Default::default()).await;
+    let n = network(&server).await;
+    register(
+        &server,
+        &n,
+        details(
+            "Centro antiviolenza Kore",
+            "ANTI_VIOLENCE_CENTRE",
+            &["018177"],
+        ),
+        "2015-03-01",
+    )
+    .await;
+    let mut shelter = details("Casa rifugio", "SHELTER", &["018177", "018102"]);
+    shelter["access"] = json!(["REFERRAL"]);
+    shelter["referralFrom"] = json!("I centri antiviolenza della rete");
+    register(&server, &n, shelter, "2016-01-01").await;
+    let mut hidden = details("Servizio non pubblicato", "OTHER", &["018177"]);
+    hidden["listed"] = json!(false);
+    register(&server, &n, hidden, "2016-01-01").await;
+    let base = server.url.trim_end_matches("/graphql").to_owned();
+    let get = |path: &str| server.client.get(format!("{base}{path}")).send();
+
+    let schema: Value = get("/open-data/services.schema.json")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let validator =
+        jsonschema::JSONSchema::compile(&schema).expect("the published schema compiles");
+    let response = get("/open-data/services.json?on=2024-03-01").await.unwrap();
+    assert_eq!(response.status(), 200);
+    let data: Value = response.json().await.unwrap();
+    if let Err(errors) = validator.validate(&data) {
+        panic!(
+            "the open data do not follow their schema: {:?}",
+            errors.map(|e| e.to_string()).collect::<Vec<_>>()
+        );
+    }
+    let listed: Vec<&str> = data["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        listed,
+        ["Casa rifugio", "Centro antiviolenza Kore"],
+        "{data}"
+    );
+    assert_eq!(data["services"][0]["address"], Value::Null);
+    assert_eq!(
+        data["services"][1]["municipalities"],
+        json!([{"istat_code": "018177", "name": "Vigevano", "province_abbreviation": "PV"}])
+    );
+    // The schema has teeth: a shelter with an address, or an unknown kind, does not pass.
+    let mut tampered = data.clone();
+    tampered["services"][0]["address"] = json!("Via Roma 1");
+    assert!(validator.validate(&tampered).is_err());
+    let mut tampered = data.clone();
+    tampered["services"][1]["kind"] = json!("SOMETHING_ELSE");
+    assert!(validator.validate(&tampered).is_err());
+    // Before any service was registered, the directory is empty.
+    let early: Value = get("/open-data/services.json?on=2014-01-01")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(early["services"], json!([]));
+
+    // The CSV: the same services, the documented columns.
+    let response = get("/open-data/services.csv?on=2024-03-01").await.unwrap();
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/csv; charset=utf-8"
+    );
+    let text = response.text().await.unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap().split(',').collect::<Vec<_>>(),
+        projections::opendata::CSV_COLUMNS
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    assert!(
+        rows[0].contains("018102; 018177") && rows[0].contains("Mortara; Vigevano"),
+        "{text}"
+    );
+    assert!(!text.contains("Servizio non pubblicato"));
+
+    // Bad requests are typed and say which parameter.
+    for (path, status, field) in [
+        ("/open-data/services.json?on=yesterday", 400, json!("on")),
+        (
+            "/open-data/services.csv?municipality=018177",
+            400,
+            json!("municipality"),
+        ),
+        ("/open-data/other.json", 404, Value::Null),
+    ] {
+        let response = get(path).await.unwrap();
+        assert_eq!(response.status(), status, "{path}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["field"], field, "{path}: {body}");
+        assert!(body["error"]["code"].is_string(), "{path}: {body}");
+    }
+}
+
 /// One refused registration: its codes and fields, and nothing written.
 async fn refused(
     server: &TestServer,
@@ -438,4 +549,5 @@ async fn every_refusal_is_typed_and_writes_nothing(store: Store) {
 tests::on_both_backends!(
     the_public_directory_answers_as_effective_and_as_known,
     every_refusal_is_typed_and_writes_nothing,
+    the_open_data_follow_their_published_schema,
 );
