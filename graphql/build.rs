@@ -24,6 +24,8 @@ const MIRRORED_ENUMS: &[&str] = &[
     "SignatureMethod",
     "MeetingKind",
     "Attendance",
+    "ServiceKind",
+    "AccessRoute",
 ];
 
 /// Personal data sealed with its person's key: opened (or shown as erased) for the reader.

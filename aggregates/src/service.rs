@@ -21,36 +21,32 @@ use crate::ids::{NetworkId, OrganizationId, ServiceId};
 use crate::values::{wire_enum, Email, FreeText, Link, MunicipalityCode, Name, PhoneNumber};
 
 wire_enum!(
-    /// The kinds of service the source documents name.
+    /// The kinds of service the source documents name: centro antiviolenza
+    /// (`ANTI_VIOLENCE_CENTRE`), sportello or punto di ascolto (`LISTENING_POINT`), casa
+    /// rifugio (`SHELTER`, whose address is never stored), casa di seconda accoglienza
+    /// (`SECOND_LEVEL_HOUSING`), programme for men who use violence (`PERPETRATOR_PROGRAMME`,
+    /// CUAV), pronto intervento sociale (`SOCIAL_EMERGENCY`), équipe multidisciplinare
+    /// (`MULTIDISCIPLINARY_TEAM`), consultorio familiare (`FAMILY_COUNSELLING`), `OTHER`.
     ServiceKind {
-        /// Centro antiviolenza (CAV).
         AntiViolenceCentre,
-        /// Sportello / punto di ascolto.
         ListeningPoint,
-        /// Casa rifugio: its address is never stored.
         Shelter,
-        /// Casa di seconda accoglienza / semi-autonomy housing.
         SecondLevelHousing,
-        /// Programme for men who use violence (CUAV).
         PerpetratorProgramme,
-        /// Pronto intervento sociale.
         SocialEmergency,
-        /// Équipe multidisciplinare.
         MultidisciplinaryTeam,
-        /// Consultorio familiare.
         FamilyCounselling,
         Other,
     }
 );
 
 wire_enum!(
-    /// How a person reaches the service.
+    /// How a person reaches the service: in person without appointment or referral
+    /// (`DIRECT`), by phone first (`PHONE`), referred by another service (`REFERRAL`, who:
+    /// `referral_from`).
     AccessRoute {
-        /// In person, without appointment or referral.
         Direct,
-        /// By phone first.
         Phone,
-        /// Referred by another service (who: `referral_from`).
         Referral,
     }
 );

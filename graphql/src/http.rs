@@ -413,7 +413,16 @@ pub fn router(state: ApiState, config: &ApiConfig) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_endpoint))
-        .route("/open-data/{file}", get(crate::opendata::services))
+        .route(
+            "/open-data/{file}",
+            get(
+                |State(state): State<RouterState>,
+                 axum::extract::Path(file): axum::extract::Path<String>,
+                 axum::extract::Query(params): axum::extract::Query<
+                    std::collections::HashMap<String, String>,
+                >| async move { crate::opendata::services(&state.state, &file, &params).await },
+            ),
+        )
         .with_state(RouterState {
             schema,
             introspection: build_introspection_schema(config),

@@ -5,11 +5,10 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::http::RouterState;
+use crate::state::ApiState;
 
 fn refusal(status: StatusCode, code: &str, field: Option<&str>, message: &str) -> Response {
     let body = serde_json::json!({"error": {"code": code, "field": field, "message": message}});
@@ -18,12 +17,12 @@ fn refusal(status: StatusCode, code: &str, field: Option<&str>, message: &str) -
 
 /// Serves one file of the open-data directory.
 pub(crate) async fn services(
-    State(state): State<RouterState>,
-    Path(file): Path<String>,
-    Query(params): Query<HashMap<String, String>>,
+    api: &ApiState,
+    file: &str,
+    params: &HashMap<String, String>,
 ) -> Response {
     let json = |text: String| ([(header::CONTENT_TYPE, "application/json")], text).into_response();
-    let csv = match file.as_str() {
+    let csv = match file {
         "services.schema.json" => {
             return json(projections::opendata::SCHEMA.to_owned());
         }
@@ -59,7 +58,6 @@ pub(crate) async fn services(
             }
         },
     };
-    let api = &state.state;
     let answer = async {
         let municipalities = api.store.municipalities().await?;
         Ok::<_, Box<dyn std::error::Error + Send + Sync>>(

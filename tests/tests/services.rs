@@ -230,6 +230,34 @@ async fn the_public_directory_answers_as_effective_and_as_known(store: Store) {
     );
     let today = services_for(&server, "Mortara", ", effectiveOn: \"2026-12-03\"").await;
     assert_eq!(names(&today), ["Centro antiviolenza Kore"]);
+    // The network's timeline shows the services' events, typed.
+    let timeline = server
+        .gql(Some(&n.coordinator), "query($n: ID!) { network(id: $n) { timeline(first: 100) { nodes { eventType ... on ServiceRegisteredEntry { payload { details { name kind access territory } } } ... on ServiceSuspendedEntry { payload { expectedReopening } } } } } }", json!({"n": n.id}))
+        .await;
+    assert!(timeline.get("errors").is_none(), "{timeline}");
+    let entries = timeline["data"]["network"]["timeline"]["nodes"]
+        .as_array()
+        .unwrap();
+    let registered = entries
+        .iter()
+        .find(|e| e["eventType"] == "ServiceRegistered")
+        .expect("a registration");
+    assert_eq!(
+        registered["payload"]["details"]["access"],
+        json!(["DIRECT", "PHONE"]),
+        "{timeline}"
+    );
+    let suspended = entries
+        .iter()
+        .find(|e| e["eventType"] == "ServiceSuspended")
+        .expect("a suspension");
+    assert_eq!(suspended["payload"]["expectedReopening"], "2027-01-15");
+    for event in ["ServiceReopened", "ServiceClosed", "ServiceConfirmed"] {
+        assert!(
+            entries.iter().any(|e| e["eventType"] == event),
+            "{event}: {timeline}"
+        );
+    }
 }
 
 async fn the_open_data_follow_their_published_schema(store: Store) {

@@ -14,12 +14,15 @@ use crate::prelude::*;
 pub struct Municipality {
     /// The six-digit ISTAT code.
     pub istat_code: String,
+    /// Its name, as ISTAT spells it.
     pub name: String,
     /// The three-digit ISTAT code of its province (or metropolitan city).
     pub province_code: String,
     /// The province's abbreviation (sigla), e.g. PV.
     pub province_abbreviation: String,
+    /// The province's (or metropolitan city's) name.
     pub province: String,
+    /// The region's name.
     pub region: String,
     /// The day its current record begins (a change of province starts one), if known.
     pub established_on: Option<Date>,
@@ -67,6 +70,7 @@ pub struct ServiceContacts {
 pub struct ServicePeriodEntry {
     /// The period starts on this date and lasts until the next one starts.
     pub from: Date,
+    /// Its status in the period.
     pub status: ServiceStatus,
     /// The municipalities served (ISTAT codes).
     pub territory: Vec<String>,
@@ -107,9 +111,11 @@ impl Service {
     pub(crate) async fn id(&self) -> ID {
         global_id(NodeKind::Service, self.view.id)
     }
+    /// Its name.
     async fn name(&self) -> &str {
         self.view.details.name.as_str()
     }
+    /// What kind of service it is.
     async fn kind(&self) -> ServiceKind {
         self.view.details.kind.into()
     }
@@ -173,9 +179,11 @@ impl Service {
     async fn referral_from(&self) -> Option<&str> {
         self.view.details.referral_from.as_ref().map(|t| t.as_str())
     }
+    /// When it is open.
     async fn opening_hours(&self) -> Option<&str> {
         self.view.details.opening_hours.as_ref().map(|t| t.as_str())
     }
+    /// The languages it works in.
     async fn languages(&self) -> Vec<&str> {
         self.view
             .details
@@ -184,6 +192,7 @@ impl Service {
             .map(|l| l.as_str())
             .collect()
     }
+    /// How accessible it is (steps, lifts, sign language, …).
     async fn accessibility(&self) -> Option<&str> {
         self.view.details.accessibility.as_ref().map(|t| t.as_str())
     }
@@ -204,6 +213,7 @@ impl Service {
     async fn listed(&self) -> bool {
         self.view.details.listed
     }
+    /// Open since (its registration's effective date).
     async fn registered_on(&self) -> Date {
         Date(self.view.registered_on)
     }

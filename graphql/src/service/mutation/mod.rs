@@ -48,6 +48,7 @@ pub struct ServiceContactsInput {
 pub struct ServiceDetailsInput {
     /// Its name.
     pub name: String,
+    /// What kind of service it is.
     pub kind: ServiceKind,
     /// The municipalities served, by six-digit ISTAT code.
     #[graphql(default)]
@@ -62,9 +63,12 @@ pub struct ServiceDetailsInput {
     pub access: Vec<AccessRoute>,
     /// By whom people are referred, when referral is a route.
     pub referral_from: Option<String>,
+    /// When it is open (free text, screened: no phone numbers or e-mail addresses).
     pub opening_hours: Option<String>,
+    /// The languages it works in.
     #[graphql(default)]
     pub languages: Vec<String>,
+    /// How accessible it is.
     pub accessibility: Option<String>,
     /// Where it is. Refused for a shelter (casa rifugio), whose address is never recorded.
     pub address: Option<String>,
