@@ -89,4 +89,19 @@ impl Services {
     pub fn new(directory: Arc<dyn Directory>) -> Self {
         Self { directory }
     }
+
+    /// The facts of a network that exists and is open; the aggregate's own refusal (`missing`,
+    /// `closed`) otherwise.
+    pub async fn open_network<E: From<DirectoryUnavailable>>(
+        &self,
+        network: NetworkId,
+        missing: E,
+        closed: E,
+    ) -> Result<NetworkFacts, E> {
+        let facts = self.directory.network(network).await?.ok_or(missing)?;
+        if !facts.open {
+            return Err(closed);
+        }
+        Ok(facts)
+    }
 }

@@ -308,19 +308,18 @@ pub struct Meeting {
     pub minutes_approved: Option<u32>,
 }
 
+/// The facts of an open network.
 async fn open_network(
     network: NetworkId,
     services: &Services,
 ) -> Result<NetworkFacts, MeetingError> {
-    let facts = services
-        .directory
-        .network(network)
-        .await?
-        .ok_or(MeetingError::NetworkNotFound)?;
-    if !facts.open {
-        return Err(MeetingError::NetworkClosed);
-    }
-    Ok(facts)
+    services
+        .open_network(
+            network,
+            MeetingError::NetworkNotFound,
+            MeetingError::NetworkClosed,
+        )
+        .await
 }
 
 fn check_times(

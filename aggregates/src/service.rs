@@ -283,19 +283,18 @@ pub struct Service {
     pub last_change: Option<NaiveDate>,
 }
 
+/// The facts of an open network.
 async fn open_network(
     network: NetworkId,
     services: &Services,
 ) -> Result<NetworkFacts, ServiceError> {
-    let facts = services
-        .directory
-        .network(network)
-        .await?
-        .ok_or(ServiceError::NetworkNotFound)?;
-    if !facts.open {
-        return Err(ServiceError::NetworkClosed);
-    }
-    Ok(facts)
+    services
+        .open_network(
+            network,
+            ServiceError::NetworkNotFound,
+            ServiceError::NetworkClosed,
+        )
+        .await
 }
 
 /// The details are acceptable on `on`: a territory of municipalities in force then, an access

@@ -151,19 +151,18 @@ pub struct WorkingGroup {
     pub dissolved: bool,
 }
 
+/// The facts of an open network.
 async fn open_network(
     network: NetworkId,
     services: &Services,
 ) -> Result<NetworkFacts, WorkingGroupError> {
-    let facts = services
-        .directory
-        .network(network)
-        .await?
-        .ok_or(WorkingGroupError::NetworkNotFound)?;
-    if !facts.open {
-        return Err(WorkingGroupError::NetworkClosed);
-    }
-    Ok(facts)
+    services
+        .open_network(
+            network,
+            WorkingGroupError::NetworkNotFound,
+            WorkingGroupError::NetworkClosed,
+        )
+        .await
 }
 
 impl WorkingGroup {

@@ -97,11 +97,10 @@ pub async fn services(
             continue;
         }
         let Some(period) = view.on(on) else { continue };
-        let status = match period.status {
-            ServiceStatus::Open => "OPEN",
-            ServiceStatus::Suspended => "SUSPENDED",
-            ServiceStatus::Closed => continue,
-        };
+        if period.status == ServiceStatus::Closed {
+            continue;
+        }
+        let status = period.status.wire();
         let organization = organizations
             .iter()
             .find(|o| o.id == view.organization)

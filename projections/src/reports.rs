@@ -179,7 +179,9 @@ impl ReadModels {
         let memberships = self.memberships(network, as_of).await?;
         let protocols = self.protocols(network, as_of).await?;
         let commitments = self.commitments(network, as_of).await?;
+        let services = self.services_of(network, as_of).await?;
         let mut named: Vec<OrganizationId> = memberships.iter().map(|m| m.organization).collect();
+        named.extend(services.iter().map(|s| s.organization));
         named.push(view.coordinator);
         for p in &protocols {
             named.extend(p.parties.iter().map(|party| party.organization));
@@ -264,8 +266,33 @@ impl ReadModels {
                 })
             })
             .collect();
+        // The services map: each service registered by the year's end, where it stood then,
+        // how often it changed in the year, and when its details were last confirmed.
+        let services: Vec<Value> = services
+            .into_iter()
+            .filter(|s| s.registered_on <= last_day)
+            .map(|s| {
+                let at_end = s.on(last_day);
+                let in_year = |p: &crate::views::ServicePeriod| p.from >= from && p.from < until;
+                json!({
+                    "service": s.id.global(),
+                    "name": s.details.name,
+                    "kind": s.details.kind,
+                    "organization": s.organization.global(),
+                    "organization_name": name_of(s.organization),
+                    "listed": s.details.listed,
+                    "status_at_year_end": at_end.map(|p| p.status.wire()),
+                    "municipalities_at_year_end": at_end.map_or(0, |p| p.territory.len()),
+                    "changes_in_year": s.periods.iter().filter(|p| in_year(p)).count(),
+                    "suspensions_in_year": s.periods.iter()
+                        .filter(|p| in_year(p) && p.status == crate::views::ServiceStatus::Suspended)
+                        .count(),
+                    "confirmed_on": s.confirmed_on,
+                })
+            })
+            .collect();
         Ok(Some(json!({
-            "report": "annual-monitoring/v2",
+            "report": "annual-monitoring/v3",
             "network": {"id": view.id.global(), "name": view.name, "kind": view.kind, "territory": view.territory,
                 "coordinator": view.coordinator.global(), "coordinator_name": name_of(view.coordinator),
                 "established_on": view.established_on, "closed_on": view.closed_on},
@@ -275,6 +302,7 @@ impl ReadModels {
             "meetings_held": meetings,
             "attendance": attendance,
             "commitments": commitments,
+            "services": services,
         })))
     }
 }

@@ -230,6 +230,32 @@ async fn the_public_directory_answers_as_effective_and_as_known(store: Store) {
     );
     let today = services_for(&server, "Mortara", ", effectiveOn: \"2026-12-03\"").await;
     assert_eq!(names(&today), ["Centro antiviolenza Kore"]);
+    // The annual monitoring report gains the services section (and stays signed).
+    let report = server
+        .gql(Some(&n.coordinator), "query($n: ID!) { network(id: $n) { annualReport(year: 2026) { document contentHash signature } } }", json!({"n": n.id}))
+        .await;
+    let document = &report["data"]["network"]["annualReport"]["document"];
+    assert_eq!(document["report"], "annual-monitoring/v3", "{report}");
+    let mut section = document["services"].as_array().unwrap().clone();
+    section.sort_by_key(|s| s["name"].as_str().unwrap().to_owned());
+    assert_eq!(
+        section
+            .iter()
+            .map(|s| (
+                s["name"].as_str().unwrap(),
+                s["status_at_year_end"].as_str().unwrap(),
+                s["changes_in_year"].as_u64().unwrap(),
+                s["suspensions_in_year"].as_u64().unwrap()
+            ))
+            .collect::<Vec<_>>(),
+        [
+            ("Centro antiviolenza Kore", "OPEN", 0, 0),
+            ("Sportello di Mortara", "CLOSED", 3, 1)
+        ],
+        "{report}"
+    );
+    assert_eq!(section[0]["confirmed_on"], "2026-11-20");
+    assert!(report["data"]["network"]["annualReport"]["signature"].is_string());
     // The network's timeline shows the services' events, typed.
     let timeline = server
         .gql(Some(&n.coordinator), "query($n: ID!) { network(id: $n) { timeline(first: 100) { nodes { eventType ... on ServiceRegisteredEntry { payload { details { name kind access territory } } } ... on ServiceSuspendedEntry { payload { expectedReopening } } } } } }", json!({"n": n.id}))

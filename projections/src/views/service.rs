@@ -16,6 +16,17 @@ pub enum ServiceStatus {
     Closed,
 }
 
+impl ServiceStatus {
+    /// The name clients see (the API's enum, the open data, the reports).
+    pub fn wire(self) -> &'static str {
+        match self {
+            ServiceStatus::Open => "OPEN",
+            ServiceStatus::Suspended => "SUSPENDED",
+            ServiceStatus::Closed => "CLOSED",
+        }
+    }
+}
+
 /// The status and territory of a service from `from` until the next period starts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServicePeriod {
