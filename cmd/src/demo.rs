@@ -9,7 +9,6 @@ use aggregates::metadata::{Actor, EventMetadata};
 use aggregates::network::*;
 use aggregates::organization::*;
 use aggregates::protocol::*;
-use aggregates::service::*;
 use aggregates::values::*;
 use aggregates::working_group::*;
 use anyhow::{anyhow, Context};
@@ -17,7 +16,9 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use cqrs_es::Aggregate;
 use projections::store::{CommandError, Store};
 
+mod commands;
 mod replay;
+mod services;
 use replay::{recorded, Job, JobFn};
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -40,475 +41,6 @@ struct Demo {
     jobs: Vec<Job>,
     /// Counts the helper calls (a membership, a protocol, a meeting, …).
     group: usize,
-}
-
-impl Demo {
-    /// Queues one command as `by` (an organization acting through its coordinator role),
-    /// recorded at `when`.
-    async fn run<A>(
-        &mut self,
-        id: impl ToString,
-        by: Option<OrganizationId>,
-        when: impl Into<Option<DateTime<Utc>>>,
-        command: A::Command,
-    ) -> anyhow::Result<()>
-    where
-        A: Aggregate<Services = aggregates::Services> + Clone + 'static,
-        A::Command: Clone + std::fmt::Debug + aggregates::DomainCommand + 'static,
-        A::Error: std::fmt::Debug,
-    {
-        let id = id.to_string();
-        let text = format!("{} {:?}", serde_json::to_string(&command)?, by);
-        let aggregate = format!("{}/{id}", A::TYPE);
-        let run: JobFn = Box::new(move |store: &Store| {
-            Box::pin(async move {
-                let actor = Actor::loader("demo-loader", by);
-                let key = format!("demo/{}/{id}/{:?}", A::TYPE, command);
-                let key = uuid::Uuid::new_v5(&DERIVED_ID_NAMESPACE, key.as_bytes());
-                let metadata = EventMetadata::new(actor)
-                    .with_correlation(key)
-                    .with_idempotency_key(key.to_string());
-                match store.execute::<A>(&id, command, &metadata).await {
-                    Ok(outcome) => Ok(outcome.positions),
-                    Err(CommandError::Domain(e)) => {
-                        Err(anyhow!("the demo data was refused ({} {id}): {e}", A::TYPE))
-                    }
-                    Err(e) => Err(anyhow!("{e}")),
-                }
-            })
-        });
-        self.jobs.push(Job {
-            when: when.into(),
-            aggregate,
-            group: self.group,
-            text,
-            run,
-        });
-        Ok(())
-    }
-
-    async fn organization(
-        &mut self,
-        label: &str,
-        category: OrganizationCategory,
-        territory: &str,
-    ) -> anyhow::Result<OrganizationId> {
-        self.group += 1;
-        let id = OrganizationId::derived(&format!("demo/organization/{label}"));
-        self.run::<Organization>(
-            id,
-            None,
-            None,
-            OrganizationCommand::Register {
-                id,
-                name: name(label),
-                category,
-                tax_code: None,
-                territory: name(territory),
-            },
-        )
-        .await?;
-        Ok(id)
-    }
-
-    async fn network(
-        &mut self,
-        label: &str,
-        kind: NetworkKind,
-        territory: &str,
-        coordinator: OrganizationId,
-        on: NaiveDate,
-    ) -> anyhow::Result<NetworkId> {
-        self.group += 1;
-        let id = NetworkId::derived(&format!("demo/network/{label}"));
-        self.run::<Network>(
-            id,
-            Some(coordinator),
-            recorded(on),
-            NetworkCommand::Establish {
-                id,
-                name: name(label),
-                kind,
-                territory: name(territory),
-                coordinator,
-                established_on: on,
-                public: true,
-            },
-        )
-        .await?;
-        Ok(id)
-    }
-
-    async fn join(
-        &mut self,
-        network: NetworkId,
-        coordinator: OrganizationId,
-        member: OrganizationId,
-        applied: NaiveDate,
-        approved: NaiveDate,
-    ) -> anyhow::Result<()> {
-        self.group += 1;
-        self.run::<Network>(
-            network,
-            Some(member),
-            recorded(applied),
-            NetworkCommand::Apply {
-                organization: member,
-                applied_on: applied,
-                motivation: None,
-            },
-        )
-        .await?;
-        self.run::<Network>(
-            network,
-            Some(coordinator),
-            recorded(approved),
-            NetworkCommand::Approve {
-                by: coordinator,
-                organization: member,
-                effective_on: approved,
-            },
-        )
-        .await?;
-        // A fictitious referent, by id only.
-        self.run::<Network>(
-            network,
-            Some(member),
-            recorded(approved),
-            NetworkCommand::DesignateReferent {
-                by: member,
-                organization: member,
-                referent: ReferentId::derived(&format!("demo/referent/{network}/{member}")),
-                person: PersonId::derived(&format!("demo/person/{network}/{member}")),
-                role: ReferentRole::Institutional,
-                effective_on: approved,
-            },
-        )
-        .await
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    async fn protocol(
-        &mut self,
-        label: &str,
-        network: NetworkId,
-        coordinator: OrganizationId,
-        kind: ProtocolKind,
-        purpose: &str,
-        clauses: &[(&str, Option<u32>)],
-        validity: (NaiveDate, Option<NaiveDate>),
-        signatories: &[(OrganizationId, NaiveDate, &str)],
-    ) -> anyhow::Result<ProtocolId> {
-        self.group += 1;
-        let id = ProtocolId::derived(&format!("demo/protocol/{label}"));
-        let content = ProtocolContent {
-            title: name(label),
-            purpose: text(purpose),
-            clauses: clauses
-                .iter()
-                .enumerate()
-                .map(|(i, (t, days))| Clause {
-                    number: i as u16 + 1,
-                    text: text(&format!("I soggetti sottoscrittori si impegnano a: {t}")),
-                    commitment: days.map(|d| CommitmentTerms {
-                        title: name(t),
-                        due_within_days: Some(d),
-                    }),
-                })
-                .collect(),
-            validity: DateRange::new(validity.0, validity.1).context("demo validity")?,
-            renewal: RenewalRule::Explicit,
-        };
-        let c = Some(coordinator);
-        let first = signatories.first().map(|s| vec![s.0]).unwrap_or_default();
-        self.run::<Protocol>(
-            id,
-            c,
-            recorded(validity.0),
-            ProtocolCommand::Draft {
-                id,
-                network,
-                kind,
-                content,
-                parties: first,
-            },
-        )
-        .await?;
-        self.run::<Protocol>(
-            id,
-            c,
-            recorded(validity.0),
-            ProtocolCommand::PublishVersion {
-                document_hash: hash(label),
-                published_on: validity.0,
-            },
-        )
-        .await?;
-        self.run::<Protocol>(
-            id,
-            c,
-            recorded(validity.0),
-            ProtocolCommand::OpenForSignature {
-                opened_on: validity.0,
-            },
-        )
-        .await?;
-        for (i, (org, on, office)) in signatories.iter().enumerate() {
-            if i > 0 {
-                self.run::<Protocol>(
-                    id,
-                    c,
-                    recorded(*on),
-                    ProtocolCommand::AddParty {
-                        organization: *org,
-                        added_on: *on,
-                    },
-                )
-                .await?;
-            }
-            self.run::<Protocol>(
-                id,
-                Some(*org),
-                recorded(*on),
-                ProtocolCommand::RecordSignature {
-                    organization: *org,
-                    signing_office: name(office),
-                    method: SignatureMethod::Handwritten,
-                    document_hash: hash(label),
-                    signed_on: *on,
-                },
-            )
-            .await?;
-            if i == 0 {
-                self.run::<Protocol>(
-                    id,
-                    c,
-                    recorded(*on),
-                    ProtocolCommand::EnterIntoForce {
-                        effective_on: *on,
-                        explicit_act: None,
-                    },
-                )
-                .await?;
-            }
-        }
-        Ok(id)
-    }
-
-    async fn group(
-        &mut self,
-        network: NetworkId,
-        coordinator: OrganizationId,
-        label: &str,
-        mandate: &str,
-        lead: OrganizationId,
-        members: &[OrganizationId],
-    ) -> anyhow::Result<()> {
-        self.group += 1;
-        let id = WorkingGroupId::derived(&format!("demo/group/{network}/{label}"));
-        self.run::<WorkingGroup>(
-            id,
-            Some(coordinator),
-            recorded(day(2016, 1, 15)),
-            WorkingGroupCommand::Form {
-                id,
-                network,
-                by: coordinator,
-                name: name(label),
-                mandate: text(mandate),
-                lead,
-                formed_on: day(2016, 1, 15),
-            },
-        )
-        .await?;
-        for member in members {
-            self.run::<WorkingGroup>(
-                id,
-                Some(coordinator),
-                recorded(day(2016, 2, 1)),
-                WorkingGroupCommand::AddMember {
-                    by: coordinator,
-                    organization: *member,
-                    effective_on: day(2016, 2, 1),
-                },
-            )
-            .await?;
-        }
-        Ok(())
-    }
-
-    /// Registers a service run by `organization` for `network`, serving the municipalities
-    /// named (in `province`), with institutional contacts only; returns its id.
-    #[allow(clippy::too_many_arguments)]
-    async fn service(
-        &mut self,
-        network: NetworkId,
-        coordinator: OrganizationId,
-        organization: OrganizationId,
-        label: &str,
-        kind: ServiceKind,
-        province: &str,
-        municipalities: &[&str],
-        audience: &str,
-        access: &[AccessRoute],
-        on: NaiveDate,
-    ) -> anyhow::Result<ServiceId> {
-        self.group += 1;
-        let list = projections::store::municipalities::Municipalities::parse_csv(
-            projections::store::municipalities::SHIPPED,
-        )
-        .map_err(|e| anyhow!(e))?;
-        let mut territory = std::collections::BTreeSet::new();
-        for place in municipalities {
-            let found = list
-                .named(place)
-                .into_iter()
-                .find(|m| m.province_abbreviation == province)
-                .ok_or_else(|| anyhow!("the demo names an unknown municipality {place}"))?;
-            territory.insert(MunicipalityCode::parse(&found.istat_code)?);
-        }
-        if municipalities.is_empty() {
-            for m in list.of_province(province, on) {
-                territory.insert(MunicipalityCode::parse(&m.istat_code)?);
-            }
-        }
-        let id = ServiceId::derived(&format!("demo/service/{network}/{label}"));
-        let shelter = kind == ServiceKind::Shelter;
-        let slug: String = label
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .take(24)
-            .collect::<String>()
-            .to_lowercase();
-        let details = ServiceDetails {
-            name: name(label),
-            kind,
-            territory,
-            audience: text(audience),
-            access: access.to_vec(),
-            referral_from: access
-                .contains(&AccessRoute::Referral)
-                .then(|| text("i servizi sociali, sanitari e le forze dell'ordine della rete")),
-            opening_hours: (!shelter).then(|| text("lunedì-venerdì 9-13 e 14-17")),
-            languages: vec![name("italiano"), name("inglese")],
-            accessibility: None,
-            address: None,
-            contacts: Contacts {
-                switchboard: None,
-                mailbox: (!shelter)
-                    .then(|| Email::parse(&format!("info@{slug}.example.org")))
-                    .transpose()?,
-                website: Some(Link::parse(&format!("https://{slug}.example.org"))?),
-            },
-            listed: true,
-        };
-        self.run::<Service>(
-            id,
-            Some(coordinator),
-            recorded(on),
-            ServiceCommand::Register {
-                id,
-                network,
-                organization,
-                by: coordinator,
-                details,
-                registered_on: on,
-            },
-        )
-        .await?;
-        Ok(id)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    async fn meeting(
-        &mut self,
-        network: NetworkId,
-        coordinator: OrganizationId,
-        label: &str,
-        kind: MeetingKind,
-        at: chrono::DateTime<Utc>,
-        venue: Venue,
-        present: &[OrganizationId],
-        decision: Option<(&str, Vec<ActionItem>)>,
-    ) -> anyhow::Result<()> {
-        self.group += 1;
-        let id = MeetingId::derived(&format!("demo/meeting/{network}/{label}/{at}"));
-        let c = Some(coordinator);
-        self.run::<Meeting>(
-            id,
-            c,
-            at - chrono::Duration::days(14),
-            MeetingCommand::Schedule {
-                id,
-                network,
-                working_group: None,
-                kind,
-                title: name(label),
-                starts_at: at,
-                ends_at: Some(at + chrono::Duration::hours(3)),
-                venue,
-                agenda: vec![text(label)],
-                public: true,
-            },
-        )
-        .await?;
-        self.run::<Meeting>(id, c, at, MeetingCommand::Open { opened_at: at })
-            .await?;
-        for org in present {
-            self.run::<Meeting>(
-                id,
-                c,
-                at,
-                MeetingCommand::RecordAttendance {
-                    organization: *org,
-                    attendance: Attendance::Present,
-                    represented_by: None,
-                },
-            )
-            .await?;
-        }
-        if let Some((text_, items)) = decision {
-            self.run::<Meeting>(
-                id,
-                c,
-                at + chrono::Duration::hours(2),
-                MeetingCommand::RecordDecision {
-                    text: text(text_),
-                    action_items: items,
-                },
-            )
-            .await?;
-        }
-        self.run::<Meeting>(
-            id,
-            c,
-            at + chrono::Duration::hours(3),
-            MeetingCommand::Close {
-                closed_at: at + chrono::Duration::hours(3),
-            },
-        )
-        .await?;
-        self.run::<Meeting>(
-            id,
-            c,
-            at + chrono::Duration::days(7),
-            MeetingCommand::DraftMinutes {
-                document_hash: hash(&format!("minutes/{id}")),
-            },
-        )
-        .await?;
-        self.run::<Meeting>(
-            id,
-            c,
-            at + chrono::Duration::days(30),
-            MeetingCommand::ApproveMinutes {
-                version: 1,
-                document_hash: hash(&format!("minutes/{id}")),
-                approved_on: (at + chrono::Duration::days(30)).date_naive(),
-            },
-        )
-        .await
-    }
 }
 
 fn at(y: i32, m: u32, d: u32, h: u32) -> chrono::DateTime<Utc> {
@@ -647,27 +179,6 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
     let torino_members = [
         comune, cav, gestore, ordine, parita, uepe, garante, unito, cuav,
     ];
-    // The Tavolo's listening points for men who use violence (seed 000).
-    d.service(
-        torino,
-        cmto,
-        cuav,
-        "Sportelli di ascolto per uomini autori di violenza (demo)",
-        ServiceKind::ListeningPoint,
-        "TO",
-        &[
-            "Torino",
-            "Moncalieri",
-            "Collegno",
-            "Rivoli",
-            "Settimo Torinese",
-            "Nichelino",
-        ],
-        "uomini che agiscono violenza nelle relazioni affettive",
-        &[aggregates::service::AccessRoute::Phone],
-        day(2016, 1, 15),
-    )
-    .await?;
     let mut signatories: Vec<(OrganizationId, NaiveDate, &str)> =
         vec![(cmto, day(2018, 3, 1), "Sindaca metropolitana")];
     signatories.extend(
@@ -805,123 +316,6 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
     )
     .await?;
 
-    // The services the Pavia workshop described (seed 002), for the CAS and SAI reception
-    // centres to refer women to the right place.
-    use AccessRoute::{Direct, Phone, Referral};
-    let women = "donne che subiscono violenza, con i loro figli";
-    d.service(
-        pavia,
-        prefettura,
-        liberamente,
-        "Centro antiviolenza Liberamente",
-        ServiceKind::AntiViolenceCentre,
-        "PV",
-        &[
-            "Pavia",
-            "Certosa di Pavia",
-            "San Martino Siccomario",
-            "Cava Manara",
-            "Travacò Siccomario",
-        ],
-        women,
-        &[Direct, Phone],
-        day(2015, 3, 1),
-    )
-    .await?;
-    d.service(
-        pavia,
-        prefettura,
-        kore,
-        "Centro antiviolenza Kore",
-        ServiceKind::AntiViolenceCentre,
-        "PV",
-        &[
-            "Vigevano",
-            "Mortara",
-            "Garlasco",
-            "Gambolò",
-            "Cassolnovo",
-            "Cilavegna",
-            "Gravellona Lomellina",
-        ],
-        women,
-        &[Direct, Phone],
-        day(2015, 3, 1),
-    )
-    .await?;
-    d.service(
-        pavia,
-        prefettura,
-        chiara,
-        "Centro antiviolenza C.H.I.A.R.A.",
-        ServiceKind::AntiViolenceCentre,
-        "PV",
-        &[
-            "Voghera",
-            "Casteggio",
-            "Stradella",
-            "Broni",
-            "Rivanazzano Terme",
-        ],
-        women,
-        &[Direct, Phone],
-        day(2015, 3, 1),
-    )
-    .await?;
-    let mortara = d
-        .service(
-            pavia,
-            prefettura,
-            kore,
-            "Sportello Kore a Mortara (demo)",
-            ServiceKind::ListeningPoint,
-            "PV",
-            &["Mortara"],
-            women,
-            &[Direct],
-            day(2016, 9, 1),
-        )
-        .await?;
-    d.run::<Service>(
-        mortara,
-        Some(prefettura),
-        recorded(day(2026, 11, 1)),
-        ServiceCommand::Suspend {
-            by: prefettura,
-            reason: text("Trasferimento in una nuova sede comunale"),
-            expected_reopening: Some(day(2027, 1, 15)),
-            effective_on: day(2026, 11, 1),
-        },
-    )
-    .await?;
-    let men = "uomini che agiscono violenza nelle relazioni affettive";
-    d.service(
-        pavia,
-        prefettura,
-        cuav_pv,
-        "Centro per uomini autori di violenza (CUAV) di Pavia",
-        ServiceKind::PerpetratorProgramme,
-        "PV",
-        &[],
-        men,
-        &[Phone, Referral],
-        day(2019, 1, 15),
-    )
-    .await?;
-    d.service(
-        pavia,
-        prefettura,
-        cuav_pv,
-        "Programma CUAV presso la Casa Circondariale di Pavia",
-        ServiceKind::PerpetratorProgramme,
-        "PV",
-        &["Pavia"],
-        "uomini detenuti nella Casa Circondariale di Pavia",
-        &[Referral],
-        day(2020, 2, 1),
-    )
-    .await?;
-
     // Casalmaggiore: the network since May 2017 and its monthly district laboratory (seed 004).
     let mia = d
         .organization(
@@ -967,28 +361,6 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
         d.join(casalmaggiore, mia, org, day(2017, 5, 1), day(2017, 6, 1))
             .await?;
     }
-    d.service(
-        casalmaggiore,
-        mia,
-        mia,
-        "Centro antiviolenza Mia",
-        ServiceKind::AntiViolenceCentre,
-        "CR",
-        &[
-            "Casalmaggiore",
-            "Casteldidone",
-            "Gussola",
-            "Martignana di Po",
-            "Rivarolo del Re ed Uniti",
-            "San Giovanni in Croce",
-            "Scandolara Ravara",
-            "Torre de' Picenardi",
-        ],
-        women,
-        &[Direct, Phone],
-        day(2017, 6, 1),
-    )
-    .await?;
     d.meeting(
         casalmaggiore,
         mia,
@@ -1056,72 +428,6 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
           ("Potenziamento delle équipes multidisciplinari", Some(365)), ("Percorsi formativi delle équipes multidisciplinari", Some(365)),
           ("Promozione e comunicazione dei servizi", Some(365))],
         (day(2015, 6, 1), Some(day(2018, 5, 31))), &[(bat, day(2015, 6, 1), "Presidente della Provincia"), (asl_bt, day(2015, 6, 20), "Direttore generale"), (ambiti, day(2015, 7, 1), "Coordinatore")]).await?;
-    // The plan's two provincial anti-violence centres and its shelter (seed 003).
-    d.service(
-        bat_network,
-        bat,
-        ambiti,
-        "Centro antiviolenza provinciale – sede nord (demo)",
-        ServiceKind::AntiViolenceCentre,
-        "BT",
-        &[
-            "Barletta",
-            "Trani",
-            "Bisceglie",
-            "Margherita di Savoia",
-            "San Ferdinando di Puglia",
-            "Trinitapoli",
-        ],
-        women,
-        &[Direct, Phone],
-        day(2016, 3, 1),
-    )
-    .await?;
-    d.service(
-        bat_network,
-        bat,
-        ambiti,
-        "Centro antiviolenza provinciale – sede sud (demo)",
-        ServiceKind::AntiViolenceCentre,
-        "BT",
-        &[
-            "Andria",
-            "Canosa di Puglia",
-            "Minervino Murge",
-            "Spinazzola",
-        ],
-        women,
-        &[Direct, Phone],
-        day(2016, 3, 1),
-    )
-    .await?;
-    d.service(
-        bat_network,
-        bat,
-        ambiti,
-        "Casa rifugio provinciale (demo)",
-        ServiceKind::Shelter,
-        "BT",
-        &[],
-        "donne in pericolo e i loro figli, su invio dei centri antiviolenza",
-        &[Referral],
-        day(2016, 6, 1),
-    )
-    .await?;
-    d.service(
-        bat_network,
-        bat,
-        asl_bt,
-        "Équipe multidisciplinare integrata (demo)",
-        ServiceKind::MultidisciplinaryTeam,
-        "BT",
-        &[],
-        "minori e donne vittime di violenza, su invio dei servizi",
-        &[Referral],
-        day(2016, 6, 1),
-    )
-    .await?;
-
     // Stelle e Luci: the technical table and its seven commitments (seed 001).
     let capofila = d
         .organization(
@@ -1180,6 +486,27 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
           ("Costruire un sistema condiviso di rilevazione dei dati sui casi, in forma aggregata", Some(365))],
         (day(2019, 2, 1), Some(day(2022, 1, 31))), &signers).await?;
 
+    services::register(
+        &mut d,
+        &services::Providers {
+            torino,
+            cmto,
+            cuav,
+            pavia,
+            prefettura,
+            liberamente,
+            kore,
+            chiara,
+            cuav_pv,
+            casalmaggiore,
+            mia,
+            bat_network,
+            bat,
+            ambiti,
+            asl_bt,
+        },
+    )
+    .await?;
     d.replay(store).await
 }
 
