@@ -82,12 +82,49 @@ async fn settle(with: &Store, without: &ReadModels) -> i64 {
 
 /// One random command through the server with the image (its outcome, accepted or refused,
 /// is part of the dataset either way).
-async fn random_command(server: &TestServer, random: &mut Random, networks: u128) {
+async fn random_command(
+    server: &TestServer,
+    random: &mut Random,
+    networks: u128,
+    services: &mut Vec<String>,
+    choice: Option<u64>,
+) {
     let n = random.below(networks as u64) as u128;
     let organization = global_id("Organization", member(n, random.below(10) as u128));
     let net = global_id("Network", network(n));
     let day = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Days::new(random.below(400));
-    let (name, input) = match random.below(4) {
+    let places = ["018177", "018102", "018110", "018182"];
+    let kinds = ["ANTI_VIOLENCE_CENTRE", "LISTENING_POINT", "SHELTER"];
+    let service = services
+        .get(random.below(services.len().max(1) as u64) as usize)
+        .cloned();
+    let (name, input) = match choice.unwrap_or_else(|| random.below(7)) {
+        4 => (
+            "registerService",
+            json!({"network": net, "organization": organization, "registeredOn": day,
+                "details": {"name": format!("Servizio {}", random.below(1000)),
+                    "kind": kinds[random.below(3) as usize],
+                    "municipalities": [places[random.below(4) as usize], places[random.below(4) as usize]],
+                    "audience": "Donne", "access": ["REFERRAL"], "listed": random.below(2) == 0}}),
+        ),
+        5 if service.is_some() => (
+            "suspendService",
+            json!({"service": service, "reason": "Lavori", "effectiveOn": day}),
+        ),
+        6 if service.is_some() => match random.below(3) {
+            0 => (
+                "reopenService",
+                json!({"service": service, "effectiveOn": day}),
+            ),
+            1 => (
+                "closeService",
+                json!({"service": service, "effectiveOn": day, "reason": "Chiuso"}),
+            ),
+            _ => (
+                "confirmService",
+                json!({"service": service, "confirmedOn": day}),
+            ),
+        },
         0 => (
             "suspendMembership",
             json!({"network": net, "organization": organization, "effectiveOn": day, "reason": "verifica"}),
@@ -117,6 +154,26 @@ async fn random_command(server: &TestServer, random: &mut Random, networks: u128
         )
         .await;
     assert!(body.get("errors").is_none(), "{name}: {body}");
+    if name == "registerService" && body["data"][name]["userErrors"] == json!([]) {
+        // The id of a registration without a key is random: read it back by name.
+        let all = server
+            .gql(
+                Some(&admin()),
+                "query($n: ID!) { network(id: $n) { services { id } } }",
+                json!({"n": net}),
+            )
+            .await;
+        for s in all["data"]["network"]["services"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let id = s["id"].as_str().unwrap().to_owned();
+            if !services.contains(&id) {
+                services.push(id);
+            }
+        }
+    }
 }
 
 /// Every query kind of the read models, from `read` as of `as_of`, as one comparable value.
@@ -149,6 +206,8 @@ async fn answers(read: &ReadModels, as_of: AsOf, n: u128, i: u128) -> Value {
         "summary": debug(&read.commitment_summary(net, on, as_of).await.unwrap()),
         "working_groups": debug(&read.working_groups(net, as_of).await.unwrap()),
         "meetings": debug(&read.meetings(net, as_of).await.unwrap()),
+        "services": debug(&read.services(as_of).await.unwrap()),
+        "services_of": debug(&read.services_of(net, as_of).await.unwrap()),
     })
 }
 
@@ -180,6 +239,8 @@ fn questions(n: u128, i: u128) -> Vec<(&'static str, Value)> {
         ("query($o: ID!) { organization(id: $o) { name memberships { status network { name } } timeline(first: 20) { nodes { eventType } } } }", json!({"o": org})),
         ("query($o: ID!) { node(id: $o) { id ... on Organization { name formerNames } } }", json!({"o": org})),
         ("{ networks(first: 50) { totalCount nodes { name } } organizations(first: 50) { totalCount nodes { name } } }", json!({})),
+        ("query($n: ID!) { network(id: $n) { services { name status listed territory { name } } } }", json!({"n": net})),
+        ("{ servicesFor(municipality: \"Vigevano\") { name status } coverageGaps(province: \"PV\", kinds: [SHELTER]) { istatCode } }", json!({})),
     ]
 }
 
@@ -192,12 +253,15 @@ async fn image_and_database_agree(url: &str) {
     let database_reads = ReadModels::new(without.clone());
     let mut random = Random::new();
     let mut networks: u128 = 0;
+    let mut services = Vec::new();
     for round in 0..4 {
         let add = 1 + random.below(3) as u128;
         tests::dataset::insert_networks(&with, networks, networks + add).await;
         networks += add;
+        // A service registration each round (accepted unless its member left), then anything.
+        random_command(&server, &mut random, networks, &mut services, Some(4)).await;
         for _ in 0..random.below(12) {
-            random_command(&server, &mut random, networks).await;
+            random_command(&server, &mut random, networks, &mut services, None).await;
         }
         let position = settle(&with, &database_reads).await;
         for _ in 0..3 {
@@ -239,6 +303,7 @@ async fn image_and_database_agree(url: &str) {
             }
         }
     }
+    assert!(!services.is_empty(), "the dataset has services");
     let (documents, bytes) = with.image().unwrap().size();
     assert!(documents > 0 && bytes > 0, "the image's size is known");
 }
