@@ -358,7 +358,7 @@ impl Projector {
             tx.commit().await?;
         });
         if let Backend::Postgres(pool) = backend {
-            crate::rebuild::drop_generations_before(pool, generation).await;
+            crate::generations::drop_before(pool, generation).await;
         }
         Ok(true)
     }

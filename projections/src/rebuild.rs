@@ -13,7 +13,6 @@
 //! generation (as the live projector does), and reads switch in one transaction.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use futures::TryFutureExt;
 use sqlx::postgres::{PgCopyIn, PgPoolCopyExt};
@@ -487,58 +486,6 @@ async fn drop_tables(pool: &sqlx::PgPool, generation: i64) -> Result<(), sqlx::E
             .await?;
     }
     Ok(())
-}
-
-/// Drops the tables of every generation older than `active` (the replaced one, and any
-/// abandoned build). Dropping a partition locks its parent for a moment, so each drop gives
-/// up after a short wait rather than hold readers queued behind it; what is left is dropped
-/// after the next rebuild. Newer generations may be builds in progress and are kept.
-pub(crate) async fn drop_generations_before(pool: &sqlx::PgPool, active: i64) {
-    let tables: Result<Vec<String>, sqlx::Error> = sqlx::query_scalar(
-        "SELECT tablename::text FROM pg_tables
-          WHERE schemaname = current_schema()
-            AND (tablename ~ '^read_models_g[0-9]+$' OR tablename ~ '^entity_events_g[0-9]+$')",
-    )
-    .fetch_all(pool)
-    .await;
-    let tables = match tables {
-        Ok(tables) => tables,
-        Err(error) => {
-            tracing::warn!(%error, "old read-model generations not listed; left in place");
-            return;
-        }
-    };
-    for table in tables {
-        let generation = table
-            .rsplit_once("_g")
-            .and_then(|(_, n)| n.parse::<i64>().ok());
-        if !matches!(generation, Some(g) if g < active) {
-            continue;
-        }
-        let mut dropped = false;
-        for _ in 0..5 {
-            let attempt = async {
-                let mut tx = pool.begin().await?;
-                sqlx::query("SET LOCAL lock_timeout = '500ms'")
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query(&format!("DROP TABLE IF EXISTS {table}"))
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await
-            };
-            match attempt.await {
-                Ok(()) => {
-                    dropped = true;
-                    break;
-                }
-                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
-            }
-        }
-        if !dropped {
-            tracing::warn!(%table, "an old read-model generation was not dropped (busy); the next rebuild drops it");
-        }
-    }
 }
 
 /// Folds the log into `fold` and inserts its rows into `generation` in large transactions
