@@ -7,19 +7,31 @@
 pub trait ErrorCode {
     /// The code, in SCREAMING_SNAKE_CASE.
     fn code(&self) -> &'static str;
+
+    /// The field of the command at fault, when one is: its path through the command's
+    /// fields (`details.contacts.mailbox`), which the API's inputs mirror.
+    fn field(&self) -> Option<Vec<&'static str>> {
+        None
+    }
 }
 
 /// Declares the code of every variant of a domain error (a missing variant does not compile)
-/// and the list of its codes, `CODES`.
+/// and the list of its codes, `CODES`; optionally (`field = path`) the function that names the
+/// command's field at fault.
 #[macro_export]
 macro_rules! error_codes {
-    ($error:ident { $($variant:ident => $code:literal),+ $(,)? }) => {
+    ($error:ident { $($variant:ident => $code:literal),+ $(,)? } $(, field = $field:path)?) => {
         impl $crate::errors::ErrorCode for $error {
             fn code(&self) -> &'static str {
                 match self {
                     $( Self::$variant { .. } => $code, )+
                 }
             }
+            $(
+                fn field(&self) -> Option<Vec<&'static str>> {
+                    $field(self)
+                }
+            )?
         }
 
         impl $error {

@@ -185,6 +185,24 @@ pub enum ServiceError {
     Directory(#[from] DirectoryUnavailable),
 }
 
+impl ServiceError {
+    /// The field of the command at fault, when one is.
+    pub fn field_at_fault(&self) -> Option<Vec<&'static str>> {
+        use ServiceError as E;
+        Some(match self {
+            E::EmptyTerritory | E::UnknownMunicipality(_) | E::MunicipalityNotInForce { .. } => {
+                vec!["details", "municipalities"]
+            }
+            E::ShelterAddress => vec!["details", "address"],
+            E::NoAccessRoute => vec!["details", "access"],
+            E::PersonalContact(contact) => vec!["details", "contacts", contact],
+            E::ReopeningNotAfterSuspension => vec!["expected_reopening"],
+            E::BeforeLastChange(_) => vec!["effective_on"],
+            _ => return None,
+        })
+    }
+}
+
 crate::error_codes!(ServiceError {
     AlreadyRegistered => "ALREADY_REGISTERED",
     NotFound => "NOT_FOUND",
@@ -204,7 +222,7 @@ crate::error_codes!(ServiceError {
     ReopeningNotAfterSuspension => "REOPENING_NOT_AFTER_SUSPENSION",
     BeforeLastChange => "BEFORE_LAST_CHANGE",
     Directory => "DIRECTORY",
-});
+}, field = ServiceError::field_at_fault);
 
 domain_events!(
     /// Everything that can happen to a service.

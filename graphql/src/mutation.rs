@@ -116,6 +116,29 @@ impl Parse {
     }
 }
 
+/// The input path of a command's field (`details.contacts` → `input.details.contacts`, in the
+/// API's camelCase).
+fn input_path(command_path: Vec<&'static str>) -> Vec<String> {
+    let camel = |name: &str| {
+        let mut out = String::with_capacity(name.len());
+        let mut upper = false;
+        for c in name.chars() {
+            match c {
+                '_' => upper = true,
+                c if upper => {
+                    out.extend(c.to_uppercase());
+                    upper = false;
+                }
+                c => out.push(c),
+            }
+        }
+        out
+    };
+    std::iter::once("input".to_owned())
+        .chain(command_path.into_iter().map(camel))
+        .collect()
+}
+
 /// A refusal without a field at fault.
 pub(crate) fn error(code: &str, message: &str) -> Vec<UserError> {
     vec![UserError {
@@ -222,7 +245,7 @@ where
         .await
         .map_err(|e| match e {
             CommandError::Domain(e) => Refusal::from(vec![UserError {
-                field: None,
+                field: aggregates::errors::ErrorCode::field(&e).map(input_path),
                 message: e.to_string(),
                 code: aggregates::errors::ErrorCode::code(&e).to_owned(),
             }]),

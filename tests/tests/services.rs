@@ -456,7 +456,10 @@ async fn every_refusal_is_typed_and_writes_nothing(store: Store) {
             &kore
         )
         .await,
-        [("UNKNOWN_MUNICIPALITY".to_owned(), Value::Null)]
+        [(
+            "UNKNOWN_MUNICIPALITY".to_owned(),
+            field(&["details", "municipalities"])
+        )]
     );
     // Albaredo Arnaboldi was suppressed on 18 November 2023.
     assert_eq!(
@@ -467,7 +470,10 @@ async fn every_refusal_is_typed_and_writes_nothing(store: Store) {
             &kore
         )
         .await,
-        [("MUNICIPALITY_NOT_IN_FORCE".to_owned(), Value::Null)]
+        [(
+            "MUNICIPALITY_NOT_IN_FORCE".to_owned(),
+            field(&["details", "municipalities"])
+        )]
     );
     let mut province = details("X", "ANTI_VIOLENCE_CENTRE", &[]);
     province["wholeProvinces"] = json!(["ZZ"]);
@@ -482,7 +488,7 @@ async fn every_refusal_is_typed_and_writes_nothing(store: Store) {
     shelter["address"] = json!("Via Roma 1, Vigevano");
     assert_eq!(
         refused(&server, &n, shelter, &kore).await,
-        [("SHELTER_ADDRESS".to_owned(), Value::Null)]
+        [("SHELTER_ADDRESS".to_owned(), field(&["details", "address"]))]
     );
     assert_eq!(
         refused(
@@ -526,10 +532,14 @@ async fn every_refusal_is_typed_and_writes_nothing(store: Store) {
         json!({"switchboard": "0381 5550101"}),
     ] {
         let mut personal = details("X", "ANTI_VIOLENCE_CENTRE", &["018177"]);
+        let contact = contacts.as_object().unwrap().keys().next().unwrap().clone();
         personal["contacts"] = contacts;
         assert_eq!(
             refused(&server, &n, personal, &kore).await,
-            [("PERSONAL_CONTACT".to_owned(), Value::Null)]
+            [(
+                "PERSONAL_CONTACT".to_owned(),
+                field(&["details", "contacts", &contact])
+            )]
         );
     }
     let after = server
@@ -564,6 +574,32 @@ async fn every_refusal_is_typed_and_writes_nothing(store: Store) {
         10,
         "{territory}"
     );
+    // A suspension's refusals name their field too.
+    let suspend = "mutation($i: SuspendServiceInput!) { suspendService(input: $i) { userErrors { code field } positions } }";
+    for (input, code, at) in [
+        (
+            json!({"expectedReopening": "2016-01-01", "effectiveOn": "2016-06-01"}),
+            "REOPENING_NOT_AFTER_SUSPENSION",
+            "expectedReopening",
+        ),
+        (
+            json!({"effectiveOn": "2010-01-01"}),
+            "BEFORE_LAST_CHANGE",
+            "effectiveOn",
+        ),
+    ] {
+        let mut input = input;
+        input["service"] = body["service"]["id"].clone();
+        input["reason"] = json!("Lavori");
+        let answer = server
+            .gql(Some(&n.coordinator), suspend, json!({"i": input}))
+            .await;
+        assert_eq!(
+            answer["data"]["suspendService"],
+            json!({"userErrors": [{"code": code, "field": ["input", at]}], "positions": []}),
+            "{answer}"
+        );
+    }
     // Client mistakes in queries are typed too.
     let unknown = server
         .gql(
