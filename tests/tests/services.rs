@@ -641,3 +641,25 @@ tests::on_both_backends!(
     every_refusal_is_typed_and_writes_nothing,
     the_open_data_follow_their_published_schema,
 );
+
+/// Replicas starting together on a new database both load the reference list: neither fails
+/// on the other's rows, and the list is whole once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn servers_starting_together_on_a_new_database_both_load_the_municipalities() {
+    let url = tests::postgres::fresh_database().await;
+    let opened =
+        futures::future::join_all((0..4).map(|_| projections::store::Store::open(&url))).await;
+    for store in opened {
+        let store = store.expect("every replica starts");
+        let list = store.municipalities().await.expect("the list reads");
+        assert!(list.get("018177").is_some());
+        assert_eq!(
+            list.len(),
+            projections::store::municipalities::Municipalities::parse_csv(
+                projections::store::municipalities::SHIPPED
+            )
+            .unwrap()
+            .len()
+        );
+    }
+}

@@ -273,6 +273,16 @@ async fn write(
                     b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10
                 ));
             }
+            // Two processes starting together on a new database both load the list: the
+            // later one's rows replace the earlier one's instead of failing on their keys.
+            sql.push_str(
+                " ON CONFLICT (istat_code) DO UPDATE SET name = excluded.name,
+                 province_code = excluded.province_code,
+                 province_abbreviation = excluded.province_abbreviation,
+                 province = excluded.province, region_code = excluded.region_code,
+                 region = excluded.region, cadastral_code = excluded.cadastral_code,
+                 established_on = excluded.established_on, suppressed_on = excluded.suppressed_on",
+            );
             let sql = dialect(backend, &sql);
             let mut query = sqlx::query(&sql);
             for m in chunk {
