@@ -26,6 +26,7 @@ const MIRRORED_ENUMS: &[&str] = &[
     "Attendance",
     "ServiceKind",
     "AccessRoute",
+    "Frequency",
 ];
 
 /// Personal data sealed with its person's key: opened (or shown as erased) for the reader.

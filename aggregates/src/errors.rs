@@ -58,5 +58,9 @@ pub fn all_codes() -> Vec<(&'static str, &'static [&'static str])> {
         ("MeetingError", crate::meeting::MeetingError::CODES),
         ("PersonError", crate::person::PersonError::CODES),
         ("ServiceError", crate::service::ServiceError::CODES),
+        (
+            "IndicatorSetError",
+            crate::indicator_set::IndicatorSetError::CODES,
+        ),
     ]
 }

@@ -105,4 +105,6 @@ id_type!(
     PersonId => "Person",
     /// A service a network offers (centro antiviolenza, sportello, casa rifugio, …).
     ServiceId => "Service",
+    /// A set of indicators members report aggregate figures on.
+    IndicatorSetId => "IndicatorSet",
 );

@@ -7,6 +7,7 @@ pub mod directory;
 pub mod errors;
 mod events;
 pub mod ids;
+pub mod indicator_set;
 pub mod meeting;
 pub mod metadata;
 pub mod network;
@@ -51,6 +52,7 @@ pub fn event_schemas() -> Vec<(&'static str, &'static str, schemars::schema::Roo
     all.extend(meeting::MeetingEvent::schemas());
     all.extend(person::PersonEvent::schemas());
     all.extend(service::ServiceEvent::schemas());
+    all.extend(indicator_set::IndicatorSetEvent::schemas());
     all.extend(meeting::legacy_schemas());
     all
 }
@@ -79,6 +81,10 @@ pub fn event_types() -> Vec<(&'static str, &'static str, &'static str)> {
     add(meeting::Meeting::TYPE, meeting::MeetingEvent::TYPES);
     add(person::Person::TYPE, person::PersonEvent::TYPES);
     add(service::Service::TYPE, service::ServiceEvent::TYPES);
+    add(
+        indicator_set::IndicatorSet::TYPE,
+        indicator_set::IndicatorSetEvent::TYPES,
+    );
     all
 }
 
@@ -93,6 +99,7 @@ pub enum AnyEvent {
     Meeting(meeting::MeetingEvent),
     Person(person::PersonEvent),
     Service(service::ServiceEvent),
+    IndicatorSet(indicator_set::IndicatorSetEvent),
 }
 
 /// Why a stored event could not be decoded.
@@ -127,6 +134,7 @@ impl AnyEvent {
             meeting::Meeting::TYPE => Self::Meeting(go(aggregate_type, payload)?),
             person::Person::TYPE => Self::Person(go(aggregate_type, payload)?),
             service::Service::TYPE => Self::Service(go(aggregate_type, payload)?),
+            indicator_set::IndicatorSet::TYPE => Self::IndicatorSet(go(aggregate_type, payload)?),
             other => return Err(DecodeError::UnknownAggregate(other.to_owned())),
         })
     }

@@ -48,6 +48,8 @@ pub enum ValueError {
     MunicipalityCode,
     #[error("not a valid phone number: digits with optional +, spaces, dots, dashes, slashes or brackets, 6 to 15 digits")]
     Phone,
+    #[error("a key is 1 to 40 lower-case letters, digits or underscores, starting with a letter (e.g. requests_by_channel)")]
+    Key,
 }
 
 /// What the free-text screening found.
@@ -487,6 +489,28 @@ impl MunicipalityCode {
     /// The ISTAT code of its province (the first three digits).
     pub fn province(&self) -> &str {
         &self.0[..3]
+    }
+}
+
+string_value!(
+    /// A machine key (an indicator's, a category's): lower-case letters, digits and
+    /// underscores, starting with a letter. Nothing else fits in it.
+    Key, min = 1, max = Some(40), pattern = Some("^[a-z][a-z0-9_]{0,39}$"),
+    "A key: 1 to 40 lower-case letters, digits or underscores, starting with a letter"
+);
+
+impl Key {
+    pub fn parse(input: &str) -> Result<Self, ValueError> {
+        let value = input.trim();
+        let mut bytes = value.bytes();
+        let first_ok = bytes.next().is_some_and(|b| b.is_ascii_lowercase());
+        if !first_ok
+            || value.len() > 40
+            || !bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return Err(ValueError::Key);
+        }
+        Ok(Self(value.to_owned()))
     }
 }
 

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use aggregates::commitment::*;
+use aggregates::indicator_set::*;
 use aggregates::meeting::*;
 use aggregates::network::*;
 use aggregates::organization::*;
@@ -562,6 +563,65 @@ fn samples() -> Vec<(&'static str, Value)> {
                 confirmed_on: day(2024, 9, 1),
             },
         ),
+        s::<IndicatorSetEvent>(
+            "IndicatorSet",
+            IndicatorSetDefined {
+                indicator_set_id: indicator_set_id(1),
+                network: net(1),
+                title: name("Dati condivisi 2023"),
+                indicators: vec![Indicator {
+                    key: key("requests_by_channel"),
+                    title: name("Richieste di aiuto, per canale"),
+                    categories: vec![
+                        Category {
+                            key: key("phone"),
+                            title: name("Telefono"),
+                        },
+                        Category {
+                            key: key("in_person"),
+                            title: name("Di persona"),
+                        },
+                    ],
+                }],
+                span: DateRange::new(day(2023, 1, 1), Some(day(2023, 12, 31))).unwrap(),
+                frequency: Frequency::Quarterly,
+                threshold: 5,
+                defined_on: day(2022, 12, 15),
+            },
+        ),
+        s::<IndicatorSetEvent>(
+            "IndicatorSet",
+            FiguresSubmitted {
+                organization: org(2),
+                period: "2023-Q1".into(),
+                figures: vec![Figure {
+                    indicator: key("requests_by_channel"),
+                    category: key("phone"),
+                    count: 12,
+                }],
+                submitted_on: day(2023, 4, 10),
+            },
+        ),
+        s::<IndicatorSetEvent>(
+            "IndicatorSet",
+            FiguresCorrected {
+                organization: org(2),
+                period: "2023-Q1".into(),
+                figures: vec![Figure {
+                    indicator: key("requests_by_channel"),
+                    category: key("phone"),
+                    count: 13,
+                }],
+                corrected_on: day(2023, 5, 2),
+            },
+        ),
+        s::<IndicatorSetEvent>(
+            "IndicatorSet",
+            FiguresPeriodClosed {
+                period: "2023-Q1".into(),
+                closed_on: day(2023, 4, 20),
+            },
+        ),
     ];
     list.into_iter().map(|(a, _, v)| (a, v)).collect()
 }
@@ -606,6 +666,7 @@ fn round_trip(aggregate: &str, payload: &Value) -> Result<Value, String> {
         "Meeting" => go::<MeetingEvent>(payload),
         "Person" => go::<PersonEvent>(payload),
         "Service" => go::<ServiceEvent>(payload),
+        "IndicatorSet" => go::<IndicatorSetEvent>(payload),
         other => Err(format!("unknown aggregate {other}")),
     }
 }
@@ -666,7 +727,7 @@ fn every_event_type_has_one_sample() {
     assert!(seen.values().all(|n| *n == 1));
     assert_eq!(
         types.len(),
-        60,
+        64,
         "the number of event types changed: update this test"
     );
 }

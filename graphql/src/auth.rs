@@ -447,6 +447,17 @@ async fn target_of(ctx: &Context<'_>, input: &async_graphql::Value) -> ApiResult
         target.network = network;
         target.organization = organization;
     }
+    if let Some(s) = id_arg(input, "indicatorSet", NodeKind::IndicatorSet) {
+        use aggregates::indicator_set::IndicatorSet;
+        let viewed = async {
+            Ok(
+                r.indicator_set(aggregates::ids::IndicatorSetId(s), AsOf::Now)
+                    .await?
+                    .map(|v| v.network),
+            )
+        };
+        target.network = network_of::<IndicatorSet>(ctx, s, |a| a.network, viewed).await?;
+    }
     // A referent designation: the organization it belongs to.
     if let (Some(network), Some(referent)) = (
         target.network,

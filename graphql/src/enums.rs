@@ -263,6 +263,15 @@ mirror_enum!(
     }
 );
 mirror_enum!(
+    /// How often members report figures.
+    Frequency => aggregates::indicator_set::Frequency {
+        Monthly = "Every calendar month",
+        Quarterly = "Every calendar quarter",
+        HalfYearly = "Every half year (January-June, July-December)",
+        Yearly = "Every calendar year",
+    }
+);
+mirror_enum!(
     /// Where a service stands on a date.
     ServiceStatus => projections::views::ServiceStatus {
         Open = "Open",

@@ -60,6 +60,12 @@ pub struct Signature {
     pub at: Lens,
 }
 
+/// The shared figures of a network (an indicator set).
+pub struct IndicatorSet {
+    pub view: views::IndicatorSetView,
+    pub at: Lens,
+}
+
 /// A service a network offers.
 pub struct Service {
     pub view: views::ServiceView,

@@ -284,12 +284,48 @@ pub async fn history(
             total_count: total.max(0) as usize,
         },
     );
-    for e in events {
+    let viewer = crate::viewer::viewer(ctx);
+    for mut e in events {
+        withhold_figures(viewer, &mut e);
         connection
             .edges
             .push(Edge::new(e.position, HistoryEntry::try_from(e)?));
     }
     Ok(connection)
+}
+
+/// A member's raw figures (an indicator set's submissions and corrections) are for that
+/// member, auditors and administrators: anyone else reading the history sees the event with
+/// its `figures` empty, and reads the network's figures through the suppressed tables.
+fn withhold_figures(viewer: &crate::viewer::Viewer, e: &mut StoredEvent) {
+    if e.aggregate_type != "IndicatorSet"
+        || !matches!(
+            e.event_type.as_str(),
+            "FiguresSubmitted" | "FiguresCorrected"
+        )
+        || viewer.reads_everything()
+    {
+        return;
+    }
+    let event_type = e.event_type.clone();
+    let inner = match e.payload.get_mut(&event_type) {
+        Some(inner) => inner,
+        None => &mut e.payload,
+    };
+    let own = inner
+        .get("organization")
+        .and_then(|o| o.as_str())
+        .and_then(|o| o.parse().ok())
+        .is_some_and(|o| {
+            viewer
+                .principal()
+                .represents(aggregates::ids::OrganizationId(o))
+        });
+    if !own {
+        if let Some(figures) = inner.get_mut("figures") {
+            *figures = serde_json::Value::Array(vec![]);
+        }
+    }
 }
 
 /// Whose history a timeline is, for the access check: a network's entity (readable by who

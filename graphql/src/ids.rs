@@ -17,6 +17,7 @@ pub enum NodeKind {
     WorkingGroup,
     Meeting,
     Service,
+    IndicatorSet,
     /// A person: the id is opaque like the others, the object is not a node (its details are
     /// sealed personal data).
     Person,
@@ -34,6 +35,7 @@ impl NodeKind {
             NodeKind::WorkingGroup => "WorkingGroup",
             NodeKind::Meeting => "Meeting",
             NodeKind::Service => "Service",
+            NodeKind::IndicatorSet => "IndicatorSet",
             NodeKind::Person => "Person",
             NodeKind::Referent => "Referent",
         }
@@ -47,6 +49,7 @@ impl NodeKind {
             "WorkingGroup" => NodeKind::WorkingGroup,
             "Meeting" => NodeKind::Meeting,
             "Service" => NodeKind::Service,
+            "IndicatorSet" => NodeKind::IndicatorSet,
             "Person" => NodeKind::Person,
             "Referent" => NodeKind::Referent,
             _ => return None,

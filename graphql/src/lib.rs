@@ -14,6 +14,7 @@ mod graphiql;
 pub mod history;
 pub mod http;
 pub mod ids;
+pub mod indicator_set;
 pub mod introspection;
 pub mod lens;
 pub mod limits;

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use crate::commitment::visible_commitment;
 use crate::errors::{client_error, ApiResult};
 use crate::graph::Commitment;
+use crate::graph::IndicatorSet;
 use crate::graph::Meeting;
 use crate::graph::Network;
 use crate::graph::Organization;
@@ -14,6 +15,7 @@ use crate::graph::Protocol;
 use crate::graph::Service;
 use crate::graph::WorkingGroup;
 use crate::ids::{decode_id, NodeKind};
+use crate::indicator_set::visible_indicator_set;
 use crate::lens::{lens, Lens};
 use crate::meeting::visible_meeting;
 use crate::network::visible_network;
@@ -41,6 +43,8 @@ pub enum Node {
     Meeting(Meeting),
     /// A service.
     Service(Service),
+    /// An indicator set.
+    IndicatorSet(IndicatorSet),
 }
 
 /// The object a global id names, if the viewer may read it (else absent, like a missing one).
@@ -63,6 +67,9 @@ pub(crate) async fn node_of(ctx: &Context<'_>, id: &ID, at: Lens) -> ApiResult<O
             .map(Node::WorkingGroup),
         NodeKind::Meeting => visible_meeting(ctx, uuid, at).await?.map(Node::Meeting),
         NodeKind::Service => visible_service(ctx, uuid, at).await?.map(Node::Service),
+        NodeKind::IndicatorSet => visible_indicator_set(ctx, uuid, at)
+            .await?
+            .map(Node::IndicatorSet),
         // Not nodes: a person's details are sealed, a designation lives in its membership.
         NodeKind::Person | NodeKind::Referent => None,
     })

@@ -28,6 +28,7 @@ pub struct Mutation(
     crate::meeting::MeetingMutation,
     crate::person::PersonMutation,
     crate::service::ServiceMutation,
+    crate::indicator_set::IndicatorSetMutation,
 );
 
 /// The access rule of every mutation, by field name.
@@ -41,6 +42,7 @@ pub fn rules() -> impl Iterator<Item = &'static MutationRule> {
         crate::meeting::RULES,
         crate::person::RULES,
         crate::service::RULES,
+        crate::indicator_set::RULES,
     ]
     .into_iter()
     .flatten()

@@ -111,6 +111,7 @@ typed_kinds! {
     Attendance => AttendanceView,
     Person => PersonView,
     Service => ServiceView,
+    IndicatorSet => IndicatorSetView,
 }
 
 /// About how many bytes a JSON value takes as text (the image's size metric: the typed form

@@ -4,6 +4,7 @@
 //!   the command service every caller uses, and the gap-safe global-log reader.
 
 pub mod event;
+pub mod figures;
 mod generations;
 pub mod image;
 pub mod image_follow;

@@ -192,7 +192,8 @@ impl ProcessManager {
             AnyEvent::Commitment(_)
             | AnyEvent::WorkingGroup(_)
             | AnyEvent::Person(_)
-            | AnyEvent::Service(_) => vec![],
+            | AnyEvent::Service(_)
+            | AnyEvent::IndicatorSet(_) => vec![],
         };
         let metadata = EventMetadata::new(Actor::system())
             .with_correlation(event.metadata.correlation_id)

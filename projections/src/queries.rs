@@ -699,6 +699,24 @@ impl ReadModels {
         self.one(Kind::Service, &id.to_string(), as_of).await
     }
 
+    pub async fn indicator_set(
+        &self,
+        id: IndicatorSetId,
+        as_of: AsOf,
+    ) -> Result<Option<IndicatorSetView>, QueryError> {
+        self.one(Kind::IndicatorSet, &id.to_string(), as_of).await
+    }
+
+    /// The indicator sets of a network.
+    pub async fn indicator_sets(
+        &self,
+        network: NetworkId,
+        as_of: AsOf,
+    ) -> Result<Vec<IndicatorSetView>, QueryError> {
+        self.by(Kind::IndicatorSet, Column::Network, network, as_of)
+            .await
+    }
+
     /// Every service of every network (any status), in id order.
     pub async fn services(&self, as_of: AsOf) -> Result<Vec<ServiceView>, QueryError> {
         self.docs(Kind::Service, None, None, as_of).await

@@ -75,6 +75,10 @@ const EXPECTED: &[(&str, &str)] = &[
     ("reopenService", "ACR"),
     ("closeService", "ACR"),
     ("confirmService", "ACR"),
+    ("defineIndicatorSet", "AC"),
+    ("submitFigures", "AR"),
+    ("correctFigures", "AR"),
+    ("closeFiguresPeriod", "AC"),
 ];
 
 /// The principals of the matrix, denied-first order does not matter: each call is checked on
@@ -93,6 +97,7 @@ struct World {
     m1: String,
     w1: String,
     s1: String,
+    i1: String,
     person: String,
     referent: String,
 }
@@ -177,6 +182,19 @@ async fn world(server: &TestServer) -> World {
         .as_str()
         .unwrap()
         .to_owned();
+    let i1 = must(
+        server,
+        &c1_token,
+        "defineIndicatorSet",
+        json!({"network": n1, "title": "Dati riservati", "from": "2016-01-01", "until": "2016-12-31",
+            "frequency": "QUARTERLY", "definedOn": "2015-12-01",
+            "indicators": [{"key": "requests", "title": "Richieste", "categories": [{"key": "all", "title": "Tutte"}]}]}),
+        "indicatorSet { id }",
+    )
+    .await["indicatorSet"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let c2_token = tests::coordinator(&n2);
     for (name, listed) in [
         ("Servizio pubblico di Delta", true),
@@ -233,6 +251,7 @@ async fn world(server: &TestServer) -> World {
         m1,
         w1,
         s1,
+        i1,
         person,
         referent,
     }
@@ -268,6 +287,7 @@ fn value_for(field: &str, ty: &Value, types: &BTreeMap<String, Value>, world: &W
                 "meeting" => &world.m1,
                 "workingGroup" => &world.w1,
                 "service" => &world.s1,
+                "indicatorSet" => &world.i1,
                 "person" | "representedBy" => &world.person,
                 "referent" => &world.referent,
                 "coordinator" => &world.o3,
@@ -406,6 +426,7 @@ async fn assert_never_seen(
         ("{ coverageGaps(province: \"PV\") { name } }", json!({})),
         ("query($s: ID!) { node(id: $s) { ... on Service { name organization { name } } } }", json!({"s": world.s1})),
         ("query($n: ID!) { network(id: $n) { services { name } } }", json!({"n": world.n2})),
+        ("query($i: ID!) { node(id: $i) { ... on IndicatorSet { title indicators { title } } } }", json!({"i": world.i1})),
         ("query($n: ID!) { network(id: $n) { timeline { nodes { eventType payloadJson } } } }", json!({"n": world.n2})),
     ];
     for (query, variables) in queries {
@@ -431,6 +452,7 @@ async fn nothing_private_reaches_the_wrong_viewer(server: TestServer) {
         "Seduta riservata",
         "Punto riservato",
         "Servizio riservato",
+        "Dati riservati",
         "Comune di Alfa",
         "Città di Gamma",
     ];

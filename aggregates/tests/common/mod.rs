@@ -55,6 +55,12 @@ pub fn person(n: u128) -> PersonId {
 pub fn service_id(n: u128) -> ServiceId {
     ServiceId(Uuid::from_u128(0x9000 + n))
 }
+pub fn indicator_set_id(n: u128) -> IndicatorSetId {
+    IndicatorSetId(Uuid::from_u128(0xa000 + n))
+}
+pub fn key(s: &str) -> Key {
+    Key::parse(s).expect("valid test key")
+}
 pub fn referent(n: u128) -> ReferentId {
     ReferentId(Uuid::from_u128(0x8000 + n))
 }

@@ -2,6 +2,7 @@
 
 use crate::commitment::commitment_page;
 use crate::graph::Commitment;
+use crate::graph::IndicatorSet;
 use crate::graph::Meeting;
 use crate::graph::Protocol;
 use crate::graph::Service;
@@ -304,6 +305,19 @@ impl Network {
             })
             .map(|view| Service { view, at: self.at })
             .collect())
+    }
+    /// The sets of figures its members share (counts per declared category, never case
+    /// data), for those who read the network in full.
+    async fn indicator_sets(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<IndicatorSet>>> {
+        crate::viewer::require_full(ctx, self.view.id).await?;
+        Ok(Some(
+            read(ctx)
+                .indicator_sets(self.view.id, self.at.known)
+                .await?
+                .into_iter()
+                .map(|view| IndicatorSet { view, at: self.at })
+                .collect(),
+        ))
     }
     /// The working groups.
     async fn working_groups(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<WorkingGroup>>> {

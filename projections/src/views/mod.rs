@@ -34,6 +34,7 @@ use serde_json::Value;
 use crate::event::StoredEvent;
 
 mod commitment;
+mod indicator_set;
 mod meeting;
 mod network;
 mod organization;
@@ -43,6 +44,7 @@ mod service;
 mod working_group;
 
 pub use commitment::*;
+pub use indicator_set::*;
 pub use meeting::*;
 pub use network::*;
 pub use organization::*;
@@ -65,10 +67,11 @@ pub enum Kind {
     Attendance,
     Person,
     Service,
+    IndicatorSet,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Organization,
         Kind::Network,
         Kind::Membership,
@@ -80,6 +83,7 @@ impl Kind {
         Kind::Attendance,
         Kind::Person,
         Kind::Service,
+        Kind::IndicatorSet,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -95,6 +99,7 @@ impl Kind {
             Kind::Attendance => "attendance",
             Kind::Person => "person",
             Kind::Service => "service",
+            Kind::IndicatorSet => "indicator_set",
         }
     }
 
@@ -109,6 +114,7 @@ impl Kind {
             "Meeting" => Kind::Meeting,
             "Person" => Kind::Person,
             "Service" => Kind::Service,
+            "IndicatorSet" => Kind::IndicatorSet,
             _ => return None,
         })
     }
@@ -432,6 +438,7 @@ pub fn keys_of(event: &StoredEvent, decoded: &AnyEvent) -> Result<Vec<DocKey>, P
         }
         AnyEvent::Person(_) => vec![DocKey::new(Kind::Person, id)],
         AnyEvent::Service(_) => vec![DocKey::new(Kind::Service, id)],
+        AnyEvent::IndicatorSet(_) => vec![DocKey::new(Kind::IndicatorSet, id)],
     })
 }
 
@@ -467,5 +474,6 @@ pub fn project_decoded(
         AnyEvent::Meeting(e) => project_meeting(docs, p, parse_id(&id, p)?, e),
         AnyEvent::Person(e) => project_person(docs, p, parse_id(&id, p)?, e),
         AnyEvent::Service(e) => project_service(docs, p, parse_id(&id, p)?, e),
+        AnyEvent::IndicatorSet(e) => project_indicator_set(docs, p, parse_id(&id, p)?, e),
     }
 }
