@@ -17,6 +17,7 @@ use cqrs_es::Aggregate;
 use projections::store::{CommandError, Store};
 
 mod commands;
+mod figures;
 mod replay;
 mod services;
 use replay::{recorded, Job, JobFn};
@@ -474,6 +475,10 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
             day(2019, 10, 10),
         ),
     ];
+    // Its parties are members of the table (they report its shared figures).
+    for (party, on) in parties {
+        d.join(stelle, capofila, party, on, on).await?;
+    }
     let signers: Vec<(OrganizationId, NaiveDate, &str)> = parties
         .iter()
         .map(|(o, d)| (*o, *d, "Legale rappresentante"))
@@ -486,6 +491,7 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
           ("Costruire un sistema condiviso di rilevazione dei dati sui casi, in forma aggregata", Some(365))],
         (day(2019, 2, 1), Some(day(2022, 1, 31))), &signers).await?;
 
+    figures::stelle_e_luci(&mut d, stelle, capofila, &parties.map(|(o, _)| o)).await?;
     services::register(
         &mut d,
         &services::Providers {

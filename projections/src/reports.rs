@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use crate::figures::Cell;
 use crate::integrity::{canonical_json, Signer};
 use crate::queries::{AsOf, QueryError, ReadModels};
 use crate::views::{CommitmentView, ProtocolView};
@@ -291,8 +292,66 @@ impl ReadModels {
                 })
             })
             .collect();
+        // The shared figures: for each indicator set, the published tables of the periods
+        // closed that fall in the year (suppressed as the network reads them; never a member's
+        // raw count).
+        let mut figures = Vec::new();
+        // The report repeats cells of the tables the network reads (suppressed over every
+        // closed period at once) and never tables of its own, whose suppression could differ.
+        for set in self.indicator_sets(network, as_of).await? {
+            let closed = set.closed();
+            let year_keys: Vec<&str> = closed
+                .iter()
+                .filter(|p| p.from >= from && p.to < until)
+                .map(|p| p.key.as_str())
+                .collect();
+            if year_keys.is_empty() {
+                continue;
+            }
+            let whole_year = year_keys.len() == closed.len();
+            let indicators: Vec<Value> = set
+                .indicators
+                .iter()
+                .map(|i| {
+                    let tables: Vec<Value> = set
+                        .tables(&i.key)
+                        .into_iter()
+                        .filter(|t| match &t.period {
+                            Some(key) => year_keys.contains(&key.as_str()),
+                            None => whole_year,
+                        })
+                        .map(|t| {
+                            json!({
+                                "period": t.period.unwrap_or_else(|| "all".to_owned()),
+                                "rows": t.rows.iter().map(|r| json!({
+                                    "organization": r.organization.map(|o| o.global()),
+                                    "organization_name": r.organization.map(name_of),
+                                    "cells": r.cells.iter().map(|(category, cell)| json!({
+                                        "category": category,
+                                        "value": match cell { Cell::Shown(v) => json!(v), _ => Value::Null },
+                                        "display": match cell {
+                                            Cell::Shown(v) => v.to_string(),
+                                            Cell::Small => format!("< {}", set.threshold),
+                                            Cell::Protecting => "n.d.".to_owned(),
+                                        },
+                                    })).collect::<Vec<_>>(),
+                                })).collect::<Vec<_>>(),
+                            })
+                        })
+                        .collect();
+                    json!({"indicator": i.key, "title": i.title, "tables": tables})
+                })
+                .collect();
+            figures.push(json!({
+                "indicator_set": set.id.global(),
+                "title": set.title,
+                "threshold": set.threshold,
+                "periods": year_keys,
+                "indicators": indicators,
+            }));
+        }
         Ok(Some(json!({
-            "report": "annual-monitoring/v3",
+            "report": "annual-monitoring/v4",
             "network": {"id": view.id.global(), "name": view.name, "kind": view.kind, "territory": view.territory,
                 "coordinator": view.coordinator.global(), "coordinator_name": name_of(view.coordinator),
                 "established_on": view.established_on, "closed_on": view.closed_on},
@@ -303,6 +362,7 @@ impl ReadModels {
             "attendance": attendance,
             "commitments": commitments,
             "services": services,
+            "figures": figures,
         })))
     }
 }

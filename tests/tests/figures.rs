@@ -277,6 +277,40 @@ async fn members_share_figures_with_small_cells_suppressed(store: Store) {
             "{published}"
         );
     }
+    // The annual report carries the same published tables, signed and verifiable offline,
+    // and never a member's raw count.
+    let report = server
+        .gql(Some(&n.coordinator), "query($n: ID!) { network(id: $n) { annualReport(year: 2023) { document contentHash signature publicKey signedAt } } }", json!({"n": n.id}))
+        .await;
+    let signed: projections::reports::SignedReport =
+        serde_json::from_value(report["data"]["network"]["annualReport"].clone()).unwrap();
+    signed
+        .verify(&server.signer.public_key())
+        .expect("the report verifies");
+    let section = &signed.document["figures"][0];
+    assert_eq!(
+        section["periods"],
+        json!(["2023-H1", "2023-H2"]),
+        "{report}"
+    );
+    let tables = &section["indicators"][0]["tables"];
+    assert_eq!(tables.as_array().unwrap().len(), 3, "{report}");
+    let shown: Vec<String> = tables
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["rows"].as_array().unwrap().iter())
+        .flat_map(|r| r["cells"].as_array().unwrap().iter())
+        .map(|c| c["display"].as_str().unwrap().to_owned())
+        .collect();
+    let from_graphql: Vec<String> = all_cells(&published)
+        .iter()
+        .map(|c| c["display"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        shown, from_graphql,
+        "the report repeats the tables the network reads"
+    );
     // As known before the second period closed: only H1 and the totals over it.
     let before = server
         .gql(

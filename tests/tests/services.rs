@@ -235,7 +235,7 @@ async fn the_public_directory_answers_as_effective_and_as_known(store: Store) {
         .gql(Some(&n.coordinator), "query($n: ID!) { network(id: $n) { annualReport(year: 2026) { document contentHash signature } } }", json!({"n": n.id}))
         .await;
     let document = &report["data"]["network"]["annualReport"]["document"];
-    assert_eq!(document["report"], "annual-monitoring/v3", "{report}");
+    assert_eq!(document["report"], "annual-monitoring/v4", "{report}");
     let mut section = document["services"].as_array().unwrap().clone();
     section.sort_by_key(|s| s["name"].as_str().unwrap().to_owned());
     assert_eq!(
