@@ -106,18 +106,44 @@ pub fn suppress(cube: &Cube, t: u64) -> HashMap<Coord, Cell> {
             .iter()
             .find(|line| line_gives_away(line, &cells, &small, &withheld, t));
         if offending.is_none() {
-            offending = determined_cells(&lines, &withheld)
-                .iter()
-                .filter(|c| small.contains(*c))
-                .find_map(|c| {
-                    lines.iter().find(|l| {
-                        (l.total == *c || l.parts.contains(c))
-                            && l.parts
-                                .iter()
-                                .chain([&l.total])
-                                .any(|x| !withheld.contains(x))
+            let open = |l: &&Line| {
+                l.parts
+                    .iter()
+                    .chain([&l.total])
+                    .any(|x| !withheld.contains(x))
+            };
+            let determined: Vec<Coord> = determined_cells(&lines, &withheld)
+                .into_iter()
+                .filter(|c| small.contains(c))
+                .collect();
+            offending = determined.iter().find_map(|c| {
+                lines
+                    .iter()
+                    .filter(open)
+                    .find(|l| l.total == *c || l.parts.contains(c))
+            });
+            if offending.is_none() && !determined.is_empty() {
+                // Every line through the small cell is withheld already, yet the others
+                // determine it: withhold more where published and withheld cells meet, the
+                // smallest first.
+                offending = lines
+                    .iter()
+                    .filter(open)
+                    .filter(|l| {
+                        l.parts
+                            .iter()
+                            .chain([&l.total])
+                            .any(|x| withheld.contains(x))
                     })
-                });
+                    .min_by_key(|l| {
+                        l.parts
+                            .iter()
+                            .chain([&l.total])
+                            .filter(|x| !withheld.contains(*x))
+                            .map(|x| cells[x])
+                            .min()
+                    });
+            }
         }
         let Some(line) = offending else { break };
         let next = line
