@@ -27,6 +27,7 @@ const MIRRORED_ENUMS: &[&str] = &[
     "ServiceKind",
     "AccessRoute",
     "Frequency",
+    "ActivityKind",
 ];
 
 /// Personal data sealed with its person's key: opened (or shown as erased) for the reader.

@@ -1,5 +1,5 @@
 //! Commitment (impegno): an obligation of one organization, from a protocol clause, a meeting
-//! decision, or set directly by the coordinator. Overdue is derived, never stored.
+//! decision, a plan's line of action, or set directly by the coordinator. Overdue is derived, never stored.
 
 use chrono::NaiveDate;
 use cqrs_es::event_sink::EventSink;
@@ -9,13 +9,40 @@ use serde::{Deserialize, Serialize};
 
 use crate::directory::{DirectoryUnavailable, Services};
 use crate::events::domain_events;
-use crate::ids::{CommitmentId, MeetingId, NetworkId, OrganizationId, ProtocolId};
+use crate::ids::{CommitmentId, MeetingId, NetworkId, OrganizationId, PlanId, ProtocolId};
 use crate::values::{DocumentHash, FreeText, Name};
 
 /// Where a commitment comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "source", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CommitmentSource {
+    ProtocolClause {
+        protocol: ProtocolId,
+        version: u32,
+        clause: u16,
+    },
+    MeetingDecision {
+        meeting: MeetingId,
+        decision: u32,
+        item: u32,
+    },
+    Coordinator {
+        by: OrganizationId,
+    },
+    /// A responsible organization's part in a line of action of an approved plan.
+    PlanLine {
+        plan: PlanId,
+        line: u16,
+    },
+}
+
+// Where a commitment came from, as `CommitmentCreated` v1 said it (kept to document and
+// validate old events; new code never writes it). Its doc is v1's, for the schema.
+/// Where a commitment comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "source", rename_all = "SCREAMING_SNAKE_CASE")]
+#[schemars(rename = "CommitmentSource")]
+pub enum CommitmentSourceV1 {
     ProtocolClause {
         protocol: ProtocolId,
         version: u32,
@@ -135,7 +162,7 @@ crate::error_codes!(CommitmentError {
 domain_events!(
     /// Everything that can happen to a commitment.
     CommitmentEvent {
-        CommitmentCreated = "1",
+        CommitmentCreated = "2",
         CommitmentProgressReported = "1",
         CommitmentFulfilled = "1",
         CommitmentWaived = "1",
@@ -155,6 +182,42 @@ pub struct CommitmentCreated {
     pub description: Option<FreeText>,
     pub due_on: Option<NaiveDate>,
     pub created_on: NaiveDate,
+}
+
+// `CommitmentCreated` as it was at version 1, before a plan's line could be a source (a v1
+// payload is a valid v2 one, so the upcaster leaves it as it is). Its doc is v1's.
+/// A commitment was taken on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "CommitmentCreated")]
+pub struct CommitmentCreatedV1 {
+    pub commitment_id: CommitmentId,
+    pub network: NetworkId,
+    pub source: CommitmentSourceV1,
+    pub obligor: OrganizationId,
+    pub title: Name,
+    pub description: Option<FreeText>,
+    pub due_on: Option<NaiveDate>,
+    pub created_on: NaiveDate,
+}
+
+/// The schemas of superseded versions still found in stored events.
+pub fn legacy_schemas() -> Vec<(&'static str, &'static str, schemars::schema::RootSchema)> {
+    vec![(
+        "CommitmentCreated",
+        "1",
+        schemars::schema_for!(CommitmentCreatedV1),
+    )]
+}
+
+/// Every upcaster of commitment events: `CommitmentCreated` v1 → v2 adds a kind of source,
+/// so the payload stays as it is.
+pub fn upcasters() -> Vec<Box<dyn cqrs_es::persist::EventUpcaster>> {
+    vec![Box::new(crate::meeting::Upcaster {
+        event_type: "CommitmentCreated",
+        from_version: "1",
+        to_version: "2",
+        function: |payload| payload,
+    })]
 }
 
 /// The obligor reported progress.

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 
 use chrono::NaiveDate;
 
-use crate::ids::{NetworkId, OrganizationId, WorkingGroupId};
+use crate::ids::{NetworkId, OrganizationId, ProtocolId, WorkingGroupId};
 use crate::values::{Email, MunicipalityCode, PhoneNumber, TaxCode};
 
 /// The directory could not answer (its storage failed). Never carries storage details.
@@ -34,6 +34,8 @@ pub struct NetworkFacts {
 pub struct WorkingGroupFacts {
     pub network: NetworkId,
     pub active: bool,
+    /// Its members now, the lead among them.
+    pub members: BTreeSet<OrganizationId>,
 }
 
 /// A municipality of the reference list: when its code came into force and, if it did, when
@@ -68,6 +70,11 @@ pub trait Directory: Send + Sync {
         &self,
         id: WorkingGroupId,
     ) -> Result<Option<WorkingGroupFacts>, DirectoryUnavailable>;
+    /// The network a protocol belongs to (None: no such protocol).
+    async fn protocol_network(
+        &self,
+        id: ProtocolId,
+    ) -> Result<Option<NetworkId>, DirectoryUnavailable>;
     /// A municipality of the reference list (ISTAT), by code.
     async fn municipality(
         &self,

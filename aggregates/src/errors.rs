@@ -62,5 +62,7 @@ pub fn all_codes() -> Vec<(&'static str, &'static [&'static str])> {
             "IndicatorSetError",
             crate::indicator_set::IndicatorSetError::CODES,
         ),
+        ("ActivityError", crate::activity::ActivityError::CODES),
+        ("PlanError", crate::plan::PlanError::CODES),
     ]
 }

@@ -107,4 +107,8 @@ id_type!(
     ServiceId => "Service",
     /// A set of indicators members report aggregate figures on.
     IndicatorSetId => "IndicatorSet",
+    /// An activity of a network or one of its working groups.
+    ActivityId => "Activity",
+    /// A plan (e.g. a three-year local plan).
+    PlanId => "Plan",
 );

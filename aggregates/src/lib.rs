@@ -2,6 +2,7 @@
 //! domain errors and value types. Pure: no database, HTTP or GraphQL crate, no clock, no
 //! randomness it does not receive (ids and dates come in with the commands).
 
+pub mod activity;
 pub mod commitment;
 pub mod directory;
 pub mod errors;
@@ -13,6 +14,7 @@ pub mod metadata;
 pub mod network;
 pub mod organization;
 pub mod person;
+pub mod plan;
 pub mod processes;
 pub mod protocol;
 pub mod service;
@@ -53,7 +55,10 @@ pub fn event_schemas() -> Vec<(&'static str, &'static str, schemars::schema::Roo
     all.extend(person::PersonEvent::schemas());
     all.extend(service::ServiceEvent::schemas());
     all.extend(indicator_set::IndicatorSetEvent::schemas());
+    all.extend(activity::ActivityEvent::schemas());
+    all.extend(plan::PlanEvent::schemas());
     all.extend(meeting::legacy_schemas());
+    all.extend(commitment::legacy_schemas());
     all
 }
 
@@ -85,6 +90,8 @@ pub fn event_types() -> Vec<(&'static str, &'static str, &'static str)> {
         indicator_set::IndicatorSet::TYPE,
         indicator_set::IndicatorSetEvent::TYPES,
     );
+    add(activity::Activity::TYPE, activity::ActivityEvent::TYPES);
+    add(plan::Plan::TYPE, plan::PlanEvent::TYPES);
     all
 }
 
@@ -100,6 +107,8 @@ pub enum AnyEvent {
     Person(person::PersonEvent),
     Service(service::ServiceEvent),
     IndicatorSet(indicator_set::IndicatorSetEvent),
+    Activity(activity::ActivityEvent),
+    Plan(plan::PlanEvent),
 }
 
 /// Why a stored event could not be decoded.
@@ -135,6 +144,8 @@ impl AnyEvent {
             person::Person::TYPE => Self::Person(go(aggregate_type, payload)?),
             service::Service::TYPE => Self::Service(go(aggregate_type, payload)?),
             indicator_set::IndicatorSet::TYPE => Self::IndicatorSet(go(aggregate_type, payload)?),
+            activity::Activity::TYPE => Self::Activity(go(aggregate_type, payload)?),
+            plan::Plan::TYPE => Self::Plan(go(aggregate_type, payload)?),
             other => return Err(DecodeError::UnknownAggregate(other.to_owned())),
         })
     }
@@ -143,7 +154,9 @@ impl AnyEvent {
 /// Every upcaster of the event log (applied by the store when loading an aggregate and by the
 /// global-log reader).
 pub fn upcasters() -> Vec<Box<dyn cqrs_es::persist::EventUpcaster>> {
-    meeting::upcasters()
+    let mut all = meeting::upcasters();
+    all.extend(commitment::upcasters());
+    all
 }
 
 /// Brings a stored payload to the current version of its event type.

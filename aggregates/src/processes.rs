@@ -6,10 +6,11 @@
 use chrono::{Days, NaiveDate};
 
 use crate::commitment::{CommitmentCommand, CommitmentSource};
-use crate::ids::{CommitmentId, MeetingId, NetworkId, OrganizationId, ProtocolId};
+use crate::ids::{CommitmentId, MeetingId, NetworkId, OrganizationId, PlanId, ProtocolId};
 use crate::meeting::MeetingEvent;
 use crate::network::{NetworkCommand, NetworkEvent};
 use crate::organization::{OrganizationCommand, OrganizationEvent};
+use crate::plan::{Plan, PlanEvent};
 use crate::protocol::{Protocol, ProtocolEvent};
 use crate::values::FreeText;
 
@@ -49,6 +50,17 @@ pub fn clause_commitment_id(
 pub fn action_item_commitment_id(meeting: MeetingId, decision: u32, item: u32) -> CommitmentId {
     CommitmentId::derived(&format!(
         "meeting/{meeting}/decision/{decision}/item/{item}"
+    ))
+}
+
+/// The commitment one responsible organization takes on for one line of an approved plan.
+pub fn plan_line_commitment_id(
+    plan: PlanId,
+    line: u16,
+    organization: OrganizationId,
+) -> CommitmentId {
+    CommitmentId::derived(&format!(
+        "plan/{plan}/line/{line}/organization/{organization}"
     ))
 }
 
@@ -231,4 +243,58 @@ pub fn on_meeting_event(
             )
         })
         .collect()
+}
+
+/// An approved plan's lines become commitments of their responsible organizations, due on the
+/// line's date (else the plan's last day); closing the plan cancels what they still owe.
+/// `plan` is the plan's state (its content is frozen once approved).
+pub fn on_plan_event(
+    plan_id: PlanId,
+    plan: &Plan,
+    event: &PlanEvent,
+    pending: &[PendingCommitment],
+) -> Vec<ProcessCommand> {
+    match event {
+        PlanEvent::PlanApproved(e) => {
+            let (Some(network), Some(content)) = (plan.network, &plan.content) else {
+                return vec![];
+            };
+            let mut commands = vec![];
+            for line in &content.lines {
+                for organization in &line.responsible {
+                    let id = plan_line_commitment_id(plan_id, line.number, *organization);
+                    commands.push(ProcessCommand::Commitment(
+                        id,
+                        CommitmentCommand::Create {
+                            id,
+                            network,
+                            source: CommitmentSource::PlanLine {
+                                plan: plan_id,
+                                line: line.number,
+                            },
+                            obligor: *organization,
+                            title: line.title.clone(),
+                            description: FreeText::parse(&format!(
+                                "Linea {} del piano: {}",
+                                line.number,
+                                content.title.as_str()
+                            ))
+                            .ok(),
+                            due_on: line.due_on.or(content.period.to()),
+                            created_on: e.approved_on,
+                        },
+                    ));
+                }
+            }
+            commands
+        }
+        PlanEvent::PlanClosed(e) => cancel_all(
+            pending.iter().filter(
+                |c| matches!(c.source, CommitmentSource::PlanLine { plan, .. } if plan == plan_id),
+            ),
+            "the plan was closed",
+            e.closed_on,
+        ),
+        _ => vec![],
+    }
 }

@@ -9,12 +9,14 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use aggregates::activity::*;
 use aggregates::commitment::*;
 use aggregates::indicator_set::*;
 use aggregates::meeting::*;
 use aggregates::network::*;
 use aggregates::organization::*;
 use aggregates::person::*;
+use aggregates::plan::*;
 use aggregates::protocol::*;
 use aggregates::service::*;
 use aggregates::values::*;
@@ -327,10 +329,9 @@ fn samples() -> Vec<(&'static str, Value)> {
             CommitmentCreated {
                 commitment_id: commitment_id(1),
                 network: net(1),
-                source: CommitmentSource::ProtocolClause {
-                    protocol: protocol_id(1),
-                    version: 1,
-                    clause: 1,
+                source: CommitmentSource::PlanLine {
+                    plan: plan_id(1),
+                    line: 1,
                 },
                 obligor: org(3),
                 title: name("Individuare un referente"),
@@ -615,6 +616,74 @@ fn samples() -> Vec<(&'static str, Value)> {
                 corrected_on: day(2023, 5, 2),
             },
         ),
+        s::<ActivityEvent>(
+            "Activity",
+            ActivityRecorded {
+                activity_id: activity_id(1),
+                network: net(1),
+                working_group: Some(group(1)),
+                details: activity_details(),
+            },
+        ),
+        s::<ActivityEvent>(
+            "Activity",
+            ActivityUpdated {
+                details: ActivityDetails {
+                    ends_on: None,
+                    description: None,
+                    ..activity_details()
+                },
+            },
+        ),
+        s::<PlanEvent>(
+            "Plan",
+            PlanAdopted {
+                plan_id: plan_id(1),
+                network: net(1),
+                content: plan_content(),
+                adopted_on: day(2015, 5, 20),
+            },
+        ),
+        s::<PlanEvent>(
+            "Plan",
+            PlanAmended {
+                content: PlanContent {
+                    funding: vec![],
+                    ..plan_content()
+                },
+                amended_on: day(2015, 5, 25),
+            },
+        ),
+        s::<PlanEvent>(
+            "Plan",
+            PlanApproved {
+                approved_on: day(2015, 6, 1),
+            },
+        ),
+        s::<PlanEvent>(
+            "Plan",
+            PlanProgressReported {
+                by: org(2),
+                line: 1,
+                target: 1,
+                reached: 12,
+                evidence: text("Relazione semestrale"),
+                reported_on: day(2015, 12, 1),
+            },
+        ),
+        s::<PlanEvent>(
+            "Plan",
+            PlanClosed {
+                closed_on: day(2018, 6, 30),
+            },
+        ),
+        s::<ActivityEvent>(
+            "Activity",
+            ActivityCancelled {
+                reason: text("Rinviata"),
+                cancelled_on: day(2019, 11, 1),
+            },
+        ),
         s::<IndicatorSetEvent>(
             "IndicatorSet",
             FiguresPeriodClosed {
@@ -624,6 +693,59 @@ fn samples() -> Vec<(&'static str, Value)> {
         ),
     ];
     list.into_iter().map(|(a, _, v)| (a, v)).collect()
+}
+
+/// Every field of a plan's content set.
+fn plan_content() -> PlanContent {
+    PlanContent {
+        title: name("Piano Integrato Locale 2015-2018"),
+        period: DateRange::new(day(2015, 6, 1), Some(day(2018, 5, 31))).unwrap(),
+        funding: vec![Funding {
+            source: name("Regione Puglia"),
+            amount_cents: 15_000_000,
+        }],
+        protocols: [protocol_id(1)].into(),
+        lines: vec![PlanLine {
+            number: 1,
+            title: name("Mappatura dei servizi esistenti"),
+            responsible: [org(2), org(3)].into(),
+            targets: vec![Target {
+                description: name("Servizi mappati"),
+                unit: name("servizi"),
+                value: 40,
+            }],
+            budget_cents: Some(1_000_000),
+            due_on: Some(day(2016, 5, 31)),
+        }],
+    }
+}
+
+/// Every field of an activity's details set.
+fn activity_details() -> ActivityDetails {
+    ActivityDetails {
+        kind: ActivityKind::Campaign,
+        title: name("#rispettonellosport"),
+        description: Some(text("Spot allo Stadio Olimpico e a Porta Susa")),
+        starts_on: day(2019, 11, 23),
+        ends_on: Some(day(2019, 12, 15)),
+        organizations: [org(2), org(5)].into(),
+        audience: vec![AudienceCount {
+            group: name("Spettatori"),
+            count: 25_000,
+        }],
+        outputs: vec![
+            ActivityOutput {
+                title: name("Lo spot"),
+                link: Some(Link::parse("https://www.example.org/spot").unwrap()),
+                document: None,
+            },
+            ActivityOutput {
+                title: name("Il comunicato"),
+                link: None,
+                document: Some(hash('c')),
+            },
+        ],
+    }
 }
 
 /// Every field of a service's details set.
@@ -667,6 +789,8 @@ fn round_trip(aggregate: &str, payload: &Value) -> Result<Value, String> {
         "Person" => go::<PersonEvent>(payload),
         "Service" => go::<ServiceEvent>(payload),
         "IndicatorSet" => go::<IndicatorSetEvent>(payload),
+        "Activity" => go::<ActivityEvent>(payload),
+        "Plan" => go::<PlanEvent>(payload),
         other => Err(format!("unknown aggregate {other}")),
     }
 }
@@ -727,7 +851,7 @@ fn every_event_type_has_one_sample() {
     assert!(seen.values().all(|n| *n == 1));
     assert_eq!(
         types.len(),
-        64,
+        72,
         "the number of event types changed: update this test"
     );
 }

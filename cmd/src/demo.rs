@@ -16,8 +16,10 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use cqrs_es::Aggregate;
 use projections::store::{CommandError, Store};
 
+mod activities;
 mod commands;
 mod figures;
+mod plans;
 mod replay;
 mod services;
 use replay::{recorded, Job, JobFn};
@@ -220,6 +222,24 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
     )
     .await?;
     d.group(torino, cmto, "Formazione", "Moduli formativi per enti e organizzazioni, progetti nelle scuole secondarie, eventi per professionisti", ordine, &[unito, uepe]).await?;
+    let chamber = d
+        .organization("Camera di commercio di Torino", C::Altro, "Torino")
+        .await?;
+    activities::torino(
+        &mut d,
+        &activities::Torino {
+            network: torino,
+            coordinator: cmto,
+            comune,
+            parita,
+            ordine,
+            unito,
+            cav,
+            cuav,
+            chamber,
+        },
+    )
+    .await?;
     d.meeting(
         torino,
         cmto,
@@ -422,13 +442,24 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
         d.join(bat_network, bat, org, day(2015, 3, 10), day(2015, 4, 1))
             .await?;
     }
-    d.protocol("Piano triennale degli Interventi Locali (PIL) – protocollo attuativo", bat_network, bat, ProtocolKind::Operational,
+    let bat_protocol = d.protocol("Piano triennale degli Interventi Locali (PIL) – protocollo attuativo", bat_network, bat, ProtocolKind::Operational,
         "Costituzione di due Centri provinciali antiviolenza e di una Casa rifugio, di concerto con gli ambiti territoriali e la ASL",
         &[("Mappatura dei servizi e degli interventi esistenti", Some(180)), ("Individuazione dei servizi e degli interventi programmati", Some(270)),
           ("Individuazione degli interventi infrastrutturali necessari", Some(365)), ("Gestione a regia provinciale della rete dei servizi sovra ambito", None),
           ("Potenziamento delle équipes multidisciplinari", Some(365)), ("Percorsi formativi delle équipes multidisciplinari", Some(365)),
           ("Promozione e comunicazione dei servizi", Some(365))],
         (day(2015, 6, 1), Some(day(2018, 5, 31))), &[(bat, day(2015, 6, 1), "Presidente della Provincia"), (asl_bt, day(2015, 6, 20), "Direttore generale"), (ambiti, day(2015, 7, 1), "Coordinatore")]).await?;
+    plans::bat(
+        &mut d,
+        &plans::Bat {
+            network: bat_network,
+            coordinator: bat,
+            asl: asl_bt,
+            ambiti,
+            protocol: bat_protocol,
+        },
+    )
+    .await?;
     // Stelle e Luci: the technical table and its seven commitments (seed 001).
     let capofila = d
         .organization(

@@ -90,6 +90,100 @@ async fn serve_with_the_demo_data_answers_and_stops_cleanly_on_sigterm() {
         "{answer}"
     );
     assert_eq!(network["workingGroups"].as_array().unwrap().len(), 3);
+    // The network's work in the demo: Comunicazione's activities in 2019-2020.
+    let groups = post(port, Some(&token), &format!(
+        r#"{{ network(id: "{torino}") {{ workingGroups {{ name activities(from: "2019-01-01", until: "2020-12-31") {{ kind title startsOn organizations {{ name }} }} }} }} }}"#
+    ))
+    .await;
+    let comunicazione = groups["data"]["network"]["workingGroups"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{groups}"))
+        .iter()
+        .find(|g| g["name"] == "Comunicazione")
+        .unwrap_or_else(|| panic!("{groups}"));
+    let titles: Vec<(&str, &str)> = comunicazione["activities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["startsOn"].as_str().unwrap(), a["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            ("2019-11-23", "CAMPAIGN"),
+            ("2019-12-02", "CAMPAIGN"),
+            ("2020-05-26", "PUBLICATION"),
+            ("2020-10-14", "WEBINAR"),
+            ("2020-11-18", "WEBINAR")
+        ],
+        "{groups}"
+    );
+    // The BAT plan: seven lines, its progress as of two dates.
+    let progress = |on: &str| {
+        format!(
+            r#"{{ networks(first: 10) {{ nodes {{ name plans {{ title lines {{ title }} progress(on: "{on}") {{ line targets {{ value reached }} }} }} }} }} }}"#
+        )
+    };
+    let bat_plan = |answer: &serde_json::Value| {
+        answer["data"]["networks"]["nodes"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{answer}"))
+            .iter()
+            .find(|n| n["plans"].as_array().is_some_and(|p| !p.is_empty()))
+            .unwrap_or_else(|| panic!("a network with a plan: {answer}"))["plans"][0]
+            .clone()
+    };
+    let first = bat_plan(&post(port, Some(&token), &progress("2016-12-31")).await);
+    assert_eq!(first["lines"].as_array().unwrap().len(), 7, "{first}");
+    assert_eq!(
+        first["progress"][0]["targets"][0],
+        serde_json::json!({"value": 40, "reached": 28}),
+        "{first}"
+    );
+    let second = bat_plan(&post(port, Some(&token), &progress("2017-12-31")).await);
+    assert_eq!(
+        second["progress"][0]["targets"][0],
+        serde_json::json!({"value": 40, "reached": 41}),
+        "{second}"
+    );
+    assert_eq!(
+        second["progress"][2]["targets"][0]["reached"], 2,
+        "{second}"
+    );
+    // Stelle e Luci's shared figures: a year of quarters, small cells suppressed.
+    let figures = post(port, Some(&token),
+        r#"{ networks(first: 10) { nodes { name indicatorSets { periods { closedOn } tables(indicator: "referrals") { period rows { cells { value display } } } } } } }"#,
+    )
+    .await;
+    let stelle = figures["data"]["networks"]["nodes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{figures}"))
+        .iter()
+        .find(|n| n["name"] == "Tavolo tecnico interistituzionale Stelle e Luci")
+        .unwrap_or_else(|| panic!("{figures}"));
+    let set = &stelle["indicatorSets"][0];
+    assert!(
+        set["periods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["closedOn"].is_string()),
+        "{figures}"
+    );
+    let cells: Vec<&serde_json::Value> = set["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["rows"].as_array().unwrap())
+        .flat_map(|r| r["cells"].as_array().unwrap())
+        .collect();
+    assert!(cells.iter().any(|c| c["display"] == "< 5"), "{figures}");
+    assert!(
+        cells
+            .iter()
+            .all(|c| c["value"].is_null() || c["value"].as_i64().unwrap() >= 5),
+        "{figures}"
+    );
 
     let pid = server.id().to_string();
     let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();

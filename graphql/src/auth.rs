@@ -458,6 +458,24 @@ async fn target_of(ctx: &Context<'_>, input: &async_graphql::Value) -> ApiResult
         };
         target.network = network_of::<IndicatorSet>(ctx, s, |a| a.network, viewed).await?;
     }
+    if let Some(plan) = id_arg(input, "plan", NodeKind::Plan) {
+        use aggregates::plan::Plan;
+        let viewed = async {
+            Ok(r.plan(aggregates::ids::PlanId(plan), AsOf::Now)
+                .await?
+                .map(|v| v.network))
+        };
+        target.network = network_of::<Plan>(ctx, plan, |x| x.network, viewed).await?;
+    }
+    if let Some(a) = id_arg(input, "activity", NodeKind::Activity) {
+        use aggregates::activity::Activity;
+        let viewed = async {
+            Ok(r.activity(aggregates::ids::ActivityId(a), AsOf::Now)
+                .await?
+                .map(|v| v.network))
+        };
+        target.network = network_of::<Activity>(ctx, a, |x| x.network, viewed).await?;
+    }
     // A referent designation: the organization it belongs to.
     if let (Some(network), Some(referent)) = (
         target.network,
@@ -524,6 +542,24 @@ pub async fn authorize(ctx: &Context<'_>, rule: &MutationRule) -> Result<Access,
         Rule::Admin => return Err(denied(rule)),
         Rule::AnyCoordinator | Rule::AnyWriter => {
             let target = target_of(ctx, &input).await?;
+            // In a network of its own (an activity's, a plan's), a coordinator (or an
+            // administrator naming no organization) acts for the coordinating organization.
+            if let Some(network) = target.network.filter(|n| {
+                principal.coordinates(*n) || (principal.is_admin() && target.organization.is_none())
+            }) {
+                if let Some(coordinator) = read(ctx)
+                    .network(network, AsOf::Now)
+                    .await?
+                    .map(|v| v.coordinator)
+                {
+                    let role = if principal.coordinates(network) {
+                        Role::Coordinator
+                    } else {
+                        Role::PlatformAdministrator
+                    };
+                    return Ok(actor(role, Some(coordinator)));
+                }
+            }
             return if principal.is_admin() {
                 Ok(actor(Role::PlatformAdministrator, target.organization))
             } else if principal.coordinates_any() {

@@ -263,6 +263,27 @@ mirror_enum!(
     }
 );
 mirror_enum!(
+    /// Where a plan stands.
+    PlanStatus => projections::views::PlanStatus {
+        Draft = "Adopted as a draft: it may be amended",
+        Approved = "Approved: its lines' commitments are taken on; progress is reported",
+        Closed = "Closed",
+    }
+);
+mirror_enum!(
+    /// What kind of work an activity is.
+    ActivityKind => aggregates::activity::ActivityKind {
+        Campaign = "An awareness campaign (e.g. #rispettonellosport)",
+        TrainingModule = "A training module for organizations or professionals",
+        SchoolProject = "A project in schools",
+        Event = "An event (e.g. for professional orders)",
+        Conference = "A conference",
+        Webinar = "A webinar",
+        Publication = "A publication or video",
+        Other = "Any other work",
+    }
+);
+mirror_enum!(
     /// How often members report figures.
     Frequency => aggregates::indicator_set::Frequency {
         Monthly = "Every calendar month",

@@ -60,6 +60,18 @@ pub struct Signature {
     pub at: Lens,
 }
 
+/// A network's plan.
+pub struct Plan {
+    pub view: views::PlanView,
+    pub at: Lens,
+}
+
+/// Work a network or one of its working groups carried out.
+pub struct Activity {
+    pub view: views::ActivityView,
+    pub at: Lens,
+}
+
 /// The shared figures of a network (an indicator set).
 pub struct IndicatorSet {
     pub view: views::IndicatorSetView,

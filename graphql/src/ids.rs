@@ -18,6 +18,8 @@ pub enum NodeKind {
     Meeting,
     Service,
     IndicatorSet,
+    Activity,
+    Plan,
     /// A person: the id is opaque like the others, the object is not a node (its details are
     /// sealed personal data).
     Person,
@@ -36,6 +38,8 @@ impl NodeKind {
             NodeKind::Meeting => "Meeting",
             NodeKind::Service => "Service",
             NodeKind::IndicatorSet => "IndicatorSet",
+            NodeKind::Activity => "Activity",
+            NodeKind::Plan => "Plan",
             NodeKind::Person => "Person",
             NodeKind::Referent => "Referent",
         }
@@ -50,6 +54,8 @@ impl NodeKind {
             "Meeting" => NodeKind::Meeting,
             "Service" => NodeKind::Service,
             "IndicatorSet" => NodeKind::IndicatorSet,
+            "Activity" => NodeKind::Activity,
+            "Plan" => NodeKind::Plan,
             "Person" => NodeKind::Person,
             "Referent" => NodeKind::Referent,
             _ => return None,

@@ -3,6 +3,7 @@
 
 #![recursion_limit = "256"]
 
+pub mod activity;
 pub mod answer;
 pub mod auth;
 pub mod commitment;
@@ -29,6 +30,7 @@ pub mod pagination;
 mod parsed;
 pub mod person;
 pub mod personal;
+pub mod plan;
 mod prelude;
 pub mod protocol;
 pub mod reports;

@@ -4,13 +4,16 @@ use crate::scalars::Date;
 use async_graphql::{Context, Interface, Object, ID};
 use chrono::{DateTime, Utc};
 
+use crate::activity::visible_activity;
 use crate::commitment::visible_commitment;
 use crate::errors::{client_error, ApiResult};
+use crate::graph::Activity;
 use crate::graph::Commitment;
 use crate::graph::IndicatorSet;
 use crate::graph::Meeting;
 use crate::graph::Network;
 use crate::graph::Organization;
+use crate::graph::Plan;
 use crate::graph::Protocol;
 use crate::graph::Service;
 use crate::graph::WorkingGroup;
@@ -21,6 +24,7 @@ use crate::meeting::visible_meeting;
 use crate::network::visible_network;
 use crate::organization::visible_organization;
 use crate::pagination::MAX_PAGE;
+use crate::plan::visible_plan;
 use crate::protocol::visible_protocol;
 use crate::service::visible_service;
 use crate::working_group::visible_working_group;
@@ -45,6 +49,10 @@ pub enum Node {
     Service(Service),
     /// An indicator set.
     IndicatorSet(IndicatorSet),
+    /// An activity.
+    Activity(Activity),
+    /// A plan.
+    Plan(Plan),
 }
 
 /// The object a global id names, if the viewer may read it (else absent, like a missing one).
@@ -70,6 +78,8 @@ pub(crate) async fn node_of(ctx: &Context<'_>, id: &ID, at: Lens) -> ApiResult<O
         NodeKind::IndicatorSet => visible_indicator_set(ctx, uuid, at)
             .await?
             .map(Node::IndicatorSet),
+        NodeKind::Activity => visible_activity(ctx, uuid, at).await?.map(Node::Activity),
+        NodeKind::Plan => visible_plan(ctx, uuid, at).await?.map(Node::Plan),
         // Not nodes: a person's details are sealed, a designation lives in its membership.
         NodeKind::Person | NodeKind::Referent => None,
     })

@@ -29,6 +29,8 @@ pub struct Mutation(
     crate::person::PersonMutation,
     crate::service::ServiceMutation,
     crate::indicator_set::IndicatorSetMutation,
+    crate::activity::ActivityMutation,
+    crate::plan::PlanMutation,
 );
 
 /// The access rule of every mutation, by field name.
@@ -43,6 +45,8 @@ pub fn rules() -> impl Iterator<Item = &'static MutationRule> {
         crate::person::RULES,
         crate::service::RULES,
         crate::indicator_set::RULES,
+        crate::activity::RULES,
+        crate::plan::RULES,
     ]
     .into_iter()
     .flatten()

@@ -112,6 +112,8 @@ typed_kinds! {
     Person => PersonView,
     Service => ServiceView,
     IndicatorSet => IndicatorSetView,
+    Activity => ActivityView,
+    Plan => PlanView,
 }
 
 /// About how many bytes a JSON value takes as text (the image's size metric: the typed form

@@ -189,11 +189,22 @@ impl ProcessManager {
                     None => vec![],
                 }
             }
+            AnyEvent::Plan(e) => {
+                let (plan, _) = self.store.current::<aggregates::plan::Plan>(id).await?;
+                let pending = match (&e, plan.network) {
+                    (aggregates::plan::PlanEvent::PlanClosed(_), Some(network)) => {
+                        self.pending(event, network).await?
+                    }
+                    _ => vec![],
+                };
+                processes::on_plan_event(parse(id, p)?, &plan, &e, &pending)
+            }
             AnyEvent::Commitment(_)
             | AnyEvent::WorkingGroup(_)
             | AnyEvent::Person(_)
             | AnyEvent::Service(_)
-            | AnyEvent::IndicatorSet(_) => vec![],
+            | AnyEvent::IndicatorSet(_)
+            | AnyEvent::Activity(_) => vec![],
         };
         let metadata = EventMetadata::new(Actor::system())
             .with_correlation(event.metadata.correlation_id)

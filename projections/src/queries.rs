@@ -707,6 +707,37 @@ impl ReadModels {
         self.one(Kind::IndicatorSet, &id.to_string(), as_of).await
     }
 
+    pub async fn activity(
+        &self,
+        id: ActivityId,
+        as_of: AsOf,
+    ) -> Result<Option<ActivityView>, QueryError> {
+        self.one(Kind::Activity, &id.to_string(), as_of).await
+    }
+
+    /// The activities of a network (its working groups' included), cancelled ones too.
+    pub async fn activities(
+        &self,
+        network: NetworkId,
+        as_of: AsOf,
+    ) -> Result<Vec<ActivityView>, QueryError> {
+        self.by(Kind::Activity, Column::Network, network, as_of)
+            .await
+    }
+
+    pub async fn plan(&self, id: PlanId, as_of: AsOf) -> Result<Option<PlanView>, QueryError> {
+        self.one(Kind::Plan, &id.to_string(), as_of).await
+    }
+
+    /// The plans of a network.
+    pub async fn plans(
+        &self,
+        network: NetworkId,
+        as_of: AsOf,
+    ) -> Result<Vec<PlanView>, QueryError> {
+        self.by(Kind::Plan, Column::Network, network, as_of).await
+    }
+
     /// The indicator sets of a network.
     pub async fn indicator_sets(
         &self,

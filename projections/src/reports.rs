@@ -350,6 +350,85 @@ impl ReadModels {
                 "indicators": indicators,
             }));
         }
+        // The network's work: the activities (not cancelled) that took place in the year.
+        let mut activities: Vec<crate::views::ActivityView> = self
+            .activities(network, as_of)
+            .await?
+            .into_iter()
+            .filter(|a| a.cancelled_on.is_none() && a.overlaps(Some(from), Some(last_day)))
+            .collect();
+        activities.sort_by_key(|a| (a.details.starts_on, a.id));
+        let activities: Vec<Value> = activities
+            .iter()
+            .map(|a| {
+                json!({
+                    "activity": a.id.global(),
+                    "kind": a.details.kind,
+                    "title": a.details.title,
+                    "working_group": a.working_group.map(|g| g.global()),
+                    "starts_on": a.details.starts_on,
+                    "ends_on": a.details.ends_on,
+                    "organizations": a.details.organizations.len(),
+                    "audience_total": a.audience_total(),
+                    "outputs": a.details.outputs.len(),
+                })
+            })
+            .collect();
+        // The plans in force in the year: each line's targets with the value reached by the
+        // year's end.
+        let plans: Vec<Value> = self
+            .plans(network, as_of)
+            .await?
+            .into_iter()
+            .filter(|p| {
+                p.approved_on.is_some_and(|a| a <= last_day)
+                    && p.content.period.from() <= last_day
+                    && p.content.period.to().is_none_or(|end| end >= from)
+            })
+            .map(|p| {
+                let lines: Vec<Value> = p
+                    .content
+                    .lines
+                    .iter()
+                    .map(|l| {
+                        let targets: Vec<Value> = l
+                            .targets
+                            .iter()
+                            .enumerate()
+                            .map(|(i, t)| {
+                                let reached = p.reached(l.number, i as u16 + 1, Some(last_day));
+                                json!({
+                                    "description": t.description,
+                                    "unit": t.unit,
+                                    "value": t.value,
+                                    "reached_at_year_end": reached.map(|r| r.reached),
+                                    "reported_on": reached.map(|r| r.on),
+                                })
+                            })
+                            .collect();
+                        json!({
+                            "line": l.number,
+                            "title": l.title,
+                            "responsible": l.responsible.iter().map(|o| json!({"organization": o.global(), "name": name_of(*o)})).collect::<Vec<_>>(),
+                            "targets": targets,
+                            "reports_in_year": p.reports.iter().filter(|r| r.line == l.number && r.on >= from && r.on <= last_day).count(),
+                        })
+                    })
+                    .collect();
+                json!({
+                    "plan": p.id.global(),
+                    "title": p.content.title,
+                    "from": p.content.period.from(),
+                    "until": p.content.period.to(),
+                    "status_at_year_end": match p.closed_on {
+                        Some(closed) if closed <= last_day => "CLOSED",
+                        _ => "APPROVED",
+                    },
+                    "funding_cents": p.content.funding.iter().map(|f| f.amount_cents).sum::<u64>(),
+                    "lines": lines,
+                })
+            })
+            .collect();
         Ok(Some(json!({
             "report": "annual-monitoring/v4",
             "network": {"id": view.id.global(), "name": view.name, "kind": view.kind, "territory": view.territory,
@@ -363,6 +442,8 @@ impl ReadModels {
             "commitments": commitments,
             "services": services,
             "figures": figures,
+            "activities": activities,
+            "plans": plans,
         })))
     }
 }

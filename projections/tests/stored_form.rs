@@ -1,6 +1,7 @@
 //! The typed documents keep the stored form. The fixture holds every version of every document
 //! that the read side wrote while statuses were strings and ids were text (the demo data, plus
-//! two people, one of them erased; then the demo's services, which were typed from the start);
+//! two people, one of them erased; then the demo's services, indicator sets, activities and plans,
+//! which were typed from the start);
 //! each reads into its typed document and writes back byte for
 //! byte, so a database written before the typing reads on unchanged, and a rebuild writes the
 //! same JSON.
@@ -28,6 +29,9 @@ fn round_trip_kind(kind: &str, stored: &str) -> Result<String, String> {
         "attendance" => round_trip::<AttendanceView>(stored),
         "person" => round_trip::<PersonView>(stored),
         "service" => round_trip::<ServiceView>(stored),
+        "indicator_set" => round_trip::<IndicatorSetView>(stored),
+        "activity" => round_trip::<ActivityView>(stored),
+        "plan" => round_trip::<PlanView>(stored),
         other => Err(format!("unknown kind {other}")),
     }
 }

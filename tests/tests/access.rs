@@ -79,6 +79,14 @@ const EXPECTED: &[(&str, &str)] = &[
     ("submitFigures", "AR"),
     ("correctFigures", "AR"),
     ("closeFiguresPeriod", "AC"),
+    ("recordActivity", "ACcRr"),
+    ("updateActivity", "ACcRr"),
+    ("cancelActivity", "ACcRr"),
+    ("adoptPlan", "AC"),
+    ("amendPlan", "AC"),
+    ("approvePlan", "AC"),
+    ("reportPlanProgress", "ACcRr"),
+    ("closePlan", "AC"),
 ];
 
 /// The principals of the matrix, denied-first order does not matter: each call is checked on
@@ -98,6 +106,8 @@ struct World {
     w1: String,
     s1: String,
     i1: String,
+    a1: String,
+    pl1: String,
     person: String,
     referent: String,
 }
@@ -195,6 +205,31 @@ async fn world(server: &TestServer) -> World {
         .as_str()
         .unwrap()
         .to_owned();
+    let a1 = must(
+        server,
+        &c1_token,
+        "recordActivity",
+        json!({"network": n1, "details": {"kind": "CAMPAIGN", "title": "Attività riservata",
+            "startsOn": "2016-03-10", "organizations": [o1]}}),
+        "activity { id }",
+    )
+    .await["activity"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let pl1 = must(
+        server,
+        &c1_token,
+        "adoptPlan",
+        json!({"network": n1, "adoptedOn": "2016-01-10", "content": {"title": "Piano riservato",
+            "from": "2016-01-01", "until": "2018-12-31", "funding": [{"source": "Fonte riservata", "amount": "1000"}],
+            "lines": [{"title": "Linea riservata", "responsible": [o1], "targets": [{"description": "Obiettivo riservato", "unit": "unità", "value": 3}]}]}}),
+        "plan { id }",
+    )
+    .await["plan"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let c2_token = tests::coordinator(&n2);
     for (name, listed) in [
         ("Servizio pubblico di Delta", true),
@@ -252,6 +287,8 @@ async fn world(server: &TestServer) -> World {
         w1,
         s1,
         i1,
+        a1,
+        pl1,
         person,
         referent,
     }
@@ -288,6 +325,8 @@ fn value_for(field: &str, ty: &Value, types: &BTreeMap<String, Value>, world: &W
                 "workingGroup" => &world.w1,
                 "service" => &world.s1,
                 "indicatorSet" => &world.i1,
+                "activity" => &world.a1,
+                "plan" => &world.pl1,
                 "person" | "representedBy" => &world.person,
                 "referent" => &world.referent,
                 "coordinator" => &world.o3,
@@ -427,6 +466,10 @@ async fn assert_never_seen(
         ("query($s: ID!) { node(id: $s) { ... on Service { name organization { name } } } }", json!({"s": world.s1})),
         ("query($n: ID!) { network(id: $n) { services { name } } }", json!({"n": world.n2})),
         ("query($i: ID!) { node(id: $i) { ... on IndicatorSet { title indicators { title } } } }", json!({"i": world.i1})),
+        ("query($a: ID!) { node(id: $a) { ... on Activity { title organizations { name } } } }", json!({"a": world.a1})),
+        ("query($n: ID!) { network(id: $n) { activities { title } } }", json!({"n": world.n1})),
+        ("query($p: ID!) { node(id: $p) { ... on Plan { title funding { source } lines { title targets { description } } } } }", json!({"p": world.pl1})),
+        ("query($n: ID!) { network(id: $n) { plans { title } } }", json!({"n": world.n1})),
         ("query($n: ID!) { network(id: $n) { timeline { nodes { eventType payloadJson } } } }", json!({"n": world.n2})),
     ];
     for (query, variables) in queries {
@@ -453,6 +496,10 @@ async fn nothing_private_reaches_the_wrong_viewer(server: TestServer) {
         "Punto riservato",
         "Servizio riservato",
         "Dati riservati",
+        "Attività riservata",
+        "Piano riservato",
+        "Linea riservata",
+        "Fonte riservata",
         "Comune di Alfa",
         "Città di Gamma",
     ];

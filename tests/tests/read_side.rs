@@ -847,6 +847,58 @@ async fn stelle_e_luci(store: Store) {
         .find(|s| s.organization == parties[1])
         .unwrap();
     assert_eq!((second.open, second.overdue), (7, 0));
+    // A plan of the table, approved: its line's two responsible parties take on a commitment
+    // each (and the replay below must not create them twice).
+    let plan = PlanId::new_random();
+    w.run::<aggregates::plan::Plan>(
+        plan,
+        lead,
+        aggregates::plan::PlanCommand::Adopt {
+            id: plan,
+            network: table,
+            by: lead,
+            content: aggregates::plan::PlanContent {
+                title: name("Piano di lavoro della rete 2020"),
+                period: DateRange::new(day(2020, 1, 1), Some(day(2020, 12, 31))).unwrap(),
+                funding: vec![],
+                protocols: [protocol].into(),
+                lines: vec![aggregates::plan::PlanLine {
+                    number: 1,
+                    title: name("Rilevazione condivisa dei dati aggregati"),
+                    responsible: [parties[0], parties[1]].into(),
+                    targets: vec![],
+                    budget_cents: None,
+                    due_on: None,
+                }],
+            },
+            adopted_on: day(2019, 12, 1),
+        },
+    )
+    .await;
+    w.run::<aggregates::plan::Plan>(
+        plan,
+        lead,
+        aggregates::plan::PlanCommand::Approve {
+            by: lead,
+            approved_on: day(2019, 12, 15),
+        },
+    )
+    .await;
+    w.settle().await;
+    let all = r.commitments(table, AsOf::Now).await.unwrap();
+    assert_eq!(
+        all.len(),
+        23,
+        "and one for each responsible party of the plan's line"
+    );
+    assert_eq!(
+        all.iter()
+            .filter(
+                |c| matches!(c.source, CommitmentSource::PlanLine { plan: p, line: 1 } if p == plan)
+            )
+            .count(),
+        2
+    );
     // Running the processes again from the start writes nothing new.
     let before = w.store.count_events().await.unwrap();
     let again = ProcessManager::new(w.store.clone());

@@ -9,7 +9,7 @@ use aggregates::directory::{
     Directory, DirectoryUnavailable, MunicipalityFacts, NetworkFacts, OrganizationFacts,
     WorkingGroupFacts,
 };
-use aggregates::ids::{NetworkId, OrganizationId, WorkingGroupId};
+use aggregates::ids::{NetworkId, OrganizationId, ProtocolId, WorkingGroupId};
 use aggregates::network::{MembershipStatus, NetworkEvent};
 use aggregates::organization::OrganizationEvent;
 use aggregates::values::{Email, MunicipalityCode, PhoneNumber, TaxCode};
@@ -30,6 +30,7 @@ struct DirectoryState {
     networks: HashMap<NetworkId, NetworkFacts>,
     memberships: HashMap<NetworkId, BTreeMap<OrganizationId, MembershipStatus>>,
     working_groups: HashMap<WorkingGroupId, WorkingGroupFacts>,
+    protocols: HashMap<ProtocolId, NetworkId>,
     municipalities: HashMap<MunicipalityCode, MunicipalityFacts>,
     /// Registered persons' phone numbers (their digits) and e-mail addresses (lower case).
     personal_phones: BTreeSet<String>,
@@ -140,21 +141,44 @@ impl InMemoryDirectory {
                     WorkingGroupFacts {
                         network: e.network,
                         active: true,
+                        members: [e.lead].into(),
                     },
                 );
+            }
+            WorkingGroupEvent::WorkingGroupMemberAdded(e) => {
+                if let Some(facts) = s.working_groups.get_mut(&id) {
+                    facts.members.insert(e.organization);
+                }
+            }
+            WorkingGroupEvent::WorkingGroupMemberRemoved(e) => {
+                if let Some(facts) = s.working_groups.get_mut(&id) {
+                    facts.members.remove(&e.organization);
+                }
             }
             WorkingGroupEvent::WorkingGroupDissolved(_) => {
                 if let Some(facts) = s.working_groups.get_mut(&id) {
                     facts.active = false;
                 }
             }
-            _ => {}
         })
+    }
+}
+
+impl InMemoryDirectory {
+    /// Knows a protocol of a network.
+    pub fn know_protocol(&self, id: ProtocolId, network: NetworkId) {
+        self.with(|s| s.protocols.insert(id, network));
     }
 }
 
 #[async_trait]
 impl Directory for InMemoryDirectory {
+    async fn protocol_network(
+        &self,
+        id: ProtocolId,
+    ) -> Result<Option<NetworkId>, DirectoryUnavailable> {
+        Ok(self.with(|s| s.protocols.get(&id).copied()))
+    }
     async fn organization(
         &self,
         id: OrganizationId,
@@ -195,6 +219,12 @@ pub struct UnavailableDirectory;
 
 #[async_trait]
 impl Directory for UnavailableDirectory {
+    async fn protocol_network(
+        &self,
+        _: ProtocolId,
+    ) -> Result<Option<NetworkId>, DirectoryUnavailable> {
+        Err(DirectoryUnavailable)
+    }
     async fn organization(
         &self,
         _: OrganizationId,

@@ -58,6 +58,12 @@ pub fn service_id(n: u128) -> ServiceId {
 pub fn indicator_set_id(n: u128) -> IndicatorSetId {
     IndicatorSetId(Uuid::from_u128(0xa000 + n))
 }
+pub fn activity_id(n: u128) -> ActivityId {
+    ActivityId(Uuid::from_u128(0xb000 + n))
+}
+pub fn plan_id(n: u128) -> PlanId {
+    PlanId(Uuid::from_u128(0xc000 + n))
+}
 pub fn key(s: &str) -> Key {
     Key::parse(s).expect("valid test key")
 }
@@ -111,7 +117,8 @@ pub fn approved(organization: OrganizationId) -> NetworkEvent {
 /// closed (coordinator 1). Working group 1 belongs to network 1 (lead 2); group 2 is dissolved.
 /// The municipalities known are Pavia (018110), Vigevano (018177), Voghera (018182) and
 /// Albaredo Arnaboldi (018002, suppressed on 2023-11-18); one person is registered with the
-/// phone +39 333 123 4567 and the e-mail maria.rossi@example.org.
+/// phone +39 333 123 4567 and the e-mail maria.rossi@example.org. Protocol 1 is network 1's,
+/// protocol 2 network 2's.
 pub struct World {
     pub directory: Arc<InMemoryDirectory>,
 }
@@ -169,6 +176,8 @@ impl World {
             },
         );
         directory.know_person("+39 333 123 4567", "maria.rossi@example.org");
+        directory.know_protocol(protocol_id(1), net(1));
+        directory.know_protocol(protocol_id(2), net(2));
         Self { directory }
     }
 

@@ -1,9 +1,11 @@
 //! The GraphQL objects of Network (and its memberships and referents).
 
 use crate::commitment::commitment_page;
+use crate::graph::Activity;
 use crate::graph::Commitment;
 use crate::graph::IndicatorSet;
 use crate::graph::Meeting;
+use crate::graph::Plan;
 use crate::graph::Protocol;
 use crate::graph::Service;
 use crate::graph::WorkingGroup;
@@ -318,6 +320,47 @@ impl Network {
                 .map(|view| IndicatorSet { view, at: self.at })
                 .collect(),
         ))
+    }
+    /// Its plans, for those who read the network in full.
+    async fn plans(&self, ctx: &Context<'_>) -> ApiResult<Vec<Plan>> {
+        crate::viewer::require_full(ctx, self.view.id).await?;
+        Ok(read(ctx)
+            .plans(self.view.id, self.at.known)
+            .await?
+            .into_iter()
+            .map(|view| Plan { view, at: self.at })
+            .collect())
+    }
+    /// The work it and its working groups carried out, oldest first, for those who read the
+    /// network in full.
+    async fn activities(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this working group's.")] working_group: Option<ID>,
+        #[graphql(desc = "Only these kinds (default: all).")] kinds: Option<Vec<ActivityKind>>,
+        #[graphql(desc = "Only those that took place (in part) on or after this date.")]
+        from: Option<Date>,
+        #[graphql(desc = "Only those that took place (in part) on or before this date.")]
+        until: Option<Date>,
+        #[graphql(desc = "Include cancelled activities.", default = false)] include_cancelled: bool,
+    ) -> ApiResult<Vec<Activity>> {
+        let working_group = working_group
+            .map(|g| crate::ids::uuid_of(&g, NodeKind::WorkingGroup))
+            .transpose()?
+            .map(aggregates::ids::WorkingGroupId);
+        crate::activity::activities_of(
+            ctx,
+            self.view.id,
+            crate::activity::ActivityFilter {
+                working_group,
+                kinds,
+                from,
+                until,
+                include_cancelled,
+            },
+            self.at,
+        )
+        .await
     }
     /// The working groups.
     async fn working_groups(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<WorkingGroup>>> {

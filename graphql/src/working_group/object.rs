@@ -28,6 +28,31 @@ impl WorkingGroup {
     async fn dissolved_on(&self) -> Option<Date> {
         self.view.dissolved_on.map(Date)
     }
+    /// Its activities, oldest first.
+    async fn activities(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only these kinds (default: all).")] kinds: Option<Vec<ActivityKind>>,
+        #[graphql(desc = "Only those that took place (in part) on or after this date.")]
+        from: Option<Date>,
+        #[graphql(desc = "Only those that took place (in part) on or before this date.")]
+        until: Option<Date>,
+        #[graphql(desc = "Include cancelled activities.", default = false)] include_cancelled: bool,
+    ) -> ApiResult<Vec<crate::graph::Activity>> {
+        crate::activity::activities_of(
+            ctx,
+            self.view.network,
+            crate::activity::ActivityFilter {
+                working_group: Some(self.view.id),
+                kinds,
+                from,
+                until,
+                include_cancelled,
+            },
+            self.at,
+        )
+        .await
+    }
 }
 
 /// The working group with this id, if the viewer may read it (else absent, like a missing one).

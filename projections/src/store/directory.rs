@@ -7,7 +7,7 @@ use aggregates::directory::{
     Directory, DirectoryUnavailable, MunicipalityFacts, NetworkFacts, OrganizationFacts,
     WorkingGroupFacts,
 };
-use aggregates::ids::{NetworkId, OrganizationId, WorkingGroupId};
+use aggregates::ids::{NetworkId, OrganizationId, ProtocolId, WorkingGroupId};
 use aggregates::network::{MembershipStatus, Network};
 use aggregates::organization::{Organization, OrganizationStatus};
 use aggregates::values::{normalized_phone, Email, MunicipalityCode, PhoneNumber, TaxCode};
@@ -196,8 +196,19 @@ impl Directory for StoreDirectory {
                 Some(WorkingGroupFacts {
                     network: g.network?,
                     active: !g.dissolved,
+                    members: g.members,
                 })
             }))
+    }
+
+    async fn protocol_network(
+        &self,
+        id: ProtocolId,
+    ) -> Result<Option<NetworkId>, DirectoryUnavailable> {
+        Ok(self
+            .load::<aggregates::protocol::Protocol>(&id.to_string())
+            .await?
+            .and_then(|p| p.network))
     }
 
     async fn municipality(

@@ -83,6 +83,7 @@ pub(super) fn project_commitment(
                 docs.concern(Kind::Meeting, meeting, p)
             }
             CommitmentSource::Coordinator { by } => docs.concern(Kind::Organization, by, p),
+            CommitmentSource::PlanLine { plan, .. } => docs.concern(Kind::Plan, plan, p),
         },
         CommitmentEvent::CommitmentProgressReported(r) => {
             view.status = CommitmentStatus::InProgress;
@@ -122,6 +123,7 @@ pub(super) fn project_commitment(
         CommitmentSource::ProtocolClause { protocol, .. } => Some(protocol.to_string()),
         CommitmentSource::MeetingDecision { meeting, .. } => Some(meeting.to_string()),
         CommitmentSource::Coordinator { .. } => None,
+        CommitmentSource::PlanLine { plan, .. } => Some(plan.to_string()),
     };
     docs.put(
         key,

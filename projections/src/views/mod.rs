@@ -33,22 +33,26 @@ use serde_json::Value;
 
 use crate::event::StoredEvent;
 
+mod activity;
 mod commitment;
 mod indicator_set;
 mod meeting;
 mod network;
 mod organization;
 mod person;
+mod plan;
 mod protocol;
 mod service;
 mod working_group;
 
+pub use activity::*;
 pub use commitment::*;
 pub use indicator_set::*;
 pub use meeting::*;
 pub use network::*;
 pub use organization::*;
 pub use person::*;
+pub use plan::*;
 pub use protocol::*;
 pub use service::*;
 pub use working_group::*;
@@ -68,10 +72,12 @@ pub enum Kind {
     Person,
     Service,
     IndicatorSet,
+    Activity,
+    Plan,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Organization,
         Kind::Network,
         Kind::Membership,
@@ -84,6 +90,8 @@ impl Kind {
         Kind::Person,
         Kind::Service,
         Kind::IndicatorSet,
+        Kind::Activity,
+        Kind::Plan,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -100,6 +108,8 @@ impl Kind {
             Kind::Person => "person",
             Kind::Service => "service",
             Kind::IndicatorSet => "indicator_set",
+            Kind::Activity => "activity",
+            Kind::Plan => "plan",
         }
     }
 
@@ -115,6 +125,8 @@ impl Kind {
             "Person" => Kind::Person,
             "Service" => Kind::Service,
             "IndicatorSet" => Kind::IndicatorSet,
+            "Activity" => Kind::Activity,
+            "Plan" => Kind::Plan,
             _ => return None,
         })
     }
@@ -439,6 +451,8 @@ pub fn keys_of(event: &StoredEvent, decoded: &AnyEvent) -> Result<Vec<DocKey>, P
         AnyEvent::Person(_) => vec![DocKey::new(Kind::Person, id)],
         AnyEvent::Service(_) => vec![DocKey::new(Kind::Service, id)],
         AnyEvent::IndicatorSet(_) => vec![DocKey::new(Kind::IndicatorSet, id)],
+        AnyEvent::Activity(_) => vec![DocKey::new(Kind::Activity, id)],
+        AnyEvent::Plan(_) => vec![DocKey::new(Kind::Plan, id)],
     })
 }
 
@@ -475,5 +489,7 @@ pub fn project_decoded(
         AnyEvent::Person(e) => project_person(docs, p, parse_id(&id, p)?, e),
         AnyEvent::Service(e) => project_service(docs, p, parse_id(&id, p)?, e),
         AnyEvent::IndicatorSet(e) => project_indicator_set(docs, p, parse_id(&id, p)?, e),
+        AnyEvent::Activity(e) => project_activity(docs, p, parse_id(&id, p)?, e),
+        AnyEvent::Plan(e) => project_plan(docs, p, parse_id(&id, p)?, e),
     }
 }
