@@ -64,5 +64,9 @@ pub fn all_codes() -> Vec<(&'static str, &'static [&'static str])> {
         ),
         ("ActivityError", crate::activity::ActivityError::CODES),
         ("PlanError", crate::plan::PlanError::CODES),
+        (
+            "MeetingSeriesError",
+            crate::meeting_series::MeetingSeriesError::CODES,
+        ),
     ]
 }

@@ -111,4 +111,6 @@ id_type!(
     ActivityId => "Activity",
     /// A plan (e.g. a three-year local plan).
     PlanId => "Plan",
+    /// A series of recurring meetings.
+    MeetingSeriesId => "MeetingSeries",
 );

@@ -10,6 +10,7 @@ mod events;
 pub mod ids;
 pub mod indicator_set;
 pub mod meeting;
+pub mod meeting_series;
 pub mod metadata;
 pub mod network;
 pub mod organization;
@@ -57,6 +58,7 @@ pub fn event_schemas() -> Vec<(&'static str, &'static str, schemars::schema::Roo
     all.extend(indicator_set::IndicatorSetEvent::schemas());
     all.extend(activity::ActivityEvent::schemas());
     all.extend(plan::PlanEvent::schemas());
+    all.extend(meeting_series::MeetingSeriesEvent::schemas());
     all.extend(meeting::legacy_schemas());
     all.extend(commitment::legacy_schemas());
     all
@@ -92,6 +94,10 @@ pub fn event_types() -> Vec<(&'static str, &'static str, &'static str)> {
     );
     add(activity::Activity::TYPE, activity::ActivityEvent::TYPES);
     add(plan::Plan::TYPE, plan::PlanEvent::TYPES);
+    add(
+        meeting_series::MeetingSeries::TYPE,
+        meeting_series::MeetingSeriesEvent::TYPES,
+    );
     all
 }
 
@@ -109,6 +115,7 @@ pub enum AnyEvent {
     IndicatorSet(indicator_set::IndicatorSetEvent),
     Activity(activity::ActivityEvent),
     Plan(plan::PlanEvent),
+    MeetingSeries(meeting_series::MeetingSeriesEvent),
 }
 
 /// Why a stored event could not be decoded.
@@ -146,6 +153,9 @@ impl AnyEvent {
             indicator_set::IndicatorSet::TYPE => Self::IndicatorSet(go(aggregate_type, payload)?),
             activity::Activity::TYPE => Self::Activity(go(aggregate_type, payload)?),
             plan::Plan::TYPE => Self::Plan(go(aggregate_type, payload)?),
+            meeting_series::MeetingSeries::TYPE => {
+                Self::MeetingSeries(go(aggregate_type, payload)?)
+            }
             other => return Err(DecodeError::UnknownAggregate(other.to_owned())),
         })
     }

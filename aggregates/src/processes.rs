@@ -6,8 +6,11 @@
 use chrono::{Days, NaiveDate};
 
 use crate::commitment::{CommitmentCommand, CommitmentSource};
-use crate::ids::{CommitmentId, MeetingId, NetworkId, OrganizationId, PlanId, ProtocolId};
-use crate::meeting::MeetingEvent;
+use crate::ids::{
+    CommitmentId, MeetingId, MeetingSeriesId, NetworkId, OrganizationId, PlanId, ProtocolId,
+};
+use crate::meeting::{MeetingCommand, MeetingEvent};
+use crate::meeting_series::{series_meeting_id, MeetingSeries, MeetingSeriesEvent};
 use crate::network::{NetworkCommand, NetworkEvent};
 use crate::organization::{OrganizationCommand, OrganizationEvent};
 use crate::plan::{Plan, PlanEvent};
@@ -20,6 +23,7 @@ pub enum ProcessCommand {
     Organization(OrganizationId, OrganizationCommand),
     Network(NetworkId, NetworkCommand),
     Commitment(CommitmentId, CommitmentCommand),
+    Meeting(MeetingId, MeetingCommand),
 }
 
 /// A commitment still owed, as the read side knows it (input to the cancelling processes).
@@ -295,6 +299,59 @@ pub fn on_plan_event(
             "the plan was closed",
             e.closed_on,
         ),
+        _ => vec![],
+    }
+}
+
+/// A series schedules a meeting for each of its occurrences (ids derived from the series and
+/// the instant, so a replay schedules nothing twice); a skipped occurrence cancels its
+/// meeting, and the series' end cancels the meetings after it (a meeting already held stays).
+pub fn on_meeting_series_event(
+    series_id: MeetingSeriesId,
+    series: &MeetingSeries,
+    event: &MeetingSeriesEvent,
+) -> Vec<ProcessCommand> {
+    let cancel = |at, why: &FreeText| {
+        ProcessCommand::Meeting(
+            series_meeting_id(series_id, at),
+            MeetingCommand::Cancel {
+                reason: why.clone(),
+            },
+        )
+    };
+    match event {
+        MeetingSeriesEvent::MeetingSeriesDefined(e) => e
+            .occurrences
+            .iter()
+            .map(|at| {
+                let id = series_meeting_id(series_id, *at);
+                ProcessCommand::Meeting(
+                    id,
+                    MeetingCommand::Schedule {
+                        id,
+                        network: e.network,
+                        working_group: e.details.working_group,
+                        kind: e.details.kind,
+                        title: e.details.title.clone(),
+                        starts_at: *at,
+                        ends_at: Some(
+                            *at + chrono::Duration::minutes(i64::from(e.details.duration_minutes)),
+                        ),
+                        venue: e.details.venue.clone(),
+                        agenda: e.details.agenda.clone(),
+                        public: e.details.public,
+                    },
+                )
+            })
+            .collect(),
+        MeetingSeriesEvent::SeriesOccurrenceSkipped(e) => vec![cancel(e.starts_at, &e.reason)],
+        MeetingSeriesEvent::MeetingSeriesEnded(e) => series
+            .occurrences
+            .iter()
+            .filter(|at| crate::meeting_series::local_date(**at) > e.ended_on)
+            .filter(|at| !series.skipped.contains(at))
+            .map(|at| cancel(*at, &e.reason))
+            .collect(),
         _ => vec![],
     }
 }

@@ -48,6 +48,8 @@ pub enum ValueError {
     MunicipalityCode,
     #[error("not a valid phone number: digits with optional +, spaces, dots, dashes, slashes or brackets, 6 to 15 digits")]
     Phone,
+    #[error("not a recurrence rule: {0}")]
+    Recurrence(String),
     #[error("a key is 1 to 40 lower-case letters, digits or underscores, starting with a letter (e.g. requests_by_channel)")]
     Key,
 }

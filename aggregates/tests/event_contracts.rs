@@ -13,6 +13,7 @@ use aggregates::activity::*;
 use aggregates::commitment::*;
 use aggregates::indicator_set::*;
 use aggregates::meeting::*;
+use aggregates::meeting_series::*;
 use aggregates::network::*;
 use aggregates::organization::*;
 use aggregates::person::*;
@@ -635,6 +636,57 @@ fn samples() -> Vec<(&'static str, Value)> {
                 },
             },
         ),
+        s::<MeetingSeriesEvent>(
+            "MeetingSeries",
+            MeetingSeriesDefined {
+                series_id: series_id(1),
+                network: net(1),
+                details: SeriesDetails {
+                    working_group: Some(group(1)),
+                    kind: MeetingKind::DistrictLab,
+                    title: name("Laboratorio distrettuale antiviolenza"),
+                    rule: Recurrence::parse("FREQ=MONTHLY;BYDAY=3TH;COUNT=2").unwrap(),
+                    first_at: day(2018, 9, 20).and_hms_opt(14, 30, 0).unwrap(),
+                    duration_minutes: 120,
+                    venue: Venue::InPerson {
+                        address: name("Biblioteca di Casalmaggiore"),
+                    },
+                    agenda: vec![text("Nuovi aderenti alla rete")],
+                    public: false,
+                },
+                occurrences: vec![at(2018, 9, 20, 12), at(2018, 10, 18, 12)],
+                defined_on: day(2018, 7, 10),
+            },
+        ),
+        s::<MeetingSeriesEvent>(
+            "MeetingSeries",
+            SeriesOccurrenceSkipped {
+                starts_at: at(2018, 10, 18, 12),
+                reason: text("Festività"),
+            },
+        ),
+        s::<MeetingSeriesEvent>(
+            "MeetingSeries",
+            SeriesInvitationSent {
+                organization: org(5),
+                invited_on: day(2018, 7, 15),
+            },
+        ),
+        s::<MeetingSeriesEvent>(
+            "MeetingSeries",
+            SeriesInvitationAnswered {
+                organization: org(5),
+                accepted: true,
+                answered_on: day(2018, 8, 31),
+            },
+        ),
+        s::<MeetingSeriesEvent>(
+            "MeetingSeries",
+            MeetingSeriesEnded {
+                ended_on: day(2019, 6, 30),
+                reason: text("Anno concluso"),
+            },
+        ),
         s::<PlanEvent>(
             "Plan",
             PlanAdopted {
@@ -791,6 +843,7 @@ fn round_trip(aggregate: &str, payload: &Value) -> Result<Value, String> {
         "IndicatorSet" => go::<IndicatorSetEvent>(payload),
         "Activity" => go::<ActivityEvent>(payload),
         "Plan" => go::<PlanEvent>(payload),
+        "MeetingSeries" => go::<MeetingSeriesEvent>(payload),
         other => Err(format!("unknown aggregate {other}")),
     }
 }
@@ -851,7 +904,7 @@ fn every_event_type_has_one_sample() {
     assert!(seen.values().all(|n| *n == 1));
     assert_eq!(
         types.len(),
-        72,
+        77,
         "the number of event types changed: update this test"
     );
 }

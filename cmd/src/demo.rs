@@ -21,6 +21,7 @@ mod commands;
 mod figures;
 mod plans;
 mod replay;
+mod series;
 mod services;
 use replay::{recorded, Job, JobFn};
 
@@ -410,6 +411,15 @@ pub async fn load(store: &Store) -> anyhow::Result<usize> {
         )
         .await?;
     }
+
+    let school = d
+        .organization(
+            "Istituto di istruzione superiore di Casalmaggiore (demo)",
+            C::Scuola,
+            "Casalmaggiore",
+        )
+        .await?;
+    series::casalmaggiore(&mut d, casalmaggiore, mia, &[carabinieri, school]).await?;
 
     // Barletta-Andria-Trani: the provincial network and its three-year plan (seed 003).
     let bat = d

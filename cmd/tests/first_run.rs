@@ -118,6 +118,36 @@ async fn serve_with_the_demo_data_answers_and_stops_cleanly_on_sigterm() {
         ],
         "{groups}"
     );
+    // Casalmaggiore's monthly laboratory: ten third Thursdays, December skipped, each
+    // occurrence an ordinary meeting; the Carabinieri company and a school invited.
+    let series = post(port, Some(&token),
+        r#"{ networks(first: 10) { nodes { meetingSeries { title rule occurrences { startsAt skipped meeting { status } } invitations { organization { name } accepted } } } } }"#,
+    )
+    .await;
+    let lab = series["data"]["networks"]["nodes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{series}"))
+        .iter()
+        .flat_map(|n| n["meetingSeries"].as_array().cloned().unwrap_or_default())
+        .find(|s| s["title"] == "Laboratorio distrettuale antiviolenza")
+        .unwrap_or_else(|| panic!("the laboratory series: {series}"));
+    let occurrences = lab["occurrences"].as_array().unwrap();
+    assert_eq!(occurrences.len(), 10, "{lab}");
+    let statuses: Vec<&str> = occurrences
+        .iter()
+        .map(|o| o["meeting"]["status"].as_str().unwrap_or("none"))
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == "CANCELLED").count(),
+        1,
+        "{lab}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == "SCHEDULED").count(),
+        9,
+        "{lab}"
+    );
+    assert_eq!(lab["invitations"].as_array().unwrap().len(), 2, "{lab}");
     // The BAT plan: seven lines, its progress as of two dates.
     let progress = |on: &str| {
         format!(

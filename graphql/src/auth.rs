@@ -458,6 +458,17 @@ async fn target_of(ctx: &Context<'_>, input: &async_graphql::Value) -> ApiResult
         };
         target.network = network_of::<IndicatorSet>(ctx, s, |a| a.network, viewed).await?;
     }
+    if let Some(series) = id_arg(input, "meetingSeries", NodeKind::MeetingSeries) {
+        use aggregates::meeting_series::MeetingSeries;
+        let viewed = async {
+            Ok(
+                r.meeting_series(aggregates::ids::MeetingSeriesId(series), AsOf::Now)
+                    .await?
+                    .map(|v| v.network),
+            )
+        };
+        target.network = network_of::<MeetingSeries>(ctx, series, |x| x.network, viewed).await?;
+    }
     if let Some(plan) = id_arg(input, "plan", NodeKind::Plan) {
         use aggregates::plan::Plan;
         let viewed = async {

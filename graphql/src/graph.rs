@@ -60,6 +60,12 @@ pub struct Signature {
     pub at: Lens,
 }
 
+/// Recurring meetings of a network.
+pub struct MeetingSeries {
+    pub view: views::MeetingSeriesView,
+    pub at: Lens,
+}
+
 /// A network's plan.
 pub struct Plan {
     pub view: views::PlanView,

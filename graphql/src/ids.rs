@@ -20,6 +20,7 @@ pub enum NodeKind {
     IndicatorSet,
     Activity,
     Plan,
+    MeetingSeries,
     /// A person: the id is opaque like the others, the object is not a node (its details are
     /// sealed personal data).
     Person,
@@ -40,6 +41,7 @@ impl NodeKind {
             NodeKind::IndicatorSet => "IndicatorSet",
             NodeKind::Activity => "Activity",
             NodeKind::Plan => "Plan",
+            NodeKind::MeetingSeries => "MeetingSeries",
             NodeKind::Person => "Person",
             NodeKind::Referent => "Referent",
         }
@@ -56,6 +58,7 @@ impl NodeKind {
             "IndicatorSet" => NodeKind::IndicatorSet,
             "Activity" => NodeKind::Activity,
             "Plan" => NodeKind::Plan,
+            "MeetingSeries" => NodeKind::MeetingSeries,
             "Person" => NodeKind::Person,
             "Referent" => NodeKind::Referent,
             _ => return None,

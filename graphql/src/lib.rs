@@ -21,6 +21,7 @@ pub mod lens;
 pub mod limits;
 pub mod log;
 pub mod meeting;
+pub mod meeting_series;
 pub mod mutation;
 pub mod network;
 pub mod node;

@@ -11,6 +11,7 @@ use crate::graph::Activity;
 use crate::graph::Commitment;
 use crate::graph::IndicatorSet;
 use crate::graph::Meeting;
+use crate::graph::MeetingSeries;
 use crate::graph::Network;
 use crate::graph::Organization;
 use crate::graph::Plan;
@@ -21,6 +22,7 @@ use crate::ids::{decode_id, NodeKind};
 use crate::indicator_set::visible_indicator_set;
 use crate::lens::{lens, Lens};
 use crate::meeting::visible_meeting;
+use crate::meeting_series::visible_meeting_series;
 use crate::network::visible_network;
 use crate::organization::visible_organization;
 use crate::pagination::MAX_PAGE;
@@ -53,6 +55,8 @@ pub enum Node {
     Activity(Activity),
     /// A plan.
     Plan(Plan),
+    /// A series of recurring meetings.
+    MeetingSeries(MeetingSeries),
 }
 
 /// The object a global id names, if the viewer may read it (else absent, like a missing one).
@@ -80,6 +84,9 @@ pub(crate) async fn node_of(ctx: &Context<'_>, id: &ID, at: Lens) -> ApiResult<O
             .map(Node::IndicatorSet),
         NodeKind::Activity => visible_activity(ctx, uuid, at).await?.map(Node::Activity),
         NodeKind::Plan => visible_plan(ctx, uuid, at).await?.map(Node::Plan),
+        NodeKind::MeetingSeries => visible_meeting_series(ctx, uuid, at)
+            .await?
+            .map(Node::MeetingSeries),
         // Not nodes: a person's details are sealed, a designation lives in its membership.
         NodeKind::Person | NodeKind::Referent => None,
     })

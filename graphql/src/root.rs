@@ -31,6 +31,7 @@ pub struct Mutation(
     crate::indicator_set::IndicatorSetMutation,
     crate::activity::ActivityMutation,
     crate::plan::PlanMutation,
+    crate::meeting_series::MeetingSeriesMutation,
 );
 
 /// The access rule of every mutation, by field name.
@@ -47,6 +48,7 @@ pub fn rules() -> impl Iterator<Item = &'static MutationRule> {
         crate::indicator_set::RULES,
         crate::activity::RULES,
         crate::plan::RULES,
+        crate::meeting_series::RULES,
     ]
     .into_iter()
     .flatten()

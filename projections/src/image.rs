@@ -114,6 +114,7 @@ typed_kinds! {
     IndicatorSet => IndicatorSetView,
     Activity => ActivityView,
     Plan => PlanView,
+    MeetingSeries => MeetingSeriesView,
 }
 
 /// About how many bytes a JSON value takes as text (the image's size metric: the typed form

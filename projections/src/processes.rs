@@ -199,6 +199,13 @@ impl ProcessManager {
                 };
                 processes::on_plan_event(parse(id, p)?, &plan, &e, &pending)
             }
+            AnyEvent::MeetingSeries(e) => {
+                let (series, _) = self
+                    .store
+                    .current::<aggregates::meeting_series::MeetingSeries>(id)
+                    .await?;
+                processes::on_meeting_series_event(parse(id, p)?, &series, &e)
+            }
             AnyEvent::Commitment(_)
             | AnyEvent::WorkingGroup(_)
             | AnyEvent::Person(_)
@@ -229,6 +236,21 @@ impl ProcessManager {
                         .execute::<Commitment>(&target.to_string(), c, &metadata)
                         .await,
                 )?,
+                ProcessCommand::Meeting(target, c) => {
+                    // A series' meeting already scheduled, or already cancelled: the process
+                    // ran before on this event, and there is nothing left to do.
+                    match self
+                        .store
+                        .execute::<Meeting>(&target.to_string(), c, &metadata)
+                        .await
+                    {
+                        Err(CommandError::Domain(
+                            aggregates::meeting::MeetingError::AlreadyScheduled
+                            | aggregates::meeting::MeetingError::Cancelled,
+                        )) => None,
+                        outcome => refusal(outcome)?,
+                    }
+                }
             };
             if let Some(reason) = refused {
                 // The domain refused a consequence (e.g. an inactive organization cannot be

@@ -738,6 +738,24 @@ impl ReadModels {
         self.by(Kind::Plan, Column::Network, network, as_of).await
     }
 
+    pub async fn meeting_series(
+        &self,
+        id: MeetingSeriesId,
+        as_of: AsOf,
+    ) -> Result<Option<MeetingSeriesView>, QueryError> {
+        self.one(Kind::MeetingSeries, &id.to_string(), as_of).await
+    }
+
+    /// The meeting series of a network.
+    pub async fn meeting_series_of(
+        &self,
+        network: NetworkId,
+        as_of: AsOf,
+    ) -> Result<Vec<MeetingSeriesView>, QueryError> {
+        self.by(Kind::MeetingSeries, Column::Network, network, as_of)
+            .await
+    }
+
     /// The indicator sets of a network.
     pub async fn indicator_sets(
         &self,

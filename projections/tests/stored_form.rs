@@ -1,6 +1,6 @@
 //! The typed documents keep the stored form. The fixture holds every version of every document
 //! that the read side wrote while statuses were strings and ids were text (the demo data, plus
-//! two people, one of them erased; then the demo's services, indicator sets, activities and plans,
+//! two people, one of them erased; then the demo's services, indicator sets, activities, plans and meeting series,
 //! which were typed from the start);
 //! each reads into its typed document and writes back byte for
 //! byte, so a database written before the typing reads on unchanged, and a rebuild writes the
@@ -32,6 +32,7 @@ fn round_trip_kind(kind: &str, stored: &str) -> Result<String, String> {
         "indicator_set" => round_trip::<IndicatorSetView>(stored),
         "activity" => round_trip::<ActivityView>(stored),
         "plan" => round_trip::<PlanView>(stored),
+        "meeting_series" => round_trip::<MeetingSeriesView>(stored),
         other => Err(format!("unknown kind {other}")),
     }
 }

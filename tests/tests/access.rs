@@ -87,6 +87,11 @@ const EXPECTED: &[(&str, &str)] = &[
     ("approvePlan", "AC"),
     ("reportPlanProgress", "ACcRr"),
     ("closePlan", "AC"),
+    ("defineMeetingSeries", "AC"),
+    ("skipSeriesOccurrence", "AC"),
+    ("inviteToMeetingSeries", "AC"),
+    ("answerSeriesInvitation", "AR"),
+    ("endMeetingSeries", "AC"),
 ];
 
 /// The principals of the matrix, denied-first order does not matter: each call is checked on
@@ -108,6 +113,7 @@ struct World {
     i1: String,
     a1: String,
     pl1: String,
+    ms1: String,
     person: String,
     referent: String,
 }
@@ -230,6 +236,18 @@ async fn world(server: &TestServer) -> World {
         .as_str()
         .unwrap()
         .to_owned();
+    let ms1 = must(
+        server,
+        &c1_token,
+        "defineMeetingSeries",
+        json!({"network": n1, "kind": "DISTRICT_LAB", "title": "Laboratorio riservato", "rule": "FREQ=MONTHLY;COUNT=2",
+            "firstAt": "2016-02-18T15:00:00", "durationMinutes": 90, "address": "Via Riservata 2", "definedOn": "2016-01-20"}),
+        "meetingSeries { id }",
+    )
+    .await["meetingSeries"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let c2_token = tests::coordinator(&n2);
     for (name, listed) in [
         ("Servizio pubblico di Delta", true),
@@ -289,6 +307,7 @@ async fn world(server: &TestServer) -> World {
         i1,
         a1,
         pl1,
+        ms1,
         person,
         referent,
     }
@@ -327,6 +346,7 @@ fn value_for(field: &str, ty: &Value, types: &BTreeMap<String, Value>, world: &W
                 "indicatorSet" => &world.i1,
                 "activity" => &world.a1,
                 "plan" => &world.pl1,
+                "meetingSeries" => &world.ms1,
                 "person" | "representedBy" => &world.person,
                 "referent" => &world.referent,
                 "coordinator" => &world.o3,
@@ -470,6 +490,8 @@ async fn assert_never_seen(
         ("query($n: ID!) { network(id: $n) { activities { title } } }", json!({"n": world.n1})),
         ("query($p: ID!) { node(id: $p) { ... on Plan { title funding { source } lines { title targets { description } } } } }", json!({"p": world.pl1})),
         ("query($n: ID!) { network(id: $n) { plans { title } } }", json!({"n": world.n1})),
+        ("query($s: ID!) { node(id: $s) { ... on MeetingSeries { title address agenda occurrences { meeting { title } } } } }", json!({"s": world.ms1})),
+        ("query($n: ID!) { network(id: $n) { meetingSeries { title } } }", json!({"n": world.n1})),
         ("query($n: ID!) { network(id: $n) { timeline { nodes { eventType payloadJson } } } }", json!({"n": world.n2})),
     ];
     for (query, variables) in queries {
@@ -498,6 +520,7 @@ async fn nothing_private_reaches_the_wrong_viewer(server: TestServer) {
         "Dati riservati",
         "Attività riservata",
         "Piano riservato",
+        "Laboratorio riservato",
         "Linea riservata",
         "Fonte riservata",
         "Comune di Alfa",

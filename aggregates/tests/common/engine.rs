@@ -186,6 +186,9 @@ impl Engine {
                     .commitment(id, c)
                     .map(|_| ())
                     .map_err(|e| e.to_string()),
+                ProcessCommand::Meeting(id, c) => {
+                    self.meeting(id, c).map(|_| ()).map_err(|e| e.to_string())
+                }
             };
             outcome.expect("a process command derived from an accepted event succeeds");
         }

@@ -64,6 +64,9 @@ pub fn activity_id(n: u128) -> ActivityId {
 pub fn plan_id(n: u128) -> PlanId {
     PlanId(Uuid::from_u128(0xc000 + n))
 }
+pub fn series_id(n: u128) -> MeetingSeriesId {
+    MeetingSeriesId(Uuid::from_u128(0xd000 + n))
+}
 pub fn key(s: &str) -> Key {
     Key::parse(s).expect("valid test key")
 }

@@ -5,6 +5,7 @@ use crate::graph::Activity;
 use crate::graph::Commitment;
 use crate::graph::IndicatorSet;
 use crate::graph::Meeting;
+use crate::graph::MeetingSeries;
 use crate::graph::Plan;
 use crate::graph::Protocol;
 use crate::graph::Service;
@@ -320,6 +321,16 @@ impl Network {
                 .map(|view| IndicatorSet { view, at: self.at })
                 .collect(),
         ))
+    }
+    /// Its series of recurring meetings, for those who read the network in full.
+    async fn meeting_series(&self, ctx: &Context<'_>) -> ApiResult<Vec<MeetingSeries>> {
+        crate::viewer::require_full(ctx, self.view.id).await?;
+        Ok(read(ctx)
+            .meeting_series_of(self.view.id, self.at.known)
+            .await?
+            .into_iter()
+            .map(|view| MeetingSeries { view, at: self.at })
+            .collect())
     }
     /// Its plans, for those who read the network in full.
     async fn plans(&self, ctx: &Context<'_>) -> ApiResult<Vec<Plan>> {

@@ -37,6 +37,7 @@ mod activity;
 mod commitment;
 mod indicator_set;
 mod meeting;
+mod meeting_series;
 mod network;
 mod organization;
 mod person;
@@ -49,6 +50,7 @@ pub use activity::*;
 pub use commitment::*;
 pub use indicator_set::*;
 pub use meeting::*;
+pub use meeting_series::*;
 pub use network::*;
 pub use organization::*;
 pub use person::*;
@@ -74,10 +76,11 @@ pub enum Kind {
     IndicatorSet,
     Activity,
     Plan,
+    MeetingSeries,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 15] = [
         Kind::Organization,
         Kind::Network,
         Kind::Membership,
@@ -92,6 +95,7 @@ impl Kind {
         Kind::IndicatorSet,
         Kind::Activity,
         Kind::Plan,
+        Kind::MeetingSeries,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -110,6 +114,7 @@ impl Kind {
             Kind::IndicatorSet => "indicator_set",
             Kind::Activity => "activity",
             Kind::Plan => "plan",
+            Kind::MeetingSeries => "meeting_series",
         }
     }
 
@@ -127,6 +132,7 @@ impl Kind {
             "IndicatorSet" => Kind::IndicatorSet,
             "Activity" => Kind::Activity,
             "Plan" => Kind::Plan,
+            "MeetingSeries" => Kind::MeetingSeries,
             _ => return None,
         })
     }
@@ -453,6 +459,7 @@ pub fn keys_of(event: &StoredEvent, decoded: &AnyEvent) -> Result<Vec<DocKey>, P
         AnyEvent::IndicatorSet(_) => vec![DocKey::new(Kind::IndicatorSet, id)],
         AnyEvent::Activity(_) => vec![DocKey::new(Kind::Activity, id)],
         AnyEvent::Plan(_) => vec![DocKey::new(Kind::Plan, id)],
+        AnyEvent::MeetingSeries(_) => vec![DocKey::new(Kind::MeetingSeries, id)],
     })
 }
 
@@ -491,5 +498,6 @@ pub fn project_decoded(
         AnyEvent::IndicatorSet(e) => project_indicator_set(docs, p, parse_id(&id, p)?, e),
         AnyEvent::Activity(e) => project_activity(docs, p, parse_id(&id, p)?, e),
         AnyEvent::Plan(e) => project_plan(docs, p, parse_id(&id, p)?, e),
+        AnyEvent::MeetingSeries(e) => project_meeting_series(docs, p, parse_id(&id, p)?, e),
     }
 }

@@ -40,7 +40,11 @@ pub struct ActionItemInput {
     pub due_on: Option<Date>,
 }
 
-fn venue(p: &mut Parse, address: &Option<String>, link: &Option<String>) -> Option<Option<Venue>> {
+pub(crate) fn venue(
+    p: &mut Parse,
+    address: &Option<String>,
+    link: &Option<String>,
+) -> Option<Option<Venue>> {
     let address = match address {
         Some(a) => Some(p.name("address", a)?),
         None => None,
