@@ -246,6 +246,39 @@ impl TestServer {
         body["data"][name].clone()
     }
 
+    /// Establishes a network coordinated by a new organization named `coordinator`, and
+    /// registers each of `members` and admits it (applied on `joined`, approved a month
+    /// later); answers the network's id, its coordinator's token and the members' ids.
+    pub async fn network_with_members(
+        &self,
+        network: serde_json::Value,
+        coordinator: &str,
+        members: &[&str],
+        joined: chrono::NaiveDate,
+    ) -> (String, String, Vec<String>) {
+        let coordinator = self.register_organization(coordinator).await;
+        let mut input = network;
+        input["coordinator"] = serde_json::json!(coordinator);
+        let id = self
+            .must(&admin(), "establishNetwork", input, "network { id }")
+            .await["network"]["id"]
+            .as_str()
+            .expect("a network id")
+            .to_owned();
+        let token = self::coordinator(&id);
+        let approved = joined + chrono::Months::new(1);
+        let mut ids = vec![];
+        for name in members {
+            let org = self.register_organization(name).await;
+            self.must(&referent(&org), "applyForMembership", serde_json::json!({"network": id, "organization": org, "effectiveOn": joined.to_string()}), "network { id }")
+                .await;
+            self.must(&token, "approveMembership", serde_json::json!({"network": id, "organization": org, "effectiveOn": approved.to_string()}), "network { id }")
+                .await;
+            ids.push(org);
+        }
+        (id, token, ids)
+    }
+
     /// Posts one GraphQL operation with a bearer `token` (none: anonymous); answers the JSON
     /// body.
     pub async fn gql(
@@ -294,4 +327,27 @@ macro_rules! on_both_backends {
             )+
         }
     };
+}
+
+/// Asserts that a mutation's payload was refused with `code` at the input path `field`
+/// (`input.details.title`) and wrote nothing.
+pub fn assert_refused(payload: &serde_json::Value, code: &str, field: &str) {
+    let errors = payload["userErrors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no userErrors in {payload}"));
+    let at = |e: &serde_json::Value| {
+        e["field"].as_array().map(|f| {
+            f.iter()
+                .filter_map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(".")
+        })
+    };
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["code"] == code && at(e).as_deref() == Some(field)),
+        "expected {code} at {field}, got {payload}"
+    );
+    assert_eq!(payload["positions"], serde_json::json!([]), "{payload}");
 }

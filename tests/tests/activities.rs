@@ -17,35 +17,14 @@ struct World {
 }
 
 async fn world(server: &TestServer) -> World {
-    let admin = tests::admin();
-    let cmto = server
-        .register_organization("Città Metropolitana di Torino")
+    let (network, coordinator, members) = server
+        .network_with_members(
+            json!({"name": "Tavolo Maltrattanti", "kind": "INTERINSTITUTIONAL_TABLE", "territory": "Torino", "establishedOn": "2011-03-01", "public": true}),
+            "Città Metropolitana di Torino",
+            &["Consigliera di parità", "Comune di Torino"],
+            chrono::NaiveDate::from_ymd_opt(2012, 1, 10).unwrap(),
+        )
         .await;
-    let network = server
-        .must(&admin, "establishNetwork", json!({"name": "Tavolo Maltrattanti", "kind": "INTERINSTITUTIONAL_TABLE", "territory": "Torino", "coordinator": cmto, "establishedOn": "2011-03-01", "public": true}), "network { id }")
-        .await["network"]["id"].as_str().unwrap().to_owned();
-    let coordinator = tests::coordinator(&network);
-    let mut members = vec![];
-    for name in ["Consigliera di parità", "Comune di Torino"] {
-        let org = server.register_organization(name).await;
-        server
-            .must(
-                &tests::referent(&org),
-                "applyForMembership",
-                json!({"network": network, "organization": org, "effectiveOn": "2012-01-10"}),
-                "network { id }",
-            )
-            .await;
-        server
-            .must(
-                &coordinator,
-                "approveMembership",
-                json!({"network": network, "organization": org, "effectiveOn": "2012-02-01"}),
-                "network { id }",
-            )
-            .await;
-        members.push(org);
-    }
     // Not a member: a university the group works with.
     let university = server
         .register_organization("Università degli Studi di Torino")
@@ -277,18 +256,7 @@ async fn every_refusal_is_typed_and_writes_nothing(store: Store) {
     ];
     for (input, code, field) in cases {
         let answer = record(&server, &w.coordinator, input).await;
-        let errors = answer["userErrors"].as_array().unwrap();
-        assert!(
-            errors.iter().any(|e| e["code"] == code
-                && e["field"].as_array().map(|f| f
-                    .iter()
-                    .map(|s| s.as_str().unwrap())
-                    .collect::<Vec<_>>()
-                    .join("."))
-                    == Some(field.to_owned())),
-            "expected {code} at {field}, got {answer}"
-        );
-        assert_eq!(answer["positions"], json!([]));
+        tests::assert_refused(&answer, code, field);
     }
     assert_eq!(
         server

@@ -16,33 +16,14 @@ struct Network {
 
 /// A network with a coordinator and three members.
 async fn network(server: &TestServer) -> Network {
-    let admin = tests::admin();
-    let prefettura = server.register_organization("Comune di Cremona").await;
-    let id = server
-        .must(&admin, "establishNetwork", json!({"name": "Rete Stelle e Luci", "kind": "INTERINSTITUTIONAL_TABLE", "territory": "Provincia di Cremona", "coordinator": prefettura, "establishedOn": "2013-01-10", "public": true}), "network { id }")
-        .await["network"]["id"].as_str().unwrap().to_owned();
-    let coordinator = tests::coordinator(&id);
-    let mut members = vec![];
-    for name in ["Associazione Aida", "ASST di Cremona", "Consultorio Ucipem"] {
-        let org = server.register_organization(name).await;
-        server
-            .must(
-                &tests::referent(&org),
-                "applyForMembership",
-                json!({"network": id, "organization": org, "effectiveOn": "2013-02-01"}),
-                "network { id }",
-            )
-            .await;
-        server
-            .must(
-                &coordinator,
-                "approveMembership",
-                json!({"network": id, "organization": org, "effectiveOn": "2013-03-01"}),
-                "network { id }",
-            )
-            .await;
-        members.push(org);
-    }
+    let (id, coordinator, members) = server
+        .network_with_members(
+            json!({"name": "Rete Stelle e Luci", "kind": "INTERINSTITUTIONAL_TABLE", "territory": "Provincia di Cremona", "establishedOn": "2013-01-10", "public": true}),
+            "Comune di Cremona",
+            &["Associazione Aida", "ASST di Cremona", "Consultorio Ucipem"],
+            chrono::NaiveDate::from_ymd_opt(2013, 2, 1).unwrap(),
+        )
+        .await;
     Network {
         id,
         coordinator,
@@ -431,18 +412,7 @@ async fn every_refusal_is_typed_and_writes_nothing(store: Store) {
             n.coordinator.clone()
         };
         let answer = call(&server, &token, query, name, input).await;
-        let errors = answer["userErrors"].as_array().unwrap();
-        assert!(
-            errors.iter().any(|e| e["code"] == code
-                && e["field"].as_array().map(|f| f
-                    .iter()
-                    .map(|s| s.as_str().unwrap())
-                    .collect::<Vec<_>>()
-                    .join("."))
-                    == Some(field.to_owned())),
-            "{name}: expected {code} at {field}, got {answer}"
-        );
-        assert_eq!(answer["positions"], json!([]));
+        tests::assert_refused(&answer, code, field);
     }
     // The coordinator submits no member's figures, even acting for that member's network.
     let answer = server

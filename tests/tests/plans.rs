@@ -17,35 +17,14 @@ struct World {
 }
 
 async fn world(server: &TestServer) -> World {
-    let admin = tests::admin();
-    let provincia = server
-        .register_organization("Provincia di Barletta-Andria-Trani")
+    let (network, coordinator, members) = server
+        .network_with_members(
+            json!({"name": "Tavolo della BAT", "kind": "INTERINSTITUTIONAL_TABLE", "territory": "BAT", "establishedOn": "2015-03-01", "public": false}),
+            "Provincia di Barletta-Andria-Trani",
+            &["ASL BT", "Ambiti territoriali sociali"],
+            chrono::NaiveDate::from_ymd_opt(2015, 3, 10).unwrap(),
+        )
         .await;
-    let network = server
-        .must(&admin, "establishNetwork", json!({"name": "Tavolo della BAT", "kind": "INTERINSTITUTIONAL_TABLE", "territory": "BAT", "coordinator": provincia, "establishedOn": "2015-03-01", "public": false}), "network { id }")
-        .await["network"]["id"].as_str().unwrap().to_owned();
-    let coordinator = tests::coordinator(&network);
-    let mut members = vec![];
-    for name in ["ASL BT", "Ambiti territoriali sociali"] {
-        let org = server.register_organization(name).await;
-        server
-            .must(
-                &tests::referent(&org),
-                "applyForMembership",
-                json!({"network": network, "organization": org, "effectiveOn": "2015-03-10"}),
-                "network { id }",
-            )
-            .await;
-        server
-            .must(
-                &coordinator,
-                "approveMembership",
-                json!({"network": network, "organization": org, "effectiveOn": "2015-04-01"}),
-                "network { id }",
-            )
-            .await;
-        members.push(org);
-    }
     let protocol = server
         .must(&coordinator, "draftProtocol", json!({"network": network, "kind": "OPERATIONAL", "parties": [members[0]],
             "content": {"title": "Protocollo attuativo del PIL", "purpose": "Centri antiviolenza e casa rifugio", "validFrom": "2015-06-01",
@@ -369,18 +348,7 @@ async fn every_refusal_is_typed_and_writes_nothing(store: Store) {
             "plan { id }",
         )
         .await;
-        let errors = answer["userErrors"].as_array().unwrap();
-        assert!(
-            errors.iter().any(|e| e["code"] == code
-                && e["field"].as_array().map(|f| f
-                    .iter()
-                    .map(|s| s.as_str().unwrap())
-                    .collect::<Vec<_>>()
-                    .join("."))
-                    == Some(field.to_owned())),
-            "expected {code} at {field}, got {answer}"
-        );
-        assert_eq!(answer["positions"], json!([]));
+        tests::assert_refused(&answer, code, field);
     }
     assert_eq!(
         server

@@ -15,29 +15,12 @@ struct World {
 }
 
 async fn world(server: &TestServer) -> World {
-    let admin = tests::admin();
-    let mia = server.register_organization("Associazione Mia").await;
-    let network = server
-        .must(&admin, "establishNetwork", json!({"name": "Rete del Casalasco", "kind": "TERRITORIAL_NETWORK", "territory": "Casalmaggiore", "coordinator": mia, "establishedOn": "2017-05-01", "public": true}), "network { id }")
-        .await["network"]["id"].as_str().unwrap().to_owned();
-    let coordinator = tests::coordinator(&network);
-    let member = server
-        .register_organization("Consorzio Casalasco Servizi Sociali")
-        .await;
-    server
-        .must(
-            &tests::referent(&member),
-            "applyForMembership",
-            json!({"network": network, "organization": member, "effectiveOn": "2017-05-10"}),
-            "network { id }",
-        )
-        .await;
-    server
-        .must(
-            &coordinator,
-            "approveMembership",
-            json!({"network": network, "organization": member, "effectiveOn": "2017-06-01"}),
-            "network { id }",
+    let (network, coordinator, members) = server
+        .network_with_members(
+            json!({"name": "Rete del Casalasco", "kind": "TERRITORIAL_NETWORK", "territory": "Casalmaggiore", "establishedOn": "2017-05-01", "public": true}),
+            "Associazione Mia",
+            &["Consorzio Casalasco Servizi Sociali"],
+            chrono::NaiveDate::from_ymd_opt(2017, 5, 10).unwrap(),
         )
         .await;
     let outsider = server
@@ -46,7 +29,7 @@ async fn world(server: &TestServer) -> World {
     World {
         network,
         coordinator,
-        member,
+        member: members[0].clone(),
         outsider,
     }
 }
@@ -242,18 +225,7 @@ async fn every_refusal_is_typed_and_writes_nothing(store: Store) {
             input,
         )
         .await;
-        let errors = answer["userErrors"].as_array().unwrap();
-        assert!(
-            errors.iter().any(|e| e["code"] == code
-                && e["field"].as_array().map(|f| f
-                    .iter()
-                    .map(|s| s.as_str().unwrap())
-                    .collect::<Vec<_>>()
-                    .join("."))
-                    == Some(field.to_owned())),
-            "expected {code} at {field}, got {answer}"
-        );
-        assert_eq!(answer["positions"], json!([]));
+        tests::assert_refused(&answer, code, field);
     }
     assert_eq!(
         server
