@@ -4,6 +4,7 @@
 #![recursion_limit = "256"]
 
 pub mod activity;
+mod activity_list;
 pub mod answer;
 pub mod auth;
 pub mod commitment;

@@ -359,10 +359,10 @@ impl Network {
             .map(|g| crate::ids::uuid_of(&g, NodeKind::WorkingGroup))
             .transpose()?
             .map(aggregates::ids::WorkingGroupId);
-        crate::activity::activities_of(
+        crate::activity_list::activities_of(
             ctx,
             self.view.id,
-            crate::activity::ActivityFilter {
+            crate::activity_list::ActivityFilter {
                 working_group,
                 kinds,
                 from,

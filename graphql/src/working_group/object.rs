@@ -39,10 +39,10 @@ impl WorkingGroup {
         until: Option<Date>,
         #[graphql(desc = "Include cancelled activities.", default = false)] include_cancelled: bool,
     ) -> ApiResult<Vec<crate::graph::Activity>> {
-        crate::activity::activities_of(
+        crate::activity_list::activities_of(
             ctx,
             self.view.network,
-            crate::activity::ActivityFilter {
+            crate::activity_list::ActivityFilter {
                 working_group: Some(self.view.id),
                 kinds,
                 from,
