@@ -111,4 +111,19 @@ impl Services {
         }
         Ok(facts)
     }
+
+    /// [`Services::open_network`], once `by` is known to be its coordinator
+    /// (`not_coordinator` otherwise).
+    pub async fn coordinated_network<E: From<DirectoryUnavailable>>(
+        &self,
+        network: NetworkId,
+        by: OrganizationId,
+        [missing, closed, not_coordinator]: [E; 3],
+    ) -> Result<NetworkFacts, E> {
+        let facts = self.open_network(network, missing, closed).await?;
+        if by != facts.coordinator {
+            return Err(not_coordinator);
+        }
+        Ok(facts)
+    }
 }

@@ -496,12 +496,13 @@ impl Aggregate for IndicatorSet {
                 }
                 check_definition(&indicators, threshold)?;
                 periods(&span, frequency).ok_or(E::Span)?;
-                let facts = services
-                    .open_network(network, E::NetworkNotFound, E::NetworkClosed)
+                services
+                    .coordinated_network(
+                        network,
+                        by,
+                        [E::NetworkNotFound, E::NetworkClosed, E::NotCoordinator],
+                    )
                     .await?;
-                if by != facts.coordinator {
-                    return Err(E::NotCoordinator);
-                }
                 IndicatorSetDefined {
                     indicator_set_id: id,
                     network,
@@ -587,10 +588,14 @@ impl Aggregate for IndicatorSet {
                 period,
                 closed_on,
             } => {
-                let facts = self.network(services).await?;
-                if by != facts.coordinator {
-                    return Err(E::NotCoordinator);
-                }
+                let network = self.network.ok_or(E::NotFound)?;
+                services
+                    .coordinated_network(
+                        network,
+                        by,
+                        [E::NetworkNotFound, E::NetworkClosed, E::NotCoordinator],
+                    )
+                    .await?;
                 let to = self.period(&period)?.to;
                 if self.closed.contains(&period) {
                     return Err(E::AlreadyClosed(period));

@@ -345,17 +345,14 @@ impl MeetingSeries {
         by: OrganizationId,
         services: &Services,
     ) -> Result<NetworkFacts, MeetingSeriesError> {
-        let facts = services
-            .open_network(
+        use MeetingSeriesError as E;
+        services
+            .coordinated_network(
                 network,
-                MeetingSeriesError::NetworkNotFound,
-                MeetingSeriesError::NetworkClosed,
+                by,
+                [E::NetworkNotFound, E::NetworkClosed, E::NotCoordinator],
             )
-            .await?;
-        if by != facts.coordinator {
-            return Err(MeetingSeriesError::NotCoordinator);
-        }
-        Ok(facts)
+            .await
     }
 
     /// The occurrence starting on `day` (Italian local date).

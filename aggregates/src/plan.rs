@@ -342,6 +342,21 @@ impl Plan {
         Ok(())
     }
 
+    async fn coordinated(
+        network: NetworkId,
+        by: OrganizationId,
+        services: &Services,
+    ) -> Result<NetworkFacts, PlanError> {
+        use PlanError as E;
+        services
+            .coordinated_network(
+                network,
+                by,
+                [E::NetworkNotFound, E::NetworkClosed, E::NotCoordinator],
+            )
+            .await
+    }
+
     fn last_report(&self, line: u16, target: u16) -> Option<NaiveDate> {
         self.last_report
             .iter()
@@ -384,10 +399,7 @@ impl Aggregate for Plan {
                 if self.network.is_some() {
                     return Err(E::AlreadyAdopted);
                 }
-                let facts = Self::network_facts(network, services).await?;
-                if by != facts.coordinator {
-                    return Err(E::NotCoordinator);
-                }
+                let facts = Self::coordinated(network, by, services).await?;
                 Self::check(network, &facts, &content, services).await?;
                 PlanAdopted {
                     plan_id: id,
@@ -403,10 +415,7 @@ impl Aggregate for Plan {
                 amended_on,
             } => {
                 let network = self.network.ok_or(E::NotFound)?;
-                let facts = Self::network_facts(network, services).await?;
-                if by != facts.coordinator {
-                    return Err(E::NotCoordinator);
-                }
+                let facts = Self::coordinated(network, by, services).await?;
                 if self.approved_on.is_some() {
                     return Err(E::NotDraft);
                 }
@@ -419,10 +428,7 @@ impl Aggregate for Plan {
             }
             C::Approve { by, approved_on } => {
                 let network = self.network.ok_or(E::NotFound)?;
-                let facts = Self::network_facts(network, services).await?;
-                if by != facts.coordinator {
-                    return Err(E::NotCoordinator);
-                }
+                let facts = Self::coordinated(network, by, services).await?;
                 if self.approved_on.is_some() {
                     return Err(E::NotDraft);
                 }
@@ -471,10 +477,7 @@ impl Aggregate for Plan {
             }
             C::Close { by, closed_on } => {
                 let network = self.network.ok_or(E::NotFound)?;
-                let facts = Self::network_facts(network, services).await?;
-                if by != facts.coordinator {
-                    return Err(E::NotCoordinator);
-                }
+                Self::coordinated(network, by, services).await?;
                 PlanClosed { closed_on }.into()
             }
         };
