@@ -105,7 +105,7 @@ impl ExtensionFactory for MaskInternalErrors {
 /// it is, and named by its argument.
 #[derive(Default)]
 struct MaskInternalErrorsExtension {
-    document: std::sync::Mutex<Option<ExecutableDocument>>,
+    document: std::sync::Mutex<Option<std::sync::Arc<ExecutableDocument>>>,
 }
 
 #[async_trait::async_trait]
@@ -119,8 +119,11 @@ impl Extension for MaskInternalErrorsExtension {
     ) -> ServerResult<ExecutableDocument> {
         match next.run(ctx, query, variables).await {
             Ok(document) => {
-                if let Ok(mut kept) = self.document.lock() {
-                    *kept = Some(document.clone());
+                // The request's outline (the same text, parsed once) serves; else a copy.
+                if ctx.data_opt::<crate::parsed::Outline>().is_none() {
+                    if let Ok(mut kept) = self.document.lock() {
+                        *kept = Some(std::sync::Arc::new(document.clone()));
+                    }
                 }
                 Ok(document)
             }
@@ -151,7 +154,10 @@ impl Extension for MaskInternalErrorsExtension {
         next: NextExecute<'_>,
     ) -> Response {
         let mut response = next.run(ctx, operation_name).await;
-        let document = self.document.lock().ok().and_then(|d| d.clone());
+        let document = match ctx.data_opt::<crate::parsed::Outline>() {
+            Some(outline) => Some(outline.0.clone()),
+            None => self.document.lock().ok().and_then(|d| d.clone()),
+        };
         let subscription = document
             .as_ref()
             .and_then(|d| crate::answer::operation(d, operation_name))

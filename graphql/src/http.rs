@@ -18,14 +18,17 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::auth::{self, AuthConfig};
 use crate::config::ApiConfig;
-use crate::introspection::is_introspection;
+use crate::introspection::is_introspection_document;
 use crate::schema::{build_introspection_schema, build_schema, organization_loader, AppSchema};
 use crate::state::{ApiState, IdempotencyKey};
 use crate::viewer;
 use crate::ws::{websocket, Connection};
 
-#[derive(Clone)]
-pub(crate) struct RouterState {
+/// What every route shares; axum hands each request a clone of the state, so it is one
+/// reference count (the parts hold the store several times over).
+pub(crate) type RouterState = Arc<RouterParts>;
+
+pub(crate) struct RouterParts {
     pub(crate) schema: AppSchema,
     /// Where introspection operations run (None: introspection is off).
     pub(crate) introspection: Option<AppSchema>,
@@ -37,6 +40,8 @@ pub(crate) struct RouterState {
     pub(crate) max_lag: i64,
     pub(crate) metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
     pub(crate) auth: Arc<AuthConfig>,
+    /// Operation texts seen lately, parsed once.
+    pub(crate) outlines: crate::parsed::Outlines,
 }
 
 /// Installs the process-wide Prometheus recorder once; later calls share it.
@@ -225,34 +230,40 @@ async fn graphql_post(
     if no_wait {
         request = request.data(crate::state::NoReadYourWrites);
     }
-    // The operation's name: as sent, or the single named operation of the document.
-    let named =
-        request.operation_name.clone().or_else(|| {
-            match async_graphql::parser::parse_query(&request.query)
-                .ok()?
-                .operations
-            {
-                async_graphql::parser::types::DocumentOperations::Single(_) => None,
-                async_graphql::parser::types::DocumentOperations::Multiple(ops)
-                    if ops.len() == 1 =>
-                {
-                    ops.keys().next().map(|n| n.to_string())
-                }
-                async_graphql::parser::types::DocumentOperations::Multiple(_) => None,
-            }
-        });
+    // The operation's name: as sent, or the single named operation of the document. The
+    // outline (parsed once per text) also tells introspection apart, and the masking of
+    // errors reads it instead of keeping a copy of the document.
+    let outline = state.outlines.of(&request.query);
+    let named = request
+        .operation_name
+        .clone()
+        .or_else(|| outline.as_ref()?.0.sole_operation_name());
+    let introspective = outline
+        .as_ref()
+        .is_some_and(|(o, _)| is_introspection_document(&o.0, request.operation_name.as_deref()));
+    // A new outline is remembered once its operation has run (passed validation).
+    let mut new_outline = None;
+    if let Some((outline, fresh)) = outline {
+        if fresh {
+            new_outline = Some((request.query.clone(), outline.clone()));
+        }
+        request = request.data(outline);
+    }
     let operation = operation_label(named.as_deref());
     let started = std::time::Instant::now();
     let response = match &state.introspection {
-        Some(introspection)
-            if is_introspection(&request.query, request.operation_name.as_deref()) =>
-        {
+        Some(introspection) if introspective => {
             introspection.execute(request.only_introspection()).await
         }
         _ => state.schema.execute(request).await,
     };
     metrics::histogram!("governance_graphql_request_duration_seconds", "operation" => operation)
         .record(started.elapsed().as_secs_f64());
+    if let Some((query, outline)) = new_outline {
+        if response.data != async_graphql::Value::Null {
+            state.outlines.keep(&query, &outline);
+        }
+    }
     let mut answer = GraphQLResponse::from(response).into_response();
     if no_wait {
         answer.headers_mut().insert(
@@ -373,12 +384,12 @@ async fn graphql_get(
             .protocols(ALL_WEBSOCKET_PROTOCOLS)
             .on_upgrade(move |socket| {
                 let connection = Connection {
-                    schema: state.schema,
-                    state: state.state,
-                    auth: state.auth,
+                    schema: state.schema.clone(),
+                    state: state.state.clone(),
+                    auth: state.auth.clone(),
                     init_timeout: state.init_timeout,
                     max_subscriptions: state.max_subscriptions,
-                    connections: state.connections,
+                    connections: state.connections.clone(),
                 };
                 websocket(socket, connection, protocol)
             })
@@ -423,7 +434,7 @@ pub fn router(state: ApiState, config: &ApiConfig) -> Router {
                 >| async move { crate::opendata::services(&state.state, &file, &params).await },
             ),
         )
-        .with_state(RouterState {
+        .with_state(Arc::new(RouterParts {
             schema,
             introspection: build_introspection_schema(config),
             graphiql: config.graphiql,
@@ -436,7 +447,8 @@ pub fn router(state: ApiState, config: &ApiConfig) -> Router {
             max_lag: config.max_projection_lag,
             metrics: metrics_handle(),
             auth: Arc::new(config.auth.clone()),
-        })
+            outlines: Default::default(),
+        }))
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -15,9 +15,15 @@ pub const INTROSPECTION_MAX_DEPTH: usize = 16;
 
 /// Whether the operation a request runs selects nothing but meta-fields at its root.
 pub fn is_introspection(query: &str, operation_name: Option<&str>) -> bool {
-    let Ok(document) = async_graphql::parser::parse_query(query) else {
-        return false;
-    };
+    async_graphql::parser::parse_query(query)
+        .is_ok_and(|document| is_introspection_document(&document, operation_name))
+}
+
+/// [`is_introspection`] of a document already parsed.
+pub fn is_introspection_document(
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
+) -> bool {
     let operation = match (&document.operations, operation_name) {
         (DocumentOperations::Single(operation), _) => operation,
         (DocumentOperations::Multiple(operations), Some(name)) => match operations.get(name) {
@@ -33,7 +39,7 @@ pub fn is_introspection(query: &str, operation_name: Option<&str>) -> bool {
         (DocumentOperations::Multiple(_), None) => return false,
     };
     operation.node.ty == OperationType::Query
-        && only_meta_fields(&document, &operation.node.selection_set.node, 0)
+        && only_meta_fields(document, &operation.node.selection_set.node, 0)
 }
 
 fn only_meta_fields(document: &ExecutableDocument, set: &SelectionSet, depth: usize) -> bool {

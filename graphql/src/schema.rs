@@ -37,15 +37,16 @@ pub(crate) fn organization_loader(
 
 /// Builds the schema with the deployment's limits.
 pub fn build_schema(state: ApiState, config: &ApiConfig) -> AppSchema {
+    let limits = Limits {
+        depth: config.max_depth,
+        complexity: config.max_complexity,
+    };
     let mut builder = roots()
         .data(state)
-        .extension(Limits {
-            depth: config.max_depth,
-            complexity: config.max_complexity,
-        })
+        .extension(limits)
         .extension(MaskInternalErrors)
         // Last: the extensions before it see every parsed document, remembered or not.
-        .extension(crate::parsed::ParsedOperations::default());
+        .extension(crate::parsed::ParsedOperations::new(limits));
     if !config.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }
@@ -57,14 +58,15 @@ pub fn build_schema(state: ApiState, config: &ApiConfig) -> AppSchema {
 /// complexity bound.
 pub fn build_introspection_schema(config: &ApiConfig) -> Option<AppSchema> {
     config.introspection.then(|| {
+        let limits = Limits {
+            depth: INTROSPECTION_MAX_DEPTH.max(config.max_depth),
+            complexity: config.max_complexity,
+        };
         roots()
             .introspection_only()
-            .extension(Limits {
-                depth: INTROSPECTION_MAX_DEPTH.max(config.max_depth),
-                complexity: config.max_complexity,
-            })
+            .extension(limits)
             .extension(MaskInternalErrors)
-            .extension(crate::parsed::ParsedOperations::default())
+            .extension(crate::parsed::ParsedOperations::new(limits))
             .finish()
     })
 }

@@ -104,21 +104,32 @@ impl From<sqlx::Error> for QueryError {
     }
 }
 
-/// The read side.
+/// The read side. Cloned for every request (with the API's state), so its parts are shared:
+/// a clone is one reference count, not one per part of the store.
 #[derive(Clone)]
-pub struct ReadModels {
+pub struct ReadModels(std::sync::Arc<ReadParts>);
+
+#[doc(hidden)]
+pub struct ReadParts {
     store: Store,
     projector: Projector,
+}
+
+impl std::ops::Deref for ReadModels {
+    type Target = ReadParts;
+    fn deref(&self) -> &ReadParts {
+        &self.0
+    }
 }
 
 const ACTIVE: &str = "(SELECT active_generation FROM projection_state)";
 
 impl ReadModels {
     pub fn new(store: Store) -> Self {
-        Self {
+        Self(std::sync::Arc::new(ReadParts {
             projector: Projector::new(store.clone()),
             store,
-        }
+        }))
     }
 
     fn backend(&self) -> &Backend {
@@ -216,6 +227,12 @@ impl ReadModels {
                 _ => true,
             };
         }
+    }
+
+    /// Whether questions "as of now" are answered from this process's memory (the read image
+    /// is live): then batching lookups (a data loader) only adds a wait.
+    pub fn answers_now_from_memory(&self) -> bool {
+        self.image().is_some()
     }
 
     /// The read image, when it is live: it answers questions "as of now".

@@ -219,13 +219,12 @@ pub(crate) async fn load_organization<T: Sync>(
     id: aggregates::ids::OrganizationId,
     known: AsOf,
 ) -> ApiResult<Option<views::OrganizationView>> {
+    let read = &ctx.data_unchecked::<crate::state::ApiState>().read;
+    // From memory a lookup costs less than the loader's batching wait (and its task).
+    let batched = !(known == AsOf::Now && read.answers_now_from_memory());
     match ctx.data_opt::<async_graphql::dataloader::DataLoader<OrganizationLoader>>() {
-        Some(loader) => Ok(loader.load_one((id, known)).await?),
-        None => Ok(ctx
-            .data_unchecked::<crate::state::ApiState>()
-            .read
-            .organization(id, known)
-            .await?),
+        Some(loader) if batched => Ok(loader.load_one((id, known)).await?),
+        _ => Ok(read.organization(id, known).await?),
     }
 }
 

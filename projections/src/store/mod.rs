@@ -111,9 +111,23 @@ impl Backend {
 /// recently used go first).
 pub const AGGREGATES_CACHED: usize = 10_000;
 
-/// The event store and the services aggregates need, shared by every caller.
+/// The event store and the services aggregates need, shared by every caller. Cloned for
+/// every request and command, so its parts are shared: a clone is one reference count, not
+/// one per part (a profile of reads by id showed a fifth of the server's CPU in cloning and
+/// dropping the parts).
 #[derive(Clone)]
-pub struct Store {
+pub struct Store(Arc<StoreParts>);
+
+impl std::ops::Deref for Store {
+    type Target = StoreParts;
+    fn deref(&self) -> &StoreParts {
+        &self.0
+    }
+}
+
+#[doc(hidden)]
+#[derive(Clone)]
+pub struct StoreParts {
     backend: Backend,
     services: aggregates::Services,
     changes: Arc<watch::Sender<u64>>,
@@ -216,7 +230,7 @@ impl Store {
             None,
         ));
         let (changes, _) = watch::channel(0);
-        Ok(Self {
+        Ok(Self(Arc::new(StoreParts {
             backend,
             services: aggregates::Services::new(directory),
             reference,
@@ -234,7 +248,7 @@ impl Store {
             tokens: Arc::new(tokens::TokenCache::new(TOKEN_CACHE_DEFAULT)),
             appender,
             image: Some(Arc::default()),
-        })
+        })))
     }
 
     /// Applies the migrations of this backend; safe to run any number of times. On PostgreSQL
@@ -277,7 +291,7 @@ impl Store {
 
     /// Replaces the command options (how long to retry a conflict with another process).
     pub fn with_options(mut self, options: CommandOptions) -> Self {
-        self.options = options;
+        Arc::make_mut(&mut self.0).options = options;
         self
     }
 
@@ -285,14 +299,14 @@ impl Store {
     /// (default [`TOKEN_CACHE_DEFAULT`]; zero asks every time). A revocation through this
     /// store takes effect at once, one through another process within `bound`.
     pub fn with_token_cache(mut self, bound: Duration) -> Self {
-        self.tokens = Arc::new(tokens::TokenCache::new(bound));
+        Arc::make_mut(&mut self.0).tokens = Arc::new(tokens::TokenCache::new(bound));
         self
     }
 
     /// Keeps an in-memory image of the current read models while the background work runs
     /// (the default), or not: then every question is answered from the database.
     pub fn with_read_image(mut self, enabled: bool) -> Self {
-        self.image = enabled.then(Arc::default);
+        Arc::make_mut(&mut self.0).image = enabled.then(Arc::default);
         self
     }
 
@@ -306,13 +320,14 @@ impl Store {
     pub fn with_secrets(mut self, secrets: crate::secrets::Secrets) -> Self {
         let secrets = Arc::new(secrets);
         // The directory opens persons' details to refuse their contacts as a service's.
-        self.services = aggregates::Services::new(Arc::new(StoreDirectory::new(
-            self.backend.clone(),
-            self.aggregates.clone(),
-            self.reference.clone(),
+        let parts = Arc::make_mut(&mut self.0);
+        parts.services = aggregates::Services::new(Arc::new(StoreDirectory::new(
+            parts.backend.clone(),
+            parts.aggregates.clone(),
+            parts.reference.clone(),
             Some(secrets.clone()),
         )));
-        self.secrets = Some(secrets);
+        parts.secrets = Some(secrets);
         self
     }
 
