@@ -408,6 +408,14 @@ async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let networks: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(250);
     let seconds: f64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(5.0);
+    // BENCH_PHASES: the measures to take, comma-separated among writes, hot, reads, process
+    // and rebuild (default: all), to measure one part again without the others.
+    let phases = std::env::var("BENCH_PHASES").ok();
+    let wanted = |phase: &str| {
+        phases
+            .as_deref()
+            .is_none_or(|list| list.split(',').any(|p| p.trim() == phase))
+    };
     // BENCH_DATABASE_URL: measure against a database of your own; one that already holds
     // events is measured as it is (no load), so that a loaded dataset can be measured again.
     let mut _cluster = None;
@@ -446,7 +454,10 @@ async fn main() {
         "CREATE TABLE bench_events (LIKE events INCLUDING ALL)",
         "CREATE TRIGGER bench_events_position BEFORE INSERT ON bench_events FOR EACH ROW EXECUTE FUNCTION events_assign_position()",
     ] {
-        sqlx::query(statement).execute(&pool).await.expect(statement);
+        sqlx::query(statement)
+            .execute(&pool)
+            .await
+            .expect(statement);
     }
     let present = store.count_events().await.expect("count events");
     let loaded = if present > 0 {
@@ -477,6 +488,16 @@ async fn main() {
     tests::seal_everything(&store).await;
     let mut memory_by_phase = vec![("load", peak_memory_mib())];
     let server = Arc::new(tests::spawn_server(store.clone(), Default::default()).await);
+    // Measure the server as a deployment serves: once its read image is live (else the first
+    // measure would time the image loading beside it).
+    let ready = Instant::now();
+    while store.image().is_some_and(|image| !image.is_live()) {
+        assert!(
+            ready.elapsed() < Duration::from_secs(300),
+            "the read image did not come live"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let admin = Arc::new(tests::admin());
     let mut results = serde_json::Map::new();
     let mut table = vec![
@@ -484,62 +505,64 @@ async fn main() {
         "|---|---|---|---|".to_owned(),
     ];
 
-    // Writes: GraphQL mutations against the raw ceiling.
     let read = ReadModels::new(store.clone());
-    let mut lag = Vec::new();
-    // The throw-away cluster runs with fsync off; the last measure turns it on (reloadable
-    // settings), as a production cluster runs, for system and baseline alike.
-    for (clients, durable) in [
-        (1usize, false),
-        (4, false),
-        (16, false),
-        (64, false),
-        (16, true),
-    ] {
-        if durable {
-            for statement in [
-                "ALTER SYSTEM SET fsync = on",
-                "ALTER SYSTEM SET synchronous_commit = on",
-                "ALTER SYSTEM SET full_page_writes = on",
-                "SELECT pg_reload_conf()",
-            ] {
-                sqlx::query(statement)
-                    .execute(&pool)
-                    .await
-                    .expect(statement);
-            }
-            tokio::time::sleep(Duration::from_millis(500)).await;
-        }
-        let fsync = if durable { ", fsync on" } else { "" };
-        let tag = format!("{clients}{}", if durable { "d" } else { "" });
-        let (tag, tag2) = (Arc::new(tag.clone()), Arc::new(tag));
-        let s = server.clone();
-        let a = admin.clone();
-        let sample = clients == 16 && !durable;
-        let sampler = if sample {
-            let (store, read) = (store.clone(), read.clone());
-            let stop = Arc::new(AtomicBool::new(false));
-            let series = Arc::new(Mutex::new(Vec::<(f64, i64, i64)>::new()));
-            let (stop2, series2) = (stop.clone(), series.clone());
-            let t0 = Instant::now();
-            let task = tokio::spawn(async move {
-                while !stop2.load(Ordering::Relaxed) {
-                    let head = store.head_position().await.unwrap_or(0);
-                    let seen = read.position().await.unwrap_or(0);
-                    series2
-                        .lock()
-                        .unwrap()
-                        .push((t0.elapsed().as_secs_f64() * 1000.0, head, seen));
-                    tokio::time::sleep(Duration::from_millis(2)).await;
+    if wanted("writes") {
+        // Writes: GraphQL mutations against the raw ceiling.
+        let mut lag = Vec::new();
+        // The throw-away cluster runs with fsync off; the last measure turns it on (reloadable
+        // settings), as a production cluster runs, for system and baseline alike.
+        for (clients, durable) in [
+            (1usize, false),
+            (4, false),
+            (16, false),
+            (64, false),
+            (16, true),
+        ] {
+            if durable {
+                for statement in [
+                    "ALTER SYSTEM SET fsync = on",
+                    "ALTER SYSTEM SET synchronous_commit = on",
+                    "ALTER SYSTEM SET full_page_writes = on",
+                    "SELECT pg_reload_conf()",
+                ] {
+                    sqlx::query(statement)
+                        .execute(&pool)
+                        .await
+                        .expect(statement);
                 }
-            });
-            Some((stop, series, task))
-        } else {
-            None
-        };
-        let before = histograms(&server).await;
-        let p = raw_pool.clone();
-        let ((system, _), (baseline, _)) = paired(
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            let fsync = if durable { ", fsync on" } else { "" };
+            let tag = format!("{clients}{}", if durable { "d" } else { "" });
+            let (tag, tag2) = (Arc::new(tag.clone()), Arc::new(tag));
+            let s = server.clone();
+            let a = admin.clone();
+            let sample = clients == 16 && !durable;
+            let sampler = if sample {
+                let (store, read) = (store.clone(), read.clone());
+                let stop = Arc::new(AtomicBool::new(false));
+                let series = Arc::new(Mutex::new(Vec::<(f64, i64, i64)>::new()));
+                let (stop2, series2) = (stop.clone(), series.clone());
+                let t0 = Instant::now();
+                let task = tokio::spawn(async move {
+                    while !stop2.load(Ordering::Relaxed) {
+                        let head = store.head_position().await.unwrap_or(0);
+                        let seen = read.position().await.unwrap_or(0);
+                        series2.lock().unwrap().push((
+                            t0.elapsed().as_secs_f64() * 1000.0,
+                            head,
+                            seen,
+                        ));
+                        tokio::time::sleep(Duration::from_millis(2)).await;
+                    }
+                });
+                Some((stop, series, task))
+            } else {
+                None
+            };
+            let before = histograms(&server).await;
+            let p = raw_pool.clone();
+            let ((system, _), (baseline, _)) = paired(
             clients,
             seconds,
             move |c, i| {
@@ -578,111 +601,115 @@ async fn main() {
         },
         )
         .await;
-        let after = histograms(&server).await;
-        let lines = breakdown(&before, &after);
-        eprintln!("where the time of a write went at {clients} clients:");
-        for line in &lines {
-            eprintln!("  {line}");
-        }
-        results.insert(
-            format!("write_breakdown_{clients}_clients{fsync}"),
-            json!(lines),
-        );
-        if let Some((stop, series, task)) = sampler {
-            stop.store(true, Ordering::Relaxed);
-            task.await.unwrap();
-            let series = series.lock().unwrap().clone();
-            // For every head position first seen at t1, the first time the read side reached it.
-            let mut last_head = -1;
-            for (i, (t1, head, _)) in series.iter().enumerate() {
-                if *head > last_head {
-                    last_head = *head;
-                    if let Some((t2, _, _)) = series[i..].iter().find(|(_, _, seen)| seen >= head) {
-                        lag.push(t2 - t1);
+            let after = histograms(&server).await;
+            let lines = breakdown(&before, &after);
+            eprintln!("where the time of a write went at {clients} clients:");
+            for line in &lines {
+                eprintln!("  {line}");
+            }
+            results.insert(
+                format!("write_breakdown_{clients}_clients{fsync}"),
+                json!(lines),
+            );
+            if let Some((stop, series, task)) = sampler {
+                stop.store(true, Ordering::Relaxed);
+                task.await.unwrap();
+                let series = series.lock().unwrap().clone();
+                // For every head position first seen at t1, the first time the read side reached it.
+                let mut last_head = -1;
+                for (i, (t1, head, _)) in series.iter().enumerate() {
+                    if *head > last_head {
+                        last_head = *head;
+                        if let Some((t2, _, _)) =
+                            series[i..].iter().find(|(_, _, seen)| seen >= head)
+                        {
+                            lag.push(t2 - t1);
+                        }
                     }
                 }
             }
-        }
-        let ratio = system / baseline;
-        let ((s_own, s_pg), (b_own, b_pg)) = *LAST_CPU.lock().unwrap();
-        table.push(format!(
+            let ratio = system / baseline;
+            let ((s_own, s_pg), (b_own, b_pg)) = *LAST_CPU.lock().unwrap();
+            table.push(format!(
             "| commands/s, {clients} clients{fsync} | {system:.0} | {baseline:.0} (raw PostgreSQL) | {ratio:.2} |"
         ));
-        table.push(format!(
+            table.push(format!(
             "| CPU ms per command, {clients} clients{fsync}: this process + PostgreSQL | {s_own:.2} + {s_pg:.2} | {b_own:.2} + {b_pg:.2} | {:.1}× |",
             (s_own + s_pg) / (b_own + b_pg).max(1e-9)
         ));
-        results.insert(
-            format!(
-                "commands_per_second_{clients}_clients{}",
-                if durable { "_fsync" } else { "" }
-            ),
-            json!({"system": system, "baseline": baseline, "ratio": ratio,
+            results.insert(
+                format!(
+                    "commands_per_second_{clients}_clients{}",
+                    if durable { "_fsync" } else { "" }
+                ),
+                json!({"system": system, "baseline": baseline, "ratio": ratio,
                 "cpu_ms_per_command": {"system": [s_own, s_pg], "baseline": [b_own, b_pg]}}),
+            );
+        }
+        for statement in ["ALTER SYSTEM RESET ALL", "SELECT pg_reload_conf()"] {
+            sqlx::query(statement)
+                .execute(&pool)
+                .await
+                .expect(statement);
+        }
+        let (lag50, lag99) = (percentile(&mut lag, 0.5), percentile(&mut lag, 0.99));
+        table.push(format!(
+            "| projection lag under 16 clients, p50 / p99 (ms) | {lag50:.1} / {lag99:.1} | – | – |"
+        ));
+        results.insert(
+            "projection_lag_ms".into(),
+            json!({"p50": lag50, "p99": lag99, "samples": lag.len()}),
         );
     }
-    for statement in ["ALTER SYSTEM RESET ALL", "SELECT pg_reload_conf()"] {
-        sqlx::query(statement)
-            .execute(&pool)
-            .await
-            .expect(statement);
-    }
-    let (lag50, lag99) = (percentile(&mut lag, 0.5), percentile(&mut lag, 0.99));
-    table.push(format!(
-        "| projection lag under 16 clients, p50 / p99 (ms) | {lag50:.1} / {lag99:.1} | – | – |"
-    ));
-    results.insert(
-        "projection_lag_ms".into(),
-        json!({"p50": lag50, "p99": lag99, "samples": lag.len()}),
-    );
 
-    // The hot aggregate: 64 coordinators' writers on one network at once, each applying for
-    // membership with an organization of its own (every command's preconditions hold), for
-    // the measure's duration: successes, refusals by code, and the command service's retries.
-    let hot_network = tests::national::network_id(1);
-    read.network(hot_network, AsOf::Now)
-        .await
-        .unwrap()
-        .expect("the hot network");
-    let per_client = 60usize;
-    let applicants = Arc::new(
-        // A prefix of this run's own: a database measured again already holds the last's.
-        tests::national::register_organizations(
-            &store,
-            &format!(
-                "Hot {}",
-                letters(
-                    0,
-                    std::time::UNIX_EPOCH
-                        .elapsed()
-                        .map_or(0, |t| t.as_millis() as u64)
-                )
-            ),
-            64 * per_client,
-        )
-        .await
-        .expect("register the applicants"),
-    );
-    let retries_before = counter(&server, "governance_command_retries_total").await;
-    let outcomes = Arc::new(Mutex::new(std::collections::BTreeMap::<String, u64>::new()));
-    let hot_gid = graphql::ids::global_id(graphql::ids::NodeKind::Network, hot_network).0;
-    // Each applicant applies with its own referent's token; the network's coordinator then
-    // approves it: two commands on the hot aggregate per unit of work, both with their
-    // preconditions holding, so any refusal is spurious.
-    let applicants: Arc<Vec<(String, String)>> = Arc::new(
-        applicants
-            .iter()
-            .map(|org| {
-                let gid = graphql::ids::global_id(graphql::ids::NodeKind::Organization, *org).0;
-                let token = tests::referent(&gid);
-                (gid, token)
-            })
-            .collect(),
-    );
-    let (hot_rate, mut hot_latencies) = {
-        let (s, outcomes, applicants) = (server.clone(), outcomes.clone(), applicants.clone());
-        let coordinator = Arc::new(tests::coordinator(&hot_gid));
-        load(
+    if wanted("hot") {
+        // The hot aggregate: 64 coordinators' writers on one network at once, each applying for
+        // membership with an organization of its own (every command's preconditions hold), for
+        // the measure's duration: successes, refusals by code, and the command service's retries.
+        let hot_network = tests::national::network_id(1);
+        read.network(hot_network, AsOf::Now)
+            .await
+            .unwrap()
+            .expect("the hot network");
+        let per_client = 60usize;
+        let applicants = Arc::new(
+            // A prefix of this run's own: a database measured again already holds the last's.
+            tests::national::register_organizations(
+                &store,
+                &format!(
+                    "Hot {}",
+                    letters(
+                        0,
+                        std::time::UNIX_EPOCH
+                            .elapsed()
+                            .map_or(0, |t| t.as_millis() as u64)
+                    )
+                ),
+                64 * per_client,
+            )
+            .await
+            .expect("register the applicants"),
+        );
+        let retries_before = counter(&server, "governance_command_retries_total").await;
+        let outcomes = Arc::new(Mutex::new(std::collections::BTreeMap::<String, u64>::new()));
+        let hot_gid = graphql::ids::global_id(graphql::ids::NodeKind::Network, hot_network).0;
+        // Each applicant applies with its own referent's token; the network's coordinator then
+        // approves it: two commands on the hot aggregate per unit of work, both with their
+        // preconditions holding, so any refusal is spurious.
+        let applicants: Arc<Vec<(String, String)>> = Arc::new(
+            applicants
+                .iter()
+                .map(|org| {
+                    let gid = graphql::ids::global_id(graphql::ids::NodeKind::Organization, *org).0;
+                    let token = tests::referent(&gid);
+                    (gid, token)
+                })
+                .collect(),
+        );
+        let (hot_rate, mut hot_latencies) = {
+            let (s, outcomes, applicants) = (server.clone(), outcomes.clone(), applicants.clone());
+            let coordinator = Arc::new(tests::coordinator(&hot_gid));
+            load(
             64,
             seconds,
             0,
@@ -728,29 +755,30 @@ async fn main() {
             }),
         )
         .await
-    };
-    let retries = counter(&server, "governance_command_retries_total").await - retries_before;
-    let outcomes = outcomes.lock().unwrap().clone();
-    let refused: u64 = outcomes
-        .iter()
-        .filter(|(k, _)| *k != "ok")
-        .map(|(_, v)| *v)
-        .sum();
-    let by_code: Vec<String> = outcomes
-        .iter()
-        .filter(|(k, _)| *k != "ok")
-        .map(|(k, v)| format!("{k}: {v}"))
-        .collect();
-    let hot_p99 = percentile(&mut hot_latencies, 0.99);
-    table.push(format!(
+        };
+        let retries = counter(&server, "governance_command_retries_total").await - retries_before;
+        let outcomes = outcomes.lock().unwrap().clone();
+        let refused: u64 = outcomes
+            .iter()
+            .filter(|(k, _)| *k != "ok")
+            .map(|(_, v)| *v)
+            .sum();
+        let by_code: Vec<String> = outcomes
+            .iter()
+            .filter(|(k, _)| *k != "ok")
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
+        let hot_p99 = percentile(&mut hot_latencies, 0.99);
+        table.push(format!(
         "| hot aggregate: 64 writers on one network, each applying then approved: commands ok/s; refused; retries; p99 ms of a pair | {:.0}; {refused}{}; {retries:.0}; {hot_p99:.1} | – | – |",
         hot_rate * 2.0,
         if by_code.is_empty() { String::new() } else { format!(" ({})", by_code.join(", ")) }
     ));
-    results.insert(
+        results.insert(
         "hot_aggregate".into(),
         json!({"writers": 64, "commands_ok_per_second": hot_rate * 2.0, "outcomes": outcomes, "retries": retries, "p99_ms": hot_p99}),
     );
+    }
 
     memory_by_phase.push(("writes", peak_memory_mib()));
     // Reads: five named queries at 32 clients against plain SQL of the same rows.
@@ -791,52 +819,54 @@ async fn main() {
         ("audit log page, filtered", "query($n: ID!) { auditLog(filter: {network: $n, eventType: \"ProtocolSigned\"}, first: 20) { nodes { position } } }".into(), json!({"n": network_gid.0}),
             "SELECT e.position, e.payload, e.metadata FROM entity_events t JOIN events e ON e.position = t.position WHERE t.generation = $1 AND t.kind = 'network' AND t.id = $2 AND e.event_type = 'ProtocolSigned' ORDER BY t.position LIMIT 20", vec![network.to_string()]),
     ];
-    for (name, query, variables, sql, binds) in reads {
-        let (s, a, q, v) = (
-            server.clone(),
-            auditor.clone(),
-            query.clone(),
-            variables.clone(),
-        );
-        let (p, sql, binds) = (raw_pool.clone(), sql.to_owned(), binds.clone());
-        let ((system, mut latencies), (baseline, mut base_latencies)) = paired(
-            32,
-            seconds,
-            move |_, _| {
-                let (s, a, q, v) = (s.clone(), a.clone(), q.clone(), v.clone());
-                async move {
-                    let body = s.gql(Some(&a), &q, v).await;
-                    body.get("errors").is_none()
-                }
-            },
-            move |_, _| {
-                let (p, sql, binds) = (p.clone(), sql.clone(), binds.clone());
-                async move {
-                    let mut q = sqlx::query(&sql).bind(generation);
-                    for b in &binds {
-                        q = q.bind(b);
+    if wanted("reads") {
+        for (name, query, variables, sql, binds) in reads {
+            let (s, a, q, v) = (
+                server.clone(),
+                auditor.clone(),
+                query.clone(),
+                variables.clone(),
+            );
+            let (p, sql, binds) = (raw_pool.clone(), sql.to_owned(), binds.clone());
+            let ((system, mut latencies), (baseline, mut base_latencies)) = paired(
+                32,
+                seconds,
+                move |_, _| {
+                    let (s, a, q, v) = (s.clone(), a.clone(), q.clone(), v.clone());
+                    async move {
+                        let body = s.gql(Some(&a), &q, v).await;
+                        body.get("errors").is_none()
                     }
-                    q.fetch_all(&p).await.is_ok()
-                }
-            },
-        )
-        .await;
-        let (p50, p99) = (
-            percentile(&mut latencies, 0.5),
-            percentile(&mut latencies, 0.99),
-        );
-        let (b50, b99) = (
-            percentile(&mut base_latencies, 0.5),
-            percentile(&mut base_latencies, 0.99),
-        );
-        table.push(format!(
+                },
+                move |_, _| {
+                    let (p, sql, binds) = (p.clone(), sql.clone(), binds.clone());
+                    async move {
+                        let mut q = sqlx::query(&sql).bind(generation);
+                        for b in &binds {
+                            q = q.bind(b);
+                        }
+                        q.fetch_all(&p).await.is_ok()
+                    }
+                },
+            )
+            .await;
+            let (p50, p99) = (
+                percentile(&mut latencies, 0.5),
+                percentile(&mut latencies, 0.99),
+            );
+            let (b50, b99) = (
+                percentile(&mut base_latencies, 0.5),
+                percentile(&mut base_latencies, 0.99),
+            );
+            table.push(format!(
             "| {name}, 32 clients: req/s; p50 / p99 ms | {system:.0}; {p50:.1} / {p99:.1} | {baseline:.0}; {b50:.1} / {b99:.1} (plain SQL) | {:.2} (throughput) |",
             system / baseline
         ));
-        results.insert(
+            results.insert(
             format!("read_{}", name.replace([' ', ','], "_")),
             json!({"per_second": system, "p50_ms": p50, "p99_ms": p99, "baseline_per_second": baseline, "baseline_p50_ms": b50, "baseline_p99_ms": b99, "ratio": system / baseline}),
         );
+        }
     }
 
     memory_by_phase.push(("reads", peak_memory_mib()));
@@ -846,91 +876,98 @@ async fn main() {
         "query($n: ID!) { network(id: $n) { members(first: 100) { nodes { organization { name } } } } }",
         json!({"n": network_gid.0}),
     );
-    for image in [true, false] {
-        let Some(process) = ServerProcess::start(&url, image).await else {
-            eprintln!("no `governance` binary beside the benchmark: build it with `cargo build --release -p cmd`");
-            break;
-        };
-        let (q, v, a) = (members_query.0, members_query.1.clone(), auditor.clone());
-        let (base, client) = (process.url.clone(), reqwest::Client::new());
-        let (rate, mut latencies) = load(
-            32,
-            seconds,
-            0,
-            Arc::new(move |_, _| {
-                let (base, client, v, a) = (base.clone(), client.clone(), v.clone(), a.clone());
-                async move {
-                    let body: Value = match client
-                        .post(&base)
-                        .bearer_auth(a.as_str())
-                        .json(&json!({"query": q, "variables": v}))
-                        .send()
-                        .await
-                    {
-                        Ok(response) => response.json().await.unwrap_or(Value::Null),
-                        Err(_) => Value::Null,
-                    };
-                    body.get("data").is_some() && body.get("errors").is_none()
-                }
-            }),
-        )
-        .await;
-        let (rss, peak) = process.memory_mib();
-        let (documents, estimate) = process.image_size().await;
-        let p99 = percentile(&mut latencies, 0.99);
-        let name = if image {
-            "with the read image"
-        } else {
-            "without (READ_IMAGE=false)"
-        };
-        table.push(format!(
+    if wanted("process") {
+        for image in [true, false] {
+            let Some(process) = ServerProcess::start(&url, image).await else {
+                eprintln!(
+                    "no `governance` binary beside the benchmark: build it with `cargo build --release -p cmd`"
+                );
+                break;
+            };
+            let (q, v, a) = (members_query.0, members_query.1.clone(), auditor.clone());
+            let (base, client) = (process.url.clone(), reqwest::Client::new());
+            let (rate, mut latencies) = load(
+                32,
+                seconds,
+                0,
+                Arc::new(move |_, _| {
+                    let (base, client, v, a) = (base.clone(), client.clone(), v.clone(), a.clone());
+                    async move {
+                        let body: Value = match client
+                            .post(&base)
+                            .bearer_auth(a.as_str())
+                            .json(&json!({"query": q, "variables": v}))
+                            .send()
+                            .await
+                        {
+                            Ok(response) => response.json().await.unwrap_or(Value::Null),
+                            Err(_) => Value::Null,
+                        };
+                        body.get("data").is_some() && body.get("errors").is_none()
+                    }
+                }),
+            )
+            .await;
+            let (rss, peak) = process.memory_mib();
+            let (documents, estimate) = process.image_size().await;
+            let p99 = percentile(&mut latencies, 0.99);
+            let name = if image {
+                "with the read image"
+            } else {
+                "without (READ_IMAGE=false)"
+            };
+            table.push(format!(
             "| server process {name}: start-up to ready s; RSS / peak MiB after reads (image: documents, MiB as JSON text); members of a network at 32 clients req/s, p99 ms | {:.2}; {rss:.0} / {peak:.0} ({documents:.0}, {:.0}); {rate:.0}, {p99:.1} | – | – |",
             process.ready_after,
             estimate / 1048576.0
         ));
-        results.insert(
+            results.insert(
             format!("server_process_{}", if image { "image" } else { "no_image" }),
             json!({"ready_seconds": process.ready_after, "image_documents": documents, "image_text_bytes": estimate, "rss_mib": rss, "peak_mib": peak, "members_per_second": rate, "members_p99_ms": p99}),
         );
+        }
     }
-    // Rebuild against a raw sequential read of the event table.
-    let total = store.count_events().await.unwrap() as f64;
-    let before = histograms(&server).await;
-    let t = Instant::now();
-    projections::projector::Projector::new(store.clone())
-        .rebuild(|_| {})
-        .await
-        .expect("rebuild");
-    let rebuild = total / t.elapsed().as_secs_f64();
-    let lines = breakdown(&before, &histograms(&server).await);
-    eprintln!("where the time of the rebuild went:");
-    for line in &lines {
-        eprintln!("  {line}");
+    let events_at_end = store.count_events().await.expect("count events");
+    if wanted("rebuild") {
+        // Rebuild against a raw sequential read of the event table.
+        let total = events_at_end as f64;
+        let before = histograms(&server).await;
+        let t = Instant::now();
+        projections::projector::Projector::new(store.clone())
+            .rebuild(|_| {})
+            .await
+            .expect("rebuild");
+        let rebuild = total / t.elapsed().as_secs_f64();
+        let lines = breakdown(&before, &histograms(&server).await);
+        eprintln!("where the time of the rebuild went:");
+        for line in &lines {
+            eprintln!("  {line}");
+        }
+        results.insert("rebuild_breakdown".into(), json!(lines));
+        memory_by_phase.push(("rebuild", peak_memory_mib()));
+        // The baseline streams the rows (decoded, as the projector's reader decodes them) and keeps
+        // none: holding the whole log would make this process's peak memory the baseline's.
+        let t = Instant::now();
+        let rows = {
+            use futures::TryStreamExt;
+            sqlx::query_as::<_, (i64, Value, Value)>(
+                "SELECT position, payload, metadata FROM events ORDER BY position",
+            )
+            .fetch(&raw_pool)
+            .try_fold(0usize, |n, _| async move { Ok(n + 1) })
+            .await
+            .unwrap()
+        };
+        let raw = rows as f64 / t.elapsed().as_secs_f64();
+        table.push(format!(
+            "| rebuild, events/s | {rebuild:.0} | {raw:.0} (raw sequential read) | {:.3} |",
+            rebuild / raw
+        ));
+        results.insert(
+            "rebuild_events_per_second".into(),
+            json!({"system": rebuild, "baseline": raw, "ratio": rebuild / raw}),
+        );
     }
-    results.insert("rebuild_breakdown".into(), json!(lines));
-    memory_by_phase.push(("rebuild", peak_memory_mib()));
-    // The baseline streams the rows (decoded, as the projector's reader decodes them) and keeps
-    // none: holding the whole log would make this process's peak memory the baseline's.
-    let t = Instant::now();
-    let rows = {
-        use futures::TryStreamExt;
-        sqlx::query_as::<_, (i64, Value, Value)>(
-            "SELECT position, payload, metadata FROM events ORDER BY position",
-        )
-        .fetch(&raw_pool)
-        .try_fold(0usize, |n, _| async move { Ok(n + 1) })
-        .await
-        .unwrap()
-    };
-    let raw = rows as f64 / t.elapsed().as_secs_f64();
-    table.push(format!(
-        "| rebuild, events/s | {rebuild:.0} | {raw:.0} (raw sequential read) | {:.3} |",
-        rebuild / raw
-    ));
-    results.insert(
-        "rebuild_events_per_second".into(),
-        json!({"system": rebuild, "baseline": raw, "ratio": rebuild / raw}),
-    );
     match &loaded {
         Some(loaded) => table.push(format!(
             "| dataset: {} networks loaded through the command service | {} events in {:.0} s ({:.0} events/s) | – | – |",
@@ -951,13 +988,15 @@ async fn main() {
         .iter()
         .find(|(phase, _)| *phase == "rebuild")
         .map_or(f64::NAN, |(_, mib)| *mib);
-    table.push(format!(
-        "| peak memory of the process (server + load generator, through the rebuild), MiB | {memory:.0} | – | – |"
-    ));
+    if memory.is_finite() {
+        table.push(format!(
+            "| peak memory of the process (server + load generator, through the rebuild), MiB | {memory:.0} | – | – |"
+        ));
+    }
     results.insert("peak_memory_mib".into(), json!(memory));
     results.insert(
         "dataset".into(),
-        json!({"loaded": loaded, "events_before_run": present, "events_at_end": total, "seconds_per_measure": seconds}),
+        json!({"loaded": loaded, "events_before_run": present, "events_at_end": events_at_end, "seconds_per_measure": seconds}),
     );
     let markdown = table.join("\n") + "\n";
     print!("{markdown}");
