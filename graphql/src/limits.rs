@@ -4,8 +4,13 @@
 
 use std::sync::Arc;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextValidation};
-use async_graphql::{ServerError, ValidationResult};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
+};
+use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::{ServerError, ServerResult, ValidationResult, Variables};
+
+use crate::introspection::{introspection_cost, INTROSPECTION_MAX_COST};
 
 /// The largest depth and complexity an operation may have.
 #[derive(Clone, Copy, Debug)]
@@ -25,6 +30,33 @@ impl ExtensionFactory for Limits {
 
 #[async_trait::async_trait]
 impl Extension for Limits {
+    /// Refuses an operation whose meta-fields would answer more than any standard
+    /// introspection query (copies of `__schema { types … }` aliased many times): neither the
+    /// depth nor the complexity bound sees what they cost.
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let document = next.run(ctx, query, variables).await?;
+        let cost = introspection_cost(&document);
+        if cost > INTROSPECTION_MAX_COST {
+            let mut error = refusal(
+                "QUERY_TOO_COMPLEX",
+                "Introspection selects too much (estimated entries)",
+                INTROSPECTION_MAX_COST as usize,
+                cost as usize,
+            );
+            if let Some(extensions) = error.extensions.as_mut() {
+                extensions.set("measure", "introspection");
+            }
+            return Err(error);
+        }
+        Ok(document)
+    }
+
     async fn validation(
         &self,
         ctx: &ExtensionContext<'_>,
