@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextRequest,
+    NextValidation,
 };
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{
@@ -110,6 +111,21 @@ struct MaskInternalErrorsExtension {
 
 #[async_trait::async_trait]
 impl Extension for MaskInternalErrorsExtension {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let mut response = next.run(ctx).await;
+        // Which operation of the document to run is decided after validation, with errors
+        // that carry no code: the request named none of several, or one the document lacks.
+        for error in response.errors.iter_mut() {
+            if error.path.is_empty() && names_no_operation(&error.message) {
+                set_code(error, "OPERATION_RESOLUTION_FAILURE");
+                if let Some(extensions) = error.extensions.as_mut() {
+                    extensions.set("field", "operationName");
+                }
+            }
+        }
+        response
+    }
+
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -192,6 +208,12 @@ impl Extension for MaskInternalErrorsExtension {
         }
         response
     }
+}
+
+/// Whether an error is async-graphql's own (code-less) refusal to pick the operation to run.
+fn names_no_operation(message: &str) -> bool {
+    message == "Operation name required in request."
+        || message.starts_with("Unknown operation named ")
 }
 
 /// Sets an error's code unless it has one.

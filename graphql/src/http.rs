@@ -6,7 +6,7 @@ use std::time::Duration;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::ParseRequestError;
 use async_graphql_axum::rejection::GraphQLRejection;
-use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse};
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest};
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -182,6 +182,7 @@ async fn graphql_post(
     headers: HeaderMap,
     request: Result<GraphQLRequest, GraphQLRejection>,
 ) -> axum::response::Response {
+    let media = crate::negotiate::ResponseMedia::from_accept(&headers);
     if !is_json(&headers) {
         return refused(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -264,7 +265,7 @@ async fn graphql_post(
             state.outlines.keep(&query, &outline);
         }
     }
-    let mut answer = GraphQLResponse::from(response).into_response();
+    let mut answer = crate::negotiate::http_answer(response, media);
     if no_wait {
         answer.headers_mut().insert(
             "preference-applied",

@@ -24,6 +24,7 @@ pub mod log;
 pub mod meeting;
 pub mod meeting_series;
 pub mod mutation;
+mod negotiate;
 pub mod network;
 pub mod node;
 mod opendata;

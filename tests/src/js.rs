@@ -1,13 +1,19 @@
 //! The JavaScript clients the API must work with (`tests/js`: the reference `graphql` package,
-//! `graphql-ws`) and the contract's tools (`graphql-inspector`), installed once per test process
-//! with `npm ci` from the committed lockfile.
+//! `graphql-ws`, `graphql-http`'s audit of GraphQL over HTTP) and the contract's tools
+//! (`graphql-inspector`), installed once per test process with `npm ci` from the committed
+//! lockfile.
 
 /// Makes sure the JavaScript clients are installed (`npm ci` from the committed lockfile).
 pub fn clients() -> std::path::PathBuf {
     let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("js");
     static INSTALL: std::sync::Once = std::sync::Once::new();
     INSTALL.call_once(|| {
-        let installed = ["graphql-ws", "@graphql-inspector/cli", "playwright-core"]
+        let installed = [
+            "graphql-ws",
+            "graphql-http",
+            "@graphql-inspector/cli",
+            "playwright-core",
+        ]
             .iter()
             .all(|package| dir.join("node_modules").join(package).exists());
         if !installed {

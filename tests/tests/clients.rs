@@ -44,9 +44,9 @@ async fn ordinary_queries_and_runaway_introspection_stay_bounded(store: Store) {
     assert_eq!(answer["errors"][0]["extensions"]["limit"], 12);
     // Introspection nested far past any standard query is refused too.
     let runaway = format!(
-        "{{ __schema {{ types {{ {} name {} }} }} }}",
-        "fields { type { ofType { ".repeat(6),
-        "} } } ".repeat(6)
+        "{{ __schema {{ queryType {{ {} name {} }} }} }}",
+        "ofType { ".repeat(20),
+        "} ".repeat(20)
     );
     let answer = server.gql(None, &runaway, json!({})).await;
     let message = answer["errors"][0]["message"].as_str().unwrap_or_default();
@@ -60,6 +60,141 @@ async fn ordinary_queries_and_runaway_introspection_stay_bounded(store: Store) {
     let answer = server.gql(None, &mixed, json!({})).await;
     let message = answer["errors"][0]["message"].as_str().unwrap_or_default();
     assert!(message.contains("nested too deep"), "{answer}");
+    // Copies of a sweep of every type, aliased, within the depth: each alone is allowed, twenty
+    // at once ask for megabytes and are refused before they run, alone or beside an ordinary
+    // field.
+    let sweep =
+        "__schema { types { name fields { name args { name type { name ofType { name } } } \
+                 type { name ofType { name ofType { name } } } } } }";
+    let answer = server.gql(None, &format!("{{ {sweep} }}"), json!({})).await;
+    assert!(
+        answer["errors"].is_null(),
+        "one sweep is answered: {answer}"
+    );
+    let aliased: String = (0..20).map(|i| format!("a{i}: {sweep} ")).collect();
+    for query in [
+        format!("{{ {aliased} }}"),
+        format!("{{ networks {{ totalCount }} {aliased} }}"),
+    ] {
+        let answer = server.gql(None, &query, json!({})).await;
+        let extensions = &answer["errors"][0]["extensions"];
+        assert_eq!(extensions["code"], "QUERY_TOO_COMPLEX", "{answer}");
+        assert_eq!(extensions["measure"], "introspection", "{answer}");
+        assert!(
+            extensions["actual"].as_u64() > extensions["limit"].as_u64(),
+            "{answer}"
+        );
+        assert!(answer["data"].is_null(), "{answer}");
+    }
+    // Aliased `__typename`s are cheap and answered.
+    let typenames: String = (0..2000).map(|i| format!("t{i}: __typename ")).collect();
+    let answer = server
+        .gql(None, &format!("{{ {typenames} }}"), json!({}))
+        .await;
+    assert_eq!(answer["data"]["t1999"], "Query", "{answer}");
+}
+
+/// The operation to run is the client's to name: a document of several operations without
+/// `operationName`, or a name the document lacks, is the client's mistake, with a code and the
+/// request's field at fault.
+async fn an_operation_that_cannot_be_chosen_is_named_the_clients_mistake(store: Store) {
+    let server = server(store).await;
+    for (body, message) in [
+        (
+            json!({"query": "query A { __typename } query B { readPosition }"}),
+            "Operation name required",
+        ),
+        (
+            json!({"query": "query A { __typename } query B { readPosition }", "operationName": "C"}),
+            "Unknown operation named \"C\"",
+        ),
+        (
+            json!({"query": "{ __typename }", "operationName": "C"}),
+            "Unknown operation named \"C\"",
+        ),
+        (
+            json!({"query": "query A { __schema { queryType { name } } }", "operationName": "B"}),
+            "Unknown operation named \"B\"",
+        ),
+    ] {
+        let response = server
+            .client
+            .post(&server.url)
+            .json(&body)
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(response.status(), 200, "{body}");
+        let answer: serde_json::Value = response.json().await.expect("JSON");
+        let error = &answer["errors"][0];
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(message),
+            "{body}: {answer}"
+        );
+        assert_eq!(
+            error["extensions"]["code"], "OPERATION_RESOLUTION_FAILURE",
+            "{body}: {answer}"
+        );
+        assert_eq!(error["extensions"]["field"], "operationName", "{answer}");
+    }
+}
+
+/// GraphQL over HTTP as its specification's own audit (the reference `graphql-http` package)
+/// checks it: every MUST and SHOULD, among them `application/json` answers for clients that ask
+/// for nothing more, and with `application/graphql-response+json` a 400 without `data` for a
+/// request that never ran.
+async fn the_graphql_over_http_audit_passes(store: Store) {
+    let server = server(store).await;
+    let report = tests::js::run(
+        "http-audit.mjs",
+        &[&server.url],
+        "the graphql-http audit of GraphQL over HTTP",
+    )
+    .await;
+    assert!(report.contains(" 0 failed"), "{report}");
+    // The same by hand: the media type follows `Accept`, and a field's error is not a request
+    // error.
+    let send = |accept: &'static str, query: &'static str| {
+        let (client, url) = (server.client.clone(), server.url.clone());
+        async move {
+            let response = client
+                .post(&url)
+                .header("accept", accept)
+                .json(&json!({ "query": query }))
+                .send()
+                .await
+                .expect("an answer");
+            let status = response.status().as_u16();
+            let media = response.headers()["content-type"]
+                .to_str()
+                .unwrap_or_default()
+                .to_owned();
+            let body: serde_json::Value = response.json().await.expect("JSON");
+            (status, media, body)
+        }
+    };
+    let (status, media, body) = send("application/json", "{ __typename }").await;
+    assert_eq!(
+        (status, media.as_str()),
+        (200, "application/json"),
+        "{body}"
+    );
+    let graphql = "application/graphql-response+json";
+    let (status, media, body) = send(graphql, "{ __typename").await;
+    assert_eq!((status, media.as_str()), (400, graphql), "{body}");
+    assert!(body.get("data").is_none(), "{body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "GRAPHQL_PARSE_FAILED"
+    );
+    let (status, _, body) = send("application/json", "{ __typename").await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _, body) = send(graphql, "{ auditLog(first: 1000) { totalCount } }").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.get("data").is_some(), "{body}");
 }
 
 /// The code and the argument an answer's first error names.
@@ -554,4 +689,6 @@ tests::on_both_backends!(
     payloads_answer_what_was_selected,
     a_repeated_operation_answers_for_its_own_variables,
     malformed_requests_are_refused_in_graphql_terms,
+    an_operation_that_cannot_be_chosen_is_named_the_clients_mistake,
+    the_graphql_over_http_audit_passes,
 );
