@@ -43,6 +43,7 @@ pub mod schema;
 pub mod service;
 pub mod state;
 pub mod subscription;
+mod variables;
 pub mod viewer;
 pub mod working_group;
 mod ws;

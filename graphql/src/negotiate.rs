@@ -3,8 +3,8 @@
 //! `*/*`, `application/json`) answers every GraphQL response with 200;
 //! `application/graphql-response+json` (when the client prefers it) answers a request that
 //! never ran (a document that does not parse or validate, an operation over a bound or not
-//! found) with 400 and no `data` entry, so that a client tells it from a field's error by the
-//! status alone.
+//! found, a required variable not sent) with 400 and no `data` entry, so that a client tells
+//! it from a field's error by the status alone.
 
 use async_graphql::{Response, Value};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -27,6 +27,8 @@ const REQUEST_ERRORS: &[&str] = &[
     "QUERY_TOO_DEEP",
     "QUERY_TOO_COMPLEX",
     "OPERATION_RESOLUTION_FAILURE",
+    // Without a path: a required variable not sent (with one, an argument's value).
+    "BAD_USER_INPUT",
 ];
 
 impl ResponseMedia {

@@ -11,6 +11,7 @@ use crate::root::Mutation;
 use crate::root::Query;
 use crate::state::ApiState;
 use crate::subscription::Subscription;
+use crate::variables::RequiredVariables;
 
 /// The schema served.
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
@@ -45,6 +46,7 @@ pub fn build_schema(state: ApiState, config: &ApiConfig) -> AppSchema {
         .data(state)
         .extension(limits)
         .extension(MaskInternalErrors)
+        .extension(RequiredVariables)
         // Last: the extensions before it see every parsed document, remembered or not.
         .extension(crate::parsed::ParsedOperations::new(limits));
     if !config.introspection {
@@ -66,6 +68,7 @@ pub fn build_introspection_schema(config: &ApiConfig) -> Option<AppSchema> {
             .introspection_only()
             .extension(limits)
             .extension(MaskInternalErrors)
+            .extension(RequiredVariables)
             .extension(crate::parsed::ParsedOperations::new(limits))
             .finish()
     })

@@ -142,6 +142,62 @@ async fn an_operation_that_cannot_be_chosen_is_named_the_clients_mistake(store: 
     }
 }
 
+/// A required variable not sent refuses the whole operation before anything runs: a mutation's
+/// first field does not commit while its second is refused.
+async fn a_required_variable_not_sent_refuses_the_whole_operation(store: Store) {
+    let server = server(store).await;
+    let admin = tests::admin();
+    let mutation = "mutation($a: RegisterOrganizationInput!, $b: RegisterOrganizationInput!) { \
+                    a: registerOrganization(input: $a) { positions } \
+                    b: registerOrganization(input: $b) { positions } }";
+    let input = json!({"name": "Questura di Asti", "category": "QUESTURA", "territory": "Asti"});
+    let before = server.store.count_events().await.expect("counted");
+    for graphql in [false, true] {
+        let mut request = server
+            .client
+            .post(&server.url)
+            .bearer_auth(&admin)
+            .json(&json!({"query": mutation, "variables": {"a": input}}));
+        if graphql {
+            request = request.header("accept", "application/graphql-response+json");
+        }
+        let response = request.send().await.expect("an answer");
+        let status = response.status().as_u16();
+        let answer: serde_json::Value = response.json().await.expect("JSON");
+        assert_eq!(status, if graphql { 400 } else { 200 }, "{answer}");
+        let error = &answer["errors"][0];
+        assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{answer}");
+        assert_eq!(error["extensions"]["variable"], "b", "{answer}");
+        assert!(
+            error["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("\"$b\" of required type \"RegisterOrganizationInput!\""),
+            "{answer}"
+        );
+        assert!(answer["data"].is_null(), "{answer}");
+    }
+    assert_eq!(
+        server.store.count_events().await.expect("counted"),
+        before,
+        "nothing was recorded"
+    );
+    // Both sent: both run.
+    let answer = server
+        .gql(
+            Some(&admin),
+            mutation,
+            json!({"a": input, "b": {"name": "Prefettura di Asti", "category": "PREFETTURA", "territory": "Asti"}}),
+        )
+        .await;
+    assert!(answer["errors"].is_null(), "{answer}");
+    assert_eq!(
+        server.store.count_events().await.expect("counted"),
+        before + 2,
+        "{answer}"
+    );
+}
+
 /// GraphQL over HTTP as its specification's own audit (the reference `graphql-http` package)
 /// checks it: every MUST and SHOULD, among them `application/json` answers for clients that ask
 /// for nothing more, and with `application/graphql-response+json` a 400 without `data` for a
@@ -691,4 +747,5 @@ tests::on_both_backends!(
     malformed_requests_are_refused_in_graphql_terms,
     an_operation_that_cannot_be_chosen_is_named_the_clients_mistake,
     the_graphql_over_http_audit_passes,
+    a_required_variable_not_sent_refuses_the_whole_operation,
 );
