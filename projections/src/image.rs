@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::watch;
 
+use crate::timelines::{EventCache, Timelines, Window};
 use crate::views::*;
 
 /// A document in its typed form (the view struct of its kind).
@@ -169,6 +170,8 @@ struct State {
     kinds: HashMap<Kind, Documents>,
     documents: usize,
     bytes: usize,
+    /// The timelines asked for, complete up to `position`.
+    timelines: Timelines,
 }
 
 impl State {
@@ -235,6 +238,8 @@ pub struct Image {
     /// Someone waits for a position the image has not reached: read the log now (the batch
     /// may have been projected by another process's projector, which feeds no image here).
     nudge: tokio::sync::Notify,
+    /// The events timelines last showed.
+    events: EventCache,
 }
 
 impl Default for Image {
@@ -250,6 +255,7 @@ impl Image {
             position: watch::channel(0).0,
             live: AtomicBool::new(false),
             nudge: tokio::sync::Notify::new(),
+            events: EventCache::default(),
         }
     }
 
@@ -375,13 +381,15 @@ impl Image {
         Ok(Some(docs))
     }
 
-    /// Applies the state at `to` of the documents events in `(from, to]` touched, if the
-    /// image is at a position in `[from, to)`; answers whether it did.
+    /// Applies the state at `to` of the documents events in `(from, to]` touched, and the
+    /// entities those events concern (`concerns`, in log order), if the image is at a
+    /// position in `[from, to)`; answers whether it did.
     pub(crate) fn apply<'a>(
         &self,
         from: i64,
         to: i64,
         changes: impl IntoIterator<Item = (&'a DocKey, &'a Filters, &'a Value)>,
+        concerns: &[(Kind, String, i64)],
     ) -> Result<bool, ProjectionError> {
         if !(from..to).contains(&self.position()) {
             return Ok(false);
@@ -402,6 +410,8 @@ impl Image {
         for (key, filters, doc, bytes) in decoded {
             state.put(key, filters, doc, bytes);
         }
+        let above = state.position;
+        state.timelines.append(above, concerns);
         state.position = to;
         let (documents, bytes) = (state.documents, state.bytes);
         drop(state);
@@ -413,12 +423,13 @@ impl Image {
     }
 
     /// Applies a batch of the projector's versions (each document's last version in it is
-    /// its state at `to`).
+    /// its state at `to`) and the entities its events concern.
     pub(crate) fn apply_versions(
         &self,
         from: i64,
         to: i64,
         versions: &[Version],
+        concerns: &[(Kind, String, i64)],
     ) -> Result<bool, ProjectionError> {
         let mut last: HashMap<&DocKey, &Version> = HashMap::with_capacity(versions.len());
         for version in versions {
@@ -428,7 +439,43 @@ impl Image {
             from,
             to,
             last.into_values().map(|v| (&v.key, &v.filters, &v.doc)),
+            concerns,
         )
+    }
+
+    /// One window of the positions that concern an entity, and how many there are, as of the
+    /// image's position; or, when no list of it is kept, that position (to load one at).
+    pub(crate) fn timeline(
+        &self,
+        kind: Kind,
+        id: &str,
+        window: Window,
+    ) -> Result<(Vec<i64>, usize), i64> {
+        let state = self.read_state();
+        match state.timelines.get(kind, id) {
+            Some(list) => Ok((window.of(list), list.len())),
+            None => Err(state.position),
+        }
+    }
+
+    /// Keeps an entity's list of positions, complete up to `at`, if the image is still there
+    /// (else the batches applied since may have concerned it); answers whether it did.
+    pub(crate) fn keep_timeline(&self, kind: Kind, id: &str, at: i64, list: Vec<i64>) -> bool {
+        let mut state = self.write_state();
+        if state.position != at {
+            return false;
+        }
+        state.timelines.keep(kind, id, list);
+        let (entities, positions) = state.timelines.size();
+        drop(state);
+        metrics::gauge!("governance_read_image_timelines").set(entities as f64);
+        metrics::gauge!("governance_read_image_timeline_positions").set(positions as f64);
+        true
+    }
+
+    /// The events timelines last showed.
+    pub(crate) fn events(&self) -> &EventCache {
+        &self.events
     }
 
     /// Replaces the whole image with `loaded`, the state at `position`.

@@ -71,7 +71,7 @@ async fn catch_up(image: &Image, store: &Store) -> Result<(), ProjectorError> {
         for event in &events {
             project(&mut docs, event)?;
         }
-        image.apply_versions(from, to, &docs.versions)?;
+        image.apply_versions(from, to, &docs.versions, &docs.concerns)?;
         if (events.len() as i64) < FOLD_BATCH {
             return Ok(());
         }

@@ -19,6 +19,7 @@ pub mod secrets;
 pub(crate) mod sql;
 pub mod store;
 pub mod tasks;
+mod timelines;
 pub mod views;
 
 /// The read side's background work for one server process: the projector (leader-elected on

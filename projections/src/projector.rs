@@ -179,7 +179,8 @@ impl Projector {
             if let Some(image) = self.store.image() {
                 // Committed: the image may show it. A batch that does not join up with the
                 // image is left to the image's own reading of the log.
-                if let Err(error) = image.apply_versions(from, last, &docs.versions) {
+                if let Err(error) = image.apply_versions(from, last, &docs.versions, &docs.concerns)
+                {
                     tracing::error!(%error, "the read image refused a projected batch");
                 }
             }

@@ -17,6 +17,7 @@ use crate::image::{Column, Image};
 use crate::projector::{Projector, ProjectorError};
 use crate::sql::{dialect, on_pool};
 use crate::store::{Backend, RawEvent, Store, StoreError, StoredEvent, EVENT_COLUMNS};
+use crate::timelines::Window;
 use crate::views::*;
 
 mod history;

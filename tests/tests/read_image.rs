@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 
 use aggregates::ids::{global_id, NetworkId, OrganizationId, ProtocolId};
 use chrono::NaiveDate;
-use projections::queries::{AsOf, CommitmentCriteria, CommitmentsOf, ReadModels};
+use projections::queries::{AsOf, CommitmentCriteria, CommitmentsOf, Page, ReadModels};
 use projections::store::Store;
+use projections::views::Kind;
 use serde_json::{json, Value};
 use tests::{admin, auditor, coordinator, referent, TestServer};
 use uuid::Uuid;
@@ -208,7 +209,49 @@ async fn answers(read: &ReadModels, as_of: AsOf, n: u128, i: u128) -> Value {
         "meetings": debug(&read.meetings(net, as_of).await.unwrap()),
         "services": debug(&read.services(as_of).await.unwrap()),
         "services_of": debug(&read.services_of(net, as_of).await.unwrap()),
+        // Timelines: the image keeps an entity's list once asked for and appends to it as the
+        // log grows (network 0 and its first member are asked for every round), paged both
+        // ways, and counted.
+        "timelines": debug(&timelines(read, n, i).await),
+        "timelines_kept": debug(&timelines(read, 0, 0).await),
     })
+}
+
+/// Pages and counts of the timelines of network `n` and its member `i`.
+async fn timelines(read: &ReadModels, n: u128, i: u128) -> Vec<(i64, String)> {
+    let entities = [
+        (Kind::Network, network(n).0.to_string()),
+        (Kind::Organization, member(n, i).0.to_string()),
+    ];
+    let pages = [
+        Page::After {
+            after: 0,
+            limit: 21,
+        },
+        Page::After {
+            after: 40,
+            limit: 5,
+        },
+        Page::Before {
+            before: None,
+            limit: 7,
+        },
+        Page::Before {
+            before: Some(60),
+            limit: 3,
+        },
+    ];
+    let mut answers = Vec::new();
+    for (kind, id) in &entities {
+        for page in pages {
+            let events = read.timeline(*kind, id, page).await.unwrap();
+            answers.push((
+                read.timeline_count(*kind, id).await.unwrap(),
+                format!("{events:?}"),
+            ));
+        }
+    }
+    answers
 }
 
 /// Fails with the first question whose answers differ, and where they start to.

@@ -11,6 +11,11 @@ impl ReadModels {
         id: &str,
         page: Page,
     ) -> Result<Vec<StoredEvent>, QueryError> {
+        if let Some(image) = self.image() {
+            if let Some(positions) = self.timeline_in_memory(image, kind, id, page).await? {
+                return self.events_at(image, &positions).await;
+            }
+        }
         let from = format!(
             "entity_events x JOIN events e ON e.position = x.position
               WHERE x.generation = {ACTIVE} AND x.kind = $1 AND x.id = $2"
@@ -21,12 +26,144 @@ impl ReadModels {
 
     /// How many events concern an entity.
     pub async fn timeline_count(&self, kind: Kind, id: &str) -> Result<i64, QueryError> {
+        let none = Window::After {
+            after: i64::MAX,
+            limit: 0,
+        };
+        if let Some(Ok((_, total))) = self.image().map(|i| i.timeline(kind, id, none)) {
+            return Ok(total as i64);
+        }
         let from = format!(
             "entity_events x JOIN events e ON e.position = x.position
               WHERE x.generation = {ACTIVE} AND x.kind = $1 AND x.id = $2"
         );
         self.count_of(&from, &[kind.as_str().to_owned(), id.to_owned()])
             .await
+    }
+
+    /// The positions of one page of an entity's timeline from the read image, loading the
+    /// entity's list (at the image's position) the first time; None when the entity index in
+    /// the database has not reached the image yet (the page is then read from the database).
+    async fn timeline_in_memory(
+        &self,
+        image: &Image,
+        kind: Kind,
+        id: &str,
+        page: Page,
+    ) -> Result<Option<Vec<i64>>, QueryError> {
+        let size = |limit: i64| limit.clamp(1, 1000) as usize;
+        let window = match page {
+            Page::After { after, limit } => Window::After {
+                after,
+                limit: size(limit),
+            },
+            Page::Before { before, limit } => Window::Before {
+                before: before.unwrap_or(i64::MAX),
+                limit: size(limit),
+            },
+        };
+        let at = match image.timeline(kind, id, window) {
+            Ok((positions, _)) => return Ok(Some(positions)),
+            Err(at) => at,
+        };
+        let Some(list) = self.indexed_up_to(kind, id, at).await? else {
+            return Ok(None);
+        };
+        let positions = window.of(&list);
+        // Kept only if the image is still at `at`; either way the page is the state at `at`,
+        // which every write this reader waited for is part of.
+        image.keep_timeline(kind, id, at, list);
+        Ok(Some(positions))
+    }
+
+    /// Every position that concerns an entity up to `at`, from the entity index, in one
+    /// snapshot; None when the projector has not indexed that far.
+    async fn indexed_up_to(
+        &self,
+        kind: Kind,
+        id: &str,
+        at: i64,
+    ) -> Result<Option<Vec<i64>>, QueryError> {
+        const INDEXED: &str = "SELECT c.position FROM projection_state s
+              JOIN projection_checkpoints c ON c.generation = s.active_generation";
+        let sql = dialect(
+            self.backend(),
+            &format!(
+                "SELECT position FROM entity_events
+                  WHERE generation = {ACTIVE} AND kind = $1 AND id = $2 AND position <= $3
+                  ORDER BY position"
+            ),
+        );
+        let postgres = matches!(self.backend(), Backend::Postgres(_));
+        Ok(on_pool!(self.backend(), pool => {
+            let mut tx = pool.begin().await?;
+            if postgres {
+                sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let indexed: i64 = sqlx::query_scalar(INDEXED).fetch_one(&mut *tx).await?;
+            let list: Option<Vec<i64>> = if indexed < at {
+                None
+            } else {
+                Some(
+                    sqlx::query_scalar(&sql)
+                        .bind(kind.as_str())
+                        .bind(id)
+                        .bind(at)
+                        .fetch_all(&mut *tx)
+                        .await?,
+                )
+            };
+            tx.commit().await?;
+            list
+        }))
+    }
+
+    /// The events at `positions`, in that order: those the image's cache holds, the rest in
+    /// one query (and cached).
+    async fn events_at(
+        &self,
+        image: &Image,
+        positions: &[i64],
+    ) -> Result<Vec<StoredEvent>, QueryError> {
+        let cached = image.events().get(positions);
+        let missing: Vec<String> = positions
+            .iter()
+            .zip(&cached)
+            .filter(|(_, event)| event.is_none())
+            .map(|(position, _)| position.to_string())
+            .collect();
+        let mut fetched = std::collections::HashMap::new();
+        if !missing.is_empty() {
+            // Positions are numbers this process read from the entity index.
+            let sql = format!(
+                "SELECT {EVENT_COLUMNS} FROM events e WHERE e.position IN ({})",
+                missing.join(", ")
+            );
+            let rows: Vec<RawEvent> =
+                on_pool!(self.backend(), pool => sqlx::query_as(&sql).fetch_all(pool).await?);
+            let events = rows
+                .into_iter()
+                .map(|row| StoredEvent::try_from(row).map(std::sync::Arc::new))
+                .collect::<Result<Vec<_>, _>>()?;
+            image.events().put(&events);
+            fetched.extend(events.into_iter().map(|e| (e.position, e)));
+        }
+        positions
+            .iter()
+            .zip(cached)
+            .map(|(position, event)| {
+                event
+                    .or_else(|| fetched.get(position).cloned())
+                    .map(|event| (*event).clone())
+                    .ok_or_else(|| {
+                        QueryError::Store(StoreError::Corrupt(format!(
+                            "the entity index names position {position}, which the log lacks"
+                        )))
+                    })
+            })
+            .collect()
     }
 
     /// The audit log: every event, filtered, one page of it, in log order.
