@@ -2,20 +2,33 @@
 
 use crate::prelude::*;
 
-/// What every history entry says besides its typed payload.
+/// What every history entry says besides its typed payload: the event as read, and the
+/// payload shown when it differs from the stored one (a member's figures withheld).
 pub struct EntryCommon {
-    position: i64,
-    event_type: String,
-    event_version: String,
-    aggregate_type: String,
-    aggregate_id: String,
-    actor: String,
-    role: Role,
-    acting_for: Option<ID>,
-    recorded_at: DateTime<Utc>,
-    effective_on: Option<Date>,
-    correlation_id: String,
-    payload: serde_json::Value,
+    event: StoredEvent,
+    shown: Option<serde_json::Value>,
+}
+
+impl EntryCommon {
+    /// The payload as shown to this reader.
+    fn payload(&self) -> &serde_json::Value {
+        self.shown.as_ref().unwrap_or(&self.event.payload)
+    }
+
+    /// The typed payload, read when asked for (most pages select only the common fields). An
+    /// event the API cannot type is a defect of ours, not of the client: logged with its
+    /// position, masked for the client.
+    fn typed<T: serde::de::DeserializeOwned + crate::personal::Bind>(&self) -> ApiResult<T> {
+        let payload = self.payload();
+        let inner = payload.get(&self.event.event_type).unwrap_or(payload);
+        let mut typed = T::deserialize(inner).map_err(|error| {
+            tracing::error!(position = self.event.position, %error,
+                "event payload does not fit its GraphQL type");
+            async_graphql::Error::new("internal error")
+        })?;
+        typed.bind(&self.event.aggregate_id);
+        Ok(typed)
+    }
 }
 
 /// Declares, for every event type, a history entry object implementing `HistoryEntry` with
@@ -27,7 +40,6 @@ macro_rules! history_entries {
             #[doc = $desc]
             pub struct $entry {
                 common: EntryCommon,
-                payload: $payload,
             }
 
             #[doc = $desc]
@@ -35,64 +47,69 @@ macro_rules! history_entries {
             impl $entry {
                 /// The event's global position (also its cursor).
                 async fn position(&self) -> i64 {
-                    self.common.position
+                    self.common.event.position
                 }
                 /// The event type, e.g. ProtocolSigned.
                 async fn event_type(&self) -> &str {
-                    &self.common.event_type
+                    &self.common.event.event_type
                 }
                 /// The event's version (after upcasting to the current one).
                 async fn event_version(&self) -> &str {
-                    &self.common.event_version
+                    &self.common.event.event_version
                 }
                 /// The aggregate type.
                 async fn aggregate_type(&self) -> &str {
-                    &self.common.aggregate_type
+                    &self.common.event.aggregate_type
                 }
                 /// The global id of the aggregate (the object) the event belongs to.
                 async fn aggregate_id(&self) -> ID {
                     ID(aggregates::ids::global_id(
-                        &self.common.aggregate_type,
-                        &self.common.aggregate_id,
+                        &self.common.event.aggregate_type,
+                        &self.common.event.aggregate_id,
                     ))
                 }
                 /// Who caused it: the subject its token was issued to.
                 async fn actor(&self, ctx: &Context<'_>) -> ApiResult<String> {
-                    actor_shown(ctx, &self.common.actor).await
+                    actor_shown(ctx, &self.common.event.metadata.actor.id).await
                 }
                 /// The actor as recorded (`token:<id>` for an API token): what the audit log's
                 /// `actor` filter takes.
                 async fn actor_id(&self) -> &str {
-                    &self.common.actor
+                    &self.common.event.metadata.actor.id
                 }
                 /// The role the actor acted in.
                 async fn role(&self) -> Role {
-                    self.common.role
+                    self.common.event.metadata.actor.role.into()
                 }
                 /// The global id of the organization the actor acted for.
-                async fn acting_for(&self) -> Option<&ID> {
-                    self.common.acting_for.as_ref()
+                async fn acting_for(&self) -> Option<ID> {
+                    self.common
+                        .event
+                        .metadata
+                        .actor
+                        .organization
+                        .map(|o| global_id(NodeKind::Organization, o))
                 }
                 /// When it was recorded.
                 async fn recorded_at(&self) -> DateTime<Utc> {
-                    self.common.recorded_at
+                    self.common.event.recorded_at
                 }
                 /// The business date it took effect on, where one applies.
                 async fn effective_on(&self) -> Option<Date> {
-                    self.common.effective_on
+                    self.common.event.metadata.business_date.map(Date)
                 }
                 /// Shared by every event one request caused.
-                async fn correlation_id(&self) -> &str {
-                    &self.common.correlation_id
+                async fn correlation_id(&self) -> String {
+                    self.common.event.metadata.correlation_id.to_string()
                 }
                 /// The payload as stored (JSON, ids as the bare UUIDs recorded), for generic
                 /// clients and for checking the chain's hashes.
                 async fn payload_json(&self) -> crate::scalars::Json {
-                    crate::scalars::Json(self.common.payload.clone())
+                    crate::scalars::Json(self.common.payload().clone())
                 }
                 /// The event's data, typed.
-                async fn payload(&self) -> &$payload {
-                    &self.payload
+                async fn payload(&self) -> ApiResult<$payload> {
+                    self.common.typed()
                 }
             }
         )+
@@ -109,10 +126,10 @@ macro_rules! history_entries {
             field(name = "actor", ty = "ApiResult<String>", desc = "Who caused it: the subject its token was issued to."),
             field(name = "actor_id", ty = "&str", desc = "The actor as recorded (`token:<id>` for an API token): what the audit log's `actor` filter takes."),
             field(name = "role", ty = "Role", desc = "The role the actor acted in."),
-            field(name = "acting_for", ty = "Option<&ID>", desc = "The global id of the organization the actor acted for."),
+            field(name = "acting_for", ty = "Option<ID>", desc = "The global id of the organization the actor acted for."),
             field(name = "recorded_at", ty = "DateTime<Utc>", desc = "When it was recorded."),
             field(name = "effective_on", ty = "Option<Date>", desc = "The business date it took effect on, where one applies."),
-            field(name = "correlation_id", ty = "&str", desc = "Shared by every event one request caused."),
+            field(name = "correlation_id", ty = "String", desc = "Shared by every event one request caused."),
             field(name = "payload_json", ty = "crate::scalars::Json", desc = "The payload as stored (JSON, ids as the bare UUIDs recorded), for generic clients and for checking the chain's hashes.")
         )]
         pub enum HistoryEntry {
@@ -121,18 +138,8 @@ macro_rules! history_entries {
 
         impl HistoryEntry {
             pub(crate) fn typed(common: EntryCommon) -> Result<Self, String> {
-                let inner = common
-                    .payload
-                    .get(&common.event_type)
-                    .cloned()
-                    .unwrap_or_else(|| common.payload.clone());
-                match common.event_type.as_str() {
-                    $(stringify!($event) => serde_json::from_value::<$payload>(inner)
-                        .map(|mut payload| {
-                            crate::personal::Bind::bind(&mut payload, &common.aggregate_id);
-                            HistoryEntry::$event($entry { common, payload })
-                        })
-                        .map_err(|e| e.to_string()),)+
+                match common.event.event_type.as_str() {
+                    $(stringify!($event) => Ok(HistoryEntry::$event($entry { common })),)+
                     other => Err(format!("no typed payload for event type {other}")),
                 }
             }
@@ -173,30 +180,18 @@ use crate::state::ApiState;
 impl TryFrom<StoredEvent> for HistoryEntry {
     type Error = async_graphql::Error;
 
-    fn try_from(e: StoredEvent) -> Result<Self, Self::Error> {
-        let position = e.position;
-        HistoryEntry::typed(EntryCommon {
-            position,
-            event_type: e.event_type,
-            event_version: e.event_version,
-            aggregate_type: e.aggregate_type,
-            aggregate_id: e.aggregate_id,
-            actor: e.metadata.actor.id,
-            role: e.metadata.actor.role.into(),
-            acting_for: e
-                .metadata
-                .actor
-                .organization
-                .map(|o| global_id(NodeKind::Organization, o)),
-            recorded_at: e.recorded_at,
-            effective_on: e.metadata.business_date.map(Date),
-            correlation_id: e.metadata.correlation_id.to_string(),
-            payload: e.payload,
-        })
-        .map_err(|message| {
-            // An event the API cannot type is a defect of ours, not of the client: logged with
-            // the position, masked for the client.
-            tracing::error!(position, %message, "event payload does not fit its GraphQL type");
+    fn try_from(event: StoredEvent) -> Result<Self, Self::Error> {
+        HistoryEntry::shown(event, None)
+    }
+}
+
+impl HistoryEntry {
+    /// The entry of `event`, showing `shown` instead of its payload when given.
+    fn shown(event: StoredEvent, shown: Option<serde_json::Value>) -> ApiResult<Self> {
+        let position = event.position;
+        HistoryEntry::typed(EntryCommon { event, shown }).map_err(|message| {
+            // An event type the API does not know is a defect of ours: logged, masked.
+            tracing::error!(position, %message, "event type without a GraphQL type");
             async_graphql::Error::new("internal error")
         })
     }
@@ -285,11 +280,11 @@ pub async fn history(
         },
     );
     let viewer = crate::viewer::viewer(ctx);
-    for mut e in events {
-        withhold_figures(viewer, &mut e);
+    for e in events {
+        let shown = withheld_figures(viewer, &e);
         connection
             .edges
-            .push(Edge::new(e.position, HistoryEntry::try_from(e)?));
+            .push(Edge::new(e.position, HistoryEntry::shown(e, shown)?));
     }
     Ok(connection)
 }
@@ -297,7 +292,7 @@ pub async fn history(
 /// A member's raw figures (an indicator set's submissions and corrections) are for that
 /// member, auditors and administrators: anyone else reading the history sees the event with
 /// its `figures` empty, and reads the network's figures through the suppressed tables.
-fn withhold_figures(viewer: &crate::viewer::Viewer, e: &mut StoredEvent) {
+fn withheld_figures(viewer: &crate::viewer::Viewer, e: &StoredEvent) -> Option<serde_json::Value> {
     if e.aggregate_type != "IndicatorSet"
         || !matches!(
             e.event_type.as_str(),
@@ -305,13 +300,9 @@ fn withhold_figures(viewer: &crate::viewer::Viewer, e: &mut StoredEvent) {
         )
         || viewer.reads_everything()
     {
-        return;
+        return None;
     }
-    let event_type = e.event_type.clone();
-    let inner = match e.payload.get_mut(&event_type) {
-        Some(inner) => inner,
-        None => &mut e.payload,
-    };
+    let inner = e.payload.get(&e.event_type).unwrap_or(&e.payload);
     let own = inner
         .get("organization")
         .and_then(|o| o.as_str())
@@ -321,11 +312,18 @@ fn withhold_figures(viewer: &crate::viewer::Viewer, e: &mut StoredEvent) {
                 .principal()
                 .represents(aggregates::ids::OrganizationId(o))
         });
-    if !own {
-        if let Some(figures) = inner.get_mut("figures") {
-            *figures = serde_json::Value::Array(vec![]);
-        }
+    if own || inner.get("figures").is_none() {
+        return None;
     }
+    let mut shown = e.payload.clone();
+    let inner = match shown.get_mut(&e.event_type) {
+        Some(inner) => inner,
+        None => &mut shown,
+    };
+    if let Some(figures) = inner.get_mut("figures") {
+        *figures = serde_json::Value::Array(vec![]);
+    }
+    Some(shown)
 }
 
 /// Whose history a timeline is, for the access check: a network's entity (readable by who
