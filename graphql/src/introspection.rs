@@ -13,9 +13,7 @@
 
 use std::collections::HashMap;
 
-use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
-};
+use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
 
 /// The depth an introspection operation may reach: the standard query's `TypeRef` fragment
 /// with its nine `ofType` levels under `__schema { types { fields { type … } } }`.
@@ -129,22 +127,11 @@ pub fn is_introspection_document(
     document: &ExecutableDocument,
     operation_name: Option<&str>,
 ) -> bool {
-    let operation = match (&document.operations, operation_name) {
-        (DocumentOperations::Single(operation), _) => operation,
-        (DocumentOperations::Multiple(operations), Some(name)) => match operations.get(name) {
-            Some(operation) => operation,
-            None => return false,
-        },
-        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
-            match operations.values().next() {
-                Some(operation) => operation,
-                None => return false,
-            }
-        }
-        (DocumentOperations::Multiple(_), None) => return false,
+    let Some(operation) = crate::answer::operation(document, operation_name) else {
+        return false;
     };
-    operation.node.ty == OperationType::Query
-        && only_meta_fields(document, &operation.node.selection_set.node, 0)
+    operation.ty == OperationType::Query
+        && only_meta_fields(document, &operation.selection_set.node, 0)
 }
 
 fn only_meta_fields(document: &ExecutableDocument, set: &SelectionSet, depth: usize) -> bool {

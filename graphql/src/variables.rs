@@ -9,7 +9,9 @@ use std::sync::{Arc, Mutex};
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
 };
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationDefinition};
+use async_graphql::parser::types::{ExecutableDocument, OperationDefinition};
+
+use crate::answer::operation;
 use async_graphql::{Name, Request, ServerError, ServerResult, Variables};
 
 /// The extension (one per request: it remembers the request's `operationName`).
@@ -55,25 +57,6 @@ impl Extension for RequiredVariablesExtension {
             }
         }
         Ok(document)
-    }
-}
-
-/// The operation a request runs, if the document and name choose one (when they do not, the
-/// request is refused for that later).
-fn operation<'a>(
-    document: &'a ExecutableDocument,
-    name: Option<&str>,
-) -> Option<&'a OperationDefinition> {
-    match (&document.operations, name) {
-        (DocumentOperations::Single(operation), None) => Some(&operation.node),
-        (DocumentOperations::Single(_), Some(_)) => None,
-        (DocumentOperations::Multiple(operations), Some(name)) => {
-            operations.get(name).map(|o| &o.node)
-        }
-        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
-            operations.values().next().map(|o| &o.node)
-        }
-        (DocumentOperations::Multiple(_), None) => None,
     }
 }
 
