@@ -177,15 +177,17 @@ use std::collections::HashMap;
 
 use crate::state::ApiState;
 
-impl TryFrom<StoredEvent> for HistoryEntry {
-    type Error = async_graphql::Error;
-
-    fn try_from(event: StoredEvent) -> Result<Self, Self::Error> {
-        HistoryEntry::shown(event, None)
-    }
-}
-
 impl HistoryEntry {
+    /// The entry of `event` as `principal` may see it (a member's raw figures withheld from
+    /// others than that member, auditors and administrators).
+    pub(crate) fn seen_by(
+        principal: &crate::auth::Principal,
+        event: StoredEvent,
+    ) -> ApiResult<Self> {
+        let shown = withheld_figures(principal, &event);
+        HistoryEntry::shown(event, shown)
+    }
+
     /// The entry of `event`, showing `shown` instead of its payload when given.
     fn shown(event: StoredEvent, shown: Option<serde_json::Value>) -> ApiResult<Self> {
         let position = event.position;
@@ -279,12 +281,11 @@ pub async fn history(
             total_count: total.max(0) as usize,
         },
     );
-    let viewer = crate::viewer::viewer(ctx);
+    let principal = crate::viewer::viewer(ctx).principal();
     for e in events {
-        let shown = withheld_figures(viewer, &e);
         connection
             .edges
-            .push(Edge::new(e.position, HistoryEntry::shown(e, shown)?));
+            .push(Edge::new(e.position, HistoryEntry::seen_by(principal, e)?));
     }
     Ok(connection)
 }
@@ -292,13 +293,16 @@ pub async fn history(
 /// A member's raw figures (an indicator set's submissions and corrections) are for that
 /// member, auditors and administrators: anyone else reading the history sees the event with
 /// its `figures` empty, and reads the network's figures through the suppressed tables.
-fn withheld_figures(viewer: &crate::viewer::Viewer, e: &StoredEvent) -> Option<serde_json::Value> {
+fn withheld_figures(
+    principal: &crate::auth::Principal,
+    e: &StoredEvent,
+) -> Option<serde_json::Value> {
     if e.aggregate_type != "IndicatorSet"
         || !matches!(
             e.event_type.as_str(),
             "FiguresSubmitted" | "FiguresCorrected"
         )
-        || viewer.reads_everything()
+        || principal.reads_everything()
     {
         return None;
     }
@@ -307,11 +311,7 @@ fn withheld_figures(viewer: &crate::viewer::Viewer, e: &StoredEvent) -> Option<s
         .get("organization")
         .and_then(|o| o.as_str())
         .and_then(|o| o.parse().ok())
-        .is_some_and(|o| {
-            viewer
-                .principal()
-                .represents(aggregates::ids::OrganizationId(o))
-        });
+        .is_some_and(|o| principal.represents(aggregates::ids::OrganizationId(o)));
     if own || inner.get("figures").is_none() {
         return None;
     }

@@ -101,17 +101,21 @@ fn follow(
     filter: AuditFilter,
     after: i64,
     access: Access,
+    principal: crate::auth::Principal,
 ) -> impl Stream<Item = async_graphql::Result<HistoryEntry>> {
     let changes = state.store.subscribe();
     let buffer: VecDeque<StoredEvent> = VecDeque::new();
+    let principal = std::sync::Arc::new(principal);
     futures::stream::unfold(
         (state, filter, after, buffer, changes, Some(access)),
-        |(state, filter, mut after, mut buffer, mut changes, access)| async move {
-            // `None`: access ended and the client was told; the stream is over.
-            let access = access?;
-            loop {
-                if let Some(event) = buffer.pop_front() {
-                    match access.holds(&state, &event).await {
+        move |(state, filter, mut after, mut buffer, mut changes, access)| {
+            let principal = principal.clone();
+            async move {
+                // `None`: access ended and the client was told; the stream is over.
+                let access = access?;
+                loop {
+                    if let Some(event) = buffer.pop_front() {
+                        match access.holds(&state, &event).await {
                         Ok(true) => {}
                         Ok(false) => return Some((
                             Err(crate::viewer::forbidden(
@@ -128,36 +132,37 @@ fn follow(
                             ));
                         }
                     }
-                    return Some((
-                        HistoryEntry::try_from(event),
-                        (state, filter, after, buffer, changes, Some(access)),
-                    ));
-                }
-                match state
-                    .read
-                    .audit_log(
-                        &filter,
-                        projections::queries::Page::After { after, limit: 100 },
-                    )
-                    .await
-                {
-                    Ok(events) if !events.is_empty() => {
-                        after = events.last().map_or(after, |e| e.position);
-                        buffer.extend(events);
-                    }
-                    Ok(_) => {
-                        state
-                            .store
-                            .wait_for_events(&mut changes, Duration::from_millis(500))
-                            .await
-                    }
-                    Err(error) => {
-                        // Masked by the schema's extension; the stream goes on after a pause.
-                        tokio::time::sleep(Duration::from_secs(1)).await;
                         return Some((
-                            Err(async_graphql::Error::new(error.to_string())),
+                            HistoryEntry::seen_by(&principal, event),
                             (state, filter, after, buffer, changes, Some(access)),
                         ));
+                    }
+                    match state
+                        .read
+                        .audit_log(
+                            &filter,
+                            projections::queries::Page::After { after, limit: 100 },
+                        )
+                        .await
+                    {
+                        Ok(events) if !events.is_empty() => {
+                            after = events.last().map_or(after, |e| e.position);
+                            buffer.extend(events);
+                        }
+                        Ok(_) => {
+                            state
+                                .store
+                                .wait_for_events(&mut changes, Duration::from_millis(500))
+                                .await
+                        }
+                        Err(error) => {
+                            // Masked by the schema's extension; the stream goes on after a pause.
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                            return Some((
+                                Err(async_graphql::Error::new(error.to_string())),
+                                (state, filter, after, buffer, changes, Some(access)),
+                            ));
+                        }
                     }
                 }
             }
@@ -184,7 +189,8 @@ impl Subscription {
         let filter = crate::log::to_audit_filter(filter.unwrap_or_default())?;
         crate::log::require_audit(ctx, &filter).await?;
         let access = Access::of(ctx, &filter).await?;
-        Ok(follow(state, filter, cursor(after)?, access))
+        let principal = crate::viewer::viewer(ctx).principal().clone();
+        Ok(follow(state, filter, cursor(after)?, access, principal))
     }
 
     /// Every change to one network (members, signatures, meetings, commitments, …) after
@@ -207,6 +213,7 @@ impl Subscription {
         // An unknown network and one the viewer may not read get the same answer.
         crate::log::require_audit(ctx, &filter).await?;
         let access = Access::of(ctx, &filter).await?;
-        Ok(follow(state, filter, cursor(after)?, access))
+        let principal = crate::viewer::viewer(ctx).principal().clone();
+        Ok(follow(state, filter, cursor(after)?, access, principal))
     }
 }

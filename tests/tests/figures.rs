@@ -84,6 +84,43 @@ fn all_cells(tables: &Value) -> Vec<Value> {
         .collect()
 }
 
+/// The figures of the first `count` submissions the network's audit log subscription streams
+/// to `token`.
+async fn subscribed_figures(
+    server: &TestServer,
+    token: &str,
+    network: &str,
+    count: usize,
+) -> Vec<Value> {
+    use futures::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let mut socket = tests::ws::connect(server).await;
+    let init =
+        json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {token}")}});
+    socket.send(Message::text(init.to_string())).await.unwrap();
+    assert_eq!(
+        tests::ws::next_json(&mut socket).await["type"],
+        "connection_ack"
+    );
+    let query = "subscription($n: ID!) { auditLog(filter: {network: $n}) { eventType \
+                 ... on FiguresSubmittedEntry { payload { figures { count } } } } }";
+    let subscribe = json!({"id": "1", "type": "subscribe", "payload": {"query": query, "variables": {"n": network}}});
+    socket
+        .send(Message::text(subscribe.to_string()))
+        .await
+        .unwrap();
+    let mut figures = Vec::new();
+    while figures.len() < count {
+        let message = tests::ws::next_json(&mut socket).await;
+        assert_eq!(message["type"], "next", "{message}");
+        let entry = &message["payload"]["data"]["auditLog"];
+        if entry["eventType"] == "FiguresSubmitted" {
+            figures.push(entry["payload"]["figures"].clone());
+        }
+    }
+    figures
+}
+
 async fn members_share_figures_with_small_cells_suppressed(store: Store) {
     let server = spawn_server(store, Default::default()).await;
     let n = network(&server).await;
@@ -198,6 +235,14 @@ async fn members_share_figures_with_small_cells_suppressed(store: Store) {
     assert!(
         !coordinator_view.to_string().contains("\"count\":3"),
         "{coordinator_view}"
+    );
+    // The same through the audit log's subscription, which the coordinator may follow.
+    let streamed = subscribed_figures(&server, &n.coordinator, &n.id, 3).await;
+    assert!(streamed.iter().all(|f| f == &json!([])), "{streamed:?}");
+    let streamed = subscribed_figures(&server, &tests::auditor(), &n.id, 3).await;
+    assert!(
+        streamed.iter().all(|f| f.as_array().unwrap().len() == 2),
+        "{streamed:?}"
     );
     let auditor_view = server
         .gql(Some(&tests::auditor()), history, json!({"n": n.id}))
