@@ -84,7 +84,8 @@ impl From<async_graphql::ServerError> for Refusal {
 
 impl From<projections::queries::QueryError> for Refusal {
     fn from(error: projections::queries::QueryError) -> Self {
-        Refusal::internal(error)
+        // Kept as the error's source: `mask` codes the ones that are not faults.
+        Refusal::Internal(async_graphql::Error::from(error))
     }
 }
 
@@ -266,6 +267,18 @@ fn mask(error: &mut ServerError) {
         .as_ref()
         .is_some_and(|e| e.get("code").is_some());
     if deliberate {
+        return;
+    }
+    if let Some(projections::queries::QueryError::ReadSideBehind(position)) =
+        error.source::<projections::queries::QueryError>()
+    {
+        // Not a fault: the database is behind what this process already answered as
+        // readable, and says so (as a mutation does when the read side is behind).
+        let mut extensions = async_graphql::ErrorExtensionValues::default();
+        extensions.set("code", "READ_SIDE_BEHIND");
+        extensions.set("positions", vec![*position]);
+        error.extensions = Some(extensions);
+        error.source = None;
         return;
     }
     let id = uuid::Uuid::new_v4();

@@ -85,7 +85,7 @@ impl LogQuery {
 
     /// How far the read side has projected the log.
     async fn read_position(&self, ctx: &Context<'_>) -> ApiResult<i64> {
-        Ok(read(ctx).position().await?)
+        Ok(read(ctx).readable_position().await?)
     }
 }
 

@@ -6,9 +6,16 @@
 //! loads it and keeps it following). From there it follows
 //! the same gap-safe global log the projector follows, folding events with the projector's own
 //! function ([`project`]), so it holds what the database's current versions hold at the same
-//! position. While this process's projector leads, the projector hands each committed batch's
-//! documents to the image instead (no second read of the log, no second fold); the image reads
-//! the log itself only when no projector of this process feeds it or a batch did not join up.
+//! position. It follows the log on every commit, not only when the projector has written
+//! a batch (its reads are shared with the other followers through the log's tail, see
+//! `store/tail.rs`), and the local projector also hands it each batch it reads before it
+//! writes the batch's documents: so the image leads the database.
+//!
+//! Read-your-writes therefore waits for the image, not for the database: a mutation answers
+//! once the image shows its change, and the image remembers that position as *promised*.
+//! A question this process answers from the database "as of now" (or as known at a position)
+//! first waits until the database shows what was promised (`ReadModels::database_shows_promised`),
+//! so no reader of this process sees a change and then, elsewhere, its absence.
 //!
 //! A change is "the state at `to` of every document that events in `(from, to]` touched"; it
 //! applies to an image at position `p` when `from <= p < to` (what the image already has of
@@ -240,6 +247,9 @@ pub struct Image {
     nudge: tokio::sync::Notify,
     /// The events timelines last showed.
     events: EventCache,
+    /// The highest position a reader of this process was told is readable once the image
+    /// showed it, whether or not the database did yet (see the module's doc).
+    promised: std::sync::atomic::AtomicI64,
 }
 
 impl Default for Image {
@@ -256,7 +266,18 @@ impl Image {
             live: AtomicBool::new(false),
             nudge: tokio::sync::Notify::new(),
             events: EventCache::default(),
+            promised: std::sync::atomic::AtomicI64::new(0),
         }
+    }
+
+    /// Records that readers of this process were told `position` is readable.
+    pub(crate) fn promise(&self, position: i64) {
+        self.promised.fetch_max(position, Ordering::AcqRel);
+    }
+
+    /// The highest position readers of this process were told is readable.
+    pub(crate) fn promised(&self) -> i64 {
+        self.promised.load(Ordering::Acquire)
     }
 
     /// Whether the image is loaded and followed (it answers "as of now" questions).
@@ -287,11 +308,24 @@ impl Image {
 
     /// Waits (until `deadline`) for the image to reach `position`; answers whether it did.
     pub async fn wait_for(&self, position: i64, deadline: tokio::time::Instant) -> bool {
+        self.wait(position, deadline, true).await
+    }
+
+    /// Like [`Self::wait_for`]; with `nudge`, the image reads the log itself at once, else it
+    /// is left to its feeds (the local projector hands it every batch it reads).
+    pub(crate) async fn wait(
+        &self,
+        position: i64,
+        deadline: tokio::time::Instant,
+        nudge: bool,
+    ) -> bool {
         let mut reached = self.position.subscribe();
         if *reached.borrow_and_update() >= position {
             return true;
         }
-        self.nudge.notify_one();
+        if nudge {
+            self.nudge.notify_one();
+        }
         tokio::time::timeout_at(deadline, reached.wait_for(|p| *p >= position))
             .await
             .is_ok_and(|r| r.is_ok())

@@ -1,6 +1,5 @@
 //! Keeping the read image (`image.rs`) loaded and following the log: the snapshot it starts
-//! from, its own fold of the log when no projector of this process feeds it, and the
-//! background task that does both.
+//! from, its own fold of the log (after every commit), and the background task that does both.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -8,6 +7,7 @@ use std::time::Duration;
 
 use futures::TryStreamExt;
 
+use crate::event::StoredEvent;
 use crate::image::{Image, Loaded};
 use crate::projector::ProjectorError;
 use crate::sql::on_pool;
@@ -57,25 +57,45 @@ async fn catch_up(image: &Image, store: &Store) -> Result<(), ProjectorError> {
     loop {
         let from = image.position();
         let events = store.read_after(from, FOLD_BATCH).await?;
-        let Some(to) = events.last().map(|e| e.position) else {
+        if events.is_empty() {
             return Ok(());
-        };
-        let mut keys = BTreeSet::new();
-        for event in &events {
-            keys.extend(keys_for(event)?);
         }
-        // The fold starts from the image as it was at `from`, all documents read at once.
-        let Some(mut docs) = image.stored_forms(from, keys)? else {
-            continue;
-        };
-        for event in &events {
-            project(&mut docs, event)?;
-        }
-        image.apply_versions(from, to, &docs.versions, &docs.concerns)?;
+        fold(image, from, &events)?;
         if (events.len() as i64) < FOLD_BATCH {
             return Ok(());
         }
     }
+}
+
+/// Folds `events`, the log's next events after `from`, into the image, from its own
+/// documents: those after the image's position, when it stands within them. Answers whether
+/// they applied (not when the image is behind `from`, past them, or was moved meanwhile by
+/// another feed: the events are then either in it already or read again).
+pub(crate) fn fold(
+    image: &Image,
+    from: i64,
+    events: &[StoredEvent],
+) -> Result<bool, ProjectorError> {
+    let Some(to) = events.last().map(|e| e.position) else {
+        return Ok(false);
+    };
+    let at = image.position();
+    if at < from || at >= to {
+        return Ok(false);
+    }
+    let (from, events) = (at, &events[events.partition_point(|e| e.position <= at)..]);
+    let mut keys = BTreeSet::new();
+    for event in events {
+        keys.extend(keys_for(event)?);
+    }
+    // The fold starts from the image as it was at `from`, all documents read at once.
+    let Some(mut docs) = image.stored_forms(from, keys)? else {
+        return Ok(false);
+    };
+    for event in events {
+        project(&mut docs, event)?;
+    }
+    Ok(image.apply_versions(from, to, &docs.versions, &docs.concerns)?)
 }
 
 /// Keeps `image` loaded and following the log until stopped; it answers only while this
@@ -91,7 +111,6 @@ pub fn spawn(store: Store, image: Arc<Image>) -> Stoppable {
         let live = Live(image);
         let image = &live.0;
         let mut changes = store.subscribe();
-        let mut projected = store.subscribe_projected();
         loop {
             match load(image, &store).await {
                 Ok(()) => break,
@@ -103,47 +122,27 @@ pub fn spawn(store: Store, image: Arc<Image>) -> Stoppable {
                 }
             }
         }
-        let mut loaded = false;
-        // Whether to read the log now, whatever the projector signalled.
-        let mut read = true;
         loop {
             if *stop.borrow() {
                 return;
             }
-            // While this process's projector leads it feeds the image as its batches
-            // commit (before it signals them); the log is read here only if the image is
-            // behind what it signalled (a batch that did not join up), when a reader waits
-            // for a position it has not reached, and every half second.
-            let behind = !store.projects_here() || image.position() < *projected.borrow();
-            if behind || read || !loaded {
-                if let Err(error) = catch_up(image, &store).await {
-                    tracing::error!(%error, "the read image could not follow the log; retrying");
-                    if pause(&mut stop, Duration::from_secs(1)).await {
-                        return;
-                    }
-                    continue;
+            // The image follows the log itself, on every commit: read-your-writes waits for
+            // it, not for the projector's writes. The read is usually shared with the
+            // projector and the other followers (`Store::read_after` serves them from the
+            // log's tail), and the local projector also hands it each batch it reads.
+            if let Err(error) = catch_up(image, &store).await {
+                tracing::error!(%error, "the read image could not follow the log; retrying");
+                if pause(&mut stop, Duration::from_secs(1)).await {
+                    return;
                 }
-                if !loaded {
-                    loaded = true;
-                    image.set_live(true);
-                }
+                continue;
             }
+            image.set_live(true);
             let reached = image.position();
-            read = false;
-            if store.projects_here() {
-                tokio::select! {
-                    signalled = tokio::time::timeout(Duration::from_millis(500), projected.changed()) => {
-                        read = signalled.is_err();
-                    }
-                    _ = image.nudged() => read = true,
-                    _ = stop.changed() => return,
-                }
-            } else {
-                tokio::select! {
-                    _ = store.wait_past(&mut changes, reached, Duration::from_millis(500)) => {}
-                    _ = image.nudged() => {}
-                    _ = stop.changed() => return,
-                }
+            tokio::select! {
+                _ = store.wait_past(&mut changes, reached, Duration::from_millis(500)) => {}
+                _ = image.nudged() => {}
+                _ = stop.changed() => return,
             }
         }
     })

@@ -133,8 +133,9 @@ impl Projector {
     /// they are (not loaded again) where this batch needs them; the others are dropped. Only
     /// sound while nothing else writes `generation`: the rebuild carries them from batch to
     /// batch. On return `docs` holds the current version of every document the batch
-    /// touched, and no pending versions. With `feed`, a committed batch's documents go to
-    /// this process's read image (the live projector of the active generation only).
+    /// touched, and no pending versions. With `feed`, the batch's events are also folded into
+    /// this process's read image as soon as they are read (the live projector of the active
+    /// generation only).
     pub(crate) async fn run_batch_with(
         &self,
         generation: i64,
@@ -151,6 +152,17 @@ impl Projector {
             });
         };
         let read = started.elapsed();
+        if feed {
+            if let Some(image) = self.store.image() {
+                // The image folds the batch from its own documents as soon as it is read: the
+                // log is committed, so the image may show it now, without waiting for this
+                // batch's documents to be written (read-your-writes waits for the image). A
+                // batch that does not join up is left to the image's own reading of the log.
+                if let Err(error) = crate::image_follow::fold(image, from, &events) {
+                    tracing::error!(%error, "the read image could not fold a batch");
+                }
+            }
+        }
         let decoded = events.iter().map(decoded).collect::<Result<Vec<_>, _>>()?;
         let mut keys = BTreeSet::new();
         for (event, any) in events.iter().zip(&decoded) {
@@ -175,16 +187,6 @@ impl Projector {
         }
         let projected = started.elapsed();
         let written = self.write(generation, from, last, docs).await;
-        if written.is_ok() && feed {
-            if let Some(image) = self.store.image() {
-                // Committed: the image may show it. A batch that does not join up with the
-                // image is left to the image's own reading of the log.
-                if let Err(error) = image.apply_versions(from, last, &docs.versions, &docs.concerns)
-                {
-                    tracing::error!(%error, "the read image refused a projected batch");
-                }
-            }
-        }
         docs.written();
         written?;
         let written = started.elapsed();

@@ -97,6 +97,12 @@ pub enum QueryError {
     Projector(#[from] ProjectorError),
     #[error("a stored {kind} document cannot be read: {message}")]
     Corrupt { kind: &'static str, message: String },
+    /// The database did not show, in time, a change this process already answered as
+    /// readable (read-your-writes); the question can be asked again shortly.
+    #[error(
+        "the read side's database did not reach position {0} in time (see /readyz); ask again shortly"
+    )]
+    ReadSideBehind(i64),
 }
 
 impl From<sqlx::Error> for QueryError {
@@ -124,6 +130,13 @@ impl std::ops::Deref for ReadModels {
 }
 
 const ACTIVE: &str = "(SELECT active_generation FROM projection_state)";
+
+/// How long a question for the database waits for it to show what this process promised.
+const DATABASE_CATCH_UP: Duration = Duration::from_secs(5);
+
+/// How long read-your-writes leaves the image to the local projector's feed before it asks the
+/// image to read the log itself.
+const FED_SOON: Duration = Duration::from_millis(50);
 
 impl ReadModels {
     pub fn new(store: Store) -> Self {
@@ -166,6 +179,13 @@ impl ReadModels {
         Ok(self.projector.active_checkpoint().await?.1)
     }
 
+    /// The position the read side's database has projected up to, once it shows every
+    /// change this process answered as readable: what a reader may ask "as known at".
+    pub async fn readable_position(&self) -> Result<i64, QueryError> {
+        self.database_shows_promised().await?;
+        self.position().await
+    }
+
     /// How many committed events the read side has not projected yet.
     pub async fn lag(&self) -> Result<i64, QueryError> {
         let position = self.position().await?;
@@ -182,16 +202,47 @@ impl ReadModels {
     /// `position`; answers whether it did.
     pub async fn wait_for(&self, position: i64, timeout: Duration) -> Result<bool, QueryError> {
         let deadline = tokio::time::Instant::now() + timeout;
-        // Both must show it: the database (timelines, the audit log and questions about the
-        // past are read there) and the image ("as of now"). While this process's projector
-        // leads, it feeds the image before it signals, so the second wait is none.
-        if !self.wait_for_database(position, deadline).await? {
-            return Ok(false);
+        match self.image() {
+            // While this process's projector leads, it hands each batch to the image as soon
+            // as it reads it: the image shows the change first, and what this process reads
+            // from the database waits for the database to show it too (the promise).
+            Some(image) if self.store.projects_here() => {
+                // The projector's next read brings it; the image reads the log itself only
+                // if it does not come soon (a projector that lost its lead, a stalled one).
+                let soon = deadline.min(tokio::time::Instant::now() + FED_SOON);
+                let shown = image.wait(position, soon, false).await
+                    || image.wait_for(position, deadline).await;
+                if shown {
+                    image.promise(position);
+                }
+                Ok(shown)
+            }
+            // Else both must show it: the database (timelines, the audit log and questions
+            // about the past are read there) and the image ("as of now").
+            Some(image) => Ok(self.wait_for_database(position, deadline).await?
+                && image.wait_for(position, deadline).await),
+            None => self.wait_for_database(position, deadline).await,
         }
-        Ok(match self.image() {
-            Some(image) => image.wait_for(position, deadline).await,
-            None => true,
-        })
+    }
+
+    /// Before a question is answered from the database: waits until it shows every change
+    /// this process's readers were told is readable once the image showed it (the image leads
+    /// the database by the batch the projector is writing). Free when nothing is owed.
+    pub(crate) async fn database_shows_promised(&self) -> Result<(), QueryError> {
+        let Some(promised) = self.store.image().map(|image| image.promised()) else {
+            return Ok(());
+        };
+        if promised == 0
+            || (self.store.projects_here()
+                && *self.store.subscribe_projected().borrow() >= promised)
+        {
+            return Ok(());
+        }
+        let deadline = tokio::time::Instant::now() + DATABASE_CATCH_UP;
+        match self.wait_for_database(promised, deadline).await? {
+            true => Ok(()),
+            false => Err(QueryError::ReadSideBehind(promised)),
+        }
     }
 
     async fn wait_for_database(
@@ -326,6 +377,7 @@ impl ReadModels {
         };
         sql.push_str(" ORDER BY id");
         let sql = dialect(self.backend(), &sql);
+        self.database_shows_promised().await?;
         let values: Vec<Value> = on_pool!(self.backend(), pool => {
             let mut query = sqlx::query_scalar(&sql);
             for text in &texts {

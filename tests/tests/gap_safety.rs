@@ -270,3 +270,109 @@ async fn only_this_databases_transactions_hold_the_log_back() {
     }
     drop(foreign_session);
 }
+
+/// Read-your-writes waits for this process's read image, which the projector feeds as soon as
+/// it reads a batch, not for the batch's documents to be written to the database. With the
+/// projector's writes held back (another session holds the checkpoints table locked, without
+/// a transaction id, so the log itself is not held back): a mutation still answers with its
+/// change, questions "as of now" show it, and a question the database answers (the audit log,
+/// `readPosition`) never answers as if it had not happened: it answers a typed
+/// `READ_SIDE_BEHIND`, then, once the lock ends, the change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_mutation_is_read_from_the_image_while_the_database_catches_up() {
+    use sqlx::Connection;
+    let (url, store) = tests::postgres_store_at().await;
+    let server = tests::spawn_server(store, Default::default()).await;
+    let admin = tests::admin();
+    let register = |name: &'static str| {
+        let (server, admin) = (&server, admin.clone());
+        async move {
+            server
+                .gql(Some(&admin), "mutation($n: String!) { registerOrganization(input: {name: $n, category: COMUNE, territory: \"T\"}) { positions organization { name } } }", serde_json::json!({"n": name}))
+                .await
+        }
+    };
+    let audit = "{ readPosition auditLog(filter: {eventType: \"OrganizationRegistered\"}, last: 10) { nodes { payloadJson } } }";
+    let body = register("Comune A").await;
+    assert_eq!(
+        body["data"]["registerOrganization"]["organization"]["name"], "Comune A",
+        "{body}"
+    );
+    let shown = server.gql(Some(&admin), audit, serde_json::json!({})).await;
+    assert!(shown.to_string().contains("Comune A"), "{shown}");
+
+    let mut lock = sqlx::PgConnection::connect(&url).await.unwrap();
+    sqlx::query("BEGIN").execute(&mut lock).await.unwrap();
+    sqlx::query("LOCK TABLE projection_checkpoints IN EXCLUSIVE MODE")
+        .execute(&mut lock)
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let body = register("Comune B").await;
+    if !tests::read_image() {
+        // Without an image every answer comes from the database: the mutation says that its
+        // change is recorded but not yet readable.
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "READ_SIDE_BEHIND",
+            "{body}"
+        );
+        sqlx::query("COMMIT").execute(&mut lock).await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let after = server.gql(Some(&admin), audit, serde_json::json!({})).await;
+            if after.to_string().contains("Comune B") {
+                break;
+            }
+            assert!(Instant::now() < deadline, "{after}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        return;
+    }
+    assert_eq!(
+        body["data"]["registerOrganization"]["organization"]["name"], "Comune B",
+        "{body}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "the mutation waited for the database: {:?}",
+        started.elapsed()
+    );
+    let position = body["data"]["registerOrganization"]["positions"][0]
+        .as_i64()
+        .unwrap();
+    let now = server
+        .gql(
+            Some(&admin),
+            "{ organizations(first: 10) { nodes { name } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    assert!(now.to_string().contains("Comune B"), "{now}");
+    // The database does not show it yet: it says so, with a code, instead of answering
+    // without it.
+    let behind = server.gql(Some(&admin), audit, serde_json::json!({})).await;
+    assert!(!behind.to_string().contains("Comune B"), "{behind}");
+    let codes: Vec<&str> = behind["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["extensions"]["code"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        !codes.is_empty() && codes.iter().all(|code| *code == "READ_SIDE_BEHIND"),
+        "{behind}"
+    );
+    assert!(!behind.to_string().contains("SELECT"), "{behind}");
+
+    sqlx::query("COMMIT").execute(&mut lock).await.unwrap();
+    let after = server.gql(Some(&admin), audit, serde_json::json!({})).await;
+    assert!(after.get("errors").is_none(), "{after}");
+    assert!(after.to_string().contains("Comune B"), "{after}");
+    assert!(
+        after["data"]["readPosition"].as_i64().unwrap() >= position,
+        "{after}"
+    );
+}

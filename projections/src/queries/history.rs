@@ -285,6 +285,7 @@ impl ReadModels {
                 n + 2
             ),
         );
+        self.database_shows_promised().await?;
         let mut rows: Vec<RawEvent> = on_pool!(self.backend(), pool => {
             let mut query = sqlx::query_as(&sql);
             for text in texts {
@@ -303,6 +304,7 @@ impl ReadModels {
 
     async fn count_of(&self, from: &str, texts: &[String]) -> Result<i64, QueryError> {
         let sql = dialect(self.backend(), &format!("SELECT count(*) FROM {from}"));
+        self.database_shows_promised().await?;
         Ok(on_pool!(self.backend(), pool => {
             let mut query = sqlx::query_scalar(&sql);
             for text in texts {

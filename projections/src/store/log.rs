@@ -14,6 +14,7 @@ use serde_json::Value;
 
 pub use crate::event::StoredEvent;
 
+use super::tail::Served;
 use super::{Backend, Store, StoreError};
 
 /// The log's horizon on PostgreSQL: rows of transactions below it have all committed or
@@ -117,12 +118,44 @@ impl TryFrom<RawEvent> for StoredEvent {
 impl Store {
     /// Up to `limit` events after `position`, in commit order. An empty answer means nothing
     /// committed is past `position` yet (see [`Store::wait_for_events`]).
+    ///
+    /// The followers of this process near the log's end share one read of the database
+    /// (`tail.rs`): what the tail holds after `position` is served from memory, and a follower
+    /// at its end reads the database for all of them, one read at a time.
     pub async fn read_after(
         &self,
         position: i64,
         limit: i64,
     ) -> Result<Vec<StoredEvent>, StoreError> {
         let limit = limit.clamp(1, 10_000);
+        let served = |tail: &super::tail::Tail| match tail.serve(position, limit as usize) {
+            Served::Events(events) if !events.is_empty() => Some(Ok(events)),
+            Served::Behind => Some(Err(())),
+            _ => None,
+        };
+        match served(&self.tail) {
+            Some(Ok(events)) => return Ok(events),
+            Some(Err(())) => return self.read_from_database(position, limit).await,
+            None => {}
+        }
+        let _reading = self.tail.reading.lock().await;
+        // Another follower may have read meanwhile.
+        match served(&self.tail) {
+            Some(Ok(events)) => return Ok(events),
+            Some(Err(())) => return self.read_from_database(position, limit).await,
+            None => {}
+        }
+        let events = self.read_from_database(position, limit).await?;
+        self.tail.extend(position, &events);
+        Ok(events)
+    }
+
+    /// [`Store::read_after`] from the database.
+    async fn read_from_database(
+        &self,
+        position: i64,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
         let rows: Vec<RawEvent> = match &self.backend {
             Backend::Postgres(pool) => {
                 sqlx::query_as(select_postgres())
@@ -156,7 +189,9 @@ impl Store {
     /// Like [`Store::wait_for_events`], for a follower of the log that has reached `reached`:
     /// when events past it are committed but not yet readable (on PostgreSQL an older
     /// transaction is still running, see `read_after`), they become readable without any new
-    /// commit to signal it, so it only pauses a millisecond before the follower reads again.
+    /// commit to signal it, so it waits for the next commit of this process (usually the
+    /// transaction that held them back), a millisecond at most, before the follower reads
+    /// again.
     /// Whether there are such events is known without asking when this process appended them;
     /// the database is asked only while other processes are appending (their notifications
     /// arrived lately), else the follower waits for the next commit.
@@ -170,7 +205,9 @@ impl Store {
             || (self.heard_from_others_within(Duration::from_secs(2))
                 && matches!(self.head_position().await, Ok(head) if head > reached));
         match pending {
-            true => tokio::time::sleep(Duration::from_millis(1)).await,
+            // What holds them back is usually another transaction of this process (a group
+            // append in flight): its commit wakes the follower, else a millisecond does.
+            true => self.wait_for_events(seen, Duration::from_millis(1)).await,
             false => self.wait_for_events(seen, timeout).await,
         }
     }

@@ -9,6 +9,7 @@ mod directory;
 mod lanes;
 mod log;
 pub mod municipalities;
+mod tail;
 mod tokens;
 mod transfer;
 
@@ -140,6 +141,8 @@ pub struct StoreParts {
     instance: Arc<str>,
     /// When a notification from another process last arrived (milliseconds since `EPOCH`).
     heard_from_others: Arc<std::sync::atomic::AtomicU64>,
+    /// The events last read from the log, shared by this process's followers (`tail.rs`).
+    tail: Arc<tail::Tail>,
     options: CommandOptions,
     /// Serialises, in this process, commands that check unique values (see `execute`).
     unique_values: Arc<tokio::sync::Mutex<()>>,
@@ -238,6 +241,7 @@ impl Store {
             appended: Arc::new(watch::channel(0).0),
             instance: uuid::Uuid::new_v4().to_string().into(),
             heard_from_others: Arc::default(),
+            tail: Arc::default(),
             options: CommandOptions::default(),
             unique_values: Arc::new(tokio::sync::Mutex::new(())),
             lanes: Arc::default(),
