@@ -152,6 +152,13 @@ async fn open_transaction(url: &str) -> (sqlx::PgConnection, i32) {
     (connection, pid)
 }
 
+/// Registers an organization named `name` as `admin`, answering the mutation's body.
+async fn register(server: &tests::TestServer, admin: &str, name: &str) -> serde_json::Value {
+    server
+        .gql(Some(admin), "mutation($n: String!) { registerOrganization(input: {name: $n, category: COMUNE, territory: \"T\"}) { positions organization { name } } }", serde_json::json!({"n": name}))
+        .await
+}
+
 /// A writing transaction left open in another database of the same cluster does not delay
 /// read-your-writes; one left open in the project's own database is named by `/readyz` (pid,
 /// age) and a mutation answers a typed `READ_SIDE_BEHIND` with what it recorded, then its
@@ -161,14 +168,7 @@ async fn only_this_databases_transactions_hold_the_log_back() {
     let (url, store) = tests::postgres_store_at().await;
     let server = tests::spawn_server(store, Default::default()).await;
     let admin = tests::admin();
-    let register = |name: &'static str| {
-        let (server, admin) = (&server, admin.clone());
-        async move {
-            server
-                .gql(Some(&admin), "mutation($n: String!) { registerOrganization(input: {name: $n, category: COMUNE, territory: \"T\"}) { positions organization { name } } }", serde_json::json!({"n": name}))
-                .await
-        }
-    };
+    let register = |name: &'static str| register(&server, &admin, name);
     let foreign = tests::postgres::fresh_database().await;
     let (foreign_session, _) = open_transaction(&foreign).await;
     for name in ["Comune A", "Comune B", "Comune C"] {
@@ -284,14 +284,7 @@ async fn a_mutation_is_read_from_the_image_while_the_database_catches_up() {
     let (url, store) = tests::postgres_store_at().await;
     let server = tests::spawn_server(store, Default::default()).await;
     let admin = tests::admin();
-    let register = |name: &'static str| {
-        let (server, admin) = (&server, admin.clone());
-        async move {
-            server
-                .gql(Some(&admin), "mutation($n: String!) { registerOrganization(input: {name: $n, category: COMUNE, territory: \"T\"}) { positions organization { name } } }", serde_json::json!({"n": name}))
-                .await
-        }
-    };
+    let register = |name: &'static str| register(&server, &admin, name);
     let audit = "{ readPosition auditLog(filter: {eventType: \"OrganizationRegistered\"}, last: 10) { nodes { payloadJson } } }";
     let body = register("Comune A").await;
     assert_eq!(
