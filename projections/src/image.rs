@@ -388,6 +388,37 @@ impl Image {
         }
     }
 
+    /// Folds `events`, the log's next events after `from`, into the image, from its own
+    /// documents: those after the image's position, when it stands within them. Answers
+    /// whether they applied (not when the image is behind `from`, past them, or was moved
+    /// meanwhile by another feed: the events are then either in it already or read again).
+    pub(crate) fn fold(
+        &self,
+        from: i64,
+        events: &[crate::event::StoredEvent],
+    ) -> Result<bool, ProjectionError> {
+        let Some(to) = events.last().map(|e| e.position) else {
+            return Ok(false);
+        };
+        let at = self.position();
+        if at < from || at >= to {
+            return Ok(false);
+        }
+        let (from, events) = (at, &events[events.partition_point(|e| e.position <= at)..]);
+        let mut keys = BTreeSet::new();
+        for event in events {
+            keys.extend(keys_for(event)?);
+        }
+        // The fold starts from the image as it was at `from`, all documents read at once.
+        let Some(mut docs) = self.stored_forms(from, keys)? else {
+            return Ok(false);
+        };
+        for event in events {
+            project(&mut docs, event)?;
+        }
+        self.apply_versions(from, to, &docs.versions, &docs.concerns)
+    }
+
     /// The current documents of `keys` in their stored form (None: no such document), as of
     /// `position` exactly; None if the image is no longer there (another feed moved it: the
     /// documents would already hold some of the events to fold).

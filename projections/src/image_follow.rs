@@ -1,19 +1,17 @@
 //! Keeping the read image (`image.rs`) loaded and following the log: the snapshot it starts
 //! from, its own fold of the log (after every commit), and the background task that does both.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures::TryStreamExt;
 
-use crate::event::StoredEvent;
 use crate::image::{Image, Loaded};
 use crate::projector::ProjectorError;
 use crate::sql::on_pool;
 use crate::store::{Backend, Store};
 use crate::tasks::{pause, Stoppable};
-use crate::views::{keys_for, project, StoredDocument};
+use crate::views::StoredDocument;
 
 /// How many events the image folds per read of the log.
 const FOLD_BATCH: i64 = 1_000;
@@ -60,42 +58,11 @@ async fn catch_up(image: &Image, store: &Store) -> Result<(), ProjectorError> {
         if events.is_empty() {
             return Ok(());
         }
-        fold(image, from, &events)?;
+        image.fold(from, &events)?;
         if (events.len() as i64) < FOLD_BATCH {
             return Ok(());
         }
     }
-}
-
-/// Folds `events`, the log's next events after `from`, into the image, from its own
-/// documents: those after the image's position, when it stands within them. Answers whether
-/// they applied (not when the image is behind `from`, past them, or was moved meanwhile by
-/// another feed: the events are then either in it already or read again).
-pub(crate) fn fold(
-    image: &Image,
-    from: i64,
-    events: &[StoredEvent],
-) -> Result<bool, ProjectorError> {
-    let Some(to) = events.last().map(|e| e.position) else {
-        return Ok(false);
-    };
-    let at = image.position();
-    if at < from || at >= to {
-        return Ok(false);
-    }
-    let (from, events) = (at, &events[events.partition_point(|e| e.position <= at)..]);
-    let mut keys = BTreeSet::new();
-    for event in events {
-        keys.extend(keys_for(event)?);
-    }
-    // The fold starts from the image as it was at `from`, all documents read at once.
-    let Some(mut docs) = image.stored_forms(from, keys)? else {
-        return Ok(false);
-    };
-    for event in events {
-        project(&mut docs, event)?;
-    }
-    Ok(image.apply_versions(from, to, &docs.versions, &docs.concerns)?)
 }
 
 /// Keeps `image` loaded and following the log until stopped; it answers only while this

@@ -158,7 +158,7 @@ impl Projector {
                 // log is committed, so the image may show it now, without waiting for this
                 // batch's documents to be written (read-your-writes waits for the image). A
                 // batch that does not join up is left to the image's own reading of the log.
-                if let Err(error) = crate::image_follow::fold(image, from, &events) {
+                if let Err(error) = image.fold(from, &events) {
                     tracing::error!(%error, "the read image could not fold a batch");
                 }
             }
