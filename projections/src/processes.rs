@@ -2,9 +2,12 @@
 //! from its own checkpoint and executes the commands each event causes through the command
 //! service, as the system actor. The commands are idempotent (ids derived from their source,
 //! repeats are no-ops), so a crash between a command and the checkpoint only repeats work that
-//! changes nothing.
+//! changes nothing. That is also why the running manager stores its checkpoint at most once per
+//! [`STORE_EVERY`] while the log moves (and when it rests or the manager stops) rather than
+//! after every batch: a crash repeats at most that much of the log, and a busy log does not
+//! cost an UPDATE per batch.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use aggregates::commitment::Commitment;
 use aggregates::ids::{NetworkId, DERIVED_ID_NAMESPACE};
@@ -44,14 +47,45 @@ impl From<sqlx::Error> for ProcessError {
 pub struct ProcessManager {
     store: Store,
     read: ReadModels,
-    /// The checkpoint as this manager's last batch left it: the next batch starts there
-    /// without asking. If another process's manager moved it meanwhile, the compare-and-set
-    /// of `advance` fails and the checkpoint is read again (handling an event twice changes
-    /// nothing).
-    known: std::sync::Arc<std::sync::Mutex<Option<i64>>>,
+    /// How far this manager has handled the log, and what it last stored.
+    progress: std::sync::Arc<std::sync::Mutex<Progress>>,
+}
+
+/// The checkpoint as this manager's last batch left it (`handled`: the next batch starts there
+/// without asking) and as it last stored it (`stored`, at `stored_at`). If another process's
+/// manager moved the stored one meanwhile, the compare-and-set of `store_checkpoint` fails and
+/// both are read again (handling an event twice changes nothing).
+#[derive(Clone, Copy)]
+struct Progress {
+    handled: Option<i64>,
+    stored: Option<i64>,
+    stored_at: Instant,
+}
+
+impl Default for Progress {
+    fn default() -> Self {
+        Self {
+            handled: None,
+            stored: None,
+            stored_at: Instant::now(),
+        }
+    }
+}
+
+impl Progress {
+    /// Whether the stored checkpoint is behind what was handled.
+    fn behind(&self) -> bool {
+        matches!((self.handled, self.stored), (Some(h), Some(s)) if h > s)
+    }
 }
 
 const NAME: &str = "processes";
+
+/// How often, at most, the running manager stores its checkpoint while the log moves.
+pub const STORE_EVERY: Duration = Duration::from_secs(1);
+
+/// How long the log must rest before the running manager stores a checkpoint that is behind.
+pub const QUIET: Duration = Duration::from_millis(20);
 
 fn parse<T: std::str::FromStr>(id: &str, position: i64) -> Result<T, ProcessError> {
     id.parse().map_err(|_| ProcessError::Decode(position))
@@ -62,7 +96,7 @@ impl ProcessManager {
         Self {
             read: ReadModels::new(store.clone()),
             store,
-            known: Default::default(),
+            progress: Default::default(),
         }
     }
 
@@ -75,7 +109,24 @@ impl ProcessManager {
         Ok(on_pool!(backend, pool => sqlx::query_scalar(&sql).bind(NAME).fetch_one(pool).await?))
     }
 
-    async fn advance(&self, from: i64, to: i64) -> Result<(), ProcessError> {
+    fn progress(&self) -> std::sync::MutexGuard<'_, Progress> {
+        self.progress.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Stores the checkpoint up to what was handled, if it is behind (compare-and-set against
+    /// what this manager stored last).
+    async fn store_checkpoint(&self) -> Result<(), ProcessError> {
+        let Progress {
+            handled: Some(to),
+            stored: Some(from),
+            ..
+        } = *self.progress()
+        else {
+            return Ok(());
+        };
+        if to <= from {
+            return Ok(());
+        }
         let backend = self.store.backend();
         let sql = dialect(
             backend,
@@ -84,32 +135,47 @@ impl ProcessManager {
         let moved = on_pool!(backend, pool => {
             sqlx::query(&sql).bind(to).bind(NAME).bind(from).execute(pool).await?.rows_affected()
         });
-        self.remember((moved > 0).then_some(to));
+        *self.progress() = if moved > 0 {
+            Progress {
+                handled: Some(to),
+                stored: Some(to),
+                stored_at: Instant::now(),
+            }
+        } else {
+            Progress::default()
+        };
         Ok(())
-    }
-
-    fn remember(&self, checkpoint: Option<i64>) {
-        *self.known.lock().unwrap_or_else(|e| e.into_inner()) = checkpoint;
     }
 
     /// The checkpoint as this manager left it, else as stored.
     async fn start(&self) -> Result<i64, ProcessError> {
-        let known = *self.known.lock().unwrap_or_else(|e| e.into_inner());
+        let known = self.progress().handled;
         match known {
             Some(position) => Ok(position),
             None => {
                 let position = self.checkpoint().await?;
-                self.remember(Some(position));
+                *self.progress() = Progress {
+                    handled: Some(position),
+                    stored: Some(position),
+                    stored_at: Instant::now(),
+                };
                 Ok(position)
             }
         }
     }
 
-    /// Follows the next events of the log; answers how many it handled (0: caught up).
+    /// Follows the next events of the log and stores the checkpoint; answers how many it
+    /// handled (0: caught up).
     pub async fn run_batch(&self) -> Result<usize, ProcessError> {
+        self.batch(true).await
+    }
+
+    /// Follows the next events of the log; stores the checkpoint when `store` says so or
+    /// [`STORE_EVERY`] has passed since it was last stored.
+    async fn batch(&self, store: bool) -> Result<usize, ProcessError> {
         let from = self.start().await?;
         let events = self.store.read_after(from, 100).await?;
-        // The checkpoint moves once per batch, or up to the last event handled when one fails:
+        // The checkpoint moves up to the last event handled, even when a later one fails:
         // every command a process issues is a no-op when repeated, so handling an event again
         // after a crash changes nothing.
         let mut reached = from;
@@ -121,8 +187,15 @@ impl ProcessManager {
             }
             reached = event.position;
         }
-        if reached > from {
-            self.advance(from, reached).await?;
+        let due = {
+            let mut progress = self.progress();
+            if progress.handled == Some(from) {
+                progress.handled = Some(reached);
+            }
+            progress.stored_at.elapsed() >= STORE_EVERY
+        };
+        if store || due {
+            self.store_checkpoint().await?;
         }
         outcome
     }
@@ -261,30 +334,53 @@ impl ProcessManager {
         Ok(())
     }
 
-    /// Runs the processes in the background until the handle is dropped or shut down.
+    /// Runs the processes in the background until the handle is dropped or shut down; the
+    /// checkpoint is stored at most once per [`STORE_EVERY`] while the log moves, as soon as
+    /// the log rests for [`QUIET`], and on the way out.
     pub fn spawn(self) -> Stoppable {
         Stoppable::spawn(move |mut stop| async move {
             let mut changes = self.store.subscribe();
+            // Whether the last batch found nothing new either.
+            let mut resting = false;
             loop {
                 if *stop.borrow() {
-                    return;
+                    break;
                 }
-                match self.run_batch().await {
+                match self.batch(false).await {
                     Ok(0) => {
-                        let reached = self.start().await.unwrap_or(i64::MAX);
+                        let (reached, behind) = {
+                            let progress = self.progress();
+                            (progress.handled, progress.behind())
+                        };
+                        let Some(reached) = reached else { continue };
+                        if behind && resting {
+                            if let Err(error) = self.store_checkpoint().await {
+                                tracing::warn!(%error, "storing the process checkpoint failed");
+                            }
+                            continue;
+                        }
+                        resting = true;
+                        let wait = if behind {
+                            QUIET
+                        } else {
+                            Duration::from_millis(500)
+                        };
                         tokio::select! {
-                            _ = self.store.wait_past(&mut changes, reached, Duration::from_millis(500)) => {}
-                            _ = stop.changed() => return,
+                            _ = self.store.wait_past(&mut changes, reached, wait) => {}
+                            _ = stop.changed() => break,
                         }
                     }
-                    Ok(_) => {}
+                    Ok(_) => resting = false,
                     Err(error) => {
                         tracing::error!(%error, "process batch failed; retrying");
                         if pause(&mut stop, Duration::from_secs(1)).await {
-                            return;
+                            break;
                         }
                     }
                 }
+            }
+            if let Err(error) = self.store_checkpoint().await {
+                tracing::warn!(%error, "storing the process checkpoint on the way out failed");
             }
         })
     }

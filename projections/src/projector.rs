@@ -53,6 +53,8 @@ pub struct Batch {
 pub struct Projector {
     store: Store,
     batch_size: i64,
+    /// The connection this projector's batch writes keep (PostgreSQL).
+    held: std::sync::Arc<tokio::sync::Mutex<crate::sql::Held>>,
 }
 
 const LOAD_CHUNK: usize = 500;
@@ -71,6 +73,7 @@ impl Projector {
         Self {
             store,
             batch_size: 500,
+            held: Default::default(),
         }
     }
 
@@ -287,7 +290,12 @@ impl Projector {
             concerns: &docs.concerns,
         };
         let claimed = match self.store.backend() {
-            Backend::Postgres(pool) => write_postgres(pool, &batch).await?,
+            Backend::Postgres(pool) => {
+                let mut held = self.held.lock().await;
+                let connection = held.connection(pool).await?;
+                let outcome = write_postgres(connection, &batch).await;
+                held.settle(outcome)?
+            }
             Backend::Sqlite(pool) => write_sqlite(pool, &batch).await?,
         };
         if !claimed {
@@ -696,7 +704,10 @@ struct BatchWrite<'a> {
 /// arrays through `unnest`. If the claim fails (another projector moved the checkpoint) the
 /// other parts write nothing. All parts see one snapshot: the versions inserted are not among
 /// those ended. Answers whether the batch was claimed.
-async fn write_postgres(pool: &sqlx::PgPool, batch: &BatchWrite<'_>) -> Result<bool, sqlx::Error> {
+async fn write_postgres(
+    connection: &mut sqlx::PgConnection,
+    batch: &BatchWrite<'_>,
+) -> Result<bool, sqlx::Error> {
     let BatchWrite {
         generation,
         from,
@@ -768,7 +779,7 @@ async fn write_postgres(pool: &sqlx::PgPool, batch: &BatchWrite<'_>) -> Result<b
             .collect::<Vec<&str>>(),
     )
     .bind(concerns.iter().map(|(_, _, p)| *p).collect::<Vec<i64>>())
-    .fetch_one(pool)
+    .fetch_one(connection)
     .await?;
     Ok(claimed == 1)
 }

@@ -40,3 +40,39 @@ macro_rules! on_pool {
     };
 }
 pub(crate) use on_pool;
+
+/// A PostgreSQL connection that one task keeps across its statements instead of taking one
+/// from the pool for each. sqlx tests every connection given back to its pool with a round
+/// trip (a `ping` on release, unconditional in sqlx 0.8), so a task running one statement at a
+/// time (an appender, the reader of the log, the projector) paid two round trips for each.
+/// The connection is kept while its statements succeed or fail in the database; after any
+/// other failure (I/O, protocol) it goes back to the pool, whose test decides whether it
+/// lives. A statement abandoned half-way leaves nothing behind: the connection reads what was
+/// left of its answer before the next one.
+#[derive(Default)]
+pub(crate) struct Held(Option<sqlx::pool::PoolConnection<sqlx::Postgres>>);
+
+impl Held {
+    /// The kept connection, or one from `pool`.
+    pub(crate) async fn connection(
+        &mut self,
+        pool: &PgPool,
+    ) -> Result<&mut sqlx::PgConnection, sqlx::Error> {
+        let connection = match self.0.take() {
+            Some(connection) => connection,
+            None => pool.acquire().await?,
+        };
+        Ok(&mut **self.0.insert(connection))
+    }
+
+    /// Gives the connection back to the pool unless `outcome` succeeded or failed in the
+    /// database itself; answers `outcome`.
+    pub(crate) fn settle<T>(&mut self, outcome: Result<T, sqlx::Error>) -> Result<T, sqlx::Error> {
+        if let Err(error) = &outcome {
+            if !matches!(error, sqlx::Error::Database(_) | sqlx::Error::RowNotFound) {
+                self.0 = None;
+            }
+        }
+        outcome
+    }
+}

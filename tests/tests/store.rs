@@ -1017,6 +1017,49 @@ async fn readers_in_other_processes_are_woken_by_new_events() {
     }
 }
 
+/// A process alone on its database sends no notification for its appends (each would be a
+/// transaction of its own, for nobody); once another process says it listens, it answers and
+/// notifies its appends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn appends_are_notified_only_while_another_process_listens() {
+    let (url, writer) = tests::postgres_store_at().await;
+    let mut other = sqlx::postgres::PgListener::connect(&url).await.unwrap();
+    other.listen("governance_events").await.unwrap();
+    register(&writer, "Comune alone").await;
+    assert_eq!(
+        next(&mut other, 500).await,
+        None,
+        "no notification while nobody else has said it listens"
+    );
+    sqlx::query("SELECT pg_notify('governance_events', 'hello:another')")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    assert_eq!(
+        next(&mut other, 5_000).await.as_deref(),
+        Some("hello:another")
+    );
+    let answer = next(&mut other, 5_000).await.unwrap_or_default();
+    let instance = answer
+        .strip_prefix("here:")
+        .expect("it answers a hello")
+        .to_owned();
+    register(&writer, "Comune accompanied").await;
+    assert_eq!(
+        next(&mut other, 5_000).await,
+        Some(instance),
+        "its appends are notified while another process is present"
+    );
+}
+
+/// The next notification's payload, if one comes within `wait` milliseconds.
+async fn next(other: &mut sqlx::postgres::PgListener, wait: u64) -> Option<String> {
+    tokio::time::timeout(Duration::from_millis(wait), other.recv())
+        .await
+        .ok()
+        .map(|n| n.unwrap().payload().to_owned())
+}
+
 fn letters(n: u32) -> String {
     n.to_string()
         .chars()

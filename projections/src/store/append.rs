@@ -26,6 +26,8 @@ use cqrs_es::Aggregate;
 use postgres_es::PostgresEventRepository;
 use serde_json::Value;
 
+use crate::sql::Held;
+
 /// postgres-es for reads; appends through the store's [`Appender`]. The positions of the
 /// last append are left in `appended` for the command service.
 pub(crate) struct PostgresLog {
@@ -56,7 +58,7 @@ struct Request {
 
 /// How many commands one group commit takes at most.
 const GROUP_MAX: usize = 64;
-/// How many group commits may be on their way at once.
+/// How many group commits may be on their way at once (each appender keeps a connection).
 const APPENDERS: usize = 2;
 
 /// Appends the events of concurrent commands in groups: whatever is queued when an appender
@@ -72,6 +74,7 @@ impl Appender {
         for _ in 0..APPENDERS {
             let (pool, receiver) = (pool.clone(), receiver.clone());
             tokio::spawn(async move {
+                let mut held = Held::default();
                 loop {
                     let mut group = Vec::new();
                     {
@@ -87,7 +90,7 @@ impl Appender {
                             }
                         }
                     }
-                    commit_group(&pool, group).await;
+                    commit_group(&pool, &mut held, group).await;
                 }
             });
         }
@@ -119,11 +122,11 @@ impl Appender {
 }
 
 /// One statement for the whole group; if it fails, each command on its own.
-async fn commit_group(pool: &sqlx::PgPool, group: Vec<Request>) {
+async fn commit_group(pool: &sqlx::PgPool, held: &mut Held, group: Vec<Request>) {
     metrics::histogram!("governance_append_group_commands").record(group.len() as f64);
     if group.len() > 1 {
         let events: Vec<&SerializedEvent> = group.iter().flat_map(|r| &r.events).collect();
-        if let Ok(positions) = insert(pool, &events).await {
+        if let Ok(positions) = insert(pool, held, &events).await {
             let mut positions = positions.into_iter();
             for request in group {
                 let mine: Vec<i64> = positions.by_ref().take(request.events.len()).collect();
@@ -134,7 +137,7 @@ async fn commit_group(pool: &sqlx::PgPool, group: Vec<Request>) {
     }
     for request in group {
         let events: Vec<&SerializedEvent> = request.events.iter().collect();
-        let _ = request.reply.send(insert(pool, &events).await);
+        let _ = request.reply.send(insert(pool, held, &events).await);
     }
 }
 
@@ -142,13 +145,15 @@ async fn commit_group(pool: &sqlx::PgPool, group: Vec<Request>) {
 /// trigger, grow with it); answers each event's position, in the same order.
 async fn insert(
     pool: &sqlx::PgPool,
+    held: &mut Held,
     events: &[&SerializedEvent],
 ) -> Result<Vec<i64>, PersistenceError> {
     let texts = |f: fn(&SerializedEvent) -> &String| -> Vec<&str> {
         events.iter().map(|e| f(e).as_str()).collect()
     };
     // WITH ORDINALITY … ORDER BY: rows are inserted in the given order.
-    let mut rows: Vec<(i64, i64)> = sqlx::query_as(
+    let connection = held.connection(pool).await.map_err(persistence_error)?;
+    let outcome = sqlx::query_as(
         "WITH x AS (
              SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[],
                                   $6::jsonb[], $7::jsonb[]) WITH ORDINALITY AS x(t, i, s, e, v, p, m, o)
@@ -169,9 +174,9 @@ async fn insert(
     .bind(texts(|e| &e.event_version))
     .bind(events.iter().map(|e| &e.payload).collect::<Vec<&Value>>())
     .bind(events.iter().map(|e| &e.metadata).collect::<Vec<&Value>>())
-    .fetch_all(pool)
-    .await
-    .map_err(persistence_error)?;
+    .fetch_all(connection)
+    .await;
+    let mut rows: Vec<(i64, i64)> = held.settle(outcome).map_err(persistence_error)?;
     rows.sort_unstable();
     Ok(rows.into_iter().map(|(_, position)| position).collect())
 }

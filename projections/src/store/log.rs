@@ -16,6 +16,7 @@ pub use crate::event::StoredEvent;
 
 use super::tail::Served;
 use super::{Backend, Store, StoreError};
+use crate::sql::Held;
 
 /// The log's horizon on PostgreSQL: rows of transactions below it have all committed or
 /// aborted, so a reader may pass them. It is the oldest transaction still running (of the
@@ -138,14 +139,16 @@ impl Store {
             Some(Err(())) => return self.read_from_database(position, limit).await,
             None => {}
         }
-        let _reading = self.tail.reading.lock().await;
+        let mut reading = self.tail.reading.lock().await;
         // Another follower may have read meanwhile.
         match served(&self.tail) {
             Some(Ok(events)) => return Ok(events),
             Some(Err(())) => return self.read_from_database(position, limit).await,
             None => {}
         }
-        let events = self.read_from_database(position, limit).await?;
+        let events = self
+            .read_from_database_with(position, limit, &mut reading)
+            .await?;
         self.tail.extend(position, &events);
         Ok(events)
     }
@@ -156,13 +159,26 @@ impl Store {
         position: i64,
         limit: i64,
     ) -> Result<Vec<StoredEvent>, StoreError> {
+        self.read_from_database_with(position, limit, &mut Held::default())
+            .await
+    }
+
+    /// [`Store::read_after`] from the database, on PostgreSQL on the connection `held` keeps.
+    async fn read_from_database_with(
+        &self,
+        position: i64,
+        limit: i64,
+        held: &mut Held,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
         let rows: Vec<RawEvent> = match &self.backend {
             Backend::Postgres(pool) => {
-                sqlx::query_as(select_postgres())
+                let connection = held.connection(pool).await?;
+                let outcome = sqlx::query_as(select_postgres())
                     .bind(position)
                     .bind(limit)
-                    .fetch_all(pool)
-                    .await?
+                    .fetch_all(connection)
+                    .await;
+                held.settle(outcome)?
             }
             Backend::Sqlite(pool) => {
                 sqlx::query_as(SELECT_SQLITE)

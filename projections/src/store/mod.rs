@@ -9,6 +9,7 @@ mod directory;
 mod lanes;
 mod log;
 pub mod municipalities;
+mod notify;
 mod tail;
 mod tokens;
 mod transfer;
@@ -21,7 +22,7 @@ use cqrs_es::persist::PersistedEventStore;
 use cqrs_es::{Aggregate, AggregateError, EventStore};
 use postgres_es::PostgresEventRepository;
 use sqlite_es::SqliteEventRepository;
-use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use tokio::sync::watch;
 
@@ -139,8 +140,11 @@ pub struct StoreParts {
     /// This store's name in its notifications, so that its listener tells its own from other
     /// processes'.
     instance: Arc<str>,
-    /// When a notification from another process last arrived (milliseconds since `EPOCH`).
+    /// When a notification of appends from another process last arrived (milliseconds
+    /// since `EPOCH`).
     heard_from_others: Arc<std::sync::atomic::AtomicU64>,
+    /// When another process last said it listens (any notification of its; see `notify.rs`).
+    others_present: Arc<std::sync::atomic::AtomicU64>,
     /// The events last read from the log, shared by this process's followers (`tail.rs`).
     tail: Arc<tail::Tail>,
     options: CommandOptions,
@@ -241,6 +245,7 @@ impl Store {
             appended: Arc::new(watch::channel(0).0),
             instance: uuid::Uuid::new_v4().to_string().into(),
             heard_from_others: Arc::default(),
+            others_present: Arc::default(),
             tail: Arc::default(),
             options: CommandOptions::default(),
             unique_values: Arc::new(tokio::sync::Mutex::new(())),
@@ -391,75 +396,5 @@ impl Store {
             .heard_from_others
             .load(std::sync::atomic::Ordering::Relaxed);
         at > 0 && millis_since_epoch().saturating_sub(at) <= window.as_millis() as u64
-    }
-
-    /// On PostgreSQL, sends one NOTIFY after this process's appends have committed, for
-    /// however many committed while the previous one was on its way (a notification from
-    /// every appending transaction serialised their commits on PostgreSQL's notification
-    /// lock). Readers in other processes wake on it; a lost one costs them their poll
-    /// interval, never an event. Stops when the store is dropped.
-    fn start_notifying(&self) {
-        let Backend::Postgres(pool) = &self.backend else {
-            return;
-        };
-        let pool = pool.clone();
-        let mut appended = self.appended.subscribe();
-        let instance = self.instance.clone();
-        tokio::spawn(async move {
-            while appended.changed().await.is_ok() {
-                appended.borrow_and_update();
-                if let Err(error) = sqlx::query("SELECT pg_notify($1, $2)")
-                    .bind(NOTIFY_CHANNEL)
-                    .bind(&*instance)
-                    .execute(&pool)
-                    .await
-                {
-                    if pool.is_closed() {
-                        return;
-                    }
-                    tracing::warn!(%error, "could not notify other processes of new events");
-                }
-            }
-        });
-    }
-
-    /// On PostgreSQL, follows NOTIFY so that commits by other processes wake readers too.
-    fn start_listening(&self) {
-        let Backend::Postgres(pool) = &self.backend else {
-            return;
-        };
-        let pool = pool.clone();
-        let changes = Arc::downgrade(&self.changes);
-        let (instance, heard) = (self.instance.clone(), self.heard_from_others.clone());
-        tokio::spawn(async move {
-            loop {
-                let listener = async {
-                    let mut listener = PgListener::connect_with(&pool).await?;
-                    listener.listen(NOTIFY_CHANNEL).await?;
-                    loop {
-                        let notification = listener.recv().await?;
-                        // Its own appends woke this process's readers already.
-                        if notification.payload() == &*instance {
-                            continue;
-                        }
-                        heard.store(millis_since_epoch(), std::sync::atomic::Ordering::Relaxed);
-                        match changes.upgrade() {
-                            Some(changes) => changes.send_modify(|n| *n = n.wrapping_add(1)),
-                            None => return Ok::<(), sqlx::Error>(()),
-                        }
-                    }
-                };
-                match listener.await {
-                    Ok(()) => return,
-                    Err(error) => {
-                        if changes.strong_count() == 0 || pool.is_closed() {
-                            return;
-                        }
-                        tracing::warn!(%error, "event notifications interrupted; reconnecting");
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                    }
-                }
-            }
-        });
     }
 }

@@ -30,8 +30,9 @@ struct Block {
 #[derive(Default)]
 pub(crate) struct Tail {
     block: Mutex<Option<Block>>,
-    /// Held while a follower reads the database at the tail's end.
-    pub(crate) reading: tokio::sync::Mutex<()>,
+    /// Held while a follower reads the database at the tail's end, with the connection
+    /// those reads keep (PostgreSQL).
+    pub(crate) reading: tokio::sync::Mutex<crate::sql::Held>,
 }
 
 /// Where a position stands against the tail.
