@@ -340,8 +340,8 @@ impl ProcessManager {
     pub fn spawn(self) -> Stoppable {
         Stoppable::spawn(move |mut stop| async move {
             let mut changes = self.store.subscribe();
-            // Whether the last batch found nothing new either.
-            let mut resting = false;
+            // When the last batch found something new.
+            let mut moved_at = Instant::now();
             loop {
                 if *stop.borrow() {
                     break;
@@ -353,15 +353,15 @@ impl ProcessManager {
                             (progress.handled, progress.behind())
                         };
                         let Some(reached) = reached else { continue };
-                        if behind && resting {
+                        let rested = moved_at.elapsed();
+                        if behind && rested >= QUIET {
                             if let Err(error) = self.store_checkpoint().await {
                                 tracing::warn!(%error, "storing the process checkpoint failed");
                             }
                             continue;
                         }
-                        resting = true;
                         let wait = if behind {
-                            QUIET
+                            QUIET - rested
                         } else {
                             Duration::from_millis(500)
                         };
@@ -370,7 +370,7 @@ impl ProcessManager {
                             _ = stop.changed() => break,
                         }
                     }
-                    Ok(_) => resting = false,
+                    Ok(_) => moved_at = Instant::now(),
                     Err(error) => {
                         tracing::error!(%error, "process batch failed; retrying");
                         if pause(&mut stop, Duration::from_secs(1)).await {
