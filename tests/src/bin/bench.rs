@@ -3,7 +3,9 @@
 //! figures):
 //! - commands/s through GraphQL mutations at 1, 4, 16 and 64 clients, against the raw
 //!   PostgreSQL ceiling for the same work (a transaction that reads an aggregate's rows and
-//!   inserts one event row), by the same number of clients;
+//!   inserts one event row), by the same number of clients; and CPU per command, the server's
+//!   and PostgreSQL's (the load generator's HTTP clients run on a thread of their own, counted
+//!   apart), against the raw transaction's (its client is the work) and PostgreSQL's;
 //! - projection lag (commit to visible) p50/p99 under the 16-client load;
 //! - p50/p99 and throughput of five named read queries at 32 clients, against a plain SQL query
 //!   of the same rows;
@@ -139,7 +141,30 @@ fn percentile(samples: &mut [f64], p: f64) -> f64 {
 
 /// Runs `clients` loops of `work` for `seconds`; answers (operations per second, latencies ms).
 /// `work(client, i)` gets numbers `i` from `first` on, so that rounds never repeat one.
-async fn load<F, Fut>(clients: usize, seconds: f64, first: u64, work: Arc<F>) -> (f64, Vec<f64>)
+/// The runtime the system's load generator runs on: one thread of its own, named
+/// [`CLIENT_THREAD`], so that the CPU of its HTTP clients is told apart from the server's
+/// (the measure is the server's CPU and PostgreSQL's; the baseline's client is its work).
+fn client_runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name(CLIENT_THREAD)
+            .enable_all()
+            .build()
+            .expect("the load generator's runtime")
+    })
+}
+
+const CLIENT_THREAD: &str = "bench-client";
+
+async fn load<F, Fut>(
+    clients: usize,
+    seconds: f64,
+    first: u64,
+    work: Arc<F>,
+    on: Option<&tokio::runtime::Handle>,
+) -> (f64, Vec<f64>)
 where
     F: Fn(usize, u64) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = bool> + Send,
@@ -152,7 +177,7 @@ where
     for client in 0..clients {
         let (work, stop, done, latencies) =
             (work.clone(), stop.clone(), done.clone(), latencies.clone());
-        tasks.push(tokio::spawn(async move {
+        let client = async move {
             let mut i = first;
             let mut mine = Vec::new();
             while !stop.load(Ordering::Relaxed) {
@@ -164,7 +189,11 @@ where
                 i += 1;
             }
             latencies.lock().unwrap().extend(mine);
-        }));
+        };
+        tasks.push(match on {
+            Some(runtime) => runtime.spawn(client),
+            None => tokio::spawn(client),
+        });
     }
     tokio::time::sleep(Duration::from_secs_f64(seconds)).await;
     stop.store(true, Ordering::Relaxed);
@@ -176,9 +205,10 @@ where
     (done.load(Ordering::Relaxed) as f64 / elapsed, latencies)
 }
 
-/// CPU seconds used so far by this process (the server and the load generator) and by the
-/// PostgreSQL processes of the machine (Linux `/proc`; 100 clock ticks a second).
-fn cpu_seconds() -> (f64, f64) {
+/// CPU seconds used so far by this process (the server and the load generator), by the
+/// load generator's own threads ([`client_runtime`]), and by the PostgreSQL processes of the
+/// machine (Linux `/proc`; 100 clock ticks a second).
+fn cpu_seconds() -> (f64, f64, f64) {
     fn ticks(stat: &str) -> Option<(String, f64)> {
         let (_, rest) = stat.split_once(" (")?;
         let (comm, rest) = rest.rsplit_once(") ")?;
@@ -191,6 +221,21 @@ fn cpu_seconds() -> (f64, f64) {
         .ok()
         .and_then(|s| ticks(&s))
         .map_or(0.0, |(_, t)| t);
+    let mut client = 0.0;
+    for entry in std::fs::read_dir("/proc/self/task")
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        if let Some((comm, t)) = std::fs::read_to_string(entry.path().join("stat"))
+            .ok()
+            .and_then(|s| ticks(&s))
+        {
+            if comm == CLIENT_THREAD {
+                client += t;
+            }
+        }
+    }
     let mut postgres = 0.0;
     for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
         if let Some((comm, t)) = std::fs::read_to_string(entry.path().join("stat"))
@@ -202,12 +247,16 @@ fn cpu_seconds() -> (f64, f64) {
             }
         }
     }
-    (own, postgres)
+    (own, client, postgres)
 }
 
-/// CPU milliseconds per operation of the last [`paired`] measure: (this process, PostgreSQL)
-/// for the system, then for the baseline.
-static LAST_CPU: Mutex<((f64, f64), (f64, f64))> = Mutex::new(((0.0, 0.0), (0.0, 0.0)));
+/// CPU milliseconds per operation of the last [`paired`] measure: for the system (the
+/// server, its load generator's HTTP clients, PostgreSQL), then for the baseline (this
+/// process: its client is its work; PostgreSQL).
+static LAST_CPU: Mutex<CpuPerOperation> = Mutex::new(((0.0, 0.0, 0.0), (0.0, 0.0)));
+
+/// ((server, load client, PostgreSQL), (baseline process, PostgreSQL)), ms per operation.
+type CpuPerOperation = ((f64, f64, f64), (f64, f64));
 
 /// Measurement rounds per figure: the system and its baseline alternate, so that a noisy
 /// machine's drift (other tenants, the kernel, PostgreSQL's own background work) falls on both.
@@ -230,29 +279,37 @@ where
     let (system, baseline) = (Arc::new(system), Arc::new(baseline));
     let slice = seconds / ROUNDS as f64;
     let (mut s_rate, mut s_lat, mut b_rate, mut b_lat) = (0.0, Vec::new(), 0.0, Vec::new());
-    let (mut s_cpu, mut b_cpu) = ((0.0, 0.0), (0.0, 0.0));
+    let (mut s_cpu, mut b_cpu) = ((0.0, 0.0, 0.0), (0.0, 0.0));
     for round in 0..ROUNDS {
         let first = round << 32;
         let before = cpu_seconds();
-        let (rate, latencies) = load(clients, slice, first, system.clone()).await;
+        let on = client_runtime().handle();
+        let (rate, latencies) = load(clients, slice, first, system.clone(), Some(on)).await;
         let after = cpu_seconds();
-        s_cpu.0 += after.0 - before.0;
-        s_cpu.1 += after.1 - before.1;
+        let client = after.1 - before.1;
+        s_cpu.0 += after.0 - before.0 - client;
+        s_cpu.1 += client;
+        s_cpu.2 += after.2 - before.2;
         s_rate += rate / ROUNDS as f64;
         s_lat.extend(latencies);
         let before = cpu_seconds();
-        let (rate, latencies) = load(clients, slice, first, baseline.clone()).await;
+        let (rate, latencies) = load(clients, slice, first, baseline.clone(), None).await;
         let after = cpu_seconds();
         b_cpu.0 += after.0 - before.0;
-        b_cpu.1 += after.1 - before.1;
+        b_cpu.1 += after.2 - before.2;
         b_rate += rate / ROUNDS as f64;
         b_lat.extend(latencies);
     }
-    let per_op = |cpu: (f64, f64), ops: usize| {
-        let ops = ops.max(1) as f64;
-        (cpu.0 * 1000.0 / ops, cpu.1 * 1000.0 / ops)
-    };
-    *LAST_CPU.lock().unwrap() = (per_op(s_cpu, s_lat.len()), per_op(b_cpu, b_lat.len()));
+    let per_op = |cpu: f64, ops: usize| cpu * 1000.0 / ops.max(1) as f64;
+    let (s_ops, b_ops) = (s_lat.len(), b_lat.len());
+    *LAST_CPU.lock().unwrap() = (
+        (
+            per_op(s_cpu.0, s_ops),
+            per_op(s_cpu.1, s_ops),
+            per_op(s_cpu.2, s_ops),
+        ),
+        (per_op(b_cpu.0, b_ops), per_op(b_cpu.1, b_ops)),
+    );
     ((s_rate, s_lat), (b_rate, b_lat))
 }
 
@@ -629,12 +686,12 @@ async fn main() {
                 }
             }
             let ratio = system / baseline;
-            let ((s_own, s_pg), (b_own, b_pg)) = *LAST_CPU.lock().unwrap();
+            let ((s_own, s_client, s_pg), (b_own, b_pg)) = *LAST_CPU.lock().unwrap();
             table.push(format!(
             "| commands/s, {clients} clients{fsync} | {system:.0} | {baseline:.0} (raw PostgreSQL) | {ratio:.2} |"
         ));
             table.push(format!(
-            "| CPU ms per command, {clients} clients{fsync}: this process + PostgreSQL | {s_own:.2} + {s_pg:.2} | {b_own:.2} + {b_pg:.2} | {:.1}× |",
+            "| CPU ms per command, {clients} clients{fsync}: server + PostgreSQL (the load generator's HTTP client apart) | {s_own:.2} + {s_pg:.2} (client {s_client:.2}) | {b_own:.2} + {b_pg:.2} | {:.1}× |",
             (s_own + s_pg) / (b_own + b_pg).max(1e-9)
         ));
             results.insert(
@@ -643,7 +700,8 @@ async fn main() {
                     if durable { "_fsync" } else { "" }
                 ),
                 json!({"system": system, "baseline": baseline, "ratio": ratio,
-                "cpu_ms_per_command": {"system": [s_own, s_pg], "baseline": [b_own, b_pg]}}),
+                "cpu_ms_per_command": {"system": [s_own, s_pg], "load_client": s_client,
+                    "baseline": [b_own, b_pg]}}),
             );
         }
         for statement in ["ALTER SYSTEM RESET ALL", "SELECT pg_reload_conf()"] {
@@ -752,8 +810,8 @@ async fn main() {
                     }
                     all_ok
                 }
-            }),
-        )
+            }), None,
+)
         .await
         };
         let retries = counter(&server, "governance_command_retries_total").await - retries_before;
@@ -906,6 +964,7 @@ async fn main() {
                         body.get("data").is_some() && body.get("errors").is_none()
                     }
                 }),
+                None,
             )
             .await;
             let (rss, peak) = process.memory_mib();
