@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::activity::visible_activity;
 use crate::commitment::visible_commitment;
-use crate::errors::{client_error, ApiResult};
+use crate::errors::{client_error, client_error_for, ApiResult};
 use crate::graph::Activity;
 use crate::graph::Commitment;
 use crate::graph::IndicatorSet;
@@ -60,9 +60,19 @@ pub enum Node {
 }
 
 /// The object a global id names, if the viewer may read it (else absent, like a missing one).
-pub(crate) async fn node_of(ctx: &Context<'_>, id: &ID, at: Lens) -> ApiResult<Option<Node>> {
+pub(crate) async fn node_of(
+    ctx: &Context<'_>,
+    id: &ID,
+    at: Lens,
+    argument: &str,
+) -> ApiResult<Option<Node>> {
+    // Text that is no global id at all is a client's mistake, not an absent object.
     let Some((kind, uuid)) = decode_id(id) else {
-        return Ok(None);
+        return Err(client_error_for(
+            "INVALID_ID",
+            "not a global id of this API",
+            argument,
+        ));
     };
     // Objects the viewer may not read are absent, exactly like objects that do not exist.
     Ok(match kind {
@@ -98,7 +108,8 @@ pub struct NodeQuery;
 
 #[Object]
 impl NodeQuery {
-    /// Any object by its global id.
+    /// Any object by its global id; null when there is none the viewer may read, and an
+    /// `INVALID_ID` error for text that is not a global id at all.
     async fn node(
         &self,
         ctx: &Context<'_>,
@@ -111,10 +122,11 @@ impl NodeQuery {
         effective_on: Option<Date>,
     ) -> ApiResult<Option<Node>> {
         let at = lens(ctx, as_of, effective_on).await?;
-        node_of(ctx, &id, at).await
+        node_of(ctx, &id, at, "id").await
     }
 
-    /// Objects by their global ids, in the same order (null where none).
+    /// Objects by their global ids, in the same order (null where none; an `INVALID_ID` error
+    /// if one is not a global id at all).
     async fn nodes(
         &self,
         ctx: &Context<'_>,
@@ -135,7 +147,7 @@ impl NodeQuery {
         let at = lens(ctx, as_of, effective_on).await?;
         let mut out = Vec::with_capacity(ids.len());
         for id in &ids {
-            out.push(node_of(ctx, id, at).await?);
+            out.push(node_of(ctx, id, at, "ids").await?);
         }
         Ok(out)
     }

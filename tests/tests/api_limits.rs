@@ -91,6 +91,47 @@ async fn the_default_limits_let_a_page_of_typed_history_through() {
     assert!(page.get("errors").is_none(), "{page}");
 }
 
+/// Text that is not a global id at all is the client's mistake (`INVALID_ID`, naming the
+/// argument); a well-formed id of nothing the viewer may read is simply absent.
+#[tokio::test]
+async fn an_id_that_is_no_global_id_is_refused_and_an_unknown_one_is_null() {
+    let (_dir, s) = server(Default::default()).await;
+    let auditor = tests::auditor();
+    for (query, variables, argument) in [
+        (
+            "query($v: ID!) { node(id: $v) { id } }",
+            json!({"v": "not-an-id"}),
+            "id",
+        ),
+        (
+            "query($v: [ID!]!) { nodes(ids: $v) { id } }",
+            json!({"v": [aggregates::ids::global_id("Organization", uuid::Uuid::new_v4()), "%%%"]}),
+            "ids",
+        ),
+    ] {
+        let body = s.gql(Some(&auditor), query, variables).await;
+        assert_eq!(code(&body), "INVALID_ID", "{body}");
+        assert_eq!(
+            body["errors"][0]["extensions"]["argument"], argument,
+            "{body}"
+        );
+    }
+    let unknown = aggregates::ids::global_id("Organization", uuid::Uuid::new_v4());
+    let body = s
+        .gql(
+            Some(&auditor),
+            "query($v: ID!, $w: [ID!]!) { node(id: $v) { id } nodes(ids: $w) { id } }",
+            json!({"v": unknown, "w": [unknown]}),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert_eq!(
+        body["data"],
+        json!({"node": null, "nodes": [null]}),
+        "{body}"
+    );
+}
+
 #[tokio::test]
 async fn a_page_over_the_maximum_is_refused() {
     let (_dir, s) = server(Default::default()).await;
@@ -225,6 +266,17 @@ async fn metrics_are_valid_prometheus_and_readyz_follows_the_database() {
         .gql(Some(&tests::admin()), "mutation Register { registerOrganization(input: {name: \"Comune\", category: COMUNE, territory: \"T\"}) { positions } }", json!({}))
         .await;
     assert!(body.get("errors").is_none(), "{body}");
+    // The mutation answers once its change is readable (from the read image, when kept); the
+    // projector's stage metrics exist once the database shows it too, which `readPosition`
+    // waits for.
+    let position = body["data"]["registerOrganization"]["positions"][0].clone();
+    let read = s
+        .gql(Some(&tests::admin()), "{ readPosition }", json!({}))
+        .await;
+    assert!(
+        read["data"]["readPosition"].as_i64() >= position.as_i64(),
+        "{read} {position}"
+    );
     let base = s.url.trim_end_matches("/graphql").to_owned();
     // Ready once the read image has loaded and the read side caught up: on a busy machine that
     // can come a little after the first mutation is answered.
