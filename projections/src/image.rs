@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::watch;
 
-use crate::timelines::{EventCache, Timelines, Window};
+use crate::timelines::{EventCache, Facts, Lacking, Narrow, Timelines, Window};
 use crate::views::*;
 
 /// A document in its typed form (the view struct of its kind).
@@ -416,7 +416,7 @@ impl Image {
         for event in events {
             project(&mut docs, event)?;
         }
-        self.apply_versions(from, to, &docs.versions, &docs.concerns)
+        self.apply_versions(from, to, &docs.versions, &docs.concerns, events)
     }
 
     /// The current documents of `keys` in their stored form (None: no such document), as of
@@ -446,7 +446,7 @@ impl Image {
         Ok(Some(docs))
     }
 
-    /// Applies the state at `to` of the documents events in `(from, to]` touched, and the
+    /// Applies the state at `to` of the documents `events` in `(from, to]` touched, and the
     /// entities those events concern (`concerns`, in log order), if the image is at a
     /// position in `[from, to)`; answers whether it did.
     pub(crate) fn apply<'a>(
@@ -455,6 +455,7 @@ impl Image {
         to: i64,
         changes: impl IntoIterator<Item = (&'a DocKey, &'a Filters, &'a Value)>,
         concerns: &[(Kind, String, i64)],
+        events: &[crate::event::StoredEvent],
     ) -> Result<bool, ProjectionError> {
         if !(from..to).contains(&self.position()) {
             return Ok(false);
@@ -476,7 +477,7 @@ impl Image {
             state.put(key, filters, doc, bytes);
         }
         let above = state.position;
-        state.timelines.append(above, concerns);
+        state.timelines.append(above, concerns, events);
         state.position = to;
         let (documents, bytes) = (state.documents, state.bytes);
         drop(state);
@@ -495,6 +496,7 @@ impl Image {
         to: i64,
         versions: &[Version],
         concerns: &[(Kind, String, i64)],
+        events: &[crate::event::StoredEvent],
     ) -> Result<bool, ProjectionError> {
         let mut last: HashMap<&DocKey, &Version> = HashMap::with_capacity(versions.len());
         for version in versions {
@@ -505,27 +507,29 @@ impl Image {
             to,
             last.into_values().map(|v| (&v.key, &v.filters, &v.doc)),
             concerns,
+            events,
         )
     }
 
-    /// One window of the positions that concern an entity, and how many there are, as of the
-    /// image's position; or, when no list of it is kept, that position (to load one at).
-    pub(crate) fn timeline(
+    /// One window of the positions of the events that concern every one of `entities` and
+    /// hold to `narrow`, and how many there are, as of the image's position; or, when an
+    /// entity has no list kept, which one and that position (to load its list at).
+    pub(crate) fn history(
         &self,
-        kind: Kind,
-        id: &str,
+        entities: &[(Kind, &str)],
+        narrow: &Narrow,
         window: Window,
-    ) -> Result<(Vec<i64>, usize), i64> {
+    ) -> Result<(Vec<i64>, usize), (Lacking, i64)> {
         let state = self.read_state();
-        match state.timelines.get(kind, id) {
-            Some(list) => Ok((window.of(list), list.len())),
-            None => Err(state.position),
+        match state.timelines.select(entities, narrow) {
+            Ok(positions) => Ok((window.of(&positions), positions.len())),
+            Err(lacking) => Err((lacking, state.position)),
         }
     }
 
     /// Keeps an entity's list of positions, complete up to `at`, if the image is still there
     /// (else the batches applied since may have concerned it); answers whether it did.
-    pub(crate) fn keep_timeline(&self, kind: Kind, id: &str, at: i64, list: Vec<i64>) -> bool {
+    pub(crate) fn keep_timeline(&self, kind: Kind, id: &str, at: i64, list: &[Facts]) -> bool {
         let mut state = self.write_state();
         if state.position != at {
             return false;

@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 
 use aggregates::ids::{global_id, NetworkId, OrganizationId, ProtocolId};
 use chrono::NaiveDate;
-use projections::queries::{AsOf, CommitmentCriteria, CommitmentsOf, Page, ReadModels};
+use projections::queries::{
+    AsOf, AuditFilter, CommitmentCriteria, CommitmentsOf, Page, ReadModels,
+};
 use projections::store::Store;
 use projections::views::Kind;
 use serde_json::{json, Value};
@@ -214,7 +216,94 @@ async fn answers(read: &ReadModels, as_of: AsOf, n: u128, i: u128) -> Value {
         // ways, and counted.
         "timelines": debug(&timelines(read, n, i).await),
         "timelines_kept": debug(&timelines(read, 0, 0).await),
+        // The audit log filtered by an entity comes from the same lists, narrowed.
+        "audits": debug(&audits(read, n, i).await),
     })
+}
+
+/// Pages and counts of the audit log of network `n` and its member `i`, under filters taken
+/// from the network's own events (so that they match something) and some that match nothing.
+async fn audits(read: &ReadModels, n: u128, i: u128) -> Vec<(i64, String)> {
+    let (net, org) = (network(n), member(n, i));
+    let all = Page::After {
+        after: 0,
+        limit: 1000,
+    };
+    let seen = read
+        .timeline(Kind::Network, &net.0.to_string(), all)
+        .await
+        .unwrap();
+    let nth = |k: usize| seen.get(k.min(seen.len().saturating_sub(1)));
+    let event_type = nth(seen.len() / 3).map(|e| e.event_type.clone());
+    let actor = nth(seen.len()).map(|e| e.metadata.actor.id.clone());
+    let from = nth(seen.len() / 2).map(|e| e.recorded_at);
+    let until = nth(seen.len()).map(|e| e.recorded_at);
+    let of_network = AuditFilter {
+        network: Some(net),
+        ..Default::default()
+    };
+    let of_member = AuditFilter {
+        organization: Some(org),
+        ..Default::default()
+    };
+    let filters = [
+        of_network.clone(),
+        AuditFilter {
+            event_type: event_type.clone(),
+            ..of_network.clone()
+        },
+        AuditFilter {
+            event_type: Some("ProtocolSigned".into()),
+            organization: Some(org),
+            ..of_network.clone()
+        },
+        AuditFilter {
+            aggregate_type: Some("Organization".into()),
+            ..of_member.clone()
+        },
+        AuditFilter {
+            actor,
+            ..of_network.clone()
+        },
+        AuditFilter {
+            recorded_from: from,
+            recorded_until: until,
+            ..of_network.clone()
+        },
+        AuditFilter {
+            event_type: Some("NoSuchEvent".into()),
+            ..of_network.clone()
+        },
+        AuditFilter {
+            actor: Some("nobody".into()),
+            ..of_member.clone()
+        },
+    ];
+    let pages = [
+        Page::After {
+            after: 0,
+            limit: 21,
+        },
+        Page::Before {
+            before: None,
+            limit: 7,
+        },
+        Page::After {
+            after: nth(seen.len() / 2).map_or(0, |e| e.position),
+            limit: 5,
+        },
+    ];
+    let mut answers = Vec::new();
+    for filter in &filters {
+        for page in pages {
+            let events = read.audit_log(filter, page).await.unwrap();
+            answers.push((
+                read.audit_count(filter).await.unwrap(),
+                format!("{events:?}"),
+            ));
+        }
+    }
+    answers
 }
 
 /// Pages and counts of the timelines of network `n` and its member `i`.
@@ -281,6 +370,7 @@ fn questions(n: u128, i: u128) -> Vec<(&'static str, Value)> {
         ("query($n: ID!) { network(id: $n) { commitments(filter: {overdueOn: \"2030-01-01\"}, first: 100) { totalCount nodes { title status } } } }", json!({"n": net})),
         ("query($o: ID!) { organization(id: $o) { name memberships { status network { name } } timeline(first: 20) { nodes { eventType } } } }", json!({"o": org})),
         ("query($o: ID!) { node(id: $o) { id ... on Organization { name formerNames } } }", json!({"o": org})),
+        ("query($n: ID!, $o: ID!) { a: auditLog(filter: {network: $n, eventType: \"MembershipApproved\"}, first: 5) { totalCount nodes { position eventType actorId } pageInfo { hasNextPage endCursor } } b: auditLog(filter: {network: $n, organization: $o}, last: 3) { totalCount nodes { position eventType } } }", json!({"n": net, "o": org})),
         ("{ networks(first: 50) { totalCount nodes { name } } organizations(first: 50) { totalCount nodes { name } } }", json!({})),
         ("query($n: ID!) { network(id: $n) { services { name status listed territory { name } } } }", json!({"n": net})),
         ("{ servicesFor(municipality: \"Vigevano\") { name status } coverageGaps(province: \"PV\", kinds: [SHELTER]) { istatCode } }", json!({})),

@@ -1,6 +1,28 @@
 //! Histories: the timeline of an entity and the audit log, in pages of the global log.
 
 use super::*;
+use crate::timelines::{Facts, Narrow};
+
+/// No page at all: a count.
+const NONE: Window = Window::After {
+    after: i64::MAX,
+    limit: 0,
+};
+
+/// The window of the image's lists that answers `page` (at most 1,000, as from the database).
+fn window_of(page: Page) -> Window {
+    let size = |limit: i64| limit.clamp(1, 1000) as usize;
+    match page {
+        Page::After { after, limit } => Window::After {
+            after,
+            limit: size(limit),
+        },
+        Page::Before { before, limit } => Window::Before {
+            before: before.unwrap_or(i64::MAX),
+            limit: size(limit),
+        },
+    }
+}
 
 impl ReadModels {
     /// Every event that concerns an entity (its own aggregate's, and other aggregates' events
@@ -12,7 +34,11 @@ impl ReadModels {
         page: Page,
     ) -> Result<Vec<StoredEvent>, QueryError> {
         if let Some(image) = self.image() {
-            if let Some(positions) = self.timeline_in_memory(image, kind, id, page).await? {
+            let entities = [(kind, id)];
+            let found = self
+                .in_image(image, &entities, &Narrow::default(), window_of(page))
+                .await?;
+            if let Some((positions, _)) = found {
                 return self.events_at(image, &positions).await;
             }
         }
@@ -26,12 +52,14 @@ impl ReadModels {
 
     /// How many events concern an entity.
     pub async fn timeline_count(&self, kind: Kind, id: &str) -> Result<i64, QueryError> {
-        let none = Window::After {
-            after: i64::MAX,
-            limit: 0,
-        };
-        if let Some(Ok((_, total))) = self.image().map(|i| i.timeline(kind, id, none)) {
-            return Ok(total as i64);
+        if let Some(image) = self.image() {
+            let entities = [(kind, id)];
+            let found = self
+                .in_image(image, &entities, &Narrow::default(), NONE)
+                .await?;
+            if let Some((_, total)) = found {
+                return Ok(total as i64);
+            }
         }
         let from = format!(
             "entity_events x JOIN events e ON e.position = x.position
@@ -41,61 +69,60 @@ impl ReadModels {
             .await
     }
 
-    /// The positions of one page of an entity's timeline from the read image, loading the
-    /// entity's list (at the image's position) the first time; None when the entity index in
-    /// the database has not reached the image yet (the page is then read from the database).
-    async fn timeline_in_memory(
+    /// One window of the positions of the events that concern every one of `entities` and
+    /// hold to `narrow`, and how many there are, from the read image, loading an entity's
+    /// list (at the image's position) the first time; None when the entity index in the
+    /// database has not reached the image yet, or the image kept moving while lists were
+    /// loaded (the page is then read from the database).
+    async fn in_image(
         &self,
         image: &Image,
-        kind: Kind,
-        id: &str,
-        page: Page,
-    ) -> Result<Option<Vec<i64>>, QueryError> {
-        let size = |limit: i64| limit.clamp(1, 1000) as usize;
-        let window = match page {
-            Page::After { after, limit } => Window::After {
-                after,
-                limit: size(limit),
-            },
-            Page::Before { before, limit } => Window::Before {
-                before: before.unwrap_or(i64::MAX),
-                limit: size(limit),
-            },
-        };
-        let at = match image.timeline(kind, id, window) {
-            Ok((positions, _)) => return Ok(Some(positions)),
-            Err(at) => at,
-        };
-        let Some(list) = self.indexed_up_to(kind, id, at).await? else {
-            return Ok(None);
-        };
-        let positions = window.of(&list);
-        // Kept only if the image is still at `at`; either way the page is the state at `at`,
-        // which every write this reader waited for is part of.
-        image.keep_timeline(kind, id, at, list);
-        Ok(Some(positions))
+        entities: &[(Kind, &str)],
+        narrow: &Narrow<'_>,
+        window: Window,
+    ) -> Result<Option<(Vec<i64>, usize)>, QueryError> {
+        for _ in 0..3 {
+            let ((kind, id), at) = match image.history(entities, narrow, window) {
+                Ok(found) => return Ok(Some(found)),
+                Err(lacking) => lacking,
+            };
+            let Some(list) = self.indexed_up_to(kind, &id, at).await? else {
+                return Ok(None);
+            };
+            // Kept only if the image is still at `at`; else the batches applied since may
+            // concern the entity, and the list is loaded again at the image's new position.
+            image.keep_timeline(kind, &id, at, &list);
+        }
+        Ok(None)
     }
 
-    /// Every position that concerns an entity up to `at`, from the entity index, in one
-    /// snapshot; None when the projector has not indexed that far.
+    /// Every position that concerns an entity up to `at`, with what the audit log filters
+    /// on, from the entity index and the log, in one snapshot; None when the projector has
+    /// not indexed that far.
     async fn indexed_up_to(
         &self,
         kind: Kind,
         id: &str,
         at: i64,
-    ) -> Result<Option<Vec<i64>>, QueryError> {
+    ) -> Result<Option<Vec<Facts>>, QueryError> {
         const INDEXED: &str = "SELECT c.position FROM projection_state s
               JOIN projection_checkpoints c ON c.generation = s.active_generation";
+        let postgres = matches!(self.backend(), Backend::Postgres(_));
+        let actor = match postgres {
+            true => "e.metadata ->> 'actor_id'",
+            false => "json_extract(e.metadata, '$.actor_id')",
+        };
         let sql = dialect(
             self.backend(),
             &format!(
-                "SELECT position FROM entity_events
-                  WHERE generation = {ACTIVE} AND kind = $1 AND id = $2 AND position <= $3
-                  ORDER BY position"
+                "SELECT x.position, e.event_type, e.aggregate_type, {actor} AS actor, e.recorded_at
+                   FROM entity_events x JOIN events e ON e.position = x.position
+                  WHERE x.generation = {ACTIVE} AND x.kind = $1 AND x.id = $2 AND x.position <= $3
+                  ORDER BY x.position"
             ),
         );
-        let postgres = matches!(self.backend(), Backend::Postgres(_));
-        Ok(on_pool!(self.backend(), pool => {
+        type Row = (i64, String, String, Option<String>, DateTime<Utc>);
+        let rows: Option<Vec<Row>> = on_pool!(self.backend(), pool => {
             let mut tx = pool.begin().await?;
             if postgres {
                 sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -103,11 +130,11 @@ impl ReadModels {
                     .await?;
             }
             let indexed: i64 = sqlx::query_scalar(INDEXED).fetch_one(&mut *tx).await?;
-            let list: Option<Vec<i64>> = if indexed < at {
+            let list: Option<Vec<Row>> = if indexed < at {
                 None
             } else {
                 Some(
-                    sqlx::query_scalar(&sql)
+                    sqlx::query_as(&sql)
                         .bind(kind.as_str())
                         .bind(id)
                         .bind(at)
@@ -117,7 +144,29 @@ impl ReadModels {
             };
             tx.commit().await?;
             list
-        }))
+        });
+        let Some(rows) = rows else {
+            return Ok(None);
+        };
+        rows.into_iter()
+            .map(
+                |(position, event_type, aggregate_type, actor, recorded_at)| {
+                    let actor = actor.ok_or_else(|| {
+                        QueryError::Store(StoreError::Corrupt(format!(
+                            "the event at position {position} names no actor"
+                        )))
+                    })?;
+                    Ok(Facts {
+                        position,
+                        event_type,
+                        aggregate_type,
+                        actor,
+                        recorded_at,
+                    })
+                },
+            )
+            .collect::<Result<_, _>>()
+            .map(Some)
     }
 
     /// The events at `positions`, in that order: those the image's cache holds, the rest in
@@ -166,20 +215,65 @@ impl ReadModels {
             .collect()
     }
 
-    /// The audit log: every event, filtered, one page of it, in log order.
+    /// The audit log: every event, filtered, one page of it, in log order. Filtered by an
+    /// entity, it is that entity's timeline narrowed, answered from the read image when one
+    /// is live.
     pub async fn audit_log(
         &self,
         filter: &AuditFilter,
         page: Page,
     ) -> Result<Vec<StoredEvent>, QueryError> {
+        if let Some(image) = self.image() {
+            if let Some((positions, _)) = self
+                .audit_from_image(image, filter, window_of(page))
+                .await?
+            {
+                return self.events_at(image, &positions).await;
+            }
+        }
         let (from, texts) = self.audit_from(filter);
         self.page_of(&from, &texts, page).await
     }
 
     /// How many events the filtered audit log holds.
     pub async fn audit_count(&self, filter: &AuditFilter) -> Result<i64, QueryError> {
+        if let Some(image) = self.image() {
+            if let Some((_, total)) = self.audit_from_image(image, filter, NONE).await? {
+                return Ok(total as i64);
+            }
+        }
         let (from, texts) = self.audit_from(filter);
         self.count_of(&from, &texts).await
+    }
+
+    /// The filtered audit log's window from the image; None when the filter names no entity
+    /// (the whole log is not in memory) or the image cannot answer.
+    async fn audit_from_image(
+        &self,
+        image: &Image,
+        filter: &AuditFilter,
+        window: Window,
+    ) -> Result<Option<(Vec<i64>, usize)>, QueryError> {
+        let network = filter.network.map(|n| n.to_string());
+        let organization = filter.organization.map(|o| o.to_string());
+        let entities: Vec<(Kind, &str)> = [
+            (Kind::Network, network.as_deref()),
+            (Kind::Organization, organization.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(kind, id)| id.map(|id| (kind, id)))
+        .collect();
+        if entities.is_empty() {
+            return Ok(None);
+        }
+        let narrow = Narrow {
+            event_type: filter.event_type.as_deref(),
+            aggregate_type: filter.aggregate_type.as_deref(),
+            actor: filter.actor.as_deref(),
+            recorded_from: filter.recorded_from,
+            recorded_until: filter.recorded_until,
+        };
+        self.in_image(image, &entities, &narrow, window).await
     }
 
     /// `FROM … WHERE …` of the filtered audit log, with `$1…$n` for the returned texts.
