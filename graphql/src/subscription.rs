@@ -137,6 +137,10 @@ fn follow(
                             (state, filter, after, buffer, changes, Some(access)),
                         ));
                     }
+                    // Where the read side stood before this read: if it finds nothing, the
+                    // next read waits for a commit or for the read side to move past it (a
+                    // commit wakes this stream before the read side shows it).
+                    let seen = state.read.local_position();
                     match state
                         .read
                         .audit_log(
@@ -150,10 +154,11 @@ fn follow(
                             buffer.extend(events);
                         }
                         Ok(_) => {
-                            state
-                                .store
-                                .wait_for_events(&mut changes, Duration::from_millis(500))
-                                .await
+                            let wait = Duration::from_millis(500);
+                            tokio::select! {
+                                _ = state.store.wait_for_events(&mut changes, wait) => {}
+                                _ = state.read.moved_past(seen, wait) => {}
+                            }
                         }
                         Err(error) => {
                             // Masked by the schema's extension; the stream goes on after a pause.

@@ -82,11 +82,69 @@ async fn every_event_once_in_order_across_a_reconnection(server: TestServer) {
     assert_eq!(seen, stored, "every event exactly once, in order");
 }
 
+/// A follower of a network's changes gets each one as soon as the read side shows it, not
+/// after its idle wait (500 ms): a commit wakes the stream before the read side (the image,
+/// or the entity index the projector writes) shows the change, so the stream also waits for
+/// the read side to move. Each change is read within a bound well below that wait (the
+/// median of several, so that a loaded machine's single slow one does not decide).
+async fn network_changes_arrive_when_readable(server: TestServer) {
+    let admin = tests::admin();
+    let org = server.register_organization("Capofila").await;
+    let network = server
+        .gql(Some(&admin), "mutation($c: ID!) { establishNetwork(input: {name: \"Rete\", kind: INTERINSTITUTIONAL_TABLE, territory: \"T\", coordinator: $c, establishedOn: \"2020-01-01\", public: false}) { network { id } } }", json!({"c": org}))
+        .await["data"]["establishNetwork"]["network"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut socket = connect(&server).await;
+    send(
+        &mut socket,
+        json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {admin}")}}),
+    )
+    .await;
+    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+    send(&mut socket, json!({"id": "1", "type": "subscribe", "payload": {"query": "subscription($n: ID!) { networkChanges(network: $n) { eventType position } }", "variables": {"n": network}}})).await;
+    let first = next_json(&mut socket).await;
+    assert_eq!(
+        first["payload"]["data"]["networkChanges"]["eventType"], "NetworkEstablished",
+        "{first}"
+    );
+    let mut delays = Vec::new();
+    for i in 0..7 {
+        let applicant = server.register_organization(&format!("Comune {i}")).await;
+        // Let the stream settle into its wait.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let body = server
+            .gql(Some(&admin), "mutation($n: ID!, $o: ID!) { applyForMembership(input: {network: $n, organization: $o, effectiveOn: \"2024-01-01\"}) { positions userErrors { code } } }", json!({"n": network, "o": applicant}))
+            .await;
+        let answered = std::time::Instant::now();
+        let position = body["data"]["applyForMembership"]["positions"][0].as_i64();
+        let message = next_json(&mut socket).await;
+        delays.push(answered.elapsed());
+        assert_eq!(
+            message["payload"]["data"]["networkChanges"]["position"].as_i64(),
+            position,
+            "{body} {message}"
+        );
+    }
+    delays.sort();
+    assert!(
+        delays[delays.len() / 2] < Duration::from_millis(250),
+        "a change reaches its follower once readable, not after the idle wait: {delays:?}"
+    );
+}
+
 mod postgres {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn every_event_once_in_order_across_a_reconnection() {
         let server = super::spawn_server(tests::postgres_store().await, Default::default()).await;
         super::every_event_once_in_order_across_a_reconnection(server).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn network_changes_arrive_when_readable() {
+        let server = super::spawn_server(tests::postgres_store().await, Default::default()).await;
+        super::network_changes_arrive_when_readable(server).await;
     }
 }
 
@@ -96,6 +154,13 @@ mod sqlite {
         let (_dir, store) = tests::sqlite_store().await;
         let server = super::spawn_server(store, Default::default()).await;
         super::every_event_once_in_order_across_a_reconnection(server).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn network_changes_arrive_when_readable() {
+        let (_dir, store) = tests::sqlite_store().await;
+        let server = super::spawn_server(store, Default::default()).await;
+        super::network_changes_arrive_when_readable(server).await;
     }
 }
 

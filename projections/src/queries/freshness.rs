@@ -62,6 +62,38 @@ impl ReadModels {
         }
     }
 
+    /// Where the read side this process answers "as of now" from stands, for a follower to
+    /// wait for it to move ([`Self::moved_past`]): the image's position while it is live, else
+    /// the last batch this process's projector committed; None when neither is here (the
+    /// batches of another process's projector are known only by asking the database).
+    pub fn local_position(&self) -> Option<i64> {
+        match self.image() {
+            Some(image) => Some(image.position()),
+            None if self.store.projects_here() => Some(*self.store.subscribe_projected().borrow()),
+            None => None,
+        }
+    }
+
+    /// Waits (at most `timeout`) until the read side this process answers from has moved
+    /// past `position` (a [`Self::local_position`]); with None, the whole `timeout`. A
+    /// follower of a history that found nothing new waits for this as well as for commits:
+    /// a commit wakes it before the read side shows the change (the image folds it, the
+    /// projector indexes it an instant later).
+    pub async fn moved_past(&self, position: Option<i64>, timeout: Duration) {
+        let deadline = tokio::time::Instant::now() + timeout;
+        match (position, self.image()) {
+            (Some(position), Some(image)) => {
+                image.wait(position + 1, deadline, false).await;
+            }
+            (Some(position), None) => {
+                let mut projected = self.store.subscribe_projected();
+                let _ =
+                    tokio::time::timeout_at(deadline, projected.wait_for(|p| *p > position)).await;
+            }
+            (None, _) => tokio::time::sleep_until(deadline).await,
+        }
+    }
+
     /// Before a question is answered from the database: waits until it shows every change
     /// this process's readers were told is readable once the image showed it (the image leads
     /// the database by the batch the projector is writing). Free when nothing is owed.
