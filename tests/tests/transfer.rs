@@ -132,6 +132,86 @@ async fn export_from_sqlite_and_import_into_postgres_is_event_for_event_identica
     assert_eq!(answers(&sqlite).await, answers(&postgres).await);
 }
 
+/// The audit log's time bounds count to the millisecond whichever store recorded the events:
+/// SQLite holds the text of milliseconds for the events it wrote and of microseconds for those
+/// an import wrote (once, an imported event recorded exactly at a bound was taken as before
+/// it). Each store, and the read image where the filter names a network, agrees with the
+/// recording times the export carries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn time_bounds_hold_alike_for_written_and_imported_events() {
+    let (_dir, written) = tests::sqlite_store().await;
+    dataset::insert_networks(&written, 0, 2).await;
+    let mut file = Vec::new();
+    written.export_to(&mut file, None, |_| {}).await.unwrap();
+    let (_dir2, imported) = tests::sqlite_store().await;
+    imported.import_from(file.as_slice(), |_| {}).await.unwrap();
+    let postgres = tests::postgres_store().await;
+    postgres.import_from(file.as_slice(), |_| {}).await.unwrap();
+    let events = everything(&written).await;
+    project(&written).await;
+    let network = ReadModels::new(written.clone())
+        .networks(AsOf::Now)
+        .await
+        .unwrap()[0]
+        .id;
+    let millisecond = |t: chrono::DateTime<chrono::Utc>| t.timestamp_millis();
+    let mut checked = 0;
+    for store in [&written, &imported, &postgres] {
+        project(store).await;
+        let read = ReadModels::new(store.clone());
+        for at in [1, events.len() / 3, events.len() / 2, events.len() - 1] {
+            let bound = events[at].recorded_at;
+            let from = projections::queries::AuditFilter {
+                recorded_from: Some(bound),
+                ..Default::default()
+            };
+            let until = projections::queries::AuditFilter {
+                recorded_until: Some(bound),
+                ..Default::default()
+            };
+            let expected = events
+                .iter()
+                .filter(|e| millisecond(e.recorded_at) >= millisecond(bound))
+                .count() as i64;
+            assert_eq!(read.audit_count(&from).await.unwrap(), expected, "{bound}");
+            assert_eq!(
+                read.audit_count(&until).await.unwrap(),
+                events.len() as i64 - expected,
+                "{bound}"
+            );
+            let of_network = projections::queries::AuditFilter {
+                network: Some(network),
+                ..from.clone()
+            };
+            let network_all = projections::queries::AuditFilter {
+                network: Some(network),
+                ..Default::default()
+            };
+            let all = read
+                .audit_log(
+                    &network_all,
+                    projections::queries::Page::After {
+                        after: 0,
+                        limit: 1000,
+                    },
+                )
+                .await
+                .unwrap();
+            let expected_in_network = all
+                .iter()
+                .filter(|e| millisecond(e.recorded_at) >= millisecond(bound))
+                .count() as i64;
+            assert_eq!(
+                read.audit_count(&of_network).await.unwrap(),
+                expected_in_network,
+                "{bound}"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 12);
+}
+
 #[tokio::test]
 async fn an_import_that_would_alter_or_reorder_history_is_refused() {
     let (_dir, source) = tests::sqlite_store().await;

@@ -331,8 +331,15 @@ impl ReadModels {
             };
             push(&mut sql, clause, actor.clone());
         }
-        // SQLite compares its millisecond ISO-8601 text; PostgreSQL casts to timestamptz.
-        let time = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+        // Bounds count to the millisecond. PostgreSQL casts the text to timestamptz. SQLite
+        // compares ISO-8601 text, which holds milliseconds where SQLite wrote the event and
+        // microseconds where an import did: the bound is given without its zone letter, so
+        // that a time in the bound's millisecond sorts after it in either form (at or after
+        // the start of that millisecond, and not before its end).
+        let time = |t: DateTime<Utc>| match postgres {
+            true => t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+            false => t.format("%Y-%m-%dT%H:%M:%S%.3f").to_string(),
+        };
         for (bound, operator) in [(filter.recorded_from, ">="), (filter.recorded_until, "<")] {
             if let Some(at) = bound {
                 let cast = if postgres { "::timestamptz" } else { "" };
