@@ -29,9 +29,9 @@ pub struct AuditLogFilter {
     pub event_type: Option<String>,
     /// Only events caused by this actor, as recorded (`HistoryEntry.actorId`).
     pub actor: Option<String>,
-    /// Recorded at or after.
+    /// Recorded at or after (to the millisecond: any time within this one's millisecond counts).
     pub recorded_from: Option<DateTime<Utc>>,
-    /// Recorded before.
+    /// Recorded before (to the millisecond: no time within this one's millisecond counts).
     pub recorded_until: Option<DateTime<Utc>>,
 }
 
