@@ -513,7 +513,9 @@ impl Image {
 
     /// One window of the positions of the events that concern every one of `entities` and
     /// hold to `narrow`, and how many there are, as of the image's position; or, when an
-    /// entity has no list kept, which one and that position (to load its list at).
+    /// entity has no list kept, which one and that position (to load its list at). An answer
+    /// promises the image's position: the reader may ask the database about those events
+    /// next (what was known at one of them), and it must show them by then.
     pub(crate) fn history(
         &self,
         entities: &[(Kind, &str)],
@@ -522,7 +524,10 @@ impl Image {
     ) -> Result<(Vec<i64>, usize), (Lacking, i64)> {
         let state = self.read_state();
         match state.timelines.select(entities, narrow) {
-            Ok(positions) => Ok((window.of(&positions), positions.len())),
+            Ok(positions) => {
+                self.promise(state.position);
+                Ok((window.of(&positions), positions.len()))
+            }
             Err(lacking) => Err((lacking, state.position)),
         }
     }
