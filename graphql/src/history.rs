@@ -5,7 +5,7 @@ use crate::prelude::*;
 /// What every history entry says besides its typed payload: the event as read, and the
 /// payload shown when it differs from the stored one (a member's figures withheld).
 pub struct EntryCommon {
-    event: StoredEvent,
+    event: Arc<StoredEvent>,
     shown: Option<serde_json::Value>,
 }
 
@@ -174,6 +174,7 @@ use async_graphql::Interface;
 pub use payloads::{retyped, HistoryEntry, TYPED_EVENTS};
 use projections::store::StoredEvent;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::state::ApiState;
 
@@ -182,14 +183,14 @@ impl HistoryEntry {
     /// others than that member, auditors and administrators).
     pub(crate) fn seen_by(
         principal: &crate::auth::Principal,
-        event: StoredEvent,
+        event: Arc<StoredEvent>,
     ) -> ApiResult<Self> {
         let shown = withheld_figures(principal, &event);
         HistoryEntry::shown(event, shown)
     }
 
     /// The entry of `event`, showing `shown` instead of its payload when given.
-    fn shown(event: StoredEvent, shown: Option<serde_json::Value>) -> ApiResult<Self> {
+    fn shown(event: Arc<StoredEvent>, shown: Option<serde_json::Value>) -> ApiResult<Self> {
         let position = event.position;
         HistoryEntry::typed(EntryCommon { event, shown }).map_err(|message| {
             // An event type the API does not know is a defect of ours: logged, masked.

@@ -104,7 +104,7 @@ fn follow(
     principal: crate::auth::Principal,
 ) -> impl Stream<Item = async_graphql::Result<HistoryEntry>> {
     let changes = state.store.subscribe();
-    let buffer: VecDeque<StoredEvent> = VecDeque::new();
+    let buffer: VecDeque<std::sync::Arc<StoredEvent>> = VecDeque::new();
     let principal = std::sync::Arc::new(principal);
     futures::stream::unfold(
         (state, filter, after, buffer, changes, Some(access)),

@@ -1,6 +1,8 @@
 //! Histories: the timeline of an entity and the audit log, in pages of the global log.
 
 use super::*;
+use std::sync::Arc;
+
 use crate::timelines::{Facts, Narrow};
 
 /// No page at all: a count.
@@ -32,7 +34,7 @@ impl ReadModels {
         kind: Kind,
         id: &str,
         page: Page,
-    ) -> Result<Vec<StoredEvent>, QueryError> {
+    ) -> Result<Vec<Arc<StoredEvent>>, QueryError> {
         if let Some(image) = self.image() {
             let entities = [(kind, id)];
             let found = self
@@ -175,7 +177,7 @@ impl ReadModels {
         &self,
         image: &Image,
         positions: &[i64],
-    ) -> Result<Vec<StoredEvent>, QueryError> {
+    ) -> Result<Vec<Arc<StoredEvent>>, QueryError> {
         let cached = image.events().get(positions);
         let missing: Vec<String> = positions
             .iter()
@@ -194,7 +196,7 @@ impl ReadModels {
                 on_pool!(self.backend(), pool => sqlx::query_as(&sql).fetch_all(pool).await?);
             let events = rows
                 .into_iter()
-                .map(|row| StoredEvent::try_from(row).map(std::sync::Arc::new))
+                .map(|row| StoredEvent::try_from(row).map(Arc::new))
                 .collect::<Result<Vec<_>, _>>()?;
             image.events().put(&events);
             fetched.extend(events.into_iter().map(|e| (e.position, e)));
@@ -205,7 +207,6 @@ impl ReadModels {
             .map(|(position, event)| {
                 event
                     .or_else(|| fetched.get(position).cloned())
-                    .map(|event| (*event).clone())
                     .ok_or_else(|| {
                         QueryError::Store(StoreError::Corrupt(format!(
                             "the entity index names position {position}, which the log lacks"
@@ -222,7 +223,7 @@ impl ReadModels {
         &self,
         filter: &AuditFilter,
         page: Page,
-    ) -> Result<Vec<StoredEvent>, QueryError> {
+    ) -> Result<Vec<Arc<StoredEvent>>, QueryError> {
         if let Some(image) = self.image() {
             if let Some((positions, _)) = self
                 .audit_from_image(image, filter, window_of(page))
@@ -360,7 +361,7 @@ impl ReadModels {
         from: &str,
         texts: &[String],
         page: Page,
-    ) -> Result<Vec<StoredEvent>, QueryError> {
+    ) -> Result<Vec<Arc<StoredEvent>>, QueryError> {
         let n = texts.len();
         // Bound and order by the driving table's position, so that its index serves both
         // (the planner carries equality across the join, not a range).
@@ -399,7 +400,7 @@ impl ReadModels {
         }
         Ok(rows
             .into_iter()
-            .map(StoredEvent::try_from)
+            .map(|row| StoredEvent::try_from(row).map(Arc::new))
             .collect::<Result<_, _>>()?)
     }
 
