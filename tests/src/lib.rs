@@ -221,6 +221,23 @@ impl TestServer {
             .to_owned()
     }
 
+    /// Establishes a network (an interinstitutional table on 2020-01-01, territory "T")
+    /// coordinated by the organization `coordinator` (global id), as an administrator;
+    /// answers its global id.
+    pub async fn establish_network(&self, name: &str, coordinator: &str, public: bool) -> String {
+        self.must(
+            &admin(),
+            "establishNetwork",
+            serde_json::json!({"name": name, "kind": "INTERINSTITUTIONAL_TABLE", "territory": "T",
+                "coordinator": coordinator, "establishedOn": "2020-01-01", "public": public}),
+            "network { id }",
+        )
+        .await["network"]["id"]
+            .as_str()
+            .expect("a network id")
+            .to_owned()
+    }
+
     /// Runs mutation `name` with `input` as `token`, selecting `select`; fails the test on
     /// any error or user error, and answers the payload.
     pub async fn must(

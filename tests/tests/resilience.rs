@@ -134,11 +134,8 @@ async fn conflicting_commands_keep_every_invariant(server: tests::TestServer) {
     let coordinator_org = org("Capofila").await;
     let member = org("Aderente").await;
     let network = server
-        .gql(Some(&admin), "mutation($c: ID!) { establishNetwork(input: {name: \"Rete\", kind: INTERINSTITUTIONAL_TABLE, territory: \"T\", coordinator: $c, establishedOn: \"2020-01-01\", public: true}) { network { id } } }", json!({"c": coordinator_org}))
-        .await["data"]["establishNetwork"]["network"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .establish_network("Rete", &coordinator_org, true)
+        .await;
     let body = server
         .gql(Some(&tests::referent(&member)), "mutation($n: ID!, $o: ID!) { applyForMembership(input: {network: $n, organization: $o, effectiveOn: \"2020-02-01\"}) { userErrors { code } } }", json!({"n": network, "o": member}))
         .await;

@@ -90,12 +90,7 @@ async fn every_event_once_in_order_across_a_reconnection(server: TestServer) {
 async fn network_changes_arrive_when_readable(server: TestServer) {
     let admin = tests::admin();
     let org = server.register_organization("Capofila").await;
-    let network = server
-        .gql(Some(&admin), "mutation($c: ID!) { establishNetwork(input: {name: \"Rete\", kind: INTERINSTITUTIONAL_TABLE, territory: \"T\", coordinator: $c, establishedOn: \"2020-01-01\", public: false}) { network { id } } }", json!({"c": org}))
-        .await["data"]["establishNetwork"]["network"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let network = server.establish_network("Rete", &org, false).await;
     let mut socket = connect(&server).await;
     send(
         &mut socket,
@@ -363,12 +358,7 @@ async fn network_changes_stream_only_to_its_readers() {
         .as_str()
         .unwrap()
         .to_owned();
-    let network = server
-        .gql(Some(&admin), "mutation($c: ID!) { establishNetwork(input: {name: \"Rete privata\", kind: INTERINSTITUTIONAL_TABLE, territory: \"T\", coordinator: $c, establishedOn: \"2020-01-01\", public: false}) { network { id } } }", json!({"c": org}))
-        .await["data"]["establishNetwork"]["network"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let network = server.establish_network("Rete privata", &org, false).await;
     let other_network = uuid::Uuid::new_v4().to_string();
     for (token, allowed) in [
         (Some(tests::coordinator(&network)), true),
