@@ -138,13 +138,16 @@ impl Timelines {
         number
     }
 
-    fn fact(&mut self, facts: &Facts) -> Fact {
+    /// The fact of the event at `position`, from its time recorded and its event type,
+    /// aggregate type and actor.
+    fn fact(&mut self, position: i64, recorded_at: DateTime<Utc>, texts: [&str; 3]) -> Fact {
+        let [event_type, aggregate_type, actor] = texts;
         Fact {
-            position: facts.position,
-            recorded: facts.recorded_at.timestamp_micros(),
-            event_type: self.name(&facts.event_type),
-            aggregate_type: self.name(&facts.aggregate_type),
-            actor: self.name(&facts.actor),
+            position,
+            recorded: recorded_at.timestamp_micros(),
+            event_type: self.name(event_type),
+            aggregate_type: self.name(aggregate_type),
+            actor: self.name(actor),
         }
     }
 
@@ -229,13 +232,12 @@ impl Timelines {
                 continue;
             };
             let event = &events[at];
-            let fact = Fact {
-                position: *position,
-                recorded: event.recorded_at.timestamp_micros(),
-                event_type: self.name(&event.event_type),
-                aggregate_type: self.name(&event.aggregate_type),
-                actor: self.name(&event.metadata.actor.id),
-            };
+            let texts = [
+                event.event_type.as_str(),
+                &event.aggregate_type,
+                &event.metadata.actor.id,
+            ];
+            let fact = self.fact(*position, event.recorded_at, texts);
             if let Some(list) = self
                 .lists
                 .get_mut(kind)
@@ -257,7 +259,13 @@ impl Timelines {
 
     /// Keeps an entity's list (complete up to the image's position).
     pub(crate) fn keep(&mut self, kind: Kind, id: &str, list: &[Facts]) {
-        let list: Vec<Fact> = list.iter().map(|facts| self.fact(facts)).collect();
+        let list: Vec<Fact> = list
+            .iter()
+            .map(|f| {
+                let texts = [f.event_type.as_str(), &f.aggregate_type, &f.actor];
+                self.fact(f.position, f.recorded_at, texts)
+            })
+            .collect();
         let id: Arc<str> = Arc::from(id);
         self.positions += list.len();
         if let Some(old) = self.lists.entry(kind).or_default().insert(id.clone(), list) {
