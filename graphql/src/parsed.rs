@@ -1,29 +1,47 @@
-//! Parsed operations, remembered: clients send the same few operation texts again and again
-//! (with other variables), and parsing one costs more than copying its parsed form. Only
-//! operations that parsed and passed the parser's own bounds are kept; validation (rules,
-//! depth, complexity) still runs on every request. It must be the last extension of a schema:
-//! a remembered document skips the extensions after it, and those before it (the masking of
-//! errors, which keeps the document to answer in selection order) must see every one.
+//! Parsed and validated operations, remembered: clients send the same few operation texts
+//! again and again (with other variables), and parsing one costs more than copying its parsed
+//! form. Only operations that parsed and passed validation within the schema's bounds are kept.
+//!
+//! Validation (rules, depth, complexity) depends on the text, the operation chosen and the
+//! values of the variables: a variable's value is checked against the type of the argument
+//! it stands for, and a page size counts in the complexity. Its result is remembered under a
+//! key made of all three, where every string a variable gives for an `ID` or `String` (at any
+//! depth of an input object or list) is blanked: both accept any string, so such strings
+//! cannot change the outcome, and one key serves every id a client asks for. Any other value
+//! (numbers, enums, dates, other scalars) is part of the key as sent. Only a passed
+//! validation is remembered; a refusal is checked again each time.
+//!
+//! It must be the last extension of a schema: a remembered document skips the extensions
+//! after it, and those before it (the masking of errors, which keeps the document to answer
+//! in selection order; the bounds, which check the remembered measures) must see every one.
 
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
+    NextValidation,
 };
-use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::parser::types::{BaseType, ExecutableDocument, Type};
+use async_graphql::registry::{MetaType, Registry};
+use async_graphql::{Request, ServerError, ServerResult, ValidationResult, Value, Variables};
 
 /// How many operation texts are remembered (the least recently used go first).
 const REMEMBERED: usize = 1_000;
 /// Longer texts are parsed every time; with only validated operations remembered (their
 /// size bounded by the schema's depth and complexity limits), this bounds the memory.
 const LONGEST: usize = 16 * 1024;
+/// Variables longer than this (as the key writes them) are validated every time.
+const LONGEST_VARIABLES: usize = 4 * 1024;
+/// How many validations are remembered: several per text (one per distinct page size, say).
+const VALIDATIONS: usize = 4 * REMEMBERED;
 
 /// The extension: one cache shared by every request of a schema.
 #[derive(Clone)]
 pub(crate) struct ParsedOperations {
     cache: Arc<Mutex<lru::LruCache<String, ExecutableDocument>>>,
+    /// Passed validations, by [`validation_key`].
+    validated: Arc<Mutex<lru::LruCache<String, ValidationResult>>>,
     /// The schema's bounds: only an operation within them is remembered.
     bounds: crate::limits::Limits,
 }
@@ -31,8 +49,10 @@ pub(crate) struct ParsedOperations {
 impl ParsedOperations {
     pub(crate) fn new(bounds: crate::limits::Limits) -> Self {
         let capacity = NonZeroUsize::new(REMEMBERED).unwrap_or(NonZeroUsize::MIN);
+        let validations = NonZeroUsize::new(VALIDATIONS).unwrap_or(NonZeroUsize::MIN);
         Self {
             cache: Arc::new(Mutex::new(lru::LruCache::new(capacity))),
+            validated: Arc::new(Mutex::new(lru::LruCache::new(validations))),
             bounds,
         }
     }
@@ -43,6 +63,8 @@ impl ExtensionFactory for ParsedOperations {
         Arc::new(Remembering {
             cache: self.clone(),
             parsed: Mutex::new(None),
+            operation_name: Mutex::new(None),
+            key: Mutex::new(None),
         })
     }
 }
@@ -53,10 +75,29 @@ impl ExtensionFactory for ParsedOperations {
 struct Remembering {
     cache: ParsedOperations,
     parsed: Mutex<Option<(String, ExecutableDocument)>>,
+    /// The request's `operationName`.
+    operation_name: Mutex<Option<String>>,
+    /// The key its validation is remembered under, when it has one.
+    key: Mutex<Option<String>>,
+}
+
+/// Locks, whether or not another request panicked while holding it.
+fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[async_trait::async_trait]
 impl Extension for Remembering {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        locked(&self.operation_name).clone_from(&request.operation_name);
+        next.run(ctx, request).await
+    }
+
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -71,15 +112,29 @@ impl Extension for Remembering {
             .unwrap_or_else(|e| e.into_inner())
             .get(query)
             .cloned();
+        let name = locked(&self.operation_name).clone();
         if let Some(document) = cached {
             metrics::counter!("governance_parsed_operations_total", "result" => "hit").increment(1);
+            *locked(&self.key) = validation_key(
+                &ctx.schema_env.registry,
+                query,
+                &document,
+                name.as_deref(),
+                variables,
+            );
             return Ok(document);
         }
         metrics::counter!("governance_parsed_operations_total", "result" => "miss").increment(1);
         let document = next.run(ctx, query, variables).await?;
         if query.len() <= LONGEST {
-            *self.parsed.lock().unwrap_or_else(|e| e.into_inner()) =
-                Some((query.to_owned(), document.clone()));
+            *locked(&self.key) = validation_key(
+                &ctx.schema_env.registry,
+                query,
+                &document,
+                name.as_deref(),
+                variables,
+            );
+            *locked(&self.parsed) = Some((query.to_owned(), document.clone()));
         }
         Ok(document)
     }
@@ -89,22 +144,91 @@ impl Extension for Remembering {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
+        let key = locked(&self.key).take();
+        if let Some(key) = &key {
+            if let Some(measured) = locked(&self.cache.validated).get(key).copied() {
+                metrics::counter!("governance_validations_total", "result" => "hit").increment(1);
+                return Ok(measured);
+            }
+        }
+        metrics::counter!("governance_validations_total", "result" => "miss").increment(1);
         let result = next.run(ctx).await;
-        let parsed = self.parsed.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let parsed = locked(&self.parsed).take();
         let within = |m: &ValidationResult| {
             m.depth <= self.cache.bounds.depth && m.complexity <= self.cache.bounds.complexity
         };
-        if let (Ok(measured), Some((query, document))) = (&result, parsed) {
+        if let Ok(measured) = &result {
             if !within(measured) {
                 return result;
             }
-            self.cache
-                .cache
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .put(query, document);
+            if let Some(key) = key {
+                locked(&self.cache.validated).put(key, *measured);
+            }
+            if let Some((query, document)) = parsed {
+                locked(&self.cache.cache).put(query, document);
+            }
         }
         result
+    }
+}
+
+/// The key a validation of `query` with these variables is remembered under: the text, the
+/// operation's name and the variables with every string that stands for an `ID` or a
+/// `String` blanked (see the module's comment). None when the operation cannot be told (it
+/// is then validated, and refused, every time) or the variables are too long.
+fn validation_key(
+    registry: &Registry,
+    query: &str,
+    document: &ExecutableDocument,
+    name: Option<&str>,
+    variables: &Variables,
+) -> Option<String> {
+    let operation = crate::answer::operation(document, name)?;
+    let mut blanked = variables.clone();
+    for definition in &operation.variable_definitions {
+        let definition = &definition.node;
+        if let Some(value) = blanked.get_mut(&definition.name.node) {
+            blank(registry, &definition.var_type.node, value);
+        }
+    }
+    let variables = serde_json::to_string(&blanked).ok()?;
+    if variables.len() > LONGEST_VARIABLES {
+        return None;
+    }
+    Some(format!(
+        "{}\u{0}{query}\u{0}{variables}",
+        name.unwrap_or_default()
+    ))
+}
+
+/// Blanks, in a value given for `ty`, every string an `ID` or a `String` holds.
+fn blank(registry: &Registry, ty: &Type, value: &mut Value) {
+    match &ty.base {
+        BaseType::List(element) => match value {
+            Value::List(values) => values.iter_mut().for_each(|v| blank(registry, element, v)),
+            // A single value stands for a list of one.
+            other => blank(registry, element, other),
+        },
+        BaseType::Named(name) => blank_named(registry, name.as_str(), value),
+    }
+}
+
+/// [`blank`] for a named type, or for an input object's field by its type's text.
+fn blank_named(registry: &Registry, name: &str, value: &mut Value) {
+    match (name, value) {
+        ("ID" | "String", Value::String(text)) => text.clear(),
+        (name, Value::Object(fields)) => {
+            if let Some(MetaType::InputObject { input_fields, .. }) = registry.types.get(name) {
+                for (field, value) in fields.iter_mut() {
+                    if let Some(declared) = input_fields.get(field.as_str()) {
+                        if let Some(ty) = Type::new(&declared.ty) {
+                            blank(registry, &ty, value);
+                        }
+                    }
+                }
+            }
+        }
+        _ => {}
     }
 }
 
@@ -182,6 +306,173 @@ mod tests {
 
     fn remembered(operations: &ParsedOperations) -> usize {
         operations.cache.lock().unwrap().len()
+    }
+
+    fn validations(operations: &ParsedOperations) -> usize {
+        operations.validated.lock().unwrap().len()
+    }
+
+    #[derive(async_graphql::Enum, Copy, Clone, PartialEq, Eq)]
+    enum Kind {
+        Open,
+        Closed,
+    }
+
+    #[derive(async_graphql::InputObject)]
+    struct Filter {
+        name: Option<String>,
+        kind: Option<Kind>,
+        ids: Option<Vec<async_graphql::ID>>,
+    }
+
+    struct Item;
+
+    #[async_graphql::Object]
+    impl Item {
+        async fn n(&self) -> i32 {
+            1
+        }
+    }
+
+    struct Lookups;
+
+    #[async_graphql::Object]
+    impl Lookups {
+        async fn by_id(&self, id: async_graphql::ID) -> String {
+            id.to_string()
+        }
+        async fn named(&self, name: String) -> usize {
+            name.len()
+        }
+        #[graphql(complexity = "first.max(0) as usize * child_complexity")]
+        async fn page(&self, first: i32) -> Vec<Item> {
+            (0..first.clamp(0, 5)).map(|_| Item).collect()
+        }
+        async fn filtered(&self, filter: Filter) -> String {
+            format!(
+                "{}:{}:{}",
+                filter.name.unwrap_or_default(),
+                matches!(filter.kind, Some(Kind::Closed)),
+                filter.ids.map(|ids| ids.len()).unwrap_or_default()
+            )
+        }
+    }
+
+    fn lookups(
+        operations: &ParsedOperations,
+    ) -> async_graphql::Schema<
+        Lookups,
+        async_graphql::EmptyMutation,
+        async_graphql::EmptySubscription,
+    > {
+        // As the served schema: the bounds, then the remembering.
+        async_graphql::Schema::build(
+            Lookups,
+            async_graphql::EmptyMutation,
+            async_graphql::EmptySubscription,
+        )
+        .extension(operations.bounds)
+        .extension(operations.clone())
+        .finish()
+    }
+
+    async fn run(
+        schema: &async_graphql::Schema<
+            Lookups,
+            async_graphql::EmptyMutation,
+            async_graphql::EmptySubscription,
+        >,
+        query: &str,
+        variables: serde_json::Value,
+    ) -> async_graphql::Response {
+        schema
+            .execute(async_graphql::Request::new(query).variables(Variables::from_json(variables)))
+            .await
+    }
+
+    #[tokio::test]
+    async fn one_validation_serves_every_id_and_string() {
+        let operations = ParsedOperations::new(crate::limits::Limits {
+            depth: 10,
+            complexity: 100,
+        });
+        let schema = lookups(&operations);
+        let query = "query($id: ID!, $name: String!) { byId(id: $id) named(name: $name) }";
+        for (id, name) in [("a", "x"), ("another id", "a longer name"), ("", "")] {
+            let answer = run(&schema, query, serde_json::json!({"id": id, "name": name})).await;
+            assert!(answer.errors.is_empty(), "{:?}", answer.errors);
+            assert_eq!(
+                answer.data.into_json().unwrap(),
+                serde_json::json!({"byId": id, "named": name.len()})
+            );
+        }
+        assert_eq!(validations(&operations), 1);
+        // An integer is an ID too, but a value of another key.
+        let answer = run(&schema, query, serde_json::json!({"id": 7, "name": "x"})).await;
+        assert!(answer.errors.is_empty(), "{:?}", answer.errors);
+        assert_eq!(validations(&operations), 2);
+        // Values no ID or String accepts are still refused, by validation, every time.
+        for refused in [
+            serde_json::json!({"id": 1.5, "name": "x"}),
+            serde_json::json!({"id": "a", "name": 3}),
+            serde_json::json!({"id": {"a": 1}, "name": "x"}),
+            serde_json::json!({"id": "a", "name": ["x"]}),
+        ] {
+            let answer = run(&schema, query, refused.clone()).await;
+            assert_eq!(answer.errors.len(), 1, "{refused}: {:?}", answer.errors);
+            assert!(
+                answer.errors[0]
+                    .message
+                    .starts_with("Invalid value for argument"),
+                "{refused}: {}",
+                answer.errors[0].message
+            );
+        }
+        assert_eq!(validations(&operations), 2);
+    }
+
+    #[tokio::test]
+    async fn page_sizes_and_enums_are_keys_as_sent() {
+        let operations = ParsedOperations::new(crate::limits::Limits {
+            depth: 10,
+            complexity: 20,
+        });
+        let schema = lookups(&operations);
+        let page = "query($first: Int!) { page(first: $first) { n } }";
+        let small = run(&schema, page, serde_json::json!({"first": 3})).await;
+        assert!(small.errors.is_empty(), "{:?}", small.errors);
+        // The same text with a page too large is measured afresh, and refused.
+        let large = run(&schema, page, serde_json::json!({"first": 30})).await;
+        assert_eq!(large.errors.len(), 1, "{:?}", large.errors);
+        assert_eq!(
+            large.errors[0]
+                .extensions
+                .as_ref()
+                .and_then(|e| e.get("code")),
+            Some(&async_graphql::Value::from("QUERY_TOO_COMPLEX"))
+        );
+        assert_eq!(validations(&operations), 1);
+
+        let filtered = "query($f: Filter!) { filtered(filter: $f) }";
+        let open = serde_json::json!({"f": {"name": "a", "kind": "OPEN", "ids": ["x", "y"]}});
+        let answer = run(&schema, filtered, open).await;
+        assert!(answer.errors.is_empty(), "{:?}", answer.errors);
+        // Other strings in the input object's String and [ID] fields: the same validation.
+        let other = serde_json::json!({"f": {"name": "b", "kind": "OPEN", "ids": ["z", "w"]}});
+        let answer = run(&schema, filtered, other).await;
+        assert!(answer.errors.is_empty(), "{:?}", answer.errors);
+        assert_eq!(answer.data.into_json().unwrap()["filtered"], "b:false:2");
+        assert_eq!(validations(&operations), 2);
+        // An enum's value is not blanked: one it does not hold is refused.
+        for refused in [
+            serde_json::json!({"f": {"name": "a", "kind": "AJAR", "ids": ["x", "y"]}}),
+            serde_json::json!({"f": {"name": "a", "kind": "OPEN", "ids": [1.5, "y"]}}),
+            serde_json::json!({"f": {"name": "a", "kind": "OPEN", "unknown": "x"}}),
+        ] {
+            let answer = run(&schema, filtered, refused.clone()).await;
+            assert_eq!(answer.errors.len(), 1, "{refused}: {:?}", answer.errors);
+        }
+        assert_eq!(validations(&operations), 2);
     }
 
     #[tokio::test]
