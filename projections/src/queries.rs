@@ -157,11 +157,20 @@ impl ReadModels {
                 .fetch_one(pool)
                 .await?
             }
+            // SQLite holds `recorded_at` as text: to the millisecond where SQLite wrote the
+            // event (`…00.123Z`), to the microsecond where an import did (`…00.123456Z`).
+            // Without its zone letter, the first is a prefix of every microsecond of its
+            // millisecond, so it sorts at or before them: compared so with the instant to the
+            // microsecond, both forms answer as PostgreSQL does. The first bound (the
+            // instant's millisecond with its letter, after every form within it) lets the
+            // index narrow the rows.
             Backend::Sqlite(pool) => {
                 sqlx::query_scalar(
-                    "SELECT coalesce(max(position), 0) FROM events WHERE recorded_at <= ?1",
+                    "SELECT coalesce(max(position), 0) FROM events
+                      WHERE recorded_at <= ?1 AND rtrim(recorded_at, 'Z') <= ?2",
                 )
                 .bind(instant.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+                .bind(instant.format("%Y-%m-%dT%H:%M:%S%.6f").to_string())
                 .fetch_one(pool)
                 .await?
             }

@@ -212,6 +212,54 @@ async fn time_bounds_hold_alike_for_written_and_imported_events() {
     assert_eq!(checked, 12);
 }
 
+/// "As known at" an instant: an import into SQLite of events PostgreSQL recorded to the
+/// microsecond answers which position was known at any instant as PostgreSQL does, to the
+/// microsecond (an event later within the instant's millisecond is not yet known).
+#[tokio::test]
+async fn the_position_known_at_an_instant_holds_to_the_microsecond_after_import() {
+    let postgres = tests::postgres_store().await;
+    dataset::insert_networks(&postgres, 0, 2).await;
+    let mut file = Vec::new();
+    postgres.export_to(&mut file, None, |_| {}).await.unwrap();
+    let (_dir, imported) = tests::sqlite_store().await;
+    imported.import_from(file.as_slice(), |_| {}).await.unwrap();
+    let events = everything(&postgres).await;
+    // Each store numbers its log itself: compare how many events each knows.
+    let copied = everything(&imported).await;
+    assert_eq!(copied.len(), events.len());
+    let known_in = |log: &[ExportedEvent], position: i64| {
+        log.iter().filter(|e| e.position <= position).count()
+    };
+    let (source, copy) = (
+        ReadModels::new(postgres.clone()),
+        ReadModels::new(imported.clone()),
+    );
+    let micro = chrono::Duration::microseconds(1);
+    let mut within_a_millisecond = 0;
+    for event in events.iter().step_by(7) {
+        let at = event.recorded_at;
+        for instant in [at - micro, at, at + micro] {
+            let known = source.position_at(instant).await.unwrap();
+            assert_eq!(
+                known_in(&copied, copy.position_at(instant).await.unwrap()),
+                known_in(&events, known),
+                "{instant}"
+            );
+            // What PostgreSQL answers: the last event recorded at or before the instant.
+            let expected = events
+                .iter()
+                .filter(|e| e.recorded_at <= instant)
+                .map(|e| e.position)
+                .max()
+                .unwrap_or(0);
+            assert_eq!(known, expected, "{instant}");
+        }
+        within_a_millisecond += usize::from(at.timestamp_subsec_micros() % 1000 != 0);
+    }
+    // The dataset's events are not all on a millisecond's boundary, or this shows nothing.
+    assert!(within_a_millisecond > 0);
+}
+
 #[tokio::test]
 async fn an_import_that_would_alter_or_reorder_history_is_refused() {
     let (_dir, source) = tests::sqlite_store().await;
