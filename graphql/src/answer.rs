@@ -10,6 +10,24 @@ use async_graphql::parser::types::{
 };
 use async_graphql::{Name, Value};
 
+/// A request's `operationName`, as an extension learns it in `prepare_request` for its later
+/// hooks (which are not given it).
+#[derive(Default)]
+pub(crate) struct OperationName(std::sync::Mutex<Option<String>>);
+
+impl OperationName {
+    pub(crate) fn learn(&self, request: &async_graphql::Request) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone_from(&request.operation_name);
+    }
+
+    pub(crate) fn get(&self) -> Option<String> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
 /// The operation a request runs: the one named, or the only one.
 pub fn operation<'a>(
     document: &'a ExecutableDocument,

@@ -63,7 +63,7 @@ impl ExtensionFactory for ParsedOperations {
         Arc::new(Remembering {
             cache: self.clone(),
             parsed: Mutex::new(None),
-            operation_name: Mutex::new(None),
+            operation_name: Default::default(),
             key: Mutex::new(None),
         })
     }
@@ -76,7 +76,7 @@ struct Remembering {
     cache: ParsedOperations,
     parsed: Mutex<Option<(String, ExecutableDocument)>>,
     /// The request's `operationName`.
-    operation_name: Mutex<Option<String>>,
+    operation_name: crate::answer::OperationName,
     /// The key its validation is remembered under, when it has one.
     key: Mutex<Option<String>>,
 }
@@ -94,7 +94,7 @@ impl Extension for Remembering {
         request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
-        locked(&self.operation_name).clone_from(&request.operation_name);
+        self.operation_name.learn(&request);
         next.run(ctx, request).await
     }
 
@@ -112,7 +112,7 @@ impl Extension for Remembering {
             .unwrap_or_else(|e| e.into_inner())
             .get(query)
             .cloned();
-        let name = locked(&self.operation_name).clone();
+        let name = self.operation_name.get();
         if let Some(document) = cached {
             metrics::counter!("governance_parsed_operations_total", "result" => "hit").increment(1);
             *locked(&self.key) = validation_key(

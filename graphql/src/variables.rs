@@ -4,7 +4,7 @@
 //! whose non-null variable without a default is not sent is refused whole, as GraphQL's own
 //! coercion of variable values does, with `BAD_USER_INPUT` naming the variable.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
@@ -25,7 +25,7 @@ impl ExtensionFactory for RequiredVariables {
 
 #[derive(Default)]
 struct RequiredVariablesExtension {
-    operation_name: Mutex<Option<String>>,
+    operation_name: crate::answer::OperationName,
 }
 
 #[async_trait::async_trait]
@@ -36,9 +36,7 @@ impl Extension for RequiredVariablesExtension {
         request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
-        if let Ok(mut name) = self.operation_name.lock() {
-            name.clone_from(&request.operation_name);
-        }
+        self.operation_name.learn(&request);
         next.run(ctx, request).await
     }
 
@@ -50,7 +48,7 @@ impl Extension for RequiredVariablesExtension {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let document = next.run(ctx, query, variables).await?;
-        let name = self.operation_name.lock().ok().and_then(|n| n.clone());
+        let name = self.operation_name.get();
         if let Some(operation) = operation(&document, name.as_deref()) {
             if let Some(missing) = first_missing(operation, variables) {
                 return Err(missing);
