@@ -5,11 +5,12 @@
 //! Validation (rules, depth, complexity) depends on the text, the operation chosen and the
 //! values of the variables: a variable's value is checked against the type of the argument
 //! it stands for, and a page size counts in the complexity. Its result is remembered under a
-//! key made of all three, where every string a variable gives for an `ID` or `String` (at any
-//! depth of an input object or list) is blanked: both accept any string, so such strings
-//! cannot change the outcome, and one key serves every id a client asks for. Any other value
-//! (numbers, enums, dates, other scalars) is part of the key as sent. Only a passed
-//! validation is remembered; a refusal is checked again each time.
+//! key made of all three (their SHA-256, so every entry has one size), where every string a
+//! variable gives for an `ID` or a `String` (at any depth of an input object or list) is
+//! blanked: both accept any string, so such strings cannot change the outcome, and one key
+//! serves every id a client asks for. Any other value (numbers, enums, dates, other scalars)
+//! is part of the key as sent. Only a passed validation is remembered; a refusal is checked
+//! again each time.
 //!
 //! It must be the last extension of a schema: a remembered document skips the extensions
 //! after it, and those before it (the masking of errors, which keeps the document to answer
@@ -25,23 +26,25 @@ use async_graphql::extensions::{
 use async_graphql::parser::types::{BaseType, ExecutableDocument, Type};
 use async_graphql::registry::{MetaType, Registry};
 use async_graphql::{Request, ServerError, ServerResult, ValidationResult, Value, Variables};
+use sha2::{Digest, Sha256};
 
 /// How many operation texts are remembered (the least recently used go first).
 const REMEMBERED: usize = 1_000;
 /// Longer texts are parsed every time; with only validated operations remembered (their
 /// size bounded by the schema's depth and complexity limits), this bounds the memory.
 const LONGEST: usize = 16 * 1024;
-/// Variables longer than this (as the key writes them) are validated every time.
-const LONGEST_VARIABLES: usize = 4 * 1024;
 /// How many validations are remembered: several per text (one per distinct page size, say).
 const VALIDATIONS: usize = 4 * REMEMBERED;
+
+/// What a validation is remembered under (see [`validation_key`]).
+type Key = [u8; 32];
 
 /// The extension: one cache shared by every request of a schema.
 #[derive(Clone)]
 pub(crate) struct ParsedOperations {
     cache: Arc<Mutex<lru::LruCache<String, ExecutableDocument>>>,
     /// Passed validations, by [`validation_key`].
-    validated: Arc<Mutex<lru::LruCache<String, ValidationResult>>>,
+    validated: Arc<Mutex<lru::LruCache<Key, ValidationResult>>>,
     /// The schema's bounds: only an operation within them is remembered.
     bounds: crate::limits::Limits,
 }
@@ -78,7 +81,7 @@ struct Remembering {
     /// The request's `operationName`.
     operation_name: crate::answer::OperationName,
     /// The key its validation is remembered under, when it has one.
-    key: Mutex<Option<String>>,
+    key: Mutex<Option<Key>>,
 }
 
 /// Locks, whether or not another request panicked while holding it.
@@ -174,15 +177,15 @@ impl Extension for Remembering {
 
 /// The key a validation of `query` with these variables is remembered under: the text, the
 /// operation's name and the variables with every string that stands for an `ID` or a
-/// `String` blanked (see the module's comment). None when the operation cannot be told (it
-/// is then validated, and refused, every time) or the variables are too long.
+/// `String` blanked (see the module's comment), hashed. None when the operation cannot be
+/// told (it is then validated, and refused, every time).
 fn validation_key(
     registry: &Registry,
     query: &str,
     document: &ExecutableDocument,
     name: Option<&str>,
     variables: &Variables,
-) -> Option<String> {
+) -> Option<Key> {
     let operation = crate::answer::operation(document, name)?;
     let mut blanked = variables.clone();
     for definition in &operation.variable_definitions {
@@ -191,14 +194,20 @@ fn validation_key(
             blank(registry, &definition.var_type.node, value);
         }
     }
-    let variables = serde_json::to_string(&blanked).ok()?;
-    if variables.len() > LONGEST_VARIABLES {
-        return None;
+    let variables = serde_json::to_vec(&blanked).ok()?;
+    // The SHA-256 of the three, each after its length: a fixed size whatever the texts (a
+    // client cannot fill the memory with long ones), and no text crafted to share another's
+    // key passes for validated.
+    let mut key = Sha256::new();
+    for part in [
+        name.unwrap_or_default().as_bytes(),
+        query.as_bytes(),
+        &variables,
+    ] {
+        key.update((part.len() as u64).to_be_bytes());
+        key.update(part);
     }
-    Some(format!(
-        "{}\u{0}{query}\u{0}{variables}",
-        name.unwrap_or_default()
-    ))
+    Some(key.finalize().into())
 }
 
 /// Blanks, in a value given for `ty`, every string an `ID` or a `String` holds.
