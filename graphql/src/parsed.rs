@@ -367,22 +367,31 @@ mod tests {
         }
     }
 
+    /// A schema of [`Lookups`] within depth 10 and `complexity`, and its remembering.
     fn lookups(
-        operations: &ParsedOperations,
-    ) -> async_graphql::Schema<
-        Lookups,
-        async_graphql::EmptyMutation,
-        async_graphql::EmptySubscription,
-    > {
+        complexity: usize,
+    ) -> (
+        ParsedOperations,
+        async_graphql::Schema<
+            Lookups,
+            async_graphql::EmptyMutation,
+            async_graphql::EmptySubscription,
+        >,
+    ) {
+        let operations = ParsedOperations::new(crate::limits::Limits {
+            depth: 10,
+            complexity,
+        });
         // As the served schema: the bounds, then the remembering.
-        async_graphql::Schema::build(
+        let schema = async_graphql::Schema::build(
             Lookups,
             async_graphql::EmptyMutation,
             async_graphql::EmptySubscription,
         )
         .extension(operations.bounds)
         .extension(operations.clone())
-        .finish()
+        .finish();
+        (operations, schema)
     }
 
     async fn run(
@@ -401,11 +410,7 @@ mod tests {
 
     #[tokio::test]
     async fn one_validation_serves_every_id_and_string() {
-        let operations = ParsedOperations::new(crate::limits::Limits {
-            depth: 10,
-            complexity: 100,
-        });
-        let schema = lookups(&operations);
+        let (operations, schema) = lookups(100);
         let query = "query($id: ID!, $name: String!) { byId(id: $id) named(name: $name) }";
         for (id, name) in [("a", "x"), ("another id", "a longer name"), ("", "")] {
             let answer = run(&schema, query, serde_json::json!({"id": id, "name": name})).await;
@@ -442,11 +447,7 @@ mod tests {
 
     #[tokio::test]
     async fn page_sizes_and_enums_are_keys_as_sent() {
-        let operations = ParsedOperations::new(crate::limits::Limits {
-            depth: 10,
-            complexity: 20,
-        });
-        let schema = lookups(&operations);
+        let (operations, schema) = lookups(20);
         let page = "query($first: Int!) { page(first: $first) { n } }";
         let small = run(&schema, page, serde_json::json!({"first": 3})).await;
         assert!(small.errors.is_empty(), "{:?}", small.errors);
