@@ -108,36 +108,23 @@ impl Extension for Remembering {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        let cached = self
-            .cache
-            .cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(query)
-            .cloned();
-        let name = self.operation_name.get();
-        if let Some(document) = cached {
-            metrics::counter!("governance_parsed_operations_total", "result" => "hit").increment(1);
-            *locked(&self.key) = validation_key(
-                &ctx.schema_env.registry,
-                query,
-                &document,
-                name.as_deref(),
-                variables,
-            );
-            return Ok(document);
-        }
-        metrics::counter!("governance_parsed_operations_total", "result" => "miss").increment(1);
-        let document = next.run(ctx, query, variables).await?;
+        let cached = locked(&self.cache.cache).get(query).cloned();
+        let fresh = cached.is_none();
+        let result = if fresh { "miss" } else { "hit" };
+        metrics::counter!("governance_parsed_operations_total", "result" => result).increment(1);
+        let document = match cached {
+            Some(document) => document,
+            None => next.run(ctx, query, variables).await?,
+        };
+        // (A remembered text is never longer.)
         if query.len() <= LONGEST {
-            *locked(&self.key) = validation_key(
-                &ctx.schema_env.registry,
-                query,
-                &document,
-                name.as_deref(),
-                variables,
-            );
-            *locked(&self.parsed) = Some((query.to_owned(), document.clone()));
+            let name = self.operation_name.get();
+            let registry = &ctx.schema_env.registry;
+            *locked(&self.key) =
+                validation_key(registry, query, &document, name.as_deref(), variables);
+            if fresh {
+                *locked(&self.parsed) = Some((query.to_owned(), document.clone()));
+            }
         }
         Ok(document)
     }
