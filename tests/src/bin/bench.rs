@@ -596,6 +596,21 @@ async fn main() {
                         .expect(statement);
                 }
                 tokio::time::sleep(Duration::from_millis(500)).await;
+                // A setting given on the server's command line outranks ALTER SYSTEM: then
+                // this measure would be durable in name only.
+                for setting in ["fsync", "synchronous_commit", "full_page_writes"] {
+                    let (value, source): (String, String) =
+                        sqlx::query_as("SELECT setting, source FROM pg_settings WHERE name = $1")
+                            .bind(setting)
+                            .fetch_one(&pool)
+                            .await
+                            .expect(setting);
+                    assert_eq!(
+                        value, "on",
+                        "{setting} stays off (set by: {source}): start the cluster without it \
+                         on the command line to measure durable writes"
+                    );
+                }
             }
             let fsync = if durable { ", fsync on" } else { "" };
             let tag = format!("{clients}{}", if durable { "d" } else { "" });
