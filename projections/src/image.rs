@@ -27,20 +27,15 @@
 //! from the versioned documents in the database, as before; the image serves the current state
 //! only (see `ReadModels`).
 
-use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::watch;
 
 use crate::timelines::{EventCache, Facts, Lacking, Narrow, Timelines, Window};
 use crate::views::*;
-
-/// A document in its typed form (the view struct of its kind).
-type Typed = Arc<dyn Any + Send + Sync>;
 
 /// A column documents can be filtered on, besides kind and id.
 #[derive(Debug, Clone, Copy)]
@@ -74,81 +69,14 @@ impl Column {
     const ALL: [Column; 3] = [Column::Network, Column::Organization, Column::Parent];
 }
 
-/// The view type of each kind: decoding a stored document into it, and back.
-macro_rules! typed_kinds {
-    ($($kind:ident => $view:ty),* $(,)?) => {
-        fn decode(key: &DocKey, value: &Value) -> Result<Typed, ProjectionError> {
-            let corrupt = |e: serde_json::Error| ProjectionError::Corrupt {
-                kind: key.kind.as_str(),
-                id: key.id.clone(),
-                message: e.to_string(),
-            };
-            Ok(match key.kind {
-                $(Kind::$kind => Arc::new(<$view>::deserialize(value).map_err(corrupt)?),)*
-            })
-        }
-
-        fn encode(key: &DocKey, doc: &Typed) -> Result<Value, ProjectionError> {
-            let corrupt = |message: String| ProjectionError::Corrupt {
-                kind: key.kind.as_str(),
-                id: key.id.clone(),
-                message,
-            };
-            match key.kind {
-                $(Kind::$kind => {
-                    let view = doc
-                        .downcast_ref::<$view>()
-                        .ok_or_else(|| corrupt("held as another type".into()))?;
-                    view.serialize(serde_json::value::Serializer)
-                        .map_err(|e| corrupt(e.to_string()))
-                })*
-            }
-        }
-    };
-}
-
-typed_kinds! {
-    Organization => OrganizationView,
-    Network => NetworkView,
-    Membership => MembershipView,
-    Protocol => ProtocolView,
-    Signature => SignatureView,
-    Commitment => CommitmentView,
-    WorkingGroup => WorkingGroupView,
-    Meeting => MeetingView,
-    Attendance => AttendanceView,
-    Person => PersonView,
-    Service => ServiceView,
-    IndicatorSet => IndicatorSetView,
-    Activity => ActivityView,
-    Plan => PlanView,
-    MeetingSeries => MeetingSeriesView,
-}
-
-/// About how many bytes a JSON value takes as text (the image's size metric: the typed form
-/// is of the same order, without the field names).
-fn text_size(value: &Value) -> usize {
-    match value {
-        Value::Null | Value::Bool(_) => 5,
-        Value::Number(_) => 8,
-        Value::String(s) => s.len() + 2,
-        Value::Array(items) => 2 + items.iter().map(|v| text_size(v) + 1).sum::<usize>(),
-        Value::Object(fields) => {
-            2 + fields
-                .iter()
-                .map(|(k, v)| k.len() + 4 + text_size(v))
-                .sum::<usize>()
-        }
-    }
-}
-
 /// Ids and filter values, each held once and shared by the documents and the indexes.
 type Text = Arc<str>;
 
 struct Entry {
     /// The values of the filter columns (by [`Column::index`]), shared with the indexes.
     filters: [Option<Text>; 3],
-    doc: Typed,
+    doc: Doc,
+    /// The length of its JSON text.
     bytes: usize,
 }
 
@@ -182,7 +110,7 @@ struct State {
 }
 
 impl State {
-    fn put(&mut self, key: DocKey, filters: Filters, doc: Typed, bytes: usize) {
+    fn put(&mut self, key: DocKey, filters: Filters, doc: Doc, bytes: usize) {
         let documents = self.kinds.entry(key.kind).or_default();
         let shared =
             |known: Option<&Text>, text: &str| known.cloned().unwrap_or_else(|| Text::from(text));
@@ -345,15 +273,11 @@ impl Image {
         };
         let wanted: Option<BTreeSet<&str>> = ids.map(|ids| ids.iter().copied().collect());
         let typed = |(id, entry): (&str, &Entry)| {
-            entry
-                .doc
-                .downcast_ref::<T>()
-                .cloned()
-                .ok_or_else(|| ProjectionError::Corrupt {
-                    kind: kind.as_str(),
-                    id: id.to_owned(),
-                    message: format!("held as another type than {}", std::any::type_name::<T>()),
-                })
+            match entry.doc.downcast::<T>() {
+                Some(view) => Ok(view.clone()),
+                // Builds the key only for the error (a read answers many documents).
+                None => entry.doc.view::<T>(&DocKey::new(kind, id)).cloned(),
+            }
         };
         match (filter, wanted) {
             (Some((column, values)), wanted) => {
@@ -410,7 +334,7 @@ impl Image {
             keys.extend(keys_for(event)?);
         }
         // The fold starts from the image as it was at `from`, all documents read at once.
-        let Some(mut docs) = self.stored_forms(from, keys)? else {
+        let Some(mut docs) = self.documents_at(from, keys) else {
             return Ok(false);
         };
         for event in events {
@@ -419,31 +343,24 @@ impl Image {
         self.apply_versions(from, to, &docs.versions, &docs.concerns, events)
     }
 
-    /// The current documents of `keys` in their stored form (None: no such document), as of
+    /// The current documents of `keys`, shared (None: no such document), as of
     /// `position` exactly; None if the image is no longer there (another feed moved it: the
     /// documents would already hold some of the events to fold).
-    pub(crate) fn stored_forms(
-        &self,
-        position: i64,
-        keys: BTreeSet<DocKey>,
-    ) -> Result<Option<Docs>, ProjectionError> {
+    pub(crate) fn documents_at(&self, position: i64, keys: BTreeSet<DocKey>) -> Option<Docs> {
         let state = self.read_state();
         if state.position != position {
-            return Ok(None);
+            return None;
         }
         let mut docs = Docs::default();
         for key in keys {
-            let current = match state
+            let current = state
                 .kinds
                 .get(&key.kind)
                 .and_then(|documents| documents.by_id.get(key.id.as_str()))
-            {
-                Some(entry) => Some((entry.filters(), encode(&key, &entry.doc)?)),
-                None => None,
-            };
+                .map(|entry| (entry.filters(), entry.doc.clone()));
             docs.preload(key, current);
         }
-        Ok(Some(docs))
+        Some(docs)
     }
 
     /// Applies the state at `to` of the documents `events` in `(from, to]` touched, and the
@@ -453,27 +370,24 @@ impl Image {
         &self,
         from: i64,
         to: i64,
-        changes: impl IntoIterator<Item = (&'a DocKey, &'a Filters, &'a Value)>,
+        changes: impl IntoIterator<Item = (&'a DocKey, &'a Filters, &'a Doc)>,
         concerns: &[(Kind, String, i64)],
         events: &[crate::event::StoredEvent],
     ) -> Result<bool, ProjectionError> {
         if !(from..to).contains(&self.position()) {
             return Ok(false);
         }
-        let mut decoded = Vec::new();
-        for (key, filters, value) in changes {
-            decoded.push((
-                key.clone(),
-                filters.clone(),
-                decode(key, value)?,
-                text_size(value),
-            ));
-        }
+        // What the write lock is held for stays short: the changes are owned and measured
+        // before.
+        let changes: Vec<(DocKey, Filters, Doc, usize)> = changes
+            .into_iter()
+            .map(|(key, filters, doc)| (key.clone(), filters.clone(), doc.clone(), doc.text_len()))
+            .collect();
         let mut state = self.write_state();
         if !(from..to).contains(&state.position) {
             return Ok(false);
         }
-        for (key, filters, doc, bytes) in decoded {
+        for (key, filters, doc, bytes) in changes {
             state.put(key, filters, doc, bytes);
         }
         let above = state.position;
@@ -592,8 +506,9 @@ impl Loaded {
             return Ok(());
         };
         let key = DocKey::new(kind, id);
-        let typed = decode(&key, doc)?;
-        self.0.put(key, filters, typed, text_size(doc));
+        let doc = Doc::decode(&key, doc)?;
+        let bytes = doc.text_len();
+        self.0.put(key, filters, doc, bytes);
         Ok(())
     }
 }

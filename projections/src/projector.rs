@@ -18,8 +18,8 @@ use crate::store::{Backend, Store, StoreError};
 use crate::tasks::pause;
 pub use crate::tasks::Stoppable;
 use crate::views::{
-    created_by, decoded, keys_for, keys_of, project, project_decoded, DocKey, Docs, Filters, Kind,
-    ProjectionError, StoredDocument, Version,
+    created_by, decoded, keys_for, keys_of, project, project_decoded, Doc, DocKey, Docs, Filters,
+    Kind, ProjectionError, StoredDocument, Version,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -240,13 +240,14 @@ impl Projector {
                     }
                     query.fetch_all(pool).await?
                 });
-                let mut found: BTreeMap<String, (Filters, Value)> = BTreeMap::new();
+                let mut found: BTreeMap<String, (Filters, Doc)> = BTreeMap::new();
                 for (id, network_id, organization_id, parent_id, doc) in rows {
                     let filters = Filters {
                         network_id,
                         organization_id,
                         parent_id,
                     };
+                    let doc = Doc::decode(&DocKey::new(kind, &id), &doc)?;
                     found.insert(id, (filters, doc));
                 }
                 for id in chunk {
@@ -281,12 +282,17 @@ impl Projector {
             .iter()
             .map(|(key, versions)| (*key, versions[0].position))
             .collect();
+        let texts = rows
+            .iter()
+            .map(|(version, _)| version.doc.to_text(&version.key))
+            .collect::<Result<Vec<String>, _>>()?;
         let batch = BatchWrite {
             generation,
             from,
             to,
             closes: &closes,
             rows: &rows,
+            texts: &texts,
             concerns: &docs.concerns,
         };
         let claimed = match self.store.backend() {
@@ -457,13 +463,13 @@ impl Projector {
         let mut folded: Vec<_> = docs.current().collect();
         folded.sort_by(|a, b| a.0.cmp(b.0));
         for (key, doc) in folded {
-            let Some((filters, value)) = doc else {
+            let Some((filters, doc)) = doc else {
                 continue;
             };
             report.documents += 1;
             let what = match stored.remove(&(key.kind.as_str().to_owned(), key.id.clone())) {
                 None => Some("missing"),
-                Some((f, v)) if &f != filters || &v != value => Some("changed"),
+                Some((f, v)) if &f != filters || v != doc.to_value(key)? => Some("changed"),
                 Some(_) => None,
             };
             if let Some(what) = what {
@@ -694,6 +700,8 @@ struct BatchWrite<'a> {
     closes: &'a [(&'a DocKey, i64)],
     /// The versions the batch writes, each with the position that ends it within the batch.
     rows: &'a [(&'a Version, Option<i64>)],
+    /// The JSON text of each of `rows`' documents.
+    texts: &'a [String],
     /// Entity index rows: (entity kind, entity id, position).
     concerns: &'a [(Kind, String, i64)],
 }
@@ -714,6 +722,7 @@ async fn write_postgres(
         to,
         closes,
         rows,
+        texts,
         concerns,
     } = *batch;
     let column = |f: fn(&Version) -> Option<&str>| -> Vec<Option<&str>> {
@@ -732,8 +741,12 @@ async fn write_postgres(
          ), versions AS (
              INSERT INTO read_models (generation, kind, id, valid_from, valid_to,
                                       network_id, organization_id, parent_id, doc)
-             SELECT $1, v.* FROM unnest($7::text[], $8::text[], $9::bigint[], $10::bigint[],
-                                        $11::text[], $12::text[], $13::text[], $14::jsonb[]) AS v
+             SELECT $1, v.kind, v.id, v.valid_from, v.valid_to, v.network_id,
+                    v.organization_id, v.parent_id, v.doc::jsonb
+               FROM unnest($7::text[], $8::text[], $9::bigint[], $10::bigint[],
+                           $11::text[], $12::text[], $13::text[], $14::text[])
+                 AS v(kind, id, valid_from, valid_to, network_id, organization_id, parent_id,
+                      doc)
               WHERE EXISTS (SELECT 1 FROM claim)
          ), concerns AS (
              INSERT INTO entity_events (generation, kind, id, position)
@@ -765,7 +778,7 @@ async fn write_postgres(
     .bind(column(|v| v.filters.network_id.as_deref()))
     .bind(column(|v| v.filters.organization_id.as_deref()))
     .bind(column(|v| v.filters.parent_id.as_deref()))
-    .bind(rows.iter().map(|(v, _)| &v.doc).collect::<Vec<&Value>>())
+    .bind(texts)
     .bind(
         concerns
             .iter()
@@ -796,6 +809,7 @@ async fn write_sqlite(
         to,
         closes,
         rows,
+        texts,
         concerns,
     } = *batch;
     let mut tx = pool.begin().await?;
@@ -824,22 +838,25 @@ async fn write_sqlite(
         .execute(&mut *tx)
         .await?;
     }
-    for chunk in rows.chunks(1000) {
+    for (chunk, texts) in rows.chunks(1000).zip(texts.chunks(1000)) {
         let mut insert = QueryBuilder::new(
             "INSERT INTO read_models (generation, kind, id, valid_from, valid_to, \
              network_id, organization_id, parent_id, doc) ",
         );
-        insert.push_values(chunk, |mut row, (version, valid_to)| {
-            row.push_bind(generation)
-                .push_bind(version.key.kind.as_str())
-                .push_bind(version.key.id.clone())
-                .push_bind(version.position)
-                .push_bind(*valid_to)
-                .push_bind(version.filters.network_id.clone())
-                .push_bind(version.filters.organization_id.clone())
-                .push_bind(version.filters.parent_id.clone())
-                .push_bind(version.doc.clone());
-        });
+        insert.push_values(
+            chunk.iter().zip(texts),
+            |mut row, ((version, valid_to), text)| {
+                row.push_bind(generation)
+                    .push_bind(version.key.kind.as_str())
+                    .push_bind(version.key.id.clone())
+                    .push_bind(version.position)
+                    .push_bind(*valid_to)
+                    .push_bind(version.filters.network_id.clone())
+                    .push_bind(version.filters.organization_id.clone())
+                    .push_bind(version.filters.parent_id.clone())
+                    .push_bind(text.as_str());
+            },
+        );
         insert.build().execute(&mut *tx).await?;
     }
     for chunk in concerns.chunks(2000) {

@@ -22,9 +22,7 @@ use crate::event::StoredEvent;
 use crate::projector::{Batch, Projector, ProjectorError};
 use crate::sql::on_pool;
 use crate::store::{Backend, Store};
-use crate::views::{
-    decoded, keys_of, project_decoded, DocKey, Docs, Filters, Kind, ProjectionError,
-};
+use crate::views::{decoded, keys_of, project_decoded, Doc, DocKey, Docs, Filters, Kind};
 
 /// Events per read of the log (the largest the reader answers).
 const CHUNK: i64 = 10_000;
@@ -114,13 +112,12 @@ struct Fold {
     pending: HashMap<DocKey, Pending>,
 }
 
-/// A document's latest version, not written yet.
+/// A document's latest version, not written yet (its typed form is shared, not copied: a
+/// later version replaces it in `docs` without changing it).
 struct Pending {
     position: i64,
     filters: Filters,
-    /// Its JSON text, taken once an event touches the document again (the document in
-    /// `docs` may then change); until then `docs` holds it.
-    text: Option<String>,
+    doc: Doc,
 }
 
 /// One `read_models` row.
@@ -129,7 +126,7 @@ struct Row {
     valid_from: i64,
     valid_to: Option<i64>,
     filters: Filters,
-    doc: String,
+    doc: Doc,
 }
 
 /// What one chunk of the log adds: versions whose end is known, and entity index rows.
@@ -139,30 +136,15 @@ struct Rows {
     concerns: Vec<(Kind, String, i64)>,
 }
 
-fn text_of(key: &DocKey, doc: &serde_json::Value) -> Result<String, ProjectionError> {
-    serde_json::to_string(doc).map_err(|e| ProjectionError::Corrupt {
-        kind: key.kind.as_str(),
-        id: key.id.clone(),
-        message: e.to_string(),
-    })
-}
-
 impl Fold {
     /// Folds `events` (the next ones of the log) and answers the rows they complete.
     fn chunk(&mut self, events: &[StoredEvent]) -> Result<Rows, ProjectorError> {
         let decoded = events.iter().map(decoded).collect::<Result<Vec<_>, _>>()?;
         for (event, any) in events.iter().zip(&decoded) {
             for key in keys_of(event, any)? {
-                match self.pending.get_mut(&key) {
-                    Some(pending) if pending.text.is_none() => {
-                        let Some((_, doc)) = self.docs.current_of(&key) else {
-                            return Err(not_loaded(&key, event.position));
-                        };
-                        pending.text = Some(text_of(&key, doc)?);
-                    }
-                    Some(_) => {}
-                    // Not folded yet: the log has not made it (a rebuild starts from nothing).
-                    None => self.docs.preload(key, None),
+                // Not folded yet: the log has not made it (a rebuild starts from nothing).
+                if !self.docs.is_loaded(&key) {
+                    self.docs.preload(key, None);
                 }
             }
         }
@@ -174,31 +156,19 @@ impl Fold {
             versions: Vec::with_capacity(versions.len()),
             concerns: std::mem::take(&mut self.docs.concerns),
         };
-        // The last version of each document in this chunk stays pending, its text in `docs`.
-        let mut last: HashMap<&DocKey, usize> = HashMap::with_capacity(versions.len());
-        for (i, version) in versions.iter().enumerate() {
-            last.insert(&version.key, i);
-        }
-        for (i, version) in versions.iter().enumerate() {
-            let text = match last.get(&version.key) {
-                Some(&l) if l > i => Some(text_of(&version.key, &version.doc)?),
-                _ => None,
-            };
+        for version in versions {
             let next = Pending {
                 position: version.position,
-                filters: version.filters.clone(),
-                text,
+                filters: version.filters,
+                doc: version.doc,
             };
             if let Some(ended) = self.pending.insert(version.key.clone(), next) {
-                let doc = ended
-                    .text
-                    .ok_or_else(|| not_loaded(&version.key, version.position))?;
                 rows.versions.push(Row {
-                    key: version.key.clone(),
+                    key: version.key,
                     valid_from: ended.position,
                     valid_to: Some(version.position),
                     filters: ended.filters,
-                    doc,
+                    doc: ended.doc,
                 });
             }
         }
@@ -207,34 +177,18 @@ impl Fold {
     }
 
     /// The current version of every document (no end).
-    fn finish(&mut self) -> Result<Vec<Row>, ProjectorError> {
-        let mut rows = Vec::with_capacity(self.pending.len());
-        for (key, pending) in self.pending.drain() {
-            let doc = match pending.text {
-                Some(text) => text,
-                None => match self.docs.current_of(&key) {
-                    Some((_, doc)) => text_of(&key, doc)?,
-                    None => return Err(not_loaded(&key, pending.position)),
-                },
-            };
-            rows.push(Row {
+    fn finish(&mut self) -> Vec<Row> {
+        self.pending
+            .drain()
+            .map(|(key, pending)| Row {
                 key,
                 valid_from: pending.position,
                 valid_to: None,
                 filters: pending.filters,
-                doc,
-            });
-        }
-        Ok(rows)
+                doc: pending.doc,
+            })
+            .collect()
     }
-}
-
-fn not_loaded(key: &DocKey, position: i64) -> ProjectorError {
-    ProjectorError::Projection(ProjectionError::NotLoaded {
-        position,
-        kind: key.kind.as_str(),
-        id: key.id.clone(),
-    })
 }
 
 /// Reads the log from position zero up to what is readable now, a chunk ahead of the fold.
@@ -306,7 +260,7 @@ async fn fold_log(
         });
     }
     let current = Rows {
-        versions: fold.finish()?,
+        versions: fold.finish(),
         concerns: Vec::new(),
     };
     write(current, Some(position)).await?;
@@ -343,7 +297,7 @@ async fn bulk_postgres(
             "COPY entity_events_g{generation} (generation, kind, id, position) FROM STDIN"
         ))
         .await?;
-    let mut buffers = (Vec::new(), Vec::new());
+    let mut buffers = Buffers::default();
     let position = fold_log(
         store,
         fold,
@@ -357,7 +311,6 @@ async fn bulk_postgres(
                 &mut buffers,
             )
             .await
-            .map_err(ProjectorError::from)
         },
     )
     .await?;
@@ -399,31 +352,49 @@ async fn bulk_postgres(
 
 type Copy = PgCopyIn<sqlx::pool::PoolConnection<sqlx::Postgres>>;
 
-/// Sends `rows` to the two `COPY`s, through `buffers` (kept from chunk to chunk: a fresh
-/// buffer of several MiB each time cost more in page faults than the rows' encoding).
+/// What [`send`] keeps from chunk to chunk (a fresh buffer of several MiB each time cost more
+/// in page faults than the rows' encoding): the two `COPY`s' data, and a document's text.
+#[derive(Default)]
+struct Buffers {
+    versions: Vec<u8>,
+    concerns: Vec<u8>,
+    text: Vec<u8>,
+}
+
+/// Sends `rows` to the two `COPY`s, each document's JSON written from its typed form.
 async fn send(
     versions: &mut Copy,
     concerns: &mut Copy,
     generation: i64,
     rows: &Rows,
-    buffers: &mut (Vec<u8>, Vec<u8>),
-) -> Result<(), sqlx::Error> {
+    buffers: &mut Buffers,
+) -> Result<(), ProjectorError> {
     let generation = generation.to_string();
-    let (buffer, index) = buffers;
+    let Buffers {
+        versions: buffer,
+        concerns: index,
+        text,
+    } = buffers;
     buffer.clear();
     for row in &rows.versions {
+        text.clear();
+        row.doc.write_json(&row.key, text)?;
+        let (from, to) = (
+            row.valid_from.to_string(),
+            row.valid_to.map(|p| p.to_string()),
+        );
         copy_row(
             buffer,
             &[
-                Some(&generation),
-                Some(row.key.kind.as_str()),
-                Some(&row.key.id),
-                Some(&row.valid_from.to_string()),
-                row.valid_to.map(|p| p.to_string()).as_deref(),
-                row.filters.network_id.as_deref(),
-                row.filters.organization_id.as_deref(),
-                row.filters.parent_id.as_deref(),
-                Some(&row.doc),
+                Some(generation.as_bytes()),
+                Some(row.key.kind.as_str().as_bytes()),
+                Some(row.key.id.as_bytes()),
+                Some(from.as_bytes()),
+                to.as_deref().map(str::as_bytes),
+                row.filters.network_id.as_deref().map(str::as_bytes),
+                row.filters.organization_id.as_deref().map(str::as_bytes),
+                row.filters.parent_id.as_deref().map(str::as_bytes),
+                Some(text),
             ],
         );
     }
@@ -435,10 +406,10 @@ async fn send(
         copy_row(
             index,
             &[
-                Some(&generation),
-                Some(kind.as_str()),
-                Some(id),
-                Some(&position.to_string()),
+                Some(generation.as_bytes()),
+                Some(kind.as_str().as_bytes()),
+                Some(id.as_bytes()),
+                Some(position.to_string().as_bytes()),
             ],
         );
     }
@@ -449,15 +420,14 @@ async fn send(
 }
 
 /// One row in `COPY`'s text format: tab-separated, `\N` for null, backslash escapes.
-fn copy_row(buffer: &mut Vec<u8>, fields: &[Option<&str>]) {
+fn copy_row(buffer: &mut Vec<u8>, fields: &[Option<&[u8]>]) {
     for (i, field) in fields.iter().enumerate() {
         if i > 0 {
             buffer.push(b'\t');
         }
         match field {
             None => buffer.extend_from_slice(b"\\N"),
-            Some(text) => {
-                let mut rest = text.as_bytes();
+            Some(mut rest) => {
                 while let Some(at) = rest
                     .iter()
                     .position(|b| matches!(b, b'\\' | b'\t' | b'\n' | b'\r'))
@@ -501,11 +471,7 @@ async fn bulk_sqlite(
         store,
         fold,
         progress,
-        async |rows: Rows, end: Option<i64>| {
-            insert_sqlite(pool, generation, &rows, end)
-                .await
-                .map_err(ProjectorError::from)
-        },
+        async |rows: Rows, end: Option<i64>| insert_sqlite(pool, generation, &rows, end).await,
     )
     .await
 }
@@ -515,15 +481,20 @@ async fn insert_sqlite(
     generation: i64,
     rows: &Rows,
     checkpoint: Option<i64>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), ProjectorError> {
+    let texts = rows
+        .versions
+        .iter()
+        .map(|row| row.doc.to_text(&row.key))
+        .collect::<Result<Vec<String>, _>>()?;
     let mut tx = pool.begin().await?;
     // 9 parameters a row, under SQLite's 32,766 per statement.
-    for chunk in rows.versions.chunks(3_000) {
+    for (chunk, texts) in rows.versions.chunks(3_000).zip(texts.chunks(3_000)) {
         let mut insert = QueryBuilder::new(
             "INSERT INTO read_models (generation, kind, id, valid_from, valid_to, \
              network_id, organization_id, parent_id, doc) ",
         );
-        insert.push_values(chunk, |mut b, row| {
+        insert.push_values(chunk.iter().zip(texts), |mut b, (row, text)| {
             b.push_bind(generation)
                 .push_bind(row.key.kind.as_str())
                 .push_bind(row.key.id.as_str())
@@ -532,7 +503,7 @@ async fn insert_sqlite(
                 .push_bind(row.filters.network_id.as_deref())
                 .push_bind(row.filters.organization_id.as_deref())
                 .push_bind(row.filters.parent_id.as_deref())
-                .push_bind(row.doc.as_str());
+                .push_bind(text.as_str());
         });
         insert.build().execute(&mut *tx).await?;
     }
@@ -554,5 +525,5 @@ async fn insert_sqlite(
             .execute(&mut *tx)
             .await?;
     }
-    tx.commit().await
+    Ok(tx.commit().await?)
 }

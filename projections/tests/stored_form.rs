@@ -3,8 +3,9 @@
 //! two people, one of them erased; then the demo's services, indicator sets, activities, plans and meeting series,
 //! which were typed from the start);
 //! each reads into its typed document and writes back byte for
-//! byte, so a database written before the typing reads on unchanged, and a rebuild writes the
-//! same JSON.
+//! byte (as a JSON value: SQLite keeps the text a version was written with, whose key order
+//! may differ), so a database written before the typing reads on unchanged, and a rebuild
+//! writes the same JSON.
 
 use projections::views::*;
 use serde::de::DeserializeOwned;

@@ -85,7 +85,7 @@ pub(super) fn project_activity(
             view.working_group.map(|g| g.to_string()),
         ),
         p,
-        &view,
+        view,
     );
     Ok(())
 }

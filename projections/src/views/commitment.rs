@@ -133,7 +133,7 @@ pub(super) fn project_commitment(
             parent,
         ),
         p,
-        &view,
+        view,
     );
     Ok(())
 }

@@ -274,7 +274,7 @@ pub(super) fn project_indicator_set(
         key,
         filters(Some(view.network.to_string()), None, None),
         p,
-        &view,
+        view,
     );
     Ok(())
 }

@@ -116,7 +116,7 @@ pub(super) fn project_meeting(
                     Some(id.to_string()),
                 ),
                 p,
-                &attendance,
+                attendance,
             );
             return Ok(());
         }
@@ -147,7 +147,7 @@ pub(super) fn project_meeting(
             view.working_group.map(|g| g.to_string()),
         ),
         p,
-        &view,
+        view,
     );
     Ok(())
 }

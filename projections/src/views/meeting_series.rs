@@ -113,7 +113,7 @@ pub(super) fn project_meeting_series(
             view.details.working_group.map(|g| g.to_string()),
         ),
         p,
-        &view,
+        view,
     );
     Ok(())
 }

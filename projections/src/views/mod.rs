@@ -2,10 +2,12 @@
 //! One module per aggregate holds its documents and its fold; this module holds the keys, the
 //! batch's working set of documents and the dispatch.
 //!
-//! Each document is a small JSON value of a [`Kind`], keyed by an id. The projector loads the
-//! documents an event batch needs ([`keys_for`]), folds the events over them in memory
-//! ([`project`]) and writes a new version of each changed document, stamped with the position
-//! of the event that produced it. Keeping every version is what makes "as known at position P"
+//! Each document is a view struct of a [`Kind`], keyed by an id, held in its typed form
+//! ([`Doc`]) and stored as its JSON serde form. The projector loads the documents an event
+//! batch needs ([`keys_for`]), folds the events over them in memory ([`project`]) and writes a
+//! new version of each changed document, stamped with the position of the event that produced
+//! it. The fold, the versions it writes and the read image share each typed document: JSON is
+//! read when a document is loaded from the database and written when a version is stored. Keeping every version is what makes "as known at position P"
 //! a plain query; business-dated facts inside the documents (membership periods, signature
 //! dates) answer "as effective on date D".
 
@@ -27,7 +29,6 @@ use aggregates::values::{
 use aggregates::working_group::WorkingGroupEvent;
 use aggregates::AnyEvent;
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -230,19 +231,169 @@ pub enum ProjectionError {
     },
 }
 
+/// A document in its typed form (the view struct of its kind), shared: the fold's working
+/// set, the versions it writes and the read image hold the same value, and none of them turns
+/// it into JSON and back. JSON is made only where a document is stored
+/// ([`Doc::write_json`]) and read only where one is loaded ([`Doc::decode`]).
+#[derive(Clone)]
+pub struct Doc(std::sync::Arc<dyn Document>);
+
+/// What a view struct is to [`Doc`]: any type, kept whole, written as its serde form.
+trait Document: std::any::Any + Send + Sync {
+    fn as_any(&self) -> &dyn std::any::Any;
+    fn to_value(&self) -> serde_json::Result<Value>;
+    fn write_json(&self, out: &mut dyn std::io::Write) -> serde_json::Result<()>;
+}
+
+impl<T: Serialize + Send + Sync + 'static> Document for T {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn to_value(&self) -> serde_json::Result<Value> {
+        serde_json::to_value(self)
+    }
+
+    fn write_json(&self, out: &mut dyn std::io::Write) -> serde_json::Result<()> {
+        serde_json::to_writer(out, self)
+    }
+}
+
+/// Counts what is written (the length of a document's JSON text, without the text).
+struct Counter(usize);
+
+impl std::io::Write for Counter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0 += bytes.len();
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn corrupt(key: &DocKey, message: impl ToString) -> ProjectionError {
+    ProjectionError::Corrupt {
+        kind: key.kind.as_str(),
+        id: key.id.clone(),
+        message: message.to_string(),
+    }
+}
+
+/// The view type of each kind, for decoding a stored document.
+macro_rules! typed_kinds {
+    ($($kind:ident => $view:ty),* $(,)?) => {
+        impl Doc {
+            /// A stored document of `key`'s kind in its typed form.
+            pub fn decode(key: &DocKey, value: &Value) -> Result<Doc, ProjectionError> {
+                Ok(match key.kind {
+                    $(Kind::$kind => {
+                        Doc::new(<$view>::deserialize(value).map_err(|e| corrupt(key, e))?)
+                    })*
+                })
+            }
+        }
+    };
+}
+
+typed_kinds! {
+    Organization => OrganizationView,
+    Network => NetworkView,
+    Membership => MembershipView,
+    Protocol => ProtocolView,
+    Signature => SignatureView,
+    Commitment => CommitmentView,
+    WorkingGroup => WorkingGroupView,
+    Meeting => MeetingView,
+    Attendance => AttendanceView,
+    Person => PersonView,
+    Service => ServiceView,
+    IndicatorSet => IndicatorSetView,
+    Activity => ActivityView,
+    Plan => PlanView,
+    MeetingSeries => MeetingSeriesView,
+}
+
+impl Doc {
+    pub fn new<T: Serialize + Send + Sync + 'static>(view: T) -> Self {
+        Doc(std::sync::Arc::new(view))
+    }
+
+    /// The view, if it is a `T`.
+    pub fn downcast<T: 'static>(&self) -> Option<&T> {
+        self.0.as_any().downcast_ref()
+    }
+
+    /// The view of `key` as a `T` (a document held as another type is corrupt).
+    pub fn view<T: 'static>(&self, key: &DocKey) -> Result<&T, ProjectionError> {
+        self.downcast().ok_or_else(|| {
+            corrupt(
+                key,
+                format!("held as another type than {}", std::any::type_name::<T>()),
+            )
+        })
+    }
+
+    /// Its stored form as a JSON value (what the database gives back).
+    pub fn to_value(&self, key: &DocKey) -> Result<Value, ProjectionError> {
+        self.0.to_value().map_err(|e| corrupt(key, e))
+    }
+
+    /// Appends its stored form as JSON text to `out`.
+    pub fn write_json(&self, key: &DocKey, out: &mut Vec<u8>) -> Result<(), ProjectionError> {
+        self.0.write_json(out).map_err(|e| corrupt(key, e))
+    }
+
+    /// Its stored form as JSON text.
+    pub fn to_text(&self, key: &DocKey) -> Result<String, ProjectionError> {
+        let mut out = Vec::with_capacity(256);
+        self.write_json(key, &mut out)?;
+        String::from_utf8(out).map_err(|e| corrupt(key, e))
+    }
+
+    /// The length of its JSON text (0 if it cannot be written: the write then says why).
+    pub fn text_len(&self) -> usize {
+        let mut counter = Counter(0);
+        match self.0.write_json(&mut counter) {
+            Ok(()) => counter.0,
+            Err(_) => 0,
+        }
+    }
+}
+
+impl std::fmt::Debug for Doc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.to_value() {
+            Ok(value) => write!(f, "{value}"),
+            Err(e) => write!(f, "<unwritable document: {e}>"),
+        }
+    }
+}
+
+/// Two documents are equal when their stored forms are.
+impl PartialEq for Doc {
+    fn eq(&self, other: &Self) -> bool {
+        match (self.0.to_value(), other.0.to_value()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
 /// One written version of a document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Version {
     pub key: DocKey,
     pub position: i64,
     pub filters: Filters,
-    pub doc: Value,
+    pub doc: Doc,
 }
 
 /// The documents of one batch: what was loaded, and every version written since.
 #[derive(Debug, Default)]
 pub struct Docs {
-    current: HashMap<DocKey, Option<(Filters, Value)>>,
+    current: HashMap<DocKey, Option<(Filters, Doc)>>,
     pub versions: Vec<Version>,
     /// (entity kind, entity id, position): which events concern which entity.
     pub concerns: Vec<(Kind, String, i64)>,
@@ -250,12 +401,12 @@ pub struct Docs {
 
 impl Docs {
     /// Records what the database holds for `key` (None: no such document yet).
-    pub fn preload(&mut self, key: DocKey, current: Option<(Filters, Value)>) {
+    pub fn preload(&mut self, key: DocKey, current: Option<(Filters, Doc)>) {
         self.current.entry(key).or_insert(current);
     }
 
     /// The current document of `key`, if held and present.
-    pub fn current_of(&self, key: &DocKey) -> Option<&(Filters, Value)> {
+    pub fn current_of(&self, key: &DocKey) -> Option<&(Filters, Doc)> {
         self.current.get(key).and_then(Option::as_ref)
     }
 
@@ -264,7 +415,7 @@ impl Docs {
     }
 
     /// Every current document held (None: known to be absent).
-    pub fn current(&self) -> impl Iterator<Item = (&DocKey, Option<&(Filters, Value)>)> {
+    pub fn current(&self) -> impl Iterator<Item = (&DocKey, Option<&(Filters, Doc)>)> {
         self.current.iter().map(|(key, doc)| (key, doc.as_ref()))
     }
 
@@ -302,7 +453,7 @@ impl Docs {
         self.concerns.clear();
     }
 
-    fn get<T: DeserializeOwned>(
+    fn get<T: Clone + 'static>(
         &self,
         key: &DocKey,
         position: i64,
@@ -314,20 +465,11 @@ impl Docs {
                 id: key.id.clone(),
             }),
             Some(None) => Ok(None),
-            Some(Some((_, value))) => {
-                // Read from the stored value in place (no copy of the whole document).
-                T::deserialize(value)
-                    .map(Some)
-                    .map_err(|e| ProjectionError::Corrupt {
-                        kind: key.kind.as_str(),
-                        id: key.id.clone(),
-                        message: e.to_string(),
-                    })
-            }
+            Some(Some((_, doc))) => doc.view::<T>(key).cloned().map(Some),
         }
     }
 
-    fn require<T: DeserializeOwned>(
+    fn require<T: Clone + 'static>(
         &self,
         key: &DocKey,
         position: i64,
@@ -340,15 +482,21 @@ impl Docs {
             })
     }
 
-    fn put<T: Serialize>(&mut self, key: DocKey, filters: Filters, position: i64, doc: &T) {
-        let value = serde_json::to_value(doc).expect("read-model documents serialise");
+    fn put<T: Serialize + Send + Sync + 'static>(
+        &mut self,
+        key: DocKey,
+        filters: Filters,
+        position: i64,
+        view: T,
+    ) {
+        let doc = Doc::new(view);
         self.current
-            .insert(key.clone(), Some((filters.clone(), value.clone())));
+            .insert(key.clone(), Some((filters.clone(), doc.clone())));
         self.versions.push(Version {
             key,
             position,
             filters,
-            doc: value,
+            doc,
         });
     }
 
@@ -499,5 +647,58 @@ pub fn project_decoded(
         AnyEvent::Activity(e) => project_activity(docs, p, parse_id(&id, p)?, e),
         AnyEvent::Plan(e) => project_plan(docs, p, parse_id(&id, p)?, e),
         AnyEvent::MeetingSeries(e) => project_meeting_series(docs, p, parse_id(&id, p)?, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn membership() -> (DocKey, Value) {
+        let view = MembershipView {
+            network: NetworkId::new_random(),
+            organization: OrganizationId::new_random(),
+            status: MembershipStatus::Pending,
+            applied_on: NaiveDate::from_ymd_opt(2026, 12, 5),
+            since: None,
+            via: None,
+            periods: vec![],
+            referents: vec![],
+        };
+        let key = membership_key(view.network, view.organization);
+        (key, serde_json::to_value(view).unwrap())
+    }
+
+    #[test]
+    fn a_document_keeps_its_stored_form_through_its_typed_one() {
+        let (key, value) = membership();
+        let doc = Doc::decode(&key, &value).expect("a stored person reads");
+        assert_eq!(doc.to_value(&key).unwrap(), value);
+        let text = doc.to_text(&key).unwrap();
+        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), value);
+        assert_eq!(doc.text_len(), text.len());
+        assert!(doc.downcast::<MembershipView>().is_some());
+    }
+
+    #[test]
+    fn a_document_of_another_shape_or_type_is_corrupt() {
+        let (key, _) = membership();
+        let wrong = serde_json::json!({"name": "not a membership"});
+        assert!(matches!(
+            Doc::decode(&key, &wrong),
+            Err(ProjectionError::Corrupt {
+                kind: "membership",
+                ..
+            })
+        ));
+        let (key, value) = membership();
+        let doc = Doc::decode(&key, &value).unwrap();
+        assert!(matches!(
+            doc.view::<NetworkView>(&key),
+            Err(ProjectionError::Corrupt {
+                kind: "membership",
+                ..
+            })
+        ));
     }
 }

@@ -102,7 +102,7 @@ pub(super) fn project_network(
             established_on: n.established_on,
             closed_on: None,
         };
-        docs.put(key.clone(), network_filters.clone(), p, &view);
+        docs.put(key.clone(), network_filters.clone(), p, view);
     }
     let mut view: NetworkView = docs.require(&key, p)?;
     let membership =
@@ -121,7 +121,7 @@ pub(super) fn project_network(
                     referents: vec![],
                 }))
         };
-    let put_membership = |docs: &mut Docs, m: &MembershipView| {
+    let put_membership = |docs: &mut Docs, m: MembershipView| {
         docs.concern(Kind::Organization, m.organization, p);
         docs.put(
             membership_key(network, m.organization),
@@ -135,67 +135,67 @@ pub(super) fn project_network(
             let mut m = membership(docs, n.coordinator)?;
             m.status = MembershipStatus::Active;
             m.open_period(n.established_on, JoinedVia::Founding);
-            put_membership(docs, &m);
+            put_membership(docs, m);
         }
         NetworkEvent::CoordinatorChanged(c) => {
             view.coordinator = c.new_coordinator;
             docs.concern(Kind::Organization, c.previous_coordinator, p);
             docs.concern(Kind::Organization, c.new_coordinator, p);
-            docs.put(key, network_filters, p, &view);
+            docs.put(key, network_filters, p, view);
         }
         NetworkEvent::NetworkClosed(c) => {
             view.closed_on = Some(c.effective_on);
-            docs.put(key, network_filters, p, &view);
+            docs.put(key, network_filters, p, view);
         }
         NetworkEvent::MembershipApplied(a) => {
             let mut m = membership(docs, a.organization)?;
             m.status = MembershipStatus::Pending;
             m.applied_on = Some(a.applied_on);
-            put_membership(docs, &m);
+            put_membership(docs, m);
         }
         NetworkEvent::MembershipApproved(a) => {
             let mut m = membership(docs, a.organization)?;
             m.status = MembershipStatus::Active;
             m.open_period(a.effective_on, JoinedVia::Application);
-            put_membership(docs, &m);
+            put_membership(docs, m);
         }
         NetworkEvent::MembershipRejected(r) => {
             let mut m = membership(docs, r.organization)?;
             m.status = MembershipStatus::Rejected;
-            put_membership(docs, &m);
+            put_membership(docs, m);
         }
         NetworkEvent::MemberAdmittedBySignature(a) => {
             let mut m = membership(docs, a.organization)?;
             m.status = MembershipStatus::Active;
             m.open_period(a.effective_on, JoinedVia::Signature);
-            put_membership(docs, &m);
+            put_membership(docs, m);
         }
         NetworkEvent::MembershipSuspended(s) => {
             let mut m = membership(docs, s.organization)?;
             m.status = MembershipStatus::Suspended;
             m.close_period(s.effective_on);
-            put_membership(docs, &m);
+            put_membership(docs, m);
         }
         NetworkEvent::MembershipReinstated(r) => {
             let mut m = membership(docs, r.organization)?;
             let via = m.periods.last().map_or(JoinedVia::Application, |p| p.via);
             m.status = MembershipStatus::Active;
             m.open_period(r.effective_on, via);
-            put_membership(docs, &m);
+            put_membership(docs, m);
         }
         NetworkEvent::MembershipWithdrawn(w) => {
             let mut m = membership(docs, w.organization)?;
             m.status = MembershipStatus::Withdrawn;
             m.close_period(w.effective_on);
             end_referents(&mut m, w.effective_on);
-            put_membership(docs, &m);
+            put_membership(docs, m);
         }
         NetworkEvent::MemberExpelled(x) => {
             let mut m = membership(docs, x.organization)?;
             m.status = MembershipStatus::Expelled;
             m.close_period(x.effective_on);
             end_referents(&mut m, x.effective_on);
-            put_membership(docs, &m);
+            put_membership(docs, m);
         }
         NetworkEvent::ReferentDesignated(r) => {
             let mut m = membership(docs, r.organization)?;
@@ -206,14 +206,14 @@ pub(super) fn project_network(
                 since: r.effective_on,
                 until: None,
             });
-            put_membership(docs, &m);
+            put_membership(docs, m);
         }
         NetworkEvent::ReferentRevoked(r) => {
             let mut m = membership(docs, r.organization)?;
             for view in m.referents.iter_mut().filter(|v| v.referent == r.referent) {
                 view.until.get_or_insert(r.effective_on);
             }
-            put_membership(docs, &m);
+            put_membership(docs, m);
         }
     }
     Ok(())

@@ -39,7 +39,7 @@ pub(super) fn project_organization(
                 successor: None,
                 registered_at: event.recorded_at,
             };
-            docs.put(key, filters(None, Some(id.to_owned()), None), p, &view);
+            docs.put(key, filters(None, Some(id.to_owned()), None), p, view);
             return Ok(());
         }
         _ => docs.require(&key, p)?,
@@ -74,6 +74,6 @@ pub(super) fn project_organization(
             view.status = OrganizationStatus::Deactivated
         }
     }
-    docs.put(key, filters(None, Some(id.to_owned()), None), p, &view);
+    docs.put(key, filters(None, Some(id.to_owned()), None), p, view);
     Ok(())
 }

@@ -35,6 +35,6 @@ pub(super) fn project_person(
             ..docs.require(&key, p)?
         },
     };
-    docs.put(key, filters(None, None, None), p, &view);
+    docs.put(key, filters(None, None, None), p, view);
     Ok(())
 }

@@ -112,7 +112,7 @@ pub(super) fn project_plan(
         key,
         filters(Some(view.network.to_string()), None, None),
         p,
-        &view,
+        view,
     );
     Ok(())
 }

@@ -197,7 +197,7 @@ pub(super) fn project_protocol(
                     Some(id.to_string()),
                 ),
                 p,
-                &signature,
+                signature,
             );
         }
         ProtocolEvent::ProtocolDeclined(d) => {
@@ -256,11 +256,6 @@ pub(super) fn project_protocol(
             docs.concern(Kind::Protocol, s.by_protocol, p);
         }
     }
-    docs.put(
-        key,
-        filters(Some(network.to_string()), None, None),
-        p,
-        &view,
-    );
+    docs.put(key, filters(Some(network.to_string()), None, None), p, view);
     Ok(())
 }

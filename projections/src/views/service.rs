@@ -164,7 +164,7 @@ pub(super) fn project_service(
             None,
         ),
         p,
-        &view,
+        view,
     );
     Ok(())
 }

@@ -58,7 +58,7 @@ pub(super) fn project_working_group(
             None,
         ),
         p,
-        &view,
+        view,
     );
     Ok(())
 }
