@@ -298,7 +298,10 @@ impl Generator {
 }
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas/events");
+    // Read when the script runs, not when it was compiled: a build script compiled for one
+    // checkout is reused by another sharing the target directory.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let dir = Path::new(&manifest).join("../schemas/events");
     println!("cargo:rerun-if-changed={}", dir.display());
     // The latest version of every event type.
     let mut latest: BTreeMap<String, (u32, Value)> = BTreeMap::new();
