@@ -92,11 +92,12 @@ impl Entry {
 }
 
 /// The documents of one kind, by id (in id order, as the database answers), with an index per
-/// filter column.
+/// filter column. An index holds the documents themselves (shared), in id order, so that a
+/// filtered read walks one small map instead of looking each id up among all of the kind's.
 #[derive(Default)]
 struct Documents {
     by_id: BTreeMap<Text, Entry>,
-    by_column: [HashMap<Text, BTreeSet<Text>>; 3],
+    by_column: [HashMap<Text, BTreeMap<Text, Doc>>; 3],
 }
 
 #[derive(Default)]
@@ -148,7 +149,7 @@ impl State {
                 documents.by_column[i]
                     .entry(value.clone())
                     .or_default()
-                    .insert(id.clone());
+                    .insert(id.clone(), doc.clone());
             }
         }
         self.bytes += bytes;
@@ -260,56 +261,70 @@ impl Image {
     }
 
     /// The current documents of `kind`: those with one of `ids` (all when None) whose
-    /// `filter` column has one of the values given, in id order.
+    /// `filter` column has one of the values given, and which `keep` keeps, in id order. Only
+    /// the documents kept are copied out.
     pub(crate) fn select<T: Clone + 'static>(
         &self,
         kind: Kind,
         ids: Option<&[&str]>,
         filter: Option<(Column, &[&str])>,
+        keep: impl Fn(&T) -> bool,
     ) -> Result<Vec<T>, ProjectionError> {
         let state = self.read_state();
         let Some(documents) = state.kinds.get(&kind) else {
             return Ok(vec![]);
         };
         let wanted: Option<BTreeSet<&str>> = ids.map(|ids| ids.iter().copied().collect());
-        let typed = |(id, entry): (&str, &Entry)| {
-            match entry.doc.downcast::<T>() {
-                Some(view) => Ok(view.clone()),
+        let mut out = Vec::new();
+        let mut take = |id: &str, doc: &Doc| -> Result<(), ProjectionError> {
+            let view = match doc.downcast::<T>() {
+                Some(view) => view,
                 // Builds the key only for the error (a read answers many documents).
-                None => entry.doc.view::<T>(&DocKey::new(kind, id)).cloned(),
+                None => doc.view::<T>(&DocKey::new(kind, id))?,
+            };
+            if keep(view) {
+                out.push(view.clone());
             }
+            Ok(())
         };
         match (filter, wanted) {
             (Some((column, values)), wanted) => {
                 let index = &documents.by_column[column.index()];
-                let mut found: BTreeSet<&str> = BTreeSet::new();
-                for value in values {
-                    if let Some(ids) = index.get(*value) {
-                        found.extend(
-                            ids.iter()
-                                .map(|id| &**id)
-                                .filter(|id| wanted.as_ref().is_none_or(|w| w.contains(id))),
-                        );
+                let mut found = values.iter().filter_map(|value| index.get(*value));
+                let wanted = |id: &str| wanted.as_ref().is_none_or(|w| w.contains(id));
+                match (found.next(), found.next()) {
+                    (None, _) => {}
+                    // One value (the usual case): its documents, already in id order.
+                    (Some(only), None) => {
+                        for (id, doc) in only.iter().filter(|(id, _)| wanted(id)) {
+                            take(id, doc)?;
+                        }
+                    }
+                    (Some(first), Some(second)) => {
+                        let mut merged: BTreeMap<&str, &Doc> = BTreeMap::new();
+                        for map in [first, second].into_iter().chain(found) {
+                            merged.extend(map.iter().map(|(id, doc)| (&**id, doc)));
+                        }
+                        for (id, doc) in merged.into_iter().filter(|(id, _)| wanted(id)) {
+                            take(id, doc)?;
+                        }
                     }
                 }
-                found
-                    .into_iter()
-                    .filter_map(|id| documents.by_id.get(id).map(|entry| (id, entry)))
-                    .map(typed)
-                    .collect()
             }
-            (None, Some(wanted)) => wanted
-                .into_iter()
-                .filter_map(|id| documents.by_id.get(id).map(|entry| (id, entry)))
-                .map(typed)
-                .collect(),
-            (None, None) => documents
-                .by_id
-                .iter()
-                .map(|(id, entry)| (&**id, entry))
-                .map(typed)
-                .collect(),
+            (None, Some(wanted)) => {
+                for id in wanted {
+                    if let Some(entry) = documents.by_id.get(id) {
+                        take(id, &entry.doc)?;
+                    }
+                }
+            }
+            (None, None) => {
+                for (id, entry) in &documents.by_id {
+                    take(id, &entry.doc)?;
+                }
+            }
         }
+        Ok(out)
     }
 
     /// Folds `events`, the log's next events after `from`, into the image, from its own

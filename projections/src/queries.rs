@@ -203,7 +203,7 @@ impl ReadModels {
     ) -> Result<Vec<T>, QueryError> {
         if let (AsOf::Now, Some(image)) = (as_of, self.image()) {
             return Ok(image
-                .select(kind, ids, filter)
+                .select(kind, ids, filter, |_| true)
                 .map_err(ProjectorError::from)?);
         }
         self.docs_where(kind, ids, filter, &[], as_of).await
@@ -559,19 +559,22 @@ impl ReadModels {
             CommitmentsOf::Organization(o) => (Column::Organization, o.to_string()),
         };
         if let (AsOf::Now, Some(image)) = (as_of, self.image()) {
-            let all: Vec<CommitmentView> = image
-                .select(Kind::Commitment, None, Some((column, &[value.as_str()])))
-                .map_err(ProjectorError::from)?;
-            return Ok(all
-                .into_iter()
-                .filter(|c| criteria.status.is_none_or(|s| c.status == s))
-                .filter(|c| criteria.obligor.is_none_or(|o| c.obligor == o))
-                .filter(|c| {
-                    criteria
+            // Narrowed before anything is copied out of the image.
+            let matches = |c: &CommitmentView| {
+                criteria.status.is_none_or(|s| c.status == s)
+                    && criteria.obligor.is_none_or(|o| c.obligor == o)
+                    && criteria
                         .overdue_on
                         .is_none_or(|day| c.is_pending() && c.due_on.is_some_and(|d| d < day))
-                })
-                .collect());
+            };
+            return Ok(image
+                .select(
+                    Kind::Commitment,
+                    None,
+                    Some((column, &[value.as_str()])),
+                    matches,
+                )
+                .map_err(ProjectorError::from)?);
         }
         let mut conditions: Vec<(&str, &str)> = vec![];
         // The stored form of a status is its serde name.
