@@ -52,25 +52,53 @@ pub fn in_selection_order(document: &ExecutableDocument, name: Option<&str>, dat
     }
 }
 
+/// The response keys selected, in order, each with the sub-selections of its field.
+type Selected<'a> = Vec<(Name, Vec<&'a SelectionSet>)>;
+
 /// Orders one value by the selection sets that select its fields (several when a field is
-/// selected more than once, or through fragments).
+/// selected more than once, or through fragments). The items of a list share one selection,
+/// collected once.
 fn order(document: &ExecutableDocument, sets: &[&SelectionSet], value: &mut Value) {
+    if matches!(value, Value::List(_) | Value::Object(_)) {
+        let mut selected = Vec::new();
+        for set in sets {
+            collect(document, set, &mut selected, 0);
+        }
+        order_by(document, &selected, value);
+    }
+}
+
+/// Orders `value` (an object, or a list of them at any depth) by `selected`.
+fn order_by(document: &ExecutableDocument, selected: &Selected<'_>, value: &mut Value) {
     match value {
         Value::List(items) => {
             for item in items {
-                order(document, sets, item);
+                order_by(document, selected, item);
             }
         }
         Value::Object(fields) => {
-            let mut selected: Vec<(Name, Vec<&SelectionSet>)> = Vec::new();
-            for set in sets {
-                collect(document, set, &mut selected, 0);
+            let subsets = |key: &Name| {
+                selected
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, subsets)| subsets.as_slice())
+            };
+            // Usually resolved in order already: then only the children are looked at.
+            let mut next = selected.iter();
+            let in_order = fields
+                .keys()
+                .all(|key| next.by_ref().any(|(k, _)| k == key));
+            if in_order {
+                for (key, child) in fields.iter_mut() {
+                    order(document, subsets(key).unwrap_or_default(), child);
+                }
+                return;
             }
             let mut unordered = std::mem::take(fields);
             for (key, subsets) in selected {
-                if let Some(mut child) = unordered.shift_remove(&key) {
-                    order(document, &subsets, &mut child);
-                    fields.insert(key, child);
+                if let Some(mut child) = unordered.shift_remove(key) {
+                    order(document, subsets, &mut child);
+                    fields.insert(key.clone(), child);
                 }
             }
             // Anything not found in the selection keeps its place after the rest.
@@ -84,7 +112,7 @@ fn order(document: &ExecutableDocument, sets: &[&SelectionSet], value: &mut Valu
 fn collect<'a>(
     document: &'a ExecutableDocument,
     set: &'a SelectionSet,
-    out: &mut Vec<(Name, Vec<&'a SelectionSet>)>,
+    out: &mut Selected<'a>,
     depth: usize,
 ) {
     // Fragments cannot form cycles in a valid document; the bound is for invalid ones.
@@ -163,6 +191,25 @@ mod tests {
                 serde_json::json!({"e": [{"f": 1, "g": 2}], "a": {"c": 3, "d": 4}, "b": 5}),
             ),
             r#"{"b":5,"a":{"d":4,"c":3},"e":[{"g":2,"f":1}]}"#
+        );
+    }
+
+    #[test]
+    fn an_answer_in_order_keeps_it_and_its_children_are_still_ordered() {
+        assert_eq!(
+            ordered(
+                "{ a { x y } b { p q } }",
+                serde_json::json!({"a": {"x": 1, "y": 2}, "b": [{"q": 1, "p": 2}, {"p": 3, "q": 4}]}),
+            ),
+            r#"{"a":{"x":1,"y":2},"b":[{"p":2,"q":1},{"p":3,"q":4}]}"#
+        );
+        // What the selection does not name keeps its place after the rest.
+        assert_eq!(
+            ordered(
+                "{ a { x y } }",
+                serde_json::json!({"z": 0, "a": {"y": 2, "x": 1}})
+            ),
+            r#"{"a":{"x":1,"y":2},"z":0}"#
         );
     }
 }

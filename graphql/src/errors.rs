@@ -4,14 +4,9 @@
 
 use std::sync::Arc;
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextRequest,
-    NextValidation,
-};
+use async_graphql::extensions::ExtensionContext;
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{
-    Pos, Response, ServerError, ServerResult, SimpleObject, ValidationResult, Variables,
-};
+use async_graphql::{Pos, Response, ServerError, ServerResult, SimpleObject, ValidationResult};
 
 /// Why a mutation was refused.
 #[derive(SimpleObject, Debug, Clone, PartialEq)]
@@ -93,29 +88,20 @@ impl From<projections::queries::QueryError> for Refusal {
 pub type ApiResult<T> = async_graphql::Result<T>;
 
 /// Masks every error that is not a deliberate, typed one: the client gets an id to quote, the
-/// log gets the details. Deliberate errors carry an `extensions.code`.
-pub(crate) struct MaskInternalErrors;
-
-impl ExtensionFactory for MaskInternalErrors {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(MaskInternalErrorsExtension::default())
-    }
-}
-
-/// One request's masking: it keeps the parsed document, so that an error located at an
-/// argument's value (a scalar or input that does not parse) is known for the client's mistake
-/// it is, and named by its argument.
+/// log gets the details. Deliberate errors carry an `extensions.code`. One per request
+/// (a part of [`crate::checks`]): it keeps the parsed document, so that an error located at
+/// an argument's value (a scalar or input that does not parse) is known for the client's
+/// mistake it is, and named by its argument.
 #[derive(Default)]
-struct MaskInternalErrorsExtension {
-    document: std::sync::Mutex<Option<std::sync::Arc<ExecutableDocument>>>,
+pub(crate) struct Masking {
+    document: std::sync::Mutex<Option<Arc<ExecutableDocument>>>,
 }
 
-#[async_trait::async_trait]
-impl Extension for MaskInternalErrorsExtension {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut response = next.run(ctx).await;
-        // Which operation of the document to run is decided after validation, with errors
-        // that carry no code: the request named none of several, or one the document lacks.
+impl Masking {
+    /// After the whole request: which operation of the document to run is decided after
+    /// validation, with errors that carry no code (the request named none of several, or one
+    /// the document lacks).
+    pub(crate) fn requested(&self, response: &mut Response) {
         for error in response.errors.iter_mut() {
             if error.path.is_empty() && names_no_operation(&error.message) {
                 set_code(error, "OPERATION_RESOLUTION_FAILURE");
@@ -124,22 +110,20 @@ impl Extension for MaskInternalErrorsExtension {
                 }
             }
         }
-        response
     }
 
-    async fn parse_query(
+    /// After parsing: keeps the document, or codes the parser's refusal.
+    pub(crate) fn parsed(
         &self,
         ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
+        parsed: ServerResult<ExecutableDocument>,
     ) -> ServerResult<ExecutableDocument> {
-        match next.run(ctx, query, variables).await {
+        match parsed {
             Ok(document) => {
                 // The request's outline (the same text, parsed once) serves; else a copy.
                 if ctx.data_opt::<crate::parsed::Outline>().is_none() {
                     if let Ok(mut kept) = self.document.lock() {
-                        *kept = Some(std::sync::Arc::new(document.clone()));
+                        *kept = Some(Arc::new(document.clone()));
                     }
                 }
                 Ok(document)
@@ -151,12 +135,12 @@ impl Extension for MaskInternalErrorsExtension {
         }
     }
 
-    async fn validation(
+    /// After validation: codes its refusals.
+    pub(crate) fn validated(
         &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
+        validated: Result<ValidationResult, Vec<ServerError>>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.map_err(|mut errors| {
+        validated.map_err(|mut errors| {
             for error in &mut errors {
                 set_code(error, "GRAPHQL_VALIDATION_FAILED");
             }
@@ -164,13 +148,14 @@ impl Extension for MaskInternalErrorsExtension {
         })
     }
 
-    async fn execute(
+    /// After execution: the answer in selection order, `null` where a field was refused,
+    /// and every error coded or masked.
+    pub(crate) fn executed(
         &self,
         ctx: &ExtensionContext<'_>,
         operation_name: Option<&str>,
-        next: NextExecute<'_>,
+        mut response: Response,
     ) -> Response {
-        let mut response = next.run(ctx, operation_name).await;
         let document = match ctx.data_opt::<crate::parsed::Outline>() {
             Some(outline) => Some(outline.0.clone()),
             None => self.document.lock().ok().and_then(|d| d.clone()),

@@ -7,6 +7,7 @@ pub mod activity;
 mod activity_list;
 pub mod answer;
 pub mod auth;
+mod checks;
 pub mod commitment;
 pub mod config;
 pub mod enums;

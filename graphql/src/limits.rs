@@ -2,13 +2,8 @@
 //! a code (`QUERY_TOO_DEEP`, `QUERY_TOO_COMPLEX`), the limit and the operation's own measure in
 //! `extensions`.
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
-};
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{ServerError, ServerResult, ValidationResult, Variables};
+use async_graphql::{ServerError, ServerResult, ValidationResult};
 
 use crate::introspection::{introspection_cost, INTROSPECTION_MAX_COST};
 
@@ -22,26 +17,12 @@ pub(crate) struct Limits {
     pub complexity: usize,
 }
 
-impl ExtensionFactory for Limits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(*self)
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for Limits {
+impl Limits {
     /// Refuses an operation whose meta-fields would answer more than any standard
     /// introspection query (copies of `__schema { types … }` aliased many times): neither the
     /// depth nor the complexity bound sees what they cost.
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        let cost = introspection_cost(&document);
+    pub(crate) fn check_parsed(&self, document: &ExecutableDocument) -> ServerResult<()> {
+        let cost = introspection_cost(document);
         if cost > INTROSPECTION_MAX_COST {
             let mut error = refusal(
                 "QUERY_TOO_COMPLEX",
@@ -54,15 +35,14 @@ impl Extension for Limits {
             }
             return Err(error);
         }
-        Ok(document)
+        Ok(())
     }
 
-    async fn validation(
+    /// Refuses an operation measured (by validation) deeper or more complex than the bounds.
+    pub(crate) fn check_measured(
         &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
+        measured: ValidationResult,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        let measured = next.run(ctx).await?;
         if measured.depth > self.depth {
             return Err(vec![refusal(
                 "QUERY_TOO_DEEP",

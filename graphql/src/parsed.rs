@@ -12,20 +12,18 @@
 //! is part of the key as sent. Only a passed validation is remembered; a refusal is checked
 //! again each time.
 //!
-//! It must be the last extension of a schema: a remembered document skips the extensions
-//! after it, and those before it (the masking of errors, which keeps the document to answer
-//! in selection order; the bounds, which check the remembered measures) must see every one.
+//! It is the innermost of a request's checks (`checks.rs`): a remembered document skips the
+//! parser and a remembered validation the rules, while the checks around it (the masking of
+//! errors, which keeps the document to answer in selection order; the bounds, which check the
+//! remembered measures; the required variables) see every one.
 
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
-    NextValidation,
-};
+use async_graphql::extensions::{ExtensionContext, NextParseQuery, NextValidation};
 use async_graphql::parser::types::{BaseType, ExecutableDocument, Type};
 use async_graphql::registry::{MetaType, Registry};
-use async_graphql::{Request, ServerError, ServerResult, ValidationResult, Value, Variables};
+use async_graphql::{ServerError, ServerResult, ValidationResult, Value, Variables};
 use sha2::{Digest, Sha256};
 
 /// How many operation texts are remembered (the least recently used go first).
@@ -61,25 +59,25 @@ impl ParsedOperations {
     }
 }
 
-impl ExtensionFactory for ParsedOperations {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(Remembering {
+impl ParsedOperations {
+    /// One request's part of the remembering.
+    pub(crate) fn remembering(&self) -> Remembering {
+        Remembering {
             cache: self.clone(),
             parsed: Mutex::new(None),
-            operation_name: Default::default(),
             key: Mutex::new(None),
-        })
+        }
     }
 }
 
 /// One request's part: a text parsed afresh is remembered only once it has passed validation
 /// (depth and complexity bounds included), so that texts which parse but are refused (a
-/// flood of huge distinct selections, say) never fill the memory.
-struct Remembering {
+/// flood of huge distinct selections, say) never fill the memory. The innermost part of
+/// [`crate::checks`]: a remembered document skips the parser, and a remembered validation the
+/// rules.
+pub(crate) struct Remembering {
     cache: ParsedOperations,
     parsed: Mutex<Option<(String, ExecutableDocument)>>,
-    /// The request's `operationName`.
-    operation_name: crate::answer::OperationName,
     /// The key its validation is remembered under, when it has one.
     key: Mutex<Option<Key>>,
 }
@@ -89,23 +87,15 @@ fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-#[async_trait::async_trait]
-impl Extension for Remembering {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        self.operation_name.learn(&request);
-        next.run(ctx, request).await
-    }
-
-    async fn parse_query(
+impl Remembering {
+    /// The document of `query`: remembered, or parsed by `next`. `name` is the request's
+    /// `operationName`.
+    pub(crate) async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
         query: &str,
         variables: &Variables,
+        name: Option<&str>,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let cached = locked(&self.cache.cache).get(query).cloned();
@@ -118,10 +108,8 @@ impl Extension for Remembering {
         };
         // (A remembered text is never longer.)
         if query.len() <= LONGEST {
-            let name = self.operation_name.get();
             let registry = &ctx.schema_env.registry;
-            *locked(&self.key) =
-                validation_key(registry, query, &document, name.as_deref(), variables);
+            *locked(&self.key) = validation_key(registry, query, &document, name, variables);
             if fresh {
                 *locked(&self.parsed) = Some((query.to_owned(), document.clone()));
             }
@@ -129,7 +117,9 @@ impl Extension for Remembering {
         Ok(document)
     }
 
-    async fn validation(
+    /// The validation of the document parsed: remembered, or run by `next` (and remembered
+    /// when it passed within the bounds).
+    pub(crate) async fn validation(
         &self,
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
@@ -365,20 +355,19 @@ mod tests {
             async_graphql::EmptySubscription,
         >,
     ) {
-        let operations = ParsedOperations::new(crate::limits::Limits {
+        // As the served schema: every check, the remembering innermost.
+        let checks = crate::checks::Checks::new(crate::limits::Limits {
             depth: 10,
             complexity,
         });
-        // As the served schema: the bounds, then the remembering.
         let schema = async_graphql::Schema::build(
             Lookups,
             async_graphql::EmptyMutation,
             async_graphql::EmptySubscription,
         )
-        .extension(operations.bounds)
-        .extension(operations.clone())
+        .extension(checks.clone())
         .finish();
-        (operations, schema)
+        (checks.parsed, schema)
     }
 
     async fn run(
@@ -478,20 +467,25 @@ mod tests {
             depth: 4,
             complexity: 2,
         };
-        let operations = ParsedOperations::new(bounds);
+        let checks = crate::checks::Checks::new(bounds);
+        let operations = checks.parsed.clone();
         let schema = async_graphql::Schema::build(
             Root,
             async_graphql::EmptyMutation,
             async_graphql::EmptySubscription,
         )
-        .extension(operations.clone())
+        .extension(checks)
         .finish();
         let within = schema.execute("{ a b }").await;
         assert!(within.errors.is_empty(), "{:?}", within.errors);
         assert_eq!(remembered(&operations), 1);
-        // Parses, validates, but is beyond the complexity bound: not remembered.
+        // Parses, validates, but is beyond the complexity bound: refused, not remembered.
         let beyond = schema.execute("{ a b x: a }").await;
-        assert!(beyond.errors.is_empty());
+        let code = beyond
+            .errors
+            .first()
+            .and_then(|e| e.extensions.as_ref()?.get("code").cloned());
+        assert_eq!(code, Some(async_graphql::Value::from("QUERY_TOO_COMPLEX")));
         // Parses but fails validation: not remembered.
         let invalid = schema.execute("{ nothing }").await;
         assert!(!invalid.errors.is_empty());

@@ -2,8 +2,8 @@
 
 use async_graphql::Schema;
 
+use crate::checks::Checks;
 use crate::config::ApiConfig;
-use crate::errors::MaskInternalErrors;
 use crate::introspection::INTROSPECTION_MAX_DEPTH;
 use crate::limits::Limits;
 use crate::organization;
@@ -11,7 +11,6 @@ use crate::root::Mutation;
 use crate::root::Query;
 use crate::state::ApiState;
 use crate::subscription::Subscription;
-use crate::variables::RequiredVariables;
 
 /// The schema served.
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
@@ -44,11 +43,8 @@ pub fn build_schema(state: ApiState, config: &ApiConfig) -> AppSchema {
     };
     let mut builder = roots()
         .data(state)
-        .extension(limits)
-        .extension(MaskInternalErrors)
-        .extension(RequiredVariables)
-        // Last: the extensions before it see every parsed document, remembered or not.
-        .extension(crate::parsed::ParsedOperations::new(limits));
+        // One extension for every check (see `checks.rs`).
+        .extension(Checks::new(limits));
     if !config.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }
@@ -66,10 +62,7 @@ pub fn build_introspection_schema(config: &ApiConfig) -> Option<AppSchema> {
         };
         roots()
             .introspection_only()
-            .extension(limits)
-            .extension(MaskInternalErrors)
-            .extension(RequiredVariables)
-            .extension(crate::parsed::ParsedOperations::new(limits))
+            .extension(Checks::new(limits))
             .finish()
     })
 }

@@ -4,57 +4,20 @@
 //! whose non-null variable without a default is not sent is refused whole, as GraphQL's own
 //! coercion of variable values does, with `BAD_USER_INPUT` naming the variable.
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
-};
 use async_graphql::parser::types::{ExecutableDocument, OperationDefinition};
 
 use crate::answer::operation;
-use async_graphql::{Name, Request, ServerError, ServerResult, Variables};
+use async_graphql::{Name, ServerError, ServerResult, Variables};
 
-/// The extension (one per request: it remembers the request's `operationName`).
-pub(crate) struct RequiredVariables;
-
-impl ExtensionFactory for RequiredVariables {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(RequiredVariablesExtension::default())
-    }
-}
-
-#[derive(Default)]
-struct RequiredVariablesExtension {
-    operation_name: crate::answer::OperationName,
-}
-
-#[async_trait::async_trait]
-impl Extension for RequiredVariablesExtension {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        self.operation_name.learn(&request);
-        next.run(ctx, request).await
-    }
-
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        let name = self.operation_name.get();
-        if let Some(operation) = operation(&document, name.as_deref()) {
-            if let Some(missing) = first_missing(operation, variables) {
-                return Err(missing);
-            }
-        }
-        Ok(document)
+/// Refuses the operation `name` picks in `document` when a required variable is not sent.
+pub(crate) fn check_required(
+    document: &ExecutableDocument,
+    name: Option<&str>,
+    variables: &Variables,
+) -> ServerResult<()> {
+    match operation(document, name).and_then(|o| first_missing(o, variables)) {
+        Some(missing) => Err(missing),
+        None => Ok(()),
     }
 }
 
