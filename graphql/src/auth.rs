@@ -40,6 +40,83 @@ pub struct AuthConfig {
     pub issuer: Option<String>,
     /// If set, a JWT's `aud` must contain it.
     pub audience: Option<String>,
+    /// Signed tokens verified lately (shared by the clones of this configuration).
+    pub verified: VerifiedJwts,
+}
+
+/// How many verified signed tokens are remembered at most (the least recently used go first).
+const JWTS_REMEMBERED: usize = 10_000;
+/// How long a verified signed token is remembered at most (and never past its `exp`).
+const JWT_REMEMBERED_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Signed tokens (JWTs) verified lately, so that a client sending the same token on every
+/// request does not have its header, signature and claims checked every time: by the SHA-256
+/// of the token (the credential itself is not kept), the principal it names, until the
+/// earlier of its `exp` and [`JWT_REMEMBERED_FOR`] after it was verified. Only tokens that
+/// passed are remembered; anything else is checked (and refused) each time, so nothing a
+/// caller invents fills the memory. A signed token cannot be revoked, and the keys that
+/// verify it are the process's own for its lifetime: what was valid stays valid until `exp`.
+#[derive(Clone)]
+pub struct VerifiedJwts(std::sync::Arc<std::sync::Mutex<Remembered>>);
+
+/// The SHA-256 of a token → its principal, and until when it is trusted.
+type Remembered = lru::LruCache<[u8; 32], (Principal, std::time::Instant)>;
+
+impl Default for VerifiedJwts {
+    fn default() -> Self {
+        let capacity =
+            std::num::NonZeroUsize::new(JWTS_REMEMBERED).unwrap_or(std::num::NonZeroUsize::MIN);
+        Self(std::sync::Arc::new(std::sync::Mutex::new(
+            lru::LruCache::new(capacity),
+        )))
+    }
+}
+
+impl VerifiedJwts {
+    fn key(token: &str) -> [u8; 32] {
+        use sha2::Digest;
+        sha2::Sha256::digest(token.as_bytes()).into()
+    }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, Remembered> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The principal of `token`, if it was verified and is still within its time.
+    fn get(&self, token: &str) -> Option<Principal> {
+        let key = Self::key(token);
+        let mut entries = self.entries();
+        let found = match entries.get(&key) {
+            Some((principal, until)) if std::time::Instant::now() < *until => {
+                Some(principal.clone())
+            }
+            Some(_) => {
+                entries.pop(&key);
+                None
+            }
+            None => None,
+        };
+        drop(entries);
+        let result = if found.is_some() { "hit" } else { "miss" };
+        metrics::counter!("governance_jwt_cache_total", "result" => result).increment(1);
+        found
+    }
+
+    /// Remembers `token`, just verified, as naming `principal`, until its `exp` (seconds
+    /// since the epoch) or the bound, whichever comes first.
+    fn put(&self, token: &str, principal: &Principal, exp: i64) {
+        let left = exp.saturating_sub(chrono::Utc::now().timestamp());
+        let Ok(left) = u64::try_from(left) else {
+            return;
+        };
+        let keep = JWT_REMEMBERED_FOR.min(std::time::Duration::from_secs(left));
+        if keep.is_zero() {
+            return;
+        }
+        let until = std::time::Instant::now() + keep;
+        self.entries()
+            .put(Self::key(token), (principal.clone(), until));
+    }
 }
 
 impl std::fmt::Debug for AuthConfig {
@@ -110,6 +187,9 @@ impl AuthError {
 struct Claims {
     #[serde(default)]
     sub: Option<String>,
+    /// Required (the validation asks for it); kept to know how long the token stays valid.
+    #[serde(default)]
+    exp: Option<i64>,
     #[serde(default)]
     grants: Vec<Grant>,
 }
@@ -212,6 +292,9 @@ pub async fn authenticate(
             }
         };
     }
+    if let Some(principal) = config.verified.get(token) {
+        return Ok(principal);
+    }
     let header = jsonwebtoken::decode_header(token).map_err(|_| AuthError::Malformed)?;
     let keys: Vec<DecodingKey> = match header.alg {
         Algorithm::HS256 => config
@@ -248,10 +331,14 @@ pub async fn authenticate(
                         "`sub` must be 1 to 200 characters".into(),
                     ));
                 }
-                return Ok(Principal {
+                let principal = Principal {
                     subject,
                     grants: data.claims.grants,
-                });
+                };
+                if let Some(exp) = data.claims.exp {
+                    config.verified.put(token, &principal, exp);
+                }
+                return Ok(principal);
             }
             Err(e) => {
                 use jsonwebtoken::errors::ErrorKind as K;
@@ -620,4 +707,40 @@ pub async fn authorize(ctx: &Context<'_>, rule: &MutationRule) -> Result<Access,
         return Ok(actor(Role::PlatformAdministrator, target.organization));
     }
     Err(denied(rule))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal() -> Principal {
+        Principal {
+            subject: "s".to_owned(),
+            grants: vec![Grant::Auditor],
+        }
+    }
+
+    #[test]
+    fn a_verified_token_is_remembered_no_longer_than_its_exp_and_the_bound() {
+        let verified = VerifiedJwts::default();
+        let now = chrono::Utc::now().timestamp();
+        verified.put("valid", &principal(), now + 600);
+        assert_eq!(verified.get("valid"), Some(principal()));
+        // Another text (one byte more) is another token: never the remembered one.
+        assert_eq!(verified.get("valid!"), None);
+        // Expired, or expiring within the second: not remembered at all.
+        verified.put("expired", &principal(), now - 1);
+        verified.put("expiring", &principal(), now);
+        assert_eq!(verified.get("expired"), None);
+        assert_eq!(verified.get("expiring"), None);
+        // Remembered for at most the bound, even when its `exp` is far.
+        let key = VerifiedJwts::key("valid");
+        let (_, until) = verified.entries().peek(&key).cloned().expect("remembered");
+        assert!(until <= std::time::Instant::now() + JWT_REMEMBERED_FOR);
+        // Past its time it is forgotten (and checked again by whoever asks).
+        let past = std::time::Instant::now() - std::time::Duration::from_millis(1);
+        verified.entries().put(key, (principal(), past));
+        assert_eq!(verified.get("valid"), None);
+        assert!(verified.entries().peek(&key).is_none());
+    }
 }
