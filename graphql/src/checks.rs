@@ -33,7 +33,7 @@ impl Checks {
     pub(crate) fn new(limits: Limits) -> Self {
         Self {
             limits,
-            parsed: ParsedOperations::new(limits),
+            parsed: ParsedOperations::new(),
         }
     }
 }
@@ -104,7 +104,9 @@ impl Extension for RequestChecks {
     ) -> Result<ValidationResult, Vec<ServerError>> {
         let validated = self.remembering.validation(ctx, next).await;
         let measured = self.masking.validated(validated)?;
-        self.limits.check_measured(measured)
+        let measured = self.limits.check_measured(measured)?;
+        self.remembering.remember(measured);
+        Ok(measured)
     }
 
     async fn execute(

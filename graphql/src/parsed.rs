@@ -43,18 +43,15 @@ pub(crate) struct ParsedOperations {
     cache: Arc<Mutex<lru::LruCache<String, ExecutableDocument>>>,
     /// Passed validations, by [`validation_key`].
     validated: Arc<Mutex<lru::LruCache<Key, ValidationResult>>>,
-    /// The schema's bounds: only an operation within them is remembered.
-    bounds: crate::limits::Limits,
 }
 
 impl ParsedOperations {
-    pub(crate) fn new(bounds: crate::limits::Limits) -> Self {
+    pub(crate) fn new() -> Self {
         let capacity = NonZeroUsize::new(REMEMBERED).unwrap_or(NonZeroUsize::MIN);
         let validations = NonZeroUsize::new(VALIDATIONS).unwrap_or(NonZeroUsize::MIN);
         Self {
             cache: Arc::new(Mutex::new(lru::LruCache::new(capacity))),
             validated: Arc::new(Mutex::new(lru::LruCache::new(validations))),
-            bounds,
         }
     }
 }
@@ -117,38 +114,39 @@ impl Remembering {
         Ok(document)
     }
 
-    /// The validation of the document parsed: remembered, or run by `next` (and remembered
-    /// when it passed within the bounds).
+    /// The validation of the document parsed: remembered, or run by `next`.
     pub(crate) async fn validation(
         &self,
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        let key = locked(&self.key).take();
-        if let Some(key) = &key {
-            if let Some(measured) = locked(&self.cache.validated).get(key).copied() {
-                metrics::counter!("governance_validations_total", "result" => "hit").increment(1);
-                return Ok(measured);
-            }
+        if let Some(measured) = self.remembered() {
+            metrics::counter!("governance_validations_total", "result" => "hit").increment(1);
+            return Ok(measured);
         }
         metrics::counter!("governance_validations_total", "result" => "miss").increment(1);
-        let result = next.run(ctx).await;
-        let parsed = locked(&self.parsed).take();
-        let within = |m: &ValidationResult| {
-            m.depth <= self.cache.bounds.depth && m.complexity <= self.cache.bounds.complexity
-        };
-        if let Ok(measured) = &result {
-            if !within(measured) {
-                return result;
-            }
-            if let Some(key) = key {
-                locked(&self.cache.validated).put(key, *measured);
-            }
-            if let Some((query, document)) = parsed {
-                locked(&self.cache.cache).put(query, document);
-            }
+        next.run(ctx).await
+    }
+
+    /// The validation remembered under this request's key, if one is (the key is then spent:
+    /// nothing is left for [`Self::remember`] to do).
+    fn remembered(&self) -> Option<ValidationResult> {
+        let mut key = locked(&self.key);
+        let measured = locked(&self.cache.validated).get(key.as_ref()?).copied()?;
+        *key = None;
+        Some(measured)
+    }
+
+    /// Remembers the document this request parsed and its validation, once the operation
+    /// passed every check (the bounds included), so that only operations within the schema's
+    /// bounds are ever remembered.
+    pub(crate) fn remember(&self, measured: ValidationResult) {
+        if let Some(key) = locked(&self.key).take() {
+            locked(&self.cache.validated).put(key, measured);
         }
-        result
+        if let Some((query, document)) = locked(&self.parsed).take() {
+            locked(&self.cache.cache).put(query, document);
+        }
     }
 }
 

@@ -563,9 +563,7 @@ impl ReadModels {
             let matches = |c: &CommitmentView| {
                 criteria.status.is_none_or(|s| c.status == s)
                     && criteria.obligor.is_none_or(|o| c.obligor == o)
-                    && criteria
-                        .overdue_on
-                        .is_none_or(|day| c.is_pending() && c.due_on.is_some_and(|d| d < day))
+                    && criteria.overdue_on.is_none_or(|day| c.is_overdue(day))
             };
             return Ok(image
                 .select(
