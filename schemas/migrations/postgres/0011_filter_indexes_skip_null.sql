@@ -1,0 +1,24 @@
+-- The filter indexes of the read models hold only the rows that have a value in their column.
+-- Every query through them asks for one value (`network_id = $n`), which implies the column is
+-- not null, so the planner still uses them; a row without the column (an organization has no
+-- network, most kinds no parent) no longer costs an index entry on every write of a version.
+-- On the national dataset the history index held 1.35 million entries of null networks (152 of
+-- its 184 MB), and the projector's statement took 8% less time per event without them.
+-- Rebuilt under the migration's lock (about 0.5 s per million versions; `CONCURRENTLY` is not
+-- available on a partitioned table); the partitions take the new definitions.
+DROP INDEX read_models_current_network;
+DROP INDEX read_models_current_organization;
+DROP INDEX read_models_current_parent;
+DROP INDEX read_models_history_network;
+CREATE INDEX read_models_current_network
+    ON read_models (generation, kind, network_id)
+    WHERE valid_to IS NULL AND network_id IS NOT NULL;
+CREATE INDEX read_models_current_organization
+    ON read_models (generation, kind, organization_id)
+    WHERE valid_to IS NULL AND organization_id IS NOT NULL;
+CREATE INDEX read_models_current_parent
+    ON read_models (generation, kind, parent_id)
+    WHERE valid_to IS NULL AND parent_id IS NOT NULL;
+CREATE INDEX read_models_history_network
+    ON read_models (generation, kind, network_id, valid_from)
+    WHERE network_id IS NOT NULL;
