@@ -2,10 +2,12 @@
 -- Every query through them asks for one value (`network_id = $n`), which implies the column is
 -- not null, so the planner still uses them; a row without the column (an organization has no
 -- network, most kinds no parent) no longer costs an index entry on every write of a version.
--- On the national dataset the history index held 1.35 million entries of null networks (152 of
--- its 184 MB), and the projector's statement took 8% less time per event without them.
--- Rebuilt under the migration's lock (about 0.5 s per million versions; `CONCURRENTLY` is not
--- available on a partitioned table); the partitions take the new definitions.
+-- On the benchmark's database (the national dataset and the organizations its writes add) the
+-- history index held 1.35 million entries of null networks (152 of its 184 MB); without them
+-- and the organizations' own ids, the projector's statement took 0.06-0.07 ms of PostgreSQL
+-- per event instead of 0.10 (BENCHMARKS.md). Rebuilt under the migration's lock (three of the
+-- indexes took 1.4 s on 1.75 million versions; `CONCURRENTLY` is not available on a
+-- partitioned table); the partitions take the new definitions.
 DROP INDEX read_models_current_network;
 DROP INDEX read_models_current_organization;
 DROP INDEX read_models_current_parent;
