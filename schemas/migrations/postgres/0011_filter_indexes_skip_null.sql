@@ -12,6 +12,13 @@ DROP INDEX read_models_current_network;
 DROP INDEX read_models_current_organization;
 DROP INDEX read_models_current_parent;
 DROP INDEX read_models_history_network;
+-- An organization's document no longer has an organization column (the fold sets none): clear
+-- it in the versions written before, so that what is stored is what the log folds to
+-- (`governance verify --read-models` compares them) without waiting for a rebuild. With the
+-- indexes dropped first this is about 20 s per million organization versions (the benchmark's
+-- database had 2.7 million; a real network's directory has thousands).
+UPDATE read_models SET organization_id = NULL
+ WHERE kind = 'organization' AND organization_id IS NOT NULL;
 CREATE INDEX read_models_current_network
     ON read_models (generation, kind, network_id)
     WHERE valid_to IS NULL AND network_id IS NOT NULL;

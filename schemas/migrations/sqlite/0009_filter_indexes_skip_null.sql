@@ -5,6 +5,11 @@ DROP INDEX IF EXISTS read_models_current_network;
 DROP INDEX IF EXISTS read_models_current_organization;
 DROP INDEX IF EXISTS read_models_current_parent;
 DROP INDEX IF EXISTS read_models_history_network;
+-- An organization's document no longer has an organization column (the fold sets none): clear
+-- it in the versions written before, so that what is stored is what the log folds to
+-- (`governance verify --read-models` compares them) without waiting for a rebuild.
+UPDATE read_models SET organization_id = NULL
+ WHERE kind = 'organization' AND organization_id IS NOT NULL;
 CREATE INDEX read_models_current_network
     ON read_models (generation, kind, network_id)
     WHERE valid_to IS NULL AND network_id IS NOT NULL;
