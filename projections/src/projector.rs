@@ -278,8 +278,12 @@ impl Projector {
                 rows.push((version, versions.get(i + 1).map(|next| next.position)));
             }
         }
+        // Only documents that existed before the batch have a stored version to end: one the
+        // batch creates (an aggregate's first event, a key loaded as absent) has none, and
+        // looking for it would cost an index probe per new document.
         let closes: Vec<(&DocKey, i64)> = by_key
             .iter()
+            .filter(|(_, versions)| versions[0].replaces)
             .map(|(key, versions)| (*key, versions[0].position))
             .collect();
         let texts = rows

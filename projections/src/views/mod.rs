@@ -388,6 +388,10 @@ pub struct Version {
     pub position: i64,
     pub filters: Filters,
     pub doc: Doc,
+    /// Whether the document may have existed before this version (in the database or as an
+    /// earlier version of the batch): false only for a key known to be absent, which then
+    /// has no stored version to end.
+    pub replaces: bool,
 }
 
 /// The documents of one batch: what was loaded, and every version written since.
@@ -490,13 +494,17 @@ impl Docs {
         view: T,
     ) {
         let doc = Doc::new(view);
-        self.current
-            .insert(key.clone(), Some((filters.clone(), doc.clone())));
+        let replaces = self
+            .current
+            .insert(key.clone(), Some((filters.clone(), doc.clone())))
+            // Only a key known to be absent is created; one not loaded may exist.
+            .is_none_or(|before| before.is_some());
         self.versions.push(Version {
             key,
             position,
             filters,
             doc,
+            replaces,
         });
     }
 
@@ -678,6 +686,26 @@ mod tests {
         assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), value);
         assert_eq!(doc.text_len(), text.len());
         assert!(doc.downcast::<MembershipView>().is_some());
+    }
+
+    #[test]
+    fn only_a_version_of_a_document_known_to_be_absent_replaces_nothing() {
+        let (created, value) = membership();
+        let (unknown, _) = membership();
+        let doc = Doc::decode(&created, &value).unwrap();
+        let view = doc.view::<MembershipView>(&created).unwrap().clone();
+        let mut docs = Docs::default();
+        docs.preload(created.clone(), None);
+        docs.put(created.clone(), Filters::default(), 10, view.clone());
+        docs.put(created.clone(), Filters::default(), 11, view.clone());
+        // Not loaded: it may exist in the database, so its stored version must be ended.
+        docs.put(unknown.clone(), Filters::default(), 12, view);
+        let replaces: Vec<(i64, bool)> = docs
+            .versions
+            .iter()
+            .map(|v| (v.position, v.replaces))
+            .collect();
+        assert_eq!(replaces, [(10, false), (11, true), (12, true)]);
     }
 
     #[test]
