@@ -279,7 +279,135 @@ async fn a_switch_never_moves_reads_back(store: Store) {
     assert_equals_rebuild(&store).await;
 }
 
+/// Runs `sql` (several statements) on the store's database.
+async fn execute(store: &Store, sql: &str) {
+    match store.backend() {
+        Backend::Postgres(pool) => {
+            sqlx::raw_sql(sql).execute(pool).await.unwrap();
+        }
+        Backend::Sqlite(pool) => {
+            sqlx::raw_sql(sql).execute(pool).await.unwrap();
+        }
+    }
+}
+
+/// Upgrading a database written before the filter indexes skipped empty columns (PostgreSQL
+/// migration 11, SQLite 9): the organizations' versions as the older fold stored them (their
+/// own id as their organization column) are cleared, so the read models are again what the log
+/// folds to, and the indexes take their new definitions.
+async fn an_upgrade_leaves_the_read_models_as_the_log_folds_them(store: Store) {
+    dataset::insert_networks(&store, 0, 3).await;
+    let projector = Projector::new(store.clone());
+    let generation = projector.active_generation().await.unwrap();
+    let target = head(&store).await;
+    while projector.catch_up(generation, |_| {}).await.unwrap() < target {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let clean = projector.verify_read_models(|_| {}).await.unwrap();
+    assert!(clean.documents > 0 && clean.differences.is_empty());
+
+    // The database as the release before wrote it: the older index definitions, and every
+    // organization version with its own id as its organization column.
+    let version = match store.backend() {
+        Backend::Postgres(_) => 11,
+        Backend::Sqlite(_) => 9,
+    };
+    execute(
+        &store,
+        &format!(
+            "DROP INDEX read_models_current_network;
+             DROP INDEX read_models_current_organization;
+             DROP INDEX read_models_current_parent;
+             DROP INDEX read_models_history_network;
+             CREATE INDEX read_models_current_network
+                 ON read_models (generation, kind, network_id) WHERE valid_to IS NULL;
+             CREATE INDEX read_models_current_organization
+                 ON read_models (generation, kind, organization_id) WHERE valid_to IS NULL;
+             CREATE INDEX read_models_current_parent
+                 ON read_models (generation, kind, parent_id) WHERE valid_to IS NULL;
+             CREATE INDEX read_models_history_network
+                 ON read_models (generation, kind, network_id, valid_from);
+             UPDATE read_models SET organization_id = id WHERE kind = 'organization';
+             DELETE FROM _sqlx_migrations WHERE version = {version};"
+        ),
+    )
+    .await;
+    let before = projector.verify_read_models(|_| {}).await.unwrap();
+    assert!(
+        before
+            .differences
+            .iter()
+            .any(|d| d.kind == "organization" && d.what == "changed"),
+        "the older stored form differs from the fold: {:?}",
+        before.differences
+    );
+
+    store.migrate().await.expect("the upgrade applies");
+
+    let after = projector.verify_read_models(|_| {}).await.unwrap();
+    assert!(
+        after.differences.is_empty(),
+        "after the upgrade the read models are what the log folds to: {:?}",
+        after.differences
+    );
+    assert_eq!(after.documents, clean.documents);
+    let (kept, definitions): (i64, Vec<String>) = match store.backend() {
+        Backend::Postgres(pool) => (
+            sqlx::query_scalar(
+                "SELECT count(*) FROM read_models
+                  WHERE kind = 'organization' AND organization_id IS NOT NULL",
+            )
+            .fetch_one(pool)
+            .await
+            .unwrap(),
+            sqlx::query_scalar(
+                "SELECT indexdef FROM pg_indexes WHERE tablename = 'read_models'
+                    AND indexname IN ('read_models_current_network',
+                                      'read_models_current_organization',
+                                      'read_models_current_parent',
+                                      'read_models_history_network')",
+            )
+            .fetch_all(pool)
+            .await
+            .unwrap(),
+        ),
+        Backend::Sqlite(pool) => (
+            sqlx::query_scalar(
+                "SELECT count(*) FROM read_models
+                  WHERE kind = 'organization' AND organization_id IS NOT NULL",
+            )
+            .fetch_one(pool)
+            .await
+            .unwrap(),
+            sqlx::query_scalar(
+                "SELECT sql FROM sqlite_master WHERE type = 'index'
+                    AND name IN ('read_models_current_network',
+                                 'read_models_current_organization',
+                                 'read_models_current_parent',
+                                 'read_models_history_network')",
+            )
+            .fetch_all(pool)
+            .await
+            .unwrap(),
+        ),
+    };
+    assert_eq!(
+        kept, 0,
+        "no organization version keeps an organization column"
+    );
+    assert_eq!(definitions.len(), 4, "{definitions:?}");
+    assert!(
+        definitions.iter().all(|d| d.contains("IS NOT NULL")),
+        "the indexes skip rows without a value: {definitions:?}"
+    );
+    // Reads go on: a network's members as before the upgrade.
+    let read = ReadModels::new(store.clone());
+    let network = aggregates::ids::NetworkId(uuid::Uuid::from_u128(1));
+    assert_eq!(read.members(network, AsOf::Now).await.unwrap().len(), 11);
+}
+
 tests::on_both_backends!(
+    an_upgrade_leaves_the_read_models_as_the_log_folds_them,
     incremental_equals_rebuild,
     a_switch_never_moves_reads_back,
     killing_the_projector_mid_batch_loses_nothing,
