@@ -167,7 +167,8 @@ fn apply_all<A: Aggregate>(
     Ok(())
 }
 
-/// Whether `id` is a random (version 4) UUID, which the API makes for new aggregates.
+/// Whether `id` is a fresh (version 7, or random version 4) UUID, which the API makes for new
+/// aggregates (see `aggregates::ids::fresh_uuid`).
 fn assumed_new(id: &str) -> bool {
-    uuid::Uuid::parse_str(id).is_ok_and(|u| u.get_version_num() == 4)
+    uuid::Uuid::parse_str(id).is_ok_and(|u| matches!(u.get_version_num(), 4 | 7))
 }
