@@ -279,16 +279,21 @@ async fn a_switch_never_moves_reads_back(store: Store) {
     assert_equals_rebuild(&store).await;
 }
 
+/// Runs the same code on the store's pool, whichever its type.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match $store.backend() {
+            Backend::Postgres($pool) => $body,
+            Backend::Sqlite($pool) => $body,
+        }
+    };
+}
+
 /// Runs `sql` (several statements) on the store's database.
 async fn execute(store: &Store, sql: &str) {
-    match store.backend() {
-        Backend::Postgres(pool) => {
-            sqlx::raw_sql(sql).execute(pool).await.unwrap();
-        }
-        Backend::Sqlite(pool) => {
-            sqlx::raw_sql(sql).execute(pool).await.unwrap();
-        }
-    }
+    on_pool!(store, pool => {
+        sqlx::raw_sql(sql).execute(pool).await.unwrap();
+    });
 }
 
 /// Upgrading a database written before the filter indexes skipped empty columns (PostgreSQL
@@ -351,46 +356,23 @@ async fn an_upgrade_leaves_the_read_models_as_the_log_folds_them(store: Store) {
         after.differences
     );
     assert_eq!(after.documents, clean.documents);
-    let (kept, definitions): (i64, Vec<String>) = match store.backend() {
-        Backend::Postgres(pool) => (
-            sqlx::query_scalar(
-                "SELECT count(*) FROM read_models
-                  WHERE kind = 'organization' AND organization_id IS NOT NULL",
-            )
-            .fetch_one(pool)
-            .await
-            .unwrap(),
-            sqlx::query_scalar(
-                "SELECT indexdef FROM pg_indexes WHERE tablename = 'read_models'
-                    AND indexname IN ('read_models_current_network',
-                                      'read_models_current_organization',
-                                      'read_models_current_parent',
-                                      'read_models_history_network')",
-            )
-            .fetch_all(pool)
-            .await
-            .unwrap(),
+    let kept = "SELECT count(*) FROM read_models
+                 WHERE kind = 'organization' AND organization_id IS NOT NULL";
+    let names = "('read_models_current_network', 'read_models_current_organization',
+                  'read_models_current_parent', 'read_models_history_network')";
+    let definitions = match store.backend() {
+        Backend::Postgres(_) => format!(
+            "SELECT indexdef FROM pg_indexes
+              WHERE tablename = 'read_models' AND indexname IN {names}"
         ),
-        Backend::Sqlite(pool) => (
-            sqlx::query_scalar(
-                "SELECT count(*) FROM read_models
-                  WHERE kind = 'organization' AND organization_id IS NOT NULL",
-            )
-            .fetch_one(pool)
-            .await
-            .unwrap(),
-            sqlx::query_scalar(
-                "SELECT sql FROM sqlite_master WHERE type = 'index'
-                    AND name IN ('read_models_current_network',
-                                 'read_models_current_organization',
-                                 'read_models_current_parent',
-                                 'read_models_history_network')",
-            )
-            .fetch_all(pool)
-            .await
-            .unwrap(),
-        ),
+        Backend::Sqlite(_) => {
+            format!("SELECT sql FROM sqlite_master WHERE type = 'index' AND name IN {names}")
+        }
     };
+    let (kept, definitions): (i64, Vec<String>) = on_pool!(store, pool => (
+        sqlx::query_scalar(kept).fetch_one(pool).await.unwrap(),
+        sqlx::query_scalar(&definitions).fetch_all(pool).await.unwrap(),
+    ));
     assert_eq!(
         kept, 0,
         "no organization version keeps an organization column"
