@@ -84,12 +84,14 @@ macro_rules! id_type {
 /// then random bits, ordered within this process), so that the rows keyed by a new
 /// aggregate's id (its events, its read-model versions, its entity index rows) go in at the
 /// right end of their indexes instead of on a random page of each: with random ids every
-/// insert touched a leaf page of indexes far larger than the database's cache. The ids of a person and of a referent
-/// designation stay random (v4): they tell nothing about when someone was entered.
+/// insert touched a leaf page of indexes far larger than the database's cache. The ids of a
+/// person and of a referent designation stay random (v4): they tell nothing about when
+/// someone was entered.
 pub fn fresh_uuid(kind: &str) -> Uuid {
-    match kind {
-        "Person" | "Referent" => Uuid::new_v4(),
-        _ => Uuid::now_v7(),
+    if kind == PersonId::KIND || kind == ReferentId::KIND {
+        Uuid::new_v4()
+    } else {
+        Uuid::now_v7()
     }
 }
 

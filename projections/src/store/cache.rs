@@ -64,11 +64,11 @@ impl AggregateCache {
     /// it now. With `validate`, it is: the cached state brought up to date with the events
     /// after it, or the whole history when it is not cached. Without, a cached state is taken
     /// as it is (no round trip), and an aggregate not cached whose id is a fresh UUID (version
-    /// 7, or a random version 4) is assumed new: such ids are made by the API for creations. Either guess is
-    /// checked by the database, not trusted: a decision on a stale state appends at a sequence
-    /// someone else took and fails, and the caller decides again with `validate` whenever the
-    /// guess leads to anything but an append (a refusal, no change, a conflict). The entry is
-    /// taken out (the caller puts back the state it ends with).
+    /// 7, or a random version 4) is assumed new: such ids are made by the API for creations.
+    /// Either guess is checked by the database, not trusted: a decision on a stale state
+    /// appends at a sequence someone else took and fails, and the caller decides again with
+    /// `validate` whenever the guess leads to anything but an append (a refusal, no change, a
+    /// conflict). The entry is taken out (the caller puts back the state it ends with).
     pub(crate) async fn load<A, R>(
         &self,
         repo: &R,
