@@ -5,8 +5,10 @@
 //! is read back) and knows each version's end before writing it, so it only ever appends:
 //! - PostgreSQL: the generation's rows go into tables of their own (`read_models_g<N>`,
 //!   `entity_events_g<N>`) created without indexes, through `COPY … FROM STDIN` on two
-//!   connections while the next events are read and folded; `ATTACH PARTITION` then builds
-//!   the indexes once, and the old generation's tables are dropped, not deleted row by row.
+//!   connections while the next events are read and folded; their indexes are then built
+//!   once, two at a time, `ATTACH PARTITION` takes them (a check of the partition's bound
+//!   spares it a scan of the rows), and the old generation's tables are dropped, not
+//!   deleted row by row.
 //! - SQLite: large multi-row inserts, one transaction per read of the log.
 //!
 //! What was committed meanwhile is then projected batch by batch into the attached
@@ -280,8 +282,11 @@ async fn bulk_postgres(
     let started = std::time::Instant::now();
     drop_tables(pool, generation).await?;
     for table in ["read_models", "entity_events"] {
+        // The check lets `ATTACH PARTITION` skip its scan of every row for the partition's
+        // bound; it is dropped once attached.
         sqlx::query(&format!(
-            "CREATE TABLE {table}_g{generation} (LIKE {table})"
+            "CREATE TABLE {table}_g{generation} (LIKE {table}, \
+             CONSTRAINT {table}_g{generation}_bound CHECK (generation = {generation}))"
         ))
         .execute(pool)
         .await?;
@@ -317,16 +322,21 @@ async fn bulk_postgres(
     versions.finish().await?;
     concerns.finish().await?;
     let loaded = started.elapsed();
+    // The indexes are built here, once, from the loaded rows, two at a time; attaching then
+    // finds them and builds nothing.
+    build_indexes(pool, generation).await?;
+    let indexed = started.elapsed();
     let mut tx = pool.begin().await?;
-    // The indexes are built here, once, from the loaded rows.
-    sqlx::query("SET LOCAL maintenance_work_mem = '256MB'")
-        .execute(&mut *tx)
-        .await?;
     for table in ["read_models", "entity_events"] {
         let sql = format!(
             "ALTER TABLE {table} ATTACH PARTITION {table}_g{generation} FOR VALUES IN ({generation})"
         );
         sqlx::query(&sql).execute(&mut *tx).await?;
+        sqlx::query(&format!(
+            "ALTER TABLE {table}_g{generation} DROP CONSTRAINT {table}_g{generation}_bound"
+        ))
+        .execute(&mut *tx)
+        .await?;
     }
     sqlx::query("UPDATE projection_checkpoints SET position = $1 WHERE generation = $2")
         .bind(position)
@@ -344,10 +354,71 @@ async fn bulk_postgres(
         generation,
         position,
         folded_and_copied_seconds = loaded.as_secs_f64(),
-        indexed_seconds = (started.elapsed() - loaded).as_secs_f64(),
+        indexed_seconds = (indexed - loaded).as_secs_f64(),
+        attached_seconds = (started.elapsed() - indexed).as_secs_f64(),
         "read models loaded in bulk"
     );
     Ok(position)
+}
+
+/// Builds on the unattached tables of `generation` the indexes of the partitioned tables
+/// they will join (their primary keys as constraints, so that `ATTACH PARTITION` takes them
+/// for the parents' keys), as read from the catalog: one transaction per index, on two
+/// connections at once (a build is one core's work, and the largest two, the primary keys,
+/// go first), each with the memory one build used to have.
+async fn build_indexes(pool: &sqlx::PgPool, generation: i64) -> Result<(), sqlx::Error> {
+    let mut keys = Vec::new();
+    let mut others = Vec::new();
+    for table in ["read_models", "entity_events"] {
+        let partition = format!("{table}_g{generation}");
+        // Each index of the parent: whether it is its primary key, whether it is unique, and
+        // its definition from `USING` on (access method, columns, predicate).
+        let indexes: Vec<(bool, bool, String)> = sqlx::query_as(
+            "SELECT EXISTS (SELECT 1 FROM pg_constraint c \
+                            WHERE c.conindid = i.indexrelid AND c.contype = 'p'), \
+                    i.indisunique, \
+                    substring(pg_get_indexdef(i.indexrelid) FROM ' USING .*$') \
+             FROM pg_index i WHERE i.indrelid = to_regclass($1) ORDER BY i.indexrelid",
+        )
+        .bind(table)
+        .fetch_all(pool)
+        .await?;
+        for (primary, unique, definition) in indexes {
+            if primary {
+                let name = format!("{partition}_pkey");
+                keys.push(vec![
+                    format!("CREATE UNIQUE INDEX {name} ON {partition}{definition}"),
+                    format!("ALTER TABLE {partition} ADD CONSTRAINT {name} PRIMARY KEY USING INDEX {name}"),
+                ]);
+            } else {
+                let unique = if unique { "UNIQUE " } else { "" };
+                others.push(vec![format!(
+                    "CREATE {unique}INDEX ON {partition}{definition}"
+                )]);
+            }
+        }
+    }
+    let jobs = std::sync::Mutex::new(keys.into_iter().chain(others).collect::<Vec<_>>());
+    let jobs = &jobs;
+    let next = || {
+        let mut jobs = jobs.lock().unwrap_or_else(|e| e.into_inner());
+        (!jobs.is_empty()).then(|| jobs.remove(0))
+    };
+    let worker = async || -> Result<(), sqlx::Error> {
+        while let Some(statements) = next() {
+            let mut tx = pool.begin().await?;
+            sqlx::query("SET LOCAL maintenance_work_mem = '256MB'")
+                .execute(&mut *tx)
+                .await?;
+            for statement in statements {
+                sqlx::query(&statement).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(())
+    };
+    futures::try_join!(worker(), worker())?;
+    Ok(())
 }
 
 type Copy = PgCopyIn<sqlx::pool::PoolConnection<sqlx::Postgres>>;

@@ -106,6 +106,30 @@ async fn assert_only_generation(store: &Store, generation: i64) {
                     .await
                     .unwrap();
             assert_eq!(indexes, 5, "the primary key and four indexes");
+            // Each index of both tables is its parent's (none built twice), each primary key
+            // is its parent's key, and no check of the partition's bound is left.
+            let (indexes, attached, keys, checks): (i64, i64, i64, i64) = sqlx::query_as(
+                "SELECT (SELECT count(*) FROM pg_index i WHERE i.indrelid::regclass::text = ANY($1)),
+                        (SELECT count(*) FROM pg_index i JOIN pg_inherits h
+                            ON h.inhrelid = i.indexrelid WHERE i.indrelid::regclass::text = ANY($1)),
+                        (SELECT count(*) FROM pg_constraint c JOIN pg_constraint p
+                            ON p.oid = c.conparentid
+                          WHERE c.conrelid::regclass::text = ANY($1) AND c.contype = 'p' AND p.contype = 'p'),
+                        (SELECT count(*) FROM pg_constraint c
+                          WHERE c.conrelid::regclass::text = ANY($1) AND c.contype = 'c')",
+            )
+            .bind(vec![
+                format!("read_models_g{generation}"),
+                format!("entity_events_g{generation}"),
+            ])
+            .fetch_one(pool)
+            .await
+            .unwrap();
+            assert_eq!(
+                (indexes, attached, keys, checks),
+                (6, 6, 2, 0),
+                "indexes of both tables, attached to the parents', primary keys, checks"
+            );
         }
         Backend::Sqlite(pool) => {
             let others: i64 = sqlx::query_scalar(
