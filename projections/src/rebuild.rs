@@ -364,8 +364,10 @@ async fn bulk_postgres(
 /// Builds on the unattached tables of `generation` the indexes of the partitioned tables
 /// they will join (their primary keys as constraints, so that `ATTACH PARTITION` takes them
 /// for the parents' keys), as read from the catalog: one transaction per index, on two
-/// connections at once (a build is one core's work, and the largest two, the primary keys,
-/// go first), each with the memory one build used to have.
+/// connections at once, the largest two (the primary keys) first, each with the memory one
+/// build used to have. PostgreSQL already sorts one index's rows on parallel workers; two
+/// builds at once overlap the parts of each that run on one core (reading the table,
+/// writing the index).
 async fn build_indexes(pool: &sqlx::PgPool, generation: i64) -> Result<(), sqlx::Error> {
     let mut keys = Vec::new();
     let mut others = Vec::new();
