@@ -21,5 +21,32 @@ pub async fn run(database: DatabaseArgs) -> anyhow::Result<()> {
         .context("the rebuild failed; the previous read models still serve")?;
     bar.finish();
     eprintln!("Read models rebuilt as generation {generation} up to position {total}.");
+    // The switch dropped the replaced generation's tables unless someone held them
+    // (autovacuum often does, right after a rebuild): wait a while for them to be released.
+    let mut left = projector.drop_replaced_generations().await?;
+    if !left.is_empty() {
+        eprintln!(
+            "Waiting up to {} s to drop the replaced tables, in use now: {}.",
+            DROP_WAIT.as_secs(),
+            left.join(", ")
+        );
+        let deadline = std::time::Instant::now() + DROP_WAIT;
+        while !left.is_empty() && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            left = projector.drop_replaced_generations().await?;
+        }
+        if left.is_empty() {
+            eprintln!("Dropped.");
+        } else {
+            eprintln!(
+                "Still in use, left in place: {}. A serving process drops them once released \
+                 (it looks every 30 s), as does the next rebuild.",
+                left.join(", ")
+            );
+        }
+    }
     Ok(())
 }
+
+/// How long `rebuild` waits for the replaced generation's tables to be released.
+const DROP_WAIT: std::time::Duration = std::time::Duration::from_secs(60);

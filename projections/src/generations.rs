@@ -1,18 +1,30 @@
 //! The tables of read-model generations on PostgreSQL (`read_models_g<N>`,
 //! `entity_events_g<N>`, list partitions of the generation column): what the switch to a new
-//! generation leaves behind is dropped here.
+//! generation leaves behind is dropped here, and by [`spawn_janitor`] later if it was busy.
 
 use std::time::Duration;
 
+use crate::tasks::{pause, Stoppable};
+
+/// How often a serving process looks for tables of replaced generations still left.
+const JANITOR_EVERY: Duration = Duration::from_secs(30);
+
 /// Drops the tables of every generation older than `active` (the replaced one, and any
-/// abandoned build). Dropping a partition locks its parent for a moment, so each drop gives
-/// up after a short wait rather than hold readers queued behind it; what is left is dropped
-/// after the next rebuild. Newer generations may be builds in progress and are kept.
-pub(crate) async fn drop_before(pool: &sqlx::PgPool, active: i64) {
+/// abandoned build), and answers the ones left. Newer generations may be builds in progress
+/// and are kept.
+///
+/// `DROP TABLE` on a partition takes its parent's lock before the partition's: waiting for a
+/// partition someone holds (autovacuum, which is only cancelled for a waiter after
+/// `deadlock_timeout`, or a reader) would queue every reader of the parent behind it. So a
+/// table is only dropped when `pg_locks` shows nobody holding it, with a short lock timeout
+/// for a holder that arrives meanwhile; a table still held after a few tries is left for
+/// the next round of [`spawn_janitor`] (or the next rebuild).
+pub(crate) async fn drop_before(pool: &sqlx::PgPool, active: i64) -> Vec<String> {
     let tables: Result<Vec<String>, sqlx::Error> = sqlx::query_scalar(
         "SELECT tablename::text FROM pg_tables
           WHERE schemaname = current_schema()
-            AND (tablename ~ '^read_models_g[0-9]+$' OR tablename ~ '^entity_events_g[0-9]+$')",
+            AND (tablename ~ '^read_models_g[0-9]+$' OR tablename ~ '^entity_events_g[0-9]+$')
+          ORDER BY tablename",
     )
     .fetch_all(pool)
     .await;
@@ -20,9 +32,10 @@ pub(crate) async fn drop_before(pool: &sqlx::PgPool, active: i64) {
         Ok(tables) => tables,
         Err(error) => {
             tracing::warn!(%error, "old read-model generations not listed; left in place");
-            return;
+            return Vec::new();
         }
     };
+    let mut left = Vec::new();
     for table in tables {
         let generation = table
             .rsplit_once("_g")
@@ -31,27 +44,74 @@ pub(crate) async fn drop_before(pool: &sqlx::PgPool, active: i64) {
             continue;
         }
         let mut dropped = false;
-        for _ in 0..5 {
-            let attempt = async {
-                let mut tx = pool.begin().await?;
-                sqlx::query("SET LOCAL lock_timeout = '500ms'")
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query(&format!("DROP TABLE IF EXISTS {table}"))
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await
-            };
-            match attempt.await {
-                Ok(()) => {
+        for attempt in 0..5 {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            match drop_unheld(pool, &table).await {
+                Ok(true) => {
                     dropped = true;
                     break;
                 }
-                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+                Ok(false) => {}
+                Err(error) => {
+                    tracing::debug!(%error, %table, "an old generation's table not dropped yet")
+                }
             }
         }
         if !dropped {
-            tracing::warn!(%table, "an old read-model generation was not dropped (busy); the next rebuild drops it");
+            left.push(table);
         }
     }
+    if !left.is_empty() {
+        tracing::info!(
+            tables = %left.join(", "),
+            "tables of a replaced read-model generation are in use (autovacuum, a reader); \
+             they are dropped once released"
+        );
+    }
+    left
+}
+
+/// Drops `table` if no other session holds a lock on it; answers whether it is gone.
+async fn drop_unheld(pool: &sqlx::PgPool, table: &str) -> Result<bool, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let held: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM pg_locks
+                         WHERE relation = to_regclass($1) AND pid <> pg_backend_pid())",
+    )
+    .bind(table)
+    .fetch_one(&mut *tx)
+    .await?;
+    if held {
+        return Ok(false);
+    }
+    sqlx::query("SET LOCAL lock_timeout = '200ms'")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(&format!("DROP TABLE IF EXISTS {table}"))
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Drops, every [`JANITOR_EVERY`] while this process serves, what [`drop_before`] had to
+/// leave: a replaced generation is then gone within a minute of being released, not kept
+/// until the next rebuild.
+pub(crate) fn spawn_janitor(pool: sqlx::PgPool) -> Stoppable {
+    Stoppable::spawn(move |mut stop| async move {
+        loop {
+            if pause(&mut stop, JANITOR_EVERY).await {
+                return;
+            }
+            let active: Result<i64, sqlx::Error> =
+                sqlx::query_scalar("SELECT active_generation FROM projection_state")
+                    .fetch_one(&pool)
+                    .await;
+            if let Ok(active) = active {
+                drop_before(&pool, active).await;
+            }
+        }
+    })
 }

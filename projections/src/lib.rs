@@ -23,12 +23,14 @@ mod timelines;
 pub mod views;
 
 /// The read side's background work for one server process: the projector (leader-elected on
-/// PostgreSQL), the process manager, the sealer and the read image. Dropping it stops them.
+/// PostgreSQL), the process manager, the sealer, the read image and (PostgreSQL) the janitor
+/// dropping replaced generations' tables left in use at the switch. Dropping it stops them.
 pub struct Background {
     pub projector: projector::ProjectorHandle,
     processes: tasks::Stoppable,
     sealer: tasks::Stoppable,
     image: Option<tasks::Stoppable>,
+    janitor: Option<tasks::Stoppable>,
 }
 
 impl Background {
@@ -40,6 +42,7 @@ impl Background {
             processes,
             sealer,
             image,
+            janitor,
         } = self;
         tokio::join!(
             projector.shutdown(timeout),
@@ -48,6 +51,11 @@ impl Background {
             async {
                 if let Some(image) = image {
                     image.shutdown(timeout).await
+                }
+            },
+            async {
+                if let Some(janitor) = janitor {
+                    janitor.shutdown(timeout).await
                 }
             }
         );
@@ -73,6 +81,10 @@ pub fn start_background_with(
         projector: projector::Projector::new(store.clone())
             .spawn(std::time::Duration::from_secs(2)),
         processes: processes::ProcessManager::new(store.clone()).spawn(),
+        janitor: match store.backend() {
+            store::Backend::Postgres(pool) => Some(generations::spawn_janitor(pool.clone())),
+            store::Backend::Sqlite(_) => None,
+        },
         sealer: integrity::spawn_sealer(store, signer, checkpoints),
     }
 }

@@ -538,3 +538,99 @@ async fn two_projectors_taking_turns_equal_a_rebuild() {
     );
     assert_equals_rebuild(&first).await;
 }
+
+/// A replaced generation's table that another session holds (as autovacuum does, right after
+/// a rebuild) is left in place without holding up the readers of the parent table, and is
+/// dropped once released.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_replaced_generation_in_use_is_dropped_once_released() {
+    use sqlx::Connection;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let url = tests::postgres::fresh_database().await;
+    let store = Store::open(&url).await.unwrap();
+    dataset::insert_networks(&store, 0, 5).await;
+    let projector = Projector::new(store.clone());
+    let first = projector.rebuild(|_| {}).await.unwrap();
+    assert_only_generation(&store, first).await;
+
+    let mut holder = sqlx::PgConnection::connect(&url).await.unwrap();
+    sqlx::query("BEGIN").execute(&mut holder).await.unwrap();
+    sqlx::query(&format!(
+        "LOCK TABLE read_models_g{first} IN SHARE UPDATE EXCLUSIVE MODE"
+    ))
+    .execute(&mut holder)
+    .await
+    .unwrap();
+
+    // Readers of the active generation, each giving up after 100 ms waiting for a lock, all
+    // through the next rebuild and its switch.
+    let stop = Arc::new(AtomicBool::new(false));
+    let (reads, refused) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let mut readers = Vec::new();
+    for _ in 0..2 {
+        let (url, stop, reads, refused) =
+            (url.clone(), stop.clone(), reads.clone(), refused.clone());
+        readers.push(tokio::spawn(async move {
+            let mut reader = sqlx::PgConnection::connect(&url).await.unwrap();
+            sqlx::query("SET lock_timeout = '100ms'")
+                .execute(&mut reader)
+                .await
+                .unwrap();
+            while !stop.load(Ordering::SeqCst) {
+                let read: Result<i64, _> = sqlx::query_scalar(
+                    "SELECT count(*) FROM read_models
+                      WHERE generation = (SELECT active_generation FROM projection_state)",
+                )
+                .fetch_one(&mut reader)
+                .await;
+                match read {
+                    Ok(rows) => assert!(rows > 0),
+                    Err(error) => {
+                        eprintln!("a reader was held up: {error}");
+                        refused.fetch_add(1, Ordering::SeqCst);
+                    }
+                }
+                reads.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        }));
+    }
+    let second = projector.rebuild(|_| {}).await.unwrap();
+    // A round of drop attempts with the readers still going.
+    let left = projector.drop_replaced_generations().await.unwrap();
+    stop.store(true, Ordering::SeqCst);
+    for reader in readers {
+        reader.await.unwrap();
+    }
+    assert!(second > first);
+    assert!(reads.load(Ordering::SeqCst) > 0, "the readers read");
+    assert_eq!(
+        refused.load(Ordering::SeqCst),
+        0,
+        "no reader waited on the drop of a table in use"
+    );
+    assert_eq!(
+        left,
+        [format!("read_models_g{first}")],
+        "the table in use is left, the other one of its generation dropped"
+    );
+    let active: i64 = sqlx::query_scalar("SELECT active_generation FROM projection_state")
+        .fetch_one(&mut holder)
+        .await
+        .unwrap();
+    assert_eq!(active, second, "reads switched all the same");
+
+    sqlx::query("COMMIT").execute(&mut holder).await.unwrap();
+    assert!(
+        projector
+            .drop_replaced_generations()
+            .await
+            .unwrap()
+            .is_empty(),
+        "released, it is dropped"
+    );
+    assert_only_generation(&store, second).await;
+    assert_equals_rebuild(&store).await;
+}
