@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use futures::TryFutureExt;
 use sqlx::postgres::{PgCopyIn, PgPoolCopyExt};
-use sqlx::QueryBuilder;
+use sqlx::{ConnectOptions, Connection, QueryBuilder};
 
 use crate::event::StoredEvent;
 use crate::projector::{Batch, Projector, ProjectorError};
@@ -400,15 +400,22 @@ async fn build_indexes(pool: &sqlx::PgPool, generation: i64) -> Result<(), sqlx:
             }
         }
     }
-    let jobs = std::sync::Mutex::new(keys.into_iter().chain(others).collect::<Vec<_>>());
+    let jobs = std::sync::Mutex::new(
+        keys.into_iter()
+            .chain(others)
+            .collect::<std::collections::VecDeque<_>>(),
+    );
     let jobs = &jobs;
-    let next = || {
-        let mut jobs = jobs.lock().unwrap_or_else(|e| e.into_inner());
-        (!jobs.is_empty()).then(|| jobs.remove(0))
-    };
+    let next = || jobs.lock().unwrap_or_else(|e| e.into_inner()).pop_front();
+    // Connections of their own, whose statements are not logged as slow: building an index
+    // of a million rows takes seconds, as expected, not a warning.
+    let options = (*pool.connect_options())
+        .clone()
+        .disable_statement_logging();
     let worker = async || -> Result<(), sqlx::Error> {
+        let mut connection = options.connect().await?;
         while let Some(statements) = next() {
-            let mut tx = pool.begin().await?;
+            let mut tx = connection.begin().await?;
             sqlx::query("SET LOCAL maintenance_work_mem = '256MB'")
                 .execute(&mut *tx)
                 .await?;
@@ -417,7 +424,7 @@ async fn build_indexes(pool: &sqlx::PgPool, generation: i64) -> Result<(), sqlx:
             }
             tx.commit().await?;
         }
-        Ok(())
+        connection.close().await
     };
     futures::try_join!(worker(), worker())?;
     Ok(())
