@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use crate::projector::{Projector, ProjectorError};
+use crate::store::Backend;
 use crate::tasks::{pause, Stoppable};
 
 /// How often a serving process looks for tables of replaced generations still left.
@@ -94,6 +96,20 @@ async fn drop_unheld(pool: &sqlx::PgPool, table: &str) -> Result<bool, sqlx::Err
         .await?;
     tx.commit().await?;
     Ok(true)
+}
+
+impl Projector {
+    /// Drops the tables of generations older than the active one that are not in use (on
+    /// PostgreSQL; SQLite keeps every generation in one table and answers nothing), and
+    /// answers those still left: in use by autovacuum or a reader, they are retried by every
+    /// serving process's janitor, and by the next rebuild.
+    pub async fn drop_replaced_generations(&self) -> Result<Vec<String>, ProjectorError> {
+        let Backend::Postgres(pool) = self.store().backend() else {
+            return Ok(Vec::new());
+        };
+        let active = self.active_generation().await?;
+        Ok(drop_before(pool, active).await)
+    }
 }
 
 /// Drops, every [`JANITOR_EVERY`] while this process serves, what [`drop_before`] had to

@@ -383,18 +383,6 @@ impl Projector {
         }
         Ok(true)
     }
-
-    /// Drops the tables of generations older than the active one that are not in use (on
-    /// PostgreSQL; SQLite keeps every generation in one table and answers nothing), and
-    /// answers those still left: in use by autovacuum or a reader, they are retried by every
-    /// serving process's janitor, and by the next rebuild.
-    pub async fn drop_replaced_generations(&self) -> Result<Vec<String>, ProjectorError> {
-        let Backend::Postgres(pool) = self.store.backend() else {
-            return Ok(Vec::new());
-        };
-        let active = self.active_generation().await?;
-        Ok(crate::generations::drop_before(pool, active).await)
-    }
 }
 
 /// A stored read-model document that differs from what the log folds into.
