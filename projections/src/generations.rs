@@ -115,18 +115,15 @@ impl Projector {
 /// Drops, every [`JANITOR_EVERY`] while this process serves, what [`drop_before`] had to
 /// leave: a replaced generation is then gone within a minute of being released, not kept
 /// until the next rebuild.
-pub(crate) fn spawn_janitor(pool: sqlx::PgPool) -> Stoppable {
+pub(crate) fn spawn_janitor(store: crate::store::Store) -> Stoppable {
+    let projector = Projector::new(store);
     Stoppable::spawn(move |mut stop| async move {
         loop {
             if pause(&mut stop, JANITOR_EVERY).await {
                 return;
             }
-            let active: Result<i64, sqlx::Error> =
-                sqlx::query_scalar("SELECT active_generation FROM projection_state")
-                    .fetch_one(&pool)
-                    .await;
-            if let Ok(active) = active {
-                drop_before(&pool, active).await;
+            if let Err(error) = projector.drop_replaced_generations().await {
+                tracing::debug!(%error, "replaced generations not looked for; next round");
             }
         }
     })

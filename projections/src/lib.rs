@@ -82,7 +82,7 @@ pub fn start_background_with(
             .spawn(std::time::Duration::from_secs(2)),
         processes: processes::ProcessManager::new(store.clone()).spawn(),
         janitor: match store.backend() {
-            store::Backend::Postgres(pool) => Some(generations::spawn_janitor(pool.clone())),
+            store::Backend::Postgres(_) => Some(generations::spawn_janitor(store.clone())),
             store::Backend::Sqlite(_) => None,
         },
         sealer: integrity::spawn_sealer(store, signer, checkpoints),
