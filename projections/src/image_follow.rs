@@ -8,7 +8,6 @@ use futures::TryStreamExt;
 
 use crate::image::{Image, Loaded};
 use crate::projector::ProjectorError;
-use crate::sql::on_pool;
 use crate::store::{Backend, Store};
 use crate::tasks::{pause, Stoppable};
 use crate::views::StoredDocument;
@@ -29,23 +28,41 @@ async fn load(image: &Image, store: &Store) -> Result<(), ProjectorError> {
         let (kind, id, filters, doc) = row.into_parts();
         loaded.add(&kind, id, filters, &doc)
     };
-    let position: i64 = on_pool!(store.backend(), pool => {
-        let mut tx = pool.begin().await?;
-        if matches!(store.backend(), Backend::Postgres(_)) {
+    // The checkpoint, then every current document, in the snapshot of transaction `$tx`.
+    macro_rules! read_current {
+        ($tx:ident) => {{
+            let position = sqlx::query_scalar(CHECKPOINT).fetch_one(&mut *$tx).await?;
+            let mut rows = sqlx::query_as::<_, StoredDocument>(CURRENT).fetch(&mut *$tx);
+            while let Some(row) = rows.try_next().await? {
+                add(row)?;
+            }
+            drop(rows);
+            position
+        }};
+    }
+    // On PostgreSQL on a connection of its own whose statements are not logged as slow:
+    // reading every current document takes seconds on a large dataset, as expected, and the
+    // pool's warning would greet an operator at every start. On SQLite from the pool (the
+    // transaction's snapshot is taken at its first read).
+    let position: i64 = match store.backend() {
+        Backend::Postgres(pool) => {
+            let mut connection = crate::sql::unlogged_connection(pool).await?;
+            let mut tx = sqlx::Connection::begin(&mut connection).await?;
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 .execute(&mut *tx)
                 .await?;
+            let position = read_current!(tx);
+            tx.commit().await?;
+            let _ = sqlx::Connection::close(connection).await;
+            position
         }
-        // On SQLite the transaction's snapshot is taken at its first read.
-        let position = sqlx::query_scalar(CHECKPOINT).fetch_one(&mut *tx).await?;
-        let mut rows = sqlx::query_as::<_, StoredDocument>(CURRENT).fetch(&mut *tx);
-        while let Some(row) = rows.try_next().await? {
-            add(row)?;
+        Backend::Sqlite(pool) => {
+            let mut tx = pool.begin().await?;
+            let position = read_current!(tx);
+            tx.commit().await?;
+            position
         }
-        drop(rows);
-        tx.commit().await?;
-        position
-    });
+    };
     image.install(loaded, position);
     Ok(())
 }

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use futures::TryFutureExt;
 use sqlx::postgres::{PgCopyIn, PgPoolCopyExt};
-use sqlx::{ConnectOptions, Connection, QueryBuilder};
+use sqlx::{Connection, QueryBuilder};
 
 use crate::event::StoredEvent;
 use crate::projector::{Batch, Projector, ProjectorError};
@@ -409,11 +409,8 @@ async fn build_indexes(pool: &sqlx::PgPool, generation: i64) -> Result<(), sqlx:
     let next = || jobs.lock().unwrap_or_else(|e| e.into_inner()).pop_front();
     // Connections of their own, whose statements are not logged as slow: building an index
     // of a million rows takes seconds, as expected, not a warning.
-    let options = (*pool.connect_options())
-        .clone()
-        .disable_statement_logging();
     let worker = async || -> Result<(), sqlx::Error> {
-        let mut connection = options.connect().await?;
+        let mut connection = crate::sql::unlogged_connection(pool).await?;
         while let Some(statements) = next() {
             let mut tx = connection.begin().await?;
             sqlx::query("SET LOCAL maintenance_work_mem = '256MB'")

@@ -41,6 +41,18 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
+/// A connection of its own (not from the pool) whose statements sqlx does not log as slow:
+/// for work that takes seconds by design (loading the read image, building a generation's
+/// indexes), where the pool's "slow statement" warning would alarm an operator for nothing.
+pub(crate) async fn unlogged_connection(pool: &PgPool) -> Result<sqlx::PgConnection, sqlx::Error> {
+    use sqlx::ConnectOptions;
+    (*pool.connect_options())
+        .clone()
+        .disable_statement_logging()
+        .connect()
+        .await
+}
+
 /// A PostgreSQL connection that one task keeps across its statements instead of taking one
 /// from the pool for each. sqlx tests every connection given back to its pool with a round
 /// trip (a `ping` on release, unconditional in sqlx 0.8), so a task running one statement at a
