@@ -117,8 +117,25 @@ async fn metrics_endpoint(State(state): State<RouterState>) -> axum::response::R
 
 /// Ready: the database answers, the read side is within the lag bound, the read image (if
 /// kept) is loaded, and no transaction of this database has held the log back for longer
-/// than a mutation waits for its read side.
+/// than a mutation waits for its read side. Otherwise 503 with the reason, marked
+/// [`NotReady`]: an answer to the probe, not a failure of the server (see [`Classify`]).
 async fn readyz(State(state): State<RouterState>) -> axum::response::Response {
+    match not_ready(&state).await {
+        None => (StatusCode::OK, "ready").into_response(),
+        Some(reason) => {
+            let mut response = (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("not ready: {reason}"),
+            )
+                .into_response();
+            response.extensions_mut().insert(NotReady);
+            response
+        }
+    }
+}
+
+/// Why this process is not ready, if it is not.
+async fn not_ready(state: &RouterState) -> Option<String> {
     match state
         .state
         .store
@@ -138,42 +155,61 @@ async fn readyz(State(state): State<RouterState>) -> axum::response::Response {
                     )
                 })
                 .collect();
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!(
-                    "not ready: the log is held back by a transaction left open: {}",
-                    named.join("; ")
-                ),
-            )
-                .into_response();
+            return Some(format!(
+                "the log is held back by a transaction left open: {}",
+                named.join("; ")
+            ));
         }
         Ok(_) => {}
         Err(error) => tracing::warn!(%error, "could not list the transactions holding the log"),
     }
-    if let Some(image) = state.state.store.image() {
-        if !image.is_live() {
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "not ready: the read image is loading",
-            )
-                .into_response();
-        }
+    if state
+        .state
+        .store
+        .image()
+        .is_some_and(|image| !image.is_live())
+    {
+        return Some("the read image is loading".into());
     }
     match state.state.read.lag().await {
-        Ok(lag) if lag <= state.max_lag => (StatusCode::OK, "ready").into_response(),
-        Ok(lag) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!("not ready: the read side is {lag} events behind"),
-        )
-            .into_response(),
+        Ok(lag) if lag <= state.max_lag => None,
+        Ok(lag) => Some(format!("the read side is {lag} events behind")),
         Err(error) => {
             tracing::warn!(%error, "readiness check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "not ready: the database is unreachable",
-            )
-                .into_response()
+            Some("the database is unreachable".into())
         }
+    }
+}
+
+/// Marks a response that answers a readiness probe with "not ready".
+#[derive(Clone, Copy)]
+struct NotReady;
+
+/// Which responses the request log reports as failures (at `ERROR`): a server error, or an
+/// error of the response's body, as `tower_http`'s default, except a readiness probe's "not
+/// ready", which an orchestrator asks every few seconds while a process starts (the read
+/// image loading) and which says nothing went wrong.
+#[derive(Clone, Copy)]
+struct Classify;
+
+impl tower_http::classify::ClassifyResponse for Classify {
+    type FailureClass = tower_http::classify::ServerErrorsFailureClass;
+    type ClassifyEos = tower_http::classify::NeverClassifyEos<Self::FailureClass>;
+
+    fn classify_response<B>(
+        self,
+        response: &axum::http::Response<B>,
+    ) -> tower_http::classify::ClassifiedResponse<Self::FailureClass, Self::ClassifyEos> {
+        let failed = response.status().is_server_error()
+            && response.extensions().get::<NotReady>().is_none();
+        tower_http::classify::ClassifiedResponse::Ready(match failed {
+            true => Err(Self::FailureClass::StatusCode(response.status())),
+            false => Ok(()),
+        })
+    }
+
+    fn classify_error<E: std::fmt::Display + 'static>(self, error: &E) -> Self::FailureClass {
+        Self::FailureClass::Error(error.to_string())
     }
 }
 
@@ -459,7 +495,8 @@ pub fn router(state: ApiState, config: &ApiConfig) -> Router {
         // response and carried by every log line of its span.
         .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
         .layer(
-            tower_http::trace::TraceLayer::new_for_http().make_span_with(
+            tower_http::trace::TraceLayer::new(tower_http::classify::SharedClassifier::new(Classify))
+                .make_span_with(
                 |request: &axum::http::Request<axum::body::Body>| {
                     let id = request
                         .headers()
@@ -473,4 +510,30 @@ pub fn router(state: ApiState, config: &ApiConfig) -> Router {
         .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(
             tower_http::request_id::MakeRequestUuid,
         ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower_http::classify::{ClassifiedResponse, ClassifyResponse};
+
+    fn failed(status: StatusCode, not_ready: bool) -> bool {
+        let mut response = (status, "body").into_response();
+        if not_ready {
+            response.extensions_mut().insert(NotReady);
+        }
+        match Classify.classify_response(&response) {
+            ClassifiedResponse::Ready(outcome) => outcome.is_err(),
+            ClassifiedResponse::RequiresEos(_) => unreachable!("classified at once"),
+        }
+    }
+
+    #[test]
+    fn only_server_errors_other_than_not_ready_are_logged_as_failures() {
+        assert!(failed(StatusCode::INTERNAL_SERVER_ERROR, false));
+        assert!(failed(StatusCode::SERVICE_UNAVAILABLE, false));
+        assert!(!failed(StatusCode::SERVICE_UNAVAILABLE, true));
+        assert!(!failed(StatusCode::OK, false));
+        assert!(!failed(StatusCode::BAD_REQUEST, false));
+    }
 }
