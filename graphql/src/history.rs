@@ -168,7 +168,7 @@ pub mod payloads {
     use super::*;
     include!(concat!(env!("OUT_DIR"), "/payloads.rs"));
 }
-use crate::pagination::{cursor_of, Counted};
+use crate::pagination::{position_cursor, Counted};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::Interface;
 pub use payloads::{retyped, HistoryEntry, TYPED_EVENTS};
@@ -228,8 +228,8 @@ pub async fn history(
             ));
         }
     }
-    let after = cursor_of::<i64>("after", after.as_deref())?;
-    let before = cursor_of::<i64>("before", before.as_deref())?;
+    let after = position_cursor("after", after.as_deref())?;
+    let before = position_cursor("before", before.as_deref())?;
     let backward = last.is_some() || (before.is_some() && first.is_none());
     let size = if backward { last } else { first }.map_or(MAX_PAGE, |n| n as usize);
     let page = if backward {

@@ -90,6 +90,22 @@ pub(crate) fn cursor_of<T: CursorType>(
         .transpose()
 }
 
+/// A cursor that is a global position of the log (the audit log, timelines, subscriptions):
+/// a whole number from 0 (before the first event); anything else is `INVALID_CURSOR`, naming
+/// the argument.
+pub(crate) fn position_cursor(argument: &str, cursor: Option<&str>) -> ApiResult<Option<i64>> {
+    cursor
+        .map(|c| match c.parse::<i64>() {
+            Ok(position) if position >= 0 => Ok(position),
+            _ => Err(crate::errors::client_error_for(
+                "INVALID_CURSOR",
+                format!("`{argument}` is not a position of the log (a whole number from 0)"),
+                argument,
+            )),
+        })
+        .transpose()
+}
+
 /// Pages a list (first/after, last/before), at most `MAX_PAGE` items.
 pub async fn paginate<T: async_graphql::OutputType>(
     items: Vec<T>,

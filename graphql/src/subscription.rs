@@ -21,12 +21,7 @@ use crate::state::ApiState;
 pub struct Subscription;
 
 fn cursor(after: Option<String>) -> ApiResult<i64> {
-    match after {
-        None => Ok(0),
-        Some(c) => c
-            .parse::<i64>()
-            .map_err(|_| client_error("INVALID_CURSOR", "`after` is not a position of the log")),
-    }
+    Ok(crate::pagination::position_cursor("after", after.as_deref())?.unwrap_or(0))
 }
 
 /// Why a stream may go on: the viewer reads everything or coordinates the network (for

@@ -324,6 +324,19 @@ async fn client_mistakes_are_client_errors_with_a_code(store: Store) {
             Some(admin.as_str()),
             ("INVALID_CURSOR", "before"),
         ),
+        // A history's cursor is a position of the log, a whole number from 0.
+        (
+            "{ auditLog(after: \"-1\") { totalCount } }",
+            json!({}),
+            Some(admin.as_str()),
+            ("INVALID_CURSOR", "after"),
+        ),
+        (
+            "{ auditLog(before: \"-5\") { totalCount } }",
+            json!({}),
+            Some(admin.as_str()),
+            ("INVALID_CURSOR", "before"),
+        ),
         // A date inside a mutation's input.
         (
             "mutation($i: RenameOrganizationInput!) { renameOrganization(input: $i) { userErrors { code } } }",

@@ -305,6 +305,20 @@ async fn the_anonymous_viewer_cannot_follow_the_audit_log() {
     );
 }
 
+/// The resume cursor is a position of the log: a negative one is the client's mistake,
+/// answered with `INVALID_CURSOR` naming `after`, and no stream starts.
+#[tokio::test]
+async fn a_negative_resume_cursor_is_refused() {
+    let (_dir, store) = tests::sqlite_store().await;
+    let server = spawn_server(store, Default::default()).await;
+    let mut socket = subscribe(&server, Some(-1)).await;
+    let message = next_json(&mut socket).await;
+    assert_eq!(message["payload"]["data"], Value::Null, "{message}");
+    let error = &message["payload"]["errors"][0];
+    assert_eq!(error["extensions"]["code"], "INVALID_CURSOR", "{message}");
+    assert_eq!(error["extensions"]["argument"], "after", "{message}");
+}
+
 async fn node_subscribe(server: &TestServer, after: Option<i64>, count: usize) -> Vec<i64> {
     let url = server.url.replace("http://", "ws://");
     let after = after.map_or("-".to_owned(), |a| a.to_string());
