@@ -23,7 +23,7 @@ pub async fn run(database: DatabaseArgs) -> anyhow::Result<()> {
     eprintln!("Read models rebuilt as generation {generation} up to position {total}.");
     // The switch dropped the replaced generation's tables unless someone held them
     // (autovacuum often does, right after a rebuild): wait a while for them to be released.
-    let mut left = projector.drop_replaced_generations().await?;
+    let mut left = projector.replaced_generation_tables().await?;
     if !left.is_empty() {
         eprintln!(
             "Waiting up to {} s to drop the replaced tables, in use now: {}.",

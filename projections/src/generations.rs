@@ -21,16 +21,11 @@ const JANITOR_EVERY: Duration = Duration::from_secs(30);
 /// table is only dropped when `pg_locks` shows nobody holding it, with a short lock timeout
 /// for a holder that arrives meanwhile; a table still held after a few tries is left for
 /// the next round of [`spawn_janitor`] (or the next rebuild).
+///
+/// It says nothing of what it leaves: its callers do, each once ([`Projector::switch_to`],
+/// the janitor).
 pub(crate) async fn drop_before(pool: &sqlx::PgPool, active: i64) -> Vec<String> {
-    let tables: Result<Vec<String>, sqlx::Error> = sqlx::query_scalar(
-        "SELECT tablename::text FROM pg_tables
-          WHERE schemaname = current_schema()
-            AND (tablename ~ '^read_models_g[0-9]+$' OR tablename ~ '^entity_events_g[0-9]+$')
-          ORDER BY tablename",
-    )
-    .fetch_all(pool)
-    .await;
-    let tables = match tables {
+    let tables = match tables_before(pool, active).await {
         Ok(tables) => tables,
         Err(error) => {
             tracing::warn!(%error, "old read-model generations not listed; left in place");
@@ -39,12 +34,6 @@ pub(crate) async fn drop_before(pool: &sqlx::PgPool, active: i64) -> Vec<String>
     };
     let mut left = Vec::new();
     for table in tables {
-        let generation = table
-            .rsplit_once("_g")
-            .and_then(|(_, n)| n.parse::<i64>().ok());
-        if !matches!(generation, Some(g) if g < active) {
-            continue;
-        }
         let mut dropped = false;
         for attempt in 0..5 {
             if attempt > 0 {
@@ -65,6 +54,32 @@ pub(crate) async fn drop_before(pool: &sqlx::PgPool, active: i64) -> Vec<String>
             left.push(table);
         }
     }
+    left
+}
+
+/// The tables of generations older than `active`, by name.
+async fn tables_before(pool: &sqlx::PgPool, active: i64) -> Result<Vec<String>, sqlx::Error> {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT tablename::text FROM pg_tables
+          WHERE schemaname = current_schema()
+            AND (tablename ~ '^read_models_g[0-9]+$' OR tablename ~ '^entity_events_g[0-9]+$')
+          ORDER BY tablename",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(tables
+        .into_iter()
+        .filter(|table| {
+            let generation = table
+                .rsplit_once("_g")
+                .and_then(|(_, n)| n.parse::<i64>().ok());
+            matches!(generation, Some(g) if g < active)
+        })
+        .collect())
+}
+
+/// Says (at `INFO`) that `left`, tables of a replaced generation, are in use and kept for now.
+pub(crate) fn report_in_use(left: &[String]) {
     if !left.is_empty() {
         tracing::info!(
             tables = %left.join(", "),
@@ -72,7 +87,15 @@ pub(crate) async fn drop_before(pool: &sqlx::PgPool, active: i64) -> Vec<String>
              they are dropped once released"
         );
     }
-    left
+}
+
+/// What a round of the janitor says, given what the rounds before it said were in use
+/// (`reported`) and what this one left (`left`): the tables in use not reported yet, and the
+/// reported ones now dropped. A table held for an hour is reported once, not every round.
+fn news<'a>(reported: &'a [String], left: &'a [String]) -> (Vec<String>, Vec<String>) {
+    let newly_held = left.iter().filter(|t| !reported.contains(t)).cloned();
+    let dropped = reported.iter().filter(|t| !left.contains(t)).cloned();
+    (newly_held.collect(), dropped.collect())
 }
 
 /// Drops `table` if no other session holds a lock on it; answers whether it is gone.
@@ -110,6 +133,16 @@ impl Projector {
         let active = self.active_generation().await?;
         Ok(drop_before(pool, active).await)
     }
+
+    /// The tables of generations older than the active one, not dropped yet (on PostgreSQL;
+    /// none on SQLite).
+    pub async fn replaced_generation_tables(&self) -> Result<Vec<String>, ProjectorError> {
+        let Backend::Postgres(pool) = self.store().backend() else {
+            return Ok(Vec::new());
+        };
+        let active = self.active_generation().await?;
+        Ok(tables_before(pool, active).await?)
+    }
 }
 
 /// Drops, every [`JANITOR_EVERY`] while this process serves, what [`drop_before`] had to
@@ -118,13 +151,52 @@ impl Projector {
 pub(crate) fn spawn_janitor(store: crate::store::Store) -> Stoppable {
     let projector = Projector::new(store);
     Stoppable::spawn(move |mut stop| async move {
+        let mut reported = Vec::new();
         loop {
             if pause(&mut stop, JANITOR_EVERY).await {
                 return;
             }
-            if let Err(error) = projector.drop_replaced_generations().await {
-                tracing::debug!(%error, "replaced generations not looked for; next round");
+            match projector.drop_replaced_generations().await {
+                Ok(left) => {
+                    let (newly_held, dropped) = news(&reported, &left);
+                    report_in_use(&newly_held);
+                    if !dropped.is_empty() {
+                        tracing::info!(
+                            tables = %dropped.join(", "),
+                            "tables of a replaced read-model generation released and dropped"
+                        );
+                    }
+                    reported = left;
+                }
+                Err(error) => {
+                    tracing::debug!(%error, "replaced generations not looked for; next round")
+                }
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::news;
+
+    fn names(tables: &[&str]) -> Vec<String> {
+        tables.iter().map(|t| t.to_string()).collect()
+    }
+
+    #[test]
+    fn a_table_in_use_is_reported_once_and_again_when_dropped() {
+        let nothing = names(&[]);
+        let held = names(&["read_models_g3"]);
+        let both = names(&["entity_events_g3", "read_models_g3"]);
+        assert_eq!(news(&nothing, &nothing), (vec![], vec![]));
+        assert_eq!(news(&nothing, &held), (held.clone(), vec![]));
+        // Still held, round after round: nothing more to say.
+        assert_eq!(news(&held, &held), (vec![], vec![]));
+        // Another table held meanwhile: only it is news.
+        assert_eq!(news(&held, &both), (names(&["entity_events_g3"]), vec![]));
+        // One released and dropped.
+        assert_eq!(news(&both, &held), (vec![], names(&["entity_events_g3"])));
+        assert_eq!(news(&held, &nothing), (vec![], held.clone()));
+    }
 }

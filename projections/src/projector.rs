@@ -379,7 +379,8 @@ impl Projector {
             tx.commit().await?;
         });
         if let Backend::Postgres(pool) = backend {
-            crate::generations::drop_before(pool, generation).await;
+            let left = crate::generations::drop_before(pool, generation).await;
+            crate::generations::report_in_use(&left);
         }
         Ok(true)
     }

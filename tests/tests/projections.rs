@@ -598,6 +598,11 @@ async fn a_replaced_generation_in_use_is_dropped_once_released() {
         }));
     }
     let second = projector.rebuild(|_| {}).await.unwrap();
+    // The switch dropped what nobody held, and left the held table (listed without a drop).
+    assert_eq!(
+        projector.replaced_generation_tables().await.unwrap(),
+        [format!("read_models_g{first}")]
+    );
     // A round of drop attempts with the readers still going.
     let left = projector.drop_replaced_generations().await.unwrap();
     stop.store(true, Ordering::SeqCst);
@@ -631,6 +636,11 @@ async fn a_replaced_generation_in_use_is_dropped_once_released() {
             .is_empty(),
         "released, it is dropped"
     );
+    assert!(projector
+        .replaced_generation_tables()
+        .await
+        .unwrap()
+        .is_empty());
     assert_only_generation(&store, second).await;
     assert_equals_rebuild(&store).await;
 }
