@@ -1,6 +1,7 @@
 //! A request's checks, as one async-graphql extension: the bounds (`limits.rs`), the masking
-//! and coding of errors (`errors.rs`), the required variables (`variables.rs`) and the
-//! remembered parses and validations (`parsed.rs`), composed in that order, outermost first.
+//! and coding of errors (`errors.rs`), the required variables (`variables.rs`), the values
+//! validation does not parse (`coercion.rs`) and the remembered parses and validations
+//! (`parsed.rs`), composed in that order, outermost first.
 //!
 //! One extension rather than four: async-graphql runs every field of an answer through each
 //! extension's `resolve` hook (a boxed future each, and a look-up of the field's type in the
@@ -89,8 +90,10 @@ impl Extension for RequestChecks {
             .parse_query(ctx, query, variables, name.as_deref(), next)
             .await
             .and_then(|document| {
-                crate::variables::check_required(&document, name.as_deref(), variables)
-                    .map(|()| document)
+                crate::variables::check_required(&document, name.as_deref(), variables)?;
+                let registry = &ctx.schema_env.registry;
+                crate::coercion::check_coercible(registry, &document, name.as_deref(), variables)?;
+                Ok(document)
             });
         let document = self.masking.parsed(ctx, parsed)?;
         self.limits.check_parsed(&document)?;

@@ -8,6 +8,7 @@ mod activity_list;
 pub mod answer;
 pub mod auth;
 mod checks;
+mod coercion;
 pub mod commitment;
 pub mod config;
 pub mod enums;

@@ -198,6 +198,47 @@ async fn a_required_variable_not_sent_refuses_the_whole_operation(store: Store) 
     );
 }
 
+/// A value validation lets through but no field can take (an `Int` beyond 32 bits, a date that
+/// does not parse) refuses the whole operation before anything runs, wherever it stands: in a
+/// field of a mutation's answer (a schema-driven fuzzer found the organization registered, then
+/// its `timeline(first:)` refused), in the second of two mutations, in a variable.
+async fn a_value_no_field_can_take_refuses_the_whole_operation(store: Store) {
+    let server = server(store).await;
+    let admin = tests::admin();
+    let before = server.store.count_events().await.expect("counted");
+    let register = "registerOrganization(input: {name: \"Questura di Asti\", category: QUESTURA, territory: \"Asti\"})";
+    let cases = [
+        (
+            format!("mutation {{ {register} {{ organization {{ timeline(first: -16590720385) {{ totalCount }} }} }} }}"),
+            json!({}),
+            ("first", None),
+        ),
+        (
+            format!("mutation($d: NaiveDate!) {{ a: {register} {{ positions }} b: renameOrganization(input: {{organization: \"T3JnYW5pemF0aW9uOm5vcGU\", name: \"X\", effectiveOn: $d}}) {{ positions }} }}"),
+            json!({"d": "13/12/2024"}),
+            ("input", Some("input.effectiveOn")),
+        ),
+        (
+            "query($n: Int) { organizations(first: 1) { nodes { timeline(first: $n) { totalCount } } } }".to_owned(),
+            json!({"n": 4294967296u64}),
+            ("first", None),
+        ),
+    ];
+    for (query, variables, (argument, field)) in cases {
+        let answer = server.gql(Some(&admin), &query, variables).await;
+        let error = &answer["errors"][0];
+        assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{answer}");
+        assert_eq!(error["extensions"]["argument"], argument, "{answer}");
+        assert_eq!(error["extensions"]["field"].as_str(), field, "{answer}");
+        assert!(answer["data"].is_null(), "{answer}");
+    }
+    assert_eq!(
+        server.store.count_events().await.expect("counted"),
+        before,
+        "nothing was recorded"
+    );
+}
+
 /// GraphQL over HTTP as its specification's own audit (the reference `graphql-http` package)
 /// checks it: every MUST and SHOULD, among them `application/json` answers for clients that ask
 /// for nothing more, and with `application/graphql-response+json` a 400 without `data` for a
@@ -761,4 +802,5 @@ tests::on_both_backends!(
     an_operation_that_cannot_be_chosen_is_named_the_clients_mistake,
     the_graphql_over_http_audit_passes,
     a_required_variable_not_sent_refuses_the_whole_operation,
+    a_value_no_field_can_take_refuses_the_whole_operation,
 );
