@@ -24,6 +24,23 @@ pub(crate) struct Parse {
     errors: Vec<UserError>,
 }
 
+/// The largest value of an unsigned type, for [`Parse::whole`]'s refusal.
+pub(crate) trait Bounded {
+    const MAX: u64;
+}
+
+impl Bounded for u16 {
+    const MAX: u64 = u16::MAX as u64;
+}
+
+impl Bounded for u32 {
+    const MAX: u64 = u32::MAX as u64;
+}
+
+impl Bounded for u64 {
+    const MAX: u64 = u64::MAX;
+}
+
 impl Parse {
     /// A refusal of an input field; a nested one is named with dots (`details.name`).
     pub(crate) fn fail(&mut self, field: &str, message: String, code: &str) {
@@ -43,6 +60,29 @@ impl Parse {
                     _ => "INVALID_VALUE",
                 };
                 self.fail(field, format!("{field}: {e}"), code);
+                None
+            }
+        }
+    }
+    /// A whole number the domain keeps unsigned (`T`: `u16`, `u32`, `u64`), sent as a GraphQL
+    /// `Int`: a negative one is `NEGATIVE_VALUE`, one beyond `T` is `TOO_LARGE`. (An input
+    /// field typed `u32` would have had async-graphql refuse it while parsing, after the
+    /// document's earlier mutations ran, and without naming the field.)
+    pub(crate) fn whole<T: TryFrom<i32> + Bounded>(
+        &mut self,
+        field: &str,
+        value: i32,
+    ) -> Option<T> {
+        match T::try_from(value) {
+            Ok(v) => Some(v),
+            Err(_) if value < 0 => {
+                let message = format!("{field}: a non-negative whole number");
+                self.fail(field, message, "NEGATIVE_VALUE");
+                None
+            }
+            Err(_) => {
+                let message = format!("{field}: at most {}", T::MAX);
+                self.fail(field, message, "TOO_LARGE");
                 None
             }
         }

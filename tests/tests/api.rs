@@ -101,6 +101,29 @@ async fn torino_through_graphql(server: TestServer) {
         "INVALID_VALUE"
     );
 
+    // Whole numbers the domain keeps unsigned, and a text that is no text: each refused with
+    // the field at fault, nothing written.
+    let bad = server.gql(c, "mutation($i: DraftProtocolInput!) { draftProtocol(input: $i) { protocol { id } userErrors { field code } positions } }", json!({"i": {
+        "network": network, "kind": "FRAMEWORK", "parties": [comune, cav],
+        "content": {"title": "Protocollo d'intesa", "purpose": "Confronto", "validFrom": "2019-01-01", "tacitRenewalMonths": 70000,
+            "clauses": [{"number": -1, "text": " ", "commitment": "Individuare un referente", "dueWithinDays": -30}]}
+    }})).await;
+    assert_eq!(
+        bad["data"]["draftProtocol"]["userErrors"],
+        json!([
+            {"field": ["input", "content", "clauses", "number"], "code": "NEGATIVE_VALUE"},
+            {"field": ["input", "content", "clauses", "text"], "code": "INVALID_VALUE"},
+            {"field": ["input", "content", "clauses", "dueWithinDays"], "code": "NEGATIVE_VALUE"},
+            {"field": ["input", "content", "tacitRenewalMonths"], "code": "TOO_LARGE"},
+        ]),
+        "{bad}"
+    );
+    assert_eq!(
+        bad["data"]["draftProtocol"]["positions"],
+        json!([]),
+        "{bad}"
+    );
+
     let hash = "a".repeat(64);
     let protocol = mutate(&server, c, "draftProtocol", json!({
         "network": network, "kind": "FRAMEWORK", "parties": [comune, cav],

@@ -161,20 +161,6 @@ fn cents(p: &mut Parse, field: &str, value: &str) -> Option<u64> {
     Some(whole * 100 + fraction)
 }
 
-fn count(p: &mut Parse, field: &str, value: i32) -> Option<u64> {
-    match u64::try_from(value) {
-        Ok(v) => Some(v),
-        Err(_) => {
-            p.fail(
-                field,
-                format!("{field}: a non-negative whole number"),
-                "NEGATIVE_VALUE",
-            );
-            None
-        }
-    }
-}
-
 fn bounded<T>(p: &mut Parse, field: &str, list: &[T], max: usize) -> bool {
     if list.len() > max {
         p.fail(field, format!("{field}: at most {max}"), "TOO_MANY");
@@ -240,7 +226,7 @@ fn content(p: &mut Parse, input: &PlanContentInput) -> Option<PlanContent> {
                 for t in &l.targets {
                     let description = p.name("content.lines.targets.description", &t.description);
                     let unit = p.name("content.lines.targets.unit", &t.unit);
-                    let value = count(p, "content.lines.targets.value", t.value);
+                    let value = p.whole::<u64>("content.lines.targets.value", t.value);
                     match (description, unit, value, targets.as_mut()) {
                         (Some(description), Some(unit), Some(value), Some(list)) => {
                             list.push(Aim {
@@ -366,7 +352,7 @@ impl PlanMutation {
                         "UNKNOWN_TARGET",
                     );
                 }
-                let reached = count(p, "reached", input.reached);
+                let reached = p.whole::<u64>("reached", input.reached);
                 let evidence = p.text("evidence", &input.evidence);
                 Some(PlanCommand::ReportProgress {
                     by,

@@ -15,7 +15,7 @@ pub struct ApproveMinutesInput {
     /// The SHA-256 of the minutes document.
     pub document_hash: String,
     /// The version to approve (`Meeting.minutesVersion` is the latest drafted one).
-    pub version: u32,
+    pub version: i32,
     /// Approved on (default: today).
     pub approved_on: Option<Date>,
 }
@@ -44,9 +44,10 @@ async fn run(
 ) -> Result<ApproveMinutesPayload, Refusal> {
     change(ctx, &RULE, &input.meeting, |p| {
         let hash = p.hash("documentHash", &input.document_hash);
-        hash.map(|document_hash| MeetingCommand::ApproveMinutes {
-            version: input.version,
-            document_hash,
+        let version = p.whole::<u32>("version", input.version);
+        Some(MeetingCommand::ApproveMinutes {
+            version: version?,
+            document_hash: hash?,
             approved_on: input
                 .approved_on
                 .map_or_else(|| Utc::now().date_naive(), |d| d.0),

@@ -43,13 +43,13 @@ pub use supersede_protocol::*;
 #[derive(InputObject)]
 pub struct ClauseInput {
     /// Its number, from 1.
-    pub number: u16,
+    pub number: i32,
     /// Its text.
     pub text: String,
     /// The commitment every signatory takes on by signing, if any.
     pub commitment: Option<String>,
     /// Due this many days after signing.
-    pub due_within_days: Option<u32>,
+    pub due_within_days: Option<i32>,
 }
 
 /// The text of a protocol version.
@@ -66,47 +66,58 @@ pub struct ProtocolContentInput {
     /// Valid until.
     pub valid_until: Option<Date>,
     /// Months of tacit renewal; absent: renewed only by an explicit act.
-    pub tacit_renewal_months: Option<u16>,
+    pub tacit_renewal_months: Option<i32>,
 }
 
 impl Parse {
     fn content(&mut self, input: &ProtocolContentInput) -> Option<ProtocolContent> {
-        let title = self.name("title", &input.title);
-        let purpose = self.text("purpose", &input.purpose);
+        let title = self.name("content.title", &input.title);
+        let purpose = self.text("content.purpose", &input.purpose);
         let mut clauses = Vec::new();
         for clause in &input.clauses {
-            let text = self.text("clauses", &clause.text);
-            let commitment = match &clause.commitment {
-                Some(c) => self.name("clauses", c).map(|title| {
-                    Some(CommitmentTerms {
-                        title,
-                        due_within_days: clause.due_within_days,
-                    })
-                }),
+            let number = self.whole::<u16>("content.clauses.number", clause.number);
+            let text = self.text("content.clauses.text", &clause.text);
+            let due = match clause.due_within_days {
+                Some(days) => self
+                    .whole::<u32>("content.clauses.dueWithinDays", days)
+                    .map(Some),
                 None => Some(None),
             };
-            if let (Some(text), Some(commitment)) = (text, commitment) {
+            let commitment = match &clause.commitment {
+                Some(c) => self.name("content.clauses.commitment", c).zip(due).map(
+                    |(title, due_within_days)| {
+                        Some(CommitmentTerms {
+                            title,
+                            due_within_days,
+                        })
+                    },
+                ),
+                None => due.map(|_| None),
+            };
+            if let (Some(number), Some(text), Some(commitment)) = (number, text, commitment) {
                 clauses.push(Clause {
-                    number: clause.number,
+                    number,
                     text,
                     commitment,
                 });
             }
         }
         let validity = self.value(
-            "validUntil",
+            "content.validUntil",
             DateRange::new(input.valid_from.0, input.valid_until.map(|d| d.0)),
         );
         let renewal = match input.tacit_renewal_months {
-            Some(months) => RenewalRule::Tacit { months },
-            None => RenewalRule::Explicit,
+            Some(months) => self
+                .whole::<u16>("content.tacitRenewalMonths", months)
+                .map(|months| RenewalRule::Tacit { months }),
+            None => Some(RenewalRule::Explicit),
         };
         Some(ProtocolContent {
             title: title?,
             purpose: purpose?,
             clauses,
             validity: validity?,
-            renewal,
+            renewal: renewal?,
         })
     }
 }
