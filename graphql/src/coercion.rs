@@ -178,9 +178,13 @@ fn parses<T: InputType>(value: &Value) -> Result<(), String> {
 /// The refusal of `argument`, whose value at `path` does not parse.
 fn refusal(argument: &Positioned<Name>, path: &[String], reason: String) -> ServerError {
     let at = path.join(".");
+    let place = match path.len() {
+        1 => String::new(),
+        _ => format!(" at `{at}`"),
+    };
     let mut error = ServerError::new(
         format!(
-            "Invalid value for argument \"{}\" at `{at}`: {reason}",
+            "Invalid value for argument \"{}\"{place}: {reason}",
             argument.node
         ),
         Some(argument.pos),

@@ -1,6 +1,7 @@
 //! The GraphQL objects of history entries (the typed timeline and audit log).
 
 use crate::prelude::*;
+use crate::scalars::Position;
 
 /// What every history entry says besides its typed payload: the event as read, and the
 /// payload shown when it differs from the stored one (a member's figures withheld).
@@ -46,8 +47,8 @@ macro_rules! history_entries {
             #[Object]
             impl $entry {
                 /// The event's global position (also its cursor).
-                async fn position(&self) -> i64 {
-                    self.common.event.position
+                async fn position(&self) -> Position {
+                    Position(self.common.event.position)
                 }
                 /// The event type, e.g. ProtocolSigned.
                 async fn event_type(&self) -> &str {
@@ -118,7 +119,7 @@ macro_rules! history_entries {
         /// object with a typed `payload`.
         #[derive(Interface)]
         #[graphql(
-            field(name = "position", ty = "i64", desc = "The event's global position (also its cursor)."),
+            field(name = "position", ty = "Position", desc = "The event's global position (also its cursor)."),
             field(name = "event_type", ty = "&str", desc = "The event type, e.g. ProtocolSigned."),
             field(name = "event_version", ty = "&str", desc = "The event's version (after upcasting to the current one)."),
             field(name = "aggregate_type", ty = "&str", desc = "The aggregate type."),

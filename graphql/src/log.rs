@@ -12,6 +12,7 @@ use crate::history::{history, History, HistoryConnection};
 use crate::ids::uuid_of;
 use crate::ids::NodeKind;
 use crate::pagination::MAX_PAGE;
+use crate::scalars::Position;
 use crate::state::read;
 use crate::viewer::viewer;
 
@@ -70,10 +71,10 @@ impl LogQuery {
         let (position, hash) = state.store.sealed_head().await?;
         let latest = state.store.latest_checkpoint().await?;
         Ok(Integrity {
-            head_position: position,
+            head_position: Position(position),
             head_hash: hex_of(&hash),
             latest_checkpoint: latest.map(|c| SignedCheckpoint {
-                position: c.position,
+                position: Position(c.position),
                 head_hash: c.head_hash,
                 signed_at: c.signed_at,
                 public_key: c.public_key,
@@ -84,8 +85,8 @@ impl LogQuery {
     }
 
     /// How far the read side has projected the log.
-    async fn read_position(&self, ctx: &Context<'_>) -> ApiResult<i64> {
-        Ok(read(ctx).readable_position().await?)
+    async fn read_position(&self, ctx: &Context<'_>) -> ApiResult<Position> {
+        Ok(Position(read(ctx).readable_position().await?))
     }
 }
 
@@ -123,7 +124,7 @@ fn hex_of(bytes: &[u8]) -> String {
 #[derive(async_graphql::SimpleObject)]
 pub struct Integrity {
     /// The last position sealed into the hash chain (0: none yet).
-    pub head_position: i64,
+    pub head_position: Position,
     /// The chain hash at that position (hex SHA-256; all zeros before the first event).
     pub head_hash: String,
     /// The most recent signed checkpoint of the chain's head.
@@ -137,7 +138,7 @@ pub struct Integrity {
 #[derive(async_graphql::SimpleObject)]
 pub struct SignedCheckpoint {
     /// The position.
-    pub position: i64,
+    pub position: Position,
     /// The chain hash at that position (hex).
     pub head_hash: String,
     /// When it was signed.

@@ -446,7 +446,7 @@ macro_rules! payload {
             /// Why the change was refused; empty when it was carried out.
             pub user_errors: Vec<UserError>,
             /// The global positions of the events written (empty if nothing changed).
-            pub positions: Vec<i64>,
+            pub positions: Vec<$crate::scalars::Position>,
         }
 
         impl $crate::mutation::Answer for $name {
@@ -455,7 +455,10 @@ macro_rules! payload {
                 Self {
                     $field: object,
                     user_errors: vec![],
-                    positions,
+                    positions: positions
+                        .into_iter()
+                        .map($crate::scalars::Position)
+                        .collect(),
                 }
             }
         }

@@ -76,3 +76,44 @@ impl ScalarType for Json {
         Value::from_json(self.0.clone()).unwrap_or(Value::Null)
     }
 }
+
+/// A position of the global log on the wire: the `Position` scalar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Position(pub i64);
+
+/// A position in the global log of events: a whole number from 0, as a JSON number (RFC 8259,
+/// section 6). Not an `Int`, which GraphQL bounds to 32 bits: on PostgreSQL positions pass
+/// 2^31 after the first two thousand transactions. They stay below 2^53 (until the cluster
+/// has run eight billion transactions), so a JSON number holds them exactly in every client;
+/// a typed client reads them as 64-bit integers (Kotlin's `Long`, Swift's `Int64`). A
+/// history's cursors are these positions, as strings.
+#[Scalar(
+    name = "Position",
+    specified_by_url = "https://www.rfc-editor.org/rfc/rfc8259#section-6"
+)]
+impl ScalarType for Position {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::Number(n) => n
+                .as_i64()
+                .filter(|n| *n >= 0)
+                .map(Position)
+                .ok_or_else(|| InputValueError::custom("a position is a whole number from 0")),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        matches!(value, Value::Number(n) if n.as_i64().is_some_and(|n| n >= 0))
+    }
+
+    fn to_value(&self) -> Value {
+        Value::Number(self.0.into())
+    }
+}
+
+impl From<i64> for Position {
+    fn from(position: i64) -> Self {
+        Position(position)
+    }
+}

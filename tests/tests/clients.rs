@@ -239,6 +239,70 @@ async fn a_value_no_field_can_take_refuses_the_whole_operation(store: Store) {
     );
 }
 
+/// GraphQL's `Int` is 32 bits, and a typed client (Python's `gql` parsing results, Apollo
+/// Kotlin) refuses an `Int` beyond: on PostgreSQL every position passes 2^31 after the first
+/// two thousand transactions, so every field that answers one is a `Position`, and answers it
+/// as a JSON number.
+async fn positions_are_not_32_bit_ints(store: Store) {
+    if let projections::store::Backend::Postgres(pool) = store.backend() {
+        // As on a cluster that has run a few thousand transactions (each of these takes one).
+        let mut xid = 0;
+        while xid < 2_100 {
+            xid = sqlx::query_scalar::<_, i64>("SELECT pg_current_xact_id()::text::bigint")
+                .fetch_one(pool)
+                .await
+                .expect("a transaction id");
+        }
+    }
+    let server = server(store).await;
+    let admin = tests::admin();
+    let answer = server
+        .gql(
+            Some(&admin),
+            "mutation { registerOrganization(input: {name: \"Questura di Asti\", category: QUESTURA, territory: \"Asti\"}) { positions } } ",
+            json!({}),
+        )
+        .await;
+    let position = answer["data"]["registerOrganization"]["positions"][0]
+        .as_i64()
+        .unwrap_or_else(|| panic!("a JSON number: {answer}"));
+    if matches!(
+        server.store.backend(),
+        projections::store::Backend::Postgres(_)
+    ) {
+        assert!(position > i64::from(i32::MAX), "{answer}");
+    }
+    let named = |ty: &serde_json::Value| -> String {
+        let mut ty = ty;
+        while ty["name"].is_null() {
+            ty = &ty["ofType"];
+        }
+        ty["name"].as_str().unwrap_or_default().to_owned()
+    };
+    let fields = "fields { name type { name ofType { name ofType { name ofType { name } } } } }";
+    for (ty, field) in [
+        ("RegisterOrganizationPayload", "positions"),
+        ("HistoryEntry", "position"),
+        ("OrganizationRegisteredEntry", "position"),
+        ("Integrity", "headPosition"),
+        ("SignedCheckpoint", "position"),
+        ("Query", "readPosition"),
+    ] {
+        let answer = server
+            .gql(
+                None,
+                &format!("{{ __type(name: \"{ty}\") {{ {fields} }} }}"),
+                json!({}),
+            )
+            .await;
+        let found = answer["data"]["__type"]["fields"]
+            .as_array()
+            .and_then(|all| all.iter().find(|f| f["name"] == field))
+            .unwrap_or_else(|| panic!("{ty}.{field}: {answer}"));
+        assert_eq!(named(&found["type"]), "Position", "{ty}.{field}");
+    }
+}
+
 /// GraphQL over HTTP as its specification's own audit (the reference `graphql-http` package)
 /// checks it: every MUST and SHOULD, among them `application/json` answers for clients that ask
 /// for nothing more, and with `application/graphql-response+json` a 400 without `data` for a
@@ -803,4 +867,5 @@ tests::on_both_backends!(
     the_graphql_over_http_audit_passes,
     a_required_variable_not_sent_refuses_the_whole_operation,
     a_value_no_field_can_take_refuses_the_whole_operation,
+    positions_are_not_32_bit_ints,
 );
