@@ -78,6 +78,11 @@ impl<'a> Walk<'a> {
                         let Some(argument) = meta.args.get(name.node.as_str()) else {
                             continue;
                         };
+                        // Most arguments are ids and strings, which validation checks whole:
+                        // nothing to copy or parse for them.
+                        if !may_refuse(self.registry, &argument.ty) {
+                            continue;
+                        }
                         // A variable not sent stands for null here: whether that is allowed
                         // is validation's (and `variables.rs`'s) to say.
                         let value = value
@@ -166,6 +171,14 @@ fn coercible(
             _ => Ok(()),
         },
     }
+}
+
+/// Whether a value of the input type `ty` can be one that [`coercible`] refuses: one of the
+/// scalars it parses, or an input object (whose fields may be).
+fn may_refuse(registry: &Registry, ty: &str) -> bool {
+    let name = MetaTypeName::concrete_typename(ty);
+    matches!(name, "Int" | "DateTime" | "NaiveDate")
+        || matches!(registry.types.get(name), Some(MetaType::InputObject { .. }))
 }
 
 /// Whether `value` parses as `T`, as execution parses it; if not, the parser's reason.
