@@ -331,6 +331,14 @@ pub async fn authenticate(
                         "`sub` must be 1 to 200 characters".into(),
                     ));
                 }
+                // The subject is recorded as the actor of the caller's events and written in
+                // log lines: U+0000 cannot be stored by PostgreSQL (the command failed as
+                // `INTERNAL`), and a line break would forge a log line.
+                if subject.chars().any(char::is_control) {
+                    return Err(AuthError::Invalid(
+                        "`sub` must not contain control characters".into(),
+                    ));
+                }
                 let principal = Principal {
                     subject,
                     grants: data.claims.grants,

@@ -78,6 +78,11 @@ impl<'a> Walk<'a> {
                         let Some(argument) = meta.args.get(name.node.as_str()) else {
                             continue;
                         };
+                        // No string anywhere in it may hold U+0000 (checked in place).
+                        let mut path = vec![name.node.to_string()];
+                        if nul_in(&value.node, self.variables, &mut path) {
+                            return Err(refusal(name, &path, NUL.to_owned()));
+                        }
                         // Most arguments are ids and strings, which validation checks whole:
                         // nothing to copy or parse for them.
                         if !may_refuse(self.registry, &argument.ty) {
@@ -97,7 +102,6 @@ impl<'a> Walk<'a> {
                                 )
                             })
                             .unwrap_or_else(|never| match never {});
-                        let mut path = vec![name.node.to_string()];
                         if let Err(reason) =
                             coercible(self.registry, &argument.ty, &value, &mut path)
                         {
@@ -181,6 +185,55 @@ fn may_refuse(registry: &Registry, ty: &str) -> bool {
         || matches!(registry.types.get(name), Some(MetaType::InputObject { .. }))
 }
 
+/// Why a string holding U+0000 is refused.
+const NUL: &str = "a string must not contain the character U+0000 (NUL)";
+
+/// Whether a string in `value` (a literal, or a variable's value, at any depth of lists and
+/// objects, an object's keys included) holds U+0000; `path` then says where. PostgreSQL
+/// can store it neither in `text` nor in `jsonb`: sent on, it failed the statement (an
+/// `INTERNAL` answer for the client's mistake), and what SQLite would keep could never be
+/// moved to PostgreSQL. Refused on both backends alike, whatever the argument's type.
+fn nul_in(
+    value: &async_graphql_value::Value,
+    variables: &Variables,
+    path: &mut Vec<String>,
+) -> bool {
+    use async_graphql_value::Value as Literal;
+    match value {
+        Literal::Variable(name) => variables
+            .get(name)
+            .is_some_and(|value| nul_in_value(value, path)),
+        Literal::String(s) => s.contains('\0'),
+        Literal::List(items) => items.iter().any(|item| nul_in(item, variables, path)),
+        Literal::Object(fields) => fields.iter().any(|(key, value)| {
+            path.push(key.to_string());
+            let found = key.contains('\0') || nul_in(value, variables, path);
+            if !found {
+                path.pop();
+            }
+            found
+        }),
+        _ => false,
+    }
+}
+
+/// [`nul_in`] for a variable's value.
+fn nul_in_value(value: &Value, path: &mut Vec<String>) -> bool {
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::List(items) => items.iter().any(|item| nul_in_value(item, path)),
+        Value::Object(fields) => fields.iter().any(|(key, value)| {
+            path.push(key.to_string());
+            let found = key.contains('\0') || nul_in_value(value, path);
+            if !found {
+                path.pop();
+            }
+            found
+        }),
+        _ => false,
+    }
+}
+
 /// Whether `value` parses as `T`, as execution parses it; if not, the parser's reason.
 fn parses<T: InputType>(value: &Value) -> Result<(), String> {
     T::parse(Some(value.clone()))
@@ -229,6 +282,7 @@ mod tests {
     struct Outer {
         inner: Option<Inner>,
         at: Option<chrono::DateTime<chrono::Utc>>,
+        note: Option<String>,
     }
 
     struct Query;
@@ -247,6 +301,10 @@ mod tests {
         async fn nested(&self, first: Option<i32>) -> i32 {
             first.unwrap_or(0)
         }
+
+        async fn text(&self, value: Option<String>) -> usize {
+            value.map_or(0, |v| v.len())
+        }
     }
 
     /// How many changes were made.
@@ -257,7 +315,7 @@ mod tests {
     #[Object]
     impl Mutation {
         async fn change(&self, ctx: &Context<'_>, input: Outer) -> Page {
-            let _ = (input.inner.map(|i| (i.count, i.days)), input.at);
+            let _ = (input.inner.map(|i| (i.count, i.days)), input.at, input.note);
             ctx.data_unchecked::<Changes>()
                 .fetch_add(1, Ordering::SeqCst);
             Page
@@ -356,6 +414,51 @@ mod tests {
         let (refusal, changes) = run(
             "mutation { change(input: {at: \"2024-12-13T09:30:00Z\", inner: {days: \"2024-12-13\", count: -5}}) { nested(first: 3) } }",
             json!({}),
+        )
+        .await;
+        assert_eq!((refusal, changes), (None, 1));
+    }
+
+    #[tokio::test]
+    async fn a_string_holding_nul_refuses_the_operation_wherever_it_stands() {
+        let field = |refusal: Option<(String, String, Option<String>)>| {
+            let (message, argument, field) = refusal.expect("refused");
+            assert!(message.contains("U+0000"), "{message}");
+            (argument, field)
+        };
+        // A literal inside the mutation's input: nothing is changed.
+        let (refusal, changes) = run(
+            "mutation { change(input: {note: \"a\\u0000b\"}) { nested } }",
+            json!({}),
+        )
+        .await;
+        assert_eq!(
+            field(refusal),
+            ("input".to_owned(), Some("input.note".to_owned()))
+        );
+        assert_eq!(changes, 0);
+        // A variable of a field of the answer: the mutation before it is not made either.
+        let (refusal, changes) = run(
+            "mutation($t: String) { change(input: {}) { text(value: $t) } }",
+            json!({"t": "x\u{0}"}),
+        )
+        .await;
+        assert_eq!(field(refusal), ("value".to_owned(), None));
+        assert_eq!(changes, 0);
+        // Inside an input object sent as a variable, in a fragment.
+        let (refusal, _) = run(
+            "mutation($i: Outer!) { change(input: $i) { ...F } } fragment F on Page { nested }",
+            json!({"i": {"note": "\u{0}"}}),
+        )
+        .await;
+        assert_eq!(
+            field(refusal),
+            ("input".to_owned(), Some("input.note".to_owned()))
+        );
+        // Any other character is the field's to judge.
+        let (refusal, changes) = run(
+            "mutation($t: String) { change(input: {note: \"a\\u0001b\"}) { text(value: $t) } }",
+            json!({"t": "tab\there"}),
         )
         .await;
         assert_eq!((refusal, changes), (None, 1));

@@ -1038,6 +1038,10 @@ async fn bad_tokens_are_refused_with_a_clear_error() {
         &jsonwebtoken::EncodingKey::from_secret(tests::TEST_SECRET.as_bytes()),
     )
     .unwrap();
+    // Validly signed, but a subject no event can record as its actor (U+0000) or that
+    // would forge a log line.
+    let nul_sub = tests::signed_token("adm\u{0}in", &grants, 600, tests::TEST_SECRET);
+    let newline_sub = tests::signed_token("ops\nERROR forged", &grants, 600, tests::TEST_SECRET);
     let none_alg = {
         use base64::Engine;
         let b64 = |v: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
@@ -1061,6 +1065,16 @@ async fn bad_tokens_are_refused_with_a_clear_error() {
         ),
         (format!("Bearer {expired}"), "TOKEN_EXPIRED", "expired"),
         (format!("Bearer {no_sub}"), "UNAUTHENTICATED", "sub"),
+        (
+            format!("Bearer {nul_sub}"),
+            "UNAUTHENTICATED",
+            "control characters",
+        ),
+        (
+            format!("Bearer {newline_sub}"),
+            "UNAUTHENTICATED",
+            "control characters",
+        ),
         (format!("Bearer {none_alg}"), "UNAUTHENTICATED", "Bearer"),
         (format!("Bearer {api_token}"), "TOKEN_REVOKED", "revoked"),
         (

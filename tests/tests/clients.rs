@@ -201,7 +201,8 @@ async fn a_required_variable_not_sent_refuses_the_whole_operation(store: Store) 
 /// A value validation lets through but no field can take (an `Int` beyond 32 bits, a date that
 /// does not parse) refuses the whole operation before anything runs, wherever it stands: in a
 /// field of a mutation's answer (a schema-driven fuzzer found the organization registered, then
-/// its `timeline(first:)` refused), in the second of two mutations, in a variable.
+/// its `timeline(first:)` refused), in the second of two mutations, in a variable; and a string
+/// holding U+0000, which PostgreSQL cannot store, wherever it stands.
 async fn a_value_no_field_can_take_refuses_the_whole_operation(store: Store) {
     let server = server(store).await;
     let admin = tests::admin();
@@ -222,6 +223,18 @@ async fn a_value_no_field_can_take_refuses_the_whole_operation(store: Store) {
             "query($n: Int) { organizations(first: 1) { nodes { timeline(first: $n) { totalCount } } } }".to_owned(),
             json!({"n": 4294967296u64}),
             ("first", None),
+        ),
+        // U+0000, which PostgreSQL stores neither in `text` nor in `jsonb`: a filter sent it
+        // into a statement (`INTERNAL` on PostgreSQL), a mutation's input into an event.
+        (
+            "query($t: String) { auditLog(filter: {eventType: $t}, first: 1) { nodes { position } } }".to_owned(),
+            json!({"t": "OrganizationRegistered\u{0}"}),
+            ("filter", Some("filter.eventType")),
+        ),
+        (
+            format!("mutation($n: String!) {{ a: {register} {{ positions }} b: registerOrganization(input: {{name: $n, category: QUESTURA, territory: \"Asti\"}}) {{ positions }} }}"),
+            json!({"n": "Questura\u{0}di Alba"}),
+            ("input", Some("input.name")),
         ),
     ];
     for (query, variables, (argument, field)) in cases {
