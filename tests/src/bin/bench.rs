@@ -939,13 +939,15 @@ async fn main() {
                 percentile(&mut base_latencies, 0.5),
                 percentile(&mut base_latencies, 0.99),
             );
+            let ((s_own, s_client, s_pg), (b_own, b_pg)) = *LAST_CPU.lock().unwrap();
             table.push(format!(
-            "| {name}, 32 clients: req/s; p50 / p99 ms | {system:.0}; {p50:.1} / {p99:.1} | {baseline:.0}; {b50:.1} / {b99:.1} (plain SQL) | {:.2} (throughput) |",
+            "| {name}, 32 clients: req/s; p50 / p99 ms; CPU ms per read, server + load client + PostgreSQL | {system:.0}; {p50:.1} / {p99:.1}; {s_own:.3} + {s_client:.3} + {s_pg:.3} | {baseline:.0}; {b50:.1} / {b99:.1}; {b_own:.3} + {b_pg:.3} (plain SQL: client + PostgreSQL) | {:.2} (throughput) |",
             system / baseline
         ));
             results.insert(
             format!("read_{}", name.replace([' ', ','], "_")),
-            json!({"per_second": system, "p50_ms": p50, "p99_ms": p99, "baseline_per_second": baseline, "baseline_p50_ms": b50, "baseline_p99_ms": b99, "ratio": system / baseline}),
+            json!({"per_second": system, "p50_ms": p50, "p99_ms": p99, "baseline_per_second": baseline, "baseline_p50_ms": b50, "baseline_p99_ms": b99, "ratio": system / baseline,
+                "cpu_ms_per_read": {"server": s_own, "load_client": s_client, "postgres": s_pg, "baseline": [b_own, b_pg]}}),
         );
         }
     }
