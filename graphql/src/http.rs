@@ -342,11 +342,7 @@ fn bad_body(error: ParseRequestError) -> axum::response::Response {
         _ => false,
     };
     if too_large {
-        return refused(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "PAYLOAD_TOO_LARGE",
-            "the request body is larger than this server accepts".to_owned(),
-        );
+        return too_large_body();
     }
     let what = "the body is not a GraphQL request: a JSON object with `query`, and optionally \
                 `variables` and `operationName` (batches are not accepted)";
@@ -358,6 +354,31 @@ fn bad_body(error: ParseRequestError) -> axum::response::Response {
         _ => what.to_owned(),
     };
     refused(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
+}
+
+/// A body over the limit: 413, GraphQL-shaped.
+fn too_large_body() -> axum::response::Response {
+    refused(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "PAYLOAD_TOO_LARGE",
+        "the request body is larger than this server accepts".to_owned(),
+    )
+}
+
+/// The body limit's own refusal, answered as every other: a `Content-Length` over the limit is
+/// refused before any handler runs, and `tower_http` answers it in plain text (`length limit
+/// exceeded`), which a GraphQL client cannot read; a body found too large while read (chunked)
+/// reaches [`bad_body`] instead.
+async fn shaped_too_large(response: axum::response::Response) -> axum::response::Response {
+    let json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !json {
+        return too_large_body();
+    }
+    response
 }
 
 /// Whether an error comes from the body limit (an I/O error hides the error it wraps from
@@ -487,6 +508,7 @@ pub fn router(state: ApiState, config: &ApiConfig) -> Router {
             outlines: Default::default(),
         }))
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        .layer(axum::middleware::map_response(shaped_too_large))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             config.request_timeout,

@@ -177,6 +177,8 @@ async fn an_oversize_body_is_refused() {
         .await
         .unwrap();
     assert_eq!(response.status(), 413);
+    let body: serde_json::Value = response.json().await.expect("a GraphQL-shaped answer");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "PAYLOAD_TOO_LARGE");
 }
 
 #[tokio::test]

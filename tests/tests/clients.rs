@@ -701,6 +701,13 @@ async fn malformed_requests_are_refused_in_graphql_terms(store: Store) {
     )
     .await;
     assert_eq!(status, 413, "{text}");
+    // GraphQL-shaped, as every refusal (the body limit answered plain text before).
+    let code = |text: &str| -> serde_json::Value {
+        serde_json::from_str::<serde_json::Value>(text)
+            .map(|body| body["errors"][0]["extensions"]["code"].clone())
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+    };
+    assert_eq!(code(&text), "PAYLOAD_TOO_LARGE");
     let mut chunked = Vec::new();
     for _ in 0..160 {
         chunked.extend_from_slice(b"10000\r\n");
@@ -715,6 +722,7 @@ async fn malformed_requests_are_refused_in_graphql_terms(store: Store) {
     )
     .await;
     assert_eq!(status, 413, "chunked: {text}");
+    assert_eq!(code(&text), "PAYLOAD_TOO_LARGE");
 }
 
 /// With introspection switched off, the standard query is refused, not answered.
