@@ -365,20 +365,29 @@ fn too_large_body() -> axum::response::Response {
     )
 }
 
-/// The body limit's own refusal, answered as every other: a `Content-Length` over the limit is
-/// refused before any handler runs, and `tower_http` answers it in plain text (`length limit
-/// exceeded`), which a GraphQL client cannot read; a body found too large while read (chunked)
-/// reaches [`bad_body`] instead.
-async fn shaped_too_large(response: axum::response::Response) -> axum::response::Response {
+/// The refusals `tower_http`'s layers answer themselves, answered as every other refusal, in a
+/// body a GraphQL client can read: a `Content-Length` over the body limit is refused before any
+/// handler runs, in plain text (`length limit exceeded`; a body found too large while read,
+/// chunked, reaches [`bad_body`] instead), and a request over the time limit (a body sent too
+/// slowly, or an operation that did not finish) with an empty body.
+async fn shaped_refusals(response: axum::response::Response) -> axum::response::Response {
     let json = response
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
-    if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !json {
-        return too_large_body();
+    match response.status() {
+        _ if json => response,
+        StatusCode::PAYLOAD_TOO_LARGE => too_large_body(),
+        StatusCode::REQUEST_TIMEOUT => refused(
+            StatusCode::REQUEST_TIMEOUT,
+            "REQUEST_TIMEOUT",
+            "the request did not complete within the server's time limit; a mutation in it may \
+             have been recorded: read before sending it again"
+                .to_owned(),
+        ),
+        _ => response,
     }
-    response
 }
 
 /// Whether an error comes from the body limit (an I/O error hides the error it wraps from
@@ -508,11 +517,11 @@ pub fn router(state: ApiState, config: &ApiConfig) -> Router {
             outlines: Default::default(),
         }))
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
-        .layer(axum::middleware::map_response(shaped_too_large))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             config.request_timeout,
         ))
+        .layer(axum::middleware::map_response(shaped_refusals))
         // Every request gets an id (or keeps the caller's `x-request-id`), returned in the
         // response and carried by every log line of its span.
         .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())

@@ -181,6 +181,41 @@ async fn an_oversize_body_is_refused() {
     assert_eq!(body["errors"][0]["extensions"]["code"], "PAYLOAD_TOO_LARGE");
 }
 
+/// A request over the time limit (here a body that never comes) is refused in a body a GraphQL
+/// client can read, as every other refusal; it was an empty 408.
+#[tokio::test]
+async fn a_request_over_the_time_limit_is_refused_graphql_shaped() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let config = graphql::ApiConfig {
+        request_timeout: Duration::from_millis(300),
+        ..Default::default()
+    };
+    let (_dir, s) = server(config).await;
+    let address = s
+        .url
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    stream
+        .write_all(format!("POST /graphql HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{{\"query\"").as_bytes())
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer))
+        .await
+        .expect("answered within the limit")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    let body: serde_json::Value =
+        serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap_or_default())
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {answer}"));
+    assert_eq!(code(&body), "REQUEST_TIMEOUT", "{answer}");
+}
+
 #[tokio::test]
 async fn get_never_executes_an_operation_and_batches_are_refused() {
     let (_dir, s) = server(Default::default()).await;
