@@ -244,12 +244,16 @@ async fn graphql_post(
         Ok(principal) => principal,
         Err(e) => return unauthenticated(&e),
     };
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= 200)
-        .map(|k| IdempotencyKey(k.to_owned()));
+    let key = match idempotency_key(&headers) {
+        Ok(key) => key,
+        Err(message) => {
+            return refused(
+                StatusCode::BAD_REQUEST,
+                "INVALID_IDEMPOTENCY_KEY",
+                message.to_owned(),
+            )
+        }
+    };
     let mut request = request
         .into_inner()
         .data(viewer::Viewer::new(principal.clone()))
@@ -309,6 +313,27 @@ async fn graphql_post(
         );
     }
     answer
+}
+
+/// The request's `Idempotency-Key`, if it sends one: 1 to 200 printable ASCII characters
+/// (surrounding spaces aside), in one header. One that cannot be honoured is refused, never
+/// ignored: ignored, as it was, a retry the client believed protected was recorded twice.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<IdempotencyKey>, &'static str> {
+    let mut values = headers.get_all("idempotency-key").iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err("send one `Idempotency-Key` header, not several");
+    }
+    let key = value
+        .to_str()
+        .map_err(|_| "`Idempotency-Key` must be printable ASCII (a UUID, say)")?
+        .trim();
+    if key.is_empty() || key.len() > 200 {
+        return Err("`Idempotency-Key` must be 1 to 200 characters");
+    }
+    Ok(Some(IdempotencyKey(key.to_owned())))
 }
 
 /// Whether the request says its body is JSON (`application/json`, any parameters).

@@ -252,6 +252,73 @@ async fn a_value_no_field_can_take_refuses_the_whole_operation(store: Store) {
     );
 }
 
+/// An `Idempotency-Key` that cannot be honoured (not printable ASCII, empty, over 200
+/// characters, sent twice) is refused with a code, and nothing is recorded: it was ignored, so
+/// a retry the client believed protected was recorded twice.
+async fn an_idempotency_key_that_cannot_be_honoured_is_refused(store: Store) {
+    let server = server(store).await;
+    let admin = tests::admin();
+    let before = server.store.count_events().await.expect("counted");
+    let body = json!({"query": "mutation { registerOrganization(input: {name: \"Questura di Asti\", category: QUESTURA, territory: \"Asti\"}) { positions } }"});
+    let long = "k".repeat(201);
+    let cases: [&[&[u8]]; 4] = [
+        &["clé-42".as_bytes()],
+        &[b"   "],
+        &[long.as_bytes()],
+        &[b"retry-1", b"retry-2"],
+    ];
+    for values in cases {
+        for _attempt in 0..2 {
+            let mut request = server
+                .client
+                .post(&server.url)
+                .bearer_auth(&admin)
+                .json(&body);
+            for value in values {
+                request = request.header(
+                    "idempotency-key",
+                    reqwest::header::HeaderValue::from_bytes(value).expect("a header value"),
+                );
+            }
+            let response = request.send().await.expect("answered");
+            assert_eq!(response.status(), 400, "{values:?}");
+            let answer: serde_json::Value = response.json().await.expect("JSON");
+            assert_eq!(
+                answer["errors"][0]["extensions"]["code"], "INVALID_IDEMPOTENCY_KEY",
+                "{values:?}: {answer}"
+            );
+        }
+    }
+    assert_eq!(
+        server.store.count_events().await.expect("counted"),
+        before,
+        "nothing was recorded"
+    );
+    // A key of 200 characters, with spaces around it, is honoured: the retry writes nothing.
+    let key = format!("  {}  ", "k".repeat(200));
+    let mut positions = Vec::new();
+    for _attempt in 0..2 {
+        let answer: serde_json::Value = server
+            .client
+            .post(&server.url)
+            .bearer_auth(&admin)
+            .header("idempotency-key", key.as_str())
+            .json(&body)
+            .send()
+            .await
+            .expect("answered")
+            .json()
+            .await
+            .expect("JSON");
+        positions.push(answer["data"]["registerOrganization"]["positions"].clone());
+    }
+    assert_eq!(positions[0], positions[1]);
+    assert_eq!(
+        server.store.count_events().await.expect("counted"),
+        before + 1
+    );
+}
+
 /// GraphQL's `Int` is 32 bits, and a typed client (Python's `gql` parsing results, Apollo
 /// Kotlin) refuses an `Int` beyond: on PostgreSQL every position passes 2^31 after the first
 /// two thousand transactions, so every field that answers one is a `Position`, and answers it
@@ -889,4 +956,5 @@ tests::on_both_backends!(
     a_required_variable_not_sent_refuses_the_whole_operation,
     a_value_no_field_can_take_refuses_the_whole_operation,
     positions_are_not_32_bit_ints,
+    an_idempotency_key_that_cannot_be_honoured_is_refused,
 );
