@@ -495,10 +495,16 @@ impl SignedReport {
     }
 }
 
-/// Rows as CSV with the given columns (RFC 4180 quoting).
+/// Rows as CSV with the given columns (RFC 4180 quoting). A text cell that a spreadsheet would
+/// read as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage return: an
+/// organization named `=HYPERLINK("http://…","Apri")`, say) is written with a leading `'`, as
+/// OWASP advises against CSV injection: the reports and the open data are opened in
+/// spreadsheets, and names and titles are whatever members typed. Numbers are written as they
+/// are; the JSON forms are unchanged.
 pub fn csv(columns: &[&str], rows: &[Value]) -> String {
     let field = |v: &Value| {
         let text = match v {
+            Value::String(s) if s.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{s}"),
             Value::String(s) => s.clone(),
             Value::Null => String::new(),
             other => other.to_string(),
@@ -670,5 +676,36 @@ impl ReadModels {
             }
         }
         Ok(rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn a_text_a_spreadsheet_would_run_as_a_formula_is_written_inert() {
+        let rows = [
+            json!({"name": "=HYPERLINK(\"http://x.example\",\"Apri\")", "n": -3}),
+            json!({"name": "+39 011", "n": 4}),
+            json!({"name": "-", "n": null}),
+            json!({"name": "@SUM(A1)", "n": 0}),
+            json!({"name": "\tcmd", "n": 1}),
+            json!({"name": "Comune di Asti, Servizi sociali", "n": 2}),
+        ];
+        let text = super::csv(&["name", "n"], &rows);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "name,n",
+                "\"'=HYPERLINK(\"\"http://x.example\"\",\"\"Apri\"\")\",-3",
+                "'+39 011,4",
+                "'-,",
+                "'@SUM(A1),0",
+                "'\tcmd,1",
+                "\"Comune di Asti, Servizi sociali\",2",
+            ]
+        );
     }
 }
