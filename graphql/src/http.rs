@@ -42,6 +42,9 @@ pub(crate) struct RouterParts {
     pub(crate) auth: Arc<AuthConfig>,
     /// Operation texts seen lately, parsed once.
     pub(crate) outlines: crate::parsed::Outlines,
+    /// The labels (pid, database, state) of the transactions the last scrape of `/metrics`
+    /// named as holding the log back.
+    held_back_series: std::sync::Mutex<std::collections::HashSet<[String; 3]>>,
 }
 
 /// Installs the process-wide Prometheus recorder once; later calls share it.
@@ -99,11 +102,27 @@ async fn metrics_endpoint(State(state): State<RouterState>) -> axum::response::R
         metrics::gauge!("governance_log_held_back_transactions").set(held.len() as f64);
         let oldest = held.iter().map(|h| h.age.as_secs_f64()).fold(0.0, f64::max);
         metrics::gauge!("governance_log_held_back_seconds").set(oldest);
-        for h in &held {
+        let by = |[pid, database, state]: [String; 3]| {
             metrics::gauge!("governance_log_held_back_by_seconds",
-                "pid" => h.pid.to_string(), "database" => h.database.clone(), "state" => h.state.clone())
-            .set(h.age.as_secs_f64());
+                "pid" => pid, "database" => database, "state" => state)
+        };
+        let mut now = std::collections::HashSet::new();
+        for h in &held {
+            let labels = [h.pid.to_string(), h.database.clone(), h.state.clone()];
+            by(labels.clone()).set(h.age.as_secs_f64());
+            now.insert(labels);
         }
+        // The recorder keeps every series it was given, with its last value: a transaction
+        // that no longer holds the log back (it ended, or its state changed) reads 0, not the
+        // age it had at the last scrape that saw it.
+        let mut shown = state
+            .held_back_series
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for gone in shown.difference(&now) {
+            by(gone.clone()).set(0.0);
+        }
+        *shown = now;
     }
     (
         [(
@@ -540,6 +559,7 @@ pub fn router(state: ApiState, config: &ApiConfig) -> Router {
             metrics: metrics_handle(),
             auth: Arc::new(config.auth.clone()),
             outlines: Default::default(),
+            held_back_series: Default::default(),
         }))
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(

@@ -213,6 +213,23 @@ async fn only_this_databases_transactions_hold_the_log_back() {
         text.contains(&format!("pid {pid} in database")) && text.contains("open for"),
         "{text}"
     );
+    // The metrics name it too, with its age; once it ends, its series reads 0 (it kept the
+    // last age it had, as if it still held the log back).
+    let held_for = |server: &tests::TestServer| {
+        let url = format!("{}/metrics", server.url.trim_end_matches("/graphql"));
+        let client = server.client.clone();
+        async move {
+            let text = client.get(url).send().await.unwrap().text().await.unwrap();
+            let needle = format!("governance_log_held_back_by_seconds{{pid=\"{pid}\"");
+            text.lines()
+                .filter(|line| line.starts_with(&needle))
+                .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+                .fold(None, |most: Option<f64>, age| {
+                    Some(most.map_or(age, |m| m.max(age)))
+                })
+        }
+    };
+    assert!(held_for(&server).await.is_some_and(|age| age > 0.0));
     // A client that asked not to wait (`Prefer: wait=0`) is answered at once, with the
     // positions recorded and the object as the read side shows it (not yet).
     let started = Instant::now();
@@ -262,7 +279,7 @@ async fn only_this_databases_transactions_hold_the_log_back() {
         let shown = ["Comune D", "Comune E"]
             .iter()
             .all(|name| listed.to_string().contains(name));
-        if shown && readyz(&server).await.0 == 200 {
+        if shown && readyz(&server).await.0 == 200 && held_for(&server).await == Some(0.0) {
             break;
         }
         assert!(Instant::now() < deadline, "{listed}");
