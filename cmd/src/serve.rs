@@ -109,8 +109,7 @@ pub(crate) async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
             ""
         }
     );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+    graphql::serve(listener, app, config.header_read_timeout, shutdown_signal())
         .await
         .context("the server stopped")?;
     background

@@ -13,6 +13,9 @@ pub struct ApiConfig {
     pub max_complexity: usize,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
+    /// How long a connection has to send a request's head, from the moment it opens or its
+    /// previous response was sent (then it is closed: see `serve.rs`).
+    pub header_read_timeout: Duration,
     /// How long a WebSocket client has to send `connection_init` (then: close 4408).
     pub connection_init_timeout: Duration,
     /// How many subscriptions one WebSocket connection may hold at once.
@@ -35,6 +38,7 @@ impl Default for ApiConfig {
             max_complexity: 10_000,
             max_body_bytes: 256 * 1024,
             request_timeout: Duration::from_secs(30),
+            header_read_timeout: Duration::from_secs(30),
             connection_init_timeout: Duration::from_secs(10),
             max_subscriptions_per_connection: 20,
             max_connections_per_principal: 10,

@@ -193,8 +193,11 @@ pub async fn spawn_server(store: Store, mut config: graphql::ApiConfig) -> TestS
         .await
         .expect("bind a free port");
     let address = listener.local_addr().unwrap();
+    let header_read_timeout = config.header_read_timeout;
     let server = tokio::spawn(async move {
-        axum::serve(listener, app).await.expect("serve");
+        graphql::serve(listener, app, header_read_timeout, std::future::pending())
+            .await
+            .expect("serve");
     });
     TestServer {
         url: format!("http://{address}/graphql"),

@@ -216,6 +216,53 @@ async fn a_request_over_the_time_limit_is_refused_graphql_shaped() {
     assert_eq!(code(&body), "REQUEST_TIMEOUT", "{answer}");
 }
 
+/// A connection that does not complete a request's head in time is closed (a slowloris client
+/// held it for as long as it liked: `axum::serve` installs no timer, so hyper's deadline did
+/// nothing); a client that sends its request in time is served on a connection opened at the
+/// same moment.
+#[tokio::test]
+async fn a_connection_that_does_not_send_its_head_in_time_is_closed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let config = graphql::ApiConfig {
+        header_read_timeout: Duration::from_millis(500),
+        ..Default::default()
+    };
+    let (_dir, s) = server(config).await;
+    let address = s
+        .url
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let opened = std::time::Instant::now();
+    let mut slow = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let mut silent = tokio::net::TcpStream::connect(&address).await.unwrap();
+    slow.write_all(format!("POST /graphql HTTP/1.1\r\nHost: {address}\r\n").as_bytes())
+        .await
+        .unwrap();
+    let body = json!({"query": "{ readPosition }"}).to_string();
+    let mut prompt = tokio::net::TcpStream::connect(&address).await.unwrap();
+    prompt
+        .write_all(format!("POST /graphql HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).as_bytes())
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    prompt.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    for (name, stream) in [("part of a head", &mut slow), ("nothing", &mut silent)] {
+        let mut rest = Vec::new();
+        tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut rest))
+            .await
+            .unwrap_or_else(|_| panic!("a connection that sent {name} is still open after 10 s"))
+            .ok();
+        assert!(
+            opened.elapsed() >= Duration::from_millis(400),
+            "{name}: closed at once"
+        );
+    }
+}
+
 #[tokio::test]
 async fn get_never_executes_an_operation_and_batches_are_refused() {
     let (_dir, s) = server(Default::default()).await;
