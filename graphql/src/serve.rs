@@ -40,6 +40,9 @@ pub async fn serve(
         drop(signal_rx);
     });
     let (close_tx, close_rx) = watch::channel(());
+    // Every route turned into its final form once, as `axum::serve` does (a router called as
+    // it is converts its routes on every request).
+    let app = app.with_state::<()>(());
     loop {
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
