@@ -12,6 +12,17 @@ async fn server(config: graphql::ApiConfig) -> (tempfile::TempDir, tests::TestSe
     (dir, spawn_server(store, config).await)
 }
 
+/// The `host:port` a test server listens on, for a client that speaks HTTP itself.
+fn address(server: &tests::TestServer) -> String {
+    server
+        .url
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .expect("host:port")
+        .to_owned()
+}
+
 fn code(body: &serde_json::Value) -> String {
     body["errors"][0]["extensions"]["code"]
         .as_str()
@@ -191,13 +202,7 @@ async fn a_request_over_the_time_limit_is_refused_graphql_shaped() {
         ..Default::default()
     };
     let (_dir, s) = server(config).await;
-    let address = s
-        .url
-        .trim_start_matches("http://")
-        .split('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let address = address(&s);
     let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
     stream
         .write_all(format!("POST /graphql HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{{\"query\"").as_bytes())
@@ -228,13 +233,7 @@ async fn a_connection_that_does_not_send_its_head_in_time_is_closed() {
         ..Default::default()
     };
     let (_dir, s) = server(config).await;
-    let address = s
-        .url
-        .trim_start_matches("http://")
-        .split('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let address = address(&s);
     let opened = std::time::Instant::now();
     let mut slow = tokio::net::TcpStream::connect(&address).await.unwrap();
     let mut silent = tokio::net::TcpStream::connect(&address).await.unwrap();
