@@ -567,7 +567,7 @@ pub async fn version_one_events_are_upcast(store: Store) {
     let coordinator = register(&store, "Prefettura").await;
     let network = establish(&store, coordinator).await;
     let meeting = MeetingId::new_random();
-    let fixture = include_str!("../../schemas/fixtures/events/MeetingScheduled.v1.json")
+    let fixture = include_str!("../../../schemas/fixtures/events/MeetingScheduled.v1.json")
         .replace("00000000-0000-0000-0000-000000006001", &meeting.to_string())
         .replace("00000000-0000-0000-0000-000000002001", &network.to_string());
     let metadata = serde_json::to_string(&coordinator_actor(coordinator).to_map()).unwrap();
