@@ -241,9 +241,10 @@ impl TestServer {
             .to_owned()
     }
 
-    /// Runs mutation `name` with `input` as `token`, selecting `select`; fails the test on
-    /// any error or user error, and answers the payload.
-    pub async fn must(
+    /// Runs mutation `name` (its input type `NameInput`) with `input` as `token`, selecting
+    /// `select`, its `userErrors { code field message }` and `positions`; fails the test on
+    /// any GraphQL error (a refusal is a user error, answered in the payload).
+    pub async fn attempt(
         &self,
         token: &str,
         name: &str,
@@ -252,18 +253,39 @@ impl TestServer {
     ) -> serde_json::Value {
         let input_type = format!("{}{}Input", name[..1].to_uppercase(), &name[1..]);
         let query = format!(
-            "mutation($i: {input_type}!) {{ {name}(input: $i) {{ {select} userErrors {{ code message }} }} }}"
+            "mutation($i: {input_type}!) {{ {name}(input: $i) {{ {select} userErrors {{ code field message }} positions }} }}"
         );
         let body = self
             .gql(Some(token), &query, serde_json::json!({"i": input}))
             .await;
         assert!(body.get("errors").is_none(), "{name}: {body}");
-        assert_eq!(
-            body["data"][name]["userErrors"],
-            serde_json::json!([]),
-            "{name}: {body}"
-        );
         body["data"][name].clone()
+    }
+
+    /// [`Self::attempt`] that also fails the test on any user error.
+    pub async fn must(
+        &self,
+        token: &str,
+        name: &str,
+        input: serde_json::Value,
+        select: &str,
+    ) -> serde_json::Value {
+        let payload = self.attempt(token, name, input, select).await;
+        assert_eq!(
+            payload["userErrors"],
+            serde_json::json!([]),
+            "{name}: {payload}"
+        );
+        payload
+    }
+
+    /// How many events the log holds: what a refused command must leave unchanged.
+    pub async fn events_recorded(&self) -> usize {
+        self.store
+            .export_after(0, 1_000_000, None)
+            .await
+            .expect("the log exports")
+            .len()
     }
 
     /// Establishes a network coordinated by a new organization named `coordinator`, and

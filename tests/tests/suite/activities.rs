@@ -203,12 +203,7 @@ async fn a_group_records_its_work_and_the_network_reads_it(store: Store) {
 async fn every_refusal_is_typed_and_writes_nothing(store: Store) {
     let server = spawn_server(store, Default::default()).await;
     let w = world(&server).await;
-    let before = server
-        .store
-        .export_after(0, 1_000_000, None)
-        .await
-        .unwrap()
-        .len();
+    let before = server.events_recorded().await;
     let with = |f: &dyn Fn(&mut Value)| {
         let mut d = details("Attività", "EVENT", "2020-02-20", &[&w.lead]);
         f(&mut d);
@@ -258,15 +253,7 @@ async fn every_refusal_is_typed_and_writes_nothing(store: Store) {
         let answer = record(&server, &w.coordinator, input).await;
         tests::assert_refused(&answer, code, field);
     }
-    assert_eq!(
-        server
-            .store
-            .export_after(0, 1_000_000, None)
-            .await
-            .unwrap()
-            .len(),
-        before
-    );
+    assert_eq!(server.events_recorded().await, before);
 }
 
 tests::on_both_backends!(

@@ -363,12 +363,7 @@ async fn every_refusal_is_typed_and_writes_nothing(store: Store) {
         .unwrap()
         .to_owned();
     let aida = n.members[0].clone();
-    let before = server
-        .store
-        .export_after(0, 1_000_000, None)
-        .await
-        .unwrap()
-        .len();
+    let before = server.events_recorded().await;
     let mut bad_definition = definition(&n.id);
     bad_definition["indicators"][0]["key"] = json!("Richieste!");
     let mut bad_span = definition(&n.id);
@@ -471,15 +466,7 @@ async fn every_refusal_is_typed_and_writes_nothing(store: Store) {
         answer["data"]["submitFigures"]["userErrors"][0]["code"], "FORBIDDEN",
         "{answer}"
     );
-    assert_eq!(
-        server
-            .store
-            .export_after(0, 1_000_000, None)
-            .await
-            .unwrap()
-            .len(),
-        before
-    );
+    assert_eq!(server.events_recorded().await, before);
 }
 
 tests::on_both_backends!(

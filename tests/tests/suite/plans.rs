@@ -49,68 +49,50 @@ fn content(w: &World, mapped_target: i64) -> Value {
     ]})
 }
 
-async fn call(
-    server: &TestServer,
-    token: &str,
-    name: &str,
-    input_type: &str,
-    input: Value,
-    select: &str,
-) -> Value {
-    let query = format!("mutation($i: {input_type}!) {{ {name}(input: $i) {{ {select} userErrors {{ code field message }} positions }} }}");
-    let body = server.gql(Some(token), &query, json!({"i": input})).await;
-    assert!(body.get("errors").is_none(), "{body}");
-    body["data"][name].clone()
-}
-
 const PROGRESS: &str = "query($p: ID!, $on: NaiveDate) { node(id: $p) { ... on Plan { status progress(on: $on) { line title targets { value reached share reportedOn reportedBy { name } evidence } byOrganization { organization { name } responsible reports lastReportedOn } } } } }";
 
 async fn a_plan_is_adopted_approved_and_reported_on(store: Store) {
     let server = spawn_server(store, Default::default()).await;
     let w = world(&server).await;
-    let adopted = call(
-        &server,
-        &w.coordinator,
-        "adoptPlan",
-        "AdoptPlanInput",
-        json!({"network": w.network, "content": content(&w, 30), "adoptedOn": "2015-06-10"}),
-        "plan { id status totalFunding lines { number title responsible { name } } }",
-    )
-    .await;
+    let adopted = server
+        .attempt(
+            &w.coordinator,
+            "adoptPlan",
+            json!({"network": w.network, "content": content(&w, 30), "adoptedOn": "2015-06-10"}),
+            "plan { id status totalFunding lines { number title responsible { name } } }",
+        )
+        .await;
     assert_eq!(adopted["userErrors"], json!([]), "{adopted}");
     assert_eq!(adopted["plan"]["status"], "DRAFT");
     assert_eq!(adopted["plan"]["totalFunding"], "480000.50");
     let plan = adopted["plan"]["id"].as_str().unwrap().to_owned();
-    let amended = call(
-        &server,
-        &w.coordinator,
-        "amendPlan",
-        "AmendPlanInput",
-        json!({"plan": plan, "content": content(&w, 40), "amendedOn": "2015-06-20"}),
-        "plan { amendments lines { targets { value } } }",
-    )
-    .await;
+    let amended = server
+        .attempt(
+            &w.coordinator,
+            "amendPlan",
+            json!({"plan": plan, "content": content(&w, 40), "amendedOn": "2015-06-20"}),
+            "plan { amendments lines { targets { value } } }",
+        )
+        .await;
     assert_eq!(amended["plan"]["amendments"], 1, "{amended}");
-    let approved = call(
-        &server,
-        &w.coordinator,
-        "approvePlan",
-        "ApprovePlanInput",
-        json!({"plan": plan, "approvedOn": "2015-06-30"}),
-        "plan { status approvedOn }",
-    )
-    .await;
+    let approved = server
+        .attempt(
+            &w.coordinator,
+            "approvePlan",
+            json!({"plan": plan, "approvedOn": "2015-06-30"}),
+            "plan { status approvedOn }",
+        )
+        .await;
     assert_eq!(approved["plan"]["status"], "APPROVED", "{approved}");
     // The draft is frozen now.
-    let late = call(
-        &server,
-        &w.coordinator,
-        "amendPlan",
-        "AmendPlanInput",
-        json!({"plan": plan, "content": content(&w, 50), "amendedOn": "2015-07-01"}),
-        "plan { id }",
-    )
-    .await;
+    let late = server
+        .attempt(
+            &w.coordinator,
+            "amendPlan",
+            json!({"plan": plan, "content": content(&w, 50), "amendedOn": "2015-07-01"}),
+            "plan { id }",
+        )
+        .await;
     assert_eq!(late["userErrors"][0]["code"], "NOT_DRAFT", "{late}");
 
     // Each line's responsible organizations took on its commitment (the processes run in the
@@ -156,7 +138,7 @@ async fn a_plan_is_adopted_approved_and_reported_on(store: Store) {
         let on = on.to_owned();
         let server = &server;
         async move {
-            call(server, &token, "reportPlanProgress", "ReportPlanProgressInput", json!({"plan": plan, "line": line, "target": 1, "reached": reached, "evidence": "Relazione", "reportedOn": on}), "plan { id }").await
+            server.attempt(&token, "reportPlanProgress", json!({"plan": plan, "line": line, "target": 1, "reached": reached, "evidence": "Relazione", "reportedOn": on}), "plan { id }").await
         }
     };
     for (token, line, reached, on) in [
@@ -252,15 +234,14 @@ async fn a_plan_is_adopted_approved_and_reported_on(store: Store) {
     assert!(hidden["data"]["node"].is_null(), "{hidden}");
 
     // Closing cancels what the lines' commitments still owe.
-    let closed = call(
-        &server,
-        &w.coordinator,
-        "closePlan",
-        "ClosePlanInput",
-        json!({"plan": plan, "closedOn": "2018-06-30"}),
-        "plan { status }",
-    )
-    .await;
+    let closed = server
+        .attempt(
+            &w.coordinator,
+            "closePlan",
+            json!({"plan": plan, "closedOn": "2018-06-30"}),
+            "plan { status }",
+        )
+        .await;
     assert_eq!(closed["plan"]["status"], "CLOSED", "{closed}");
     let mut statuses = vec![];
     for _ in 0..100 {
@@ -288,12 +269,7 @@ async fn a_plan_is_adopted_approved_and_reported_on(store: Store) {
 async fn every_refusal_is_typed_and_writes_nothing(store: Store) {
     let server = spawn_server(store, Default::default()).await;
     let w = world(&server).await;
-    let before = server
-        .store
-        .export_after(0, 1_000_000, None)
-        .await
-        .unwrap()
-        .len();
+    let before = server.events_recorded().await;
     let with = |f: &dyn Fn(&mut Value)| {
         let mut c = content(&w, 40);
         f(&mut c);
@@ -339,26 +315,12 @@ async fn every_refusal_is_typed_and_writes_nothing(store: Store) {
         ),
     ];
     for (input, code, field) in cases {
-        let answer = call(
-            &server,
-            &w.coordinator,
-            "adoptPlan",
-            "AdoptPlanInput",
-            input,
-            "plan { id }",
-        )
-        .await;
+        let answer = server
+            .attempt(&w.coordinator, "adoptPlan", input, "plan { id }")
+            .await;
         tests::assert_refused(&answer, code, field);
     }
-    assert_eq!(
-        server
-            .store
-            .export_after(0, 1_000_000, None)
-            .await
-            .unwrap()
-            .len(),
-        before
-    );
+    assert_eq!(server.events_recorded().await, before);
 }
 
 tests::on_both_backends!(

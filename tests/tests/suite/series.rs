@@ -40,32 +40,22 @@ fn definition(network: &str, rule: &str) -> Value {
         "address": "Biblioteca di Casalmaggiore", "agenda": ["Nuovi aderenti alla rete"], "definedOn": "2018-07-10"})
 }
 
-async fn call(
-    server: &TestServer,
-    token: &str,
-    name: &str,
-    input_type: &str,
-    input: Value,
-) -> Value {
-    let query = format!("mutation($i: {input_type}!) {{ {name}(input: $i) {{ meetingSeries {{ id rule occurrences {{ startsAt skipped }} invitations {{ organization {{ name }} accepted }} }} userErrors {{ code field message }} positions }} }}");
-    let body = server.gql(Some(token), &query, json!({"i": input})).await;
-    assert!(body.get("errors").is_none(), "{body}");
-    body["data"][name].clone()
-}
+/// What every series mutation here selects of its payload.
+const SERIES: &str = "meetingSeries { id rule occurrences { startsAt skipped } invitations { organization { name } accepted } }";
 
 const MEETINGS: &str = "query($s: ID!) { node(id: $s) { ... on MeetingSeries { occurrences { startsAt skipped meeting { title status startsAt agenda } } } } }";
 
 async fn a_series_schedules_its_meetings(store: Store) {
     let server = spawn_server(store, Default::default()).await;
     let w = world(&server).await;
-    let defined = call(
-        &server,
-        &w.coordinator,
-        "defineMeetingSeries",
-        "DefineMeetingSeriesInput",
-        definition(&w.network, "FREQ=MONTHLY;BYDAY=3TH;COUNT=4"),
-    )
-    .await;
+    let defined = server
+        .attempt(
+            &w.coordinator,
+            "defineMeetingSeries",
+            definition(&w.network, "FREQ=MONTHLY;BYDAY=3TH;COUNT=4"),
+            SERIES,
+        )
+        .await;
     assert_eq!(defined["userErrors"], json!([]), "{defined}");
     let series = defined["meetingSeries"]["id"].as_str().unwrap().to_owned();
     // Third Thursdays at 14:30 in Italy: 12:30 UTC in summer time, 13:30 in winter.
@@ -121,14 +111,14 @@ async fn a_series_schedules_its_meetings(store: Store) {
     );
 
     // December is skipped: its meeting is cancelled.
-    let skipped = call(
-        &server,
-        &w.coordinator,
-        "skipSeriesOccurrence",
-        "SkipSeriesOccurrenceInput",
-        json!({"meetingSeries": series, "startsOn": "2018-12-20", "reason": "Festività natalizie"}),
-    )
-    .await;
+    let skipped = server
+        .attempt(
+            &w.coordinator,
+            "skipSeriesOccurrence",
+            json!({"meetingSeries": series, "startsOn": "2018-12-20", "reason": "Festività natalizie"}),
+            SERIES,
+        )
+        .await;
     assert_eq!(
         skipped["meetingSeries"]["occurrences"][3]["skipped"], "Festività natalizie",
         "{skipped}"
@@ -147,20 +137,20 @@ async fn a_series_schedules_its_meetings(store: Store) {
     assert_eq!(status, "CANCELLED");
 
     // A Carabinieri company, not a member, is invited and accepts.
-    let invited = call(
-        &server,
-        &w.coordinator,
-        "inviteToMeetingSeries",
-        "InviteToMeetingSeriesInput",
-        json!({"meetingSeries": series, "organization": w.outsider, "invitedOn": "2018-07-15"}),
-    )
-    .await;
+    let invited = server
+        .attempt(
+            &w.coordinator,
+            "inviteToMeetingSeries",
+            json!({"meetingSeries": series, "organization": w.outsider, "invitedOn": "2018-07-15"}),
+            SERIES,
+        )
+        .await;
     assert_eq!(
         invited["meetingSeries"]["invitations"],
         json!([{"organization": {"name": "Compagnia Carabinieri di Casalmaggiore"}, "accepted": null}]),
         "{invited}"
     );
-    let answered = call(&server, &tests::referent(&w.outsider), "answerSeriesInvitation", "AnswerSeriesInvitationInput", json!({"meetingSeries": series, "organization": w.outsider, "accepted": true, "answeredOn": "2018-08-31"})).await;
+    let answered = server.attempt(&tests::referent(&w.outsider), "answerSeriesInvitation", json!({"meetingSeries": series, "organization": w.outsider, "accepted": true, "answeredOn": "2018-08-31"}), SERIES).await;
     assert_eq!(answered["userErrors"], json!([]), "{answered}");
     let seen = server.gql(Some(&w.coordinator), "query($s: ID!) { node(id: $s) { ... on MeetingSeries { invitations { accepted answeredOn } } } }", json!({"s": series})).await;
     assert_eq!(
@@ -189,12 +179,7 @@ async fn a_series_schedules_its_meetings(store: Store) {
 async fn every_refusal_is_typed_and_writes_nothing(store: Store) {
     let server = spawn_server(store, Default::default()).await;
     let w = world(&server).await;
-    let before = server
-        .store
-        .export_after(0, 1_000_000, None)
-        .await
-        .unwrap()
-        .len();
+    let before = server.events_recorded().await;
     let mut bad_time = definition(&w.network, "FREQ=MONTHLY;COUNT=3");
     bad_time["firstAt"] = json!("20 settembre");
     let mut gap = definition(&w.network, "FREQ=WEEKLY;COUNT=3");
@@ -217,25 +202,12 @@ async fn every_refusal_is_typed_and_writes_nothing(store: Store) {
         (long, "INVALID_DURATION", "input.durationMinutes"),
     ];
     for (input, code, field) in cases {
-        let answer = call(
-            &server,
-            &w.coordinator,
-            "defineMeetingSeries",
-            "DefineMeetingSeriesInput",
-            input,
-        )
-        .await;
+        let answer = server
+            .attempt(&w.coordinator, "defineMeetingSeries", input, SERIES)
+            .await;
         tests::assert_refused(&answer, code, field);
     }
-    assert_eq!(
-        server
-            .store
-            .export_after(0, 1_000_000, None)
-            .await
-            .unwrap()
-            .len(),
-        before
-    );
+    assert_eq!(server.events_recorded().await, before);
 }
 
 tests::on_both_backends!(
