@@ -334,7 +334,7 @@ impl Image {
     pub(crate) fn fold(
         &self,
         from: i64,
-        events: &[crate::event::StoredEvent],
+        events: &[Arc<crate::event::StoredEvent>],
     ) -> Result<bool, ProjectionError> {
         let Some(to) = events.last().map(|e| e.position) else {
             return Ok(false);
@@ -344,16 +344,21 @@ impl Image {
             return Ok(false);
         }
         let (from, events) = (at, &events[events.partition_point(|e| e.position <= at)..]);
+        // Each payload decoded once, for the keys and the fold.
+        let decoded = events
+            .iter()
+            .map(|event| decoded(event))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut keys = BTreeSet::new();
-        for event in events {
-            keys.extend(keys_for(event)?);
+        for (event, any) in events.iter().zip(&decoded) {
+            keys.extend(keys_of(event, any)?);
         }
         // The fold starts from the image as it was at `from`, all documents read at once.
         let Some(mut docs) = self.documents_at(from, keys) else {
             return Ok(false);
         };
-        for event in events {
-            project(&mut docs, event)?;
+        for (event, any) in events.iter().zip(decoded) {
+            project_decoded(&mut docs, event, any)?;
         }
         self.apply_versions(from, to, &docs.versions, &docs.concerns, events)
     }
@@ -387,7 +392,7 @@ impl Image {
         to: i64,
         changes: impl IntoIterator<Item = (&'a DocKey, &'a Filters, &'a Doc)>,
         concerns: &[(Kind, String, i64)],
-        events: &[crate::event::StoredEvent],
+        events: &[Arc<crate::event::StoredEvent>],
     ) -> Result<bool, ProjectionError> {
         if !(from..to).contains(&self.position()) {
             return Ok(false);
@@ -425,7 +430,7 @@ impl Image {
         to: i64,
         versions: &[Version],
         concerns: &[(Kind, String, i64)],
-        events: &[crate::event::StoredEvent],
+        events: &[Arc<crate::event::StoredEvent>],
     ) -> Result<bool, ProjectionError> {
         let mut last: HashMap<&DocKey, &Version> = HashMap::with_capacity(versions.len());
         for version in versions {

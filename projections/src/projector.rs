@@ -166,7 +166,10 @@ impl Projector {
                 }
             }
         }
-        let decoded = events.iter().map(decoded).collect::<Result<Vec<_>, _>>()?;
+        let decoded = events
+            .iter()
+            .map(|event| decoded(event))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut keys = BTreeSet::new();
         for (event, any) in events.iter().zip(&decoded) {
             keys.extend(keys_of(event, any)?);

@@ -15,6 +15,7 @@
 //! generation (as the live projector does), and reads switch in one transaction.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use futures::TryFutureExt;
 use sqlx::postgres::{PgCopyIn, PgPoolCopyExt};
@@ -140,8 +141,11 @@ struct Rows {
 
 impl Fold {
     /// Folds `events` (the next ones of the log) and answers the rows they complete.
-    fn chunk(&mut self, events: &[StoredEvent]) -> Result<Rows, ProjectorError> {
-        let decoded = events.iter().map(decoded).collect::<Result<Vec<_>, _>>()?;
+    fn chunk(&mut self, events: &[Arc<StoredEvent>]) -> Result<Rows, ProjectorError> {
+        let decoded = events
+            .iter()
+            .map(|event| decoded(event))
+            .collect::<Result<Vec<_>, _>>()?;
         for (event, any) in events.iter().zip(&decoded) {
             for key in keys_of(event, any)? {
                 // Not folded yet: the log has not made it (a rebuild starts from nothing).
@@ -193,13 +197,11 @@ impl Fold {
     }
 }
 
+/// The chunks of the log [`read_ahead`] hands the fold.
+type Chunks = tokio::sync::mpsc::Receiver<Result<Vec<Arc<StoredEvent>>, ProjectorError>>;
+
 /// Reads the log from position zero up to what is readable now, a chunk ahead of the fold.
-fn read_ahead(
-    store: &Store,
-) -> (
-    tokio::sync::mpsc::Receiver<Result<Vec<StoredEvent>, ProjectorError>>,
-    AbortOnDrop,
-) {
+fn read_ahead(store: &Store) -> (Chunks, AbortOnDrop) {
     let (sender, receiver) = tokio::sync::mpsc::channel(2);
     let store = store.clone();
     let task = tokio::spawn(async move {

@@ -210,7 +210,7 @@ impl Timelines {
         &mut self,
         above: i64,
         concerns: &[(Kind, String, i64)],
-        events: &[StoredEvent],
+        events: &[Arc<StoredEvent>],
     ) {
         if self.order.is_empty() {
             return;
@@ -362,10 +362,10 @@ mod tests {
         }
     }
 
-    fn event(position: i64, event_type: &str, actor: &str) -> StoredEvent {
+    fn event(position: i64, event_type: &str, actor: &str) -> Arc<StoredEvent> {
         let mut metadata = EventMetadata::new(Actor::system());
         metadata.actor.id = actor.into();
-        StoredEvent {
+        Arc::new(StoredEvent {
             position,
             aggregate_type: "Network".into(),
             aggregate_id: "a".into(),
@@ -375,7 +375,7 @@ mod tests {
             payload: serde_json::json!({}),
             metadata,
             recorded_at: at(position),
-        }
+        })
     }
 
     fn all(timelines: &Timelines, kind: Kind, id: &str) -> Option<Vec<i64>> {

@@ -239,14 +239,13 @@ impl Store {
     {
         // One repository reads (only what the cache lacks), the other appends.
         let outcome = match &self.backend {
-            Backend::Postgres(pool) => {
+            Backend::Postgres(_) => {
                 let appended = Appended::default();
                 let appender = self.appender.clone().ok_or_else(|| {
                     CommandError::Store(StoreError::Corrupt("no appender".into()))
                 })?;
-                let repo = PostgresLog::new(pool.clone(), appender.clone(), appended.clone());
+                let repo = PostgresLog::new(appender.clone(), appended.clone());
                 let es = PersistedEventStore::<_, A>::new_event_store(PostgresLog::new(
-                    pool.clone(),
                     appender,
                     appended.clone(),
                 ));

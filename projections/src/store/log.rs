@@ -6,6 +6,7 @@
 //! transaction has not committed yet. SQLite serialises writers,
 //! so its positions are commit order already.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use aggregates::metadata::EventMetadata;
@@ -122,34 +123,52 @@ impl Store {
     ///
     /// The followers of this process near the log's end share one read of the database
     /// (`tail.rs`): what the tail holds after `position` is served from memory, and a follower
-    /// at its end reads the database for all of them, one read at a time.
+    /// at its end reads the database for all of them, one read at a time. The events are
+    /// shared, not copied: every follower gets the same ones.
     pub async fn read_after(
         &self,
         position: i64,
         limit: i64,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
+    ) -> Result<Vec<Arc<StoredEvent>>, StoreError> {
         let limit = limit.clamp(1, 10_000);
         let served = |tail: &super::tail::Tail| match tail.serve(position, limit as usize) {
             Served::Events(events) if !events.is_empty() => Some(Ok(events)),
             Served::Behind => Some(Err(())),
             _ => None,
         };
+        // How many events each read answered, by where from (its count: how many reads).
+        let read = |from: &'static str, events: &[Arc<StoredEvent>]| {
+            metrics::histogram!("governance_log_read_events", "from" => from)
+                .record(events.len() as f64);
+        };
+        let behind = async || {
+            let events = self.read_from_database(position, limit).await?;
+            read("database_behind_tail", &events);
+            Ok(events)
+        };
         match served(&self.tail) {
-            Some(Ok(events)) => return Ok(events),
-            Some(Err(())) => return self.read_from_database(position, limit).await,
+            Some(Ok(events)) => {
+                read("tail", &events);
+                return Ok(events);
+            }
+            Some(Err(())) => return behind().await,
             None => {}
         }
         let mut reading = self.tail.reading.lock().await;
         // Another follower may have read meanwhile.
         match served(&self.tail) {
-            Some(Ok(events)) => return Ok(events),
-            Some(Err(())) => return self.read_from_database(position, limit).await,
+            Some(Ok(events)) => {
+                read("tail", &events);
+                return Ok(events);
+            }
+            Some(Err(())) => return behind().await,
             None => {}
         }
         let events = self
             .read_from_database_with(position, limit, &mut reading)
             .await?;
         self.tail.extend(position, &events);
+        read("database", &events);
         Ok(events)
     }
 
@@ -158,7 +177,7 @@ impl Store {
         &self,
         position: i64,
         limit: i64,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
+    ) -> Result<Vec<Arc<StoredEvent>>, StoreError> {
         self.read_from_database_with(position, limit, &mut Held::default())
             .await
     }
@@ -169,7 +188,7 @@ impl Store {
         position: i64,
         limit: i64,
         held: &mut Held,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
+    ) -> Result<Vec<Arc<StoredEvent>>, StoreError> {
         let rows: Vec<RawEvent> = match &self.backend {
             Backend::Postgres(pool) => {
                 let connection = held.connection(pool).await?;
@@ -188,7 +207,9 @@ impl Store {
                     .await?
             }
         };
-        rows.into_iter().map(StoredEvent::try_from).collect()
+        rows.into_iter()
+            .map(|row| StoredEvent::try_from(row).map(Arc::new))
+            .collect()
     }
 
     /// Waits until new events may have committed (a commit through this store, a PostgreSQL

@@ -38,7 +38,7 @@ pub(crate) struct Tail {
 /// Where a position stands against the tail.
 pub(crate) enum Served {
     /// Up to `limit` events after it (none: it is at the tail's end).
-    Events(Vec<StoredEvent>),
+    Events(Vec<Arc<StoredEvent>>),
     /// Past the tail's end (or no tail yet): a read of the database extends or starts it.
     Ahead,
     /// Before the tail's start: only the database holds what follows.
@@ -63,20 +63,13 @@ impl Tail {
             return Served::Ahead;
         }
         let first = block.events.partition_point(|e| e.position <= position);
-        Served::Events(
-            block
-                .events
-                .range(first..)
-                .take(limit)
-                .map(|e| (**e).clone())
-                .collect(),
-        )
+        Served::Events(block.events.range(first..).take(limit).cloned().collect())
     }
 
     /// Joins `events`, a complete block of the log after `position`, to the tail: extends it
     /// when the block starts within it, starts a new tail when the block lies past its end,
     /// and leaves it alone when the block starts before it.
-    pub(crate) fn extend(&self, position: i64, events: &[StoredEvent]) {
+    pub(crate) fn extend(&self, position: i64, events: &[Arc<StoredEvent>]) {
         let Some(last) = events.last().map(|e| e.position) else {
             return;
         };
@@ -100,12 +93,9 @@ impl Tail {
             return;
         }
         let end = block.end;
-        block.events.extend(
-            events
-                .iter()
-                .filter(|e| e.position > end)
-                .map(|e| Arc::new(e.clone())),
-        );
+        block
+            .events
+            .extend(events.iter().filter(|e| e.position > end).cloned());
         block.end = last;
         while block.events.len() > CAPACITY {
             if let Some(dropped) = block.events.pop_front() {
@@ -120,8 +110,8 @@ mod tests {
     use super::*;
     use aggregates::metadata::{Actor, EventMetadata};
 
-    fn event(position: i64) -> StoredEvent {
-        StoredEvent {
+    fn event(position: i64) -> Arc<StoredEvent> {
+        Arc::new(StoredEvent {
             position,
             aggregate_type: "T".into(),
             aggregate_id: "a".into(),
@@ -131,7 +121,7 @@ mod tests {
             payload: serde_json::json!({}),
             metadata: EventMetadata::new(Actor::system()),
             recorded_at: chrono::Utc::now(),
-        }
+        })
     }
 
     fn positions(served: Served) -> Option<Vec<i64>> {
@@ -171,7 +161,7 @@ mod tests {
     #[test]
     fn keeps_a_bounded_number_of_events() {
         let tail = Tail::default();
-        let events: Vec<StoredEvent> = (1..=(CAPACITY as i64 + 10)).map(event).collect();
+        let events: Vec<Arc<StoredEvent>> = (1..=(CAPACITY as i64 + 10)).map(event).collect();
         tail.extend(0, &events);
         assert!(matches!(tail.serve(5, 10), Served::Behind));
         assert_eq!(positions(tail.serve(10, 2)), Some(vec![11, 12]));

@@ -423,13 +423,14 @@ async fn histograms(server: &tests::TestServer) -> Vec<(String, f64, f64)> {
 }
 
 /// The histograms that break a write down: the command service's stages, the wait for the
-/// read side, the projector's stages and batch sizes.
+/// read side, the projector's stages and batch sizes, the followers' reads of the log.
 const BREAKDOWN: &[&str] = &[
     "governance_graphql_request_duration_seconds",
     "governance_command_stage_seconds",
     "governance_read_your_writes_wait_seconds",
     "governance_projector_stage_seconds",
     "governance_projector_batch_events",
+    "governance_log_read_events",
 ];
 
 /// Mean per series between two scrapes (ms for durations), with the number of observations.

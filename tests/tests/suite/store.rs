@@ -121,7 +121,7 @@ async fn read_all(store: &Store) -> Vec<projections::store::StoredEvent> {
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        all.extend(batch);
+        all.extend(batch.iter().map(|e| (**e).clone()));
     }
 }
 
