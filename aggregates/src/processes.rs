@@ -17,6 +17,42 @@ use crate::plan::{Plan, PlanEvent};
 use crate::protocol::{Protocol, ProtocolEvent};
 use crate::values::FreeText;
 
+/// Whether any process below issues commands for `event`: for every other event the process
+/// manager loads nothing (it used to load a meeting's state for each of its events, an
+/// attendance record included, to learn that nothing follows). Keep it in step with the
+/// `on_…_event` functions: each reaction they have is tested end to end.
+pub fn reacts_to(event: &crate::AnyEvent) -> bool {
+    use crate::AnyEvent;
+    match event {
+        AnyEvent::Organization(e) => matches!(e, OrganizationEvent::OrganizationSucceeded(_)),
+        AnyEvent::Network(e) => matches!(
+            e,
+            NetworkEvent::MembershipWithdrawn(_) | NetworkEvent::MemberExpelled(_)
+        ),
+        AnyEvent::Protocol(e) => matches!(
+            e,
+            ProtocolEvent::ProtocolSigned(_)
+                | ProtocolEvent::ProtocolPartyWithdrawn(_)
+                | ProtocolEvent::ProtocolExpired(_)
+                | ProtocolEvent::ProtocolSuperseded(_)
+        ),
+        AnyEvent::Meeting(e) => matches!(e, MeetingEvent::DecisionRecorded(_)),
+        AnyEvent::Plan(e) => matches!(e, PlanEvent::PlanApproved(_) | PlanEvent::PlanClosed(_)),
+        AnyEvent::MeetingSeries(e) => matches!(
+            e,
+            MeetingSeriesEvent::MeetingSeriesDefined(_)
+                | MeetingSeriesEvent::SeriesOccurrenceSkipped(_)
+                | MeetingSeriesEvent::MeetingSeriesEnded(_)
+        ),
+        AnyEvent::Commitment(_)
+        | AnyEvent::WorkingGroup(_)
+        | AnyEvent::Person(_)
+        | AnyEvent::Service(_)
+        | AnyEvent::IndicatorSet(_)
+        | AnyEvent::Activity(_) => false,
+    }
+}
+
 /// A command a process wants executed, addressed to its aggregate.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ProcessCommand {

@@ -18,6 +18,7 @@ use aggregates::organization::Organization;
 use aggregates::processes::{self, PendingCommitment, ProcessCommand};
 use aggregates::protocol::{Protocol, ProtocolEvent};
 use aggregates::AnyEvent;
+use futures::StreamExt;
 use uuid::Uuid;
 
 use crate::queries::{AsOf, QueryError, ReadModels};
@@ -80,6 +81,10 @@ impl Progress {
 }
 
 const NAME: &str = "processes";
+
+/// How many of one event's commands run at once (a share of the store's 16 connections, which
+/// the API's commands use too).
+const COMMANDS_AT_ONCE: usize = 8;
 
 /// How often, at most, the running manager stores its checkpoint while the log moves.
 pub const STORE_EVERY: Duration = Duration::from_secs(1);
@@ -232,6 +237,9 @@ impl ProcessManager {
         let p = event.position;
         let id = event.aggregate_id.as_str();
         let decoded = event.decode().map_err(|_| ProcessError::Decode(p))?;
+        if !processes::reacts_to(&decoded) {
+            return Ok(());
+        }
         let commands = match decoded {
             AnyEvent::Organization(e) => processes::on_organization_event(parse(id, p)?, &e),
             AnyEvent::Network(e) => match e {
@@ -292,44 +300,63 @@ impl ProcessManager {
                 &DERIVED_ID_NAMESPACE,
                 format!("event/{}/{}/{}", event.aggregate_type, id, event.sequence).as_bytes(),
             ));
-        for command in commands {
-            let refused = match command {
-                ProcessCommand::Organization(target, c) => refusal(
-                    self.store
-                        .execute::<Organization>(&target.to_string(), c, &metadata)
-                        .await,
-                )?,
-                ProcessCommand::Network(target, c) => refusal(
-                    self.store
-                        .execute::<Network>(&target.to_string(), c, &metadata)
-                        .await,
-                )?,
-                ProcessCommand::Commitment(target, c) => refusal(
-                    self.store
-                        .execute::<Commitment>(&target.to_string(), c, &metadata)
-                        .await,
-                )?,
-                ProcessCommand::Meeting(target, c) => {
-                    // A series' meeting already scheduled, or already cancelled: the process
-                    // ran before on this event, and there is nothing left to do.
-                    match self
-                        .store
-                        .execute::<Meeting>(&target.to_string(), c, &metadata)
-                        .await
-                    {
-                        Err(CommandError::Domain(
-                            aggregates::meeting::MeetingError::AlreadyScheduled
-                            | aggregates::meeting::MeetingError::Cancelled,
-                        )) => None,
-                        outcome => refusal(outcome)?,
-                    }
+        // The commands of one event go to aggregates of their own (ids derived from the event):
+        // they run at once (a signature's commitments one after another made the processes'
+        // catch-up of the national dataset the larger part of its load); two for one aggregate
+        // would still queue in its lane. Each is a no-op when repeated, so a failure leaves
+        // the event to be handled again whole.
+        let outcomes: Vec<Result<(), ProcessError>> = futures::stream::iter(commands)
+            .map(|command| self.run(command, &metadata, p))
+            .buffer_unordered(COMMANDS_AT_ONCE)
+            .collect()
+            .await;
+        outcomes.into_iter().collect()
+    }
+
+    /// Executes one command a process issued for the event at position `p`; a refusal by the
+    /// domain is logged, not an error.
+    async fn run(
+        &self,
+        command: ProcessCommand,
+        metadata: &EventMetadata,
+        p: i64,
+    ) -> Result<(), ProcessError> {
+        let refused = match command {
+            ProcessCommand::Organization(target, c) => refusal(
+                self.store
+                    .execute::<Organization>(&target.to_string(), c, metadata)
+                    .await,
+            )?,
+            ProcessCommand::Network(target, c) => refusal(
+                self.store
+                    .execute::<Network>(&target.to_string(), c, metadata)
+                    .await,
+            )?,
+            ProcessCommand::Commitment(target, c) => refusal(
+                self.store
+                    .execute::<Commitment>(&target.to_string(), c, metadata)
+                    .await,
+            )?,
+            ProcessCommand::Meeting(target, c) => {
+                // A series' meeting already scheduled, or already cancelled: the process
+                // ran before on this event, and there is nothing left to do.
+                match self
+                    .store
+                    .execute::<Meeting>(&target.to_string(), c, metadata)
+                    .await
+                {
+                    Err(CommandError::Domain(
+                        aggregates::meeting::MeetingError::AlreadyScheduled
+                        | aggregates::meeting::MeetingError::Cancelled,
+                    )) => None,
+                    outcome => refusal(outcome)?,
                 }
-            };
-            if let Some(reason) = refused {
-                // The domain refused a consequence (e.g. an inactive organization cannot be
-                // admitted): it is recorded in the log of the server, and the process goes on.
-                tracing::warn!(position = p, %reason, "a process command was refused");
             }
+        };
+        if let Some(reason) = refused {
+            // The domain refused a consequence (e.g. an inactive organization cannot be
+            // admitted): it is recorded in the log of the server, and the process goes on.
+            tracing::warn!(position = p, %reason, "a process command was refused");
         }
         Ok(())
     }

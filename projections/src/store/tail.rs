@@ -1,6 +1,7 @@
 //! The log's tail, shared by this process's followers of the log (the read image, the
-//! projector, the process manager, the sealer): the events last read from the database, so
-//! that one read of the log serves all of them instead of one read (and one decoding) each.
+//! projector, the process manager): the events last read from the database, so that one read
+//! of the log serves all of them instead of one read (and one decoding) each. The events are
+//! shared (`Arc`), not copied for each follower.
 //!
 //! A read of the log after a position answers a complete block: every event after that
 //! position up to the last one it returns (see `log.rs`: nothing committed later can take a
