@@ -13,101 +13,16 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use ed25519_dalek::{Signer as _, SigningKey, Verifier as _, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use crate::sql::{dialect, on_pool};
 use crate::store::{ExportedEvent, Store, StoreError};
 
+mod canonical;
+
+pub use canonical::{canonical_event, canonical_json, event_hash};
+
 /// The hash before the first event.
 pub const GENESIS: [u8; 32] = [0; 32];
-
-/// JSON with object keys sorted at every level, no insignificant whitespace: the same value
-/// has the same text whatever the backend stored (PostgreSQL's jsonb reorders keys).
-pub fn canonical_json(value: &Value, out: &mut String) {
-    let mut bytes = Vec::new();
-    write_canonical_json(value, &mut bytes);
-    // serde_json writes UTF-8 only.
-    out.push_str(&String::from_utf8_lossy(&bytes));
-}
-
-/// [`canonical_json`] into any writer (a hasher, a buffer). Keys are sorted here, not left
-/// to the map's order (which a crate feature could change); strings and numbers are written
-/// by serde_json, as its `to_string` writes them.
-fn write_canonical_json(value: &Value, out: &mut impl std::io::Write) {
-    // Writing to a hasher or a `Vec` does not fail, and serialising a `Value` or a string
-    // does not either: `let _` drops an `Ok`.
-    match value {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            let _ = out.write_all(b"{");
-            for (i, key) in keys.iter().enumerate() {
-                if i > 0 {
-                    let _ = out.write_all(b",");
-                }
-                let _ = serde_json::to_writer(&mut *out, key);
-                let _ = out.write_all(b":");
-                write_canonical_json(&map[*key], out);
-            }
-            let _ = out.write_all(b"}");
-        }
-        Value::Array(items) => {
-            let _ = out.write_all(b"[");
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    let _ = out.write_all(b",");
-                }
-                write_canonical_json(item, out);
-            }
-            let _ = out.write_all(b"]");
-        }
-        other => {
-            let _ = serde_json::to_writer(&mut *out, other);
-        }
-    }
-}
-
-/// The canonical form of one stored event.
-pub fn canonical_event(event: &ExportedEvent) -> String {
-    let mut bytes = Vec::new();
-    write_canonical_event(event, &mut bytes);
-    String::from_utf8_lossy(&bytes).into_owned()
-}
-
-/// [`canonical_event`] into any writer: the sealer and `verify` stream it into the hash
-/// instead of building each event's text first.
-fn write_canonical_event(event: &ExportedEvent, out: &mut impl std::io::Write) {
-    let _ = write!(out, "[{}", event.position);
-    for text in [
-        event.aggregate_type.as_str(),
-        event.aggregate_id.as_str(),
-        &event.sequence.to_string(),
-        event.event_type.as_str(),
-        event.event_version.as_str(),
-    ] {
-        let _ = out.write_all(b",");
-        let _ = serde_json::to_writer(&mut *out, text);
-    }
-    let _ = out.write_all(b",");
-    write_canonical_json(&event.payload, out);
-    let _ = out.write_all(b",");
-    write_canonical_json(&event.metadata, out);
-    let _ = write!(
-        out,
-        ",\"{}\"]",
-        event
-            .recorded_at
-            .to_rfc3339_opts(SecondsFormat::Micros, true)
-    );
-}
-
-/// The chain hash of `event` after `previous`.
-pub fn event_hash(previous: &[u8; 32], event: &ExportedEvent) -> [u8; 32] {
-    let mut hasher = Sha256::new();
-    hasher.update(previous);
-    write_canonical_event(event, &mut hasher);
-    hasher.finalize().into()
-}
 
 fn parse_hash(text: &str) -> Option<[u8; 32]> {
     hex::decode(text).ok()?.try_into().ok()
@@ -839,58 +754,6 @@ pub fn spawn_sealer(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn canonical_json_sorts_keys_at_every_level() {
-        let a: Value =
-            serde_json::from_str(r#"{"b": 1, "a": {"d": [1, {"f": 2, "e": 3}], "c": null}}"#)
-                .unwrap();
-        let mut out = String::new();
-        canonical_json(&a, &mut out);
-        assert_eq!(out, r#"{"a":{"c":null,"d":[1,{"e":3,"f":2}]},"b":1}"#);
-    }
-
-    /// The chain's bytes are fixed: sealed logs are verified against them. The expected text
-    /// and hash were computed apart from this code (Python's `json.dumps` with sorted keys,
-    /// compact separators, no ASCII escaping; SHA-256 after 32 bytes of 0xab).
-    #[test]
-    fn an_events_canonical_form_and_hash_are_as_they_always_were() {
-        let event = ExportedEvent {
-            position: 7,
-            aggregate_type: "Organization".into(),
-            aggregate_id: "org-1".into(),
-            sequence: 3,
-            event_type: "OrganizationRegistered".into(),
-            event_version: "1".into(),
-            payload: serde_json::json!({"OrganizationRegistered": {
-                "name": "Centro \"Antiviolenza\" N\u{e9}\\tab\u{1}",
-                "category": "COMUNE",
-                "n": [1, -2, {"z": null, "a": true}],
-            }}),
-            metadata: serde_json::json!({
-                "actor_id": "u-1", "role": "PLATFORM_ADMINISTRATOR", "b": {"y": 1, "x": "\u{20ac}"},
-            }),
-            recorded_at: "2026-01-02T03:04:05.123456Z".parse().unwrap(),
-            hash: None,
-        };
-        assert_eq!(
-            canonical_event(&event),
-            concat!(
-                r#"[7,"Organization","org-1","3","OrganizationRegistered","1","#,
-                r#"{"OrganizationRegistered":{"category":"COMUNE","n":[1,-2,{"a":true,"z":null}],"#,
-                r#""name":"Centro \"Antiviolenza\" N"#,
-                "\u{e9}",
-                r#"\\tab\u0001"}},"#,
-                r#"{"actor_id":"u-1","b":{"x":""#,
-                "\u{20ac}",
-                r#"","y":1},"role":"PLATFORM_ADMINISTRATOR"},"2026-01-02T03:04:05.123456Z"]"#,
-            )
-        );
-        assert_eq!(
-            hex::encode(event_hash(&[0xab; 32], &event)),
-            "2a32c2a9e5057a84a49ab49879c5f8db03e6dcd06d67b4ed183686057286cf12"
-        );
-    }
 
     #[test]
     fn kept_checkpoints_read_as_the_integrity_query_or_an_export_shows_them() {
