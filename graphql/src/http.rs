@@ -42,6 +42,8 @@ pub(crate) struct RouterParts {
     pub(crate) auth: Arc<AuthConfig>,
     /// Operation texts seen lately, parsed once.
     pub(crate) outlines: crate::parsed::Outlines,
+    /// The texts clients sent with their hash (automatic persisted queries).
+    pub(crate) persisted: crate::persisted::PersistedQueries,
     /// The labels (pid, database, state) of the transactions the last scrape of `/metrics`
     /// named as holding the log back.
     held_back_series: std::sync::Mutex<std::collections::HashSet<[String; 3]>>,
@@ -245,15 +247,22 @@ async fn graphql_post(
             "send the operation as `application/json`".to_owned(),
         );
     }
-    let request = match request {
-        Ok(request) => request,
+    let mut request = match request {
+        Ok(request) => request.into_inner(),
         Err(rejection) => return bad_body(rejection.0),
     };
-    if request.0.query.trim().is_empty() {
+    // Apollo's automatic persisted queries: a hash in place of the text, or both.
+    let persist = match state.persisted.apply(&mut request) {
+        Ok(persist) => persist,
+        Err(refusal) => return persisted_refused(&refusal, media),
+    };
+    if request.query.trim().is_empty() {
         return refused(
             StatusCode::BAD_REQUEST,
             "BAD_REQUEST",
-            "the request has no `query`".to_owned(),
+            "the request has no `query` (nor a persisted query's hash: \
+             `extensions.persistedQuery`)"
+                .to_owned(),
         );
     }
     let authorization = headers
@@ -274,7 +283,6 @@ async fn graphql_post(
         }
     };
     let mut request = request
-        .into_inner()
         .data(viewer::Viewer::new(principal.clone()))
         .data(principal)
         .data(organization_loader(&state.state))
@@ -301,7 +309,9 @@ async fn graphql_post(
     let introspective = outline
         .as_ref()
         .is_some_and(|(o, _)| is_introspection_document(&o.0, request.operation_name.as_deref()));
-    // A new outline is remembered once its operation has run (passed validation).
+    // A new outline, and a text sent with its hash, are remembered once its operation has
+    // run (passed validation).
+    let persist = persist.map(|hash| (hash, request.query.clone()));
     let mut new_outline = None;
     if let Some((outline, fresh)) = outline {
         if fresh {
@@ -319,9 +329,12 @@ async fn graphql_post(
     };
     metrics::histogram!("governance_graphql_request_duration_seconds", "operation" => operation)
         .record(started.elapsed().as_secs_f64());
-    if let Some((query, outline)) = new_outline {
-        if response.data != async_graphql::Value::Null {
+    if response.data != async_graphql::Value::Null {
+        if let Some((query, outline)) = new_outline {
             state.outlines.keep(&query, &outline);
+        }
+        if let Some((hash, query)) = persist {
+            state.persisted.keep(hash, &query);
         }
     }
     let mut answer = crate::negotiate::http_answer(response, media);
@@ -370,6 +383,29 @@ fn refused(status: StatusCode, code: &str, message: String) -> axum::response::R
         "errors": [{"message": message, "extensions": {"code": code}}]
     });
     (status, axum::Json(body)).into_response()
+}
+
+/// A request whose persisted query cannot be run: an unknown hash as a GraphQL request error
+/// (200 in `application/json`, 400 in `application/graphql-response+json`: Apollo's clients
+/// read either and send the text), a malformed extension or a text not of its hash 400.
+fn persisted_refused(
+    refusal: &crate::persisted::Refused,
+    media: crate::negotiate::ResponseMedia,
+) -> axum::response::Response {
+    use crate::persisted::Refused;
+    if *refusal != Refused::NotFound {
+        let body = serde_json::json!({"errors": [{
+            "message": refusal.message(),
+            "extensions": {"code": refusal.code(), "field": refusal.field()},
+        }]});
+        return (StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
+    }
+    let mut error = async_graphql::ServerError::new(refusal.message(), None);
+    let mut extensions = async_graphql::ErrorExtensionValues::default();
+    extensions.set("code", refusal.code());
+    extensions.set("field", refusal.field());
+    error.extensions = Some(extensions);
+    crate::negotiate::http_answer(async_graphql::Response::from_errors(vec![error]), media)
 }
 
 /// The answer to a body that is not a GraphQL request: 413 when it is too large (however it
@@ -559,6 +595,7 @@ pub fn router(state: ApiState, config: &ApiConfig) -> Router {
             metrics: metrics_handle(),
             auth: Arc::new(config.auth.clone()),
             outlines: Default::default(),
+            persisted: Default::default(),
             held_back_series: Default::default(),
         }))
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))

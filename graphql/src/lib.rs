@@ -33,6 +33,7 @@ mod opendata;
 pub mod organization;
 pub mod pagination;
 mod parsed;
+mod persisted;
 pub mod person;
 pub mod personal;
 pub mod plan;

@@ -29,6 +29,8 @@ const REQUEST_ERRORS: &[&str] = &[
     "OPERATION_RESOLUTION_FAILURE",
     // Without a path: a required variable not sent (with one, an argument's value).
     "BAD_USER_INPUT",
+    // A persisted query's hash this server does not know (`persisted.rs`).
+    "PERSISTED_QUERY_NOT_FOUND",
 ];
 
 impl ResponseMedia {

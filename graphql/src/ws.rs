@@ -138,17 +138,23 @@ pub(crate) async fn websocket(socket: WebSocket, state: Connection, protocol: Gr
     let sink = std::sync::Arc::new(tokio::sync::Mutex::new(sink));
     let running = std::sync::Arc::new(std::sync::Mutex::new(HashSet::<String>::new()));
     let outgoing = futures::sink::unfold(
-        (sink.clone(), running.clone()),
-        |(sink, running), message: Message| async move {
-            if let Some((kind, id)) = kind_and_id(&message) {
-                if kind == "complete" || kind == "error" {
-                    if let Ok(mut running) = running.lock() {
-                        running.remove(&id);
+        (sink.clone(), running.clone(), Answered::default()),
+        |(sink, running, mut answered), message: Message| async move {
+            let message = match kind_and_id(&message) {
+                Some((kind, id)) => {
+                    if kind == "complete" || kind == "error" {
+                        if let Ok(mut running) = running.lock() {
+                            running.remove(&id);
+                        }
                     }
+                    answered.pass(&kind, id, message)
                 }
+                None => Some(message),
+            };
+            if let Some(message) = message {
+                sink.lock().await.send(message).await?;
             }
-            sink.lock().await.send(message).await?;
-            Ok::<_, axum::Error>((sink, running))
+            Ok::<_, axum::Error>((sink, running, answered))
         },
     );
     let limit = state.max_subscriptions;
@@ -220,6 +226,68 @@ pub(crate) async fn websocket(socket: WebSocket, state: Connection, protocol: Gr
         .with_data(data)
         .serve()
         .await;
+}
+
+/// The operations of a connection that async-graphql answered, to send a request error (the
+/// operation did not start: it does not parse, fails validation or a bound, its variables do
+/// not coerce) as graphql-transport-ws says, in an `error` message that ends the operation,
+/// instead of async-graphql's `next` and `complete` (its code for `error` is commented out).
+/// The legacy protocol (subscriptions-transport-ws) sends such errors as `data`, as it should.
+#[derive(Default)]
+struct Answered {
+    /// Operations that had a `next`.
+    started: HashSet<String>,
+    /// Operations that ended with an `error` whose `complete` is still to come.
+    errored: HashSet<String>,
+}
+
+impl Answered {
+    /// The message to send in place of `message` (of this `kind`, for operation `id`), if any.
+    fn pass(&mut self, kind: &str, id: String, message: Message) -> Option<Message> {
+        match kind {
+            "next" if self.started.insert(id.clone()) => match request_errors(&message) {
+                Some(errors) => {
+                    let error = serde_json::json!({"id": id, "type": "error", "payload": errors});
+                    self.started.remove(&id);
+                    self.errored.insert(id);
+                    Some(Message::Text(error.to_string().into()))
+                }
+                None => Some(message),
+            },
+            "complete" | "error" => {
+                self.started.remove(&id);
+                match self.errored.remove(&id) {
+                    true => None,
+                    false => Some(message),
+                }
+            }
+            _ => Some(message),
+        }
+    }
+}
+
+/// The errors of a `next` that answers a request error: no `data`, and errors none of which
+/// is located at a field (an error in a field's resolver is an execution error, sent in
+/// `next`).
+fn request_errors(message: &Message) -> Option<serde_json::Value> {
+    let Message::Text(text) = message else {
+        return None;
+    };
+    let mut value: serde_json::Value = serde_json::from_str(text.as_str()).ok()?;
+    let payload = value.get_mut("payload")?;
+    if !payload.get("data").is_none_or(serde_json::Value::is_null) {
+        return None;
+    }
+    let errors = payload.get_mut("errors")?.take();
+    let located = |e: &serde_json::Value| {
+        e.get("path")
+            .and_then(serde_json::Value::as_array)
+            .is_some_and(|p| !p.is_empty())
+    };
+    match errors.as_array() {
+        Some(list) if !list.is_empty() && !list.iter().any(located) => Some(errors),
+        _ => None,
+    }
 }
 
 /// What the guard decides about a client's message.

@@ -1,5 +1,5 @@
 //! The JavaScript clients the API must work with (`tests/js`: the reference `graphql` package,
-//! `graphql-ws`, `graphql-http`'s audit of GraphQL over HTTP) and the contract's tools
+//! `graphql-ws`, Apollo Client, `graphql-http`'s audit of GraphQL over HTTP) and the contract's tools
 //! (`graphql-inspector`), installed once per test process with `npm ci` from the committed
 //! lockfile.
 
@@ -9,6 +9,7 @@ pub fn clients() -> std::path::PathBuf {
     static INSTALL: std::sync::Once = std::sync::Once::new();
     INSTALL.call_once(|| {
         let installed = [
+            "@apollo/client",
             "graphql-ws",
             "graphql-http",
             "@graphql-inspector/cli",

@@ -10,6 +10,7 @@ mod access;
 mod activities;
 mod api;
 mod api_limits;
+mod client_protocols;
 mod clients;
 mod contract;
 mod figures;

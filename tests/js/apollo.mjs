@@ -1,0 +1,37 @@
+// Runs one query twice with Apollo Client and its automatic persisted queries link (the
+// way Apollo's web and mobile clients send operations): a first client (its first request
+// sends only the query's hash), then a second client that never sent the query. Prints, as
+// JSON, each answer's data and every HTTP request the clients made (whether it carried the
+// query text, and the status).
+// Usage: node apollo.mjs <http-url> <query> <variables as JSON> <bearer token>
+import { createHash } from 'node:crypto';
+import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, gql } from '@apollo/client';
+import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
+
+const [url, text, variables, token] = process.argv.slice(2);
+const requests = [];
+const recording = async (input, init) => {
+  const body = JSON.parse(init.body);
+  const response = await fetch(input, init);
+  requests.push({
+    withQuery: typeof body.query === 'string',
+    hash: body.extensions?.persistedQuery?.sha256Hash ?? null,
+    status: response.status,
+  });
+  return response;
+};
+const client = () =>
+  new ApolloClient({
+    cache: new InMemoryCache(),
+    link: ApolloLink.from([
+      new PersistedQueryLink({ sha256: (q) => createHash('sha256').update(q).digest('hex') }),
+      new HttpLink({ uri: url, fetch: recording, headers: { authorization: `Bearer ${token}` } }),
+    ]),
+  });
+const query = gql(text);
+const answers = [];
+for (const c of [client(), client()]) {
+  const result = await c.query({ query, variables: JSON.parse(variables), fetchPolicy: 'network-only' });
+  answers.push(result.data);
+}
+console.log(JSON.stringify({ answers, requests }));
