@@ -258,8 +258,72 @@ impl TestServer {
         let body = self
             .gql(Some(token), &query, serde_json::json!({"i": input}))
             .await;
+        if body["errors"][0]["extensions"]["code"] == "READ_SIDE_BEHIND" {
+            panic!("{name}: {body}\n{}", self.read_side_diagnosis().await);
+        }
         assert!(body.get("errors").is_none(), "{name}: {body}");
         body["data"][name].clone()
+    }
+
+    /// What a test failing on `READ_SIDE_BEHIND` prints: the server's `/readyz`, its read-side
+    /// metrics, and (on PostgreSQL) every other session of the cluster with its transaction.
+    pub async fn read_side_diagnosis(&self) -> String {
+        let base = self.url.trim_end_matches("/graphql");
+        let mut out = String::new();
+        for path in ["/readyz", "/metrics"] {
+            let text = match self.client.get(format!("{base}{path}")).send().await {
+                Ok(response) => response.text().await.unwrap_or_default(),
+                Err(e) => format!("unreachable: {e}"),
+            };
+            let text: Vec<&str> = text
+                .lines()
+                .filter(|l| {
+                    path == "/readyz"
+                        || (!l.starts_with('#')
+                            && [
+                                "held_back",
+                                "projection",
+                                "read_your_writes",
+                                "log_read",
+                                "image",
+                            ]
+                            .iter()
+                            .any(|k| l.contains(k)))
+                })
+                .collect();
+            out.push_str(&format!("{path}:\n{}\n", text.join("\n")));
+        }
+        if let projections::store::Backend::Postgres(pool) = self.store.backend() {
+            let sessions: Result<
+                Vec<(
+                    i32,
+                    Option<String>,
+                    Option<String>,
+                    Option<String>,
+                    Option<String>,
+                    Option<String>,
+                    Option<f64>,
+                    Option<String>,
+                )>,
+                _,
+            > = sqlx::query_as(
+                "SELECT pid, datname, backend_type, state, backend_xid::text, wait_event, \
+                        extract(epoch FROM now() - xact_start)::float8, left(query, 200) \
+                   FROM pg_stat_activity WHERE pid <> pg_backend_pid() ORDER BY xact_start",
+            )
+            .fetch_all(pool)
+            .await;
+            out.push_str("pg_stat_activity (pid, database, type, state, xid, wait, transaction age s, query):\n");
+            match sessions {
+                Ok(sessions) => {
+                    for session in sessions {
+                        out.push_str(&format!("{session:?}\n"));
+                    }
+                }
+                Err(e) => out.push_str(&format!("unreadable: {e}\n")),
+            }
+        }
+        out
     }
 
     /// [`Self::attempt`] that also fails the test on any user error.
