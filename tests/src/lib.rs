@@ -294,19 +294,18 @@ impl TestServer {
             out.push_str(&format!("{path}:\n{}\n", text.join("\n")));
         }
         if let projections::store::Backend::Postgres(pool) = self.store.backend() {
-            let sessions: Result<
-                Vec<(
-                    i32,
-                    Option<String>,
-                    Option<String>,
-                    Option<String>,
-                    Option<String>,
-                    Option<String>,
-                    Option<f64>,
-                    Option<String>,
-                )>,
-                _,
-            > = sqlx::query_as(
+            // pid, database, type, state, transaction id, wait, transaction age, query.
+            type Session = (
+                i32,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<f64>,
+                Option<String>,
+            );
+            let sessions: Result<Vec<Session>, _> = sqlx::query_as(
                 "SELECT pid, datname, backend_type, state, backend_xid::text, wait_event, \
                         extract(epoch FROM now() - xact_start)::float8, left(query, 200) \
                    FROM pg_stat_activity WHERE pid <> pg_backend_pid() ORDER BY xact_start",

@@ -381,8 +381,10 @@ impl Store {
     /// Events up to `position` were appended by this process: wake its readers, and
     /// (PostgreSQL) those of other processes through the notifier.
     fn signal_change(&self, position: i64) {
-        self.changes.send_modify(|n| *n = n.wrapping_add(1));
+        // `appended` first: a follower woken by `changes` reads it to tell news from a
+        // wake-up for events it has read already (`Store::wait_past`).
         self.appended.send_modify(|p| *p = (*p).max(position));
+        self.changes.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     /// The highest position this process has appended.
