@@ -1,10 +1,12 @@
-//! The tables of read-model generations on PostgreSQL (`read_models_g<N>`,
+//! Read-model generations: the switch to a new one ([`Projector::switch_to`]), and on
+//! PostgreSQL their tables (`read_models_g<N>`,
 //! `entity_events_g<N>`, list partitions of the generation column): what the switch to a new
 //! generation leaves behind is dropped here, and by [`spawn_janitor`] later if it was busy.
 
 use std::time::Duration;
 
 use crate::projector::{Projector, ProjectorError};
+use crate::sql::{dialect, on_pool};
 use crate::store::Backend;
 use crate::tasks::{pause, Stoppable};
 
@@ -122,6 +124,62 @@ async fn drop_unheld(pool: &sqlx::PgPool, table: &str) -> Result<bool, sqlx::Err
 }
 
 impl Projector {
+    /// Makes `generation` the one that serves reads and deletes the others (on PostgreSQL the
+    /// older generations' tables are dropped once the switch has committed), if it has
+    /// projected at least as far as the active one; answers whether it switched. Reads never
+    /// move back: read-your-writes in this process trusts its projector's committed batch
+    /// without asking the database (see `ReadModels::wait_for`), which holds only if the
+    /// position readers see never decreases. On PostgreSQL the active checkpoint is locked
+    /// first (a live projector's batch waits, then fails its compare-and-set on the deleted
+    /// row); SQLite serialises writers, and the conditional update is the first write.
+    pub async fn switch_to(&self, generation: i64) -> Result<bool, ProjectorError> {
+        let backend = self.store().backend();
+        let switch = "UPDATE projection_state SET active_generation = $1
+                       WHERE (SELECT position FROM projection_checkpoints WHERE generation = $1)
+                          >= coalesce((SELECT position FROM projection_checkpoints
+                                        WHERE generation = projection_state.active_generation), 0)";
+        on_pool!(backend, pool => {
+            let mut tx = pool.begin().await?;
+            if matches!(backend, Backend::Postgres(_)) {
+                sqlx::query(
+                    "SELECT c.position FROM projection_checkpoints c
+                       JOIN projection_state s ON c.generation = s.active_generation
+                        FOR UPDATE OF c",
+                )
+                .execute(&mut *tx)
+                .await?;
+            }
+            let switched = sqlx::query(&dialect(backend, switch))
+                .bind(generation)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                > 0;
+            if !switched {
+                tx.rollback().await?;
+                return Ok(false);
+            }
+            // On PostgreSQL the other generations' rows are in tables of their own, dropped
+            // after the switch (see `rebuild.rs`).
+            let tables: &[&str] = match backend {
+                Backend::Postgres(_) => &["projection_checkpoints"],
+                Backend::Sqlite(_) => &["read_models", "entity_events", "projection_checkpoints"],
+            };
+            for table in tables {
+                sqlx::query(&dialect(backend, &format!("DELETE FROM {table} WHERE generation <> $1")))
+                    .bind(generation)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        });
+        if let Backend::Postgres(pool) = backend {
+            let left = drop_before(pool, generation).await;
+            report_in_use(&left);
+        }
+        Ok(true)
+    }
+
     /// Drops the tables of generations older than the active one that are not in use (on
     /// PostgreSQL; SQLite keeps every generation in one table and answers nothing), and
     /// answers those still left: in use by autovacuum or a reader, they are retried by every

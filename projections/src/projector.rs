@@ -331,62 +331,6 @@ impl Projector {
             progress(batch);
         }
     }
-
-    /// Makes `generation` the one that serves reads and deletes the others (on PostgreSQL the
-    /// older generations' tables are dropped once the switch has committed), if it has
-    /// projected at least as far as the active one; answers whether it switched. Reads never
-    /// move back: read-your-writes in this process trusts its projector's committed batch
-    /// without asking the database (see `ReadModels::wait_for`), which holds only if the
-    /// position readers see never decreases. On PostgreSQL the active checkpoint is locked
-    /// first (a live projector's batch waits, then fails its compare-and-set on the deleted
-    /// row); SQLite serialises writers, and the conditional update is the first write.
-    pub async fn switch_to(&self, generation: i64) -> Result<bool, ProjectorError> {
-        let backend = self.store.backend();
-        let switch = "UPDATE projection_state SET active_generation = $1
-                       WHERE (SELECT position FROM projection_checkpoints WHERE generation = $1)
-                          >= coalesce((SELECT position FROM projection_checkpoints
-                                        WHERE generation = projection_state.active_generation), 0)";
-        on_pool!(backend, pool => {
-            let mut tx = pool.begin().await?;
-            if matches!(backend, Backend::Postgres(_)) {
-                sqlx::query(
-                    "SELECT c.position FROM projection_checkpoints c
-                       JOIN projection_state s ON c.generation = s.active_generation
-                        FOR UPDATE OF c",
-                )
-                .execute(&mut *tx)
-                .await?;
-            }
-            let switched = sqlx::query(&dialect(backend, switch))
-                .bind(generation)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                > 0;
-            if !switched {
-                tx.rollback().await?;
-                return Ok(false);
-            }
-            // On PostgreSQL the other generations' rows are in tables of their own, dropped
-            // after the switch (see `rebuild.rs`).
-            let tables: &[&str] = match backend {
-                Backend::Postgres(_) => &["projection_checkpoints"],
-                Backend::Sqlite(_) => &["read_models", "entity_events", "projection_checkpoints"],
-            };
-            for table in tables {
-                sqlx::query(&dialect(backend, &format!("DELETE FROM {table} WHERE generation <> $1")))
-                    .bind(generation)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
-        });
-        if let Backend::Postgres(pool) = backend {
-            let left = crate::generations::drop_before(pool, generation).await;
-            crate::generations::report_in_use(&left);
-        }
-        Ok(true)
-    }
 }
 
 /// A stored read-model document that differs from what the log folds into.
