@@ -27,10 +27,10 @@ use async_graphql::{ServerError, ServerResult, ValidationResult, Value, Variable
 use sha2::{Digest, Sha256};
 
 /// How many operation texts are remembered (the least recently used go first).
-const REMEMBERED: usize = 1_000;
+pub(crate) const REMEMBERED: usize = 1_000;
 /// Longer texts are parsed every time; with only validated operations remembered (their
 /// size bounded by the schema's depth and complexity limits), this bounds the memory.
-const LONGEST: usize = 16 * 1024;
+pub(crate) const LONGEST: usize = 16 * 1024;
 /// How many validations are remembered: several per text (one per distinct page size, say).
 const VALIDATIONS: usize = 4 * REMEMBERED;
 

@@ -16,10 +16,8 @@ use std::sync::Mutex;
 use async_graphql::Value;
 use sha2::{Digest, Sha256};
 
-/// How many texts are remembered.
-const REMEMBERED: usize = 1_000;
-/// Longer texts are not remembered.
-const LONGEST: usize = 16 * 1024;
+/// The bounds of the parsed outlines: as many texts, as long.
+use crate::parsed::{LONGEST, REMEMBERED};
 
 /// The texts of the operations clients sent with their hash, by hash.
 pub(crate) struct PersistedQueries(Mutex<lru::LruCache<[u8; 32], String>>);
