@@ -143,6 +143,13 @@ impl Masking {
         validated.map_err(|mut errors| {
             for error in &mut errors {
                 set_code(error, "GRAPHQL_VALIDATION_FAILED");
+                if let Some((argument, field)) = argument_named(&error.message) {
+                    let extensions = error.extensions.get_or_insert_with(Default::default);
+                    extensions.set("argument", argument);
+                    if let Some(field) = field {
+                        extensions.set("field", field);
+                    }
+                }
             }
             errors
         })
@@ -208,6 +215,43 @@ fn set_code(error: &mut ServerError, code: &str) {
     if extensions.get("code").is_none() {
         extensions.set("code", code);
     }
+}
+
+/// The argument a validation refusal is about, and the field inside it (dotted, from the
+/// argument: `input.protocol`) when it is about one, read from async-graphql's messages:
+/// `Invalid value for argument "input.details", …` (with `field "x" … is required` or
+/// `unknown field "x"` for a field of that input), `Field "f" argument "a" … is required but
+/// not provided`, `Unknown argument "a" on …`, `There can only be one argument named "a"`.
+fn argument_named(message: &str) -> Option<(String, Option<String>)> {
+    fn quoted(text: &str) -> Option<(&str, &str)> {
+        let text = text.strip_prefix('"')?;
+        let end = text.find('"')?;
+        Some((&text[..end], &text[end + 1..]))
+    }
+    let split = |path: &str, inner: Option<&str>| {
+        let argument = path.split('.').next().unwrap_or(path).to_owned();
+        let field = match inner {
+            Some(inner) => Some(format!("{path}.{inner}")),
+            None => path.contains('.').then(|| path.to_owned()),
+        };
+        (!argument.is_empty()).then_some((argument, field))
+    };
+    if let Some(rest) = message.strip_prefix("Invalid value for argument ") {
+        let (path, reason) = quoted(rest)?;
+        let inner = ["field ", "unknown field "].iter().find_map(|lead| {
+            let reason = reason.strip_prefix(", ")?.strip_prefix(lead)?;
+            quoted(reason).map(|(name, _)| name)
+        });
+        return split(path, inner);
+    }
+    let named = if let Some(rest) = message.strip_prefix("Field ") {
+        quoted(rest)?.1.strip_prefix(" argument ")?
+    } else if let Some(rest) = message.strip_prefix("Unknown argument ") {
+        rest
+    } else {
+        message.strip_prefix("There can only be one argument named ")?
+    };
+    split(quoted(named)?.0, None)
 }
 
 /// The name of the argument whose value stands at `position` in the document, if one does.
@@ -277,15 +321,18 @@ fn mask(error: &mut ServerError) {
 }
 
 /// A deliberate client error with a code that names the argument at fault.
-pub fn client_error_for(
-    code: &str,
-    message: impl Into<String>,
-    argument: &str,
-) -> async_graphql::Error {
+pub fn client_error_for(code: &str, message: impl Into<String>, at: &str) -> async_graphql::Error {
     use async_graphql::ErrorExtensions;
-    async_graphql::Error::new(message).extend_with(|_, e| {
+    // `at` names the argument, or a field inside it with dots (`filter.network`), as the
+    // coercion's refusals do: `argument` always, `field` for the nested one.
+    let argument = at.split('.').next().unwrap_or(at).to_owned();
+    let field = (argument.len() < at.len()).then(|| at.to_owned());
+    async_graphql::Error::new(message).extend_with(move |_, e| {
         e.set("code", code);
-        e.set("argument", argument);
+        e.set("argument", argument.as_str());
+        if let Some(field) = &field {
+            e.set("field", field.as_str());
+        }
     })
 }
 
@@ -293,4 +340,50 @@ pub fn client_error_for(
 pub fn client_error(code: &str, message: impl Into<String>) -> async_graphql::Error {
     use async_graphql::ErrorExtensions;
     async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::argument_named;
+
+    #[test]
+    fn validation_refusals_name_their_argument_and_field() {
+        let cases = [
+            (
+                r#"Invalid value for argument "input", field "protocol" of type "ID!" is required but not provided"#,
+                Some(("input", Some("input.protocol"))),
+            ),
+            (
+                r#"Invalid value for argument "input.details", unknown field "nme" of type "Details""#,
+                Some(("input", Some("input.details.nme"))),
+            ),
+            (
+                r#"Invalid value for argument "input.lines.0.title", expected type "String""#,
+                Some(("input", Some("input.lines.0.title"))),
+            ),
+            (
+                r#"Invalid value for argument "first", expected type "Int""#,
+                Some(("first", None)),
+            ),
+            (
+                r#"Field "network" argument "id" of type "ID!" is required but not provided"#,
+                Some(("id", None)),
+            ),
+            (
+                r#"Unknown argument "frist" on field "networks" of type "Query"."#,
+                Some(("frist", None)),
+            ),
+            (
+                r#"There can only be one argument named "id""#,
+                Some(("id", None)),
+            ),
+            (r#"Unknown field "nme" on type "Network"."#, None),
+            (r#"Invalid value for argument "#, None),
+        ];
+        for (message, expected) in cases {
+            let got = argument_named(message);
+            let got = got.as_ref().map(|(a, f)| (a.as_str(), f.as_deref()));
+            assert_eq!(got, expected, "{message}");
+        }
+    }
 }

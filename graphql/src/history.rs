@@ -223,9 +223,10 @@ pub async fn history(
 ) -> ApiResult<HistoryConnection> {
     for (name, value) in [("first", first), ("last", last)] {
         if value.is_some_and(|n| n < 0 || n as usize > MAX_PAGE) {
-            return Err(crate::errors::client_error(
+            return Err(crate::errors::client_error_for(
                 "PAGE_TOO_LARGE",
                 format!("`{name}` must be between 0 and {MAX_PAGE}"),
+                name,
             ));
         }
     }

@@ -46,6 +46,16 @@ impl NodeKind {
             NodeKind::Referent => "Referent",
         }
     }
+    /// The refusal of an id that names no object of this kind: "`network` is not the id of
+    /// a Network", "… of an Organization".
+    pub fn not_the_id_of(self, at: &str) -> String {
+        let tag = self.tag();
+        let article = match tag.starts_with(['A', 'E', 'I', 'O', 'U']) {
+            true => "an",
+            false => "a",
+        };
+        format!("`{at}` is not the id of {article} {tag}")
+    }
     fn from_tag(tag: &str) -> Option<Self> {
         Some(match tag {
             "Organization" => NodeKind::Organization,
@@ -95,10 +105,11 @@ pub fn uuid_in(text: &str, kind: NodeKind) -> Option<uuid::Uuid> {
     decode_kind(&ID::from(text), kind).or_else(|| text.parse().ok())
 }
 
-/// The uuid of a global id that must name an object of `kind` (a client error otherwise).
-pub fn uuid_of(id: &ID, kind: NodeKind) -> crate::errors::ApiResult<uuid::Uuid> {
+/// The uuid of a global id that must name an object of `kind`; otherwise `INVALID_ID` naming
+/// the argument `at` (or the field inside it: `filter.network`).
+pub fn uuid_of(id: &ID, kind: NodeKind, at: &str) -> crate::errors::ApiResult<uuid::Uuid> {
     decode_kind(id, kind)
-        .ok_or_else(|| crate::errors::client_error("INVALID_ID", "not an id of this kind"))
+        .ok_or_else(|| crate::errors::client_error_for("INVALID_ID", kind.not_the_id_of(at), at))
 }
 
 /// An id as events record it (a bare UUID in the stored JSON, which it reads and writes

@@ -101,13 +101,18 @@ pub(crate) async fn require_audit(ctx: &Context<'_>, filter: &AuditFilter) -> Ap
 
 /// The read side's filter from the API's.
 pub(crate) fn to_audit_filter(filter: AuditLogFilter) -> ApiResult<AuditFilter> {
-    let decode = |id: &Option<ID>, kind| -> ApiResult<Option<uuid::Uuid>> {
-        id.as_ref().map(|i| uuid_of(i, kind)).transpose()
+    let decode = |id: &Option<ID>, kind, at| -> ApiResult<Option<uuid::Uuid>> {
+        id.as_ref().map(|i| uuid_of(i, kind, at)).transpose()
     };
     Ok(AuditFilter {
-        network: decode(&filter.network, NodeKind::Network)?.map(aggregates::ids::NetworkId),
-        organization: decode(&filter.organization, NodeKind::Organization)?
-            .map(aggregates::ids::OrganizationId),
+        network: decode(&filter.network, NodeKind::Network, "filter.network")?
+            .map(aggregates::ids::NetworkId),
+        organization: decode(
+            &filter.organization,
+            NodeKind::Organization,
+            "filter.organization",
+        )?
+        .map(aggregates::ids::OrganizationId),
         aggregate_type: filter.aggregate_type,
         event_type: filter.event_type,
         actor: filter.actor,

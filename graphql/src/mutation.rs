@@ -110,11 +110,7 @@ impl Parse {
     pub(crate) fn id(&mut self, field: &str, value: &ID, kind: NodeKind) -> Option<uuid::Uuid> {
         let decoded = decode_kind(value, kind);
         if decoded.is_none() {
-            self.fail(
-                field,
-                format!("{field} is not the id of a {kind:?}"),
-                "INVALID_ID",
-            );
+            self.fail(field, kind.not_the_id_of(field), "INVALID_ID");
         }
         decoded
     }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::activity::visible_activity;
 use crate::commitment::visible_commitment;
-use crate::errors::{client_error, client_error_for, ApiResult};
+use crate::errors::{client_error_for, ApiResult};
 use crate::graph::Activity;
 use crate::graph::Commitment;
 use crate::graph::IndicatorSet;
@@ -139,9 +139,10 @@ impl NodeQuery {
         effective_on: Option<Date>,
     ) -> ApiResult<Vec<Option<Node>>> {
         if ids.len() > MAX_PAGE {
-            return Err(client_error(
+            return Err(client_error_for(
                 "PAGE_TOO_LARGE",
-                format!("at most {MAX_PAGE} ids"),
+                format!("`ids`: at most {MAX_PAGE}"),
+                "ids",
             ));
         }
         let at = lens(ctx, as_of, effective_on).await?;

@@ -117,9 +117,10 @@ pub async fn paginate<T: async_graphql::OutputType>(
     for (name, value) in [("first", first), ("last", last)] {
         if let Some(n) = value {
             if n < 0 || n as usize > MAX_PAGE {
-                return Err(crate::errors::client_error(
+                return Err(crate::errors::client_error_for(
                     "PAGE_TOO_LARGE",
                     format!("`{name}` must be between 0 and {MAX_PAGE}"),
+                    name,
                 ));
             }
         }

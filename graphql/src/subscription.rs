@@ -11,7 +11,7 @@ use futures::Stream;
 use projections::queries::{AsOf, AuditFilter};
 use projections::store::StoredEvent;
 
-use crate::errors::{client_error, ApiResult};
+use crate::errors::ApiResult;
 use crate::history::HistoryEntry;
 use crate::ids::{decode_kind, NodeKind};
 use crate::log::AuditLogFilter;
@@ -204,8 +204,13 @@ impl Subscription {
         >,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<HistoryEntry>>> {
         let state = ctx.data_unchecked::<ApiState>().clone();
-        let network = decode_kind(&network, NodeKind::Network)
-            .ok_or_else(|| client_error("INVALID_ID", "not the id of a network"))?;
+        let network = decode_kind(&network, NodeKind::Network).ok_or_else(|| {
+            crate::errors::client_error_for(
+                "INVALID_ID",
+                NodeKind::Network.not_the_id_of("network"),
+                "network",
+            )
+        })?;
         let filter = AuditFilter {
             network: Some(aggregates::ids::NetworkId(network)),
             ..Default::default()

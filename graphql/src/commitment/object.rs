@@ -110,7 +110,11 @@ pub(crate) async fn commitment_page(
     let filter = filter.unwrap_or_default();
     let obligor = match &filter.obligor {
         Some(id) => Some(decode_kind(id, NodeKind::Organization).ok_or_else(|| {
-            crate::errors::client_error("INVALID_ID", "obligor is not an organization id")
+            crate::errors::client_error_for(
+                "INVALID_ID",
+                NodeKind::Organization.not_the_id_of("filter.obligor"),
+                "filter.obligor",
+            )
         })?),
         None => None,
     };

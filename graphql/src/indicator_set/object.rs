@@ -268,8 +268,11 @@ impl IndicatorSet {
         ctx: &Context<'_>,
         #[graphql(desc = "The member.")] organization: ID,
     ) -> ApiResult<Vec<FiguresSubmission>> {
-        let organization =
-            OrganizationId(crate::ids::uuid_of(&organization, NodeKind::Organization)?);
+        let organization = OrganizationId(crate::ids::uuid_of(
+            &organization,
+            NodeKind::Organization,
+            "organization",
+        )?);
         let v = viewer(ctx);
         if !(v.reads_everything() || v.principal().represents(organization)) {
             return Err(crate::viewer::forbidden(

@@ -225,9 +225,10 @@ impl Network {
     ) -> ApiResult<Option<SignedAnnualReport>> {
         crate::viewer::require_full(ctx, self.view.id).await?;
         if !(1900..=2200).contains(&year) {
-            return Err(crate::errors::client_error(
+            return Err(crate::errors::client_error_for(
                 "INVALID_VALUE",
                 "year: between 1900 and 2200",
+                "year",
             ));
         }
         let state = ctx.data_unchecked::<crate::state::ApiState>();
@@ -356,7 +357,7 @@ impl Network {
         #[graphql(desc = "Include cancelled activities.", default = false)] include_cancelled: bool,
     ) -> ApiResult<Vec<Activity>> {
         let working_group = working_group
-            .map(|g| crate::ids::uuid_of(&g, NodeKind::WorkingGroup))
+            .map(|g| crate::ids::uuid_of(&g, NodeKind::WorkingGroup, "workingGroup"))
             .transpose()?
             .map(aggregates::ids::WorkingGroupId);
         crate::activity_list::activities_of(

@@ -67,6 +67,6 @@ impl NetworkQuery {
         effective_on: Option<Date>,
     ) -> ApiResult<Option<Network>> {
         let at = lens(ctx, as_of, effective_on).await?;
-        visible_network(ctx, uuid_of(&id, NodeKind::Network)?, at).await
+        visible_network(ctx, uuid_of(&id, NodeKind::Network, "id")?, at).await
     }
 }

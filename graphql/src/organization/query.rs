@@ -76,6 +76,6 @@ impl OrganizationQuery {
         effective_on: Option<Date>,
     ) -> ApiResult<Option<Organization>> {
         let at = lens(ctx, as_of, effective_on).await?;
-        visible_organization(ctx, uuid_of(&id, NodeKind::Organization)?, at).await
+        visible_organization(ctx, uuid_of(&id, NodeKind::Organization, "id")?, at).await
     }
 }

@@ -25,6 +25,6 @@ impl ProtocolQuery {
         effective_on: Option<Date>,
     ) -> ApiResult<Option<Protocol>> {
         let at = lens(ctx, as_of, effective_on).await?;
-        visible_protocol(ctx, uuid_of(&id, NodeKind::Protocol)?, at).await
+        visible_protocol(ctx, uuid_of(&id, NodeKind::Protocol, "id")?, at).await
     }
 }

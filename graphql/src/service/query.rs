@@ -133,7 +133,7 @@ impl ServiceQuery {
             ));
         }
         let network = match network {
-            Some(id) => Some(NetworkId(uuid_of(&id, NodeKind::Network)?)),
+            Some(id) => Some(NetworkId(uuid_of(&id, NodeKind::Network, "network")?)),
             None => None,
         };
         let kinds = Some(kinds.unwrap_or_else(|| vec![ServiceKind::AntiViolenceCentre]));
@@ -160,7 +160,7 @@ impl ServiceQuery {
         not_confirmed_for_days: Option<i32>,
         #[graphql(desc = "The date staleness is judged on (default: today).")] on: Option<Date>,
     ) -> ApiResult<Vec<Service>> {
-        let network = NetworkId(uuid_of(&network, NodeKind::Network)?);
+        let network = NetworkId(uuid_of(&network, NodeKind::Network, "network")?);
         let days = not_confirmed_for_days.unwrap_or(365);
         if !(1..=36_500).contains(&days) {
             return Err(client_error_for(

@@ -544,6 +544,31 @@ async fn client_mistakes_are_client_errors_with_a_code(store: Store) {
             None,
             ("GRAPHQL_VALIDATION_FAILED", "none"),
         ),
+        // A refusal about an argument names it, from validation or from the resolver.
+        (
+            "{ network { name } }",
+            json!({}),
+            None,
+            ("GRAPHQL_VALIDATION_FAILED", "id"),
+        ),
+        (
+            "{ networks(frist: 3) { totalCount } }",
+            json!({}),
+            None,
+            ("GRAPHQL_VALIDATION_FAILED", "frist"),
+        ),
+        (
+            "{ network(id: \"Comune di Bra\") { name } }",
+            json!({}),
+            None,
+            ("INVALID_ID", "id"),
+        ),
+        (
+            "{ networks(first: 500) { totalCount } }",
+            json!({}),
+            None,
+            ("PAGE_TOO_LARGE", "first"),
+        ),
     ];
     for (query, variables, token, expected) in cases {
         let answer = server.gql(token, query, variables).await;
@@ -554,6 +579,26 @@ async fn client_mistakes_are_client_errors_with_a_code(store: Store) {
         );
         let message = answer["errors"][0]["message"].as_str().unwrap_or_default();
         assert!(!message.contains("internal error"), "{query}: {answer}");
+    }
+    // A field inside an input object is named from its argument, left out or not an id.
+    for (query, token, field) in [
+        (
+            "mutation { renameOrganization(input: {name: \"Comune\"}) { userErrors { code } } }",
+            Some(admin.as_str()),
+            "input.organization",
+        ),
+        (
+            "{ auditLog(filter: {network: \"Comune di Bra\"}) { totalCount } }",
+            Some(admin.as_str()),
+            "filter.network",
+        ),
+    ] {
+        let answer = server.gql(token, query, json!({})).await;
+        let extensions = &answer["errors"][0]["extensions"];
+        let argument = field.split('.').next().unwrap();
+        assert_eq!(extensions["argument"], argument, "{query}: {answer}");
+        assert_eq!(extensions["field"], field, "{query}: {answer}");
+        assert_eq!(answer["data"], serde_json::Value::Null, "{query}: {answer}");
     }
 }
 
