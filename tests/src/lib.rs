@@ -12,6 +12,7 @@ pub mod fixtures;
 pub mod js;
 pub mod national;
 pub mod postgres;
+pub mod python;
 pub mod ws;
 
 use projections::store::Store;

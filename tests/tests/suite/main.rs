@@ -24,6 +24,7 @@ mod projections;
 mod read_image;
 mod read_side;
 mod resilience;
+mod schema_fuzz;
 mod series;
 mod services;
 mod store;
