@@ -9,7 +9,7 @@ pub(crate) use projections::views;
 
 pub(crate) use crate::enums::*;
 pub(crate) use crate::errors::ApiResult;
-pub(crate) use crate::ids::{decode_kind, global_id, NodeKind};
+pub(crate) use crate::ids::{global_id, NodeKind};
 pub(crate) use crate::lens::{lens, Lens};
 pub(crate) use crate::pagination::{paginate, select, ListConnection, MAX_PAGE};
 pub(crate) use crate::state::read;

@@ -13,7 +13,7 @@ use projections::store::StoredEvent;
 
 use crate::errors::ApiResult;
 use crate::history::HistoryEntry;
-use crate::ids::{decode_kind, NodeKind};
+use crate::ids::NodeKind;
 use crate::log::AuditLogFilter;
 use crate::state::ApiState;
 
@@ -204,13 +204,7 @@ impl Subscription {
         >,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<HistoryEntry>>> {
         let state = ctx.data_unchecked::<ApiState>().clone();
-        let network = decode_kind(&network, NodeKind::Network).ok_or_else(|| {
-            crate::errors::client_error_for(
-                "INVALID_ID",
-                NodeKind::Network.not_the_id_of("network"),
-                "network",
-            )
-        })?;
+        let network = crate::ids::uuid_of(&network, NodeKind::Network, "network")?;
         let filter = AuditFilter {
             network: Some(aggregates::ids::NetworkId(network)),
             ..Default::default()

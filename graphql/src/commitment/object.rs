@@ -109,13 +109,11 @@ pub(crate) async fn commitment_page(
 ) -> ApiResult<ListConnection<Commitment>> {
     let filter = filter.unwrap_or_default();
     let obligor = match &filter.obligor {
-        Some(id) => Some(decode_kind(id, NodeKind::Organization).ok_or_else(|| {
-            crate::errors::client_error_for(
-                "INVALID_ID",
-                NodeKind::Organization.not_the_id_of("filter.obligor"),
-                "filter.obligor",
-            )
-        })?),
+        Some(id) => Some(crate::ids::uuid_of(
+            id,
+            NodeKind::Organization,
+            "filter.obligor",
+        )?),
         None => None,
     };
     // A status given by name must be one (the deprecated `status` is a string).
