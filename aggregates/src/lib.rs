@@ -169,6 +169,32 @@ pub fn upcasters() -> Vec<Box<dyn cqrs_es::persist::EventUpcaster>> {
     all
 }
 
+/// [`upcasters`], made once: they are consulted for every event read.
+fn shared_upcasters() -> &'static [Box<dyn cqrs_es::persist::EventUpcaster>] {
+    static ALL: std::sync::LazyLock<Vec<Box<dyn cqrs_es::persist::EventUpcaster>>> =
+        std::sync::LazyLock::new(upcasters);
+    &ALL
+}
+
+/// Whether an event of this type and version is upcast when read (most are not).
+pub fn needs_upcast(event_type: &str, event_version: &str) -> bool {
+    shared_upcasters()
+        .iter()
+        .any(|u| u.can_upcast(event_type, event_version))
+}
+
+/// Brings a serialized event to the current version of its event type.
+pub fn upcast_serialized(
+    mut event: cqrs_es::persist::SerializedEvent,
+) -> cqrs_es::persist::SerializedEvent {
+    for upcaster in shared_upcasters() {
+        if upcaster.can_upcast(&event.event_type, &event.event_version) {
+            event = upcaster.upcast(event);
+        }
+    }
+    event
+}
+
 /// Brings a stored payload to the current version of its event type.
 pub fn upcast(
     aggregate_type: &str,
@@ -178,7 +204,10 @@ pub fn upcast(
     event_version: &str,
     payload: serde_json::Value,
 ) -> (String, serde_json::Value) {
-    let mut event = cqrs_es::persist::SerializedEvent::new(
+    if !needs_upcast(event_type, event_version) {
+        return (event_version.to_owned(), payload);
+    }
+    let event = upcast_serialized(cqrs_es::persist::SerializedEvent::new(
         aggregate_id.to_owned(),
         sequence,
         aggregate_type.to_owned(),
@@ -186,11 +215,6 @@ pub fn upcast(
         event_version.to_owned(),
         payload,
         serde_json::Value::Null,
-    );
-    for upcaster in upcasters() {
-        if upcaster.can_upcast(&event.event_type, &event.event_version) {
-            event = upcaster.upcast(event);
-        }
-    }
+    ));
     (event.event_version, event.payload)
 }

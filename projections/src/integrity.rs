@@ -240,7 +240,7 @@ impl<'a> Checker<'a> {
                     .fail(c.position, "a checkpointed event is missing from the log");
             }
         }
-        let hash = event_hash(&self.previous, event);
+        let hash = event_hash(&self.previous, &event.as_stored());
         let hex_hash = hex::encode(hash);
         match stored {
             Some(s) if s == hex_hash => {}
@@ -416,13 +416,16 @@ impl Store {
     /// back and it starts again from the new head.
     pub async fn seal_pending(&self, limit: i64) -> Result<usize, StoreError> {
         let (head, mut previous) = self.sealed_head().await?;
-        let events = self.export_after(head, limit, None).await?;
+        // The events the log's followers share (`Store::read_after`): near the log's end they
+        // are read and decoded once for the projector, the image, the process manager and
+        // this, and each keeps the parts of its row that reading changed.
+        let events = self.read_after(head, limit).await?;
         if events.is_empty() {
             return Ok(0);
         }
         let mut rows = Vec::with_capacity(events.len());
         for event in &events {
-            previous = event_hash(&previous, event);
+            previous = event_hash(&previous, &event.as_stored());
             rows.push((event.position, hex::encode(previous)));
         }
         // One statement for the batch (atomic on its own): no transaction held open across

@@ -375,6 +375,7 @@ mod tests {
             payload: serde_json::json!({}),
             metadata,
             recorded_at: at(position),
+            stored: Default::default(),
         })
     }
 

@@ -6,6 +6,7 @@ use chrono::SecondsFormat;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::event::{Hashed, Json};
 use crate::store::ExportedEvent;
 
 /// JSON with object keys sorted at every level, no insignificant whitespace: the same value
@@ -57,28 +58,50 @@ fn write_canonical_json(value: &Value, out: &mut impl std::io::Write) {
 /// The canonical form of one stored event.
 pub fn canonical_event(event: &ExportedEvent) -> String {
     let mut bytes = Vec::new();
-    write_canonical_event(event, &mut bytes);
+    write_canonical_event(&event.as_stored(), &mut bytes);
     String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// A JSON value of a stored event, canonical (a map of strings is the object it was read
+/// from: the same keys, sorted, with string values).
+fn write_canonical(json: &Json<'_>, out: &mut impl std::io::Write) {
+    match json {
+        Json::Value(value) => write_canonical_json(value, out),
+        Json::Strings(map) => {
+            let mut entries: Vec<(&String, &String)> = map.iter().collect();
+            entries.sort_unstable_by_key(|(key, _)| *key);
+            let _ = out.write_all(b"{");
+            for (i, (key, value)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    let _ = out.write_all(b",");
+                }
+                let _ = serde_json::to_writer(&mut *out, key);
+                let _ = out.write_all(b":");
+                let _ = serde_json::to_writer(&mut *out, value);
+            }
+            let _ = out.write_all(b"}");
+        }
+    }
 }
 
 /// [`canonical_event`] into any writer: the sealer and `verify` stream it into the hash
 /// instead of building each event's text first.
-fn write_canonical_event(event: &ExportedEvent, out: &mut impl std::io::Write) {
+fn write_canonical_event(event: &Hashed<'_>, out: &mut impl std::io::Write) {
     let _ = write!(out, "[{}", event.position);
     for text in [
-        event.aggregate_type.as_str(),
-        event.aggregate_id.as_str(),
+        event.aggregate_type,
+        event.aggregate_id,
         &event.sequence.to_string(),
-        event.event_type.as_str(),
-        event.event_version.as_str(),
+        event.event_type,
+        event.event_version,
     ] {
         let _ = out.write_all(b",");
         let _ = serde_json::to_writer(&mut *out, text);
     }
     let _ = out.write_all(b",");
-    write_canonical_json(&event.payload, out);
+    write_canonical(&event.payload, out);
     let _ = out.write_all(b",");
-    write_canonical_json(&event.metadata, out);
+    write_canonical(&event.metadata, out);
     let _ = write!(
         out,
         ",\"{}\"]",
@@ -88,8 +111,9 @@ fn write_canonical_event(event: &ExportedEvent, out: &mut impl std::io::Write) {
     );
 }
 
-/// The chain hash of `event` after `previous`.
-pub fn event_hash(previous: &[u8; 32], event: &ExportedEvent) -> [u8; 32] {
+/// The chain hash of `event` (as stored: [`ExportedEvent::as_stored`],
+/// [`crate::event::StoredEvent::as_stored`]) after `previous`.
+pub fn event_hash(previous: &[u8; 32], event: &Hashed<'_>) -> [u8; 32] {
     let mut hasher = Sha256::new();
     hasher.update(previous);
     write_canonical_event(event, &mut hasher);
@@ -147,7 +171,7 @@ mod tests {
             )
         );
         assert_eq!(
-            hex::encode(event_hash(&[0xab; 32], &event)),
+            hex::encode(event_hash(&[0xab; 32], &event.as_stored())),
             "2a32c2a9e5057a84a49ab49879c5f8db03e6dcd06d67b4ed183686057286cf12"
         );
     }

@@ -153,14 +153,8 @@ fn apply_all<A: Aggregate>(
     sequence: &mut usize,
     serialized: Vec<cqrs_es::persist::SerializedEvent>,
 ) -> Result<(), AggregateError<A::Error>> {
-    let upcasters = aggregates::upcasters();
-    for mut event in serialized {
-        for upcaster in &upcasters {
-            if upcaster.can_upcast(&event.event_type, &event.event_version) {
-                event = upcaster.upcast(event);
-            }
-        }
-        let envelope = EventEnvelope::<A>::try_from(event)?;
+    for event in serialized {
+        let envelope = EventEnvelope::<A>::try_from(aggregates::upcast_serialized(event))?;
         *sequence = envelope.sequence;
         aggregate.apply(envelope.payload);
     }

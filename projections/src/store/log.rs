@@ -93,8 +93,11 @@ impl TryFrom<RawEvent> for StoredEvent {
         let position = raw.position;
         let corrupt =
             |e: String| StoreError::Corrupt(format!("metadata at position {position}: {e}"));
-        let map = serde_json::from_value(raw.metadata).map_err(|e| corrupt(e.to_string()))?;
+        let map: std::collections::HashMap<String, String> =
+            serde_json::from_value(raw.metadata).map_err(|e| corrupt(e.to_string()))?;
         let metadata = EventMetadata::from_map(&map).map_err(|e| corrupt(e.to_string()))?;
+        let before_upcast = aggregates::needs_upcast(&raw.event_type, &raw.event_version)
+            .then(|| Box::new((raw.event_version.clone(), raw.payload.clone())));
         let (event_version, payload) = aggregates::upcast(
             &raw.aggregate_type,
             &raw.aggregate_id,
@@ -113,6 +116,10 @@ impl TryFrom<RawEvent> for StoredEvent {
             payload,
             metadata,
             recorded_at: raw.recorded_at,
+            stored: crate::event::AsStored {
+                metadata: map,
+                before_upcast,
+            },
         })
     }
 }
@@ -334,5 +341,87 @@ impl Store {
                 state,
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::integrity::event_hash;
+    use crate::store::ExportedEvent;
+
+    /// The sealer hashes the events the log's readers share: each must hash as its row as
+    /// stored (what `verify` and an export hash), upcast or not.
+    #[test]
+    fn a_read_event_hashes_as_its_stored_row() {
+        let metadata = serde_json::json!({
+            "actor_id": "u-1", "actor_role": "PLATFORM_ADMINISTRATOR",
+            "correlation_id": "0b6f5c1e-8f63-4bd4-9d1b-5a3f8f2b6a11", "zeta": "\u{20ac} \"q\"",
+        });
+        let rows = [
+            // Stays as stored.
+            (
+                "Organization",
+                "OrganizationRenamed",
+                "1",
+                serde_json::json!({"OrganizationRenamed": {"name": "Centro \"A\" \u{1}", "b": [1, {"z": null, "a": 2.5}]}}),
+            ),
+            // Upcast when read: its version and payload change.
+            (
+                "Meeting",
+                "MeetingScheduled",
+                "1",
+                serde_json::json!({"MeetingScheduled": {"title": "Tavolo", "place": " Sala 1 "}}),
+            ),
+        ];
+        for (aggregate_type, event_type, version, payload) in rows {
+            assert_eq!(
+                aggregates::needs_upcast(event_type, version),
+                event_type == "MeetingScheduled"
+            );
+            let recorded_at = chrono::DateTime::parse_from_rfc3339("2026-01-02T03:04:05.123456Z")
+                .unwrap()
+                .with_timezone(&Utc);
+            let exported = ExportedEvent {
+                position: 9,
+                aggregate_type: aggregate_type.into(),
+                aggregate_id: "a-1".into(),
+                sequence: 1,
+                event_type: event_type.into(),
+                event_version: version.into(),
+                payload: payload.clone(),
+                metadata: metadata.clone(),
+                recorded_at,
+                hash: None,
+            };
+            let read = StoredEvent::try_from(RawEvent {
+                position: 9,
+                aggregate_type: aggregate_type.into(),
+                aggregate_id: "a-1".into(),
+                sequence: 1,
+                event_type: event_type.into(),
+                event_version: version.into(),
+                payload,
+                metadata: metadata.clone(),
+                recorded_at,
+            })
+            .unwrap();
+            assert_eq!(
+                (
+                    read.event_version != version,
+                    read.payload != exported.payload
+                ),
+                (
+                    event_type == "MeetingScheduled",
+                    event_type == "MeetingScheduled"
+                ),
+                "{event_type}: upcast only when an upcaster applies"
+            );
+            assert_eq!(
+                event_hash(&[7; 32], &read.as_stored()),
+                event_hash(&[7; 32], &exported.as_stored()),
+                "{event_type}"
+            );
+        }
     }
 }

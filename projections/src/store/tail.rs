@@ -122,6 +122,7 @@ mod tests {
             payload: serde_json::json!({}),
             metadata: EventMetadata::new(Actor::system()),
             recorded_at: chrono::Utc::now(),
+            stored: Default::default(),
         })
     }
 

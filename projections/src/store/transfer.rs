@@ -31,6 +31,22 @@ pub struct ExportedEvent {
 }
 
 impl ExportedEvent {
+    /// The event as the hash chain covers it.
+    pub fn as_stored(&self) -> crate::event::Hashed<'_> {
+        use crate::event::Json;
+        crate::event::Hashed {
+            position: self.position,
+            aggregate_type: &self.aggregate_type,
+            aggregate_id: &self.aggregate_id,
+            sequence: self.sequence,
+            event_type: &self.event_type,
+            event_version: &self.event_version,
+            payload: Json::Value(&self.payload),
+            metadata: Json::Value(&self.metadata),
+            recorded_at: self.recorded_at,
+        }
+    }
+
     /// Whether two events are the same history (positions and recording precision aside).
     pub fn same_event(&self, other: &ExportedEvent) -> bool {
         self.aggregate_type == other.aggregate_type
