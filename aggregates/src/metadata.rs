@@ -163,7 +163,13 @@ impl EventMetadata {
 
     /// Reads the cqrs-es metadata map back; keys it does not know are ignored.
     pub fn from_map(map: &HashMap<String, String>) -> Result<Self, MetadataError> {
-        let get = |key: &'static str| map.get(key).map(String::as_str);
+        Self::from_lookup(|key| map.get(key).map(String::as_str))
+    }
+
+    /// [`EventMetadata::from_map`] from any map of strings, through its lookup by key.
+    pub fn from_lookup<'a>(
+        get: impl Fn(&'static str) -> Option<&'a str>,
+    ) -> Result<Self, MetadataError> {
         let actor = Actor {
             id: get(keys::ACTOR_ID)
                 .ok_or(MetadataError(keys::ACTOR_ID))?

@@ -1,7 +1,7 @@
 //! One event of the global log as readers see it: below the store (which reads it) and the
 //! read models (which fold it).
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use aggregates::metadata::EventMetadata;
 use aggregates::{AnyEvent, DecodeError};
@@ -30,8 +30,8 @@ pub struct StoredEvent {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AsStored {
     /// The metadata as stored (every value of a stored event's metadata is a string: a row
-    /// whose metadata is not such a map is not read at all).
-    pub metadata: HashMap<String, String>,
+    /// whose metadata is not such a map is not read at all), in key order.
+    pub metadata: BTreeMap<String, String>,
     /// For an upcast event, its stored version and payload (None: the fields above are
     /// those stored).
     pub before_upcast: Option<Box<(String, Value)>>,
@@ -75,8 +75,8 @@ pub struct Hashed<'a> {
     pub recorded_at: DateTime<Utc>,
 }
 
-/// A JSON value as read: any value, or an object of strings read as a map.
+/// A JSON value as read: any value, or an object of strings read as a map (in key order).
 pub enum Json<'a> {
     Value(&'a Value),
-    Strings(&'a HashMap<String, String>),
+    Strings(&'a BTreeMap<String, String>),
 }

@@ -68,10 +68,9 @@ fn write_canonical(json: &Json<'_>, out: &mut impl std::io::Write) {
     match json {
         Json::Value(value) => write_canonical_json(value, out),
         Json::Strings(map) => {
-            let mut entries: Vec<(&String, &String)> = map.iter().collect();
-            entries.sort_unstable_by_key(|(key, _)| *key);
+            // A `BTreeMap` iterates in key order: the order `write_canonical_json` sorts to.
             let _ = out.write_all(b"{");
-            for (i, (key, value)) in entries.into_iter().enumerate() {
+            for (i, (key, value)) in map.iter().enumerate() {
                 if i > 0 {
                     let _ = out.write_all(b",");
                 }

@@ -94,9 +94,10 @@ impl TryFrom<RawEvent> for StoredEvent {
         let position = raw.position;
         let corrupt =
             |e: String| StoreError::Corrupt(format!("metadata at position {position}: {e}"));
-        let map: std::collections::HashMap<String, String> =
+        let map: std::collections::BTreeMap<String, String> =
             serde_json::from_value(raw.metadata).map_err(|e| corrupt(e.to_string()))?;
-        let metadata = EventMetadata::from_map(&map).map_err(|e| corrupt(e.to_string()))?;
+        let metadata = EventMetadata::from_lookup(|key| map.get(key).map(String::as_str))
+            .map_err(|e| corrupt(e.to_string()))?;
         let before_upcast = aggregates::needs_upcast(&raw.event_type, &raw.event_version)
             .then(|| Box::new((raw.event_version.clone(), raw.payload.clone())));
         let (event_version, payload) = aggregates::upcast(
