@@ -98,16 +98,22 @@ impl TryFrom<RawEvent> for StoredEvent {
             serde_json::from_value(raw.metadata).map_err(|e| corrupt(e.to_string()))?;
         let metadata = EventMetadata::from_lookup(|key| map.get(key).map(String::as_str))
             .map_err(|e| corrupt(e.to_string()))?;
-        let before_upcast = aggregates::needs_upcast(&raw.event_type, &raw.event_version)
-            .then(|| Box::new((raw.event_version.clone(), raw.payload.clone())));
-        let (event_version, payload) = aggregates::upcast(
-            &raw.aggregate_type,
-            &raw.aggregate_id,
-            raw.sequence as usize,
-            &raw.event_type,
-            &raw.event_version,
-            raw.payload,
-        );
+        // Most events are stored at their current version: theirs pass through, moved.
+        let (event_version, payload, before_upcast) =
+            if aggregates::needs_upcast(&raw.event_type, &raw.event_version) {
+                let before = Box::new((raw.event_version.clone(), raw.payload.clone()));
+                let (version, payload) = aggregates::upcast(
+                    &raw.aggregate_type,
+                    &raw.aggregate_id,
+                    raw.sequence as usize,
+                    &raw.event_type,
+                    &raw.event_version,
+                    raw.payload,
+                );
+                (version, payload, Some(before))
+            } else {
+                (raw.event_version, raw.payload, None)
+            };
         Ok(StoredEvent {
             position,
             aggregate_type: raw.aggregate_type,
