@@ -542,17 +542,58 @@ async fn graphql_get(
             })
             .into_response();
     }
-    if uri.query().is_some_and(|q| q.contains("query=")) {
-        return (
-            StatusCode::METHOD_NOT_ALLOWED,
-            "GraphQL operations are executed by POST only",
-        )
-            .into_response();
-    }
-    if !state.graphiql {
-        return (StatusCode::METHOD_NOT_ALLOWED, "GraphQL is served by POST").into_response();
+    let operation = uri.query().and_then(requested_operation);
+    if operation.is_some() || !state.graphiql {
+        // A GraphQL-over-HTTP GET is never executed: answered 405 with the method that is, in
+        // the shape every GraphQL client reads, instead of GraphiQL's page. A persisted
+        // query's hash alone (Apollo's `useGETForHashedQueries`) says persisted queries are
+        // not supported that way: Apollo's link then sends the operation's text by POST.
+        let (code, message) = match operation {
+            Some(GetOperation::Hashed) => (
+                crate::persisted::NOT_SUPPORTED_BY_GET,
+                "persisted queries are run by POST only (`extensions.persistedQuery` in the \
+                 JSON body)",
+            ),
+            _ => (
+                "METHOD_NOT_ALLOWED",
+                "GraphQL operations are executed by POST only (`GET /graphql` serves GraphiQL \
+                 and subscriptions' WebSocket)",
+            ),
+        };
+        let mut response = refused(StatusCode::METHOD_NOT_ALLOWED, code, message.to_owned());
+        response.headers_mut().insert(
+            axum::http::header::ALLOW,
+            axum::http::HeaderValue::from_static("POST"),
+        );
+        return response;
     }
     crate::graphiql::page()
+}
+
+/// What a GraphQL-over-HTTP GET asks to run.
+#[derive(Debug, PartialEq, Eq)]
+enum GetOperation {
+    /// An operation's text (or only its variables or name).
+    Text,
+    /// A persisted query's hash without the text.
+    Hashed,
+}
+
+/// The operation a query string asks for, if it names a parameter of a GraphQL-over-HTTP GET.
+fn requested_operation(query: &str) -> Option<GetOperation> {
+    let mut asked = None;
+    for pair in query.split('&') {
+        let name = pair.split_once('=').map_or(pair, |(name, _)| name);
+        match name {
+            "query" => return Some(GetOperation::Text),
+            "extensions" if pair.contains("persistedQuery") => asked = Some(GetOperation::Hashed),
+            "extensions" | "variables" | "operationName" => {
+                asked = asked.or(Some(GetOperation::Text))
+            }
+            _ => {}
+        }
+    }
+    asked
 }
 
 /// The HTTP router: `POST /graphql` executes one operation (batches are refused); `GET
@@ -639,6 +680,25 @@ mod tests {
             ClassifiedResponse::Ready(outcome) => outcome.is_err(),
             ClassifiedResponse::RequiresEos(_) => unreachable!("classified at once"),
         }
+    }
+
+    #[test]
+    fn a_get_names_an_operation_by_its_parameters() {
+        assert_eq!(requested_operation(""), None);
+        assert_eq!(requested_operation("tab=1&queryx=2"), None);
+        assert_eq!(
+            requested_operation("query=%7B__typename%7D"),
+            Some(GetOperation::Text)
+        );
+        assert_eq!(
+            requested_operation("operationName=Q"),
+            Some(GetOperation::Text)
+        );
+        let hashed =
+            "operationName=Q&variables=%7B%7D&extensions=%7B%22persistedQuery%22%3A%7B%7D%7D";
+        assert_eq!(requested_operation(hashed), Some(GetOperation::Hashed));
+        let both = format!("{hashed}&query=%7B__typename%7D");
+        assert_eq!(requested_operation(&both), Some(GetOperation::Text));
     }
 
     #[test]

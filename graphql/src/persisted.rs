@@ -19,6 +19,10 @@ use sha2::{Digest, Sha256};
 /// The bounds of the parsed outlines: as many texts, as long.
 use crate::parsed::{LONGEST, REMEMBERED};
 
+/// The code of a persisted query sent by `GET`, which never runs an operation: Apollo's link
+/// reads it, stops sending hashes alone, and sends the operation's text by `POST`.
+pub(crate) const NOT_SUPPORTED_BY_GET: &str = "PERSISTED_QUERY_NOT_SUPPORTED";
+
 /// The texts of the operations clients sent with their hash, by hash.
 pub(crate) struct PersistedQueries(Mutex<lru::LruCache<[u8; 32], String>>);
 

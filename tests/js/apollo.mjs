@@ -3,17 +3,24 @@
 // sends only the query's hash), then a second client that never sent the query. Prints, as
 // JSON, each answer's data and every HTTP request the clients made (whether it carried the
 // query text, and the status).
-// Usage: node apollo.mjs <http-url> <query> <variables as JSON> <bearer token>
+// With a fifth argument `get`, the link sends hashes alone by GET (`useGETForHashedQueries`).
+// Usage: node apollo.mjs <http-url> <query> <variables as JSON> <bearer token> [get]
 import { createHash } from 'node:crypto';
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, gql } from '@apollo/client';
 import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
 
-const [url, text, variables, token] = process.argv.slice(2);
+const [url, text, variables, token, mode] = process.argv.slice(2);
 const requests = [];
 const recording = async (input, init) => {
-  const body = JSON.parse(init.body);
+  const method = init.method ?? 'GET';
+  // A GET carries the request in its URL's parameters, a POST in its body.
+  const params = new URL(input, url).searchParams;
+  const body = method === 'GET'
+    ? { query: params.get('query') ?? undefined, extensions: JSON.parse(params.get('extensions') ?? '{}') }
+    : JSON.parse(init.body);
   const response = await fetch(input, init);
   requests.push({
+    method,
     withQuery: typeof body.query === 'string',
     hash: body.extensions?.persistedQuery?.sha256Hash ?? null,
     status: response.status,
@@ -24,7 +31,10 @@ const client = () =>
   new ApolloClient({
     cache: new InMemoryCache(),
     link: ApolloLink.from([
-      new PersistedQueryLink({ sha256: (q) => createHash('sha256').update(q).digest('hex') }),
+      new PersistedQueryLink({
+        sha256: (q) => createHash('sha256').update(q).digest('hex'),
+        useGETForHashedQueries: mode === 'get',
+      }),
       new HttpLink({ uri: url, fetch: recording, headers: { authorization: `Bearer ${token}` } }),
     ]),
   });

@@ -69,6 +69,49 @@ async fn apollo_client_runs_operations_by_their_hash() {
     );
 }
 
+/// Apollo Client sending hashes alone by GET (`useGETForHashedQueries`, common behind CDNs):
+/// GET never runs an operation here, and its answer (405, `PERSISTED_QUERY_NOT_SUPPORTED`)
+/// makes the link send the operation's text by POST, so the application gets its data.
+#[tokio::test]
+async fn apollo_client_hashing_by_get_falls_back_to_post() {
+    let (_dir, server) = server().await;
+    let id = server.register_organization("Comune di Alba").await;
+    let query = "query($id: ID!) { node(id: $id) { id ... on Organization { name } } }";
+    let out = tests::js::run(
+        "apollo.mjs",
+        &[
+            &server.url,
+            query,
+            &json!({"id": id}).to_string(),
+            &tests::admin(),
+            "get",
+        ],
+        "Apollo Client with persisted queries by GET",
+    )
+    .await;
+    let out: Value = serde_json::from_str(out.trim()).expect("the script's JSON");
+    for answer in out["answers"].as_array().expect("answers") {
+        assert_eq!(answer["node"]["name"], "Comune di Alba", "{out}");
+    }
+    let sent: Vec<(String, bool, u64)> = out["requests"]
+        .as_array()
+        .expect("requests")
+        .iter()
+        .map(|r| {
+            (
+                r["method"].as_str().unwrap_or("").to_owned(),
+                r["withQuery"] == true,
+                r["status"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    let pair = [
+        ("GET".to_owned(), false, 405),
+        ("POST".to_owned(), true, 200),
+    ];
+    assert_eq!(sent, [pair.clone(), pair].concat(), "{out}");
+}
+
 /// Every way a persisted query can be wrong is refused with its code and the field at fault,
 /// and runs nothing; only a text that ran is remembered, under its own hash; mutations and
 /// variables work by hash as by text.
