@@ -251,8 +251,16 @@ async fn graphql_post(
         Ok(request) => request.into_inner(),
         Err(rejection) => return bad_body(rejection.0),
     };
-    // Apollo's automatic persisted queries: a hash in place of the text, or both.
-    let persist = match state.persisted.apply(&mut request) {
+    let authorization = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or("\u{0}"));
+    let principal = match auth::authenticate(&state.state.store, &state.auth, authorization).await {
+        Ok(principal) => principal,
+        Err(e) => return unauthenticated(&e),
+    };
+    // Apollo's automatic persisted queries: a hash in place of the text, or both; a hash alone
+    // runs only a text this caller sent (`persisted.rs`).
+    let persist = match state.persisted.apply(&mut request, &principal.subject) {
         Ok(persist) => persist,
         Err(refusal) => return persisted_refused(&refusal, media),
     };
@@ -265,13 +273,6 @@ async fn graphql_post(
                 .to_owned(),
         );
     }
-    let authorization = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .map(|v| v.to_str().unwrap_or("\u{0}"));
-    let principal = match auth::authenticate(&state.state.store, &state.auth, authorization).await {
-        Ok(principal) => principal,
-        Err(e) => return unauthenticated(&e),
-    };
     let key = match idempotency_key(&headers) {
         Ok(key) => key,
         Err(message) => {

@@ -6,6 +6,12 @@
 //! ran (passed validation) is remembered, under the hash of its own text: no request can make
 //! another client's hash run a text of its choosing.
 //!
+//! Each caller has its texts of its own: a text is remembered under its hash and the caller's
+//! subject (every anonymous caller one subject), and a hash alone runs only a text the same
+//! caller sent. A cache shared by every caller would tell one caller which texts another sent
+//! lately (its hash alone would run), and a text may carry a person's details as literals: a
+//! caller could confirm that someone asked about a tax code by hashing a guess.
+//!
 //! Memory is bounded as the parsed outlines are (`parsed.rs`): at most [`REMEMBERED`] texts,
 //! each of at most [`LONGEST`] bytes (a longer one runs, and is sent again in full the next
 //! time), the least recently used forgotten first.
@@ -83,31 +89,35 @@ impl PersistedQueries {
     /// request that sends only the hash, checks the hash of one that sends both. Answers the
     /// hash to remember the text under once the operation ran ([`Self::keep`]): Some for a text
     /// sent with its hash, None otherwise.
+    ///
+    /// `caller` is the principal's subject: only its own texts are found (see the module's doc).
     pub(crate) fn apply(
         &self,
         request: &mut async_graphql::Request,
+        caller: &str,
     ) -> Result<Option<[u8; 32]>, Refused> {
         let Some(extension) = request.extensions.0.get("persistedQuery") else {
             return Ok(None);
         };
         let hash = parse(extension)?;
         if request.query.trim().is_empty() {
-            let known = self.lock().get(&hash).cloned();
+            let known = self.lock().get(&scoped(caller, &hash)).cloned();
             request.query = known.ok_or(Refused::NotFound)?;
             return Ok(None);
         }
         match <[u8; 32]>::from(Sha256::digest(request.query.as_bytes())) == hash {
-            true => Ok(Some(hash)),
+            true => Ok(Some(scoped(caller, &hash))),
             false => Err(Refused::Mismatch),
         }
     }
 
-    /// Remembers `query` (whose hash [`Self::apply`] checked) once its operation ran.
-    pub(crate) fn keep(&self, hash: [u8; 32], query: &str) {
+    /// Remembers `query` under the key [`Self::apply`] answered (its checked hash, scoped to
+    /// its caller) once its operation ran.
+    pub(crate) fn keep(&self, key: [u8; 32], query: &str) {
         if query.len() <= LONGEST {
             let mut texts = self.lock();
-            if !texts.contains(&hash) {
-                texts.put(hash, query.to_owned());
+            if !texts.contains(&key) {
+                texts.put(key, query.to_owned());
             }
         }
     }
@@ -116,6 +126,16 @@ impl PersistedQueries {
         // Every change to the cache is a single call: a panic cannot leave it half-made.
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// The key of a caller's text: the SHA-256 of the caller's subject (its length first, so that
+/// no two pairs run together alike) and the text's hash.
+fn scoped(caller: &str, hash: &[u8; 32]) -> [u8; 32] {
+    let mut key = Sha256::new();
+    key.update((caller.len() as u64).to_le_bytes());
+    key.update(caller.as_bytes());
+    key.update(hash);
+    key.finalize().into()
 }
 
 /// The hash an extension names, if it is version 1's shape.
@@ -175,24 +195,52 @@ mod tests {
         let extension = serde_json::json!({"version": 1, "sha256Hash": hash_of(TEXT)});
         // Unknown hash: not found, and the request is left as it was.
         let mut only_hash = request("", extension.clone());
-        assert_eq!(texts.apply(&mut only_hash), Err(Refused::NotFound));
+        assert_eq!(
+            texts.apply(&mut only_hash, "token:a"),
+            Err(Refused::NotFound)
+        );
         // The text with its hash: checked, to be remembered once it ran.
         let mut both = request(TEXT, extension.clone());
-        let hash = texts.apply(&mut both).expect("the hash is the text's");
+        let hash = texts
+            .apply(&mut both, "token:a")
+            .expect("the hash is the text's");
         assert_eq!(both.query, TEXT);
         assert_eq!(
-            texts.apply(&mut request("", extension.clone())),
+            texts.apply(&mut request("", extension.clone()), "token:a"),
             Err(Refused::NotFound)
         );
         texts.keep(hash.expect("a hash to remember"), &both.query);
         // Now the hash alone runs the text; the hash in upper case is the same hash.
         let mut only_hash = request("", extension);
-        assert_eq!(texts.apply(&mut only_hash), Ok(None));
+        assert_eq!(texts.apply(&mut only_hash, "token:a"), Ok(None));
         assert_eq!(only_hash.query, TEXT);
         let upper = serde_json::json!({"version": 1, "sha256Hash": hash_of(TEXT).to_uppercase()});
         let mut only_hash = request("", upper);
-        assert_eq!(texts.apply(&mut only_hash), Ok(None));
+        assert_eq!(texts.apply(&mut only_hash, "token:a"), Ok(None));
         assert_eq!(only_hash.query, TEXT);
+    }
+
+    #[test]
+    fn a_hash_alone_runs_only_the_callers_own_text() {
+        let texts = PersistedQueries::default();
+        let extension = serde_json::json!({"version": 1, "sha256Hash": hash_of(TEXT)});
+        let key = texts
+            .apply(&mut request(TEXT, extension.clone()), "token:a")
+            .expect("the hash is the text's")
+            .expect("a key to remember");
+        texts.keep(key, TEXT);
+        // Another caller (a subject that runs together with the first's alike included) does
+        // not find it, and cannot tell that anyone sent it.
+        for other in ["token:b", "anonymous", "token:", "token:a "] {
+            assert_eq!(
+                texts.apply(&mut request("", extension.clone()), other),
+                Err(Refused::NotFound),
+                "{other}"
+            );
+        }
+        let mut own = request("", extension);
+        assert_eq!(texts.apply(&mut own, "token:a"), Ok(None));
+        assert_eq!(own.query, TEXT);
     }
 
     #[test]
@@ -200,10 +248,13 @@ mod tests {
         let texts = PersistedQueries::default();
         let other = serde_json::json!({"version": 1, "sha256Hash": hash_of("{ other }")});
         assert_eq!(
-            texts.apply(&mut request(TEXT, other.clone())),
+            texts.apply(&mut request(TEXT, other.clone()), "token:a"),
             Err(Refused::Mismatch)
         );
-        assert_eq!(texts.apply(&mut request("", other)), Err(Refused::NotFound));
+        assert_eq!(
+            texts.apply(&mut request("", other), "token:a"),
+            Err(Refused::NotFound)
+        );
     }
 
     #[test]
@@ -242,7 +293,7 @@ mod tests {
             ),
         ] {
             let refused = texts
-                .apply(&mut request(TEXT, extension.clone()))
+                .apply(&mut request(TEXT, extension.clone()), "token:a")
                 .expect_err("refused");
             assert_eq!(refused.code(), "INVALID_PERSISTED_QUERY", "{extension}");
             assert_eq!(refused.field(), field, "{extension}");
@@ -257,7 +308,7 @@ mod tests {
         texts.keep(hash, &long);
         let extension = serde_json::json!({"version": 1, "sha256Hash": hex::encode(hash)});
         assert_eq!(
-            texts.apply(&mut request("", extension)),
+            texts.apply(&mut request("", extension), "token:a"),
             Err(Refused::NotFound)
         );
     }

@@ -18,19 +18,66 @@ fn hash_of(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
-/// Posts `body` with `accept`; answers the status and the body as JSON.
+/// Posts `body` with `accept` as the administrator; answers the status and the body as JSON.
 async fn post(server: &TestServer, accept: &str, body: Value) -> (u16, Value) {
-    let response = server
-        .client
-        .post(&server.url)
-        .header("accept", accept)
-        .bearer_auth(tests::admin())
-        .json(&body)
-        .send()
-        .await
-        .expect("an answer");
+    post_as(server, Some(&tests::admin()), accept, body).await
+}
+
+/// Posts `body` with `accept` and `token` (none: anonymous); answers the status and the body.
+async fn post_as(
+    server: &TestServer,
+    token: Option<&str>,
+    accept: &str,
+    body: Value,
+) -> (u16, Value) {
+    let mut request = server.client.post(&server.url).header("accept", accept);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.json(&body).send().await.expect("an answer");
     let status = response.status().as_u16();
     (status, response.json().await.expect("a JSON answer"))
+}
+
+/// A hash alone runs only a text its own caller sent: another caller (anonymous included)
+/// is told the hash is unknown, so it cannot confirm what anyone else asked (a text may hold a
+/// person's details as literals).
+#[tokio::test]
+async fn a_persisted_query_is_its_callers_own() {
+    let (_dir, server) = server().await;
+    let name = "Comune di Cuneo";
+    server.register_organization(name).await;
+    let text = format!(
+        "{{ organizations(filter: {{nameContains: \"{name}\"}}, first: 5) {{ nodes {{ name }} }} }}"
+    );
+    let extensions = json!({"persistedQuery": {"version": 1, "sha256Hash": hash_of(&text)}});
+    let json = "application/json";
+    let (status, body) = post(
+        &server,
+        json,
+        json!({"query": text, "extensions": extensions}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["data"]["organizations"]["nodes"][0]["name"], name,
+        "{body}"
+    );
+    let auditor = tests::auditor();
+    for token in [Some(auditor.as_str()), None] {
+        let (status, body) = post_as(&server, token, json, json!({"extensions": extensions})).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "PERSISTED_QUERY_NOT_FOUND",
+            "{body}"
+        );
+        assert!(body.get("data").is_none_or(Value::is_null), "{body}");
+    }
+    let (_, body) = post(&server, json, json!({"extensions": extensions})).await;
+    assert_eq!(
+        body["data"]["organizations"]["nodes"][0]["name"], name,
+        "{body}"
+    );
 }
 
 /// Apollo Client with its persisted-queries link: the first client's hash alone is not known,
