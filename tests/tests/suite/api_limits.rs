@@ -262,43 +262,30 @@ async fn a_connection_that_does_not_send_its_head_in_time_is_closed() {
     }
 }
 
+/// A GET of `url`: refused 405 with `Allow: POST` and the GraphQL error `code`, run nothing.
+async fn get_refused(client: &reqwest::Client, url: &str, code: &str) {
+    let response = client.get(url).send().await.unwrap();
+    assert_eq!(response.status(), 405, "{url}");
+    assert_eq!(response.headers()["allow"], "POST", "{url}");
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], code, "{url}");
+    assert!(body.get("data").is_none(), "not executed: {body}");
+}
+
 #[tokio::test]
 async fn get_never_executes_an_operation_and_batches_are_refused() {
     let (_dir, s) = server(Default::default()).await;
-    let response = s
-        .client
-        .get(format!("{}?query=%7B__typename%7D", s.url))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 405);
-    assert_eq!(response.headers()["allow"], "POST");
-    let body: serde_json::Value = response.json().await.unwrap();
-    assert_eq!(
-        body["errors"][0]["extensions"]["code"],
-        "METHOD_NOT_ALLOWED"
-    );
-    assert!(body.get("data").is_none(), "not executed: {body}");
+    let url = format!("{}?query=%7B__typename%7D", s.url);
+    get_refused(&s.client, &url, "METHOD_NOT_ALLOWED").await;
     // Apollo's persisted queries over GET (`useGETForHashedQueries`) send only the hash, and
     // must not get GraphiQL's page as their answer, but the code that makes Apollo's link send
     // the text by POST (its run in `client_protocols.rs`).
-    let hashed = s
-        .client
-        .get(format!(
-            "{}?operationName=Q&variables=%7B%7D&extensions=%7B%22persistedQuery%22%3A%7B%22version%22%3A1%2C%22sha256Hash%22%3A%22{}%22%7D%7D",
-            s.url,
-            "0".repeat(64)
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(hashed.status(), 405);
-    assert_eq!(hashed.headers()["allow"], "POST");
-    let body: serde_json::Value = hashed.json().await.unwrap();
-    assert_eq!(
-        body["errors"][0]["extensions"]["code"],
-        "PERSISTED_QUERY_NOT_SUPPORTED"
+    let hashed = format!(
+        "{}?operationName=Q&variables=%7B%7D&extensions=%7B%22persistedQuery%22%3A%7B%22version%22%3A1%2C%22sha256Hash%22%3A%22{}%22%7D%7D",
+        s.url,
+        "0".repeat(64)
     );
+    get_refused(&s.client, &hashed, "PERSISTED_QUERY_NOT_SUPPORTED").await;
     let page = s.client.get(&s.url).send().await.unwrap();
     assert_eq!(page.status(), 200, "GraphiQL for browsers");
     assert!(page
@@ -324,9 +311,7 @@ async fn get_never_executes_an_operation_and_batches_are_refused() {
         ..Default::default()
     })
     .await;
-    let page = closed.client.get(&closed.url).send().await.unwrap();
-    assert_eq!(page.status(), 405);
-    assert_eq!(page.headers()["allow"], "POST");
+    get_refused(&closed.client, &closed.url, "METHOD_NOT_ALLOWED").await;
 }
 
 #[tokio::test]

@@ -80,39 +80,43 @@ async fn a_persisted_query_is_its_callers_own() {
     );
 }
 
+/// Runs `apollo.mjs` (two Apollo clients, one query each, `mode` as its fifth argument) for a
+/// new organization named `name`; checks that both clients got it, and answers the script's
+/// record of the requests.
+async fn apollo(name: &str, mode: &[&str]) -> Vec<Value> {
+    let (_dir, server) = server().await;
+    let id = server.register_organization(name).await;
+    let query = "query($id: ID!) { node(id: $id) { id ... on Organization { name } } }";
+    let (variables, token) = (json!({"id": id}).to_string(), tests::admin());
+    let mut args = vec![server.url.as_str(), query, &variables, &token];
+    args.extend_from_slice(mode);
+    let out = tests::js::run("apollo.mjs", &args, "Apollo Client with persisted queries").await;
+    let out: Value = serde_json::from_str(out.trim()).expect("the script's JSON");
+    for answer in out["answers"].as_array().expect("answers") {
+        assert_eq!(answer["node"]["name"], name, "{out}");
+    }
+    out["requests"].as_array().expect("requests").clone()
+}
+
 /// Apollo Client with its persisted-queries link: the first client's hash alone is not known,
 /// so it sends the text; a second client's hash alone then runs it.
 #[tokio::test]
 async fn apollo_client_runs_operations_by_their_hash() {
-    let (_dir, server) = server().await;
-    let id = server.register_organization("Comune di Bra").await;
-    let query = "query($id: ID!) { node(id: $id) { id ... on Organization { name } } }";
-    let out = tests::js::run(
-        "apollo.mjs",
-        &[
-            &server.url,
-            query,
-            &json!({"id": id}).to_string(),
-            &tests::admin(),
-        ],
-        "Apollo Client with automatic persisted queries",
-    )
-    .await;
-    let out: Value = serde_json::from_str(out.trim()).expect("the script's JSON");
-    for answer in out["answers"].as_array().expect("answers") {
-        assert_eq!(answer["node"]["name"], "Comune di Bra", "{out}");
-    }
-    let requests = out["requests"].as_array().expect("requests");
+    let requests = apollo("Comune di Bra", &[]).await;
     let sent: Vec<(bool, u64)> = requests
         .iter()
         .map(|r| (r["withQuery"] == true, r["status"].as_u64().unwrap_or(0)))
         .collect();
     // Apollo asks for `application/graphql-response+json` first: an unknown hash is a
     // request error there (400), which the link reads and answers with the text.
-    assert_eq!(sent, [(false, 400), (true, 200), (false, 200)], "{out}");
+    assert_eq!(
+        sent,
+        [(false, 400), (true, 200), (false, 200)],
+        "{requests:?}"
+    );
     assert!(
         requests.iter().all(|r| r["hash"] == requests[0]["hash"]),
-        "{out}"
+        "{requests:?}"
     );
 }
 
@@ -121,28 +125,8 @@ async fn apollo_client_runs_operations_by_their_hash() {
 /// makes the link send the operation's text by POST, so the application gets its data.
 #[tokio::test]
 async fn apollo_client_hashing_by_get_falls_back_to_post() {
-    let (_dir, server) = server().await;
-    let id = server.register_organization("Comune di Alba").await;
-    let query = "query($id: ID!) { node(id: $id) { id ... on Organization { name } } }";
-    let out = tests::js::run(
-        "apollo.mjs",
-        &[
-            &server.url,
-            query,
-            &json!({"id": id}).to_string(),
-            &tests::admin(),
-            "get",
-        ],
-        "Apollo Client with persisted queries by GET",
-    )
-    .await;
-    let out: Value = serde_json::from_str(out.trim()).expect("the script's JSON");
-    for answer in out["answers"].as_array().expect("answers") {
-        assert_eq!(answer["node"]["name"], "Comune di Alba", "{out}");
-    }
-    let sent: Vec<(String, bool, u64)> = out["requests"]
-        .as_array()
-        .expect("requests")
+    let requests = apollo("Comune di Alba", &["get"]).await;
+    let sent: Vec<(String, bool, u64)> = requests
         .iter()
         .map(|r| {
             (
@@ -156,7 +140,7 @@ async fn apollo_client_hashing_by_get_falls_back_to_post() {
         ("GET".to_owned(), false, 405),
         ("POST".to_owned(), true, 200),
     ];
-    assert_eq!(sent, [pair.clone(), pair].concat(), "{out}");
+    assert_eq!(sent, [pair.clone(), pair].concat(), "{requests:?}");
 }
 
 /// Every way a persisted query can be wrong is refused with its code and the field at fault,
