@@ -580,6 +580,9 @@ async fn main() {
         // BENCH_CLIENTS: the client counts to measure (comma-separated; `16d` is 16 with fsync
         // on; default all), to measure one of them again alone.
         let counts = std::env::var("BENCH_CLIENTS").ok();
+        // A measure's tag: its client count, `d` when durable (in BENCH_CLIENTS, the names).
+        let tag_of =
+            |clients: usize, durable: bool| format!("{clients}{}", if durable { "d" } else { "" });
         for (clients, durable) in [
             (1usize, false),
             (4, false),
@@ -589,7 +592,7 @@ async fn main() {
         ]
         .into_iter()
         .filter(|(clients, durable)| {
-            let tag = format!("{clients}{}", if *durable { "d" } else { "" });
+            let tag = tag_of(*clients, *durable);
             counts
                 .as_deref()
                 .is_none_or(|list| list.split(',').any(|c| c.trim() == tag))
@@ -624,7 +627,7 @@ async fn main() {
                 }
             }
             let fsync = if durable { ", fsync on" } else { "" };
-            let tag = format!("{clients}{}", if durable { "d" } else { "" });
+            let tag = tag_of(clients, durable);
             let (tag, tag2) = (Arc::new(tag.clone()), Arc::new(tag));
             let s = server.clone();
             let a = admin.clone();
