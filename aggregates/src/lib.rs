@@ -125,6 +125,8 @@ pub enum DecodeError {
     UnknownAggregate(String),
     #[error("the payload of a {aggregate} event does not decode: {message}")]
     Payload { aggregate: String, message: String },
+    #[error("its metadata is not an event's: {0}")]
+    Metadata(String),
 }
 
 impl AnyEvent {

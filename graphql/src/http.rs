@@ -184,6 +184,14 @@ async fn not_ready(state: &RouterState) -> Option<String> {
         Ok(_) => {}
         Err(error) => tracing::warn!(%error, "could not list the transactions holding the log"),
     }
+    // Why is left to the server's log and `verify` (this answer is anyone's to read, and a
+    // decoding error may quote the row).
+    if let Some((position, _)) = state.state.store.stopped_at() {
+        return Some(format!(
+            "the read side stopped at position {position}: the event there cannot be applied \
+             (the server's log says why; `governance verify` names every such row)"
+        ));
+    }
     if state
         .state
         .store

@@ -29,16 +29,55 @@ pub struct StoredEvent {
 /// stored from the events the log's readers share, instead of reading and decoding it again.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AsStored {
-    /// The metadata as stored (every value of a stored event's metadata is a string: a row
-    /// whose metadata is not such a map is not read at all), in key order.
+    /// The metadata as stored (every value of an event's metadata is a string), in key order.
     pub metadata: BTreeMap<String, String>,
     /// For an upcast event, its stored version and payload (None: the fields above are
     /// those stored).
     pub before_upcast: Option<Box<(String, Value)>>,
+    /// A row whose metadata is not an event's (no command writes it: it was put in the table
+    /// behind the application's back). It is read all the same, so that the sealer seals it
+    /// as stored and the log's followers behind it are not held back by a failed read; those
+    /// that apply events stop at it, as at any event they cannot decode.
+    pub unreadable: Option<Box<Unreadable>>,
+}
+
+/// Why a stored row's metadata cannot be read, and the metadata as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unreadable {
+    pub reason: String,
+    /// The metadata as stored, when it is not a map of strings (else in `AsStored::metadata`).
+    pub metadata: Option<Value>,
+}
+
+/// An event's metadata as stored, read: the map of strings (key order) and what it says.
+pub fn read_metadata(
+    stored: Value,
+) -> Result<(BTreeMap<String, String>, EventMetadata), Unreadable> {
+    let map: BTreeMap<String, String> = match serde_json::from_value(stored.clone()) {
+        Ok(map) => map,
+        Err(e) => {
+            return Err(Unreadable {
+                reason: format!("not a map of strings ({e})"),
+                metadata: Some(stored),
+            })
+        }
+    };
+    match EventMetadata::from_lookup(|key| map.get(key).map(String::as_str)) {
+        Ok(metadata) => Ok((map, metadata)),
+        Err(e) => Err(Unreadable {
+            reason: e.to_string(),
+            metadata: None,
+        }),
+    }
 }
 
 impl StoredEvent {
+    /// The event's payload decoded; an error for a row that is not an event of this system
+    /// (its metadata unreadable, its payload not its aggregate's).
     pub fn decode(&self) -> Result<AnyEvent, DecodeError> {
+        if let Some(unreadable) = &self.stored.unreadable {
+            return Err(DecodeError::Metadata(unreadable.reason.clone()));
+        }
         AnyEvent::decode(&self.aggregate_type, &self.payload)
     }
 
@@ -56,7 +95,13 @@ impl StoredEvent {
             event_type: &self.event_type,
             event_version,
             payload: Json::Value(payload),
-            metadata: Json::Strings(&self.stored.metadata),
+            metadata: match self.stored.unreadable.as_deref() {
+                Some(Unreadable {
+                    metadata: Some(metadata),
+                    ..
+                }) => Json::Value(metadata),
+                _ => Json::Strings(&self.stored.metadata),
+            },
             recorded_at: self.recorded_at,
         }
     }

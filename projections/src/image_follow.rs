@@ -115,7 +115,12 @@ pub fn spawn(store: Store, image: Arc<Image>) -> Stoppable {
             // projector and the other followers (`Store::read_after` serves them from the
             // log's tail), and the local projector also hands it each batch it reads.
             if let Err(error) = catch_up(image, &store).await {
-                tracing::error!(%error, "the read image could not follow the log; retrying");
+                match error.stopped_at() {
+                    Some((position, reason)) => store.report_stop(position, reason),
+                    None => {
+                        tracing::error!(%error, "the read image could not follow the log; retrying")
+                    }
+                }
                 if pause(&mut stop, Duration::from_secs(1)).await {
                     return;
                 }
@@ -123,6 +128,7 @@ pub fn spawn(store: Store, image: Arc<Image>) -> Stoppable {
             }
             image.set_live(true);
             let reached = image.position();
+            store.passed(reached);
             tokio::select! {
                 _ = store.wait_past(&mut changes, reached, Duration::from_millis(500)) => {}
                 _ = image.nudged() => {}

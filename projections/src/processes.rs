@@ -32,8 +32,8 @@ pub enum ProcessError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Query(#[from] QueryError),
-    #[error("event at position {0} does not decode")]
-    Decode(i64),
+    #[error("event at position {0} does not decode: {1}")]
+    Decode(i64, String),
     #[error("the read side did not reach position {0} in time")]
     ReadSideBehind(i64),
 }
@@ -93,7 +93,8 @@ pub const STORE_EVERY: Duration = Duration::from_secs(1);
 pub const QUIET: Duration = Duration::from_millis(20);
 
 fn parse<T: std::str::FromStr>(id: &str, position: i64) -> Result<T, ProcessError> {
-    id.parse().map_err(|_| ProcessError::Decode(position))
+    id.parse()
+        .map_err(|_| ProcessError::Decode(position, format!("{id:?} is not an id")))
 }
 
 impl ProcessManager {
@@ -236,7 +237,9 @@ impl ProcessManager {
     async fn handle(&self, event: &StoredEvent) -> Result<(), ProcessError> {
         let p = event.position;
         let id = event.aggregate_id.as_str();
-        let decoded = event.decode().map_err(|_| ProcessError::Decode(p))?;
+        let decoded = event
+            .decode()
+            .map_err(|e| ProcessError::Decode(p, e.to_string()))?;
         if !processes::reacts_to(&decoded) {
             return Ok(());
         }
@@ -398,6 +401,12 @@ impl ProcessManager {
                         }
                     }
                     Ok(_) => moved_at = Instant::now(),
+                    Err(ProcessError::Decode(position, reason)) => {
+                        self.store.report_stop(position, &reason);
+                        if pause(&mut stop, Duration::from_secs(1)).await {
+                            break;
+                        }
+                    }
                     Err(error) => {
                         tracing::error!(%error, "process batch failed; retrying");
                         if pause(&mut stop, Duration::from_secs(1)).await {

@@ -34,6 +34,19 @@ pub enum ProjectorError {
     NoSuchGeneration(i64),
 }
 
+impl ProjectorError {
+    /// The position of the event the failure is about, and why, when it is that event that
+    /// cannot be applied (not the database or a race).
+    pub fn stopped_at(&self) -> Option<(i64, &str)> {
+        match self {
+            ProjectorError::Projection(ProjectionError::Decode { position, message }) => {
+                Some((*position, message))
+            }
+            _ => None,
+        }
+    }
+}
+
 impl From<sqlx::Error> for ProjectorError {
     fn from(error: sqlx::Error) -> Self {
         ProjectorError::Store(StoreError::Database(error))
@@ -603,6 +616,7 @@ impl Projector {
                         // is then seen without a failed batch).
                         if batch.events > 0 {
                             known = Some((generation, batch.position));
+                            self.store.passed(batch.position);
                         }
                         counter.fetch_add(batch.events as u64, Ordering::SeqCst);
                         metrics::counter!("governance_projected_events_total")
@@ -624,7 +638,10 @@ impl Projector {
                     // before the compare-and-set could refuse): ask, and go again at once.
                     Err(ProjectorError::Projection(_)) if assumed => {}
                     Err(error) => {
-                        tracing::error!(%error, "projector batch failed; retrying");
+                        match error.stopped_at() {
+                            Some((position, reason)) => self.store.report_stop(position, reason),
+                            None => tracing::error!(%error, "projector batch failed; retrying"),
+                        }
                         // The leadership connection may be the broken thing: re-elect.
                         leader = None;
                         if pause(&mut stop, Duration::from_secs(1)).await {

@@ -90,14 +90,34 @@ pub(crate) struct RawEvent {
 impl TryFrom<RawEvent> for StoredEvent {
     type Error = StoreError;
 
+    /// A row as an event; an error for a row whose metadata is not an event's.
     fn try_from(raw: RawEvent) -> Result<Self, StoreError> {
-        let position = raw.position;
-        let corrupt =
-            |e: String| StoreError::Corrupt(format!("metadata at position {position}: {e}"));
-        let map: std::collections::BTreeMap<String, String> =
-            serde_json::from_value(raw.metadata).map_err(|e| corrupt(e.to_string()))?;
-        let metadata = EventMetadata::from_lookup(|key| map.get(key).map(String::as_str))
-            .map_err(|e| corrupt(e.to_string()))?;
+        let event = StoredEvent::read(raw);
+        match &event.stored.unreadable {
+            Some(unreadable) => Err(StoreError::Corrupt(format!(
+                "metadata at position {}: {}",
+                event.position, unreadable.reason
+            ))),
+            None => Ok(event),
+        }
+    }
+}
+
+impl StoredEvent {
+    /// A row as the log's followers read it: one whose metadata is not an event's is read all
+    /// the same, marked (`AsStored::unreadable`), so that it holds back only those that apply
+    /// it (they stop at it, named) and not the sealer or the read of the rows behind it.
+    pub(crate) fn read(raw: RawEvent) -> Self {
+        let (map, metadata, unreadable) = match crate::event::read_metadata(raw.metadata) {
+            Ok((map, metadata)) => (map, metadata, None),
+            Err(unreadable) => (
+                Default::default(),
+                // Never read: `decode` refuses the event first.
+                EventMetadata::new(aggregates::metadata::Actor::system())
+                    .with_correlation(uuid::Uuid::nil()),
+                Some(Box::new(unreadable)),
+            ),
+        };
         // Most events are stored at their current version: theirs pass through, moved.
         let (event_version, payload, before_upcast) =
             if aggregates::needs_upcast(&raw.event_type, &raw.event_version) {
@@ -105,7 +125,7 @@ impl TryFrom<RawEvent> for StoredEvent {
                 let (version, payload) = aggregates::upcast(
                     &raw.aggregate_type,
                     &raw.aggregate_id,
-                    raw.sequence as usize,
+                    raw.sequence.max(0) as usize,
                     &raw.event_type,
                     &raw.event_version,
                     raw.payload,
@@ -114,8 +134,8 @@ impl TryFrom<RawEvent> for StoredEvent {
             } else {
                 (raw.event_version, raw.payload, None)
             };
-        Ok(StoredEvent {
-            position,
+        StoredEvent {
+            position: raw.position,
             aggregate_type: raw.aggregate_type,
             aggregate_id: raw.aggregate_id,
             sequence: raw.sequence,
@@ -127,8 +147,9 @@ impl TryFrom<RawEvent> for StoredEvent {
             stored: crate::event::AsStored {
                 metadata: map,
                 before_upcast,
+                unreadable,
             },
-        })
+        }
     }
 }
 
@@ -222,9 +243,10 @@ impl Store {
                     .await?
             }
         };
-        rows.into_iter()
-            .map(|row| StoredEvent::try_from(row).map(Arc::new))
-            .collect()
+        Ok(rows
+            .into_iter()
+            .map(|row| Arc::new(StoredEvent::read(row)))
+            .collect())
     }
 
     /// Waits until new events may have committed (a commit through this store, a PostgreSQL

@@ -168,6 +168,9 @@ pub struct StoreParts {
     /// This process's in-memory image of the current read models (see `image.rs`); None
     /// when switched off (everything is read from the database).
     image: Option<Arc<crate::image::Image>>,
+    /// Where this process's followers of the log stopped at an event they cannot apply, and
+    /// why (see [`Store::stopped_at`]).
+    stopped: Arc<std::sync::Mutex<Option<(i64, String)>>>,
     /// The municipalities of the reference list, read once (see `municipalities.rs`).
     reference: Arc<tokio::sync::OnceCell<Arc<municipalities::Municipalities>>>,
 }
@@ -257,6 +260,7 @@ impl Store {
             tokens: Arc::new(tokens::TokenCache::new(TOKEN_CACHE_DEFAULT)),
             appender,
             image: Some(Arc::default()),
+            stopped: Arc::default(),
         })))
     }
 
@@ -317,6 +321,37 @@ impl Store {
     pub fn with_read_image(mut self, enabled: bool) -> Self {
         Arc::make_mut(&mut self.0).image = enabled.then(Arc::default);
         self
+    }
+
+    /// Where this process's followers of the log (the projector, the read image) stopped at
+    /// an event they cannot apply, and why: a row that is not an event of this system (see
+    /// `event::not_an_event`), or one of a later build. `/readyz` names it; they stay there,
+    /// trying again, until the row can be applied (a build that reads it).
+    pub fn stopped_at(&self) -> Option<(i64, String)> {
+        self.stopped.lock().unwrap().clone()
+    }
+
+    /// A follower of the log could not apply the event at `position`.
+    pub(crate) fn report_stop(&self, position: i64, reason: &str) {
+        let mut stopped = self.stopped.lock().unwrap();
+        if stopped.as_ref().is_none_or(|(p, _)| position < *p) {
+            tracing::error!(
+                position,
+                reason,
+                "the log's followers stopped at an event they cannot apply"
+            );
+            metrics::gauge!("governance_log_stopped_at_position").set(position as f64);
+            *stopped = Some((position, reason.to_owned()));
+        }
+    }
+
+    /// A follower of the log applied the events up to `reached`.
+    pub(crate) fn passed(&self, reached: i64) {
+        let mut stopped = self.stopped.lock().unwrap();
+        if stopped.as_ref().is_some_and(|(p, _)| *p <= reached) {
+            metrics::gauge!("governance_log_stopped_at_position").set(0.0);
+            *stopped = None;
+        }
     }
 
     /// The read image, if this store keeps one (it answers only while it is live).

@@ -47,6 +47,27 @@ impl ExportedEvent {
         }
     }
 
+    /// Why this row as stored (before upcasting) is not an event of this system: its
+    /// metadata cannot be read, or its payload does not decode as its aggregate's event.
+    /// `verify` reports such rows, `import` refuses them, the log's followers stop at them.
+    pub fn not_an_event(&self) -> Option<String> {
+        use aggregates::{AnyEvent, DecodeError};
+        if let Err(unreadable) = crate::event::read_metadata(self.metadata.clone()) {
+            return Some(DecodeError::Metadata(unreadable.reason).to_string());
+        }
+        let (_, payload) = aggregates::upcast(
+            &self.aggregate_type,
+            &self.aggregate_id,
+            self.sequence.max(0) as usize,
+            &self.event_type,
+            &self.event_version,
+            self.payload.clone(),
+        );
+        AnyEvent::decode(&self.aggregate_type, &payload)
+            .err()
+            .map(|e| e.to_string())
+    }
+
     /// Whether two events are the same history (positions and recording precision aside).
     pub fn same_event(&self, other: &ExportedEvent) -> bool {
         self.aggregate_type == other.aggregate_type
@@ -346,6 +367,12 @@ impl Store {
                     line: line_number,
                     message: e.to_string(),
                 })?;
+            if let Some(why) = event.not_an_event() {
+                return Err(ImportError::Malformed {
+                    line: line_number,
+                    message: format!("not an event of this system: {why}"),
+                });
+            }
             if batch.is_empty() {
                 first_line = line_number;
             }
@@ -423,28 +450,10 @@ impl Store {
                         event.position, event.aggregate_type, event.aggregate_id, event.sequence
                     ));
                 }
-                let (_, payload) = aggregates::upcast(
-                    &event.aggregate_type,
-                    &event.aggregate_id,
-                    event.sequence as usize,
-                    &event.event_type,
-                    &event.event_version,
-                    event.payload.clone(),
-                );
-                if let Err(e) = aggregates::AnyEvent::decode(&event.aggregate_type, &payload) {
+                if let Some(why) = event.not_an_event() {
                     report
                         .problems
-                        .push(format!("position {}: {e}", event.position));
-                }
-                let metadata = serde_json::from_value(event.metadata.clone())
-                    .map_err(|e| e.to_string())
-                    .and_then(|m| {
-                        aggregates::metadata::EventMetadata::from_map(&m).map_err(|e| e.to_string())
-                    });
-                if let Err(e) = metadata {
-                    report
-                        .problems
-                        .push(format!("position {}: {e}", event.position));
+                        .push(format!("position {}: {why}", event.position));
                 }
                 report.events += 1;
             }

@@ -684,7 +684,7 @@ async fn main() {
                         .bind(&id)
                         .fetch_all(&mut *tx)
                         .await?;
-                    sqlx::query("INSERT INTO bench_events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) VALUES ('Organization', $1, 1, 'OrganizationRegistered', '1', '{\"OrganizationRegistered\": {\"name\": \"Bench\", \"category\": \"COMUNE\", \"territory\": \"T\"}}', '{\"actor_id\": \"bench\", \"role\": \"PLATFORM_ADMINISTRATOR\"}')")
+                    sqlx::query("INSERT INTO bench_events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) VALUES ('Organization', $1, 1, 'OrganizationRegistered', '1', '{\"OrganizationRegistered\": {\"name\": \"Bench\", \"category\": \"COMUNE\", \"territory\": \"T\"}}', jsonb_build_object('actor_id', 'bench', 'actor_role', 'PLATFORM_ADMINISTRATOR', 'correlation_id', gen_random_uuid()::text))")
                         .bind(&id)
                         .execute(&mut *tx)
                         .await?;

@@ -557,7 +557,165 @@ async fn a_changed_read_model_is_found_without_a_rebuild(store: Store) {
     );
 }
 
+/// Puts a copy of the log's first event under a new aggregate id, with metadata no command
+/// writes, into the event table: the database refuses it as any client would send it, so it
+/// goes in with that guard out of the way, as an attacker with the owner's rights can. Answers
+/// its position.
+async fn insert_a_row_that_is_no_event(store: &Store) -> i64 {
+    let id = uuid::Uuid::now_v7().to_string();
+    let copy = placeholders(
+        store.backend(),
+        "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, \
+                event_version, payload, metadata) \
+         SELECT aggregate_type, $1, 1, event_type, event_version, payload, $2 \
+           FROM events ORDER BY position LIMIT 1",
+    );
+    let metadata = serde_json::json!({"actor_id": 7, "actor_role": "PLATFORM_ADMINISTRATOR", "correlation_id": "x", "note": ["not", "strings"]});
+    let at = placeholders(
+        store.backend(),
+        "SELECT position FROM events WHERE aggregate_id = $1",
+    );
+    let before = store.count_events().await.unwrap();
+    match store.backend() {
+        Backend::Postgres(pool) => {
+            let refused = sqlx::query(&copy)
+                .bind(&id)
+                .bind(&metadata)
+                .execute(pool)
+                .await
+                .expect_err("the database refuses metadata no event has");
+            assert!(
+                refused.to_string().contains("events_metadata_is_an_events"),
+                "{refused}"
+            );
+            assert_eq!(store.count_events().await.unwrap(), before);
+            let mut tx = pool.begin().await.unwrap();
+            sqlx::query("ALTER TABLE events DROP CONSTRAINT events_metadata_is_an_events")
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            sqlx::query(&copy)
+                .bind(&id)
+                .bind(&metadata)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            sqlx::query_scalar(&at)
+                .bind(&id)
+                .fetch_one(pool)
+                .await
+                .unwrap()
+        }
+        Backend::Sqlite(pool) => {
+            let refused = sqlx::query(&copy)
+                .bind(&id)
+                .bind(metadata.to_string())
+                .execute(pool)
+                .await
+                .expect_err("the database refuses metadata no event has");
+            assert!(refused.to_string().contains("not an event"), "{refused}");
+            assert_eq!(store.count_events().await.unwrap(), before);
+            let mut tx = pool.begin().await.unwrap();
+            sqlx::query("DROP TRIGGER events_metadata_checked")
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            sqlx::query(&copy)
+                .bind(&id)
+                .bind(metadata.to_string())
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            sqlx::query_scalar(&at)
+                .bind(&id)
+                .fetch_one(pool)
+                .await
+                .unwrap()
+        }
+    }
+}
+
+/// A row that is no event (put in the table behind the application's back) holds back only
+/// what must apply it: the sealer seals it as stored and goes on to the events after it, so
+/// that they stay tamper-evident; the projector and the read image stop at it, `/readyz` names
+/// its position, a mutation after it answers a typed `READ_SIDE_BEHIND` (not a hang), and
+/// `verify` names the row.
+async fn a_row_that_is_no_event_is_sealed_named_and_stops_only_the_appliers(store: Store) {
+    let server = tests::spawn_server(store.clone(), Default::default()).await;
+    server.register_organization("Comune di Prima").await;
+    let bad = insert_a_row_that_is_no_event(&store).await;
+
+    let started = std::time::Instant::now();
+    let body = server
+        .gql(
+            Some(&tests::admin()),
+            "mutation { registerOrganization(input: {name: \"Comune di Dopo\", category: COMUNE, territory: \"T\"}) { organization { name } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "READ_SIDE_BEHIND",
+        "{body}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(15));
+    let head = store.head_position().await.unwrap();
+    assert!(head > bad, "the mutation after the row committed");
+
+    // The background sealer reaches the head: the row and the event after it are sealed.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while store.sealed_head().await.unwrap().0 < head {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sealer stopped at {:?} (head {head}, the row at {bad})",
+            store.sealed_head().await.unwrap()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    let readyz = format!("{}/readyz", server.url.trim_end_matches("/graphql"));
+    let response = server.client.get(&readyz).send().await.unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    assert_eq!(status, 503, "{text}");
+    assert!(
+        text.contains(&format!("stopped at position {bad}")),
+        "{text}"
+    );
+    assert!(
+        !text.contains("actor_id"),
+        "why is the server log's: {text}"
+    );
+    assert_eq!(store.stopped_at().map(|(p, _)| p), Some(bad));
+
+    // Sealed as stored, the row and the events after it verify in the chain; the log's own
+    // check names the row.
+    let chain = store
+        .verify_chain(Some(&server.signer.public_key()), |_| {})
+        .await
+        .unwrap();
+    assert!(chain.passed(), "{chain:?}");
+    assert_eq!(chain.events as i64, store.count_events().await.unwrap());
+    let report = store.verify_log(|_| {}).await.unwrap();
+    assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+    assert!(
+        report.problems[0].starts_with(&format!("position {bad}: its metadata is not an event's")),
+        "{:?}",
+        report.problems
+    );
+    assert_eq!(report.events as i64, store.count_events().await.unwrap());
+}
+
 mod postgres {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_row_that_is_no_event_is_sealed_named_and_stops_only_the_appliers() {
+        super::a_row_that_is_no_event_is_sealed_named_and_stops_only_the_appliers(
+            tests::postgres_store().await,
+        )
+        .await;
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn a_changed_read_model_is_found_without_a_rebuild() {
         super::a_changed_read_model_is_found_without_a_rebuild(tests::postgres_store().await).await;
@@ -585,6 +743,12 @@ mod postgres {
 }
 
 mod sqlite {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_row_that_is_no_event_is_sealed_named_and_stops_only_the_appliers() {
+        let (_dir, store) = tests::sqlite_store().await;
+        super::a_row_that_is_no_event_is_sealed_named_and_stops_only_the_appliers(store).await;
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn a_changed_read_model_is_found_without_a_rebuild() {
         let (_dir, store) = tests::sqlite_store().await;

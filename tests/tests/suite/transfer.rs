@@ -326,6 +326,26 @@ async fn an_import_that_would_alter_or_reorder_history_is_refused() {
         matches!(error, ImportError::Malformed { line: 1, .. }),
         "{error}"
     );
+
+    // A row that is no event (metadata no command writes; a payload that is not its
+    // aggregate's) names its line, and nothing of its batch is written.
+    for (field, value) in [
+        ("metadata", serde_json::json!({"actor_id": 7})),
+        ("payload", serde_json::json!({"NoSuchEvent": {}})),
+    ] {
+        let mut bad = fresh.clone();
+        bad["aggregate_id"] = Value::String(format!("bad-{field}"));
+        bad[field] = value;
+        let error = target
+            .import_from(format!("{fresh}\n{bad}\n").as_bytes(), |_| {})
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&error, ImportError::Malformed { line: 2, message } if message.starts_with("not an event of this system")),
+            "{error}"
+        );
+        assert_eq!(target.count_events().await.unwrap(), count, "{field}");
+    }
 }
 
 #[tokio::test]
