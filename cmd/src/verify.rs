@@ -79,7 +79,10 @@ pub(crate) async fn run_verify(args: VerifyArgs) -> anyhow::Result<()> {
         if report.problems.is_empty() {
             "sound".to_owned()
         } else {
-            format!("{} problems", report.problems.len())
+            match report.problems.len() {
+                1 => "1 problem".to_owned(),
+                n => format!("{n} problems"),
+            }
         }
     );
     let bar = progress_bar(store.count_events().await? as u64, "hashes recomputed");

@@ -310,6 +310,25 @@ fn mask(error: &mut ServerError) {
         error.source = None;
         return;
     }
+    if let Some(projections::queries::QueryError::Store(
+        projections::store::StoreError::NotAnEvent { position, reason },
+    )) = error.source::<projections::queries::QueryError>()
+    {
+        // Not a fault of this server's: a row put in the log behind its back (the database
+        // refuses one now). Named, so that a reviewer can page past it; why is in the log.
+        let position = *position;
+        tracing::warn!(position, reason, path = ?error.path, "a row of the log is not an event");
+        error.message = format!(
+            "the log's row at position {position} is not an event of this system \
+             (`governance verify` says why); page past it"
+        );
+        let mut extensions = async_graphql::ErrorExtensionValues::default();
+        extensions.set("code", "NOT_AN_EVENT");
+        extensions.set("positions", vec![position]);
+        error.extensions = Some(extensions);
+        error.source = None;
+        return;
+    }
     let id = uuid::Uuid::new_v4();
     tracing::error!(error_id = %id, message = %error.message, path = ?error.path, "internal error");
     error.message = format!("internal error; quote {id} to the operator");

@@ -94,10 +94,10 @@ impl TryFrom<RawEvent> for StoredEvent {
     fn try_from(raw: RawEvent) -> Result<Self, StoreError> {
         let event = StoredEvent::read(raw);
         match &event.stored.unreadable {
-            Some(unreadable) => Err(StoreError::Corrupt(format!(
-                "metadata at position {}: {}",
-                event.position, unreadable.reason
-            ))),
+            Some(unreadable) => Err(StoreError::NotAnEvent {
+                position: event.position,
+                reason: aggregates::DecodeError::Metadata(unreadable.reason.clone()).to_string(),
+            }),
             None => Ok(event),
         }
     }

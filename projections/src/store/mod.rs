@@ -70,6 +70,9 @@ pub enum StoreError {
     EventStore(String),
     #[error("a stored event cannot be read: {0}")]
     Corrupt(String),
+    /// A row of the log that is no event of this system (see `StoredEvent::read`).
+    #[error("the row at position {position} is not an event of this system: {reason}")]
+    NotAnEvent { position: i64, reason: String },
     #[error("{0}")]
     InvalidInput(String),
     #[error("no deployment secret is configured (--secret-key-file or SECRET_KEY): personal data and idempotency keys need it")]

@@ -640,8 +640,8 @@ async fn insert_a_row_that_is_no_event(store: &Store) -> i64 {
 /// A row that is no event (put in the table behind the application's back) holds back only
 /// what must apply it: the sealer seals it as stored and goes on to the events after it, so
 /// that they stay tamper-evident; the projector and the read image stop at it, `/readyz` names
-/// its position, a mutation after it answers a typed `READ_SIDE_BEHIND` (not a hang), and
-/// `verify` names the row.
+/// its position, a mutation after it answers a typed `READ_SIDE_BEHIND` (not a hang), the
+/// audit log names it with a typed `NOT_AN_EVENT` (and pages past it), and `verify` names it.
 async fn a_row_that_is_no_event_is_sealed_named_and_stops_only_the_appliers(store: Store) {
     let server = tests::spawn_server(store.clone(), Default::default()).await;
     server.register_organization("Comune di Prima").await;
@@ -688,6 +688,47 @@ async fn a_row_that_is_no_event_is_sealed_named_and_stops_only_the_appliers(stor
         "why is the server log's: {text}"
     );
     assert_eq!(store.stopped_at().map(|(p, _)| p), Some(bad));
+
+    // A reviewer paging the audit log is told which row is not an event (a typed error, not
+    // an internal one) and pages past it.
+    let auditor = tests::auditor();
+    let page = server
+        .gql(
+            Some(&auditor),
+            "{ auditLog(last: 3) { nodes { position } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    let error = &page["errors"][0];
+    assert_eq!(error["extensions"]["code"], "NOT_AN_EVENT", "{page}");
+    assert_eq!(
+        error["extensions"]["positions"],
+        serde_json::json!([bad]),
+        "{page}"
+    );
+    assert!(
+        !error["message"].as_str().unwrap().contains("actor_id"),
+        "{page}"
+    );
+    let past = server
+        .gql(
+            Some(&auditor),
+            "query($after: String) { auditLog(after: $after, first: 5) { nodes { position eventType } } }",
+            serde_json::json!({"after": bad.to_string()}),
+        )
+        .await;
+    let nodes = past["data"]["auditLog"]["nodes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{past}"));
+    assert_eq!(
+        nodes.last().map(|n| n["position"].clone()),
+        Some(serde_json::json!(head)),
+        "the events after the row: {past}"
+    );
+    assert!(
+        nodes.iter().all(|n| n["position"].as_i64() > Some(bad)),
+        "{past}"
+    );
 
     // Sealed as stored, the row and the events after it verify in the chain; the log's own
     // check names the row.
