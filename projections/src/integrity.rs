@@ -197,6 +197,9 @@ struct Checker<'a> {
     /// Recomputed hash at every checkpointed position reached.
     checkpoints: &'a [Checkpoint],
     key: Option<&'a VerifyingKey>,
+    /// The last sealed position (0 when unknown, as for an export): an event below it that
+    /// has no hash was put there after sealing.
+    sealed_up_to: i64,
     report: ChainReport,
 }
 
@@ -224,6 +227,7 @@ impl<'a> Checker<'a> {
             last_position: 0,
             checkpoints,
             key,
+            sealed_up_to: 0,
             report,
         }
     }
@@ -247,6 +251,12 @@ impl<'a> Checker<'a> {
             Some(_) => self.report.fail(
                 event.position,
                 "the event differs from what was sealed (or an earlier event was removed or reordered)",
+            ),
+            // The sealer seals in position order and never skips one (it reads the log as
+            // its followers do): an unsealed event among sealed ones was put there after.
+            None if event.position < self.sealed_up_to => self.report.fail(
+                event.position,
+                "an event that was never sealed sits inside the sealed history (inserted behind the sealer's back)",
             ),
             None => {}
         }
@@ -549,6 +559,14 @@ impl Store {
         }
         checkpoints.sort_by_key(|c| c.position);
         let mut checker = Checker::new(&checkpoints, key);
+        // The highest sealed position as stored (not parsed: a tampered hash is the
+        // checker's to report, not a reason to stop).
+        let backend = self.backend();
+        checker.sealed_up_to = on_pool!(backend, pool => sqlx::query_scalar(
+            "SELECT coalesce(max(position), 0) FROM event_hashes"
+        )
+        .fetch_one(pool)
+        .await?);
         let mut after = 0;
         let mut hashes: std::collections::VecDeque<(i64, String)> = Default::default();
         let mut hashes_after = 0;

@@ -202,6 +202,37 @@ async fn each_tampering_is_detected_at_its_position(fresh: impl AsyncFn() -> Sto
     let bad = first_bad(&store, &signer).await.expect("detected");
     assert_eq!(bad.0, target.position, "deletion: {bad:?}");
 
+    // An event inserted into the sealed history, before the sealed events (PostgreSQL's
+    // positions leave room there, and between transactions; SQLite's are consecutive from
+    // 1): found at its own position, not at the next one, whose hash then differs too.
+    let store = fresh().await;
+    let log = sealed_log(&store, &signer).await;
+    if let Backend::Postgres(_) = store.backend() {
+        let after = log[0].position;
+        let inserted = after - 1;
+        assert!(inserted > 0, "room before the first position");
+        let copy = "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, \
+                    event_version, payload, metadata, position) \
+             SELECT aggregate_type, $1, 1, event_type, event_version, payload, metadata, $2 \
+               FROM events WHERE position = $3";
+        behind_the_back(
+            &store,
+            &[(
+                copy,
+                vec![
+                    uuid::Uuid::now_v7().to_string().into(),
+                    inserted.into(),
+                    log[0].position.into(),
+                ],
+            )],
+        )
+        .await;
+        assert!(inserted < after);
+        let bad = first_bad(&store, &signer).await.expect("detected");
+        assert_eq!(bad.0, inserted, "insertion: {bad:?}");
+        assert!(bad.1.contains("never sealed"), "{bad:?}");
+    }
+
     // Two events swapped.
     let store = fresh().await;
     let log = sealed_log(&store, &signer).await;
