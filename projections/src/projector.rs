@@ -175,7 +175,12 @@ impl Projector {
                 // batch's documents to be written (read-your-writes waits for the image). A
                 // batch that does not join up is left to the image's own reading of the log.
                 if let Err(error) = image.fold(from, &events) {
-                    tracing::error!(%error, "the read image could not fold a batch");
+                    let error = ProjectorError::from(error);
+                    match error.stopped_at() {
+                        // Named once, not at every attempt (the fold below stops there too).
+                        Some((position, reason)) => self.store.report_stop(position, reason),
+                        None => tracing::error!(%error, "the read image could not fold a batch"),
+                    }
                 }
             }
         }
