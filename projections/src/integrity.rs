@@ -174,6 +174,11 @@ pub struct ChainReport {
     /// Events after the latest checkpoint: no signature covers them (a truncation of those
     /// is caught only by a checkpoint kept outside, see `verify --checkpoints`).
     pub unsigned_events: usize,
+    /// For an export verified offline: what makes its log unsound besides the chain (as
+    /// [`Store::verify_log`] finds in a database): positions out of order, a gap in an
+    /// aggregate's history, a row that is no event of this system. A row put in the log
+    /// before the sealer came by is sealed as stored, so the chain alone passes it.
+    pub problems: Vec<String>,
 }
 
 impl ChainReport {
@@ -388,7 +393,9 @@ pub fn verify_export_signed_by(
     // Without a checkpoint the chain is still recomputed and compared; the report says that
     // no signature covers it (`latest_checkpoint` is None, every event unsigned).
     let mut checker = Checker::new(&checkpoints, key);
+    let mut log = crate::store::LogChecker::default();
     for event in &events {
+        log.event(event);
         let stored = event.hash.clone();
         checker.event(event, stored.as_deref());
         if stored.is_none() {
@@ -397,7 +404,9 @@ pub fn verify_export_signed_by(
                 .fail(event.position, "the export carries no hash for this event");
         }
     }
-    Ok(checker.finish())
+    let mut report = checker.finish();
+    report.problems = log.finish().problems;
+    Ok(report)
 }
 
 impl Store {

@@ -34,7 +34,7 @@ pub(crate) use log::below_horizon;
 pub use log::{HeldBack, StoredEvent};
 pub(crate) use log::{RawEvent, EVENT_COLUMNS};
 pub use tokens::TOKEN_CACHE_DEFAULT;
-pub use transfer::{ExportedEvent, ImportError, ImportReport, VerifyReport};
+pub use transfer::{ExportedEvent, ImportError, ImportReport, LogChecker, VerifyReport};
 
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator =
     sqlx::migrate!("../schemas/migrations/postgres");

@@ -416,6 +416,53 @@ pub struct VerifyReport {
     pub problems: Vec<String>,
 }
 
+/// Checks events in log order for what makes a log sound (see [`Store::verify_log`]): from
+/// the database, or from an export read offline.
+#[derive(Default)]
+pub struct LogChecker {
+    last_sequence: std::collections::HashMap<(String, String), i64>,
+    after: i64,
+    report: VerifyReport,
+}
+
+impl LogChecker {
+    /// Takes the next event of the log.
+    pub fn event(&mut self, event: &ExportedEvent) {
+        let report = &mut self.report;
+        if event.position <= self.after {
+            report.problems.push(format!(
+                "position {} does not follow {}",
+                event.position, self.after
+            ));
+        }
+        self.after = event.position;
+        let key = (event.aggregate_type.clone(), event.aggregate_id.clone());
+        let previous = self.last_sequence.insert(key, event.sequence).unwrap_or(0);
+        if event.sequence != previous + 1 {
+            report.problems.push(format!(
+                "position {}: {} {} jumps from event #{previous} to #{}",
+                event.position, event.aggregate_type, event.aggregate_id, event.sequence
+            ));
+        }
+        if let Some(why) = event.not_an_event() {
+            report
+                .problems
+                .push(format!("position {}: {why}", event.position));
+        }
+        report.events += 1;
+    }
+
+    /// The events taken so far.
+    pub fn events(&self) -> usize {
+        self.report.events
+    }
+
+    pub fn finish(mut self) -> VerifyReport {
+        self.report.aggregates = self.last_sequence.len();
+        self.report
+    }
+}
+
 impl Store {
     /// Reads the whole log and checks it is sound: positions strictly increase, every
     /// aggregate's sequence runs 1, 2, 3… without a gap, every event (upcast) decodes and
@@ -424,40 +471,18 @@ impl Store {
         &self,
         mut progress: impl FnMut(usize),
     ) -> Result<VerifyReport, StoreError> {
-        let mut report = VerifyReport::default();
-        let mut last_sequence: std::collections::HashMap<(String, String), i64> =
-            Default::default();
+        let mut checker = LogChecker::default();
         let mut after = 0;
         loop {
             let batch = self.export_after(after, 1000, None).await?;
-            if batch.is_empty() {
-                report.aggregates = last_sequence.len();
-                return Ok(report);
-            }
+            let Some(last) = batch.last() else {
+                return Ok(checker.finish());
+            };
+            after = last.position;
             for event in &batch {
-                if event.position <= after {
-                    report.problems.push(format!(
-                        "position {} does not follow {after}",
-                        event.position
-                    ));
-                }
-                after = event.position;
-                let key = (event.aggregate_type.clone(), event.aggregate_id.clone());
-                let previous = last_sequence.insert(key, event.sequence).unwrap_or(0);
-                if event.sequence != previous + 1 {
-                    report.problems.push(format!(
-                        "position {}: {} {} jumps from event #{previous} to #{}",
-                        event.position, event.aggregate_type, event.aggregate_id, event.sequence
-                    ));
-                }
-                if let Some(why) = event.not_an_event() {
-                    report
-                        .problems
-                        .push(format!("position {}: {why}", event.position));
-                }
-                report.events += 1;
+                checker.event(event);
             }
-            progress(report.events);
+            progress(checker.events());
         }
     }
 }

@@ -343,6 +343,7 @@ async fn an_export_verifies_offline_and_a_changed_byte_fails(store: Store) {
     assert_eq!(written, log.len());
     let report = verify_export(&file[..], &signer.public_key()).unwrap();
     assert!(report.passed(), "{report:?}");
+    assert!(report.problems.is_empty(), "{report:?}");
     assert_eq!(report.events, log.len());
     assert_eq!(report.checkpoints, 1);
     // Another key: refused.
@@ -752,6 +753,15 @@ async fn a_row_that_is_no_event_is_sealed_named_and_stops_only_the_appliers(stor
     assert!(chain.passed(), "{chain:?}");
     assert_eq!(chain.events as i64, store.count_events().await.unwrap());
     let report = store.verify_log(|_| {}).await.unwrap();
+    // Offline, an export of the log says the same: the chain holds, the row is named.
+    let mut export = Vec::new();
+    store
+        .export_with_integrity(&mut export, |_| {})
+        .await
+        .unwrap();
+    let offline = verify_export(&export[..], &server.signer.public_key()).unwrap();
+    assert!(offline.passed(), "{offline:?}");
+    assert_eq!(offline.problems, report.problems);
     assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
     assert!(
         report.problems[0].starts_with(&format!("position {bad}: its metadata is not an event's")),
