@@ -684,8 +684,11 @@ async fn main() {
                         .bind(&id)
                         .fetch_all(&mut *tx)
                         .await?;
-                    sqlx::query("INSERT INTO bench_events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) VALUES ('Organization', $1, 1, 'OrganizationRegistered', '1', '{\"OrganizationRegistered\": {\"name\": \"Bench\", \"category\": \"COMUNE\", \"territory\": \"T\"}}', jsonb_build_object('actor_id', 'bench', 'actor_role', 'PLATFORM_ADMINISTRATOR', 'correlation_id', gen_random_uuid()::text))")
+                    sqlx::query("INSERT INTO bench_events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) VALUES ('Organization', $1, 1, 'OrganizationRegistered', '1', '{\"OrganizationRegistered\": {\"name\": \"Bench\", \"category\": \"COMUNE\", \"territory\": \"T\"}}', $2)")
                         .bind(&id)
+                        // The metadata of an event (what the table's check asks), made here
+                        // and sent as a parameter, as the server does.
+                        .bind(json!({"actor_id": "bench", "actor_role": "PLATFORM_ADMINISTRATOR", "correlation_id": uuid::Uuid::now_v7().to_string()}))
                         .execute(&mut *tx)
                         .await?;
                     tx.commit().await
