@@ -312,6 +312,28 @@ async fn a_mutation_is_read_from_the_image_while_the_database_catches_up() {
     assert!(shown.to_string().contains("Comune A"), "{shown}");
 
     let mut lock = sqlx::PgConnection::connect(&url).await.unwrap();
+    // The projector done with Comune A first: a batch of it still writing when the lock is
+    // taken would wait on it with a transaction id older than Comune B's, and hold every
+    // reader of the log (the image's too) below Comune B until the lock ends.
+    let a = body["data"]["registerOrganization"]["positions"][0]
+        .as_i64()
+        .expect("Comune A's position");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let projected: Option<i64> =
+            sqlx::query_scalar("SELECT max(position) FROM projection_checkpoints")
+                .fetch_one(&mut lock)
+                .await
+                .unwrap();
+        if projected.is_some_and(|p| p >= a) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "projected {projected:?}, A at {a}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     sqlx::query("BEGIN").execute(&mut lock).await.unwrap();
     sqlx::query("LOCK TABLE projection_checkpoints IN EXCLUSIVE MODE")
         .execute(&mut lock)
