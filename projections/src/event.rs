@@ -50,15 +50,17 @@ pub struct Unreadable {
 }
 
 /// An event's metadata as stored, read: the map of strings (key order) and what it says.
+/// Parsed from the stored value in place; only an unreadable row's is copied, to be kept.
 pub fn read_metadata(
-    stored: Value,
+    stored: &Value,
 ) -> Result<(BTreeMap<String, String>, EventMetadata), Unreadable> {
-    let map: BTreeMap<String, String> = match serde_json::from_value(stored.clone()) {
+    use serde::Deserialize;
+    let map = match BTreeMap::<String, String>::deserialize(stored) {
         Ok(map) => map,
         Err(e) => {
             return Err(Unreadable {
                 reason: format!("not a map of strings ({e})"),
-                metadata: Some(stored),
+                metadata: Some(stored.clone()),
             })
         }
     };

@@ -108,7 +108,7 @@ impl StoredEvent {
     /// the same, marked (`AsStored::unreadable`), so that it holds back only those that apply
     /// it (they stop at it, named) and not the sealer or the read of the rows behind it.
     pub(crate) fn read(raw: RawEvent) -> Self {
-        let (map, metadata, unreadable) = match crate::event::read_metadata(raw.metadata) {
+        let (map, metadata, unreadable) = match crate::event::read_metadata(&raw.metadata) {
             Ok((map, metadata)) => (map, metadata, None),
             Err(unreadable) => (
                 Default::default(),

@@ -52,7 +52,7 @@ impl ExportedEvent {
     /// `verify` reports such rows, `import` refuses them, the log's followers stop at them.
     pub fn not_an_event(&self) -> Option<String> {
         use aggregates::{AnyEvent, DecodeError};
-        if let Err(unreadable) = crate::event::read_metadata(self.metadata.clone()) {
+        if let Err(unreadable) = crate::event::read_metadata(&self.metadata) {
             return Some(DecodeError::Metadata(unreadable.reason).to_string());
         }
         let (_, payload) = aggregates::upcast(
