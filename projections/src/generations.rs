@@ -133,7 +133,7 @@ impl Projector {
     /// first (a live projector's batch waits, then fails its compare-and-set on the deleted
     /// row); SQLite serialises writers, and the conditional update is the first write.
     pub async fn switch_to(&self, generation: i64) -> Result<bool, ProjectorError> {
-        let backend = self.store().backend();
+        let backend = self.store().read_side();
         let switch = "UPDATE projection_state SET active_generation = $1
                        WHERE (SELECT position FROM projection_checkpoints WHERE generation = $1)
                           >= coalesce((SELECT position FROM projection_checkpoints
@@ -185,7 +185,7 @@ impl Projector {
     /// answers those still left: in use by autovacuum or a reader, they are retried by every
     /// serving process's janitor, and by the next rebuild.
     pub async fn drop_replaced_generations(&self) -> Result<Vec<String>, ProjectorError> {
-        let Backend::Postgres(pool) = self.store().backend() else {
+        let Backend::Postgres(pool) = self.store().read_side() else {
             return Ok(Vec::new());
         };
         let active = self.active_generation().await?;

@@ -447,9 +447,9 @@ impl Store {
             previous = event_hash(&previous, &event.as_stored());
             rows.push((event.position, hex::encode(previous)));
         }
-        // One statement for the batch (atomic on its own): no transaction held open across
-        // round trips, which would hold readers of the log back meanwhile.
-        let backend = self.backend();
+        // One statement for the batch (atomic on its own), on the read side's connections,
+        // whose transactions hold back no reader of the log.
+        let backend = self.read_side();
         let outcome: Result<(), sqlx::Error> = on_pool!(backend, pool => {
             let mut insert = sqlx::QueryBuilder::new("INSERT INTO event_hashes (position, hash) ");
             insert.push_values(&rows, |mut row, (position, hash)| {
@@ -491,7 +491,7 @@ impl Store {
             return Ok(None);
         }
         let checkpoint = signer.sign_checkpoint(position, &hex::encode(hash));
-        let backend = self.backend();
+        let backend = self.read_side();
         let sql = dialect(
             backend,
             "INSERT INTO integrity_checkpoints (position, head_hash, signed_at, public_key, signature) VALUES ($1, $2, $3, $4, $5)",

@@ -133,7 +133,7 @@ impl ProcessManager {
         if to <= from {
             return Ok(());
         }
-        let backend = self.store.backend();
+        let backend = self.store.read_side();
         let sql = dialect(
             backend,
             "UPDATE process_checkpoints SET position = $1 WHERE name = $2 AND position = $3",

@@ -320,7 +320,7 @@ impl Projector {
             texts: &texts,
             concerns: &docs.concerns,
         };
-        let claimed = match self.store.backend() {
+        let claimed = match self.store.read_side() {
             Backend::Postgres(pool) => {
                 let mut held = self.held.lock().await;
                 let connection = held.connection(pool).await?;

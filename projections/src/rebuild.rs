@@ -37,7 +37,10 @@ impl Projector {
         let store = self.store().clone();
         let generation = self.claim_generation().await?;
         let mut fold = Fold::default();
-        let bulk = match store.backend() {
+        // The read side's connections: the bulk load's transactions (seconds of `COPY` and
+        // index builds) hold back no reader of the log, so the active generation keeps
+        // following it meanwhile.
+        let bulk = match store.read_side() {
             Backend::Postgres(pool) => {
                 let loaded =
                     bulk_postgres(&store, pool, generation, &mut fold, &mut progress).await;
@@ -82,7 +85,7 @@ impl Projector {
     /// projection batch by batch ([`Projector::catch_up`]).
     pub async fn new_generation(&self) -> Result<i64, ProjectorError> {
         let generation = self.claim_generation().await?;
-        if let Backend::Postgres(pool) = self.store().backend() {
+        if let Backend::Postgres(pool) = self.store().read_side() {
             let mut tx = pool.begin().await?;
             for table in ["read_models", "entity_events"] {
                 let sql = format!(
@@ -102,7 +105,7 @@ impl Projector {
         let sql = "INSERT INTO projection_checkpoints (generation, position)
                    SELECT coalesce(max(generation), 0) + 1, 0 FROM projection_checkpoints
                    RETURNING generation";
-        let backend = self.store().backend();
+        let backend = self.store().read_side();
         Ok(on_pool!(backend, pool => sqlx::query_scalar(sql).fetch_one(pool).await?))
     }
 }

@@ -19,6 +19,13 @@ use super::tail::Served;
 use super::{Backend, Store, StoreError};
 use crate::sql::Held;
 
+/// The name (`application_name`) of this system's read side's connections on PostgreSQL.
+macro_rules! read_side {
+    () => {
+        "governance read side"
+    };
+}
+
 /// The log's horizon on PostgreSQL: rows of transactions below it have all committed or
 /// aborted, so a reader may pass them. It is the oldest transaction still running (of the
 /// statement's snapshot) that could have inserted into this database's events table: a
@@ -28,17 +35,30 @@ use crate::sql::Held;
 /// transaction that ended meanwhile, or everything when the role may not see other sessions'
 /// transaction ids (`pg_read_all_stats` lets it; see ARCHITECTURE.md). Autocommit statements
 /// compute it once per statement (an uncorrelated subquery).
-pub(crate) const HORIZON: &str = "(SELECT coalesce(
+///
+/// Nor can a transaction of this database's read side ([`READ_SIDE`]: the connections that
+/// write read models, checkpoints and the hash chain, which the database refuses an event
+/// from), so the projector's batch in progress, or a rebuild's `COPY`, holds back no reader.
+pub(crate) const HORIZON: &str = concat!(
+    "(SELECT coalesce(
      (SELECT min(x) FROM pg_snapshot_xip(snap.s) AS x
        WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a
-                          WHERE a.datid IS DISTINCT FROM
-                                (SELECT oid FROM pg_database WHERE datname = current_database())
+                          WHERE (a.datid IS DISTINCT FROM
+                                 (SELECT oid FROM pg_database WHERE datname = current_database())
+                                 OR a.application_name = '",
+    read_side!(),
+    "')
                             AND a.backend_xid::text = (x::text::numeric % 4294967296)::text)
          AND NOT EXISTS (SELECT 1 FROM pg_prepared_xacts p
                           WHERE p.database <> current_database()
                             AND p.transaction::text = (x::text::numeric % 4294967296)::text)),
      pg_snapshot_xmax(snap.s))
-   FROM (SELECT pg_current_snapshot() AS s) AS snap)";
+   FROM (SELECT pg_current_snapshot() AS s) AS snap)"
+);
+
+/// The `application_name` of the connections that write the read side and never an event
+/// (`Store::read_side`); the events table refuses an insert from a session of that name.
+pub const READ_SIDE: &str = read_side!();
 
 /// `transaction_id` is below the horizon (see [`HORIZON`]), for the event table `e.`.
 pub(crate) fn below_horizon(alias: &str) -> String {
@@ -337,9 +357,9 @@ pub struct HeldBack {
 }
 
 impl Store {
-    /// The transactions of this database (other than this session's) that have written, or
-    /// otherwise taken a transaction id, and stayed open longer than `longer_than`: they hold
-    /// the log back (none on SQLite, whose writers are serialised).
+    /// The transactions of this database (other than this session's and the read side's) that
+    /// have written, or otherwise taken a transaction id, and stayed open longer than
+    /// `longer_than`: they hold the log back (none on SQLite, whose writers are serialised).
     pub async fn held_back_by(&self, longer_than: Duration) -> Result<Vec<HeldBack>, StoreError> {
         let Backend::Postgres(pool) = &self.backend else {
             return Ok(vec![]);
@@ -349,7 +369,7 @@ impl Store {
                     coalesce(state, '')
                FROM pg_stat_activity
               WHERE datname = current_database() AND backend_xid IS NOT NULL
-                AND pid <> pg_backend_pid()
+                AND pid <> pg_backend_pid() AND application_name <> $2
                 AND xact_start < clock_timestamp() - make_interval(secs => $1)
              UNION ALL
              SELECT 0, database::text, extract(epoch FROM clock_timestamp() - prepared)::float8,
@@ -360,6 +380,7 @@ impl Store {
               ORDER BY 3 DESC",
         )
         .bind(longer_than.as_secs_f64())
+        .bind(READ_SIDE)
         .fetch_all(pool)
         .await?;
         Ok(rows

@@ -31,7 +31,7 @@ pub use access::{open, seal, ApiToken, Grant, PersonDetails, WrappedPersonKey, T
 pub use command::{CommandError, CommandOptions, CommandOutcome};
 pub use directory::StoreDirectory;
 pub(crate) use log::below_horizon;
-pub use log::{HeldBack, StoredEvent};
+pub use log::{HeldBack, StoredEvent, READ_SIDE};
 pub(crate) use log::{RawEvent, EVENT_COLUMNS};
 pub use tokens::TOKEN_CACHE_DEFAULT;
 pub use transfer::{ExportedEvent, ImportError, ImportReport, LogChecker, VerifyReport};
@@ -134,6 +134,13 @@ impl std::ops::Deref for Store {
 #[derive(Clone)]
 pub struct StoreParts {
     backend: Backend,
+    /// The connections that write the read side (read models and their checkpoints, the
+    /// hash chain, the processes' checkpoints, a rebuild's tables) and never an event: on
+    /// PostgreSQL a pool of their own, named [`log::READ_SIDE`], whose transactions the log's
+    /// horizon passes ([`log::HORIZON`]), so that a read side's write in progress (a batch
+    /// waiting on a slow disk, a rebuild's `COPY` of seconds) holds back no reader of the
+    /// log. The database refuses an event from them (a trigger). SQLite: the one pool.
+    read_side: Backend,
     services: aggregates::Services,
     changes: Arc<watch::Sender<u64>>,
     /// The highest position this process has appended (and committed): followers of the log
@@ -191,45 +198,51 @@ impl Store {
 
     /// Connects without migrating.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let options = PgConnectOptions::from_str(url)
-                .map_err(|e| StoreError::InvalidUrl(e.to_string()))?
-                // Every statement of this store is prepared once per connection and looks
-                // rows up by key; PostgreSQL's default plans many of them afresh on each
-                // execution (custom plans: the projector's batch write took 1.7 ms to plan
-                // and 0.6 ms to run). The benchmark with generic plans: PostgreSQL's CPU per
-                // command at one client 3.0 ms → 1.3 ms, commands/s 306 → 514.
-                .options([("plan_cache_mode", "force_generic_plan")]);
-            let pool = PgPoolOptions::new()
-                .max_connections(16)
-                // No ping before every query (the benchmark's profile: a round trip per query
-                // at 12% of the read path); a broken connection fails its query and is
-                // discarded, and the next one opens afresh.
-                .test_before_acquire(false)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect_with(options)
-                .await
-                .map_err(StoreError::Connect)?;
-            Backend::Postgres(pool)
-        } else if url.starts_with("sqlite:") {
-            let options = SqliteConnectOptions::from_str(url)
-                .map_err(|e| StoreError::InvalidUrl(e.to_string()))?
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(30))
-                .foreign_keys(true)
-                // Deleted rows (a destroyed person key) are overwritten, not left in free pages.
-                .pragma("secure_delete", "ON");
-            let pool = SqlitePoolOptions::new()
-                .max_connections(8)
-                .connect_with(options)
-                .await
-                .map_err(StoreError::Connect)?;
-            Backend::Sqlite(pool)
-        } else {
-            return Err(StoreError::UnsupportedUrl);
-        };
+        let (backend, read_side) =
+            if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+                let options = PgConnectOptions::from_str(url)
+                    .map_err(|e| StoreError::InvalidUrl(e.to_string()))?
+                    // Every statement of this store is prepared once per connection and looks
+                    // rows up by key; PostgreSQL's default plans many of them afresh on each
+                    // execution (custom plans: the projector's batch write took 1.7 ms to plan
+                    // and 0.6 ms to run). The benchmark with generic plans: PostgreSQL's CPU per
+                    // command at one client 3.0 ms → 1.3 ms, commands/s 306 → 514.
+                    .options([("plan_cache_mode", "force_generic_plan")]);
+                let read_side = PgPoolOptions::new()
+                    .max_connections(8)
+                    .test_before_acquire(false)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_lazy_with(options.clone().application_name(log::READ_SIDE));
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    // No ping before every query (the benchmark's profile: a round trip per query
+                    // at 12% of the read path); a broken connection fails its query and is
+                    // discarded, and the next one opens afresh.
+                    .test_before_acquire(false)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await
+                    .map_err(StoreError::Connect)?;
+                (Backend::Postgres(pool), Backend::Postgres(read_side))
+            } else if url.starts_with("sqlite:") {
+                let options = SqliteConnectOptions::from_str(url)
+                    .map_err(|e| StoreError::InvalidUrl(e.to_string()))?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(30))
+                    .foreign_keys(true)
+                    // Deleted rows (a destroyed person key) are overwritten, not left in free pages.
+                    .pragma("secure_delete", "ON");
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .connect_with(options)
+                    .await
+                    .map_err(StoreError::Connect)?;
+                (Backend::Sqlite(pool.clone()), Backend::Sqlite(pool))
+            } else {
+                return Err(StoreError::UnsupportedUrl);
+            };
         let appender = match &backend {
             Backend::Postgres(pool) => Some(Arc::new(append::Appender::spawn(pool.clone()))),
             Backend::Sqlite(_) => None,
@@ -245,6 +258,7 @@ impl Store {
         let (changes, _) = watch::channel(0);
         Ok(Self(Arc::new(StoreParts {
             backend,
+            read_side,
             services: aggregates::Services::new(directory),
             reference,
             changes: Arc::new(changes),
@@ -385,6 +399,12 @@ impl Store {
 
     pub fn backend(&self) -> &Backend {
         &self.backend
+    }
+
+    /// The connections for writes of the read side, which never append an event (see
+    /// `StoreParts::read_side`).
+    pub fn read_side(&self) -> &Backend {
+        &self.read_side
     }
 
     pub fn services(&self) -> &aggregates::Services {

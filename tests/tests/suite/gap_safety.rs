@@ -408,3 +408,143 @@ async fn a_mutation_is_read_from_the_image_while_the_database_catches_up() {
         "{after}"
     );
 }
+
+/// The read side's transactions hold back no reader of the log: a rebuild's bulk load (a
+/// `COPY` open for as long as the fold of the whole log takes) is held open here, with its
+/// transaction id, while new events are appended; they are readable at once, `/readyz`'s
+/// list of what holds the log back leaves it out, and the database refuses an event from a
+/// session of the read side.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_read_sides_transactions_hold_no_reader_back() {
+    use sqlx::{ConnectOptions, Connection};
+    let (url, store) = tests::postgres_store_at().await;
+    let Backend::Postgres(pool) = store.backend().clone() else {
+        unreachable!("a PostgreSQL store")
+    };
+    tests::dataset::insert_networks(&store, 0, 2).await;
+    // A rebuild by another process (`governance rebuild`), held after its first chunk: on a
+    // thread of its own, which the hold blocks.
+    let (held, release) = (
+        std::sync::Arc::new(tokio::sync::Notify::new()),
+        std::sync::Arc::new(std::sync::Barrier::new(2)),
+    );
+    let rebuild = {
+        let (held, release, url) = (held.clone(), release.clone(), url.clone());
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let rebuilding = tests::open(&url).await;
+                let mut first = true;
+                projections::projector::Projector::new(rebuilding)
+                    .rebuild(move |_| {
+                        if std::mem::take(&mut first) {
+                            held.notify_one();
+                            release.wait();
+                        }
+                    })
+                    .await
+                    .map_err(|e| e.to_string())
+            })
+        })
+    };
+    held.notified().await;
+    // Its `COPY` has written rows: its session holds a transaction id.
+    let read_side_xid = || async {
+        sqlx::query_as::<_, (i32, String)>(
+            "SELECT pid, backend_xid::text FROM pg_stat_activity
+              WHERE datname = current_database() AND application_name = $1
+                AND backend_xid IS NOT NULL",
+        )
+        .bind(projections::store::READ_SIDE)
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let holding = loop {
+        let holding = read_side_xid().await;
+        if !holding.is_empty() {
+            break holding;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the rebuild's load took no transaction id"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let head = store.count_events().await.unwrap();
+    let mut last = 0;
+    while let Some(event) = store.read_after(last, 10_000).await.unwrap().last() {
+        last = event.position;
+    }
+    // Appended while the rebuild's transaction stays open: readable within moments.
+    let appended = tests::dataset::insert_networks(&store, 2, 3).await;
+    let started = Instant::now();
+    let mut seen = 0;
+    while seen < appended {
+        let events = store.read_after(last, 10_000).await.unwrap();
+        if let Some(event) = events.last() {
+            last = event.position;
+            seen += events.len();
+            continue;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{seen} of {appended} events readable after {:?}",
+            started.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(store.count_events().await.unwrap(), head + appended as i64);
+    assert_eq!(
+        read_side_xid().await,
+        holding,
+        "the rebuild's transaction was open throughout"
+    );
+    let held_back = store.held_back_by(Duration::ZERO).await.unwrap();
+    assert!(
+        held_back
+            .iter()
+            .all(|h| holding.iter().all(|(pid, _)| h.pid != *pid)),
+        "{held_back:?}"
+    );
+    // Released, the rebuild completes, the appended events included.
+    tokio::task::spawn_blocking(move || release.wait())
+        .await
+        .unwrap();
+    let generation = tokio::task::spawn_blocking(move || rebuild.join())
+        .await
+        .unwrap()
+        .unwrap()
+        .expect("the rebuild completes");
+    let projector = projections::projector::Projector::new(store.clone());
+    assert_eq!(projector.active_generation().await.unwrap(), generation);
+    assert!(projector.checkpoint(generation).await.unwrap() >= last);
+
+    // A session of the read side may not append an event.
+    let options = url
+        .parse::<sqlx::postgres::PgConnectOptions>()
+        .unwrap()
+        .application_name(projections::store::READ_SIDE);
+    let mut session = options.connect().await.unwrap();
+    let metadata = serde_json::to_value(EventMetadata::new(Actor::system()).to_map()).unwrap();
+    let refused = sqlx::query(
+        "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
+         VALUES ('organization', 'forged', 1, 'OrganizationRenamed', '1', '{}', $1)",
+    )
+    .bind(&metadata)
+    .execute(&mut session)
+    .await
+    .expect_err("refused");
+    let sqlx::Error::Database(error) = refused else {
+        panic!("{refused}")
+    };
+    assert_eq!(error.code().as_deref(), Some("42501"), "{error}");
+    assert!(error.message().contains("read side"), "{error}");
+    session.close().await.unwrap();
+    assert_eq!(store.count_events().await.unwrap(), head + appended as i64);
+}
