@@ -208,6 +208,13 @@ impl Store {
                     // and 0.6 ms to run). The benchmark with generic plans: PostgreSQL's CPU per
                     // command at one client 3.0 ms → 1.3 ms, commands/s 306 → 514.
                     .options([("plan_cache_mode", "force_generic_plan")]);
+                if options.get_application_name() == Some(log::READ_SIDE) {
+                    // That name marks the sessions that may not append (see `read_side`).
+                    return Err(StoreError::InvalidUrl(format!(
+                        "application_name {:?} is reserved for this system's read side",
+                        log::READ_SIDE
+                    )));
+                }
                 let read_side = PgPoolOptions::new()
                     .max_connections(8)
                     .test_before_acquire(false)

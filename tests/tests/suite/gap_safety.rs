@@ -547,4 +547,11 @@ async fn the_read_sides_transactions_hold_no_reader_back() {
     assert!(error.message().contains("read side"), "{error}");
     session.close().await.unwrap();
     assert_eq!(store.count_events().await.unwrap(), head + appended as i64);
+    // Nor may a server's own sessions take that name.
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let named = format!("{url}{separator}application_name=governance%20read%20side");
+    assert!(matches!(
+        Store::connect(&named).await,
+        Err(projections::store::StoreError::InvalidUrl(reason)) if reason.contains("reserved")
+    ));
 }
