@@ -807,6 +807,64 @@ mod postgres {
 }
 
 mod sqlite {
+    /// SQLite stores any value in any column: a row whose columns hold what the log's reader
+    /// cannot decode (text as its sequence, a BLOB as an id, a recording time that is no
+    /// time) made every read of the log fail, the sealer's included. The database refuses
+    /// each such row, as a client of the file would send it, and nothing changes.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_row_of_other_types_is_refused() {
+        let (_dir, store) = tests::sqlite_store().await;
+        let server = tests::spawn_server(store.clone(), Default::default()).await;
+        server.register_organization("Comune di Prima").await;
+        let projections::store::Backend::Sqlite(pool) = store.backend() else {
+            unreachable!("a SQLite store")
+        };
+        let before = store.count_events().await.unwrap();
+        for (column, value) in [
+            ("sequence", "'abc'"),
+            ("sequence", "1.5"),
+            ("aggregate_id", "x'00'"),
+            ("event_version", "NULL"),
+            ("payload", "CAST('{}' AS BLOB)"),
+            ("recorded_at", "'garbage'"),
+            ("recorded_at", "'2026-13-45T99:99:99Z'"),
+            ("recorded_at", "42"),
+        ] {
+            let columns = [
+                "aggregate_type",
+                "aggregate_id",
+                "sequence",
+                "event_type",
+                "event_version",
+                "payload",
+                "metadata",
+                "recorded_at",
+            ];
+            let values = columns.map(|c| match c {
+                _ if c == column => value.to_owned(),
+                "aggregate_id" => "'other-' || aggregate_id".to_owned(),
+                "recorded_at" => "recorded_at".to_owned(),
+                other => other.to_owned(),
+            });
+            let insert = format!(
+                "INSERT INTO events ({}) SELECT {} FROM events ORDER BY position LIMIT 1",
+                columns.join(", "),
+                values.join(", ")
+            );
+            let refused = sqlx::query(&insert).execute(pool).await.expect_err(&insert);
+            assert!(
+                refused.to_string().contains("not an event")
+                    || refused.to_string().contains("NOT NULL"),
+                "{column} = {value}: {refused}"
+            );
+            assert_eq!(store.count_events().await.unwrap(), before, "{insert}");
+        }
+        // The log reads on: a mutation after the refusals is served.
+        server.register_organization("Comune di Dopo").await;
+        assert_eq!(store.count_events().await.unwrap(), before + 1);
+        assert!(store.stopped_at().is_none());
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn a_row_that_is_no_event_is_sealed_named_and_stops_only_the_appliers() {
         let (_dir, store) = tests::sqlite_store().await;
