@@ -97,7 +97,7 @@ impl Service {
     fn period(&self) -> Option<&ServicePeriod> {
         match self.at.on {
             Some(day) => self.view.on(day),
-            None => Some(self.view.current()),
+            None => self.view.current(),
         }
     }
 }

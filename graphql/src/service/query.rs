@@ -180,7 +180,9 @@ impl ServiceQuery {
             .services_of(network, AsOf::Now)
             .await?
             .into_iter()
-            .filter(|v| v.current().status != Status::Closed && v.confirmed_on < limit)
+            .filter(|v| {
+                v.current().is_some_and(|p| p.status != Status::Closed) && v.confirmed_on < limit
+            })
             .map(|view| Service { view, at })
             .collect())
     }

@@ -55,11 +55,11 @@ pub struct ServiceView {
 }
 
 impl ServiceView {
-    /// The period in effect now (as recorded).
-    pub fn current(&self) -> &ServicePeriod {
-        self.periods
-            .last()
-            .expect("a service has a period from its registration")
+    /// The period in effect now (as recorded). Every service has one from its registration;
+    /// None only for a stored document changed behind the application's back (which
+    /// `governance verify` names), never a panic.
+    pub fn current(&self) -> Option<&ServicePeriod> {
+        self.periods.last()
     }
 
     /// The period in effect on `day`; None before the service was registered.

@@ -663,3 +663,87 @@ async fn servers_starting_together_on_a_new_database_both_load_the_municipalitie
         );
     }
 }
+
+/// A service's stored document changed behind the server's back (its periods emptied, as a
+/// reviewer editing the database could): a server that loads it answers every question about
+/// the service without a panic (the status it cannot know is null), and `verify` names it.
+async fn a_changed_service_document_answers_without_a_panic(url: String, store: Store) {
+    let server = spawn_server(store.clone(), Default::default()).await;
+    let n = network(&server).await;
+    let registered = register(
+        &server,
+        &n,
+        details("Sportello Kore", "ANTI_VIOLENCE_CENTRE", &["018177"]),
+        "2015-03-01",
+    )
+    .await;
+    let service = registered["service"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{registered}"))
+        .to_owned();
+    let emptied = match store.backend() {
+        projections::store::Backend::Postgres(pool) => sqlx::query(
+            "UPDATE read_models SET doc = jsonb_set(doc, '{periods}', '[]')
+              WHERE kind = 'service' AND valid_to IS NULL",
+        )
+        .execute(pool)
+        .await
+        .unwrap()
+        .rows_affected(),
+        projections::store::Backend::Sqlite(pool) => sqlx::query(
+            "UPDATE read_models SET doc = json_set(doc, '$.periods', json('[]'))
+              WHERE kind = 'service' AND valid_to IS NULL",
+        )
+        .execute(pool)
+        .await
+        .unwrap()
+        .rows_affected(),
+    };
+    assert_eq!(emptied, 1);
+    // Another server process, whose read image loads the changed document.
+    let other = spawn_server(tests::open(&url).await, Default::default()).await;
+    for (viewer, query) in [
+        (
+            Some(n.coordinator.as_str()),
+            "query($s: ID!) { node(id: $s) { ... on Service { name status statusSince expectedReopening } } }",
+        ),
+        (
+            Some(n.coordinator.as_str()),
+            "query($n: ID!) { staleServices(network: $n, notConfirmedForDays: 1, on: \"2030-01-01\") { name status } }",
+        ),
+        (
+            None,
+            "{ servicesFor(municipality: \"018177\") { name status } }",
+        ),
+    ] {
+        let body = other
+            .gql(viewer, query, json!({"s": service, "n": n.id}))
+            .await;
+        assert!(body.get("data").is_some(), "{query}: {body}");
+        if let Some(node) = body["data"].get("node") {
+            assert_eq!(node["name"], "Sportello Kore", "{body}");
+            assert_eq!(node["status"], Value::Null, "{body}");
+        }
+    }
+    let report = projections::projector::Projector::new(store)
+        .verify_read_models(|_| {})
+        .await
+        .unwrap();
+    assert_eq!(report.differences.len(), 1, "{report:?}");
+    assert_eq!(report.differences[0].kind, "service", "{report:?}");
+}
+
+mod changed_documents {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        let (url, store) = tests::postgres_store_at().await;
+        super::a_changed_service_document_answers_without_a_panic(url, store).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        let (dir, store) = tests::sqlite_store().await;
+        let url = format!("sqlite://{}", dir.path().join("governance.db").display());
+        super::a_changed_service_document_answers_without_a_panic(url, store).await;
+    }
+}
