@@ -192,6 +192,13 @@ async fn not_ready(state: &RouterState) -> Option<String> {
              (the server's log says why; `governance verify` names every such row)"
         ));
     }
+    if let Some((kind, id)) = state.state.store.unreadable_document() {
+        return Some(format!(
+            "the stored {kind} document {id} cannot be read: it was changed behind the \
+             application's back (`governance verify` names every changed document; \
+             `governance rebuild` makes them again from the log)"
+        ));
+    }
     if state
         .state
         .store

@@ -15,6 +15,9 @@ use crate::views::StoredDocument;
 /// How many events the image folds per read of the log.
 const FOLD_BATCH: i64 = 1_000;
 
+/// The image's load, as it reports a stored document it cannot read.
+const LOAD: &str = "the read image's load";
+
 /// Replaces the whole image with the active generation's current documents and the position
 /// they were projected to, read in one snapshot.
 async fn load(image: &Image, store: &Store) -> Result<(), ProjectorError> {
@@ -97,9 +100,18 @@ pub fn spawn(store: Store, image: Arc<Image>) -> Stoppable {
         let mut changes = store.subscribe();
         loop {
             match load(image, &store).await {
-                Ok(()) => break,
+                Ok(()) => {
+                    store.unreadable_passed(LOAD);
+                    break;
+                }
                 Err(error) => {
-                    tracing::error!(%error, "loading the read image failed; retrying");
+                    // A stored document it cannot read is named once (and by `/readyz`): a
+                    // rebuild makes the documents again, and the next attempt loads them.
+                    if let Some(document) = error.unreadable_document() {
+                        store.report_unreadable(LOAD, document, &error);
+                    } else {
+                        tracing::error!(%error, "loading the read image failed; retrying");
+                    }
                     if pause(&mut stop, Duration::from_secs(1)).await {
                         return;
                     }

@@ -45,6 +45,17 @@ impl ProjectorError {
             _ => None,
         }
     }
+
+    /// The stored document (kind and id) the failure is about, when it is that document
+    /// that cannot be read (changed behind the application's back).
+    pub fn unreadable_document(&self) -> Option<(&'static str, &str)> {
+        match self {
+            ProjectorError::Projection(ProjectionError::Corrupt { kind, id, .. }) => {
+                Some((*kind, id))
+            }
+            _ => None,
+        }
+    }
 }
 
 impl From<sqlx::Error> for ProjectorError {
@@ -71,6 +82,9 @@ pub struct Projector {
 }
 
 const LOAD_CHUNK: usize = 500;
+
+/// The projector, as it reports a stored document it cannot read ([`Store::unreadable_document`]).
+const PROJECTOR: &str = "projector";
 
 /// (id, network_id, organization_id, parent_id, doc) of a current document version.
 type CurrentRow = (
@@ -622,6 +636,7 @@ impl Projector {
                         if batch.events > 0 {
                             known = Some((generation, batch.position));
                             self.store.passed(batch.position);
+                            self.store.unreadable_passed(PROJECTOR);
                         }
                         counter.fetch_add(batch.events as u64, Ordering::SeqCst);
                         metrics::counter!("governance_projected_events_total")
@@ -643,9 +658,16 @@ impl Projector {
                     // before the compare-and-set could refuse): ask, and go again at once.
                     Err(ProjectorError::Projection(_)) if assumed => {}
                     Err(error) => {
-                        match error.stopped_at() {
-                            Some((position, reason)) => self.store.report_stop(position, reason),
-                            None => tracing::error!(%error, "projector batch failed; retrying"),
+                        match (error.stopped_at(), error.unreadable_document()) {
+                            (Some((position, reason)), _) => {
+                                self.store.report_stop(position, reason)
+                            }
+                            (None, Some(document)) => {
+                                self.store.report_unreadable(PROJECTOR, document, &error)
+                            }
+                            (None, None) => {
+                                tracing::error!(%error, "projector batch failed; retrying")
+                            }
                         }
                         // The leadership connection may be the broken thing: re-elect.
                         leader = None;

@@ -181,6 +181,10 @@ pub struct StoreParts {
     /// Where this process's followers of the log stopped at an event they cannot apply, and
     /// why (see [`Store::stopped_at`]).
     stopped: Arc<std::sync::Mutex<Option<(i64, String)>>>,
+    /// The stored read-model documents this process's read side could not read, by who
+    /// tried (the image's load, the projector): see [`Store::unreadable_document`].
+    unreadable:
+        Arc<std::sync::Mutex<std::collections::BTreeMap<&'static str, (&'static str, String)>>>,
     /// The municipalities of the reference list, read once (see `municipalities.rs`).
     reference: Arc<tokio::sync::OnceCell<Arc<municipalities::Municipalities>>>,
 }
@@ -285,6 +289,7 @@ impl Store {
             appender,
             image: Some(Arc::default()),
             stopped: Arc::default(),
+            unreadable: Arc::default(),
         })))
     }
 
@@ -375,6 +380,46 @@ impl Store {
         if stopped.as_ref().is_some_and(|(p, _)| *p <= reached) {
             metrics::gauge!("governance_log_stopped_at_position").set(0.0);
             *stopped = None;
+        }
+    }
+
+    /// A stored read-model document (its kind and id) that this process's read side could
+    /// not read, so that it cannot go on: one changed behind the application's back.
+    /// `/readyz` names it; `governance verify` names every changed document, and `governance
+    /// rebuild` makes them again from the log. Cleared once whoever reported it goes on.
+    pub fn unreadable_document(&self) -> Option<(&'static str, String)> {
+        let unreadable = self.unreadable.lock().unwrap_or_else(|e| e.into_inner());
+        unreadable.values().next().cloned()
+    }
+
+    /// `who` (the image's load, the projector) could not read the stored `kind` document
+    /// `id`, because of `why`. Named once in the server's log, with why.
+    pub(crate) fn report_unreadable(
+        &self,
+        who: &'static str,
+        (kind, id): (&'static str, &str),
+        why: &dyn std::fmt::Display,
+    ) {
+        let mut unreadable = self.unreadable.lock().unwrap_or_else(|e| e.into_inner());
+        if unreadable
+            .get(who)
+            .is_none_or(|known| known.0 != kind || known.1 != id)
+        {
+            tracing::error!(
+                error = %why,
+                who,
+                "a stored read-model document cannot be read; `governance verify` names every \
+                 changed document and `governance rebuild` makes them again from the log"
+            );
+            unreadable.insert(who, (kind, id.to_owned()));
+        }
+    }
+
+    /// `who` went on: what it reported with [`Store::report_unreadable`] no longer holds.
+    pub(crate) fn unreadable_passed(&self, who: &'static str) {
+        let mut unreadable = self.unreadable.lock().unwrap_or_else(|e| e.into_inner());
+        if !unreadable.is_empty() {
+            unreadable.remove(who);
         }
     }
 

@@ -900,3 +900,89 @@ mod sqlite {
         super::an_export_verifies_offline_and_a_changed_byte_fails(store).await;
     }
 }
+
+/// A stored document the read side cannot read at all (replaced behind the application's
+/// back): a server whose read image loads it says so in `/readyz`, naming the document, not
+/// "loading" for ever; once `governance rebuild` has made the documents again from the log,
+/// the image loads and the server is ready.
+async fn an_unreadable_document_is_named_until_a_rebuild(url: String, store: Store) {
+    let server = tests::spawn_server(store.clone(), Default::default()).await;
+    server.register_organization("Comune di Prima").await;
+    // Once its document is written (a mutation waits for the read image, not for that).
+    let head = store.head_position().await.unwrap();
+    let projector = projections::projector::Projector::new(store.clone());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while projector.active_checkpoint().await.unwrap().1 < head {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the projector wrote it"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let (id, _) = first_current(&store, "organization").await;
+    let update = placeholders(
+        store.backend(),
+        "UPDATE read_models SET doc = '{\"garbage\": 1}' WHERE kind = 'organization' AND id = $1",
+    );
+    let changed = match store.backend() {
+        Backend::Postgres(pool) => sqlx::query(&update)
+            .bind(&id)
+            .execute(pool)
+            .await
+            .unwrap()
+            .rows_affected(),
+        Backend::Sqlite(pool) => sqlx::query(&update)
+            .bind(&id)
+            .execute(pool)
+            .await
+            .unwrap()
+            .rows_affected(),
+    };
+    assert!(changed > 0);
+    let other = tests::spawn_server(tests::open(&url).await, Default::default()).await;
+    let readyz = format!("{}/readyz", other.url.trim_end_matches("/graphql"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let text = loop {
+        let response = other.client.get(&readyz).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 503);
+        let text = response.text().await.unwrap();
+        if text.contains("cannot be read") {
+            break text;
+        }
+        assert!(std::time::Instant::now() < deadline, "{text}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert!(
+        text.contains(&format!("organization document {id}")) && text.contains("rebuild"),
+        "{text}"
+    );
+    assert!(!text.contains("garbage"), "{text}");
+    // Made again from the log, the documents load.
+    projector.rebuild(|_| {}).await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let response = other.client.get(&readyz).send().await.unwrap();
+        if response.status().as_u16() == 200 {
+            break;
+        }
+        let text = response.text().await.unwrap();
+        assert!(std::time::Instant::now() < deadline, "{text}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(other.store.unreadable_document().is_none());
+}
+
+mod unreadable_documents {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        let (url, store) = tests::postgres_store_at().await;
+        super::an_unreadable_document_is_named_until_a_rebuild(url, store).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        let (dir, store) = tests::sqlite_store().await;
+        let url = format!("sqlite://{}", dir.path().join("governance.db").display());
+        super::an_unreadable_document_is_named_until_a_rebuild(url, store).await;
+    }
+}
