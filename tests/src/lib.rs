@@ -72,10 +72,17 @@ pub async fn postgres_store_at() -> (String, Store) {
 
 /// A store on a fresh SQLite file; keep the directory alive as long as the store.
 pub async fn sqlite_store() -> (tempfile::TempDir, Store) {
+    let (dir, _, store) = sqlite_store_at().await;
+    (dir, store)
+}
+
+/// A store on a fresh SQLite file and its URL (for another process's store on the same file);
+/// keep the directory alive as long as the store.
+pub async fn sqlite_store_at() -> (tempfile::TempDir, String, Store) {
     let dir = tempfile::tempdir().expect("temporary directory");
     let url = format!("sqlite://{}", dir.path().join("governance.db").display());
     let store = open(&url).await;
-    (dir, store)
+    (dir, url, store)
 }
 
 /// Every byte of every file under `dir` (a database's files, as a copy of them would hold).

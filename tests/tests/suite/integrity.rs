@@ -981,8 +981,7 @@ mod unreadable_documents {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn sqlite() {
-        let (dir, store) = tests::sqlite_store().await;
-        let url = format!("sqlite://{}", dir.path().join("governance.db").display());
+        let (_dir, url, store) = tests::sqlite_store_at().await;
         super::an_unreadable_document_is_named_until_a_rebuild(url, store).await;
     }
 }

@@ -513,8 +513,7 @@ async fn one_projector_leads_and_the_other_takes_over() {
 /// else wrote since, so what they build together equals a rebuild.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_projectors_taking_turns_equal_a_rebuild() {
-    let (dir, first) = tests::sqlite_store().await;
-    let url = format!("sqlite://{}", dir.path().join("governance.db").display());
+    let (_dir, url, first) = tests::sqlite_store_at().await;
     let second = tests::open(&url).await;
     let a = Projector::new(first.clone())
         .with_batch_size(7)

@@ -742,8 +742,7 @@ mod changed_documents {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn sqlite() {
-        let (dir, store) = tests::sqlite_store().await;
-        let url = format!("sqlite://{}", dir.path().join("governance.db").display());
+        let (_dir, url, store) = tests::sqlite_store_at().await;
         super::a_changed_service_document_answers_without_a_panic(url, store).await;
     }
 }

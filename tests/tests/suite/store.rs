@@ -971,8 +971,7 @@ mod two_writers {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn sqlite() {
-        let (dir, ours) = tests::sqlite_store().await;
-        let url = format!("sqlite://{}", dir.path().join("governance.db").display());
+        let (_dir, url, ours) = tests::sqlite_store_at().await;
         super::the_remembered_state_follows_other_writers(ours, tests::open(&url).await).await;
     }
 }

@@ -546,8 +546,7 @@ async fn an_import_beside_a_live_writer_on_the_same_sqlite_file_waits_its_turn()
     let mut file = Vec::new();
     let exported = source.export_to(&mut file, None, |_| {}).await.unwrap();
 
-    let (dir, writer) = tests::sqlite_store().await;
-    let url = format!("sqlite://{}", dir.path().join("governance.db").display());
+    let (_dir, url, writer) = tests::sqlite_store_at().await;
     let importer = tests::open(&url).await;
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let writing = {
