@@ -32,6 +32,18 @@ pub enum ProjectorError {
     LostRace(i64),
     #[error("generation {0} has no checkpoint")]
     NoSuchGeneration(i64),
+    /// The checkpoint was found where the generation's documents do not end (moved behind the
+    /// application's back): it now stands where they end again.
+    #[error(
+        "the checkpoint of generation {generation} was at {was}, but its documents were \
+         written up to {written}: it was moved behind the application's back, and is put \
+         back to {written}"
+    )]
+    CheckpointPutBack {
+        generation: i64,
+        was: i64,
+        written: i64,
+    },
 }
 
 impl ProjectorError {
@@ -334,19 +346,120 @@ impl Projector {
             texts: &texts,
             concerns: &docs.concerns,
         };
-        let claimed = match self.store.read_side() {
+        let written = match self.store.read_side() {
             Backend::Postgres(pool) => {
                 let mut held = self.held.lock().await;
                 let connection = held.connection(pool).await?;
                 let outcome = write_postgres(connection, &batch).await;
-                held.settle(outcome)?
+                held.settle(outcome)
             }
-            Backend::Sqlite(pool) => write_sqlite(pool, &batch).await?,
+            Backend::Sqlite(pool) => write_sqlite(pool, &batch).await,
+        };
+        let claimed = match written {
+            Ok(claimed) => claimed,
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(self.moved_back(generation, from, e).await);
+            }
+            Err(e) => return Err(e.into()),
         };
         if !claimed {
             return Err(ProjectorError::LostRace(generation));
         }
         Ok(())
+    }
+
+    /// A batch's versions or entity index rows are already stored: the batch re-applied
+    /// events the generation holds, so its checkpoint (`from`, which the batch claimed) was
+    /// moved back behind the application's back. It is put back where its documents end
+    /// ([`Self::put_back`]); anything else stays the error.
+    async fn moved_back(
+        &self,
+        generation: i64,
+        from: i64,
+        error: Box<dyn sqlx::error::DatabaseError>,
+    ) -> ProjectorError {
+        let error = ProjectorError::from(sqlx::Error::Database(error));
+        match self.written_up_to(generation).await {
+            Ok(Some(written)) if written > from => self
+                .put_back(generation, from, written)
+                .await
+                .unwrap_or(error),
+            Ok(_) => error,
+            Err(repair) => {
+                tracing::error!(%repair, "the projection checkpoint could not be put back");
+                error
+            }
+        }
+    }
+
+    /// An idle projector's checkpoint `from` is past the log's head: it was moved forward
+    /// behind the application's back (events appended later would be skipped). It is put
+    /// back where the generation's documents end ([`Self::put_back`]), if they end before it.
+    async fn past_the_head(
+        &self,
+        generation: i64,
+        from: i64,
+    ) -> Result<Option<ProjectorError>, ProjectorError> {
+        if from <= self.store.head_position().await? {
+            return Ok(None);
+        }
+        Ok(match self.written_up_to(generation).await? {
+            Some(written) if written < from => self.put_back(generation, from, written).await,
+            // A fresh generation holds nothing: it starts again from the start of the log.
+            None => self.put_back(generation, from, 0).await,
+            Some(_) => None,
+        })
+    }
+
+    /// The last position `generation`'s versions and entity index rows were written at (None:
+    /// nothing written). Every batch writes them with its checkpoint in one transaction, and
+    /// every event writes an entity index row, so this is where the checkpoint stands.
+    async fn written_up_to(&self, generation: i64) -> Result<Option<i64>, sqlx::Error> {
+        let backend = self.store.read_side();
+        let sql = dialect(
+            backend,
+            "SELECT max(p) FROM (
+                 SELECT max(position) AS p FROM entity_events WHERE generation = $1
+                 UNION ALL
+                 SELECT max(valid_from) FROM read_models WHERE generation = $1
+             ) AS written",
+        );
+        on_pool!(backend, pool => sqlx::query_scalar(&sql).bind(generation).fetch_one(pool).await)
+    }
+
+    /// Moves `generation`'s checkpoint from `from` (where it was found, moved behind the
+    /// application's back) to `written` (compare-and-set, as a batch claims it), said in the
+    /// log and counted. Answers what was done, None if the checkpoint had moved meanwhile.
+    async fn put_back(&self, generation: i64, from: i64, written: i64) -> Option<ProjectorError> {
+        let backend = self.store.read_side();
+        let sql = dialect(
+            backend,
+            "UPDATE projection_checkpoints SET position = $2 WHERE generation = $1 AND position = $3",
+        );
+        let moved = on_pool!(backend, pool => sqlx::query(&sql)
+            .bind(generation)
+            .bind(written)
+            .bind(from)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()));
+        match moved {
+            Ok(1) => {
+                let put_back = ProjectorError::CheckpointPutBack {
+                    generation,
+                    was: from,
+                    written,
+                };
+                tracing::warn!(error = %put_back, "projection checkpoint put back");
+                metrics::counter!("governance_projector_checkpoints_put_back_total").increment(1);
+                Some(put_back)
+            }
+            Ok(_) => None,
+            Err(error) => {
+                tracing::error!(%error, "the projection checkpoint could not be put back");
+                None
+            }
+        }
     }
 
     /// Projects until `generation` has caught up with the log; `progress` hears every batch.
@@ -356,8 +469,19 @@ impl Projector {
         mut progress: impl FnMut(Batch),
     ) -> Result<i64, ProjectorError> {
         loop {
-            let batch = self.run_batch(generation).await?;
+            let batch = match self.run_batch(generation).await {
+                // Put back where its documents end: go on from there.
+                Err(ProjectorError::CheckpointPutBack { .. }) => continue,
+                batch => batch?,
+            };
             if batch.events == 0 {
+                if self
+                    .past_the_head(generation, batch.position)
+                    .await?
+                    .is_some()
+                {
+                    continue;
+                }
                 return Ok(batch.position);
             }
             progress(batch);
@@ -517,6 +641,10 @@ const DOCS_CARRIED: usize = 4096;
 /// How often a leading projector checks that its session (and so its lock) is alive.
 const LEADER_CHECK: Duration = Duration::from_millis(500);
 
+/// How often an idle projector compares its checkpoint with the log's head (one indexed
+/// `max`), to find a checkpoint moved past it.
+const HEAD_CHECK: Duration = Duration::from_secs(2);
+
 impl Projector {
     /// Runs the projector until the handle is dropped. On PostgreSQL only the process holding
     /// the advisory lock projects; the others check every `takeover` and take over when the
@@ -529,6 +657,7 @@ impl Projector {
             let mut changes = self.store.subscribe();
             let mut leader: Option<sqlx::PgConnection> = None;
             let mut leader_checked = std::time::Instant::now();
+            let mut head_checked = std::time::Instant::now();
             // (generation, checkpoint) as this projector's last batch left them: the next
             // batch starts there without asking. Should anyone else have moved the checkpoint
             // (another projector, a rebuild's switch deleting the generation), the batch's
@@ -642,6 +771,18 @@ impl Projector {
                         metrics::counter!("governance_projected_events_total")
                             .increment(batch.events as u64);
                         sender.send_replace(batch.position);
+                        // Idle now and then: a checkpoint past the log's head was moved
+                        // there behind the application's back (it would skip what comes).
+                        if batch.events == 0 && head_checked.elapsed() >= HEAD_CHECK {
+                            head_checked = std::time::Instant::now();
+                            match self.past_the_head(generation, batch.position).await {
+                                Ok(Some(_)) => continue,
+                                Ok(None) => {}
+                                Err(error) => {
+                                    tracing::warn!(%error, "projector could not compare its checkpoint with the head")
+                                }
+                            }
+                        }
                         // A batch shorter than the limit read all that was readable: wait for
                         // more (or, if more has committed but is not readable yet, pause a
                         // millisecond) rather than read again straight away to find nothing.
@@ -652,7 +793,9 @@ impl Projector {
                             }
                         }
                     }
-                    Err(ProjectorError::LostRace(_)) => {}
+                    // Put back where its documents end (and said): go on from there.
+                    Err(ProjectorError::LostRace(_) | ProjectorError::CheckpointPutBack { .. }) => {
+                    }
                     // Started from an assumed checkpoint that someone else changed (a rebuild
                     // deleted the generation: its documents are gone, so the fold may fail
                     // before the compare-and-set could refuse): ask, and go again at once.

@@ -589,6 +589,99 @@ async fn a_changed_read_model_is_found_without_a_rebuild(store: Store) {
     );
 }
 
+/// How many versions and entity index rows the read models hold.
+async fn rows_written(store: &Store) -> (i64, i64) {
+    let sql = "SELECT (SELECT count(*) FROM read_models), (SELECT count(*) FROM entity_events)";
+    match store.backend() {
+        Backend::Postgres(pool) => sqlx::query_as(sql).fetch_one(pool).await.unwrap(),
+        Backend::Sqlite(pool) => sqlx::query_as(sql).fetch_one(pool).await.unwrap(),
+    }
+}
+
+/// Waits until the active generation's checkpoint is the log's head.
+async fn projected_to_head(projector: &projections::projector::Projector, store: &Store) -> i64 {
+    let head = store.head_position().await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let (_, checkpoint) = projector.active_checkpoint().await.unwrap();
+        if checkpoint == head {
+            return checkpoint;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the projector reaches {head}: at {checkpoint}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// Sets the active generation's checkpoint behind the application's back.
+async fn move_checkpoint(store: &Store, generation: i64, to: i64) {
+    let sql = placeholders(
+        store.backend(),
+        "UPDATE projection_checkpoints SET position = $1 WHERE generation = $2",
+    );
+    let moved = match store.backend() {
+        Backend::Postgres(pool) => sqlx::query(&sql)
+            .bind(to)
+            .bind(generation)
+            .execute(pool)
+            .await
+            .unwrap()
+            .rows_affected(),
+        Backend::Sqlite(pool) => sqlx::query(&sql)
+            .bind(to)
+            .bind(generation)
+            .execute(pool)
+            .await
+            .unwrap()
+            .rows_affected(),
+    };
+    assert_eq!(moved, 1);
+}
+
+/// The projection checkpoint moved behind the application's back: back to the start, to the
+/// middle of the log, past its head. The projector does not apply the events again onto the
+/// documents that hold them (nor fail on their keys for ever), nor skip what comes after
+/// the head: it puts the checkpoint back where its documents end and follows the log from
+/// there, running and through `catch_up`.
+async fn a_moved_checkpoint_is_put_back_where_its_documents_end(store: Store) {
+    use projections::projector::Projector;
+    tests::dataset::insert_networks(&store, 0, 2).await;
+    let projector = Projector::new(store.clone());
+    let running = projector
+        .clone()
+        .spawn(std::time::Duration::from_millis(50));
+    let generation = projector.active_generation().await.unwrap();
+    let mut expected = None;
+    let past_the_head = i64::MAX / 2;
+    for (round, to) in [(1u128, 0i64), (2, -1), (3, past_the_head)] {
+        let head = projected_to_head(&projector, &store).await;
+        let written = rows_written(&store).await;
+        let to = if to < 0 { head / 2 } else { to };
+        move_checkpoint(&store, generation, to).await;
+        // Nothing was written twice, and what the log brings after is projected.
+        tests::dataset::insert_networks(&store, round + 1, round + 2).await;
+        projected_to_head(&projector, &store).await;
+        let after = rows_written(&store).await;
+        assert!(
+            after.0 > written.0 && after.1 > written.1,
+            "{written:?} {after:?}"
+        );
+        let report = projector.verify_read_models(|_| {}).await.unwrap();
+        assert_eq!(report.differences, vec![], "round {round}: {report:?}");
+        expected = Some(after);
+    }
+    running.stop();
+    // A one-off catch-up (`governance` commands) does the same.
+    let head = store.head_position().await.unwrap();
+    for to in [1, past_the_head] {
+        move_checkpoint(&store, generation, to).await;
+        assert_eq!(projector.catch_up(generation, |_| {}).await.unwrap(), head);
+        assert_eq!(Some(rows_written(&store).await), expected);
+    }
+}
+
 /// Puts a copy of the log's first event under a new aggregate id, with metadata no command
 /// writes, into the event table: the database refuses it as any client would send it, so it
 /// goes in with that guard out of the way, as an attacker with the owner's rights can. Answers
@@ -773,6 +866,12 @@ async fn a_row_that_is_no_event_is_sealed_named_and_stops_only_the_appliers(stor
 
 mod postgres {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_moved_checkpoint_is_put_back_where_its_documents_end() {
+        let store = tests::postgres_store().await;
+        super::a_moved_checkpoint_is_put_back_where_its_documents_end(store).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn a_row_that_is_no_event_is_sealed_named_and_stops_only_the_appliers() {
         super::a_row_that_is_no_event_is_sealed_named_and_stops_only_the_appliers(
             tests::postgres_store().await,
@@ -807,6 +906,12 @@ mod postgres {
 }
 
 mod sqlite {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_moved_checkpoint_is_put_back_where_its_documents_end() {
+        let (_dir, _url, store) = tests::sqlite_store_at().await;
+        super::a_moved_checkpoint_is_put_back_where_its_documents_end(store).await;
+    }
+
     /// SQLite stores any value in any column: a row whose columns hold what the log's reader
     /// cannot decode (text as its sequence, a BLOB as an id, a recording time that is no
     /// time) made every read of the log fail, the sealer's included. The database refuses
