@@ -194,9 +194,10 @@ async fn not_ready(state: &RouterState) -> Option<String> {
     }
     if let Some((kind, id)) = state.state.store.unreadable_document() {
         return Some(format!(
-            "the stored {kind} document {id} cannot be read: it was changed behind the \
-             application's back (`governance verify` names every changed document; \
-             `governance rebuild` makes them again from the log)"
+            "the stored {kind} document {id} cannot be read, or is missing though the log \
+             needs it: it was changed or deleted behind the application's back (`governance \
+             verify` names every changed document; `governance rebuild` makes them again from \
+             the log)"
         ));
     }
     if state

@@ -18,10 +18,13 @@ const FOLD_BATCH: i64 = 1_000;
 /// The image's load, as it reports a stored document it cannot read.
 const LOAD: &str = "the read image's load";
 
+/// The image's fold of the log, as it reports a document it lacks or cannot read.
+const FOLD: &str = "the read image";
+
 /// Replaces the whole image with the active generation's current documents and the position
-/// they were projected to, read in one snapshot.
-async fn load(image: &Image, store: &Store) -> Result<(), ProjectorError> {
-    const CHECKPOINT: &str = "SELECT c.position FROM projection_state s
+/// they were projected to, read in one snapshot. Answers that generation.
+async fn load(image: &Image, store: &Store) -> Result<i64, ProjectorError> {
+    const CHECKPOINT: &str = "SELECT s.active_generation, c.position FROM projection_state s
           JOIN projection_checkpoints c ON c.generation = s.active_generation";
     const CURRENT: &str = "SELECT kind, id, network_id, organization_id, parent_id, doc
           FROM read_models WHERE generation = (SELECT active_generation FROM projection_state)
@@ -34,40 +37,49 @@ async fn load(image: &Image, store: &Store) -> Result<(), ProjectorError> {
     // The checkpoint, then every current document, in the snapshot of transaction `$tx`.
     macro_rules! read_current {
         ($tx:ident) => {{
-            let position = sqlx::query_scalar(CHECKPOINT).fetch_one(&mut *$tx).await?;
+            let at: (i64, i64) = sqlx::query_as(CHECKPOINT).fetch_one(&mut *$tx).await?;
             let mut rows = sqlx::query_as::<_, StoredDocument>(CURRENT).fetch(&mut *$tx);
             while let Some(row) = rows.try_next().await? {
                 add(row)?;
             }
             drop(rows);
-            position
+            at
         }};
     }
     // On PostgreSQL on a connection of its own whose statements are not logged as slow:
     // reading every current document takes seconds on a large dataset, as expected, and the
     // pool's warning would greet an operator at every start. On SQLite from the pool (the
     // transaction's snapshot is taken at its first read).
-    let position: i64 = match store.backend() {
+    let (generation, position) = match store.backend() {
         Backend::Postgres(pool) => {
             let mut connection = crate::sql::unlogged_connection(pool).await?;
             let mut tx = sqlx::Connection::begin(&mut connection).await?;
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 .execute(&mut *tx)
                 .await?;
-            let position = read_current!(tx);
+            let at = read_current!(tx);
             tx.commit().await?;
             let _ = sqlx::Connection::close(connection).await;
-            position
+            at
         }
         Backend::Sqlite(pool) => {
             let mut tx = pool.begin().await?;
-            let position = read_current!(tx);
+            let at = read_current!(tx);
             tx.commit().await?;
-            position
+            at
         }
     };
     image.install(loaded, position);
-    Ok(())
+    Ok(generation)
+}
+
+/// The active generation (the one a rebuild switched to last).
+async fn active_generation(store: &Store) -> Result<i64, ProjectorError> {
+    const ACTIVE: &str = "SELECT active_generation FROM projection_state";
+    Ok(match store.backend() {
+        Backend::Postgres(pool) => sqlx::query_scalar(ACTIVE).fetch_one(pool).await?,
+        Backend::Sqlite(pool) => sqlx::query_scalar(ACTIVE).fetch_one(pool).await?,
+    })
 }
 
 /// Reads and folds the log after the image's position until nothing more is readable.
@@ -98,53 +110,72 @@ pub fn spawn(store: Store, image: Arc<Image>) -> Stoppable {
         let live = Live(image);
         let image = &live.0;
         let mut changes = store.subscribe();
-        loop {
-            match load(image, &store).await {
-                Ok(()) => {
-                    store.unreadable_passed(LOAD);
-                    break;
+        'load: loop {
+            let generation = loop {
+                match load(image, &store).await {
+                    Ok(generation) => {
+                        store.unreadable_passed(LOAD);
+                        break generation;
+                    }
+                    Err(error) => {
+                        // A stored document it cannot read is named once (and by `/readyz`):
+                        // a rebuild makes the documents again, and the next attempt loads them.
+                        if let Some(document) = error.unreadable_document() {
+                            store.report_unreadable(LOAD, document, &error);
+                        } else {
+                            tracing::error!(%error, "loading the read image failed; retrying");
+                        }
+                        if pause(&mut stop, Duration::from_secs(1)).await {
+                            return;
+                        }
+                    }
                 }
-                Err(error) => {
-                    // A stored document it cannot read is named once (and by `/readyz`): a
-                    // rebuild makes the documents again, and the next attempt loads them.
-                    if let Some(document) = error.unreadable_document() {
-                        store.report_unreadable(LOAD, document, &error);
-                    } else {
-                        tracing::error!(%error, "loading the read image failed; retrying");
+            };
+            loop {
+                if *stop.borrow() {
+                    return;
+                }
+                // The image follows the log itself, on every commit: read-your-writes waits
+                // for it, not for the projector's writes. The read is usually shared with the
+                // projector and the other followers (`Store::read_after` serves them from the
+                // log's tail), and the local projector also hands it each batch it reads.
+                if let Err(error) = catch_up(image, &store).await {
+                    match (error.stopped_at(), error.unreadable_document()) {
+                        (Some((position, reason)), _) => store.report_stop(position, reason),
+                        // A document it loaded without (or unreadable): deleted or changed in
+                        // the database behind the application's back. Named once; once a
+                        // rebuild has made the documents again, the image loads them.
+                        (None, Some(document)) => {
+                            store.report_unreadable(FOLD, document, &error);
+                            if pause(&mut stop, Duration::from_secs(1)).await {
+                                return;
+                            }
+                            if active_generation(&store)
+                                .await
+                                .is_ok_and(|active| active != generation)
+                            {
+                                continue 'load;
+                            }
+                            continue;
+                        }
+                        (None, None) => {
+                            tracing::error!(%error, "the read image could not follow the log; retrying")
+                        }
                     }
                     if pause(&mut stop, Duration::from_secs(1)).await {
                         return;
                     }
+                    continue;
                 }
-            }
-        }
-        loop {
-            if *stop.borrow() {
-                return;
-            }
-            // The image follows the log itself, on every commit: read-your-writes waits for
-            // it, not for the projector's writes. The read is usually shared with the
-            // projector and the other followers (`Store::read_after` serves them from the
-            // log's tail), and the local projector also hands it each batch it reads.
-            if let Err(error) = catch_up(image, &store).await {
-                match error.stopped_at() {
-                    Some((position, reason)) => store.report_stop(position, reason),
-                    None => {
-                        tracing::error!(%error, "the read image could not follow the log; retrying")
-                    }
+                store.unreadable_passed(FOLD);
+                image.set_live(true);
+                let reached = image.position();
+                store.passed(reached);
+                tokio::select! {
+                    _ = store.wait_past(&mut changes, reached, Duration::from_millis(500)) => {}
+                    _ = image.nudged() => {}
+                    _ = stop.changed() => return,
                 }
-                if pause(&mut stop, Duration::from_secs(1)).await {
-                    return;
-                }
-                continue;
-            }
-            image.set_live(true);
-            let reached = image.position();
-            store.passed(reached);
-            tokio::select! {
-                _ = store.wait_past(&mut changes, reached, Duration::from_millis(500)) => {}
-                _ = image.nudged() => {}
-                _ = stop.changed() => return,
             }
         }
     })

@@ -59,12 +59,14 @@ impl ProjectorError {
     }
 
     /// The stored document (kind and id) the failure is about, when it is that document
-    /// that cannot be read (changed behind the application's back).
+    /// that cannot be read, or that the log's events need and the store lacks (changed or
+    /// deleted behind the application's back).
     pub fn unreadable_document(&self) -> Option<(&'static str, &str)> {
         match self {
-            ProjectorError::Projection(ProjectionError::Corrupt { kind, id, .. }) => {
-                Some((*kind, id))
-            }
+            ProjectorError::Projection(
+                ProjectionError::Corrupt { kind, id, .. }
+                | ProjectionError::Missing { kind, id, .. },
+            ) => Some((*kind, id)),
             _ => None,
         }
     }
@@ -202,10 +204,15 @@ impl Projector {
                 // batch that does not join up is left to the image's own reading of the log.
                 if let Err(error) = image.fold(from, &events) {
                     let error = ProjectorError::from(error);
-                    match error.stopped_at() {
+                    match (error.stopped_at(), error.unreadable_document()) {
                         // Named once, not at every attempt (the fold below stops there too).
-                        Some((position, reason)) => self.store.report_stop(position, reason),
-                        None => tracing::error!(%error, "the read image could not fold a batch"),
+                        (Some((position, reason)), _) => self.store.report_stop(position, reason),
+                        // The image's own reading of the log names it, and loads again after
+                        // a rebuild.
+                        (None, Some(_)) => {}
+                        (None, None) => {
+                            tracing::error!(%error, "the read image could not fold a batch")
+                        }
                     }
                 }
             }

@@ -1095,6 +1095,115 @@ async fn an_unreadable_document_is_named_until_a_rebuild(url: String, store: Sto
     assert_eq!(body["data"]["node"]["name"], "Comune di Prima", "{body}");
 }
 
+/// Polls `/readyz` of `server` until `done` holds for its status and text.
+async fn readyz_until(server: &tests::TestServer, done: impl Fn(u16, &str) -> bool) -> String {
+    let readyz = format!("{}/readyz", server.url.trim_end_matches("/graphql"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let response = server.client.get(&readyz).send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        if done(status, &text) {
+            return text;
+        }
+        assert!(std::time::Instant::now() < deadline, "{status} {text}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// A stored read-model document deleted behind the application's back, though the log's next
+/// event needs it: a server whose read image loaded without it names it in `/readyz` (it was
+/// ready, and answered every mutation on it `READ_SIDE_BEHIND`); after `governance rebuild`
+/// its image loads again and it goes on.
+async fn a_missing_document_is_named_until_a_rebuild(url: String, store: Store) {
+    let server = tests::spawn_server(store.clone(), Default::default()).await;
+    let organization = server.register_organization("Comune di Prima").await;
+    let head = store.head_position().await.unwrap();
+    let projector = projections::projector::Projector::new(store.clone());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while projector.active_checkpoint().await.unwrap().1 < head {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the projector wrote it"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let (id, _) = first_current(&store, "organization").await;
+    let delete = placeholders(
+        store.backend(),
+        "DELETE FROM read_models WHERE kind = 'organization' AND id = $1",
+    );
+    match store.backend() {
+        Backend::Postgres(pool) => {
+            sqlx::query(&delete).bind(&id).execute(pool).await.unwrap();
+        }
+        Backend::Sqlite(pool) => {
+            sqlx::query(&delete).bind(&id).execute(pool).await.unwrap();
+        }
+    }
+    let other = tests::spawn_server(tests::open(&url).await, Default::default()).await;
+    if other.store.image().is_some() {
+        readyz_until(&other, |status, _| status == 200).await;
+    }
+    // Through the server whose image still holds it: the change is answered.
+    let rename = "mutation($o: ID!, $n: String!) { renameOrganization(input: {organization: $o, name: $n, effectiveOn: \"2026-01-01\"}) { organization { name } } }";
+    let body = server
+        .gql(
+            Some(&tests::admin()),
+            rename,
+            serde_json::json!({"o": organization, "n": "Comune di Seconda"}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["renameOrganization"]["organization"]["name"], "Comune di Seconda",
+        "{body}"
+    );
+    // The image loaded without it cannot fold the change: it names the document (the
+    // projector of the first server carried it from its last batch, and writes it).
+    if other.store.image().is_some() {
+        let text = readyz_until(&other, |status, text| {
+            status == 503 && text.contains(&format!("organization document {id}"))
+        })
+        .await;
+        assert!(
+            text.contains("missing") && text.contains("governance rebuild"),
+            "{text}"
+        );
+    }
+    // Made again from the log, the documents are there: both go on, and the server loaded
+    // without it loads its image again and answers its changes.
+    projector.rebuild(|_| {}).await.unwrap();
+    readyz_until(&server, |status, _| status == 200).await;
+    readyz_until(&other, |status, _| status == 200).await;
+    let body = other
+        .gql(
+            Some(&tests::admin()),
+            rename,
+            serde_json::json!({"o": organization, "n": "Comune di Terza"}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["renameOrganization"]["organization"]["name"], "Comune di Terza",
+        "{body}"
+    );
+    let report = projector.verify_read_models(|_| {}).await.unwrap();
+    assert_eq!(report.differences, vec![], "{report:?}");
+}
+
+mod missing_documents {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        let (url, store) = tests::postgres_store_at().await;
+        super::a_missing_document_is_named_until_a_rebuild(url, store).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        let (_dir, url, store) = tests::sqlite_store_at().await;
+        super::a_missing_document_is_named_until_a_rebuild(url, store).await;
+    }
+}
+
 mod unreadable_documents {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn postgres() {
