@@ -206,11 +206,25 @@ async fn not_ready(state: &RouterState) -> Option<String> {
         .image()
         .is_some_and(|image| !image.is_live())
     {
-        return Some("the read image is loading".into());
+        // It loads from the active generation: one the state does not name it never loads.
+        return Some(match state.state.read.position().await {
+            Err(
+                error @ projections::queries::QueryError::Projector(
+                    projections::projector::ProjectorError::NoActiveGeneration,
+                ),
+            ) => error.to_string(),
+            _ => "the read image is loading".into(),
+        });
     }
     match state.state.read.lag().await {
         Ok(lag) if lag <= state.max_lag => None,
         Ok(lag) => Some(format!("the read side is {lag} events behind")),
+        // The database answered, without the active generation's checkpoint.
+        Err(
+            error @ projections::queries::QueryError::Projector(
+                projections::projector::ProjectorError::NoActiveGeneration,
+            ),
+        ) => Some(error.to_string()),
         Err(error) => {
             tracing::warn!(%error, "readiness check failed");
             Some("the database is unreachable".into())

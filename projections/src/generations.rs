@@ -138,8 +138,19 @@ impl Projector {
                        WHERE (SELECT position FROM projection_checkpoints WHERE generation = $1)
                           >= coalesce((SELECT position FROM projection_checkpoints
                                         WHERE generation = projection_state.active_generation), 0)";
+        // A state without its row (deleted with the database's guard out of the way) has no
+        // active generation: the one switched to becomes it.
+        let keep = match backend {
+            Backend::Postgres(_) => {
+                "INSERT INTO projection_state (active_generation) VALUES ($1) ON CONFLICT DO NOTHING"
+            }
+            Backend::Sqlite(_) => {
+                "INSERT OR IGNORE INTO projection_state (singleton, active_generation) VALUES (1, ?1)"
+            }
+        };
         on_pool!(backend, pool => {
             let mut tx = pool.begin().await?;
+            sqlx::query(keep).bind(generation).execute(&mut *tx).await?;
             if matches!(backend, Backend::Postgres(_)) {
                 sqlx::query(
                     "SELECT c.position FROM projection_checkpoints c

@@ -32,6 +32,13 @@ pub enum ProjectorError {
     LostRace(i64),
     #[error("generation {0} has no checkpoint")]
     NoSuchGeneration(i64),
+    /// The read side's state names no generation with a checkpoint: changed behind the
+    /// application's back (the database refuses it since `0014_projection_state_kept`).
+    #[error(
+        "the read side's state names no active generation with a checkpoint: it was changed \
+         behind the application's back (`governance rebuild` makes a new generation)"
+    )]
+    NoActiveGeneration,
     /// The checkpoint was found where the generation's documents do not end (moved behind the
     /// application's back): it now stands where they end again.
     #[error(
@@ -131,7 +138,8 @@ impl Projector {
     pub async fn active_generation(&self) -> Result<i64, ProjectorError> {
         let backend = self.store.backend();
         let sql = "SELECT active_generation FROM projection_state";
-        Ok(on_pool!(backend, pool => sqlx::query_scalar(sql).fetch_one(pool).await?))
+        let active = on_pool!(backend, pool => sqlx::query_scalar(sql).fetch_optional(pool).await?);
+        active.ok_or(ProjectorError::NoActiveGeneration)
     }
 
     /// The position a generation has projected up to.
@@ -159,7 +167,8 @@ impl Projector {
         let backend = self.store.backend();
         let sql = "SELECT s.active_generation, c.position FROM projection_state s
                      JOIN projection_checkpoints c ON c.generation = s.active_generation";
-        Ok(on_pool!(backend, pool => sqlx::query_as(sql).fetch_one(pool).await?))
+        let active = on_pool!(backend, pool => sqlx::query_as(sql).fetch_optional(pool).await?);
+        active.ok_or(ProjectorError::NoActiveGeneration)
     }
 
     /// Projects the batch after `from` (the generation's checkpoint as last read) into

@@ -1190,6 +1190,97 @@ async fn a_missing_document_is_named_until_a_rebuild(url: String, store: Store) 
     assert_eq!(report.differences, vec![], "{report:?}");
 }
 
+/// Runs `sql` on the store's pool, answering whether the database accepted it.
+async fn accepted(store: &Store, sql: &str) -> bool {
+    match store.backend() {
+        Backend::Postgres(pool) => sqlx::query(sql).execute(pool).await.is_ok(),
+        Backend::Sqlite(pool) => sqlx::query(sql).execute(pool).await.is_ok(),
+    }
+}
+
+/// The read side's pointer to the generation that serves reads is kept whole by the
+/// database: its row cannot be deleted, it cannot point at a generation without a checkpoint,
+/// and the active checkpoint cannot be deleted or renumbered. Deleted all the same (the guard
+/// dropped), `/readyz` says what is wrong (it said "the database is unreachable", while every
+/// question read from the database answered as if nothing had happened), and `governance
+/// rebuild` makes a generation that serves again.
+async fn the_projection_state_is_kept(url: String, store: Store) {
+    use projections::projector::Projector;
+    let server = tests::spawn_server(store.clone(), Default::default()).await;
+    let organization = server.register_organization("Comune di Prima").await;
+    let projector = Projector::new(store.clone());
+    projected_to_head(&projector, &store).await;
+    let before = projector.active_checkpoint().await.unwrap();
+    let (active, _) = before;
+    let mut refused = vec![
+        "DELETE FROM projection_state".to_owned(),
+        "UPDATE projection_state SET active_generation = 99".to_owned(),
+        format!("DELETE FROM projection_checkpoints WHERE generation = {active}"),
+        "DELETE FROM projection_checkpoints".to_owned(),
+        format!("UPDATE projection_checkpoints SET generation = 99 WHERE generation = {active}"),
+    ];
+    if matches!(store.backend(), Backend::Postgres(_)) {
+        refused.push("TRUNCATE projection_state".to_owned());
+        refused.push("TRUNCATE projection_checkpoints".to_owned());
+    }
+    for sql in &refused {
+        assert!(!accepted(&store, sql).await, "{sql}");
+    }
+    assert_eq!(projector.active_checkpoint().await.unwrap(), before);
+    // A checkpoint of its own may still move (the projector's batches do).
+    assert!(
+        accepted(
+            &store,
+            &format!(
+                "UPDATE projection_checkpoints SET position = position WHERE generation = {active}"
+            )
+        )
+        .await
+    );
+
+    // With the guard out of the way, as an attacker with the owner's rights can.
+    let out_of_the_way = match store.backend() {
+        Backend::Postgres(_) => "ALTER TABLE projection_state DISABLE TRIGGER USER",
+        Backend::Sqlite(_) => "DROP TRIGGER projection_state_no_delete",
+    };
+    assert!(accepted(&store, out_of_the_way).await);
+    assert!(accepted(&store, "DELETE FROM projection_state").await);
+    let other = tests::spawn_server(tests::open(&url).await, Default::default()).await;
+    for serving in [&server, &other] {
+        let text = readyz_until(serving, |status, text| {
+            status == 503 && text.contains("no active generation")
+        })
+        .await;
+        assert!(text.contains("governance rebuild"), "{text}");
+    }
+    projector.rebuild(|_| {}).await.unwrap();
+    for serving in [&server, &other] {
+        readyz_until(serving, |status, _| status == 200).await;
+        let body = serving
+            .gql(
+                Some(&tests::admin()),
+                "query($o: ID!) { node(id: $o) { ... on Organization { name } } }",
+                serde_json::json!({"o": organization}),
+            )
+            .await;
+        assert_eq!(body["data"]["node"]["name"], "Comune di Prima", "{body}");
+    }
+}
+
+mod projection_state {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        let (url, store) = tests::postgres_store_at().await;
+        super::the_projection_state_is_kept(url, store).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        let (_dir, url, store) = tests::sqlite_store_at().await;
+        super::the_projection_state_is_kept(url, store).await;
+    }
+}
+
 mod missing_documents {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn postgres() {
