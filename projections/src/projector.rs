@@ -374,7 +374,7 @@ impl Projector {
         let claimed = match written {
             Ok(claimed) => claimed,
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                return Err(self.moved_back(generation, from, e).await);
+                return Err(self.moved_back(generation, e).await);
             }
             Err(e) => return Err(e.into()),
         };
@@ -385,22 +385,18 @@ impl Projector {
     }
 
     /// A batch's versions or entity index rows are already stored: the batch re-applied
-    /// events the generation holds, so its checkpoint (`from`, which the batch claimed) was
-    /// moved back behind the application's back. It is put back where its documents end
-    /// ([`Self::put_back`]); anything else stays the error.
+    /// events the generation holds, so its checkpoint was moved back behind the application's
+    /// back. It is put back where its documents end ([`Self::realign`]); anything else stays
+    /// the error.
     async fn moved_back(
         &self,
         generation: i64,
-        from: i64,
         error: Box<dyn sqlx::error::DatabaseError>,
     ) -> ProjectorError {
         let error = ProjectorError::from(sqlx::Error::Database(error));
-        match self.written_up_to(generation).await {
-            Ok(Some(written)) if written > from => self
-                .put_back(generation, from, written)
-                .await
-                .unwrap_or(error),
-            Ok(_) => error,
+        match self.realign(generation).await {
+            Ok(Some(put_back)) => put_back,
+            Ok(None) => error,
             Err(repair) => {
                 tracing::error!(%repair, "the projection checkpoint could not be put back");
                 error
@@ -410,7 +406,7 @@ impl Projector {
 
     /// An idle projector's checkpoint `from` is past the log's head: it was moved forward
     /// behind the application's back (events appended later would be skipped). It is put
-    /// back where the generation's documents end ([`Self::put_back`]), if they end before it.
+    /// back where the generation's documents end ([`Self::realign`]).
     async fn past_the_head(
         &self,
         generation: i64,
@@ -419,28 +415,40 @@ impl Projector {
         if from <= self.store.head_position().await? {
             return Ok(None);
         }
-        Ok(match self.written_up_to(generation).await? {
-            Some(written) if written < from => self.put_back(generation, from, written).await,
-            // A fresh generation holds nothing: it starts again from the start of the log.
-            None => self.put_back(generation, from, 0).await,
-            Some(_) => None,
-        })
+        self.realign(generation).await
     }
 
-    /// The last position `generation`'s versions and entity index rows were written at (None:
-    /// nothing written). Every batch writes them with its checkpoint in one transaction, and
-    /// every event writes an entity index row, so this is where the checkpoint stands.
-    async fn written_up_to(&self, generation: i64) -> Result<Option<i64>, sqlx::Error> {
+    /// Compares `generation`'s checkpoint with the last position its versions and entity
+    /// index rows were written at, in one snapshot. Every batch writes them with its checkpoint
+    /// in one transaction, and every event writes an entity index row, so the two are equal
+    /// unless the checkpoint was moved behind the application's back (back: the next batch
+    /// would apply events again onto documents that hold them; forward: it would skip
+    /// events). If they differ the checkpoint is put back where the rows end (compare-and-set,
+    /// as a batch claims it), said in the log and counted, and that is answered. One scan of
+    /// the generation's entity index: run at a projector's start, a catch-up's, and when the
+    /// checkpoint is found where this projector did not leave it.
+    pub async fn realign(&self, generation: i64) -> Result<Option<ProjectorError>, ProjectorError> {
         let backend = self.store.read_side();
         let sql = dialect(
             backend,
-            "SELECT max(p) FROM (
-                 SELECT max(position) AS p FROM entity_events WHERE generation = $1
-                 UNION ALL
-                 SELECT max(valid_from) FROM read_models WHERE generation = $1
-             ) AS written",
+            "SELECT c.position, coalesce((SELECT max(p) FROM (
+                        SELECT max(position) AS p FROM entity_events WHERE generation = $1
+                        UNION ALL
+                        SELECT max(valid_from) FROM read_models WHERE generation = $1
+                    ) AS written), 0)
+               FROM projection_checkpoints c WHERE c.generation = $1",
         );
-        on_pool!(backend, pool => sqlx::query_scalar(&sql).bind(generation).fetch_one(pool).await)
+        let found: Option<(i64, i64)> = on_pool!(backend, pool => sqlx::query_as(&sql)
+            .bind(generation)
+            .fetch_optional(pool)
+            .await?);
+        let Some((checkpoint, written)) = found else {
+            return Err(ProjectorError::NoSuchGeneration(generation));
+        };
+        if checkpoint == written {
+            return Ok(None);
+        }
+        Ok(self.put_back(generation, checkpoint, written).await)
     }
 
     /// Moves `generation`'s checkpoint from `from` (where it was found, moved behind the
@@ -484,6 +492,7 @@ impl Projector {
         generation: i64,
         mut progress: impl FnMut(Batch),
     ) -> Result<i64, ProjectorError> {
+        self.realign(generation).await?;
         loop {
             let batch = match self.run_batch(generation).await {
                 // Put back where its documents end: go on from there.
@@ -684,6 +693,8 @@ impl Projector {
             // the next batch while nobody else has written since.
             let mut docs = Docs::default();
             let mut last_written: Option<(i64, i64)> = None;
+            // The (generation, checkpoint) last found matching the rows written (`realign`).
+            let mut checked: Option<(i64, i64)> = None;
             // Whether read-your-writes in this process may wait for this projector's signal
             // (it leads), cleared when it stands down or stops.
             struct Projecting(Store);
@@ -742,11 +753,20 @@ impl Projector {
                     let (generation, from) = match known.take() {
                         Some(known) => known,
                         None => {
-                            let active = self.active_checkpoint().await?;
+                            let mut active = self.active_checkpoint().await?;
                             // The documents carried are current only if this projector
                             // wrote last: the checkpoint is still where it left it.
                             if last_written != Some(active) {
                                 docs.clear();
+                                // Not where this projector left it, nor where it last found
+                                // it matching its rows (at its start, after an error, when
+                                // another writer moved it): compare them once.
+                                if checked != Some(active) {
+                                    if self.realign(active.0).await?.is_some() {
+                                        active = self.active_checkpoint().await?;
+                                    }
+                                    checked = Some(active);
+                                }
                             }
                             active
                         }

@@ -641,10 +641,10 @@ async fn move_checkpoint(store: &Store, generation: i64, to: i64) {
 }
 
 /// The projection checkpoint moved behind the application's back: back to the start, to the
-/// middle of the log, past its head. The projector does not apply the events again onto the
-/// documents that hold them (nor fail on their keys for ever), nor skip what comes after
-/// the head: it puts the checkpoint back where its documents end and follows the log from
-/// there, running and through `catch_up`.
+/// middle of the log, past its head, forward within the log while no projector ran. The
+/// projector does not apply the events again onto the documents that hold them (nor fail on
+/// their keys for ever), nor skip any: it puts the checkpoint back where its documents end
+/// and follows the log from there, running, at its start and through `catch_up`.
 async fn a_moved_checkpoint_is_put_back_where_its_documents_end(store: Store) {
     use projections::projector::Projector;
     tests::dataset::insert_networks(&store, 0, 2).await;
@@ -653,7 +653,6 @@ async fn a_moved_checkpoint_is_put_back_where_its_documents_end(store: Store) {
         .clone()
         .spawn(std::time::Duration::from_millis(50));
     let generation = projector.active_generation().await.unwrap();
-    let mut expected = None;
     let past_the_head = i64::MAX / 2;
     for (round, to) in [(1u128, 0i64), (2, -1), (3, past_the_head)] {
         let head = projected_to_head(&projector, &store).await;
@@ -670,16 +669,57 @@ async fn a_moved_checkpoint_is_put_back_where_its_documents_end(store: Store) {
         );
         let report = projector.verify_read_models(|_| {}).await.unwrap();
         assert_eq!(report.differences, vec![], "round {round}: {report:?}");
-        expected = Some(after);
     }
-    running.stop();
-    // A one-off catch-up (`governance` commands) does the same.
+    running.shutdown(std::time::Duration::from_secs(10)).await;
+    // Moved forward within the log while no projector ran: at its start a projector finds
+    // its checkpoint past its rows; so does a one-off catch-up (`governance` commands).
+    for (network, by_catch_up) in [(5u128, false), (6, true)] {
+        let (_, at) = projector.active_checkpoint().await.unwrap();
+        tests::dataset::insert_networks(&store, network, network + 1).await;
+        let skipping = middle_position_after(&store, at).await;
+        move_checkpoint(&store, generation, skipping).await;
+        if by_catch_up {
+            let head = store.head_position().await.unwrap();
+            assert_eq!(projector.catch_up(generation, |_| {}).await.unwrap(), head);
+        } else {
+            let running = projector
+                .clone()
+                .spawn(std::time::Duration::from_millis(50));
+            projected_to_head(&projector, &store).await;
+            running.shutdown(std::time::Duration::from_secs(10)).await;
+        }
+        let report = projector.verify_read_models(|_| {}).await.unwrap();
+        assert_eq!(report.differences, vec![], "network {network}: {report:?}");
+    }
+    let expected = rows_written(&store).await;
     let head = store.head_position().await.unwrap();
     for to in [1, past_the_head] {
         move_checkpoint(&store, generation, to).await;
         assert_eq!(projector.catch_up(generation, |_| {}).await.unwrap(), head);
-        assert_eq!(Some(rows_written(&store).await), expected);
+        assert_eq!(rows_written(&store).await, expected);
     }
+}
+
+/// The position of the middle one of the events after `at`.
+async fn middle_position_after(store: &Store, at: i64) -> i64 {
+    let sql = placeholders(
+        store.backend(),
+        "SELECT position FROM events WHERE position > $1 ORDER BY position",
+    );
+    let positions: Vec<i64> = match store.backend() {
+        Backend::Postgres(pool) => sqlx::query_scalar(&sql)
+            .bind(at)
+            .fetch_all(pool)
+            .await
+            .unwrap(),
+        Backend::Sqlite(pool) => sqlx::query_scalar(&sql)
+            .bind(at)
+            .fetch_all(pool)
+            .await
+            .unwrap(),
+    };
+    assert!(positions.len() > 4, "{positions:?}");
+    positions[positions.len() / 2]
 }
 
 /// Puts a copy of the log's first event under a new aggregate id, with metadata no command
