@@ -96,6 +96,11 @@ pub async fn catch_up_all(
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let projector = projector::Projector::new(store.clone());
     let processes = processes::ProcessManager::new(store.clone());
+    // A checkpoint moved while no projector ran is put back first (one scan, not one per
+    // round: `catch_up` below finds only one moved back or past the head).
+    projector
+        .realign(projector.active_generation().await?)
+        .await?;
     let mut idle_rounds = 0;
     for _ in 0..10_000 {
         let generation = projector.active_generation().await?;
