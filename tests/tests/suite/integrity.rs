@@ -1307,44 +1307,27 @@ async fn the_projection_state_is_kept(url: String, store: Store) {
     }
 }
 
-mod projection_state {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn postgres() {
-        let (url, store) = tests::postgres_store_at().await;
-        super::the_projection_state_is_kept(url, store).await;
-    }
+/// Each test on both backends, on a store of its own with its URL (for a second server).
+macro_rules! on_both_backends {
+    ($($module:ident => $test:ident),* $(,)?) => {$(
+        mod $module {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                let (url, store) = tests::postgres_store_at().await;
+                super::$test(url, store).await;
+            }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn sqlite() {
-        let (_dir, url, store) = tests::sqlite_store_at().await;
-        super::the_projection_state_is_kept(url, store).await;
-    }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                let (_dir, url, store) = tests::sqlite_store_at().await;
+                super::$test(url, store).await;
+            }
+        }
+    )*};
 }
 
-mod missing_documents {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn postgres() {
-        let (url, store) = tests::postgres_store_at().await;
-        super::a_missing_document_is_named_until_a_rebuild(url, store).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn sqlite() {
-        let (_dir, url, store) = tests::sqlite_store_at().await;
-        super::a_missing_document_is_named_until_a_rebuild(url, store).await;
-    }
-}
-
-mod unreadable_documents {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn postgres() {
-        let (url, store) = tests::postgres_store_at().await;
-        super::an_unreadable_document_is_named_until_a_rebuild(url, store).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn sqlite() {
-        let (_dir, url, store) = tests::sqlite_store_at().await;
-        super::an_unreadable_document_is_named_until_a_rebuild(url, store).await;
-    }
+on_both_backends! {
+    projection_state => the_projection_state_is_kept,
+    missing_documents => a_missing_document_is_named_until_a_rebuild,
+    unreadable_documents => an_unreadable_document_is_named_until_a_rebuild,
 }
