@@ -667,7 +667,7 @@ const DOCS_CARRIED: usize = 4096;
 const LEADER_CHECK: Duration = Duration::from_millis(500);
 
 /// How often an idle projector compares its checkpoint with the log's head (one indexed
-/// `max`), to find a checkpoint moved past it.
+/// `max`, once per checkpoint it rests at), to find a checkpoint moved past it.
 const HEAD_CHECK: Duration = Duration::from_secs(2);
 
 impl Projector {
@@ -683,6 +683,8 @@ impl Projector {
             let mut leader: Option<sqlx::PgConnection> = None;
             let mut leader_checked = std::time::Instant::now();
             let mut head_checked = std::time::Instant::now();
+            // The (generation, checkpoint) an idle check last found in its place.
+            let mut head_compared: Option<(i64, i64)> = None;
             // (generation, checkpoint) as this projector's last batch left them: the next
             // batch starts there without asking. Should anyone else have moved the checkpoint
             // (another projector, a rebuild's switch deleting the generation), the batch's
@@ -810,11 +812,17 @@ impl Projector {
                         sender.send_replace(batch.position);
                         // Idle now and then: a checkpoint past the log's head was moved
                         // there behind the application's back (it would skip what comes).
-                        if batch.events == 0 && head_checked.elapsed() >= HEAD_CHECK {
+                        // Once per checkpoint found idle: the answer for one does not
+                        // change (a log cut below it leaves its rows where it is).
+                        let idle_at = Some((generation, batch.position));
+                        if batch.events == 0
+                            && head_compared != idle_at
+                            && head_checked.elapsed() >= HEAD_CHECK
+                        {
                             head_checked = std::time::Instant::now();
                             match self.past_the_head(generation, batch.position).await {
                                 Ok(Some(_)) => continue,
-                                Ok(None) => {}
+                                Ok(None) => head_compared = idle_at,
                                 Err(error) => {
                                     tracing::warn!(%error, "projector could not compare its checkpoint with the head")
                                 }
