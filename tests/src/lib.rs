@@ -47,6 +47,26 @@ pub fn read_image() -> bool {
     }
 }
 
+/// Waits until the projector has written the read models up to the log's head (a mutation
+/// answers once this process's read image shows it, which may be before its documents are
+/// in the database): for a test that then reads or changes the stored documents.
+pub async fn documents_written(store: &Store) {
+    let head = store.head_position().await.expect("the log's head");
+    let projector = projections::projector::Projector::new(store.clone());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let (_, at) = projector.active_checkpoint().await.expect("the checkpoint");
+        if at >= head {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the projector reaches {head}: at {at}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 /// Seals the whole log into the hash chain, waiting (up to 30 s) until every committed event
 /// is visible to the sealer (on PostgreSQL, events become visible below the cluster's oldest
 /// running transaction).

@@ -1054,16 +1054,8 @@ async fn an_unreadable_document_is_named_until_a_rebuild(url: String, store: Sto
     let server = tests::spawn_server(store.clone(), Default::default()).await;
     server.register_organization("Comune di Prima").await;
     // Once its document is written (a mutation waits for the read image, not for that).
-    let head = store.head_position().await.unwrap();
+    tests::documents_written(&store).await;
     let projector = projections::projector::Projector::new(store.clone());
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while projector.active_checkpoint().await.unwrap().1 < head {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the projector wrote it"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
     let (id, _) = first_current(&store, "organization").await;
     let update = placeholders(
         store.backend(),
@@ -1158,16 +1150,8 @@ async fn readyz_until(server: &tests::TestServer, done: impl Fn(u16, &str) -> bo
 async fn a_missing_document_is_named_until_a_rebuild(url: String, store: Store) {
     let server = tests::spawn_server(store.clone(), Default::default()).await;
     let organization = server.register_organization("Comune di Prima").await;
-    let head = store.head_position().await.unwrap();
+    tests::documents_written(&store).await;
     let projector = projections::projector::Projector::new(store.clone());
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while projector.active_checkpoint().await.unwrap().1 < head {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the projector wrote it"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
     let (id, _) = first_current(&store, "organization").await;
     let delete = placeholders(
         store.backend(),

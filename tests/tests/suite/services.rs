@@ -681,6 +681,7 @@ async fn a_changed_service_document_answers_without_a_panic(url: String, store: 
         .as_str()
         .unwrap_or_else(|| panic!("{registered}"))
         .to_owned();
+    tests::documents_written(&store).await;
     let emptied = match store.backend() {
         projections::store::Backend::Postgres(pool) => sqlx::query(
             "UPDATE read_models SET doc = jsonb_set(doc, '{periods}', '[]')
