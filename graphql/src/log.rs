@@ -84,7 +84,8 @@ impl LogQuery {
         })
     }
 
-    /// How far the read side has projected the log.
+    /// How far the read side has projected the log: every answer after this one shows at
+    /// least the events up to it.
     async fn read_position(&self, ctx: &Context<'_>) -> ApiResult<Position> {
         Ok(Position(read(ctx).readable_position().await?))
     }

@@ -253,7 +253,7 @@ impl Image {
             return true;
         }
         if nudge {
-            self.nudge.notify_one();
+            self.nudge();
         }
         tokio::time::timeout_at(deadline, reached.wait_for(|p| *p >= position))
             .await
@@ -503,9 +503,16 @@ impl Image {
         self.live.store(live, Ordering::Release);
     }
 
-    /// Completes when a reader waits for a position the image has not reached.
+    /// Completes when a reader waits for a position the image has not reached, or a feed
+    /// found it behind ([`Self::nudge`]).
     pub(crate) async fn nudged(&self) {
         self.nudge.notified().await
+    }
+
+    /// Asks the image to read the log itself at once (not at the next commit or its next
+    /// look): a feed handed it events past where it stands.
+    pub(crate) fn nudge(&self) {
+        self.nudge.notify_one();
     }
 }
 

@@ -82,8 +82,10 @@ async fn active_generation(store: &Store) -> Result<i64, ProjectorError> {
     })
 }
 
-/// Reads and folds the log after the image's position until nothing more is readable.
-async fn catch_up(image: &Image, store: &Store) -> Result<(), ProjectorError> {
+/// Reads and folds the log after the image's position until nothing more is readable: until
+/// a read answers fewer events than asked, or with `to_the_end` until one answers none (a
+/// read the log's tail serves may end short of what the database holds).
+async fn catch_up(image: &Image, store: &Store, to_the_end: bool) -> Result<(), ProjectorError> {
     loop {
         let from = image.position();
         let events = store.read_after(from, FOLD_BATCH).await?;
@@ -91,7 +93,7 @@ async fn catch_up(image: &Image, store: &Store) -> Result<(), ProjectorError> {
             return Ok(());
         }
         image.fold(from, &events)?;
-        if (events.len() as i64) < FOLD_BATCH {
+        if !to_the_end && (events.len() as i64) < FOLD_BATCH {
             return Ok(());
         }
     }
@@ -139,7 +141,9 @@ pub fn spawn(store: Store, image: Arc<Image>) -> Stoppable {
                 // for it, not for the projector's writes. The read is usually shared with the
                 // projector and the other followers (`Store::read_after` serves them from the
                 // log's tail), and the local projector also hands it each batch it reads.
-                if let Err(error) = catch_up(image, &store).await {
+                // Before it first answers, to the log's end: it must show at least what the
+                // database shows (a reader may have been told its position).
+                if let Err(error) = catch_up(image, &store, !image.is_live()).await {
                     match (error.stopped_at(), error.unreadable_document()) {
                         (Some((position, reason)), _) => store.report_stop(position, reason),
                         // A document it loaded without (or unreadable): deleted or changed in

@@ -212,8 +212,15 @@ impl Projector {
                 // The image folds the batch from its own documents as soon as it is read: the
                 // log is committed, so the image may show it now, without waiting for this
                 // batch's documents to be written (read-your-writes waits for the image). A
-                // batch that does not join up is left to the image's own reading of the log.
-                if let Err(error) = image.fold(from, &events) {
+                // batch that does not join up is left to the image's own reading of the log,
+                // at once if the image is behind it: nothing else may wake it before its next
+                // look (no commit comes after a restart, say), and it would answer "as of
+                // now" without what the database is about to show.
+                let folded = image.fold(from, &events);
+                if image.position() < from {
+                    image.nudge();
+                }
+                if let Err(error) = folded {
                     let error = ProjectorError::from(error);
                     match (error.stopped_at(), error.unreadable_document()) {
                         // Named once, not at every attempt (the fold below stops there too).

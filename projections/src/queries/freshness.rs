@@ -6,6 +6,10 @@ use super::*;
 /// How long a question for the database waits for it to show what this process promised.
 const DATABASE_CATCH_UP: Duration = Duration::from_secs(5);
 
+/// How long the read position waits for the image to show what the database shows (one
+/// fold; an image that cannot go on is reported by `/readyz`, and the position is its own).
+const IMAGE_CATCH_UP: Duration = Duration::from_secs(1);
+
 /// How long read-your-writes leaves the image to the local projector's feed before it asks the
 /// image to read the log itself.
 const FED_SOON: Duration = Duration::from_millis(50);
@@ -17,10 +21,21 @@ impl ReadModels {
     }
 
     /// The position the read side's database has projected up to, once it shows every
-    /// change this process answered as readable: what a reader may ask "as known at".
+    /// change this process answered as readable: what a reader may ask "as known at". While
+    /// the image answers "as of now", once it shows that position too (it usually leads the
+    /// database; after a restart it may briefly trail it), so that every answer after this
+    /// one shows at least what this position holds; the image's own if it cannot.
     pub async fn readable_position(&self) -> Result<i64, QueryError> {
         self.database_shows_promised().await?;
-        self.position().await
+        let position = self.position().await?;
+        match self.image() {
+            Some(image) if image.position() < position => {
+                let deadline = tokio::time::Instant::now() + IMAGE_CATCH_UP;
+                image.wait_for(position, deadline).await;
+                Ok(position.min(image.position()))
+            }
+            _ => Ok(position),
+        }
     }
 
     /// How many committed events the read side has not projected yet.

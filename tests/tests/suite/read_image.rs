@@ -472,3 +472,56 @@ async fn an_image_switched_off_is_not_kept() {
         .await;
     assert_eq!(body["data"]["organization"]["name"], "Comune di Pavia");
 }
+
+/// What a reader was told is readable, the image shows: a server whose image trails the
+/// database (another process projected what it has not folded yet, as after a restart) does
+/// not answer a read position its lists do not show yet.
+async fn the_read_position_is_never_ahead_of_the_image(url: &str) {
+    let with = tests::spawn_server(
+        tests::open(url).await.with_read_image(true),
+        Default::default(),
+    )
+    .await;
+    // Another process writes and projects; on SQLite nothing tells the first of it but its own
+    // polling, so its image trails the database's checkpoint for a while after each write.
+    let other = tests::open(url).await.with_read_image(false);
+    let writer = tests::spawn_server(other.clone(), Default::default()).await;
+    let count = "{ organizations(first: 1) { totalCount } }";
+    for round in 1..=5 {
+        writer.register_organization(&format!("Ente {round}")).await;
+        let head = other.head_position().await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let read = with
+                .gql(Some(&admin()), "{ readPosition }", json!({}))
+                .await;
+            let position = read["data"]["readPosition"].as_i64().expect("a position");
+            if position >= head {
+                let listed = with.gql(Some(&admin()), count, json!({})).await;
+                assert_eq!(
+                    listed["data"]["organizations"]["totalCount"], round,
+                    "the lists show what the read position ({position}) holds: {listed}"
+                );
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the read side follows the other process"
+            );
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_the_read_position_is_never_ahead_of_the_image() {
+    let url = tests::postgres::fresh_database().await;
+    the_read_position_is_never_ahead_of_the_image(&url).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_the_read_position_is_never_ahead_of_the_image() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("governance.db").display());
+    the_read_position_is_never_ahead_of_the_image(&url).await;
+}
