@@ -1,5 +1,5 @@
-//! Lists: Relay connections over in-memory lists with index cursors, the page bound, and the
-//! ordering helpers every `orderBy` input shares.
+//! Lists: Relay connections over in-memory lists with cursors that name their item (its place
+//! and its id), the page bound, and the ordering helpers every `orderBy` input shares.
 
 use async_graphql::connection::{Connection, CursorType, Edge, OpaqueCursor};
 use async_graphql::SimpleObject;
@@ -13,23 +13,35 @@ pub struct Counted {
     pub total_count: usize,
 }
 
-/// A Relay connection over an in-memory list. Its cursors are opaque (an item's place in
-/// the list, encoded): a client passes them back, never builds them.
-pub type ListConnection<T> = Connection<OpaqueCursor<usize>, T, Counted>;
+/// A list item's cursor: its place in the list and its key (what it is), encoded.
+pub type ListCursor = OpaqueCursor<(usize, uuid::Uuid)>;
+
+/// A Relay connection over an in-memory list. Its cursors are opaque ([`ListCursor`]): a
+/// client passes them back, never builds them. A list that changed between two pages (an
+/// item added or gone before the cursor's) goes on after the same item, not the same place:
+/// paging never repeats an item or skips one that stayed in the list, but when the cursor's
+/// own item has left the list (its place is used then).
+pub type ListConnection<T> = Connection<ListCursor, T, Counted>;
+
+/// What an item of a list is, for its cursor: unique within the list, kept as it changes.
+pub(crate) trait Keyed {
+    fn key(&self) -> uuid::Uuid;
+}
 
 /// The largest page a client may ask for.
 pub const MAX_PAGE: usize = 100;
 
-/// The views a list shows: those `keep` accepts, in `order`, wrapped as GraphQL objects.
-pub fn select<V, T>(
+/// The views a list shows: those `keep` accepts, in `order`, wrapped as GraphQL objects,
+/// each with its key.
+pub(crate) fn select<V: Keyed, T>(
     mut views: Vec<V>,
     keep: impl Fn(&V) -> bool,
     order: impl Fn(&V, &V) -> std::cmp::Ordering,
     wrap: impl Fn(V) -> T,
-) -> Vec<T> {
+) -> Vec<(uuid::Uuid, T)> {
     views.retain(|v| keep(v));
     views.sort_by(|a, b| order(a, b));
-    views.into_iter().map(wrap).collect()
+    views.into_iter().map(|v| (v.key(), wrap(v))).collect()
 }
 
 /// A list's `filter` input: which views it keeps (every field given must match).
@@ -53,7 +65,7 @@ pub(crate) type Page = (Option<String>, Option<String>, Option<i32>, Option<i32>
 
 /// A page of a list: the views `filter` keeps (all without one), in `order` (its default
 /// without one), wrapped as GraphQL objects.
-pub(crate) async fn list<V, T: async_graphql::OutputType>(
+pub(crate) async fn list<V: Keyed, T: async_graphql::OutputType>(
     views: Vec<V>,
     filter: Option<impl Filter<V>>,
     order: Option<impl Order<V>>,
@@ -106,9 +118,9 @@ pub(crate) fn position_cursor(argument: &str, cursor: Option<&str>) -> ApiResult
         .transpose()
 }
 
-/// Pages a list (first/after, last/before), at most `MAX_PAGE` items.
+/// Pages a list of keyed items (first/after, last/before), at most `MAX_PAGE` items.
 pub async fn paginate<T: async_graphql::OutputType>(
-    items: Vec<T>,
+    items: Vec<(uuid::Uuid, T)>,
     after: Option<String>,
     before: Option<String>,
     first: Option<i32>,
@@ -125,17 +137,23 @@ pub async fn paginate<T: async_graphql::OutputType>(
             }
         }
     }
-    cursor_of::<OpaqueCursor<usize>>("after", after.as_deref())?;
-    cursor_of::<OpaqueCursor<usize>>("before", before.as_deref())?;
+    // Where a cursor's item stands now: at its place still (the usual case), else wherever
+    // the list holds it now, else (gone) its place.
+    let place = |OpaqueCursor((index, key)): ListCursor| match items.get(index) {
+        Some((at, _)) if *at == key => index,
+        _ => items.iter().position(|(at, _)| *at == key).unwrap_or(index),
+    };
+    let after_place = cursor_of::<ListCursor>("after", after.as_deref())?.map(place);
+    let before_place = cursor_of::<ListCursor>("before", before.as_deref())?.map(place);
     let total = items.len();
     async_graphql::connection::query(
         after,
         before,
         first,
         last,
-        |after: Option<OpaqueCursor<usize>>, before: Option<OpaqueCursor<usize>>, first, last| async move {
-            let mut start = after.map_or(0, |a| a.0 + 1).min(total);
-            let mut end = before.map_or(total, |b| b.0).min(total).max(start);
+        |_: Option<ListCursor>, _: Option<ListCursor>, first, last| async move {
+            let mut start = after_place.map_or(0, |at| at.saturating_add(1)).min(total);
+            let mut end = before_place.map_or(total, |at| at).min(total).max(start);
             if let Some(first) = first {
                 end = (start + first).min(end);
             }
@@ -156,7 +174,7 @@ pub async fn paginate<T: async_graphql::OutputType>(
                     .enumerate()
                     .skip(start)
                     .take(end - start)
-                    .map(|(i, item)| Edge::new(OpaqueCursor(i), item)),
+                    .map(|(i, (key, item))| Edge::new(OpaqueCursor((i, key)), item)),
             );
             Ok::<_, async_graphql::Error>(connection)
         },
@@ -198,4 +216,24 @@ pub(crate) fn dated<T: Ord>(a: Option<T>, b: Option<T>) -> std::cmp::Ordering {
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => std::cmp::Ordering::Equal,
     }
+}
+
+/// The lists' keys: an id, or a member's organization (one per network's list).
+macro_rules! keyed_by {
+    ($($view:ty => $key:ident),* $(,)?) => {$(
+        impl Keyed for $view {
+            fn key(&self) -> uuid::Uuid {
+                self.$key.0
+            }
+        }
+    )*};
+}
+
+keyed_by! {
+    projections::views::OrganizationView => id,
+    projections::views::NetworkView => id,
+    projections::views::ProtocolView => id,
+    projections::views::MeetingView => id,
+    projections::views::CommitmentView => id,
+    projections::views::MembershipView => organization,
 }

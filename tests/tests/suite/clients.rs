@@ -857,7 +857,8 @@ async fn introspection_switched_off_answers_nothing() {
 }
 
 /// List cursors are opaque: a client pages with the cursors it was given, and a cursor it
-/// builds itself (a bare offset) is refused.
+/// builds itself (a bare offset) is refused. A list that grows between two pages goes on
+/// after the item of the cursor, forwards and backwards: nothing repeated, nothing skipped.
 async fn list_cursors_are_opaque_and_page_through(store: Store) {
     let server = server(store).await;
     for name in ["Comune di Asti", "Comune di Biella", "Comune di Cuneo"] {
@@ -883,6 +884,8 @@ async fn list_cursors_are_opaque_and_page_through(store: Store) {
         let cursor = edge["cursor"].as_str().unwrap();
         assert!(cursor.parse::<i64>().is_err(), "a bare offset: {first}");
     }
+    // Registered between the pages, before them in the order.
+    server.register_organization("Comune di Alba").await;
     let second = page(list["pageInfo"]["endCursor"].clone()).await;
     let rest = &second["data"]["organizations"];
     assert_eq!(rest["edges"].as_array().unwrap().len(), 1, "{second}");
@@ -891,6 +894,20 @@ async fn list_cursors_are_opaque_and_page_through(store: Store) {
         "{second}"
     );
     assert_eq!(rest["pageInfo"]["hasNextPage"], false, "{second}");
+    // Backwards from Cuneo, once another came just before it.
+    server.register_organization("Comune di Bra").await;
+    let back = server
+        .gql(
+            Some(&tests::admin()),
+            "query($b: String) { organizations(last: 2, before: $b) { nodes { name } } }",
+            json!({ "b": rest["edges"][0]["cursor"] }),
+        )
+        .await;
+    assert_eq!(
+        back["data"]["organizations"]["nodes"],
+        json!([{"name": "Comune di Biella"}, {"name": "Comune di Bra"}]),
+        "{back}"
+    );
     let built = page(json!("1")).await;
     assert_eq!(
         built["errors"][0]["extensions"]["code"], "INVALID_CURSOR",

@@ -6,6 +6,26 @@
 //! tens of thousands of commands on every core, and beside them the other tests' deadlines
 //! (read-your-writes in 5 s) measured the machine, not the code.
 
+/// For each `module => test`, the tests `module::postgres` and `module::sqlite`: `test(url)`
+/// on a fresh PostgreSQL database and on a fresh SQLite file.
+macro_rules! on_both_databases {
+    ($($module:ident => $test:ident),* $(,)?) => {$(
+        mod $module {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                super::$test(&tests::postgres::fresh_database().await).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}", dir.path().join("governance.db").display());
+                super::$test(&url).await;
+            }
+        }
+    )*};
+}
+
 mod access;
 mod activities;
 mod api;

@@ -441,19 +441,6 @@ async fn image_and_database_agree(url: &str) {
     assert!(documents > 0 && bytes > 0, "the image's size is known");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn postgres_image_and_database_agree() {
-    let url = tests::postgres::fresh_database().await;
-    image_and_database_agree(&url).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sqlite_image_and_database_agree() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("governance.db").display());
-    image_and_database_agree(&url).await;
-}
-
 /// Switched off, the store keeps no image and everything is read from the database.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_image_switched_off_is_not_kept() {
@@ -513,15 +500,7 @@ async fn the_read_position_is_never_ahead_of_the_image(url: &str) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn postgres_the_read_position_is_never_ahead_of_the_image() {
-    let url = tests::postgres::fresh_database().await;
-    the_read_position_is_never_ahead_of_the_image(&url).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sqlite_the_read_position_is_never_ahead_of_the_image() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("governance.db").display());
-    the_read_position_is_never_ahead_of_the_image(&url).await;
+on_both_databases! {
+    agreement => image_and_database_agree,
+    read_position => the_read_position_is_never_ahead_of_the_image,
 }
