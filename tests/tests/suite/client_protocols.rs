@@ -98,6 +98,24 @@ async fn apollo(name: &str, mode: &[&str]) -> Vec<Value> {
     out["requests"].as_array().expect("requests").clone()
 }
 
+/// Apollo Client paging a list as a frontend does (its cache's `relayStylePagination`), while
+/// an organization sorting before the pages already read is registered: the list it ends with
+/// holds every organization it paged through once, in order, none repeated or skipped.
+#[tokio::test]
+async fn apollo_client_pages_a_list_that_grows_meanwhile() {
+    let (_dir, server) = server().await;
+    let mut names: Vec<String> = (0..7).map(|i| format!("Comune di Borgo {i}")).collect();
+    for name in &names {
+        server.register_organization(name).await;
+    }
+    let token = tests::admin();
+    let args = [server.url.as_str(), &token, "3", "Comune di Alba"];
+    let out = tests::js::run("apollo-pages.mjs", &args, "Apollo Client paging").await;
+    let listed: Vec<String> = serde_json::from_str(out.trim()).expect("the script's JSON");
+    names.sort();
+    assert_eq!(listed, names, "{out}");
+}
+
 /// Apollo Client with its persisted-queries link: the first client's hash alone is not known,
 /// so it sends the text; a second client's hash alone then runs it.
 #[tokio::test]
