@@ -16,7 +16,7 @@ use crate::sql::{dialect, on_pool};
 use crate::store::{Backend, Store, StoreError};
 use crate::tasks::pause;
 pub use crate::tasks::Stoppable;
-mod write;
+pub(crate) mod write;
 use write::{write_postgres, write_sqlite, BatchWrite};
 
 use crate::views::{

@@ -589,17 +589,8 @@ async fn insert_sqlite(
         });
         insert.build().execute(&mut *tx).await?;
     }
-    for chunk in rows.concerns.chunks(8_000) {
-        let mut insert =
-            QueryBuilder::new("INSERT INTO entity_events (generation, kind, id, position) ");
-        insert.push_values(chunk, |mut b, (kind, id, position)| {
-            b.push_bind(generation)
-                .push_bind(kind.as_str())
-                .push_bind(id.as_str())
-                .push_bind(*position);
-        });
-        insert.build().execute(&mut *tx).await?;
-    }
+    crate::projector::write::insert_entity_index_sqlite(&mut tx, generation, &rows.concerns)
+        .await?;
     if let Some(position) = checkpoint {
         sqlx::query("UPDATE projection_checkpoints SET position = ?1 WHERE generation = ?2")
             .bind(position)

@@ -174,17 +174,29 @@ pub(super) async fn write_sqlite(
         );
         insert.build().execute(&mut *tx).await?;
     }
-    for chunk in concerns.chunks(2000) {
+    insert_entity_index_sqlite(&mut tx, generation, concerns).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Inserts entity index rows (entity kind, entity id, position) of `generation` on SQLite, in
+/// statements of 8,000 rows (4 parameters a row, under its 32,766 per statement): a batch's,
+/// or a rebuild's chunk.
+pub(crate) async fn insert_entity_index_sqlite(
+    tx: &mut sqlx::SqliteConnection,
+    generation: i64,
+    concerns: &[(Kind, String, i64)],
+) -> Result<(), sqlx::Error> {
+    for chunk in concerns.chunks(8_000) {
         let mut insert =
             QueryBuilder::new("INSERT INTO entity_events (generation, kind, id, position) ");
         insert.push_values(chunk, |mut row, (kind, id, position)| {
             row.push_bind(generation)
                 .push_bind(kind.as_str())
-                .push_bind(id.clone())
+                .push_bind(id.as_str())
                 .push_bind(*position);
         });
         insert.build().execute(&mut *tx).await?;
     }
-    tx.commit().await?;
-    Ok(true)
+    Ok(())
 }
