@@ -101,6 +101,10 @@ pub mod keys {
     pub const COMMAND_HASH: &str = "command_hash";
     /// Set by the command service: the sequence of the command's first event.
     pub const FIRST_SEQUENCE: &str = "first_sequence";
+    /// Set by the store as it appends: the event's authentication code (an HMAC under a key
+    /// derived from the deployment secret, which never enters the database), so that a row
+    /// put in the log by anyone but this deployment's server is never sealed or signed.
+    pub const EVENT_MAC: &str = "event_mac";
 }
 
 impl EventMetadata {

@@ -64,6 +64,11 @@ enum Command {
     /// verify an export offline with only `--public-key`, without a database. Exits 1 and
     /// names the first bad position when anything differs.
     Verify(verify::VerifyArgs),
+    /// Seal every committed event into the hash chain and sign a checkpoint of it, as the
+    /// server does while it runs. Only events whose authentication code verifies are sealed;
+    /// `--adopt-through` also takes the events up to a position that carry no code (an
+    /// earlier version's, appended before it stopped without sealing them).
+    Seal(verify::SealArgs),
     /// Rebuild the read models from position zero into fresh tables, then switch to them
     /// (the old ones keep serving meanwhile).
     Rebuild {
@@ -151,6 +156,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Report(args) => report::run_report(args).await,
         Command::VerifyReport(args) => report::run_verifyreport(args).await,
         Command::Verify(args) => verify::run_verify(args).await,
+        Command::Seal(args) => verify::run_seal(args).await,
         Command::Demo { database } => demo::load_demo(&database.open().await?).await,
         Command::Rebuild { database } => rebuild::run(database).await,
         Command::Export(args) => transfer::run_export(args).await,

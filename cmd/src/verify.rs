@@ -107,6 +107,15 @@ pub(crate) async fn run_verify(args: VerifyArgs) -> anyhow::Result<()> {
     if !kept.is_empty() {
         println!("{} kept checkpoints checked.", kept.len());
     }
+    match chain.authentication {
+        projections::integrity::Authentication::Checked => {
+            println!("authentication: every unsealed event's code checked with the deployment secret.")
+        }
+        projections::integrity::Authentication::OtherSecret => println!(
+            "authentication: NOT CHECKED: the deployment secret given is not the one this log was written with (a sealed event's code does not verify under it)."
+        ),
+        projections::integrity::Authentication::NotChecked => {}
+    }
     // The hash chain names the first bad position (a removed event is found where it
     // was, not where its aggregate's sequence jumps): its verdict comes first.
     chain_verdict(&chain)?;
@@ -175,4 +184,48 @@ fn chain_verdict(report: &projections::integrity::ChainReport) -> anyhow::Result
         ),
     }
     Ok(())
+}
+
+/// The arguments of `Seal`.
+#[derive(clap::Args)]
+pub(crate) struct SealArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// Take the events up to this position that carry no authentication code as this
+    /// deployment's (look at them first: `governance export`). A code that does not verify
+    /// is refused all the same.
+    #[arg(long, value_name = "POSITION")]
+    adopt_through: Option<i64>,
+    #[command(flatten)]
+    signing: SigningArgs,
+}
+
+/// Runs `Seal`.
+pub(crate) async fn run_seal(args: SealArgs) -> anyhow::Result<()> {
+    let SealArgs {
+        database,
+        adopt_through,
+        signing,
+    } = args;
+    let store = database.open().await?;
+    let outcome = store.seal_all_adopting(adopt_through.unwrap_or(0)).await;
+    let (sealed_head, _) = store.sealed_head().await?;
+    let signed = store.checkpoint(&signing.signer()?).await?;
+    match &signed {
+        Some(_) => println!("sealed up to position {sealed_head}; signed a checkpoint there."),
+        None => {
+            println!("sealed up to position {sealed_head} (its checkpoint was signed already).")
+        }
+    }
+    match outcome {
+        Ok(n) => {
+            println!("{n} events sealed now.");
+            Ok(())
+        }
+        Err(projections::store::StoreError::Unauthenticated { position, reason }) => {
+            println!("NOT SEALED from position {position}: {reason}");
+            anyhow::bail!("sealing stopped at position {position}")
+        }
+        Err(other) => Err(other.into()),
+    }
 }

@@ -382,6 +382,61 @@ async fn serve_with_the_demo_data_answers_and_stops_cleanly_on_sigterm() {
         dir.path().join("data/governance.db").display()
     );
     let db = sqlx::SqlitePool::connect(&url).await.unwrap();
+
+    // An event appended with the file alone, a copy of a real one with its code: `verify`
+    // names it, `seal` refuses it (adopting it too), and signs nothing past it.
+    assert!(
+        said_verify_checks_codes(&run(&["verify"])),
+        "verify checks the codes with the deployment secret"
+    );
+    sqlx::query(
+        "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
+         SELECT aggregate_type, 'forged-1', 1, event_type, event_version, payload,
+                json_remove(metadata, '$.idempotency_key', '$.command_hash', '$.first_sequence')
+           FROM events WHERE aggregate_type = 'Organization' ORDER BY position DESC LIMIT 1",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    let forged: i64 =
+        sqlx::query_scalar("SELECT position FROM events WHERE aggregate_id = 'forged-1'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    let verify = run(&["verify"]);
+    let said = String::from_utf8_lossy(&verify.stdout);
+    assert!(!verify.status.success(), "{said}");
+    assert!(
+        said.contains(&format!("TAMPERED: first bad position {forged}: the event's authentication code does not verify")),
+        "{said}"
+    );
+    for args in [
+        &["seal"][..],
+        &["seal", "--adopt-through", &forged.to_string()],
+    ] {
+        let seal = run(args);
+        let said = String::from_utf8_lossy(&seal.stdout);
+        assert!(!seal.status.success(), "{said}");
+        assert!(
+            said.contains(&format!("NOT SEALED from position {forged}")),
+            "{said}"
+        );
+    }
+    let signed: i64 = sqlx::query_scalar("SELECT max(position) FROM integrity_checkpoints")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert!(signed < forged, "no signature covers the forged event");
+    sqlx::query("DROP TRIGGER IF EXISTS events_immutable_delete")
+        .execute(&db)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM events WHERE position = ?1")
+        .bind(forged)
+        .execute(&db)
+        .await
+        .unwrap();
+    assert!(run(&["verify"]).status.success());
     for trigger in [
         "events_immutable_delete",
         "event_hashes_no_delete",
@@ -441,6 +496,13 @@ async fn serve_with_the_demo_data_answers_and_stops_cleanly_on_sigterm() {
         said.contains(&format!("TAMPERED: first bad position {middle}:")),
         "{said}"
     );
+}
+
+/// Whether `verify` passed and said it checked the events' codes.
+fn said_verify_checks_codes(verify: &std::process::Output) -> bool {
+    verify.status.success()
+        && String::from_utf8_lossy(&verify.stdout)
+            .contains("authentication: every unsealed event's code checked")
 }
 
 /// SIGTERM while mutations stream in: every mutation answered successfully is in the store

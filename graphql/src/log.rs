@@ -70,7 +70,9 @@ impl LogQuery {
         let state = ctx.data_unchecked::<crate::state::ApiState>();
         let (position, hash) = state.store.sealed_head().await?;
         let latest = state.store.latest_checkpoint().await?;
+        let refused = state.store.sealing_refused().await?;
         Ok(Integrity {
+            sealing_stopped_at: refused.map(|(position, _)| Position(position)),
             head_position: Position(position),
             head_hash: hex_of(&hash),
             latest_checkpoint: latest.map(|c| SignedCheckpoint {
@@ -137,6 +139,12 @@ pub struct Integrity {
     pub latest_checkpoint: Option<SignedCheckpoint>,
     /// The Ed25519 public key (hex) that verifies checkpoints and reports.
     pub public_key: Option<String>,
+    /// Set when sealing stands still at this position: the event there carries no
+    /// authentication code that verifies under the deployment secret, so this server did not
+    /// append it (a row put in the database directly). Nothing from it on is sealed or
+    /// signed until an operator removes it (or adopts an earlier version's event with
+    /// `governance seal --adopt-through`). Null while sealing follows the log.
+    pub sealing_stopped_at: Option<Position>,
 }
 
 /// A signed statement of the chain's head: Ed25519 over

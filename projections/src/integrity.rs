@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::sql::{dialect, on_pool};
 use crate::store::{ExportedEvent, Store, StoreError};
 
-mod canonical;
+pub(crate) mod canonical;
 
 pub use canonical::{canonical_event, canonical_json, event_hash};
 
@@ -179,6 +179,24 @@ pub struct ChainReport {
     /// aggregate's history, a row that is no event of this system. A row put in the log
     /// before the sealer came by is sealed as stored, so the chain alone passes it.
     pub problems: Vec<String>,
+    /// Whether the events' authentication codes were checked (see [`Authentication`]).
+    pub authentication: Authentication,
+}
+
+/// What `verify` could say of the events' authentication codes (`secrets.rs`): only the
+/// deployment secret checks them, so an export verified offline, or a database verified
+/// without the secret it was written with, has its chain and signatures checked, not them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub enum Authentication {
+    /// No deployment secret was given (an export verified offline).
+    #[default]
+    NotChecked,
+    /// Every unsealed event's code was checked (a sealed one was checked by the sealer,
+    /// and the chain covers it since).
+    Checked,
+    /// The secret given is not the one the log was written with: a sealed event's code
+    /// does not verify under it (and no unsealed one was judged).
+    OtherSecret,
 }
 
 impl ChainReport {
@@ -205,6 +223,8 @@ struct Checker<'a> {
     /// The last sealed position (0 when unknown, as for an export): an event below it that
     /// has no hash was put there after sealing.
     sealed_up_to: i64,
+    /// The deployment secret, to check the codes of events the sealer has not judged yet.
+    secrets: Option<&'a crate::secrets::Secrets>,
     report: ChainReport,
 }
 
@@ -233,7 +253,35 @@ impl<'a> Checker<'a> {
             checkpoints,
             key,
             sealed_up_to: 0,
+            secrets: None,
             report,
+        }
+    }
+
+    /// Checks codes with `secrets` from now on.
+    fn authenticating(mut self, secrets: Option<&'a crate::secrets::Secrets>) -> Self {
+        self.secrets = secrets;
+        if secrets.is_some() {
+            self.report.authentication = Authentication::Checked;
+        }
+        self
+    }
+
+    /// An event's code: a sealed one that carries a code proves (or disproves) the secret;
+    /// an unsealed one must carry a code that verifies, or the sealer will never seal it.
+    fn authenticate(&mut self, event: &ExportedEvent, sealed: bool) {
+        use crate::secrets::Authenticity;
+        let Some(secrets) = self.secrets else { return };
+        let verdict = secrets.authenticate(&event.as_stored());
+        if sealed {
+            if verdict == Authenticity::Invalid {
+                self.report.authentication = Authentication::OtherSecret;
+                self.secrets = None;
+            }
+            return;
+        }
+        if let Some(reason) = refusal(verdict) {
+            self.report.fail(event.position, reason);
         }
     }
 
@@ -265,6 +313,9 @@ impl<'a> Checker<'a> {
             ),
             None => {}
         }
+        // After the chain's own verdicts at this position, which say more of how the event
+        // got there.
+        self.authenticate(event, stored.is_some());
         for c in self
             .checkpoints
             .iter()
@@ -409,6 +460,22 @@ pub fn verify_export_signed_by(
     Ok(report)
 }
 
+/// Why an event whose code is `verdict` is not sealed (None: it is sealed).
+fn refusal(verdict: crate::secrets::Authenticity) -> Option<&'static str> {
+    use crate::secrets::Authenticity;
+    match verdict {
+        Authenticity::Authentic => None,
+        Authenticity::Missing => Some(
+            "the event carries no authentication code: this deployment's server did not append it \
+             (an earlier version's unsealed event can be adopted with `governance seal --adopt-through`)",
+        ),
+        Authenticity::Invalid => Some(
+            "the event's authentication code does not verify: it was forged, or altered before it \
+             was sealed, or written under another deployment secret",
+        ),
+    }
+}
+
 impl Store {
     /// The last sealed position and hash (none sealed: 0 and the genesis hash).
     pub async fn sealed_head(&self) -> Result<(i64, [u8; 32]), StoreError> {
@@ -433,7 +500,23 @@ impl Store {
     /// in position order and stores them in one transaction. Returns how many it sealed. Two
     /// sealers racing cannot both seal a position (primary key): the loser's batch is rolled
     /// back and it starts again from the new head.
+    ///
+    /// With the deployment secret, it seals only events whose authentication code verifies
+    /// (`secrets.rs`): at the first that does not, it seals those before it and then answers
+    /// [`StoreError::Unauthenticated`], every time, until that row is gone (or adopted, see
+    /// [`Store::seal_all_adopting`]). So a row put in the log with the database's
+    /// credentials alone is never covered by a signed checkpoint, and no event after it is.
     pub async fn seal_pending(&self, limit: i64) -> Result<usize, StoreError> {
+        self.seal_pending_adopting(limit, 0).await
+    }
+
+    /// [`Store::seal_pending`], sealing also events at or below `adopt_through` that carry
+    /// no code (a code that does not verify is refused all the same).
+    async fn seal_pending_adopting(
+        &self,
+        limit: i64,
+        adopt_through: i64,
+    ) -> Result<usize, StoreError> {
         let (head, mut previous) = self.sealed_head().await?;
         // The events the log's followers share (`Store::read_after`): near the log's end they
         // are read and decoded once for the projector, the image, the process manager and
@@ -442,10 +525,33 @@ impl Store {
         if events.is_empty() {
             return Ok(0);
         }
+        let secrets = self.secrets().ok();
         let mut rows = Vec::with_capacity(events.len());
+        let mut refused = None;
         for event in &events {
-            previous = event_hash(&previous, &event.as_stored());
+            let stored = event.as_stored();
+            if let Some(secrets) = secrets {
+                let verdict = secrets.authenticate(&stored);
+                let adopted = verdict == crate::secrets::Authenticity::Missing
+                    && event.position <= adopt_through;
+                if let Some(reason) = refusal(verdict).filter(|_| !adopted) {
+                    let before = rows.last().map_or(head, |(p, _)| *p);
+                    // Refused only as the database holds it now (read apart from the
+                    // followers' shared tail, which an operator's removal does not reach).
+                    if self.still_stored(before, event).await? {
+                        refused = Some(StoreError::Unauthenticated {
+                            position: event.position,
+                            reason: reason.to_owned(),
+                        });
+                    }
+                    break;
+                }
+            }
+            previous = event_hash(&previous, &stored);
             rows.push((event.position, hex::encode(previous)));
+        }
+        if rows.is_empty() {
+            return refused.map_or(Ok(0), Err);
         }
         // One statement for the batch (atomic on its own), on the read side's connections,
         // whose transactions hold back no reader of the log.
@@ -465,11 +571,37 @@ impl Store {
         }
     }
 
+    /// Why the sealer stands still, if it does: the first event after the sealed head,
+    /// when it is one the sealer refuses (its position, and why).
+    pub async fn sealing_refused(&self) -> Result<Option<(i64, String)>, StoreError> {
+        let Ok(secrets) = self.secrets() else {
+            return Ok(None);
+        };
+        let (head, _) = self.sealed_head().await?;
+        let Some(event) = self.read_after(head, 1).await?.into_iter().next() else {
+            return Ok(None);
+        };
+        match refusal(secrets.authenticate(&event.as_stored())) {
+            Some(reason) if self.still_stored(head, &event).await? => {
+                Ok(Some((event.position, reason.to_owned())))
+            }
+            _ => Ok(None),
+        }
+    }
+
     /// Seals everything committed so far.
     pub async fn seal_all(&self) -> Result<usize, StoreError> {
+        self.seal_all_adopting(0).await
+    }
+
+    /// Seals everything committed so far, taking events at or below `adopt_through` that
+    /// carry no authentication code as this deployment's: what an operator does, after
+    /// looking at them, for events an earlier version appended and did not seal before it
+    /// stopped (it sealed on every clean stop). A code that does not verify is refused.
+    pub async fn seal_all_adopting(&self, adopt_through: i64) -> Result<usize, StoreError> {
         let mut total = 0;
         loop {
-            let sealed = self.seal_pending(1000).await?;
+            let sealed = self.seal_pending_adopting(1000, adopt_through).await?;
             if sealed == 0 {
                 return Ok(total);
             }
@@ -567,7 +699,7 @@ impl Store {
             }
         }
         checkpoints.sort_by_key(|c| c.position);
-        let mut checker = Checker::new(&checkpoints, key);
+        let mut checker = Checker::new(&checkpoints, key).authenticating(self.secrets().ok());
         // The highest sealed position as stored (not parsed: a tampered hash is the
         // checker's to report, not a reason to stop).
         let backend = self.backend();
@@ -714,6 +846,8 @@ pub fn spawn_sealer(
         // Sealed since the last checkpoint (None: nothing signed by this sealer yet, so the
         // first sealing signs at once).
         let mut unsigned: Option<usize> = None;
+        // The row sealing last stopped at, if it did (said once in the log).
+        let mut refused_at: Option<i64> = None;
         let sign = |store: Store, signer: Option<Signer>| async move {
             match &signer {
                 Some(signer) => match store.checkpoint(signer).await {
@@ -732,6 +866,9 @@ pub fn spawn_sealer(
             }
             match store.seal_pending(SEAL_BATCH).await {
                 Ok(sealed) => {
+                    if sealed > 0 && refused_at.take().is_some() {
+                        metrics::gauge!("governance_sealing_refused_position").set(0.0);
+                    }
                     let pending = unsigned.map_or(sealed, |n| n + sealed);
                     let due = match unsigned {
                         None => sealed > 0,
@@ -759,6 +896,23 @@ pub fn spawn_sealer(
                         if crate::tasks::pause(&mut stop, SEAL_GATHER).await {
                             break;
                         }
+                    }
+                }
+                Err(StoreError::Unauthenticated { position, reason }) => {
+                    // Nothing is sealed past a row the server did not append: said once per
+                    // row, then looked at again when the log moves (or the row goes away).
+                    if refused_at != Some(position) {
+                        tracing::error!(
+                            position,
+                            reason,
+                            "sealing stopped: a row of the log was not appended by this server"
+                        );
+                        refused_at = Some(position);
+                    }
+                    metrics::gauge!("governance_sealing_refused_position").set(position as f64);
+                    tokio::select! {
+                        _ = store.wait_for_events(&mut changes, Duration::from_secs(5)) => {}
+                        _ = stop.changed() => break,
                     }
                 }
                 Err(error) => {

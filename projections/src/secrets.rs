@@ -7,7 +7,12 @@
 //!   wrapped key nothing in the database can bring it back;
 //! - the **fingerprint key** of idempotency keys: what a request is bound to is an HMAC-SHA256
 //!   under this key, so a stored fingerprint cannot confirm a guess of the request's content
-//!   (a name, an e-mail, a phone number) without the secret.
+//!   (a name, an e-mail, a phone number) without the secret;
+//! - the **event authentication key**: every event the server appends carries an HMAC of its
+//!   content under this key in its metadata (`event_mac`), and the sealer seals (and so
+//!   signs) only events whose code verifies, so that a row someone put in the log with the
+//!   database's credentials alone is never covered by a signed checkpoint (see
+//!   `integrity.rs`).
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -23,6 +28,7 @@ pub const WRAPPED_KEY_LEN: usize = 12 + 32 + 16;
 pub struct Secrets {
     key_encryption: [u8; 32],
     fingerprint: [u8; 32],
+    event_authentication: [u8; 32],
     /// A public name of the key-encryption key (HMAC of a fixed label), so that a store can
     /// tell a wrong secret from erased people.
     kek_id: String,
@@ -49,6 +55,7 @@ impl Secrets {
     pub fn from_bytes(master: [u8; 32]) -> Self {
         let key_encryption = derive(&master, "person key wrapping");
         let fingerprint = derive(&master, "idempotency fingerprint");
+        let event_authentication = derive(&master, "event authentication");
         let id_key = derive(&master, "key-encryption key id");
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&id_key).expect("any key length");
         mac.update(b"kek-id");
@@ -56,6 +63,7 @@ impl Secrets {
         Secrets {
             key_encryption,
             fingerprint,
+            event_authentication,
             kek_id,
         }
     }
@@ -124,6 +132,89 @@ impl Secrets {
     }
 }
 
+/// The bytes of an event's authentication code (HMAC-SHA256 truncated to 128 bits), and so
+/// twice that many hexadecimal characters in the metadata.
+pub const EVENT_MAC_LEN: usize = 16;
+
+/// Whether an event's authentication code verifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Authenticity {
+    Authentic,
+    /// The event carries no code: not appended by this system's server (or appended by a
+    /// version before codes).
+    Missing,
+    /// The code does not verify: the event was forged, altered, or written under another
+    /// deployment secret.
+    Invalid,
+}
+
+impl Secrets {
+    fn event_hmac(&self, event: &crate::event::Hashed<'_>) -> Hmac<Sha256> {
+        let mut form = Vec::with_capacity(512);
+        crate::integrity::canonical::write_authenticated_event(event, &mut form);
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.event_authentication)
+            .expect("any key length");
+        mac.update(&form);
+        mac
+    }
+
+    /// The authentication code of an event (hex), over what
+    /// [`crate::integrity::canonical::write_authenticated_event`] covers.
+    pub fn event_mac(&self, event: &crate::event::Hashed<'_>) -> String {
+        hex::encode(&self.event_hmac(event).finalize().into_bytes()[..EVENT_MAC_LEN])
+    }
+
+    /// Checks the code `event`'s metadata carries (in constant time).
+    pub fn authenticate(&self, event: &crate::event::Hashed<'_>) -> Authenticity {
+        let Some(stored) = crate::integrity::canonical::stored_mac(event) else {
+            return Authenticity::Missing;
+        };
+        match hex::decode(stored) {
+            Ok(code) if code.len() == EVENT_MAC_LEN => {
+                match self.event_hmac(event).verify_truncated_left(&code) {
+                    Ok(()) => Authenticity::Authentic,
+                    Err(_) => Authenticity::Invalid,
+                }
+            }
+            _ => Authenticity::Invalid,
+        }
+    }
+
+    /// Sets the authentication code in the metadata of `event`, about to be appended
+    /// (replacing any code it carried, as an import does: codes are a deployment's own).
+    pub fn authenticate_metadata(&self, event: Appending<'_>, metadata: &mut serde_json::Value) {
+        use crate::event::{Hashed, Json};
+        let code = self.event_mac(&Hashed {
+            position: 0,
+            aggregate_type: event.aggregate_type,
+            aggregate_id: event.aggregate_id,
+            sequence: event.sequence,
+            event_type: event.event_type,
+            event_version: event.event_version,
+            payload: Json::Value(event.payload),
+            metadata: Json::Value(metadata),
+            recorded_at: chrono::DateTime::UNIX_EPOCH,
+        });
+        if let serde_json::Value::Object(map) = metadata {
+            map.insert(
+                aggregates::metadata::keys::EVENT_MAC.to_owned(),
+                serde_json::Value::String(code),
+            );
+        }
+    }
+}
+
+/// An event about to be appended, as its code covers it with its metadata.
+#[derive(Debug, Clone, Copy)]
+pub struct Appending<'a> {
+    pub aggregate_type: &'a str,
+    pub aggregate_id: &'a str,
+    pub sequence: i64,
+    pub event_type: &'a str,
+    pub event_version: &'a str,
+    pub payload: &'a serde_json::Value,
+}
+
 /// AES-256-GCM of `msg` bound to `aad` under `key`: nonce (12 random bytes) ‖ ciphertext ‖ tag.
 pub(crate) fn aead_seal(key: &[u8], aad: &[u8], msg: &[u8]) -> Vec<u8> {
     let cipher = Aes256Gcm::new_from_slice(key).expect("a 256-bit key");
@@ -179,6 +270,7 @@ fn random_master() -> [u8; 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
     use sha2::Digest;
 
     #[test]
@@ -220,6 +312,101 @@ mod tests {
             a.fingerprint(&[b"ab", b"c"]),
             a.fingerprint(&[b"a", b"bc"]),
             "length-prefixed"
+        );
+    }
+
+    #[test]
+    fn an_event_code_covers_the_event_as_written_and_nothing_else() {
+        use crate::event::{Hashed, Json};
+        let secrets = Secrets::generate();
+        let payload = serde_json::json!({"OrganizationRegistered": {"name": "Comune", "n": 1.5}});
+        let mut metadata = serde_json::json!({"actor_id": "u", "correlation_id": "c"});
+        secrets.authenticate_metadata(
+            Appending {
+                aggregate_type: "Organization",
+                aggregate_id: "o-1",
+                sequence: 1,
+                event_type: "OrganizationRegistered",
+                event_version: "1",
+                payload: &payload,
+            },
+            &mut metadata,
+        );
+        let code = metadata["event_mac"].as_str().unwrap().to_owned();
+        assert_eq!(code.len(), 2 * EVENT_MAC_LEN);
+        let event = |id: &'static str,
+                     seq: i64,
+                     payload: &'static Value,
+                     metadata: &'static Value| Hashed {
+            position: 99,
+            aggregate_type: "Organization",
+            aggregate_id: id,
+            sequence: seq,
+            event_type: "OrganizationRegistered",
+            event_version: "1",
+            payload: Json::Value(payload),
+            metadata: Json::Value(metadata),
+            recorded_at: chrono::Utc::now(),
+        };
+        let leak = |v: Value| -> &'static Value { Box::leak(Box::new(v)) };
+        let (p, m) = (leak(payload.clone()), leak(metadata.clone()));
+        // As stored: any position, any recording time, keys in any order, metadata read as
+        // a map of strings.
+        assert_eq!(
+            secrets.authenticate(&event("o-1", 1, p, m)),
+            Authenticity::Authentic
+        );
+        let reordered: Value = serde_json::from_str(&format!(
+            r#"{{"event_mac": "{code}", "correlation_id": "c", "actor_id": "u"}}"#
+        ))
+        .unwrap();
+        assert_eq!(
+            secrets.authenticate(&event("o-1", 1, p, leak(reordered))),
+            Authenticity::Authentic
+        );
+        let map: std::collections::BTreeMap<String, String> =
+            serde_json::from_value(metadata.clone()).unwrap();
+        let strings = Hashed {
+            metadata: Json::Strings(&map),
+            ..event("o-1", 1, p, m)
+        };
+        assert_eq!(secrets.authenticate(&strings), Authenticity::Authentic);
+        // Anything else changed, or another secret: refused.
+        assert_eq!(
+            secrets.authenticate(&event("o-2", 1, p, m)),
+            Authenticity::Invalid
+        );
+        assert_eq!(
+            secrets.authenticate(&event("o-1", 2, p, m)),
+            Authenticity::Invalid
+        );
+        let other_payload =
+            leak(serde_json::json!({"OrganizationRegistered": {"name": "Comune", "n": 2.5}}));
+        assert_eq!(
+            secrets.authenticate(&event("o-1", 1, other_payload, m)),
+            Authenticity::Invalid
+        );
+        let mut more = metadata.clone();
+        more["actor_id"] = "v".into();
+        assert_eq!(
+            secrets.authenticate(&event("o-1", 1, p, leak(more))),
+            Authenticity::Invalid
+        );
+        assert_eq!(
+            Secrets::generate().authenticate(&event("o-1", 1, p, m)),
+            Authenticity::Invalid
+        );
+        let mut garbled = metadata.clone();
+        garbled["event_mac"] = "zz".into();
+        assert_eq!(
+            secrets.authenticate(&event("o-1", 1, p, leak(garbled))),
+            Authenticity::Invalid
+        );
+        let mut none = metadata.clone();
+        none.as_object_mut().unwrap().remove("event_mac");
+        assert_eq!(
+            secrets.authenticate(&event("o-1", 1, p, leak(none))),
+            Authenticity::Missing
         );
     }
 

@@ -361,6 +361,25 @@ pub async fn insert_networks(store: &Store, from: u128, to: u128) -> usize {
             .to_map(),
     )
     .unwrap();
+    // Each event coded as the command service codes it, so that the sealer seals them.
+    let secrets = store.secrets().ok();
+    let coded = |row: &Row| {
+        let mut metadata = metadata.clone();
+        if let Some(secrets) = secrets {
+            secrets.authenticate_metadata(
+                projections::secrets::Appending {
+                    aggregate_type: row.aggregate_type,
+                    aggregate_id: &row.aggregate_id,
+                    sequence: row.sequence,
+                    event_type: &row.event_type,
+                    event_version: &row.event_version,
+                    payload: &row.payload,
+                },
+                &mut metadata,
+            );
+        }
+        metadata
+    };
     macro_rules! insert {
         ($db:ty, $pool:expr, $chunk:expr) => {{
             let mut builder = sqlx::QueryBuilder::<$db>::new(
@@ -373,7 +392,7 @@ pub async fn insert_networks(store: &Store, from: u128, to: u128) -> usize {
                     .push_bind(row.event_type.clone())
                     .push_bind(row.event_version.clone())
                     .push_bind(row.payload.clone())
-                    .push_bind(metadata.clone());
+                    .push_bind(coded(row));
             });
             builder.build().execute($pool).await.expect("insert events");
         }};

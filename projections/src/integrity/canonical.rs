@@ -65,12 +65,24 @@ pub fn canonical_event(event: &ExportedEvent) -> String {
 /// A JSON value of a stored event, canonical (a map of strings is the object it was read
 /// from: the same keys, sorted, with string values).
 fn write_canonical(json: &Json<'_>, out: &mut impl std::io::Write) {
+    write_canonical_except(json, None, out)
+}
+
+/// [`write_canonical`], leaving out the object's top-level key `skip` (an event's
+/// authentication code, which cannot cover itself).
+fn write_canonical_except(json: &Json<'_>, skip: Option<&str>, out: &mut impl std::io::Write) {
     match json {
+        Json::Value(Value::Object(map)) if skip.is_some_and(|k| map.contains_key(k)) => {
+            let mut rest = map.clone();
+            rest.remove(skip.unwrap_or_default());
+            write_canonical_json(&Value::Object(rest), out)
+        }
         Json::Value(value) => write_canonical_json(value, out),
         Json::Strings(map) => {
             // A `BTreeMap` iterates in key order: the order `write_canonical_json` sorts to.
             let _ = out.write_all(b"{");
-            for (i, (key, value)) in map.iter().enumerate() {
+            let kept = map.iter().filter(|(key, _)| Some(key.as_str()) != skip);
+            for (i, (key, value)) in kept.enumerate() {
                 if i > 0 {
                     let _ = out.write_all(b",");
                 }
@@ -80,6 +92,48 @@ fn write_canonical(json: &Json<'_>, out: &mut impl std::io::Write) {
             }
             let _ = out.write_all(b"}");
         }
+    }
+}
+
+/// What an event's authentication code covers: the event as its command wrote it, without
+/// what the database gives it (its position and recording time) and without the code
+/// itself; canonical as the chain's form is, so the code verifies whatever the backend
+/// stored (PostgreSQL's jsonb reorders keys). A `(type, id, sequence)` is unique in the log,
+/// so no two events share this form.
+pub(crate) fn write_authenticated_event(event: &Hashed<'_>, out: &mut impl std::io::Write) {
+    let _ = out.write_all(b"[");
+    for (i, text) in [
+        event.aggregate_type,
+        event.aggregate_id,
+        &event.sequence.to_string(),
+        event.event_type,
+        event.event_version,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        if i > 0 {
+            let _ = out.write_all(b",");
+        }
+        let _ = serde_json::to_writer(&mut *out, text);
+    }
+    let _ = out.write_all(b",");
+    write_canonical(&event.payload, out);
+    let _ = out.write_all(b",");
+    write_canonical_except(
+        &event.metadata,
+        Some(aggregates::metadata::keys::EVENT_MAC),
+        out,
+    );
+    let _ = out.write_all(b"]");
+}
+
+/// The authentication code an event's metadata carries, if any.
+pub(crate) fn stored_mac<'a>(event: &Hashed<'a>) -> Option<&'a str> {
+    let key = aggregates::metadata::keys::EVENT_MAC;
+    match event.metadata {
+        Json::Value(value) => value.get(key).and_then(Value::as_str),
+        Json::Strings(map) => map.get(key).map(String::as_str),
     }
 }
 

@@ -13,6 +13,7 @@ use cqrs_es::{Aggregate, AggregateError, EventStore};
 use sqlite_es::SqliteEventRepository;
 
 use super::append::PostgresLog;
+use super::authenticate::Authenticating;
 use super::{Backend, Store, StoreError};
 
 /// Where the PostgreSQL append leaves the positions it wrote.
@@ -245,17 +246,18 @@ impl Store {
                     CommandError::Store(StoreError::Corrupt("no appender".into()))
                 })?;
                 let repo = PostgresLog::new(appender.clone(), appended.clone());
-                let es = PersistedEventStore::<_, A>::new_event_store(PostgresLog::new(
-                    appender,
-                    appended.clone(),
+                let es = PersistedEventStore::<_, A>::new_event_store(Authenticating::new(
+                    PostgresLog::new(appender, appended.clone()),
+                    self.secrets.clone(),
                 ));
                 self.execute_with(&es, &repo, id, command, metadata, hash, &appended)
                     .await
             }
             Backend::Sqlite(pool) => {
                 let repo = SqliteEventRepository::new(pool.clone());
-                let es = PersistedEventStore::<_, A>::new_event_store(SqliteEventRepository::new(
-                    pool.clone(),
+                let es = PersistedEventStore::<_, A>::new_event_store(Authenticating::new(
+                    SqliteEventRepository::new(pool.clone()),
+                    self.secrets.clone(),
                 ));
                 self.execute_with(
                     &es,

@@ -228,6 +228,23 @@ impl Store {
         Ok(events)
     }
 
+    /// Whether the database still holds `seen` as the first event after `position`: a
+    /// second look, past the tail, at a row the sealer refuses (an operator may have removed
+    /// it since the tail read it). When it does not, the tail is dropped, so every follower
+    /// reads what the database holds now.
+    pub(crate) async fn still_stored(
+        &self,
+        position: i64,
+        seen: &StoredEvent,
+    ) -> Result<bool, StoreError> {
+        let now = self.read_from_database(position, 1).await?;
+        let same = now.first().is_some_and(|event| **event == *seen);
+        if !same {
+            self.tail.forget();
+        }
+        Ok(same)
+    }
+
     /// [`Store::read_after`] from the database.
     async fn read_from_database(
         &self,

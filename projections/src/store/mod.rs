@@ -3,6 +3,7 @@
 
 mod access;
 mod append;
+mod authenticate;
 mod cache;
 mod command;
 mod directory;
@@ -73,6 +74,10 @@ pub enum StoreError {
     /// A row of the log that is no event of this system (see `StoredEvent::read`).
     #[error("the row at position {position} is not an event of this system: {reason}")]
     NotAnEvent { position: i64, reason: String },
+    /// A row of the log whose authentication code does not verify: the sealer seals
+    /// nothing from it on (see `Store::seal_pending`).
+    #[error("the row at position {position} is not sealed: {reason}")]
+    Unauthenticated { position: i64, reason: String },
     #[error("{0}")]
     InvalidInput(String),
     #[error("no deployment secret is configured (--secret-key-file or SECRET_KEY): personal data and idempotency keys need it")]

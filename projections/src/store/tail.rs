@@ -51,6 +51,12 @@ impl Tail {
         self.block.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Drops what the tail holds: the database no longer holds it (an operator removed a
+    /// row that no server appended), so the next read goes to the database.
+    pub(crate) fn forget(&self) {
+        *self.lock() = None;
+    }
+
     /// What the tail holds after `position`, at most `limit` events.
     pub(crate) fn serve(&self, position: i64, limit: usize) -> Served {
         let block = self.lock();

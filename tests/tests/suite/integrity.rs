@@ -727,40 +727,51 @@ async fn middle_position_after(store: &Store, at: i64) -> i64 {
 /// goes in with that guard out of the way, as an attacker with the owner's rights can. Answers
 /// its position.
 async fn insert_a_row_that_is_no_event(store: &Store) -> i64 {
+    let metadata = serde_json::json!({"actor_id": 7, "actor_role": "PLATFORM_ADMINISTRATOR", "correlation_id": "x", "note": ["not", "strings"]});
+    append_copy(store, "ORDER BY position LIMIT 1", &metadata, true).await
+}
+
+/// Appends a copy of the event `from` picks (`WHERE … ORDER BY … LIMIT 1`) under a new
+/// aggregate id, with `metadata`, as someone with the database's credentials would. With
+/// `past_the_guard`, the database refuses it first (metadata no event has), and it goes in
+/// with that guard dropped. Answers its position.
+async fn append_copy(store: &Store, from: &str, metadata: &Value, past_the_guard: bool) -> i64 {
     let id = uuid::Uuid::now_v7().to_string();
     let copy = placeholders(
         store.backend(),
-        "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, \
-                event_version, payload, metadata) \
-         SELECT aggregate_type, $1, 1, event_type, event_version, payload, $2::jsonb \
-           FROM events ORDER BY position LIMIT 1",
+        &format!(
+            "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, \
+                    event_version, payload, metadata) \
+             SELECT aggregate_type, $1, 1, event_type, event_version, payload, $2::jsonb \
+               FROM events {from}"
+        ),
     );
-    let metadata = serde_json::json!({"actor_id": 7, "actor_role": "PLATFORM_ADMINISTRATOR", "correlation_id": "x", "note": ["not", "strings"]}).to_string();
+    let metadata = metadata.to_string();
     let at = placeholders(
         store.backend(),
         "SELECT position FROM events WHERE aggregate_id = $1",
     );
     let before = store.count_events().await.unwrap();
     // Refused as sent; then sent again with the guard (named by `refusal`) dropped by `drop`.
-    macro_rules! behind_the_guard {
+    macro_rules! append {
         ($pool:expr, $copy:expr, $refusal:literal, $drop:literal) => {{
-            let refused = sqlx::query($copy)
+            if past_the_guard {
+                let refused = sqlx::query($copy)
+                    .bind(&id)
+                    .bind(&metadata)
+                    .execute($pool)
+                    .await
+                    .expect_err("the database refuses metadata no event has");
+                assert!(refused.to_string().contains($refusal), "{refused}");
+                assert_eq!(store.count_events().await.unwrap(), before);
+                sqlx::query($drop).execute($pool).await.unwrap();
+            }
+            sqlx::query($copy)
                 .bind(&id)
                 .bind(&metadata)
                 .execute($pool)
                 .await
-                .expect_err("the database refuses metadata no event has");
-            assert!(refused.to_string().contains($refusal), "{refused}");
-            assert_eq!(store.count_events().await.unwrap(), before);
-            let mut tx = $pool.begin().await.unwrap();
-            sqlx::query($drop).execute(&mut *tx).await.unwrap();
-            sqlx::query($copy)
-                .bind(&id)
-                .bind(&metadata)
-                .execute(&mut *tx)
-                .await
                 .unwrap();
-            tx.commit().await.unwrap();
             sqlx::query_scalar(&at)
                 .bind(&id)
                 .fetch_one($pool)
@@ -769,13 +780,13 @@ async fn insert_a_row_that_is_no_event(store: &Store) -> i64 {
         }};
     }
     match store.backend() {
-        Backend::Postgres(pool) => behind_the_guard!(
+        Backend::Postgres(pool) => append!(
             pool,
             &copy,
             "events_metadata_is_an_events",
             "ALTER TABLE events DROP CONSTRAINT events_metadata_is_an_events"
         ),
-        Backend::Sqlite(pool) => behind_the_guard!(
+        Backend::Sqlite(pool) => append!(
             pool,
             &copy.replace("::jsonb", ""),
             "not an event",
@@ -784,12 +795,13 @@ async fn insert_a_row_that_is_no_event(store: &Store) -> i64 {
     }
 }
 
-/// A row that is no event (put in the table behind the application's back) holds back only
-/// what must apply it: the sealer seals it as stored and goes on to the events after it, so
-/// that they stay tamper-evident; the projector and the read image stop at it, `/readyz` names
-/// its position, a mutation after it answers a typed `READ_SIDE_BEHIND` (not a hang), the
-/// audit log names it with a typed `NOT_AN_EVENT` (and pages past it), and `verify` names it.
-async fn a_row_that_is_no_event_is_sealed_named_and_stops_only_the_appliers(store: Store) {
+/// A row that is no event (put in the table behind the application's back) holds back what
+/// must apply it or vouch for it: the sealer seals nothing from it on (no server appended it:
+/// it carries no authentication code) and the `integrity` query names it; the projector and
+/// the read image stop at it, `/readyz` names its position, a mutation after it answers a
+/// typed `READ_SIDE_BEHIND` (not a hang), the audit log names it with a typed `NOT_AN_EVENT`
+/// (and pages past it), and `verify` names it. Once an operator removes it, sealing goes on.
+async fn a_row_that_is_no_event_is_named_and_stops_the_appliers_and_the_sealer(store: Store) {
     let server = tests::spawn_server(store.clone(), Default::default()).await;
     server.register_organization("Comune di Prima").await;
     let bad = insert_a_row_that_is_no_event(&store).await;
@@ -810,16 +822,8 @@ async fn a_row_that_is_no_event_is_sealed_named_and_stops_only_the_appliers(stor
     let head = store.head_position().await.unwrap();
     assert!(head > bad, "the mutation after the row committed");
 
-    // The background sealer reaches the head: the row and the event after it are sealed.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while store.sealed_head().await.unwrap().0 < head {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the sealer stopped at {:?} (head {head}, the row at {bad})",
-            store.sealed_head().await.unwrap()
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    // The background sealer seals up to the row, and not it nor anything after it.
+    sealing_stops_at(&server, bad).await;
 
     let readyz = format!("{}/readyz", server.url.trim_end_matches("/graphql"));
     let response = server.client.get(&readyz).send().await.unwrap();
@@ -877,24 +881,10 @@ async fn a_row_that_is_no_event_is_sealed_named_and_stops_only_the_appliers(stor
         "{past}"
     );
 
-    // Sealed as stored, the row and the events after it verify in the chain; the log's own
-    // check names the row.
-    let chain = store
-        .verify_chain(Some(&server.signer.public_key()), |_| {})
-        .await
-        .unwrap();
-    assert!(chain.passed(), "{chain:?}");
-    assert_eq!(chain.events as i64, store.count_events().await.unwrap());
+    // `verify` names the row twice: the chain check (never sealed, it carries no code) and
+    // the log's own check (its metadata is no event's).
+    verify_names(&server, bad, "no authentication code").await;
     let report = store.verify_log(|_| {}).await.unwrap();
-    // Offline, an export of the log says the same: the chain holds, the row is named.
-    let mut export = Vec::new();
-    store
-        .export_with_integrity(&mut export, |_| {})
-        .await
-        .unwrap();
-    let offline = verify_export(&export[..], &server.signer.public_key()).unwrap();
-    assert!(offline.passed(), "{offline:?}");
-    assert_eq!(offline.problems, report.problems);
     assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
     assert!(
         report.problems[0].starts_with(&format!("position {bad}: its metadata is not an event's")),
@@ -902,6 +892,215 @@ async fn a_row_that_is_no_event_is_sealed_named_and_stops_only_the_appliers(stor
         report.problems
     );
     assert_eq!(report.events as i64, store.count_events().await.unwrap());
+
+    // The operator removes the row: the sealer seals and signs the events after it, and an
+    // export of the log verifies offline.
+    remove_row(&store, bad).await;
+    sealed_and_signed_to_head(&server).await;
+    let mut export = Vec::new();
+    store
+        .export_with_integrity(&mut export, |_| {})
+        .await
+        .unwrap();
+    let offline = verify_export(&export[..], &server.signer.public_key()).unwrap();
+    assert!(offline.passed(), "{offline:?}");
+    assert_eq!(offline.unsigned_events, 0, "{offline:?}");
+}
+
+/// `verify` (the chain, with the server's key and the deployment secret) names `at` first,
+/// saying `why`.
+async fn verify_names(
+    server: &tests::TestServer,
+    at: i64,
+    why: &str,
+) -> projections::integrity::ChainReport {
+    let chain = server
+        .store
+        .verify_chain(Some(&server.signer.public_key()), |_| {})
+        .await
+        .unwrap();
+    let (first, said) = chain.first_bad.clone().expect("a position is named");
+    assert_eq!(first, at, "{chain:?}");
+    assert!(said.contains(why), "{said}");
+    chain
+}
+
+/// What the `integrity` query says of the seal, as a reviewer asks it.
+async fn integrity_query(server: &tests::TestServer) -> Value {
+    server
+        .gql(
+            Some(&tests::auditor()),
+            "{ integrity { headPosition sealingStoppedAt latestCheckpoint { position } } }",
+            serde_json::json!({}),
+        )
+        .await
+}
+
+/// Waits until the server's sealer has sealed everything before `at` and stands still there,
+/// as the `integrity` query says; checks that no checkpoint covers `at` meanwhile.
+async fn sealing_stops_at(server: &tests::TestServer, at: i64) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let body = integrity_query(server).await;
+        let integrity = &body["data"]["integrity"];
+        if integrity["sealingStoppedAt"] == serde_json::json!(at.to_string())
+            || integrity["sealingStoppedAt"] == serde_json::json!(at)
+        {
+            let sealed = server.store.sealed_head().await.unwrap().0;
+            assert!(sealed < at, "sealed to {sealed}, past {at}");
+            assert!(
+                integrity["headPosition"]
+                    .as_i64()
+                    .or_else(|| integrity["headPosition"]
+                        .as_str()
+                        .and_then(|p| p.parse().ok()))
+                    < Some(at),
+                "{body}"
+            );
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sealer names the row at {at}: {body}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // Given time, the sealer is still there; a checkpoint signed now covers only what is
+    // sealed, so no signature covers the row.
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    assert!(server.store.sealed_head().await.unwrap().0 < at);
+    server.store.checkpoint(&server.signer).await.unwrap();
+    let latest = server.store.latest_checkpoint().await.unwrap();
+    assert!(
+        latest.as_ref().is_none_or(|c| c.position < at),
+        "{latest:?}"
+    );
+    assert!(matches!(
+        server.store.seal_all().await,
+        Err(projections::store::StoreError::Unauthenticated { position, .. }) if position == at
+    ));
+}
+
+/// Waits until the server's sealer has sealed the log to its head, and signs it there (the
+/// test server's sealer signs nothing: its key is the test's); the chain then verifies.
+async fn sealed_and_signed_to_head(server: &tests::TestServer) {
+    let head = server.store.head_position().await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while server.store.sealed_head().await.unwrap().0 < head {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "sealed to {head}: {:?} {:?} {:#?}",
+            server.store.sealed_head().await.unwrap().0,
+            server.store.sealing_refused().await.unwrap(),
+            server.store.export_after(0, 10, None).await.unwrap()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    server.store.checkpoint(&server.signer).await.unwrap();
+    let signed = server.store.latest_checkpoint().await.unwrap();
+    assert!(signed.is_some_and(|c| c.position >= head));
+    let chain = server
+        .store
+        .verify_chain(Some(&server.signer.public_key()), |_| {})
+        .await
+        .unwrap();
+    assert!(chain.passed(), "{chain:?}");
+    let body = integrity_query(server).await;
+    assert_eq!(
+        body["data"]["integrity"]["sealingStoppedAt"],
+        Value::Null,
+        "{body}"
+    );
+}
+
+/// Deletes the event at `position`, the append-only guard out of the way.
+async fn remove_row(store: &Store, position: i64) {
+    behind_the_back(
+        store,
+        &[(
+            &placeholders(store.backend(), "DELETE FROM events WHERE position = $1"),
+            vec![serde_json::json!(position)],
+        )],
+    )
+    .await;
+}
+
+/// Appends a copy of the log's last `Organization` event under a new id, with `metadata`
+/// (a map of strings, as every event's): a well-formed event of this system, put in the log
+/// with the database's credentials alone. Answers its position.
+async fn forge_an_event(store: &Store, metadata: &Value) -> i64 {
+    let last = "WHERE aggregate_type = 'Organization' ORDER BY position DESC LIMIT 1";
+    append_copy(store, last, metadata, false).await
+}
+
+/// The metadata of the log's last event, as stored.
+async fn last_metadata(store: &Store) -> Value {
+    let head = store.head_position().await.unwrap();
+    store.export_after(head - 1, 1, None).await.unwrap()[0]
+        .metadata
+        .clone()
+}
+
+/// An event appended with the database's credentials alone (the database accepts it: it is
+/// well formed, its metadata copied from a real event, code included) is never sealed nor
+/// signed, nor is any event after it: the sealer stops there, the `integrity` query names
+/// it, `verify` with the deployment secret names it, and an operator cannot adopt it (its
+/// code does not verify). Removed, sealing goes on. An event without any code (an earlier
+/// version's, not sealed before it stopped) is refused the same way until adopted.
+async fn a_forged_append_is_never_sealed_or_signed(url: String, store: Store) {
+    let server = tests::spawn_server(store.clone(), Default::default()).await;
+    server.register_organization("Comune di Prima").await;
+    sealed_and_signed_to_head(&server).await;
+    let real = last_metadata(&store).await;
+    assert!(
+        real["event_mac"].as_str().is_some_and(|c| c.len() == 32),
+        "the server codes its events: {real}"
+    );
+    let forged = forge_an_event(&store, &real).await;
+    server.register_organization("Comune di Dopo").await;
+    let head = store.head_position().await.unwrap();
+    assert!(head > forged);
+    // The forged event reads as any other (it is well formed): only its code tells.
+    sealing_stops_at(&server, forged).await;
+    let chain = verify_names(&server, forged, "does not verify").await;
+    assert_eq!(
+        chain.authentication,
+        projections::integrity::Authentication::Checked
+    );
+    assert!(
+        matches!(
+            store.seal_all_adopting(forged).await,
+            Err(projections::store::StoreError::Unauthenticated { position, .. }) if position == forged
+        ),
+        "a code that does not verify is not adopted"
+    );
+    // With another deployment secret, `verify` says it cannot judge the codes (a sealed
+    // event's code does not verify under it) rather than call every event forged.
+    let other = Store::open(&url)
+        .await
+        .unwrap()
+        .with_secrets(projections::secrets::Secrets::generate());
+    let elsewhere = other.verify_chain(None, |_| {}).await.unwrap();
+    assert_eq!(
+        elsewhere.authentication,
+        projections::integrity::Authentication::OtherSecret
+    );
+    assert!(elsewhere.passed(), "{elsewhere:?}");
+    remove_row(&store, forged).await;
+    sealed_and_signed_to_head(&server).await;
+
+    // No code at all: refused until an operator adopts it, and only up to where they said.
+    let mut uncoded = last_metadata(&store).await;
+    uncoded.as_object_mut().unwrap().remove("event_mac");
+    let legacy = forge_an_event(&store, &uncoded).await;
+    sealing_stops_at(&server, legacy).await;
+    assert!(matches!(
+        store.seal_all_adopting(legacy - 1).await,
+        Err(projections::store::StoreError::Unauthenticated { position, .. }) if position == legacy
+    ));
+    store.seal_all_adopting(legacy).await.unwrap();
+    assert!(store.sealed_head().await.unwrap().0 >= legacy);
+    sealed_and_signed_to_head(&server).await;
 }
 
 mod postgres {
@@ -912,8 +1111,8 @@ mod postgres {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn a_row_that_is_no_event_is_sealed_named_and_stops_only_the_appliers() {
-        super::a_row_that_is_no_event_is_sealed_named_and_stops_only_the_appliers(
+    async fn a_row_that_is_no_event_is_named_and_stops_the_appliers_and_the_sealer() {
+        super::a_row_that_is_no_event_is_named_and_stops_the_appliers_and_the_sealer(
             tests::postgres_store().await,
         )
         .await;
@@ -1011,9 +1210,9 @@ mod sqlite {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn a_row_that_is_no_event_is_sealed_named_and_stops_only_the_appliers() {
+    async fn a_row_that_is_no_event_is_named_and_stops_the_appliers_and_the_sealer() {
         let (_dir, store) = tests::sqlite_store().await;
-        super::a_row_that_is_no_event_is_sealed_named_and_stops_only_the_appliers(store).await;
+        super::a_row_that_is_no_event_is_named_and_stops_the_appliers_and_the_sealer(store).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -1311,6 +1510,7 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends! {
+    forged_append => a_forged_append_is_never_sealed_or_signed,
     projection_state => the_projection_state_is_kept,
     missing_documents => a_missing_document_is_named_until_a_rebuild,
     unreadable_documents => an_unreadable_document_is_named_until_a_rebuild,
