@@ -109,7 +109,7 @@ pub(crate) async fn run_verify(args: VerifyArgs) -> anyhow::Result<()> {
     }
     match chain.authentication {
         projections::integrity::Authentication::Checked => {
-            println!("authentication: every unsealed event's code checked with the deployment secret.")
+            println!("authentication: every unsigned event's code checked with the deployment secret.")
         }
         projections::integrity::Authentication::OtherSecret => println!(
             "authentication: NOT CHECKED: the deployment secret given is not the one this log was written with (a sealed event's code does not verify under it)."
@@ -210,12 +210,19 @@ pub(crate) async fn run_seal(args: SealArgs) -> anyhow::Result<()> {
     let store = database.open().await?;
     let outcome = store.seal_all_adopting(adopt_through.unwrap_or(0)).await;
     let (sealed_head, _) = store.sealed_head().await?;
-    let signed = store.checkpoint(&signing.signer()?).await?;
-    match &signed {
-        Some(_) => println!("sealed up to position {sealed_head}; signed a checkpoint there."),
-        None => {
+    let signed = store
+        .checkpoint_adopting(&signing.signer()?, adopt_through.unwrap_or(0))
+        .await;
+    match signed {
+        Ok(Some(_)) => println!("sealed up to position {sealed_head}; signed a checkpoint there."),
+        Ok(None) => {
             println!("sealed up to position {sealed_head} (its checkpoint was signed already).")
         }
+        Err(projections::store::StoreError::Unauthenticated { position, reason }) => {
+            println!("NOT SIGNED from position {position}: {reason}");
+            anyhow::bail!("signing stopped at position {position}")
+        }
+        Err(other) => return Err(other.into()),
     }
     match outcome {
         Ok(n) => {

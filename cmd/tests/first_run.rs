@@ -502,7 +502,7 @@ async fn serve_with_the_demo_data_answers_and_stops_cleanly_on_sigterm() {
 fn said_verify_checks_codes(verify: &std::process::Output) -> bool {
     verify.status.success()
         && String::from_utf8_lossy(&verify.stdout)
-            .contains("authentication: every unsealed event's code checked")
+            .contains("authentication: every unsigned event's code checked")
 }
 
 /// SIGTERM while mutations stream in: every mutation answered successfully is in the store

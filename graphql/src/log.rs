@@ -139,11 +139,12 @@ pub struct Integrity {
     pub latest_checkpoint: Option<SignedCheckpoint>,
     /// The Ed25519 public key (hex) that verifies checkpoints and reports.
     pub public_key: Option<String>,
-    /// Set when sealing stands still at this position: the event there carries no
-    /// authentication code that verifies under the deployment secret, so this server did not
-    /// append it (a row put in the database directly). Nothing from it on is sealed or
-    /// signed until an operator removes it (or adopts an earlier version's event with
-    /// `governance seal --adopt-through`). Null while sealing follows the log.
+    /// Set when sealing or signing stands still at this position: the event there carries
+    /// no authentication code that verifies under the deployment secret (or its sealed hash
+    /// does not follow from the events), so this server did not append it: a row put in the
+    /// database directly. Nothing from it on is signed until an operator removes it (or
+    /// adopts an earlier version's event with `governance seal --adopt-through`). Null while
+    /// sealing and signing follow the log.
     pub sealing_stopped_at: Option<Position>,
 }
 

@@ -191,8 +191,8 @@ pub enum Authentication {
     /// No deployment secret was given (an export verified offline).
     #[default]
     NotChecked,
-    /// Every unsealed event's code was checked (a sealed one was checked by the sealer,
-    /// and the chain covers it since).
+    /// Every unsigned event's code was checked (a signed one was checked before it was
+    /// signed, and the signature covers it since).
     Checked,
     /// The secret given is not the one the log was written with: a sealed event's code
     /// does not verify under it (and no unsealed one was judged).
@@ -267,13 +267,19 @@ impl<'a> Checker<'a> {
         self
     }
 
-    /// An event's code: a sealed one that carries a code proves (or disproves) the secret;
-    /// an unsealed one must carry a code that verifies, or the sealer will never seal it.
-    fn authenticate(&mut self, event: &ExportedEvent, sealed: bool) {
+    /// An event's code. One under a signed checkpoint was checked before it was signed, so
+    /// a code of its that does not verify tells that the secret is another deployment's;
+    /// any other must carry a code that verifies (a sealed hash proves nothing: anyone can
+    /// compute one), or no checkpoint will ever cover it.
+    fn authenticate(&mut self, event: &ExportedEvent) {
         use crate::secrets::Authenticity;
         let Some(secrets) = self.secrets else { return };
         let verdict = secrets.authenticate(&event.as_stored());
-        if sealed {
+        let signed = self
+            .report
+            .latest_checkpoint
+            .is_some_and(|(p, _)| event.position <= p);
+        if signed {
             if verdict == Authenticity::Invalid {
                 self.report.authentication = Authentication::OtherSecret;
                 self.secrets = None;
@@ -315,7 +321,7 @@ impl<'a> Checker<'a> {
         }
         // After the chain's own verdicts at this position, which say more of how the event
         // got there.
-        self.authenticate(event, stored.is_some());
+        self.authenticate(event);
         for c in self
             .checkpoints
             .iter()
@@ -460,6 +466,19 @@ pub fn verify_export_signed_by(
     Ok(report)
 }
 
+/// Why `event` is not sealed nor signed under `secrets` (None: it is; and without a secret,
+/// every event is, as before codes), taking uncoded events at or below `adopt_through`.
+fn not_sealable(
+    secrets: Option<&crate::secrets::Secrets>,
+    event: &crate::event::Hashed<'_>,
+    adopt_through: i64,
+) -> Option<&'static str> {
+    let verdict = secrets?.authenticate(event);
+    let adopted =
+        verdict == crate::secrets::Authenticity::Missing && event.position <= adopt_through;
+    refusal(verdict).filter(|_| !adopted)
+}
+
 /// Why an event whose code is `verdict` is not sealed (None: it is sealed).
 fn refusal(verdict: crate::secrets::Authenticity) -> Option<&'static str> {
     use crate::secrets::Authenticity;
@@ -530,22 +549,17 @@ impl Store {
         let mut refused = None;
         for event in &events {
             let stored = event.as_stored();
-            if let Some(secrets) = secrets {
-                let verdict = secrets.authenticate(&stored);
-                let adopted = verdict == crate::secrets::Authenticity::Missing
-                    && event.position <= adopt_through;
-                if let Some(reason) = refusal(verdict).filter(|_| !adopted) {
-                    let before = rows.last().map_or(head, |(p, _)| *p);
-                    // Refused only as the database holds it now (read apart from the
-                    // followers' shared tail, which an operator's removal does not reach).
-                    if self.still_stored(before, event).await? {
-                        refused = Some(StoreError::Unauthenticated {
-                            position: event.position,
-                            reason: reason.to_owned(),
-                        });
-                    }
-                    break;
+            if let Some(reason) = not_sealable(secrets, &stored, adopt_through) {
+                let before = rows.last().map_or(head, |(p, _)| *p);
+                // Refused only as the database holds it now (read apart from the followers'
+                // shared tail, which an operator's removal does not reach).
+                if self.still_stored(before, event).await? {
+                    refused = Some(StoreError::Unauthenticated {
+                        position: event.position,
+                        reason: reason.to_owned(),
+                    });
                 }
+                break;
             }
             previous = event_hash(&previous, &stored);
             rows.push((event.position, hex::encode(previous)));
@@ -577,6 +591,14 @@ impl Store {
         let Ok(secrets) = self.secrets() else {
             return Ok(None);
         };
+        let signing = self
+            .signing_refused
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if signing.is_some() {
+            return Ok(signing);
+        }
         let (head, _) = self.sealed_head().await?;
         let Some(event) = self.read_after(head, 1).await?.into_iter().next() else {
             return Ok(None);
@@ -610,18 +632,61 @@ impl Store {
     }
 
     /// Signs a checkpoint of the sealed head if it moved since the last one.
+    ///
+    /// What a signature adds is checked first, from the database as it is now: the events
+    /// after the latest checkpoint this key signed must chain from it to the sealed head, and
+    /// each must carry a code that verifies. A sealed hash proves nothing by itself (anyone
+    /// can compute one), so a row appended together with its hash, behind the sealer's back,
+    /// is refused here ([`StoreError::Unauthenticated`]) and nothing past it is ever signed.
     pub async fn checkpoint(&self, signer: &Signer) -> Result<Option<Checkpoint>, StoreError> {
+        self.checkpoint_adopting(signer, 0).await
+    }
+
+    /// [`Store::checkpoint`], taking uncoded events at or below `adopt_through` as this
+    /// deployment's (see [`Store::seal_all_adopting`]).
+    pub async fn checkpoint_adopting(
+        &self,
+        signer: &Signer,
+        adopt_through: i64,
+    ) -> Result<Option<Checkpoint>, StoreError> {
         let (position, hash) = self.sealed_head().await?;
         if position == 0 {
             return Ok(None);
         }
-        if self
-            .latest_checkpoint()
-            .await?
-            .is_some_and(|c| c.position >= position)
-        {
+        let checkpoints = self.checkpoints().await?;
+        if checkpoints.last().is_some_and(|c| c.position >= position) {
             return Ok(None);
         }
+        let key = signer.public_key();
+        let mine = checkpoints
+            .iter()
+            .rev()
+            .find(|c| c.public_key == signer.public_key_hex() && c.signed_by(&key));
+        let checked = self
+            .check_unsigned(mine, position, &hash, adopt_through)
+            .await;
+        let refused = match &checked {
+            Err(StoreError::Unauthenticated { position, reason }) => {
+                Some((*position, reason.clone()))
+            }
+            _ => None,
+        };
+        {
+            let mut said = self
+                .signing_refused
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if let Some((position, reason)) = refused.as_ref().filter(|r| said.as_ref() != Some(r))
+            {
+                tracing::error!(
+                    position,
+                    reason,
+                    "no checkpoint signed: a sealed event was not appended by this server"
+                );
+            }
+            *said = refused;
+        }
+        checked?;
         let checkpoint = signer.sign_checkpoint(position, &hex::encode(hash));
         let backend = self.read_side();
         let sql = dialect(
@@ -638,6 +703,66 @@ impl Store {
             .await
             .map(|_| ())?);
         Ok(Some(checkpoint))
+    }
+
+    /// Checks the sealed events after `from` (a checkpoint of this deployment's key; none:
+    /// from the start) up to `head`: they chain from it to `head_hash` as stored, and each
+    /// one's code verifies (or it carries none and sits at or below `adopt_through`).
+    async fn check_unsigned(
+        &self,
+        from: Option<&Checkpoint>,
+        head: i64,
+        head_hash: &[u8; 32],
+        adopt_through: i64,
+    ) -> Result<(), StoreError> {
+        let secrets = self.secrets().ok();
+        let (mut after, mut previous) = match from {
+            Some(c) => (
+                c.position,
+                parse_hash(&c.head_hash).ok_or_else(|| {
+                    StoreError::Corrupt(format!("the checkpoint at {} has no hash", c.position))
+                })?,
+            ),
+            None => (0, GENESIS),
+        };
+        let refuse = |position: i64, reason: &str| StoreError::Unauthenticated {
+            position,
+            reason: reason.to_owned(),
+        };
+        while after < head {
+            let events = self
+                .export_after(after, (head - after).min(1000), None)
+                .await?;
+            let Some(last) = events.last().map(|e| e.position) else {
+                break;
+            };
+            let hashes: std::collections::HashMap<i64, String> = self
+                .stored_hashes(after, events.len() as i64)
+                .await?
+                .into_iter()
+                .collect();
+            for event in events.iter().take_while(|e| e.position <= head) {
+                let stored = event.as_stored();
+                if let Some(reason) = not_sealable(secrets, &stored, adopt_through) {
+                    return Err(refuse(event.position, reason));
+                }
+                previous = event_hash(&previous, &stored);
+                if hashes.get(&event.position) != Some(&hex::encode(previous)) {
+                    return Err(refuse(
+                        event.position,
+                        "the sealed hash differs from the event's: the chain since the last checkpoint was not sealed by this deployment",
+                    ));
+                }
+            }
+            after = last;
+        }
+        if previous != *head_hash {
+            return Err(refuse(
+                head,
+                "the sealed head does not follow from the events since the last checkpoint",
+            ));
+        }
+        Ok(())
     }
 
     /// The most recent signed checkpoint.
@@ -852,6 +977,8 @@ pub fn spawn_sealer(
             match &signer {
                 Some(signer) => match store.checkpoint(signer).await {
                     Ok(signed) => signed.is_some(),
+                    // Said once by `checkpoint`, and in the `integrity` query.
+                    Err(StoreError::Unauthenticated { .. }) => false,
                     Err(error) => {
                         tracing::error!(%error, "signing a checkpoint failed");
                         false

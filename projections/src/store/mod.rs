@@ -186,6 +186,9 @@ pub struct StoreParts {
     /// Where this process's followers of the log stopped at an event they cannot apply, and
     /// why (see [`Store::stopped_at`]).
     stopped: Arc<std::sync::Mutex<Option<(i64, String)>>>,
+    /// Where this process last refused to sign a checkpoint, and why (see
+    /// `Store::checkpoint`); cleared when it signs.
+    pub(crate) signing_refused: Arc<std::sync::Mutex<Option<(i64, String)>>>,
     /// The stored read-model documents this process's read side could not read, by who
     /// tried (the image's load, the projector): see [`Store::unreadable_document`].
     unreadable:
@@ -294,6 +297,7 @@ impl Store {
             appender,
             image: Some(Arc::default()),
             stopped: Arc::default(),
+            signing_refused: Arc::default(),
             unreadable: Arc::default(),
         })))
     }

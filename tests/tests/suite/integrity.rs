@@ -1100,7 +1100,50 @@ async fn a_forged_append_is_never_sealed_or_signed(url: String, store: Store) {
     ));
     store.seal_all_adopting(legacy).await.unwrap();
     assert!(store.sealed_head().await.unwrap().0 >= legacy);
+    store
+        .checkpoint_adopting(&server.signer, legacy)
+        .await
+        .unwrap();
     sealed_and_signed_to_head(&server).await;
+
+    // A forged event sealed behind the sealer's back (a chain hash is public arithmetic):
+    // the sealer goes on past it, but no checkpoint is signed over it, and `verify` names it.
+    server.register_organization("Comune di Terza").await;
+    sealed_and_signed_to_head(&server).await;
+    let (sealed, previous) = store.sealed_head().await.unwrap();
+    let forged = forge_an_event(&store, &last_metadata(&store).await).await;
+    let event = store.export_after(sealed, 1, None).await.unwrap().remove(0);
+    assert_eq!(event.position, forged);
+    let hash = projections::integrity::event_hash(&previous, &event.as_stored());
+    let insert = placeholders(
+        store.backend(),
+        "INSERT INTO event_hashes (position, hash) VALUES ($1, $2)",
+    );
+    let binds = vec![
+        serde_json::json!(forged),
+        serde_json::json!(hex::encode(hash)),
+    ];
+    behind_the_back(&store, &[(&insert, binds)]).await;
+    server.register_organization("Comune di Poi").await;
+    let head = store.head_position().await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while store.sealed_head().await.unwrap().0 < head {
+        assert!(std::time::Instant::now() < deadline, "sealed past the hash");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(matches!(
+        store.checkpoint(&server.signer).await,
+        Err(projections::store::StoreError::Unauthenticated { position, .. }) if position == forged
+    ));
+    let latest = store.latest_checkpoint().await.unwrap().unwrap();
+    assert!(latest.position < forged, "{latest:?}");
+    let body = integrity_query(&server).await;
+    assert_eq!(
+        body["data"]["integrity"]["sealingStoppedAt"],
+        serde_json::json!(forged),
+        "{body}"
+    );
+    verify_names(&server, forged, "does not verify").await;
 }
 
 mod postgres {
