@@ -112,7 +112,7 @@ pub(crate) async fn run_verify(args: VerifyArgs) -> anyhow::Result<()> {
             println!("authentication: every unsigned event's code checked with the deployment secret.")
         }
         projections::integrity::Authentication::OtherSecret => println!(
-            "authentication: NOT CHECKED: the deployment secret given is not the one this log was written with (a sealed event's code does not verify under it)."
+            "authentication: NOT CHECKED: the deployment secret given is not the one this log was written with (a signed event's code does not verify under it)."
         ),
         projections::integrity::Authentication::NotChecked => {}
     }

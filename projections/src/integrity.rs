@@ -194,8 +194,8 @@ pub enum Authentication {
     /// Every unsigned event's code was checked (a signed one was checked before it was
     /// signed, and the signature covers it since).
     Checked,
-    /// The secret given is not the one the log was written with: a sealed event's code
-    /// does not verify under it (and no unsealed one was judged).
+    /// The secret given is not the one the log was written with: a signed event's code
+    /// does not verify under it (and no unsigned one was judged).
     OtherSecret,
 }
 
