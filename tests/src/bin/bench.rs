@@ -48,7 +48,7 @@ struct ServerProcess {
 }
 
 impl ServerProcess {
-    async fn start(database: &str, image: bool) -> Option<Self> {
+    async fn start(database: &str, image: bool, signing_key: &std::path::Path) -> Option<Self> {
         let exe = std::env::current_exe().ok()?.parent()?.join("governance");
         if !exe.exists() {
             return None;
@@ -61,6 +61,7 @@ impl ServerProcess {
             .current_dir(dir.path())
             .env("DATABASE_URL", database)
             .env("SECRET_KEY", BENCH_SECRET)
+            .env("SIGNING_KEY_FILE", signing_key)
             .env("JWT_HS256_SECRET", tests::TEST_SECRET)
             .env("READ_IMAGE", image.to_string())
             .stdout(std::process::Stdio::null())
@@ -555,6 +556,14 @@ async fn main() {
     // Seal the loaded log into the hash chain first, as a live server does as events commit:
     // otherwise the sealer's catch-up (its transactions, its CPU) runs under the measurements.
     tests::seal_everything(&store).await;
+    // One signing key for every server process of the run, as a deployment keeps its key,
+    // with a checkpoint of the loaded log signed here: a key's first checkpoint checks every
+    // event before it (`Store::checkpoint`), which would otherwise run under the measures.
+    let signing_dir = tempfile::tempdir().expect("a directory");
+    let signing_key = signing_dir.path().join("signing.key");
+    let signer =
+        projections::integrity::Signer::load_or_create(&signing_key).expect("a signing key");
+    store.checkpoint(&signer).await.expect("a checkpoint");
     let mut memory_by_phase = vec![("load", peak_memory_mib())];
     let server = Arc::new(tests::spawn_server(store.clone(), Default::default()).await);
     // Measure the server as a deployment serves: once its read image is live (else the first
@@ -996,7 +1005,7 @@ async fn main() {
     );
     if wanted("process") {
         for image in [true, false] {
-            let Some(process) = ServerProcess::start(&url, image).await else {
+            let Some(process) = ServerProcess::start(&url, image, &signing_key).await else {
                 eprintln!(
                     "no `governance` binary beside the benchmark: build it with `cargo build --release -p cmd`"
                 );
