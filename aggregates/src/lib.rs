@@ -127,6 +127,10 @@ pub enum DecodeError {
     Payload { aggregate: String, message: String },
     #[error("its metadata is not an event's: {0}")]
     Metadata(String),
+    /// Well formed, but no server of this deployment appended it: its authentication code
+    /// (see the projections' `secrets.rs`) is missing or does not verify.
+    #[error("no server of this deployment appended it: {0}")]
+    Unauthenticated(String),
 }
 
 impl AnyEvent {

@@ -74,6 +74,10 @@ enum Command {
     Rebuild {
         #[command(flatten)]
         database: DatabaseArgs,
+        /// The deployment's signing key (an existing one: the rebuild creates none): the
+        /// events its checkpoints cover are not judged by their codes again.
+        #[command(flatten)]
+        signing: SigningArgs,
     },
     /// Write the event log (or one aggregate type's events) as JSON Lines.
     Export(transfer::ExportArgs),
@@ -158,7 +162,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Verify(args) => verify::run_verify(args).await,
         Command::Seal(args) => verify::run_seal(args).await,
         Command::Demo { database } => demo::load_demo(&database.open().await?).await,
-        Command::Rebuild { database } => rebuild::run(database).await,
+        Command::Rebuild { database, signing } => rebuild::run(database, signing).await,
         Command::Export(args) => transfer::run_export(args).await,
         Command::Import(args) => transfer::run_import(args).await,
         Command::Migrate { database } => migrate::run(database).await,

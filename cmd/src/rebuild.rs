@@ -3,11 +3,17 @@
 
 use anyhow::Context;
 
-use crate::config::{progress_bar, DatabaseArgs};
+use crate::config::{progress_bar, DatabaseArgs, SigningArgs};
 
-/// Rebuilds the read models of `database`.
-pub async fn run(database: DatabaseArgs) -> anyhow::Result<()> {
+/// Rebuilds the read models of `database`. Every event is folded, except from a row no
+/// server of this deployment appended: past what the deployment's signed checkpoints cover,
+/// each event's authentication code is checked, and the rebuild stops at one that does not
+/// verify (naming it), the old read models still serving.
+pub async fn run(database: DatabaseArgs, signing: SigningArgs) -> anyhow::Result<()> {
     let store = database.open().await?;
+    if signing.signing_key_file.exists() {
+        store.learn_vouched(&signing.signer()?).await?;
+    }
     let total = store.head_position().await?;
     let bar = progress_bar(store.count_events().await? as u64, "events projected");
     let projector = projections::projector::Projector::new(store);

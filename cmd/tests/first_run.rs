@@ -427,6 +427,16 @@ async fn serve_with_the_demo_data_answers_and_stops_cleanly_on_sigterm() {
         .await
         .unwrap();
     assert!(signed < forged, "no signature covers the forged event");
+    // Nor does a rebuild fold it: it stops there, naming it, the old read models serving.
+    let rebuild = run(&["rebuild"]);
+    let said = String::from_utf8_lossy(&rebuild.stderr);
+    assert!(!rebuild.status.success(), "{said}");
+    assert!(
+        said.contains(&forged.to_string())
+            && said.contains("no server of this deployment appended it")
+            && said.contains("the previous read models still serve"),
+        "{said}"
+    );
     sqlx::query("DROP TRIGGER IF EXISTS events_immutable_delete")
         .execute(&db)
         .await
@@ -437,6 +447,12 @@ async fn serve_with_the_demo_data_answers_and_stops_cleanly_on_sigterm() {
         .await
         .unwrap();
     assert!(run(&["verify"]).status.success());
+    let rebuild = run(&["rebuild"]);
+    assert!(
+        rebuild.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rebuild.stderr)
+    );
     for trigger in [
         "events_immutable_delete",
         "event_hashes_no_delete",

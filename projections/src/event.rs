@@ -39,6 +39,11 @@ pub struct AsStored {
     /// as stored and the log's followers behind it are not held back by a failed read; those
     /// that apply events stop at it, as at any event they cannot decode.
     pub unreadable: Option<Box<Unreadable>>,
+    /// Whether its authentication code verifies, as judged when the log was read (None: not
+    /// judged, because a signed checkpoint of this deployment vouches for it already, or the
+    /// reader has no deployment secret). The sealer seals by it; the log's followers apply
+    /// nothing judged other than authentic, stopping at it as at a row that is no event.
+    pub authenticity: Option<crate::secrets::Authenticity>,
 }
 
 /// Why a stored row's metadata cannot be read, and the metadata as stored.
@@ -75,10 +80,18 @@ pub fn read_metadata(
 
 impl StoredEvent {
     /// The event's payload decoded; an error for a row that is not an event of this system
-    /// (its metadata unreadable, its payload not its aggregate's).
+    /// (its metadata unreadable, its payload not its aggregate's), or one that no server of
+    /// this deployment appended (judged so when it was read: see `AsStored::authenticity`).
     pub fn decode(&self) -> Result<AnyEvent, DecodeError> {
         if let Some(unreadable) = &self.stored.unreadable {
             return Err(DecodeError::Metadata(unreadable.reason.clone()));
+        }
+        if let Some(reason) = self
+            .stored
+            .authenticity
+            .and_then(crate::integrity::not_authentic)
+        {
+            return Err(DecodeError::Unauthenticated(reason.to_owned()));
         }
         AnyEvent::decode(&self.aggregate_type, &self.payload)
     }

@@ -20,7 +20,7 @@ use crate::store::{ExportedEvent, Store, StoreError};
 pub(crate) mod canonical;
 mod seal;
 
-use seal::refusal;
+pub(crate) use seal::not_authentic;
 pub use seal::{spawn_sealer, CheckpointPolicy};
 
 pub use canonical::{canonical_event, canonical_json, event_hash};
@@ -290,7 +290,7 @@ impl<'a> Checker<'a> {
             }
             return;
         }
-        if let Some(reason) = refusal(verdict) {
+        if let Some(reason) = not_authentic(verdict) {
             self.report.fail(event.position, reason);
         }
     }
@@ -473,7 +473,41 @@ pub fn verify_export_signed_by(
 impl Store {
     /// The most recent signed checkpoint.
     pub async fn latest_checkpoint(&self) -> Result<Option<Checkpoint>, StoreError> {
-        Ok(self.checkpoints().await?.pop())
+        let backend = self.backend();
+        Ok(on_pool!(backend, pool => sqlx::query_as(
+            "SELECT position, head_hash, signed_at, public_key, signature FROM integrity_checkpoints ORDER BY position DESC LIMIT 1"
+        )
+        .fetch_optional(pool)
+        .await?))
+    }
+
+    /// Learns how far `signer`'s checkpoints cover the log (the log's reads judge the
+    /// authentication codes of the events after it: see `Store::vouch`); answers that
+    /// position (0: none yet).
+    pub async fn learn_vouched(&self, signer: &Signer) -> Result<i64, StoreError> {
+        if let Some(mine) = self.latest_checkpoint_of(signer).await? {
+            self.vouch(mine.position);
+        }
+        Ok(self.vouched())
+    }
+
+    /// The latest checkpoint signed by `signer`'s key (its signature checked: a row with the
+    /// key's name and another's signature is no checkpoint of it).
+    pub async fn latest_checkpoint_of(
+        &self,
+        signer: &Signer,
+    ) -> Result<Option<Checkpoint>, StoreError> {
+        let backend = self.backend();
+        let sql = dialect(
+            backend,
+            "SELECT position, head_hash, signed_at, public_key, signature FROM integrity_checkpoints WHERE public_key = $1 ORDER BY position DESC LIMIT 64",
+        );
+        let named: Vec<Checkpoint> = on_pool!(backend, pool => sqlx::query_as(&sql)
+            .bind(signer.public_key_hex())
+            .fetch_all(pool)
+            .await?);
+        let key = signer.public_key();
+        Ok(named.into_iter().find(|c| c.signed_by(&key)))
     }
 
     /// Every signed checkpoint, oldest first.

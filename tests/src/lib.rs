@@ -23,15 +23,23 @@ pub async fn postgres_store() -> Store {
     open(&url).await
 }
 
-/// Opens (and migrates) the store at `url` with a fresh deployment secret, as `serve` does
-/// with its key file; with the read image unless `READ_IMAGE=false` (the suite runs both
-/// ways, see the README).
+/// Opens (and migrates) the store at `url` with the deployment secret, as `serve` does with
+/// its key file; with the read image unless `READ_IMAGE=false` (the suite runs both ways,
+/// see the README).
 pub async fn open(url: &str) -> Store {
     Store::open(url)
         .await
         .expect("open the store")
-        .with_secrets(projections::secrets::Secrets::generate())
+        .with_secrets(deployment_secret())
         .with_read_image(read_image())
+}
+
+/// The deployment secret of the test run: one, drawn at random for the run, as every
+/// process of a deployment shares its secret (a test that needs another draws its own).
+pub fn deployment_secret() -> projections::secrets::Secrets {
+    static SECRET: std::sync::LazyLock<projections::secrets::Secrets> =
+        std::sync::LazyLock::new(projections::secrets::Secrets::generate);
+    SECRET.clone()
 }
 
 /// Whether this run of the suite keeps read images (`READ_IMAGE`, as `serve` reads it:

@@ -9,19 +9,23 @@ use crate::store::{Store, StoreError};
 
 /// Why `event` is not sealed nor signed under `secrets` (None: it is; and without a secret,
 /// every event is, as before codes), taking uncoded events at or below `adopt_through`.
+/// `judged`: its code's verdict, when the log's read judged it already.
 fn not_sealable(
     secrets: Option<&crate::secrets::Secrets>,
     event: &crate::event::Hashed<'_>,
+    judged: Option<crate::secrets::Authenticity>,
     adopt_through: i64,
 ) -> Option<&'static str> {
-    let verdict = secrets?.authenticate(event);
+    let secrets = secrets?;
+    let verdict = judged.unwrap_or_else(|| secrets.authenticate(event));
     let adopted =
         verdict == crate::secrets::Authenticity::Missing && event.position <= adopt_through;
-    refusal(verdict).filter(|_| !adopted)
+    not_authentic(verdict).filter(|_| !adopted)
 }
 
-/// Why an event whose code is `verdict` is not sealed (None: it is sealed).
-pub(super) fn refusal(verdict: crate::secrets::Authenticity) -> Option<&'static str> {
+/// Why an event whose code is `verdict` is not taken as this deployment's (None: it is):
+/// neither sealed, nor signed, nor applied by the log's followers.
+pub(crate) fn not_authentic(verdict: crate::secrets::Authenticity) -> Option<&'static str> {
     use crate::secrets::Authenticity;
     match verdict {
         Authenticity::Authentic => None,
@@ -90,7 +94,8 @@ impl Store {
         let mut refused = None;
         for event in &events {
             let stored = event.as_stored();
-            if let Some(reason) = not_sealable(secrets, &stored, adopt_through) {
+            let judged = event.stored.authenticity;
+            if let Some(reason) = not_sealable(secrets, &stored, judged, adopt_through) {
                 let before = rows.last().map_or(head, |(p, _)| *p);
                 // Refused only as the database holds it now (read apart from the followers'
                 // shared tail, which an operator's removal does not reach).
@@ -144,7 +149,11 @@ impl Store {
         let Some(event) = self.read_after(head, 1).await?.into_iter().next() else {
             return Ok(None);
         };
-        match refusal(secrets.authenticate(&event.as_stored())) {
+        let verdict = event
+            .stored
+            .authenticity
+            .unwrap_or_else(|| secrets.authenticate(&event.as_stored()));
+        match not_authentic(verdict) {
             Some(reason) if self.still_stored(head, &event).await? => {
                 Ok(Some((event.position, reason.to_owned())))
             }
@@ -194,17 +203,20 @@ impl Store {
         if position == 0 {
             return Ok(None);
         }
-        let checkpoints = self.checkpoints().await?;
-        if checkpoints.last().is_some_and(|c| c.position >= position) {
+        let mine = self.latest_checkpoint_of(signer).await?;
+        if let Some(mine) = &mine {
+            // Checked before it was signed: the log's reads need not judge it again.
+            self.vouch(mine.position);
+        }
+        if self
+            .latest_checkpoint()
+            .await?
+            .is_some_and(|c| c.position >= position)
+        {
             return Ok(None);
         }
-        let key = signer.public_key();
-        let mine = checkpoints
-            .iter()
-            .rev()
-            .find(|c| c.public_key == signer.public_key_hex() && c.signed_by(&key));
         let checked = self
-            .check_unsigned(mine, position, &hash, adopt_through)
+            .check_unsigned(mine.as_ref(), position, &hash, adopt_through)
             .await;
         let refused = match &checked {
             Err(StoreError::Unauthenticated { position, reason }) => {
@@ -243,6 +255,7 @@ impl Store {
             .execute(pool)
             .await
             .map(|_| ())?);
+        self.vouch(checkpoint.position);
         Ok(Some(checkpoint))
     }
 
@@ -284,7 +297,7 @@ impl Store {
                 .collect();
             for event in events.iter().take_while(|e| e.position <= head) {
                 let stored = event.as_stored();
-                if let Some(reason) = not_sealable(secrets, &stored, adopt_through) {
+                if let Some(reason) = not_sealable(secrets, &stored, None, adopt_through) {
                     return Err(refuse(event.position, reason));
                 }
                 previous = event_hash(&previous, &stored);
@@ -363,9 +376,23 @@ pub fn spawn_sealer(
                 None => false,
             }
         };
+        // What this deployment's key signed already (events up to it are not judged again
+        // by the log's reads), learnt again while a follower is stopped: an operator may
+        // have adopted the row it stopped at, signing over it from another process.
+        let learn_vouched = async |store: &Store| {
+            if let Some(signer) = &signer {
+                if let Err(error) = store.learn_vouched(signer).await {
+                    tracing::warn!(%error, "reading the latest checkpoint failed");
+                }
+            }
+        };
+        learn_vouched(&store).await;
         loop {
             if *stop.borrow() {
                 break;
+            }
+            if store.stopped_at().is_some() {
+                learn_vouched(&store).await;
             }
             match store.seal_pending(SEAL_BATCH).await {
                 Ok(sealed) => {

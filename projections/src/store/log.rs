@@ -168,6 +168,7 @@ impl StoredEvent {
                 metadata: map,
                 before_upcast,
                 unreadable,
+                authenticity: None,
             },
         }
     }
@@ -202,6 +203,23 @@ impl Store {
             read("database_behind_tail", &events);
             Ok(events)
         };
+        // A follower stopped at an event past `position` reads what the database holds now,
+        // judged as things stand now: an operator may have removed that row, or adopted it
+        // and signed a checkpoint over it, since the tail read it.
+        if let Some((at, _)) = self.stopped_at().filter(|(at, _)| *at > position) {
+            let events = behind().await?;
+            // The tail read that row before: when the database answers otherwise now, the
+            // tail is dropped, so that no follower is served it again.
+            let held = match self.tail.serve(at - 1, 1) {
+                Served::Events(held) => held.into_iter().next(),
+                _ => None,
+            };
+            let now = events.iter().find(|e| e.position >= at);
+            if held.is_some_and(|held| held.position == at && now != Some(&held)) {
+                self.tail.forget();
+            }
+            return Ok(events);
+        }
         match served(&self.tail) {
             Some(Ok(events)) => {
                 read("tail", &events);
@@ -280,9 +298,20 @@ impl Store {
                     .await?
             }
         };
+        // Every event past what this deployment's signed checkpoints vouch for is judged by
+        // its authentication code, once for all the followers: the sealer seals by the
+        // verdict and the others apply nothing that is not authentic (`StoredEvent::decode`).
+        let vouched = self.vouched();
+        let secrets = self.secrets.as_deref();
         Ok(rows
             .into_iter()
-            .map(|row| Arc::new(StoredEvent::read(row)))
+            .map(|row| {
+                let mut event = StoredEvent::read(row);
+                if let Some(secrets) = secrets.filter(|_| event.position > vouched) {
+                    event.stored.authenticity = Some(secrets.authenticate(&event.as_stored()));
+                }
+                Arc::new(event)
+            })
             .collect())
     }
 

@@ -189,6 +189,10 @@ pub struct StoreParts {
     /// Where this process last refused to sign a checkpoint, and why (see
     /// `Store::checkpoint`); cleared when it signs.
     pub(crate) signing_refused: Arc<std::sync::Mutex<Option<(i64, String)>>>,
+    /// The last position a checkpoint of this deployment's signing key covers, as this
+    /// process knows it: the log's reads judge the authentication code of every event past
+    /// it (see `Store::vouch`).
+    vouched: Arc<std::sync::atomic::AtomicI64>,
     /// The stored read-model documents this process's read side could not read, by who
     /// tried (the image's load, the projector): see [`Store::unreadable_document`].
     unreadable:
@@ -298,6 +302,7 @@ impl Store {
             image: Some(Arc::default()),
             stopped: Arc::default(),
             signing_refused: Arc::default(),
+            vouched: Arc::default(),
             unreadable: Arc::default(),
         })))
     }
@@ -367,6 +372,25 @@ impl Store {
     /// trying again, until the row can be applied (a build that reads it).
     pub fn stopped_at(&self) -> Option<(i64, String)> {
         self.stopped.lock().unwrap().clone()
+    }
+
+    /// A checkpoint of this deployment's signing key covers the log up to `position`: the
+    /// events up to it were checked before it was signed, so the log's reads need not judge
+    /// their codes again (only later ones). It only ever moves forward.
+    pub(crate) fn vouch(&self, position: i64) {
+        let before = self
+            .vouched
+            .fetch_max(position, std::sync::atomic::Ordering::Relaxed);
+        if position > before {
+            // An event the tail holds refused before a checkpoint covered it (adopted) is
+            // read again, no longer judged.
+            self.tail.forget_refused_through(position);
+        }
+    }
+
+    /// See [`Store::vouch`].
+    pub(crate) fn vouched(&self) -> i64 {
+        self.vouched.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// A follower of the log could not apply the event at `position`.

@@ -57,6 +57,24 @@ impl Tail {
         *self.lock() = None;
     }
 
+    /// Drops what the tail holds if an event in it at or below `position` was judged not
+    /// this deployment's when it was read: a checkpoint now covers it (it was adopted), so
+    /// it is to be read again.
+    pub(crate) fn forget_refused_through(&self, position: i64) {
+        let mut block = self.lock();
+        let refused = block.as_ref().is_some_and(|block| {
+            block.events.iter().any(|e| {
+                e.position <= position
+                    && e.stored
+                        .authenticity
+                        .is_some_and(|v| v != crate::secrets::Authenticity::Authentic)
+            })
+        });
+        if refused {
+            *block = None;
+        }
+    }
+
     /// What the tail holds after `position`, at most `limit` events.
     pub(crate) fn serve(&self, position: i64, limit: usize) -> Served {
         let block = self.lock();
@@ -164,6 +182,32 @@ mod tests {
         // An empty answer says nothing about what follows: the tail stays.
         tail.extend(31, &[]);
         assert_eq!(positions(tail.serve(31, 10)), Some(vec![]));
+    }
+
+    #[test]
+    fn drops_what_it_refused_once_a_checkpoint_covers_it() {
+        use crate::secrets::Authenticity;
+        let judged = |position, verdict| {
+            let mut event = (*event(position)).clone();
+            event.stored.authenticity = Some(verdict);
+            Arc::new(event)
+        };
+        let tail = Tail::default();
+        tail.extend(
+            10,
+            &[
+                judged(11, Authenticity::Authentic),
+                judged(12, Authenticity::Missing),
+            ],
+        );
+        tail.forget_refused_through(11);
+        assert_eq!(positions(tail.serve(10, 10)), Some(vec![11, 12]));
+        tail.forget_refused_through(12);
+        assert!(matches!(tail.serve(10, 10), Served::Ahead));
+        // Only authentic events: nothing to read again.
+        tail.extend(10, &[judged(11, Authenticity::Authentic), event(12)]);
+        tail.forget_refused_through(20);
+        assert_eq!(positions(tail.serve(10, 10)), Some(vec![11, 12]));
     }
 
     #[test]

@@ -1057,10 +1057,24 @@ async fn a_forged_append_is_never_sealed_or_signed(url: String, store: Store) {
         "the server codes its events: {real}"
     );
     let forged = forge_an_event(&store, &real).await;
-    server.register_organization("Comune di Dopo").await;
+    // The forged event reads as any other (it is well formed): only its code tells. The
+    // read side applies nothing from it on: a mutation after it commits and answers a typed
+    // `READ_SIDE_BEHIND`, `/readyz` names the row, and nobody reads the forged organization.
+    let body = server
+        .gql(
+            Some(&tests::admin()),
+            "mutation { registerOrganization(input: {name: \"Comune di Dopo\", category: COMUNE, territory: \"T\"}) { organization { name } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "READ_SIDE_BEHIND",
+        "{body}"
+    );
     let head = store.head_position().await.unwrap();
     assert!(head > forged);
-    // The forged event reads as any other (it is well formed): only its code tells.
+    read_side_stops_at(&server, forged, "no server of this deployment appended it").await;
+    assert_eq!(organization_names(&server).await, ["Comune di Prima"]);
     sealing_stops_at(&server, forged).await;
     let chain = verify_names(&server, forged, "does not verify").await;
     assert_eq!(
@@ -1088,11 +1102,18 @@ async fn a_forged_append_is_never_sealed_or_signed(url: String, store: Store) {
     assert!(elsewhere.passed(), "{elsewhere:?}");
     remove_row(&store, forged).await;
     sealed_and_signed_to_head(&server).await;
+    read_side_goes_on(&server).await;
+    assert_eq!(
+        organization_names(&server).await,
+        ["Comune di Dopo", "Comune di Prima"]
+    );
 
-    // No code at all: refused until an operator adopts it, and only up to where they said.
+    // No code at all: refused until an operator adopts it, and only up to where they said;
+    // the read side applies it once a checkpoint of the deployment's key covers it.
     let mut uncoded = last_metadata(&store).await;
     uncoded.as_object_mut().unwrap().remove("event_mac");
     let legacy = forge_an_event(&store, &uncoded).await;
+    read_side_stops_at(&server, legacy, "carries no authentication code").await;
     sealing_stops_at(&server, legacy).await;
     assert!(matches!(
         store.seal_all_adopting(legacy - 1).await,
@@ -1105,6 +1126,12 @@ async fn a_forged_append_is_never_sealed_or_signed(url: String, store: Store) {
         .await
         .unwrap();
     sealed_and_signed_to_head(&server).await;
+    read_side_goes_on(&server).await;
+    assert_eq!(
+        organization_names(&server).await,
+        ["Comune di Dopo", "Comune di Dopo", "Comune di Prima"],
+        "the adopted copy is applied"
+    );
 
     // A forged event sealed behind the sealer's back (a chain hash is public arithmetic):
     // the sealer goes on past it, but no checkpoint is signed over it, and `verify` names it.
@@ -1124,7 +1151,18 @@ async fn a_forged_append_is_never_sealed_or_signed(url: String, store: Store) {
         serde_json::json!(hex::encode(hash)),
     ];
     behind_the_back(&store, &[(&insert, binds)]).await;
-    server.register_organization("Comune di Poi").await;
+    // Committed, but not applied (the read side stands at the forged event).
+    let body = server
+        .gql(
+            Some(&tests::admin()),
+            "mutation { registerOrganization(input: {name: \"Comune di Poi\", category: COMUNE, territory: \"T\"}) { organization { name } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "READ_SIDE_BEHIND",
+        "{body}"
+    );
     let head = store.head_position().await.unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while store.sealed_head().await.unwrap().0 < head {
@@ -1144,6 +1182,77 @@ async fn a_forged_append_is_never_sealed_or_signed(url: String, store: Store) {
         "{body}"
     );
     verify_names(&server, forged, "does not verify").await;
+    // Its hash row does not make the read side apply it either.
+    read_side_stops_at(&server, forged, "does not verify").await;
+}
+
+/// Waits until the server's followers of the log (the read image, the projector, the process
+/// manager) stand at `at`, as `/readyz` says, naming `why`; checks that neither the projector
+/// nor the process manager has gone past it.
+async fn read_side_stops_at(server: &tests::TestServer, at: i64, why: &str) {
+    readyz_until(server, |status, text| {
+        status == 503 && text.contains(&format!("stopped at position {at}"))
+    })
+    .await;
+    let (position, reason) = server.store.stopped_at().expect("stopped");
+    assert_eq!(position, at);
+    assert!(reason.contains(why), "{reason}");
+    // Given time, they are still there.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(server.store.stopped_at().map(|(p, _)| p), Some(at));
+    let projector = projections::projector::Projector::new(server.store.clone());
+    let generation = projector.active_generation().await.unwrap();
+    assert!(projector.checkpoint(generation).await.unwrap() < at);
+    let processes = projections::processes::ProcessManager::new(server.store.clone());
+    assert!(processes.checkpoint().await.unwrap() < at);
+}
+
+/// Waits until the server's followers of the log have applied it to its head.
+async fn read_side_goes_on(server: &tests::TestServer) {
+    let head = server.store.head_position().await.unwrap();
+    let projector = projections::projector::Projector::new(server.store.clone());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let generation = projector.active_generation().await.unwrap();
+        let projected = projector.checkpoint(generation).await.unwrap();
+        if server.store.stopped_at().is_none() && projected >= head {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the read side goes on to {head}: at {projected}, {:?}, image at {:?}, log {:?}",
+            server.store.stopped_at(),
+            server.store.image().map(|i| i.position()),
+            server
+                .store
+                .export_after(0, 100, None)
+                .await
+                .unwrap()
+                .iter()
+                .map(|e| (e.position, e.aggregate_type.clone(), e.event_type.clone()))
+                .collect::<Vec<_>>()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// The names of every organization, as an administrator reads them now (sorted).
+async fn organization_names(server: &tests::TestServer) -> Vec<String> {
+    let body = server
+        .gql(
+            Some(&tests::admin()),
+            "{ organizations(first: 100) { nodes { name } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    let mut names: Vec<String> = body["data"]["organizations"]["nodes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .map(|n| n["name"].as_str().unwrap().to_owned())
+        .collect();
+    names.sort();
+    names
 }
 
 mod postgres {
