@@ -806,19 +806,7 @@ async fn a_row_that_is_no_event_is_named_and_stops_the_appliers_and_the_sealer(s
     server.register_organization("Comune di Prima").await;
     let bad = insert_a_row_that_is_no_event(&store).await;
 
-    let started = std::time::Instant::now();
-    let body = server
-        .gql(
-            Some(&tests::admin()),
-            "mutation { registerOrganization(input: {name: \"Comune di Dopo\", category: COMUNE, territory: \"T\"}) { organization { name } } }",
-            serde_json::json!({}),
-        )
-        .await;
-    assert_eq!(
-        body["errors"][0]["extensions"]["code"], "READ_SIDE_BEHIND",
-        "{body}"
-    );
-    assert!(started.elapsed() < std::time::Duration::from_secs(15));
+    registered_not_read(&server, "Comune di Dopo").await;
     let head = store.head_position().await.unwrap();
     assert!(head > bad, "the mutation after the row committed");
 
@@ -1060,17 +1048,7 @@ async fn a_forged_append_is_never_sealed_or_signed(url: String, store: Store) {
     // The forged event reads as any other (it is well formed): only its code tells. The
     // read side applies nothing from it on: a mutation after it commits and answers a typed
     // `READ_SIDE_BEHIND`, `/readyz` names the row, and nobody reads the forged organization.
-    let body = server
-        .gql(
-            Some(&tests::admin()),
-            "mutation { registerOrganization(input: {name: \"Comune di Dopo\", category: COMUNE, territory: \"T\"}) { organization { name } } }",
-            serde_json::json!({}),
-        )
-        .await;
-    assert_eq!(
-        body["errors"][0]["extensions"]["code"], "READ_SIDE_BEHIND",
-        "{body}"
-    );
+    registered_not_read(&server, "Comune di Dopo").await;
     let head = store.head_position().await.unwrap();
     assert!(head > forged);
     read_side_stops_at(&server, forged, "no server of this deployment appended it").await;
@@ -1152,17 +1130,7 @@ async fn a_forged_append_is_never_sealed_or_signed(url: String, store: Store) {
     ];
     behind_the_back(&store, &[(&insert, binds)]).await;
     // Committed, but not applied (the read side stands at the forged event).
-    let body = server
-        .gql(
-            Some(&tests::admin()),
-            "mutation { registerOrganization(input: {name: \"Comune di Poi\", category: COMUNE, territory: \"T\"}) { organization { name } } }",
-            serde_json::json!({}),
-        )
-        .await;
-    assert_eq!(
-        body["errors"][0]["extensions"]["code"], "READ_SIDE_BEHIND",
-        "{body}"
-    );
+    registered_not_read(&server, "Comune di Poi").await;
     let head = store.head_position().await.unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while store.sealed_head().await.unwrap().0 < head {
@@ -1184,6 +1152,24 @@ async fn a_forged_append_is_never_sealed_or_signed(url: String, store: Store) {
     verify_names(&server, forged, "does not verify").await;
     // Its hash row does not make the read side apply it either.
     read_side_stops_at(&server, forged, "does not verify").await;
+}
+
+/// Registers the organization `name` through `server` whose read side stands still: the
+/// change commits, and the mutation answers a typed `READ_SIDE_BEHIND` within its bound.
+async fn registered_not_read(server: &tests::TestServer, name: &str) {
+    let started = std::time::Instant::now();
+    let body = server
+        .gql(
+            Some(&tests::admin()),
+            "mutation($name: String!) { registerOrganization(input: {name: $name, category: COMUNE, territory: \"T\"}) { organization { name } } }",
+            serde_json::json!({ "name": name }),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "READ_SIDE_BEHIND",
+        "{body}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(15));
 }
 
 /// Waits until the server's followers of the log (the read image, the projector, the process
