@@ -73,6 +73,9 @@ pub(crate) async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         .await?
         .with_token_cache(std::time::Duration::from_secs(token_cache_seconds.into()))
         .with_read_image(read_image);
+    // What this deployment's key signed is known before the first command: an earlier
+    // version's uncoded history, covered by its checkpoints, is taken as this deployment's.
+    store.learn_vouched(&signer).await?;
     if demo {
         load_demo(&store).await?;
     }

@@ -295,6 +295,29 @@ where
                 "this idempotency key was already used for a different change",
             )
             .into(),
+            CommandError::Store(projections::store::StoreError::Unauthenticated {
+                position,
+                ..
+            }) => {
+                // Not the client's fault, nor this server's: a row put in the log behind its
+                // back, which nothing is decided on. Named, so that an operator can find it.
+                use async_graphql::ErrorExtensions;
+                tracing::warn!(
+                    position,
+                    "a command's history holds an event this deployment did not append"
+                );
+                Refusal::Internal(
+                    async_graphql::Error::new(format!(
+                        "nothing was changed: this record's history holds an event (position \
+                         {position}) that no server of this deployment appended; an operator \
+                         must remove or adopt it (see /readyz and `governance verify`)"
+                    ))
+                    .extend_with(move |_, e| {
+                        e.set("code", "HISTORY_NOT_AUTHENTIC");
+                        e.set("positions", vec![position]);
+                    }),
+                )
+            }
             CommandError::Store(e) => Refusal::internal(e),
         })?;
     let wait = ctx.data_opt::<crate::state::NoReadYourWrites>().is_none();

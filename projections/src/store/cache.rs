@@ -11,6 +11,9 @@ use std::sync::Mutex;
 use cqrs_es::persist::{EventStoreAggregateContext, PersistedEventRepository};
 use cqrs_es::{Aggregate, AggregateError, EventEnvelope};
 
+use super::authenticate::HistoryCheck;
+use super::StoreError;
+
 type Entry = (&'static str, String);
 
 /// A bounded, least-recently-used map of aggregate states with their sequence.
@@ -74,7 +77,8 @@ impl AggregateCache {
         repo: &R,
         id: &str,
         validate: bool,
-    ) -> Result<(EventStoreAggregateContext<A>, bool), AggregateError<A::Error>>
+        check: &HistoryCheck,
+    ) -> Result<(EventStoreAggregateContext<A>, bool), StoreError>
     where
         A: Aggregate + 'static,
         R: PersistedEventRepository,
@@ -95,7 +99,10 @@ impl AggregateCache {
             }
             Some((state, sequence)) => {
                 count("validated");
-                let after = repo.get_last_events::<A>(id, sequence).await?;
+                let after = repo
+                    .get_last_events::<A>(id, sequence)
+                    .await
+                    .map_err(AggregateError::<A::Error>::from)?;
                 (state, sequence, after)
             }
             None if !validate && assumed_new(id) => {
@@ -104,10 +111,14 @@ impl AggregateCache {
             }
             None => {
                 count("miss");
-                (A::default(), 0, repo.get_events::<A>(id).await?)
+                let all = repo
+                    .get_events::<A>(id)
+                    .await
+                    .map_err(AggregateError::<A::Error>::from)?;
+                (A::default(), 0, all)
             }
         };
-        apply_all(&mut aggregate, &mut sequence, serialized)?;
+        apply_checked(check, &mut aggregate, &mut sequence, serialized).await?;
         Ok((context(aggregate, sequence), true))
     }
 }
@@ -119,31 +130,46 @@ impl AggregateCache {
     /// is only looked at: its lane's holder alone takes and puts it.
     pub(crate) async fn current<A>(
         &self,
-        backend: &super::Backend,
+        check: &HistoryCheck,
         id: &str,
-    ) -> Result<(A, usize), super::StoreError>
+    ) -> Result<(A, usize), StoreError>
     where
         A: Aggregate + Clone + 'static,
     {
-        let Some((mut aggregate, mut sequence)) = self.peek::<A>(id) else {
-            return backend.load::<A>(id).await;
-        };
-        let serialized = match backend {
+        let (mut aggregate, mut sequence) = self.peek::<A>(id).unwrap_or_default();
+        macro_rules! after {
+            ($repo:expr) => {
+                if sequence == 0 {
+                    $repo.get_events::<A>(id).await
+                } else {
+                    $repo.get_last_events::<A>(id, sequence).await
+                }
+            };
+        }
+        let serialized = match &check.backend {
             super::Backend::Postgres(pool) => {
-                postgres_es::PostgresEventRepository::new(pool.clone())
-                    .get_last_events::<A>(id, sequence)
-                    .await
+                after!(postgres_es::PostgresEventRepository::new(pool.clone()))
             }
             super::Backend::Sqlite(pool) => {
-                sqlite_es::SqliteEventRepository::new(pool.clone())
-                    .get_last_events::<A>(id, sequence)
-                    .await
+                after!(sqlite_es::SqliteEventRepository::new(pool.clone()))
             }
         }
         .map_err(AggregateError::<A::Error>::from)?;
-        apply_all(&mut aggregate, &mut sequence, serialized)?;
+        apply_checked(check, &mut aggregate, &mut sequence, serialized).await?;
         Ok((aggregate, sequence))
     }
+}
+
+/// Applies `serialized`, one aggregate's events after `sequence` as stored, to `aggregate`
+/// once `check` finds that a server of this deployment appended each of them.
+async fn apply_checked<A: Aggregate>(
+    check: &HistoryCheck,
+    aggregate: &mut A,
+    sequence: &mut usize,
+    serialized: Vec<cqrs_es::persist::SerializedEvent>,
+) -> Result<(), StoreError> {
+    check.check(&serialized).await?;
+    Ok(apply_all(aggregate, sequence, serialized)?)
 }
 
 /// Applies `serialized` (upcast to their current version) to `aggregate`, whose sequence

@@ -308,9 +308,9 @@ impl Store {
             let started = std::time::Instant::now();
             let (mut context, validated) = self
                 .aggregates
-                .load::<A, _>(repo, id, validate)
+                .load::<A, _>(repo, id, validate, &self.history)
                 .await
-                .map_err(|e| CommandError::Store(e.into()))?;
+                .map_err(CommandError::Store)?;
             let decide_again = |validate: &mut bool| {
                 if validated {
                     return false;

@@ -27,6 +27,8 @@ pub struct StoreDirectory {
     /// The deployment secret, to open persons' details (their contacts are never a
     /// service's); None: no person can have been registered with this store.
     secrets: Option<Arc<Secrets>>,
+    /// What a lookup checks the aggregate's history against (its secret is the one above).
+    history: super::authenticate::HistoryCheck,
 }
 
 fn unavailable(error: StoreError) -> DirectoryUnavailable {
@@ -36,16 +38,16 @@ fn unavailable(error: StoreError) -> DirectoryUnavailable {
 
 impl StoreDirectory {
     pub(crate) fn new(
-        backend: Backend,
+        history: super::authenticate::HistoryCheck,
         cache: Arc<super::cache::AggregateCache>,
         reference: Arc<tokio::sync::OnceCell<Arc<Municipalities>>>,
-        secrets: Option<Arc<Secrets>>,
     ) -> Self {
         Self {
-            backend,
+            backend: history.backend.clone(),
+            secrets: history.secrets.clone(),
+            history,
             cache,
             reference,
-            secrets,
         }
     }
 
@@ -102,7 +104,7 @@ impl StoreDirectory {
         &self,
         id: &str,
     ) -> Result<Option<A>, DirectoryUnavailable> {
-        match self.cache.current::<A>(&self.backend, id).await {
+        match self.cache.current::<A>(&self.history, id).await {
             Ok((_, 0)) => Ok(None),
             Ok((aggregate, _)) => Ok(Some(aggregate)),
             Err(error) => {

@@ -193,6 +193,8 @@ pub struct StoreParts {
     /// process knows it: the log's reads judge the authentication code of every event past
     /// it (see `Store::vouch`).
     vouched: Arc<std::sync::atomic::AtomicI64>,
+    /// What a command checks its aggregate's history against (`authenticate.rs`).
+    history: authenticate::HistoryCheck,
     /// The stored read-model documents this process's read side could not read, by who
     /// tried (the image's load, the projector): see [`Store::unreadable_document`].
     unreadable:
@@ -272,11 +274,15 @@ impl Store {
         };
         let aggregates = Arc::new(cache::AggregateCache::new(AGGREGATES_CACHED));
         let reference = Arc::new(tokio::sync::OnceCell::new());
+        let history = authenticate::HistoryCheck {
+            backend: backend.clone(),
+            secrets: None,
+            vouched: Arc::default(),
+        };
         let directory = Arc::new(StoreDirectory::new(
-            backend.clone(),
+            history.clone(),
             aggregates.clone(),
             reference.clone(),
-            None,
         ));
         let (changes, _) = watch::channel(0);
         Ok(Self(Arc::new(StoreParts {
@@ -302,7 +308,8 @@ impl Store {
             image: Some(Arc::default()),
             stopped: Arc::default(),
             signing_refused: Arc::default(),
-            vouched: Arc::default(),
+            vouched: history.vouched.clone(),
+            history,
             unreadable: Arc::default(),
         })))
     }
@@ -335,7 +342,7 @@ impl Store {
         &self,
         id: &str,
     ) -> Result<(A, usize), StoreError> {
-        self.aggregates.current::<A>(&self.backend, id).await
+        self.aggregates.current::<A>(&self.history, id).await
     }
 
     pub fn remembered<A: cqrs_es::Aggregate + Clone + 'static>(
@@ -467,11 +474,11 @@ impl Store {
         let secrets = Arc::new(secrets);
         // The directory opens persons' details to refuse their contacts as a service's.
         let parts = Arc::make_mut(&mut self.0);
+        parts.history.secrets = Some(secrets.clone());
         parts.services = aggregates::Services::new(Arc::new(StoreDirectory::new(
-            parts.backend.clone(),
+            parts.history.clone(),
             parts.aggregates.clone(),
             parts.reference.clone(),
-            Some(secrets.clone()),
         )));
         parts.secrets = Some(secrets);
         self

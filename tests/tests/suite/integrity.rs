@@ -1154,6 +1154,108 @@ async fn a_forged_append_is_never_sealed_or_signed(url: String, store: Store) {
     read_side_stops_at(&server, forged, "does not verify").await;
 }
 
+/// An event appended with the database's credentials alone into a real aggregate's history
+/// (the next sequence of the first organization, its code copied from a real event) is never
+/// decided on: a command on that organization changes nothing and answers a typed
+/// `HISTORY_NOT_AUTHENTIC` naming its position, whether the command service remembered the
+/// organization or not; a command on another record is taken. Once the row is removed,
+/// commands on the organization are taken again.
+async fn a_command_decides_nothing_on_a_forged_history(url: String, store: Store) {
+    let server = tests::spawn_server(store.clone(), Default::default()).await;
+    let prima = server.register_organization("Comune di Prima").await;
+    let seconda = server.register_organization("Comune di Seconda").await;
+    sealed_and_signed_to_head(&server).await;
+    let real = last_metadata(&store).await;
+    let forge = "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, \
+                event_version, payload, metadata) \
+         SELECT aggregate_type, aggregate_id, sequence + 1, event_type, event_version, payload, \
+                $1::jsonb \
+           FROM events WHERE aggregate_id = (SELECT aggregate_id FROM events \
+                 WHERE aggregate_type = 'Organization' ORDER BY position LIMIT 1) \
+          ORDER BY sequence DESC LIMIT 1"
+        .to_owned();
+    let metadata = real.to_string();
+    match store.backend() {
+        Backend::Postgres(pool) => {
+            sqlx::query(&forge)
+                .bind(&metadata)
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+        Backend::Sqlite(pool) => {
+            sqlx::query(&forge.replace("$1::jsonb", "?1"))
+                .bind(&metadata)
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+    }
+    let forged = store.head_position().await.unwrap();
+    let rename = "mutation($o: ID!, $n: String!) { renameOrganization(input: {organization: $o, name: $n, effectiveOn: \"2026-01-01\"}) { organization { name } } }";
+    // Through the server that remembers the organization, and through one that does not.
+    let other = tests::spawn_server(tests::open(&url).await, Default::default()).await;
+    for through in [&server, &other] {
+        let before = store.count_events().await.unwrap();
+        let body = through
+            .gql(
+                Some(&tests::admin()),
+                rename,
+                serde_json::json!({"o": prima, "n": "Comune di Dopo"}),
+            )
+            .await;
+        let error = &body["errors"][0];
+        assert_eq!(
+            error["extensions"]["code"], "HISTORY_NOT_AUTHENTIC",
+            "{body}"
+        );
+        assert_eq!(
+            error["extensions"]["positions"],
+            serde_json::json!([forged]),
+            "{body}"
+        );
+        let message = error["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("nothing was changed") && !message.contains("SELECT"),
+            "{body}"
+        );
+        assert_eq!(
+            store.count_events().await.unwrap(),
+            before,
+            "nothing appended"
+        );
+    }
+    // Another record's history is its own: the command is taken (the read side, stopped at
+    // the forged row, does not show it yet).
+    let before = store.count_events().await.unwrap();
+    let body = server
+        .gql(
+            Some(&tests::admin()),
+            rename,
+            serde_json::json!({"o": seconda, "n": "Comune di Seconda bis"}),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "READ_SIDE_BEHIND",
+        "{body}"
+    );
+    assert_eq!(store.count_events().await.unwrap(), before + 1);
+    remove_row(&store, forged).await;
+    read_side_goes_on(&server).await;
+    let body = server
+        .gql(
+            Some(&tests::admin()),
+            rename,
+            serde_json::json!({"o": prima, "n": "Comune di Dopo"}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["renameOrganization"]["organization"]["name"], "Comune di Dopo",
+        "{body}"
+    );
+    sealed_and_signed_to_head(&server).await;
+}
+
 /// Registers the organization `name` through `server` whose read side stands still: the
 /// change commits, and the mutation answers a typed `READ_SIDE_BEHIND` within its bound.
 async fn registered_not_read(server: &tests::TestServer, name: &str) {
@@ -1649,6 +1751,7 @@ macro_rules! on_both_backends {
 
 on_both_backends! {
     forged_append => a_forged_append_is_never_sealed_or_signed,
+    forged_history => a_command_decides_nothing_on_a_forged_history,
     projection_state => the_projection_state_is_kept,
     missing_documents => a_missing_document_is_named_until_a_rebuild,
     unreadable_documents => an_unreadable_document_is_named_until_a_rebuild,
