@@ -16,19 +16,16 @@ use async_trait::async_trait;
 
 use super::municipalities::Municipalities;
 use super::{Backend, PersonDetails, StoreError};
-use crate::secrets::Secrets;
 
 pub struct StoreDirectory {
-    backend: Backend,
+    /// The database, the deployment secret (to open persons' details: their contacts are
+    /// never a service's; None: no person can have been registered with this store), and what
+    /// a lookup checks the aggregate's history against.
+    history: super::authenticate::HistoryCheck,
     /// The command service's remembered states: a lookup reads only the events after them.
     cache: Arc<super::cache::AggregateCache>,
     /// The reference list of municipalities, shared with the store.
     reference: Arc<tokio::sync::OnceCell<Arc<Municipalities>>>,
-    /// The deployment secret, to open persons' details (their contacts are never a
-    /// service's); None: no person can have been registered with this store.
-    secrets: Option<Arc<Secrets>>,
-    /// What a lookup checks the aggregate's history against (its secret is the one above).
-    history: super::authenticate::HistoryCheck,
 }
 
 fn unavailable(error: StoreError) -> DirectoryUnavailable {
@@ -43,8 +40,6 @@ impl StoreDirectory {
         reference: Arc<tokio::sync::OnceCell<Arc<Municipalities>>>,
     ) -> Self {
         Self {
-            backend: history.backend.clone(),
-            secrets: history.secrets.clone(),
             history,
             cache,
             reference,
@@ -54,7 +49,7 @@ impl StoreDirectory {
     /// The contact details of every registered person not erased, opened with their keys.
     async fn persons(&self) -> Result<Vec<PersonDetails>, StoreError> {
         // The latest sealed details of each person.
-        let sql = match &self.backend {
+        let sql = match &self.history.backend {
             Backend::Postgres(_) => {
                 "SELECT aggregate_id, payload -> event_type ->> 'details' FROM events
                   WHERE aggregate_type = 'Person'
@@ -69,8 +64,7 @@ impl StoreDirectory {
                   ORDER BY aggregate_id, sequence"
             }
         };
-        let rows: Vec<(String, Option<String>)> =
-            crate::sql::on_pool!(&self.backend, pool => sqlx::query_as(sql).fetch_all(pool).await?);
+        let rows: Vec<(String, Option<String>)> = crate::sql::on_pool!(&self.history.backend, pool => sqlx::query_as(sql).fetch_all(pool).await?);
         let mut latest: Vec<(String, String)> = Vec::new();
         for (person, sealed) in rows {
             let Some(sealed) = sealed else { continue };
@@ -82,11 +76,16 @@ impl StoreDirectory {
         if latest.is_empty() {
             return Ok(vec![]);
         }
-        let secrets = self.secrets.as_deref().ok_or(StoreError::NoSecrets)?;
+        let secrets = self
+            .history
+            .secrets
+            .as_deref()
+            .ok_or(StoreError::NoSecrets)?;
         let mut found = Vec::with_capacity(latest.len());
         for (person, sealed) in latest {
             // No key: erased, nothing of theirs can be confirmed any more.
-            let Some(key) = super::access::person_key_in(&self.backend, secrets, &person).await?
+            let Some(key) =
+                super::access::person_key_in(&self.history.backend, secrets, &person).await?
             else {
                 continue;
             };
@@ -133,7 +132,7 @@ impl Directory for StoreDirectory {
         &self,
         code: &TaxCode,
     ) -> Result<Option<OrganizationId>, DirectoryUnavailable> {
-        let candidates: Result<Vec<String>, sqlx::Error> = match &self.backend {
+        let candidates: Result<Vec<String>, sqlx::Error> = match &self.history.backend {
             Backend::Postgres(pool) => {
                 sqlx::query_scalar(
                     "SELECT DISTINCT aggregate_id FROM events
@@ -219,7 +218,7 @@ impl Directory for StoreDirectory {
     ) -> Result<Option<MunicipalityFacts>, DirectoryUnavailable> {
         let list = self
             .reference
-            .get_or_try_init(|| super::municipalities::read(&self.backend))
+            .get_or_try_init(|| super::municipalities::read(&self.history.backend))
             .await
             .map_err(unavailable)?;
         Ok(list.get(code.as_str()).map(|m| m.facts()))

@@ -189,11 +189,10 @@ pub struct StoreParts {
     /// Where this process last refused to sign a checkpoint, and why (see
     /// `Store::checkpoint`); cleared when it signs.
     pub(crate) signing_refused: Arc<std::sync::Mutex<Option<(i64, String)>>>,
-    /// The last position a checkpoint of this deployment's signing key covers, as this
-    /// process knows it: the log's reads judge the authentication code of every event past
-    /// it (see `Store::vouch`).
-    vouched: Arc<std::sync::atomic::AtomicI64>,
-    /// What a command checks its aggregate's history against (`authenticate.rs`).
+    /// What a command checks its aggregate's history against (`authenticate.rs`), with the
+    /// last position a checkpoint of this deployment's signing key covers as this process
+    /// knows it: the log's reads judge the authentication code of every event past it too
+    /// (see `Store::vouch`).
     history: authenticate::HistoryCheck,
     /// The stored read-model documents this process's read side could not read, by who
     /// tried (the image's load, the projector): see [`Store::unreadable_document`].
@@ -308,7 +307,6 @@ impl Store {
             image: Some(Arc::default()),
             stopped: Arc::default(),
             signing_refused: Arc::default(),
-            vouched: history.vouched.clone(),
             history,
             unreadable: Arc::default(),
         })))
@@ -386,6 +384,7 @@ impl Store {
     /// their codes again (only later ones). It only ever moves forward.
     pub(crate) fn vouch(&self, position: i64) {
         let before = self
+            .history
             .vouched
             .fetch_max(position, std::sync::atomic::Ordering::Relaxed);
         if position > before {
@@ -397,7 +396,9 @@ impl Store {
 
     /// See [`Store::vouch`].
     pub(crate) fn vouched(&self) -> i64 {
-        self.vouched.load(std::sync::atomic::Ordering::Relaxed)
+        self.history
+            .vouched
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// A follower of the log could not apply the event at `position`.
