@@ -400,7 +400,15 @@ impl ProcessManager {
                             _ = stop.changed() => break,
                         }
                     }
-                    Ok(_) => moved_at = Instant::now(),
+                    Ok(_) => {
+                        moved_at = Instant::now();
+                        // Past a row it stopped at (removed, or adopted): said, as the
+                        // projector and the image say it, so that a process whose projector
+                        // does not lead (or without an image) does not name it for ever.
+                        if let Some(reached) = self.progress().handled {
+                            self.store.passed(reached);
+                        }
+                    }
                     Err(ProcessError::Decode(position, reason)) => {
                         self.store.report_stop(position, &reason);
                         if pause(&mut stop, Duration::from_secs(1)).await {
