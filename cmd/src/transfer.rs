@@ -65,6 +65,11 @@ pub(crate) struct ImportArgs {
     /// each checkpoint is checked against the key it names.
     #[arg(long, env = "PUBLIC_KEY")]
     public_key: Option<String>,
+    /// Also import events that neither a checkpoint signed with `--public-key` nor a code
+    /// under this deployment's secret proves to be the source's (they are coded as this
+    /// deployment's own). Without it such an export is refused whole.
+    #[arg(long, env = "IMPORT_ACCEPT_UNSIGNED")]
+    accept_unsigned: bool,
 }
 
 /// Runs `Import`.
@@ -73,6 +78,7 @@ pub(crate) async fn run_import(args: ImportArgs) -> anyhow::Result<()> {
         database,
         file,
         public_key,
+        accept_unsigned,
     } = args;
     // The source chain is verified before anything is written: a tampered export is
     // refused whole.
@@ -81,12 +87,14 @@ pub(crate) async fn run_import(args: ImportArgs) -> anyhow::Result<()> {
         .map(projections::integrity::public_key_from_hex)
         .transpose()
         .map_err(anyhow::Error::msg)?;
-    let source = projections::integrity::verify_export_signed_by(
+    let secrets = SECRETS.get();
+    let (source, unproven) = projections::integrity::verify_export_for_import(
         std::io::BufReader::new(
             std::fs::File::open(&file)
                 .with_context(|| format!("failed to open {}", file.display()))?,
         ),
         key.as_ref(),
+        secrets,
     )
     .map_err(anyhow::Error::msg)?;
     if let Some((position, what)) = &source.first_bad {
@@ -107,6 +115,31 @@ pub(crate) async fn run_import(args: ImportArgs) -> anyhow::Result<()> {
             "Source chain: {} events; no signed checkpoint covers this export.",
             source.events
         ),
+    }
+    // What the import codes as this deployment's own must be proven the source's: by its
+    // signature, or by this deployment's code (an export of the same deployment).
+    if let Some((first, last)) = unproven.positions {
+        let what = format!(
+            "{} events of the export (positions {first} to {last}) are proven to be the source's \
+             neither by a checkpoint signed with {} nor by an authentication code under this \
+             deployment's secret",
+            unproven.events,
+            if key.is_some() {
+                "the given --public-key"
+            } else {
+                "a given --public-key (none was given)"
+            },
+        );
+        if !accept_unsigned {
+            anyhow::bail!(
+                "{what}: anyone who could edit the file, or the source's database after its last \
+                 checkpoint, could have written them, and the import would code them as this \
+                 deployment's own. Nothing was imported. Pass the source's --public-key (its \
+                 server signs a checkpoint every 2 s and when it stops, so an export taken after \
+                 that is covered whole), or --accept-unsigned to import them anyway"
+            );
+        }
+        eprintln!("Warning: {what}; imported as this deployment's own (--accept-unsigned).");
     }
     let store = database.open().await?;
     let input =

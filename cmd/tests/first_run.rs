@@ -376,6 +376,63 @@ async fn serve_with_the_demo_data_answers_and_stops_cleanly_on_sigterm() {
     assert!(!refused.status.success(), "{said}");
     assert!(said.contains("nothing was imported"), "{said}");
 
+    // The import codes what it takes as this deployment's own, so it takes only what is
+    // proven the source's. The same deployment's codes prove the whole export, key or none.
+    let same = run(&[
+        "import",
+        "--file",
+        "log.jsonl",
+        "--database-url",
+        "sqlite://same/governance.db",
+    ]);
+    assert!(
+        same.status.success(),
+        "{}",
+        String::from_utf8_lossy(&same.stderr)
+    );
+    // An event added to the file with its chain hash recomputed (what anyone editing it can
+    // do) keeps the chain sound, and is proven by nothing.
+    std::fs::write(
+        dir.path().join("added.jsonl"),
+        format!("{text}{}\n", event_added_to(&text)),
+    )
+    .unwrap();
+    let import_added = |extra: &[&str], into: &str| {
+        let url = format!("sqlite://{into}/governance.db");
+        let mut args = vec![
+            "import",
+            "--file",
+            "added.jsonl",
+            "--public-key",
+            &key,
+            "--database-url",
+            &url,
+        ];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    let refused = import_added(&[], "added");
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "{said}");
+    assert!(
+        said.contains("1 events of the export (positions")
+            && said.contains("are proven to be the source's neither")
+            && said.contains("Nothing was imported"),
+        "{said}"
+    );
+    assert!(
+        !dir.path().join("added").exists(),
+        "a refused import creates no database"
+    );
+    let accepted = import_added(&["--accept-unsigned"], "added");
+    let said = String::from_utf8_lossy(&accepted.stderr);
+    assert!(accepted.status.success(), "{said}");
+    assert!(
+        said.contains("Warning: 1 events of the export")
+            && said.contains("imported as this deployment's own (--accept-unsigned)"),
+        "{said}"
+    );
+
     // Tampering behind the application's back, as someone with the database file would.
     let url = format!(
         "sqlite://{}",
@@ -654,4 +711,35 @@ async fn grants_take_global_ids_and_refuse_unknown_targets() {
     }
     server.kill().unwrap();
     let _ = server.wait();
+}
+
+/// A line for the end of `export`: a copy of its last organization event as a new
+/// organization's first, at the next position, with the chain hash recomputed over it.
+fn event_added_to(export: &str) -> String {
+    let events: Vec<projections::store::ExportedEvent> = export
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|line| line.get("aggregate_id").is_some())
+        .map(|line| serde_json::from_value(line).unwrap())
+        .collect();
+    let last = events.last().expect("the export holds events");
+    let mut added = events
+        .iter()
+        .rev()
+        .find(|e| e.aggregate_type == "Organization")
+        .expect("an organization event")
+        .clone();
+    added.position = last.position + 1;
+    added.aggregate_id = "00000000-0000-4000-8000-0000000000ad".into();
+    added.sequence = 1;
+    // A command's own keys would name the copied command's request.
+    for key in ["idempotency_key", "command_hash", "first_sequence"] {
+        added.metadata.as_object_mut().unwrap().remove(key);
+    }
+    let previous = last.hash.as_deref().expect("a whole export carries hashes");
+    let previous: [u8; 32] =
+        std::array::from_fn(|i| u8::from_str_radix(&previous[2 * i..2 * i + 2], 16).expect("hex"));
+    let hash = projections::integrity::event_hash(&previous, &added.as_stored());
+    added.hash = Some(hash.iter().map(|b| format!("{b:02x}")).collect());
+    serde_json::to_string(&added).unwrap()
 }

@@ -436,6 +436,55 @@ pub fn verify_export_signed_by(
     input: impl BufRead,
     key: Option<&VerifyingKey>,
 ) -> Result<ChainReport, String> {
+    verify_export_lines(input, key).map(|(report, _)| report)
+}
+
+/// Events of an export that nothing proves to be its source's: an import codes what it takes
+/// under the importing deployment's secret, so it must not take, unasked, an event that anyone
+/// who could edit the file (or the source's database, after its last checkpoint) could have
+/// written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Unproven {
+    pub events: usize,
+    /// The first and the last such position.
+    pub positions: Option<(i64, i64)>,
+}
+
+/// Verifies an export as [`verify_export_signed_by`] does, and says which of its events an
+/// import could not prove to be the source's. An event is proven by a checkpoint signed with
+/// `key` that covers it (without a key, a checkpoint proves only that the file is consistent
+/// with itself: anyone can sign one), or by an authentication code that verifies under
+/// `secrets`, the importing deployment's (an export of the same deployment, moving stores).
+pub fn verify_export_for_import(
+    input: impl BufRead,
+    key: Option<&VerifyingKey>,
+    secrets: Option<&crate::secrets::Secrets>,
+) -> Result<(ChainReport, Unproven), String> {
+    let (report, events) = verify_export_lines(input, key)?;
+    let signed_through = match key {
+        Some(_) => report.latest_checkpoint.map_or(0, |(position, _)| position),
+        None => 0,
+    };
+    let mut unproven = Unproven::default();
+    for event in events.iter().filter(|e| e.position > signed_through) {
+        let coded = secrets.is_some_and(|s| {
+            s.authenticate(&event.as_stored()) == crate::secrets::Authenticity::Authentic
+        });
+        if !coded {
+            unproven.events += 1;
+            let first = unproven
+                .positions
+                .map_or(event.position, |(first, _)| first);
+            unproven.positions = Some((first, event.position));
+        }
+    }
+    Ok((report, unproven))
+}
+
+fn verify_export_lines(
+    input: impl BufRead,
+    key: Option<&VerifyingKey>,
+) -> Result<(ChainReport, Vec<ExportedEvent>), String> {
     let mut events = Vec::new();
     let mut checkpoints = Vec::new();
     for (i, line) in input.lines().enumerate() {
@@ -447,7 +496,7 @@ pub fn verify_export_signed_by(
             .map_err(|e| format!("line {}: {e}", i + 1))?
         {
             ExportLine::Checkpoint { checkpoint } => checkpoints.push(checkpoint),
-            ExportLine::Event(event) => events.push(event),
+            ExportLine::Event(event) => events.push(*event),
             ExportLine::PersonKey { .. } => {}
         }
     }
@@ -467,7 +516,7 @@ pub fn verify_export_signed_by(
     }
     let mut report = checker.finish();
     report.problems = log.finish().problems;
-    Ok(report)
+    Ok((report, events))
 }
 
 impl Store {
