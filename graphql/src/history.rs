@@ -103,6 +103,15 @@ macro_rules! history_entries {
                 async fn correlation_id(&self) -> String {
                     self.common.event.metadata.correlation_id.to_string()
                 }
+                /// Whether a server of this deployment appended the event as it reads now:
+                /// its authentication code verifies under the deployment secret (or, for an
+                /// event of a version before codes, a signed checkpoint covers it). False
+                /// for a row put in the log by other means, or altered since: no read model
+                /// applies it (see `integrity { sealingStoppedAt }`) and `governance verify`
+                /// names it. Null when this server has no deployment secret to judge with.
+                async fn authentic(&self, ctx: &Context<'_>) -> Option<bool> {
+                    ctx.data_unchecked::<ApiState>().store.appended_here(&self.common.event)
+                }
                 /// The payload as stored (JSON, ids as the bare UUIDs recorded), for generic
                 /// clients and for checking the chain's hashes.
                 async fn payload_json(&self) -> crate::scalars::Json {
@@ -131,6 +140,7 @@ macro_rules! history_entries {
             field(name = "recorded_at", ty = "DateTime<Utc>", desc = "When it was recorded."),
             field(name = "effective_on", ty = "Option<Date>", desc = "The business date it took effect on, where one applies."),
             field(name = "correlation_id", ty = "String", desc = "Shared by every event one request caused."),
+            field(name = "authentic", ty = "Option<bool>", desc = "Whether a server of this deployment appended the event as it reads now: its authentication code verifies under the deployment secret (or, for an event of a version before codes, a signed checkpoint covers it). False for a row put in the log by other means, or altered since: no read model applies it (see `integrity { sealingStoppedAt }`) and `governance verify` names it. Null when this server has no deployment secret to judge with."),
             field(name = "payload_json", ty = "crate::scalars::Json", desc = "The payload as stored (JSON, ids as the bare UUIDs recorded), for generic clients and for checking the chain's hashes.")
         )]
         pub enum HistoryEntry {

@@ -108,10 +108,9 @@ pub(crate) struct HistoryCheck {
 
 impl HistoryCheck {
     /// Whether every event of `events` (one aggregate's, as stored, before upcasting) was
-    /// appended by a server of this deployment: its code verifies, or it lies at or below
-    /// what a signed checkpoint vouches for (an earlier version's uncoded history, or one
-    /// written under a secret since replaced). The first one past that whose code does not
-    /// verify is refused ([`super::StoreError::Unauthenticated`], with its position), so
+    /// appended by a server of this deployment: its code verifies, or it carries none and
+    /// lies at or below what a signed checkpoint vouches for (an earlier version's uncoded
+    /// history). The first other one is refused ([`super::StoreError::Unauthenticated`], with its position), so
     /// that no command decides on a row put in the log with the database's credentials
     /// alone, and none of its events, coded as this server's, builds on it. One position
     /// query, only when some event's code does not verify.
@@ -153,8 +152,11 @@ impl HistoryCheck {
                 .iter()
                 .find(|(s, _)| *s == sequence as i64)
                 .map(|(_, p)| *p);
-            // A row gone since it was read is no longer anyone's history.
-            if let Some(position) = position.filter(|p| *p > vouched) {
+            // A row gone since it was read is no longer anyone's history. A code that does
+            // not verify is refused wherever the event lies (it was altered since its
+            // checkpoint checked it); no code, only past what checkpoints vouch for.
+            let refuse = |p: &i64| verdict == Authenticity::Invalid || *p > vouched;
+            if let Some(position) = position.filter(refuse) {
                 return Err(super::StoreError::Unauthenticated {
                     position,
                     reason: crate::integrity::not_authentic(verdict)

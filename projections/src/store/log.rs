@@ -17,6 +17,7 @@ pub use crate::event::StoredEvent;
 
 use super::tail::Served;
 use super::{Backend, Store, StoreError};
+use crate::secrets::Authenticity;
 use crate::sql::Held;
 
 /// The name (`application_name`) of this system's read side's connections on PostgreSQL.
@@ -298,17 +299,24 @@ impl Store {
                     .await?
             }
         };
-        // Every event past what this deployment's signed checkpoints vouch for is judged by
-        // its authentication code, once for all the followers: the sealer seals by the
-        // verdict and the others apply nothing that is not authentic (`StoredEvent::decode`).
+        // Every event is judged by its authentication code, once for all the followers: the
+        // sealer seals by the verdict and the others apply nothing that is not authentic
+        // (`StoredEvent::decode`). An event without a code is the server's only where a
+        // signed checkpoint of this deployment vouches for it (an earlier version's); one
+        // whose code does not verify never is, covered or not, since every code was checked
+        // before a checkpoint was signed over it: it was altered since (a rebuild, or a
+        // follower reading the log again from its start, would otherwise fold the change).
         let vouched = self.vouched();
         let secrets = self.secrets.as_deref();
         Ok(rows
             .into_iter()
             .map(|row| {
                 let mut event = StoredEvent::read(row);
-                if let Some(secrets) = secrets.filter(|_| event.position > vouched) {
-                    event.stored.authenticity = Some(secrets.authenticate(&event.as_stored()));
+                if let Some(secrets) = secrets {
+                    event.stored.authenticity = match secrets.authenticate(&event.as_stored()) {
+                        Authenticity::Missing if event.position <= vouched => None,
+                        verdict => Some(verdict),
+                    };
                 }
                 Arc::new(event)
             })

@@ -1256,6 +1256,105 @@ async fn a_command_decides_nothing_on_a_forged_history(url: String, store: Store
     sealed_and_signed_to_head(&server).await;
 }
 
+/// An event altered after a checkpoint was signed over it (the append-only guard out of the
+/// way, as an owner can): its code no longer verifies, which no event of the server's can
+/// show below a signature, since every code was checked before it was signed. The audit log
+/// marks it, no command decides on it, and a rebuild stops at it instead of folding it.
+async fn an_event_altered_after_it_was_signed_is_not_the_servers(url: String, store: Store) {
+    let server = tests::spawn_server(store.clone(), Default::default()).await;
+    let prima = server.register_organization("Comune di Prima").await;
+    server.register_organization("Comune di Seconda").await;
+    sealed_and_signed_to_head(&server).await;
+    let registered = store.export_after(0, 1000, None).await.unwrap();
+    let original = registered
+        .iter()
+        .find(|e| e.payload.to_string().contains("Comune di Prima"))
+        .expect("the registration");
+    let altered = original
+        .payload
+        .to_string()
+        .replace("Comune di Prima", "Comune di Altera");
+    behind_the_back(
+        &store,
+        &[(
+            &placeholders(
+                store.backend(),
+                "UPDATE events SET payload = $1::jsonb WHERE position = $2",
+            ),
+            vec![Value::String(altered), serde_json::json!(original.position)],
+        )],
+    )
+    .await;
+
+    let body = server
+        .gql(
+            Some(&tests::admin()),
+            "{ auditLog(first: 20, filter: {eventType: \"OrganizationRegistered\"}) { nodes { position authentic } } }",
+            Value::Null,
+        )
+        .await;
+    let entries = body["data"]["auditLog"]["nodes"]
+        .as_array()
+        .expect("{body}");
+    assert_eq!(entries.len(), 2, "{body}");
+    for entry in entries {
+        let expected = entry["position"] != serde_json::json!(original.position);
+        assert_eq!(entry["authentic"], Value::Bool(expected), "{body}");
+    }
+
+    // A server that does not remember the organization loads its history: refused, though
+    // the checkpoint it knows (as `serve` learns it before listening) covers the event.
+    let other_store = tests::open(&url).await;
+    assert!(other_store.learn_vouched(&server.signer).await.unwrap() >= original.position);
+    let other = tests::spawn_server(other_store, Default::default()).await;
+    let before = store.count_events().await.unwrap();
+    let body = other
+        .gql(
+            Some(&tests::admin()),
+            "mutation($o: ID!) { renameOrganization(input: {organization: $o, name: \"Comune di Dopo\", effectiveOn: \"2026-01-01\"}) { organization { name } } }",
+            serde_json::json!({"o": prima}),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "HISTORY_NOT_AUTHENTIC",
+        "{body}"
+    );
+    assert_eq!(
+        body["errors"][0]["extensions"]["positions"],
+        serde_json::json!([original.position]),
+        "{body}"
+    );
+    assert_eq!(
+        store.count_events().await.unwrap(),
+        before,
+        "nothing appended"
+    );
+
+    // The rebuild (a process of its own, as `governance rebuild`), with the checkpoint's
+    // reach known, judges what the checkpoint covers too.
+    let rebuilding = tests::open(&url).await;
+    assert!(rebuilding.learn_vouched(&server.signer).await.unwrap() >= original.position);
+    let refused = projections::projector::Projector::new(rebuilding)
+        .rebuild(|_| {})
+        .await
+        .expect_err("the rebuild stops at the altered event");
+    let said = refused.to_string();
+    assert!(
+        said.contains(&format!("position {}", original.position))
+            && said.contains("code does not verify"),
+        "{said}"
+    );
+    // The read models still show what was appended.
+    let body = server
+        .gql(
+            Some(&tests::admin()),
+            "query($o: ID!) { node(id: $o) { ... on Organization { name } } }",
+            serde_json::json!({"o": prima}),
+        )
+        .await;
+    assert_eq!(body["data"]["node"]["name"], "Comune di Prima", "{body}");
+}
+
 /// Registers the organization `name` through `server` whose read side stands still: the
 /// change commits, and the mutation answers a typed `READ_SIDE_BEHIND` within its bound.
 async fn registered_not_read(server: &tests::TestServer, name: &str) {
@@ -1752,6 +1851,7 @@ macro_rules! on_both_backends {
 on_both_backends! {
     forged_append => a_forged_append_is_never_sealed_or_signed,
     forged_history => a_command_decides_nothing_on_a_forged_history,
+    altered_after_signing => an_event_altered_after_it_was_signed_is_not_the_servers,
     projection_state => the_projection_state_is_kept,
     missing_documents => a_missing_document_is_named_until_a_rebuild,
     unreadable_documents => an_unreadable_document_is_named_until_a_rebuild,
