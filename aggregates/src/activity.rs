@@ -119,7 +119,7 @@ pub enum ActivityError {
     WorkingGroupDissolved,
     #[error("only the network's coordinator, or for a working group's activity a member of the group, may do this")]
     NotAuthorised,
-    #[error("no organization {0} is registered")]
+    #[error("no organization {} is registered", .0.global())]
     UnknownOrganization(OrganizationId),
     #[error("an activity involves 1 to {ORGANIZATIONS_MAX} organizations")]
     OrganizationCount,

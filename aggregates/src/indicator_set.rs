@@ -185,7 +185,7 @@ pub enum IndicatorSetError {
     NotCoordinator,
     #[error("an organization submits and corrects its own figures only")]
     NotOwnFigures,
-    #[error("organization {0} is not an active member of the network")]
+    #[error("organization {} is not an active member of the network", .0.global())]
     NotNetworkMember(OrganizationId),
     #[error("an indicator set has 1 to {INDICATORS_MAX} indicators")]
     IndicatorCount,

@@ -132,7 +132,7 @@ pub enum MeetingError {
     WorkingGroupDissolved,
     #[error("the end must be after the start")]
     EndsBeforeStart,
-    #[error("organization {0} is not an active member of the network")]
+    #[error("organization {} is not an active member of the network", .0.global())]
     NotNetworkMember(OrganizationId),
     #[error("only a scheduled meeting that has not started can be changed")]
     AlreadyStarted,

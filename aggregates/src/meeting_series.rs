@@ -223,7 +223,7 @@ pub enum MeetingSeriesError {
     UnknownOccurrence(NaiveDate),
     #[error("the occurrence of {0} is already skipped")]
     AlreadySkipped(NaiveDate),
-    #[error("no organization {0} is registered")]
+    #[error("no organization {} is registered", .0.global())]
     UnknownOrganization(OrganizationId),
     #[error("the organization is already invited")]
     AlreadyInvited,

@@ -95,7 +95,7 @@ pub enum OrganizationError {
     NotFound,
     #[error("the organization is no longer active")]
     Inactive,
-    #[error("the tax code is already registered to organization {0}")]
+    #[error("the tax code is already registered to organization {}", .0.global())]
     TaxCodeInUse(OrganizationId),
     #[error("the organization already has this name")]
     SameName,
@@ -107,7 +107,7 @@ pub enum OrganizationError {
     PredecessorNotFound,
     #[error("the predecessor organization is no longer active")]
     PredecessorInactive,
-    #[error("this organization has already been succeeded by {0}")]
+    #[error("this organization has already been succeeded by {}", .0.global())]
     AlreadySucceeded(OrganizationId),
     #[error(transparent)]
     Directory(#[from] DirectoryUnavailable),

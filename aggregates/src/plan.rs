@@ -153,9 +153,9 @@ pub enum PlanError {
     TargetCount(u16),
     #[error("at most {FUNDING_MAX} funding sources and {PROTOCOLS_MAX} protocols")]
     TooMany,
-    #[error("organization {0} is not an active member of the network")]
+    #[error("organization {} is not an active member of the network", .0.global())]
     NotNetworkMember(OrganizationId),
-    #[error("protocol {0} is not one of the network's")]
+    #[error("protocol {} is not one of the network's", .0.global())]
     UnknownProtocol(ProtocolId),
     #[error("line {0}'s due date is outside the plan's period")]
     DueOutsidePeriod(u16),

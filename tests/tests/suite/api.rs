@@ -100,6 +100,21 @@ async fn torino_through_graphql(server: TestServer) {
         bad["data"]["registerOrganization"]["userErrors"][0]["code"],
         "INVALID_VALUE"
     );
+    // A refusal that names another record names it by the id clients use.
+    let register = "mutation { registerOrganization(input: {name: \"Stesso codice\", category: COMUNE, territory: \"T\", taxCode: \"01907990012\"}) { organization { id } userErrors { field code message } } }";
+    let first = server.gql(Some(&admin), register, json!({})).await;
+    let holder = first["data"]["registerOrganization"]["organization"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{first}"))
+        .to_owned();
+    let again = server.gql(Some(&admin), register, json!({})).await;
+    let refusal = &again["data"]["registerOrganization"]["userErrors"][0];
+    assert_eq!(refusal["code"], "TAX_CODE_IN_USE", "{again}");
+    assert_eq!(
+        refusal["message"],
+        format!("the tax code is already registered to organization {holder}"),
+        "{again}"
+    );
 
     // Whole numbers the domain keeps unsigned, and a text that is no text: each refused with
     // the field at fault, nothing written.
