@@ -1060,7 +1060,8 @@ async fn main() {
         // Rebuild against a raw sequential read of the event table.
         let total = events_at_end as f64;
         // As a deployment's sealer keeps the log sealed and signed (every 2 s) while it
-        // runs: the rebuild judges the codes of only what no checkpoint covers yet.
+        // runs: the rebuild judges every event's code, and the checkpoint tells it which
+        // uncoded events (an earlier version's) are the server's.
         tests::seal_everything(&store).await;
         store.checkpoint(&signer).await.expect("a checkpoint");
         let before = histograms(&server).await;
