@@ -114,6 +114,8 @@ pub enum ImportError {
         sequence: i64,
         current: i64,
     },
+    #[error("line {line}: the store already holds an event of the same request (its idempotency key) on another record: importing it would record one request twice")]
+    SameRequest { line: usize },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -259,7 +261,19 @@ impl Store {
                     .bind(&metadata)
                     .bind(recorded_at_value(&self.backend, event.recorded_at))
                     .execute(&mut *tx)
-                    .await?;
+                    .await
+                    .map_err(|error| match error.as_database_error() {
+                        // A request's key, which the checks above do not look at (the
+                        // index's name: PostgreSQL names the constraint, SQLite its message).
+                        Some(e)
+                            if e.is_unique_violation()
+                                && (e.constraint() == Some(IDEMPOTENCY_INDEX)
+                                    || e.message().contains(IDEMPOTENCY_INDEX)) =>
+                        {
+                            ImportError::SameRequest { line }
+                        }
+                        _ => ImportError::from(error),
+                    })?;
                 report.imported += 1;
             }
             tx.commit().await?;
@@ -271,6 +285,9 @@ impl Store {
         Ok(report)
     }
 }
+
+/// The unique index that keeps one command per (actor, idempotency key).
+const IDEMPOTENCY_INDEX: &str = "events_idempotency_unique";
 
 /// The recording time in the column's own form (SQLite keeps ISO-8601 text).
 fn recorded_at_value(backend: &Backend, at: DateTime<Utc>) -> RecordedAt {

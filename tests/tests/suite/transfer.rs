@@ -126,6 +126,29 @@ async fn export_from_sqlite_and_import_into_postgres_is_event_for_event_identica
     assert_eq!((again.imported, again.already_present), (0, exported));
     assert_eq!(postgres.count_events().await.unwrap(), exported as i64);
 
+    // The same request's first event on another record: refused by its line, in words (not
+    // the database's), on both backends, and nothing written.
+    let request = from
+        .iter()
+        .find(|e| e.metadata.get("idempotency_key").is_some())
+        .expect("the registration with its key");
+    let mut copy = request.clone();
+    copy.aggregate_id = aggregates::ids::OrganizationId::new_random().to_string();
+    let line = format!("{}\n", serde_json::to_string(&copy).unwrap());
+    for store in [&postgres, &sqlite] {
+        let before = store.count_events().await.unwrap();
+        let error = store
+            .import_from(line.as_bytes(), |_| {})
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, ImportError::SameRequest { line: 1 }),
+            "{error}"
+        );
+        assert!(error.to_string().contains("idempotency key"), "{error}");
+        assert_eq!(store.count_events().await.unwrap(), before);
+    }
+
     // The read models built on both answer alike.
     project(&sqlite).await;
     project(&postgres).await;
