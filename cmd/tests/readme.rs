@@ -119,6 +119,7 @@ async fn every_snippet_of_the_tour_runs_as_written_on_the_demo() {
             recorded.starts_with(effective),
             "recorded {recorded} on its business date {effective}"
         );
+        assert_eq!(entry["authentic"], true, "the demo's own: {entry}");
     }
 
     server.kill().expect("the server stops");
