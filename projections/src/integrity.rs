@@ -540,24 +540,17 @@ impl Store {
         Ok(self.vouched())
     }
 
-    /// Whether a server of this deployment appended `event`, as it reads now: its
-    /// authentication code verifies under the deployment secret, or it carries none and a
-    /// signed checkpoint of the deployment's key covers it (an earlier version's event). A
-    /// code that does not verify is never the server's, covered or not: every code was
-    /// checked before a checkpoint was signed over it, so such an event was altered since.
-    /// None when this store has no deployment secret to judge with.
+    /// Whether a server of this deployment appended `event`, as it reads now (see
+    /// [`crate::secrets::Authenticity::is_the_servers`], the rule the log's read and the
+    /// command service's history check apply). None when this store has no deployment
+    /// secret to judge with.
     pub fn appended_here(&self, event: &crate::event::StoredEvent) -> Option<bool> {
-        use crate::secrets::Authenticity;
         let secrets = self.secrets().ok()?;
         let verdict = event
             .stored
             .authenticity
             .unwrap_or_else(|| secrets.authenticate(&event.as_stored()));
-        Some(match verdict {
-            Authenticity::Authentic => true,
-            Authenticity::Missing => event.position <= self.vouched(),
-            Authenticity::Invalid => false,
-        })
+        Some(verdict.is_the_servers(event.position, self.vouched()))
     }
 
     /// The latest checkpoint signed by `signer`'s key (its signature checked: a row with the

@@ -148,6 +148,21 @@ pub enum Authenticity {
     Invalid,
 }
 
+impl Authenticity {
+    /// Whether an event judged so, at `position`, is one a server of this deployment
+    /// appended, when its signed checkpoints cover the log up to `vouched`. A missing code is
+    /// the server's only under a checkpoint (an earlier version's events carry none); a code
+    /// that does not verify never is, covered or not: every code was checked before a
+    /// checkpoint was signed over it, so such an event was altered since.
+    pub fn is_the_servers(self, position: i64, vouched: i64) -> bool {
+        match self {
+            Authenticity::Authentic => true,
+            Authenticity::Missing => position <= vouched,
+            Authenticity::Invalid => false,
+        }
+    }
+}
+
 impl Secrets {
     fn event_hmac(&self, event: &crate::event::Hashed<'_>) -> Hmac<Sha256> {
         let mut form = Vec::with_capacity(512);

@@ -152,11 +152,8 @@ impl HistoryCheck {
                 .iter()
                 .find(|(s, _)| *s == sequence as i64)
                 .map(|(_, p)| *p);
-            // A row gone since it was read is no longer anyone's history. A code that does
-            // not verify is refused wherever the event lies (it was altered since its
-            // checkpoint checked it); no code, only past what checkpoints vouch for.
-            let refuse = |p: &i64| verdict == Authenticity::Invalid || *p > vouched;
-            if let Some(position) = position.filter(refuse) {
+            // A row gone since it was read is no longer anyone's history.
+            if let Some(position) = position.filter(|p| !verdict.is_the_servers(*p, vouched)) {
                 return Err(super::StoreError::Unauthenticated {
                     position,
                     reason: crate::integrity::not_authentic(verdict)

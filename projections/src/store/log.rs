@@ -313,10 +313,11 @@ impl Store {
             .map(|row| {
                 let mut event = StoredEvent::read(row);
                 if let Some(secrets) = secrets {
-                    event.stored.authenticity = match secrets.authenticate(&event.as_stored()) {
-                        Authenticity::Missing if event.position <= vouched => None,
-                        verdict => Some(verdict),
-                    };
+                    let verdict = secrets.authenticate(&event.as_stored());
+                    // Uncoded yet vouched for: not judged (`AsStored::authenticity`).
+                    event.stored.authenticity = (verdict == Authenticity::Authentic
+                        || !verdict.is_the_servers(event.position, vouched))
+                    .then_some(verdict);
                 }
                 Arc::new(event)
             })
